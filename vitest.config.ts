@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// Two suites: `unit` needs nothing but Node 20 (PGlite, the in-process runner, loopback fakes);
+// `services` needs the real PostgreSQL and Redis on 127.0.0.1 and fails when they are missing.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/services/**'],
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'services',
+          include: ['test/services/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
