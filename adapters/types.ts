@@ -1,0 +1,31 @@
+/**
+ * The adapter contract. An adapter does transport only: verify, parse to the normalized model,
+ * send. It decides nothing; everything it receives goes to the sink, which persists before the
+ * adapter acknowledges to the platform.
+ */
+import type { InboundMessage, NudgeFeedback, OutboundMessage, Platform, Recipient } from '../core/types.ts';
+
+/** What ingest answered for one message: stored now, or seen before (a redelivery). */
+export type IngestOutcome = { status: 'stored' | 'duplicate'; id: string };
+
+/** Where adapters hand what they receive. Resolves once the message is durably stored. */
+export interface InboundSink {
+  message(msg: InboundMessage): Promise<IngestOutcome>;
+  feedback(fb: NudgeFeedback): Promise<void>;
+}
+
+export interface SendResult {
+  /** The platform's id for the sent message, when it returns one. */
+  platformMessageId?: string;
+}
+
+export interface Adapter {
+  readonly platform: Platform;
+  start(sink: InboundSink): Promise<void>;
+  stop(): Promise<void>;
+  /**
+   * Sends one message. `idempotencyKey` is stable across retries of the same logical message, so
+   * an adapter whose platform supports client-side dedupe (Feishu `uuid`) passes it on.
+   */
+  send(to: Recipient, msg: OutboundMessage, idempotencyKey: string): Promise<SendResult>;
+}

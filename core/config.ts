@@ -1,0 +1,124 @@
+/**
+ * Configuration: one zod schema over the environment, checked once at start. A bad value fails
+ * with the variable's name and never echoes the value (it may be a secret).
+ */
+import { z } from 'zod';
+import { AppError } from './errors.ts';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const optionalUrl = optionalString.pipe(z.url().optional());
+
+const time = z.string().regex(/^\d{2}:\d{2}$/, 'expected HH:MM');
+
+export const configSchema = z
+  .object({
+    HOST: z.string().default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATA_DIR: z.string().default('./data'),
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+        .optional(),
+    ),
+    REDIS_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'expected a redis:// URL')
+        .optional(),
+    ),
+    ORG_FILE: z.string().default('config/org.yaml'),
+    PLAYBOOK_FILE: z.string().default('config/playbooks.yaml'),
+    ATOMS_FILE: z.string().default('config/atoms.yaml'),
+    /** The organisation's time zone: working hours and report schedules are read in it. */
+    TIMEZONE: z
+      .string()
+      .default('Asia/Shanghai')
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'unknown IANA time zone'),
+    WORK_START: time.default('09:00'),
+    WORK_END: time.default('18:00'),
+    /** ISO weekdays that are working days, 1 = Monday. */
+    WORK_DAYS: z
+      .string()
+      .default('1,2,3,4,5')
+      .transform((s) => s.split(',').map((d) => Number(d.trim())))
+      .pipe(z.array(z.number().int().min(1).max(7)).min(1)),
+    /** Longest message text accepted, in characters; longer is rejected with a 400. */
+    MAX_TEXT_LENGTH: z.coerce.number().int().min(1).default(8000),
+    /** Funnel stages in order; the last two are the closed outcomes. */
+    STAGES: z
+      .string()
+      .default('lead,contacted,qualified,demo,proposal,negotiation,won,lost')
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.string()).min(3)),
+    /** Contacts with one customer a day beyond which the rep is warned. */
+    COMPLIANCE_DAILY_LIMIT: z.coerce.number().int().min(1).default(5),
+
+    WECOM_BOT_ID: optionalString,
+    WECOM_BOT_SECRET: optionalString,
+    WECOM_WS_URL: optionalUrl,
+    WECOM_CORP_ID: optionalString,
+    WECOM_AGENT_ID: optionalString,
+    WECOM_SECRET: optionalString,
+    WECOM_TOKEN: optionalString,
+    WECOM_ENCODING_AES_KEY: optionalString,
+    WECOM_API_BASE: optionalUrl,
+    FEISHU_APP_ID: optionalString,
+    FEISHU_APP_SECRET: optionalString,
+    FEISHU_DOMAIN: optionalUrl,
+    FEISHU_MODE: z.enum(['ws', 'webhook']).default('ws'),
+    FEISHU_ENCRYPT_KEY: optionalString,
+    FEISHU_VERIFICATION_TOKEN: optionalString,
+    DINGTALK_CLIENT_ID: optionalString,
+    DINGTALK_CLIENT_SECRET: optionalString,
+    DINGTALK_ROBOT_CODE: optionalString,
+    DINGTALK_API_BASE: optionalUrl,
+    DINGTALK_GATEWAY_URL: optionalUrl,
+  })
+  .superRefine((c, ctx) => {
+    // A platform is on when its credentials are set; half a set is a mistake worth stopping for.
+    const groups: Array<[string, (keyof typeof c)[]]> = [
+      ['WeCom bot', ['WECOM_BOT_ID', 'WECOM_BOT_SECRET']],
+      ['WeCom app', ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY']],
+      ['Feishu', ['FEISHU_APP_ID', 'FEISHU_APP_SECRET']],
+      ['DingTalk', ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET']],
+    ];
+    for (const [name, keys] of groups) {
+      const set = keys.filter((k) => c[k] !== undefined);
+      if (set.length > 0 && set.length < keys.length) {
+        for (const k of keys.filter((k) => c[k] === undefined)) {
+          ctx.addIssue({ code: 'custom', path: [k], message: `required when ${name} is configured (${set.join(', ')} set)` });
+        }
+      }
+    }
+    if (c.FEISHU_APP_ID && c.FEISHU_MODE === 'webhook' && !c.FEISHU_ENCRYPT_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['FEISHU_ENCRYPT_KEY'], message: 'required when FEISHU_MODE=webhook' });
+    }
+    if (c.WORK_START >= c.WORK_END) {
+      ctx.addIssue({ code: 'custom', path: ['WORK_END'], message: 'must be after WORK_START' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses the environment; throws CONFIG_INVALID naming each bad variable, never its value. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+  throw new AppError('CONFIG_INVALID', `invalid configuration:\n  ${lines.join('\n  ')}`, {
+    details: parsed.error.issues.map((i) => ({ variable: i.path.join('.'), message: i.message })),
+  });
+}
