@@ -29,3 +29,34 @@ export interface Adapter {
    */
   send(to: Recipient, msg: OutboundMessage, idempotencyKey: string): Promise<SendResult>;
 }
+
+/** A plain HTTP route an adapter needs (webhook callbacks); the server mounts it with the raw body. */
+export interface HttpRoute {
+  method: 'GET' | 'POST';
+  url: string;
+  handler(req: HttpRequest): Promise<HttpResponse>;
+}
+export interface HttpRequest {
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+  /** The body exactly as received: signatures are computed over it. */
+  rawBody: string;
+}
+export interface HttpResponse {
+  status: number;
+  body: string | object;
+  headers?: Record<string, string>;
+}
+
+/** Adapters with webhook endpoints expose them here; the sink is the one given to `start`. */
+export interface HttpAdapter extends Adapter {
+  routes(): HttpRoute[];
+}
+
+/** Per-platform send limits (PLATFORMS.md); the outbound layer paces sends by them. */
+export interface SendLimit {
+  /** Scope of the limit: per recipient user, per chat, or for the whole bot. */
+  scope: 'recipient' | 'bot';
+  max: number;
+  perMs: number;
+}
