@@ -32,6 +32,8 @@ export interface InboundMessage {
   platform: Platform;
   messageId: string;
   conversationId: string;
+  /** The chat's title when the platform gives one (a group name); names the deal. */
+  conversationTitle?: string;
   chatType: ChatType;
   /**
    * True when the message is written to the bot in a 1:1 chat (the command channel of reps and
