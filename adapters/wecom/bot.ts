@@ -1,0 +1,196 @@
+/**
+ * The WeCom intelligent bot (智能机器人) over its WebSocket long connection, with the official
+ * `@wecom/aibot-node-sdk`. Receives 1:1 and group messages and card presses, hands them to the
+ * sink, and pushes markdown / template cards to a user id (1:1) or a chat id (group).
+ *
+ * Protocol: https://developer.work.weixin.qq.com/document/path/101463 (long connection).
+ * WeCom keeps one long connection per bot: a second process connecting with the same bot id
+ * kicks this one off (`disconnected_event`), and the SDK then stops reconnecting.
+ */
+import { WSClient, type WsFrame, type Logger as SdkLogger } from '@wecom/aibot-node-sdk';
+import type { Adapter, InboundSink, SendResult } from '../types.ts';
+import type { OutboundMessage, Recipient } from '../../core/types.ts';
+import { AppError, toAppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { parseBotCardEvent, parseBotMessage } from './bot-parse.ts';
+import { encodeBotMessage } from './encode.ts';
+import { wecomError, wecomTransportError } from './errcode.ts';
+
+/** Constructor options of WecomBotAdapter. */
+export interface WecomBotOptions {
+  botId: string;
+  secret: string;
+  /** Default `wss://openws.work.weixin.qq.com`; tests point it at a loopback fake. */
+  wsUrl?: string;
+  log: Logger;
+  /** Base reconnect delay; the SDK doubles it per attempt up to 30 s. Default 1,000 ms. */
+  reconnectIntervalMs?: number;
+  /** -1 (default) reconnects forever: a coaching bot must come back after any outage. */
+  maxReconnectAttempts?: number;
+  /** Ping period; two unanswered pings close the socket and reconnect. Default 30,000 ms. */
+  heartbeatIntervalMs?: number;
+  /** How long `start` waits for the first authenticated connection. Default 15,000 ms. */
+  startTimeoutMs?: number;
+}
+
+/** Routes the SDK's `(message, ...args)` logging into our structured pino logger. */
+function sdkLogger(log: Logger): SdkLogger {
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, ...args: unknown[]) => {
+      if (args.length === 0) log[level](message);
+      else log[level]({ sdk: args }, message);
+    };
+  // The SDK logs every callback body at info/debug; keep its chatter at debug.
+  return { debug: at('debug'), info: at('debug'), warn: at('warn'), error: at('error') };
+}
+
+/** The SDK rejects a send with the ack frame itself when errcode ≠ 0, or an Error otherwise. */
+function sendError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (typeof err === 'object' && err !== null && typeof (err as WsFrame).errcode === 'number') {
+    const frame = err as WsFrame;
+    return wecomError('bot sendMessage', frame.errcode as number, frame.errmsg);
+  }
+  return wecomTransportError('bot sendMessage', err instanceof Error ? err.message : String(err));
+}
+
+/** The intelligent bot adapter; transport only. */
+export class WecomBotAdapter implements Adapter {
+  readonly platform = 'wecom' as const;
+  /** Which WeCom channel this is, when both the bot and the app are configured. */
+  readonly channel = 'bot' as const;
+  private client: WSClient | null = null;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: WecomBotOptions) {
+    this.log = opts.log.child({ adapter: 'wecom-bot' });
+  }
+
+  /** Connects, authenticates and resolves once the first connection is subscribed. */
+  async start(sink: InboundSink): Promise<void> {
+    if (this.client) throw new AppError('INTERNAL', 'WeCom bot adapter already started');
+    const client = new WSClient({
+      botId: this.opts.botId,
+      secret: this.opts.secret,
+      ...(this.opts.wsUrl === undefined ? {} : { wsUrl: this.opts.wsUrl }),
+      reconnectInterval: this.opts.reconnectIntervalMs ?? 1_000,
+      maxReconnectAttempts: this.opts.maxReconnectAttempts ?? -1,
+      heartbeatInterval: this.opts.heartbeatIntervalMs ?? 30_000,
+      logger: sdkLogger(this.log),
+    });
+    this.client = client;
+
+    client.on('message', (frame) => void this.onMessage(sink, frame));
+    client.on('event.template_card_event', (frame) => void this.onCardEvent(sink, frame));
+    client.on('authenticated', () => this.log.info('WeCom bot connection authenticated'));
+    client.on('disconnected', (reason) => this.log.warn({ reason }, 'WeCom bot connection closed'));
+    client.on('reconnecting', (attempt) => this.log.info({ attempt }, 'WeCom bot reconnecting'));
+    client.on('error', (err) => {
+      // These two mean the SDK has stopped trying: nothing arrives until the process restarts.
+      const code = (err as { code?: string }).code;
+      if (code === 'WS_AUTH_FAILURE_EXHAUSTED' || code === 'WS_RECONNECT_EXHAUSTED') {
+        this.log.error({ err }, 'WeCom bot gave up reconnecting');
+      } else this.log.warn({ err }, 'WeCom bot connection error');
+    });
+    client.on('event.disconnected_event', () =>
+      this.log.error('WeCom closed this bot connection because another one opened with the same bot id; not reconnecting'),
+    );
+
+    try {
+      await this.authenticated(client, this.opts.startTimeoutMs ?? 15_000);
+    } catch (err) {
+      client.removeAllListeners();
+      client.disconnect();
+      this.client = null;
+      throw err;
+    }
+  }
+
+  private authenticated(client: WSClient, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off('authenticated', onAuth);
+        client.off('error', onError);
+      };
+      const onAuth = () => {
+        done();
+        resolve();
+      };
+      // The SDK reports a refused subscribe as an Error "Authentication failed: <errmsg> (code: N)";
+      // retrying bad credentials cannot succeed, so `start` fails visibly instead.
+      const onError = (err: Error) => {
+        if (!err.message.startsWith('Authentication failed')) return;
+        done();
+        reject(new AppError('PLATFORM_API', `WeCom bot ${err.message}`, { details: { retryable: false } }));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(wecomTransportError('bot connect', `no authenticated connection within ${timeoutMs} ms`));
+      }, timeoutMs);
+      client.on('authenticated', onAuth);
+      client.on('error', onError);
+      client.connect();
+    });
+  }
+
+  private async onMessage(sink: InboundSink, frame: WsFrame): Promise<void> {
+    let msg;
+    try {
+      msg = parseBotMessage(frame.body);
+    } catch (err) {
+      this.log.warn({ err: toAppError(err), reqId: frame.headers?.req_id }, 'WeCom bot message rejected');
+      return;
+    }
+    try {
+      const outcome = await sink.message(msg);
+      this.log.debug({ messageId: msg.messageId, status: outcome.status }, 'WeCom bot message ingested');
+    } catch (err) {
+      // A long-connection callback has no ack to withhold, so WeCom will not redeliver it:
+      // the failure is logged loudly with the id needed to recover it.
+      this.log.error({ err, messageId: msg.messageId }, 'WeCom bot message could not be stored');
+    }
+  }
+
+  private async onCardEvent(sink: InboundSink, frame: WsFrame): Promise<void> {
+    const feedback = parseBotCardEvent(frame.body);
+    if (!feedback) {
+      this.log.warn({ reqId: frame.headers?.req_id }, 'WeCom bot card press is not a feedback button; ignored');
+      return;
+    }
+    try {
+      await sink.feedback(feedback);
+    } catch (err) {
+      this.log.error({ err, nudgeId: feedback.nudgeId }, 'WeCom bot card feedback could not be stored');
+    }
+  }
+
+  /** Disconnects; pending sends are rejected by the SDK. */
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.client = null;
+    client.removeAllListeners();
+    client.disconnect();
+  }
+
+  /**
+   * Pushes one message with `aibot_send_msg` (the SDK's `sendMessage`): chatid is the user id
+   * for a 1:1 chat, the chat id for a group. WeCom only delivers a push to a user who has
+   * talked to the bot before. The ack carries no message id.
+   */
+  async send(to: Recipient, msg: OutboundMessage, idempotencyKey: string): Promise<SendResult> {
+    const client = this.client;
+    if (!client) throw wecomTransportError('bot sendMessage', 'the bot adapter is not started');
+    const chatid = 'userId' in to ? to.userId : to.chatId;
+    const body = encodeBotMessage(msg, idempotencyKey);
+    try {
+      // https://developer.work.weixin.qq.com/document/path/101463 (aibot_send_msg, 主动推送)
+      await client.sendMessage(chatid, body);
+    } catch (err) {
+      throw sendError(err);
+    }
+    return {};
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Encoders: OutboundMessage → the WeCom payload, for the intelligent bot (`aibot_send_msg` body)
+ * and for a self-built app (`/cgi-bin/message/send` body). Pure functions; the adapters send.
+ *
+ * A card with buttons becomes a `button_interaction` template card whose button keys are our
+ * button values verbatim, so a press comes back as the event key and parses with
+ * parseFeedbackValue. A card without buttons becomes markdown: WeCom's `text_notice` card
+ * requires a `card_action` URL we do not have.
+ */
+import { createHash } from 'node:crypto';
+import type { SendMsgBody, TemplateCard } from '@wecom/aibot-node-sdk';
+import { AppError } from '../../core/errors.ts';
+import type { OutboundMessage } from '../../core/types.ts';
+
+/** aibot markdown: "最长不超过20480个字节" (aibot_send_msg). */
+export const BOT_MARKDOWN_MAX_BYTES = 20_480;
+/** App text and markdown: WeCom cuts past 2,048 bytes, possibly mid-character; we cut cleanly. */
+export const APP_TEXT_MAX_BYTES = 2_048;
+/** Both card APIs: "button_list 列表长度不超过6", key "最长支持1024字节". */
+const MAX_BUTTONS = 6;
+const MAX_KEY_BYTES = 1_024;
+
+/** Cuts `s` to at most `maxBytes` of UTF-8 without splitting a character, marking the cut. */
+export function truncateUtf8(s: string, maxBytes: number): string {
+  if (Buffer.byteLength(s, 'utf8') <= maxBytes) return s;
+  const mark = '…';
+  const budget = maxBytes - Buffer.byteLength(mark, 'utf8');
+  let out = '';
+  let used = 0;
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (used + n > budget) break;
+    out += ch;
+    used += n;
+  }
+  return out + mark;
+}
+
+/**
+ * A card's task_id: WeCom requires one per button card, unique per bot/app, made of
+ * `[A-Za-z0-9_-@]` and at most 128 bytes. Derived from the idempotency key so a retry of the same
+ * logical message reuses it (WeCom then refuses the second copy rather than showing two cards).
+ */
+export function taskIdFor(idempotencyKey: string): string {
+  return `dw-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 40)}`;
+}
+
+function markdownOf(title: string, text: string): string {
+  return title.trim() === '' ? text : `**${title}**\n${text}`;
+}
+
+/** The template card shared by both channels (the app adds nothing the bot lacks here). */
+export function buttonCard(msg: Extract<OutboundMessage, { type: 'card' }>, idempotencyKey: string): TemplateCard {
+  if (msg.buttons.length > MAX_BUTTONS) {
+    throw new AppError('BAD_REQUEST', `a WeCom card holds at most ${MAX_BUTTONS} buttons, got ${msg.buttons.length}`);
+  }
+  const keys = new Set<string>();
+  for (const b of msg.buttons) {
+    if (Buffer.byteLength(b.value, 'utf8') > MAX_KEY_BYTES) throw new AppError('BAD_REQUEST', `button value over ${MAX_KEY_BYTES} bytes`);
+    if (keys.has(b.value)) throw new AppError('BAD_REQUEST', 'button values of one card must differ (WeCom keys are unique)');
+    keys.add(b.value);
+  }
+  const card: TemplateCard = {
+    card_type: 'button_interaction',
+    main_title: { title: msg.title },
+    button_list: msg.buttons.map((b) => ({ text: b.label, style: 1, key: b.value })),
+    task_id: taskIdFor(idempotencyKey),
+  };
+  if (msg.text !== '') card.sub_title_text = msg.text;
+  return card;
+}
+
+/**
+ * OutboundMessage → body of `WSClient.sendMessage`. `aibot_send_msg` takes markdown and
+ * template_card only (no plain text), so text is sent as markdown.
+ */
+export function encodeBotMessage(msg: OutboundMessage, idempotencyKey: string): SendMsgBody {
+  switch (msg.type) {
+    case 'text':
+      return { msgtype: 'markdown', markdown: { content: truncateUtf8(msg.text, BOT_MARKDOWN_MAX_BYTES) } };
+    case 'markdown':
+      return { msgtype: 'markdown', markdown: { content: truncateUtf8(markdownOf(msg.title, msg.text), BOT_MARKDOWN_MAX_BYTES) } };
+    case 'card':
+      if (msg.buttons.length === 0) {
+        return { msgtype: 'markdown', markdown: { content: truncateUtf8(markdownOf(msg.title, msg.text), BOT_MARKDOWN_MAX_BYTES) } };
+      }
+      return { msgtype: 'template_card', template_card: buttonCard(msg, idempotencyKey) };
+  }
+}
+
+/** The JSON body of `POST /cgi-bin/message/send` for one employee. */
+export type AppMessageBody = { touser: string; agentid: number } & (
+  | { msgtype: 'text'; text: { content: string } }
+  | { msgtype: 'markdown'; markdown: { content: string } }
+  | { msgtype: 'template_card'; template_card: TemplateCard }
+);
+
+/**
+ * OutboundMessage → app message to one employee.
+ * https://developer.work.weixin.qq.com/document/path/90236 (text, markdown, template_card)
+ */
+export function encodeAppMessage(msg: OutboundMessage, to: { userId: string; agentId: number }, idempotencyKey: string): AppMessageBody {
+  const base = { touser: to.userId, agentid: to.agentId };
+  switch (msg.type) {
+    case 'text':
+      return { ...base, msgtype: 'text', text: { content: truncateUtf8(msg.text, APP_TEXT_MAX_BYTES) } };
+    case 'markdown':
+      return { ...base, msgtype: 'markdown', markdown: { content: truncateUtf8(markdownOf(msg.title, msg.text), APP_TEXT_MAX_BYTES) } };
+    case 'card':
+      if (msg.buttons.length === 0) {
+        return { ...base, msgtype: 'markdown', markdown: { content: truncateUtf8(markdownOf(msg.title, msg.text), APP_TEXT_MAX_BYTES) } };
+      }
+      return { ...base, msgtype: 'template_card', template_card: buttonCard(msg, idempotencyKey) };
+  }
+}
