@@ -1,0 +1,62 @@
+/**
+ * The SDK EventDispatcher both modes hand events to. Each handler resolves only once the sink
+ * has resolved, so the long connection acks (and the webhook answers 200) after the message is
+ * stored; a sink failure rejects, which the SDK acks as 500 and Feishu redelivers.
+ */
+import { EventDispatcher, type Cache } from '@larksuiteoapi/node-sdk';
+import { AppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { InboundSink } from '../types.ts';
+import { parseFeishuCardAction, parseFeishuMessage } from './parse.ts';
+import { sdkLoggerLevel, toSdkLogger } from './sdk-logger.ts';
+
+export interface FeishuDispatcherOptions {
+  /** The sink given to `start`; throws when the adapter has not been started. */
+  sink(): InboundSink;
+  log: Logger;
+  cache: Cache;
+  /**
+   * What to do with an event that cannot be parsed: `throw` (the webhook answers 400) or `ack`
+   * (on the long connection a 500 ack only earns hours of identical redeliveries).
+   */
+  onMalformed: 'throw' | 'ack';
+}
+
+/** The toast Feishu shows the rep after pressing a feedback button. */
+const FEEDBACK_TOAST = { toast: { type: 'success', content: '已收到反馈' } };
+
+/** Builds the dispatcher with handlers for `im.message.receive_v1` and `card.action.trigger`. */
+export function createFeishuDispatcher(opts: FeishuDispatcherOptions): EventDispatcher {
+  const { log } = opts;
+  const malformed = (err: unknown, what: string): void => {
+    if (opts.onMalformed === 'throw' || !(err instanceof AppError) || err.code !== 'BAD_REQUEST') throw err;
+    log.warn({ code: err.code }, `dropping malformed Feishu ${what}: ${err.message}`);
+  };
+
+  const dispatcher = new EventDispatcher({ logger: toSdkLogger(log), loggerLevel: sdkLoggerLevel(log), cache: opts.cache });
+  dispatcher.register({
+    'im.message.receive_v1': async (data: unknown) => {
+      let msg;
+      try {
+        msg = parseFeishuMessage(data);
+      } catch (err) {
+        malformed(err, 'im.message.receive_v1');
+        return undefined;
+      }
+      const outcome = await opts.sink().message(msg);
+      log.debug({ messageId: msg.messageId, status: outcome.status }, 'Feishu message handed to ingest');
+      return undefined;
+    },
+    // https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/feishu-cards/card-callback-communication
+    'card.action.trigger': async (data: unknown) => {
+      const feedback = parseFeishuCardAction(data);
+      if (!feedback) {
+        log.warn('Feishu card action that is not a dealwise feedback button: ignored');
+        return {};
+      }
+      await opts.sink().feedback(feedback);
+      return FEEDBACK_TOAST;
+    },
+  });
+  return dispatcher;
+}

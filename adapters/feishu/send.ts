@@ -1,0 +1,77 @@
+/**
+ * Sending through the SDK's Client. The SDK resolves with the reply body even when its `code` is
+ * not 0, and rejects with a raw axios error (request config, Authorization header and all) on a
+ * non-2xx status: both are turned here into an AppError carrying Feishu's code and msg only.
+ */
+import type { Client } from '@larksuiteoapi/node-sdk';
+import { AppError } from '../../core/errors.ts';
+import type { OutboundMessage, Recipient } from '../../core/types.ts';
+import type { SendResult } from '../types.ts';
+import { encodeFeishuMessage, feishuUuid } from './encode.ts';
+
+/**
+ * Feishu codes that mean "slow down": 99991400 is the platform-wide frequency limit, 230020 the
+ * per-chat send limit. https://open.feishu.cn/document/server-docs/api-call-guide/frequency-control
+ */
+export const FEISHU_RATE_LIMIT_CODES: ReadonlySet<number> = new Set([99991400, 230020]);
+
+/** Feishu's `{code, msg}` (plus the HTTP status) → PLATFORM_API or RATE_LIMITED. */
+export function feishuApiError(code: number | undefined, msg: string | undefined, httpStatus: number): AppError {
+  const rateLimited = httpStatus === 429 || (code !== undefined && FEISHU_RATE_LIMIT_CODES.has(code));
+  return new AppError(rateLimited ? 'RATE_LIMITED' : 'PLATFORM_API', `Feishu API error: code ${code ?? '?'} ${msg ?? ''}`.trim(), {
+    details: { code, msg, httpStatus },
+  });
+}
+
+interface AxiosLike {
+  message?: unknown;
+  response?: { status?: unknown; data?: unknown };
+}
+
+/**
+ * Whatever the SDK threw → AppError. The original error is deliberately not kept as `cause`: an
+ * axios error holds the request config with `Authorization: Bearer <tenant token>`, and the
+ * token request's body holds the app secret.
+ */
+export function feishuRequestError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = (err ?? {}) as AxiosLike;
+  const status = typeof e.response?.status === 'number' ? e.response.status : undefined;
+  const body = e.response?.data;
+  if (status !== undefined && body && typeof body === 'object' && 'code' in body) {
+    const { code, msg } = body as { code?: unknown; msg?: unknown };
+    return feishuApiError(typeof code === 'number' ? code : undefined, typeof msg === 'string' ? msg : undefined, status);
+  }
+  if (status !== undefined) return feishuApiError(undefined, `HTTP ${status}`, status);
+  // Network errors and the SDK's own token errors: their message names the cause, not the secret.
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  return new AppError('PLATFORM_API', `Feishu request failed: ${message}`);
+}
+
+/**
+ * Sends one message with `im.message.create`. `userId` is an open_id, `chatId` a chat_id; the
+ * idempotency key becomes the request `uuid`, which Feishu dedupes for an hour.
+ */
+export async function sendFeishuMessage(
+  client: Client,
+  to: Recipient,
+  msg: OutboundMessage,
+  idempotencyKey: string,
+): Promise<SendResult> {
+  const { msg_type, content } = encodeFeishuMessage(msg);
+  const params = 'userId' in to ? { receive_id_type: 'open_id' as const } : { receive_id_type: 'chat_id' as const };
+  const receiveId = 'userId' in to ? to.userId : to.chatId;
+  let res: Awaited<ReturnType<Client['im']['message']['create']>>;
+  try {
+    // https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/create
+    res = await client.im.message.create({
+      params,
+      data: { receive_id: receiveId, msg_type, content, uuid: feishuUuid(idempotencyKey) },
+    });
+  } catch (err) {
+    throw feishuRequestError(err);
+  }
+  if (!res || res.code !== 0) throw feishuApiError(res?.code, res?.msg, 200);
+  const platformMessageId = res.data?.message_id;
+  return platformMessageId ? { platformMessageId } : {};
+}
