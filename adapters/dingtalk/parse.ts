@@ -1,0 +1,150 @@
+/**
+ * Pure parsers from DingTalk Stream payloads to dealwise's model: a robot message becomes an
+ * InboundMessage (or a nudge feedback when it is a card button press sent back as chat text), an
+ * interactive-card callback becomes a NudgeFeedback. No I/O, so recorded payloads test them.
+ *
+ * https://open.dingtalk.com/document/orgapp/receive-message
+ */
+import type { z } from 'zod';
+import { AppError } from '../../core/errors.ts';
+import { parseFeedbackValue } from '../../core/feedback.ts';
+import type { Attachment, InboundMessage, MessageKind, NudgeFeedback } from '../../core/types.ts';
+import { readFeedbackText } from './feedback-link.ts';
+import {
+  cardCallbackSchema,
+  cardContentSchema,
+  CONVERSATION_TYPES,
+  mediaContentSchema,
+  richTextContentSchema,
+  robotMessageSchema,
+  type RobotMessage,
+} from './robot-message.ts';
+
+/** Where to reply into the conversation a message came from, and until when. Never log `url`. */
+export interface SessionWebhook {
+  url: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+/** One robot message, parsed. */
+export interface ParsedDingtalkMessage {
+  /** The normalized message; its `raw` is the payload without the session webhook URL. */
+  message: InboundMessage;
+  /** Set when the message is a feedback button press: hand it to `sink.feedback`, not `sink.message`. */
+  feedback: NudgeFeedback | null;
+  /** The conversation's reply webhook when the payload carried one. */
+  session: SessionWebhook | null;
+}
+
+/**
+ * Parses a robot message (topic `/v1.0/im/bot/messages/get`), given as the frame's JSON `data`
+ * string or as the decoded object. Unknown `msgtype`s become kind `other`; a payload missing the
+ * fields every robot message has throws AppError BAD_REQUEST naming them.
+ */
+export function parseDingtalkMessage(data: unknown): ParsedDingtalkMessage {
+  const input = decodeJson(data, 'robot message');
+  const m = validate(robotMessageSchema, input, 'robot message');
+  const { kind, text, attachments } = readBody(m);
+  const senderId = m.senderStaffId ?? m.senderId;
+  // A DingTalk user outside the robot's organisation has no staff id (or another corp id).
+  const external =
+    m.senderStaffId === undefined || (m.senderCorpId !== undefined && m.chatbotCorpId !== undefined && m.senderCorpId !== m.chatbotCorpId);
+  const single = m.conversationType === CONVERSATION_TYPES.single;
+
+  const message: InboundMessage = {
+    platform: 'dingtalk',
+    messageId: m.msgId,
+    conversationId: m.conversationId,
+    chatType: single ? 'single' : 'group',
+    direct: single,
+    senderId,
+    kind,
+    text,
+    attachments,
+    sentAt: new Date(m.createAt),
+    raw: withoutWebhook(input),
+  };
+  if (m.conversationTitle) message.conversationTitle = m.conversationTitle;
+  if (m.senderNick) message.senderName = m.senderNick;
+  if (external) message.senderExternal = true;
+
+  const pressed = kind === 'text' ? readFeedbackText(text) : null;
+  const feedback: NudgeFeedback | null = pressed ? { platform: 'dingtalk', senderId, ...pressed } : null;
+  const session =
+    m.sessionWebhook && m.sessionWebhookExpiredTime !== undefined ? { url: m.sessionWebhook, expiresAt: m.sessionWebhookExpiredTime } : null;
+  return { message, feedback, session };
+}
+
+/**
+ * Parses an interactive-card callback (topic `/v1.0/card/instances/callback`) into a feedback;
+ * null when the pressed button does not carry one of our feedback values.
+ * https://open.dingtalk.com/document/orgapp/event-callback-card
+ */
+export function parseDingtalkCardCallback(data: unknown): NudgeFeedback | null {
+  const cb = validate(cardCallbackSchema, decodeJson(data, 'card callback'), 'card callback');
+  const content = validate(cardContentSchema, decodeJson(cb.content, 'card callback content'), 'card callback content');
+  const params = content.cardPrivateData.params ?? {};
+  // The button's params are either the value itself or carry it under `value`/`feedback`.
+  const value = parseFeedbackValue(params) ?? parseFeedbackValue(params.value) ?? parseFeedbackValue(params.feedback);
+  return value ? { platform: 'dingtalk', senderId: cb.userId, ...value } : null;
+}
+
+function readBody(m: RobotMessage): { kind: MessageKind; text: string; attachments: Attachment[] } {
+  switch (m.msgtype) {
+    case 'text':
+      return { kind: 'text', text: (m.text?.content ?? '').trim(), attachments: [] };
+    case 'richText': {
+      const runs = richTextContentSchema.safeParse(m.content);
+      const parts = runs.success ? runs.data.richText : [];
+      const text = parts
+        .map((p) => p.text ?? '')
+        .join('')
+        .trim();
+      const hasPicture = parts.some((p) => p.type === 'picture' || p.pictureDownloadCode !== undefined);
+      // Text with pictures is still a text message to the analyzer; pictures alone are an image.
+      return { kind: text === '' && hasPicture ? 'image' : 'text', text, attachments: [] };
+    }
+    case 'picture':
+      return { kind: 'image', text: '', attachments: [] };
+    case 'file': {
+      const media = mediaContentSchema.safeParse(m.content);
+      const name = media.success ? media.data.fileName : undefined;
+      return { kind: 'file', text: '', attachments: name ? [{ name, type: 'file' }] : [] };
+    }
+    case 'audio': {
+      // DingTalk transcribes voice messages; the transcript is what the analyzer can read.
+      const media = mediaContentSchema.safeParse(m.content);
+      return { kind: 'voice', text: (media.success ? (media.data.recognition ?? '') : '').trim(), attachments: [] };
+    }
+    case 'video':
+      return { kind: 'video', text: '', attachments: [] };
+    default:
+      return { kind: 'other', text: '', attachments: [] };
+  }
+}
+
+function decodeJson(data: unknown, what: string): unknown {
+  if (typeof data !== 'string') return data;
+  try {
+    return JSON.parse(data) as unknown;
+  } catch {
+    throw new AppError('BAD_REQUEST', `malformed DingTalk ${what}: not JSON`);
+  }
+}
+
+function validate<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
+  throw new AppError('BAD_REQUEST', `malformed DingTalk ${what}: ${issues.join('; ')}`, {
+    details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  });
+}
+
+/** The payload as received minus the webhook URL, which works like a bearer token. */
+function withoutWebhook(input: unknown): unknown {
+  if (input === null || typeof input !== 'object') return input;
+  const { sessionWebhook: _dropped, ...rest } = input as Record<string, unknown>;
+  return rest;
+}
