@@ -32,6 +32,8 @@ export const configSchema = z
         .regex(/^rediss?:\/\//, 'expected a redis:// URL')
         .optional(),
     ),
+    /** When set, the HTTP API (/v1/*) requires `Authorization: Bearer <API_TOKEN>`. */
+    API_TOKEN: optionalString,
     ORG_FILE: z.string().default('config/org.yaml'),
     PLAYBOOK_FILE: z.string().default('config/playbooks.yaml'),
     ATOMS_FILE: z.string().default('config/atoms.yaml'),
@@ -57,12 +59,6 @@ export const configSchema = z
       .pipe(z.array(z.number().int().min(1).max(7)).min(1)),
     /** Longest message text accepted, in characters; longer is rejected with a 400. */
     MAX_TEXT_LENGTH: z.coerce.number().int().min(1).default(8000),
-    /** Funnel stages in order; the last two are the closed outcomes. */
-    STAGES: z
-      .string()
-      .default('lead,contacted,qualified,demo,proposal,negotiation,won,lost')
-      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-      .pipe(z.array(z.string()).min(3)),
     /** Contacts with one customer a day beyond which the rep is warned. */
     COMPLIANCE_DAILY_LIMIT: z.coerce.number().int().min(1).default(5),
 

@@ -28,6 +28,7 @@ export const REDACT_PATHS = [
   'config.FEISHU_VERIFICATION_TOKEN',
   'config.DINGTALK_CLIENT_SECRET',
   'config.DATABASE_URL',
+  'config.API_TOKEN',
   'config.REDIS_URL',
 ];
 

@@ -1,0 +1,2 @@
+/** The analyzer the loop calls. */
+export { analyzeRules as analyze } from './analyze.ts';

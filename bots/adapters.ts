@@ -1,0 +1,51 @@
+/**
+ * Which adapters run: the local one always (HTTP ingest, replays, the demo), and each platform
+ * whose credentials are set. Also which adapter sends for a platform, and at what pace.
+ */
+import { createDingtalkAdapter, DINGTALK_SEND_LIMITS } from '../adapters/dingtalk/index.ts';
+import { createFeishuAdapter, FEISHU_SEND_LIMITS } from '../adapters/feishu/index.ts';
+import { LocalAdapter } from '../adapters/local/adapter.ts';
+import type { Adapter, HttpAdapter, SendLimit } from '../adapters/types.ts';
+import { createWecomAdapters, WECOM_SEND_LIMITS } from '../adapters/wecom/index.ts';
+import type { Config } from '../core/config.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Platform } from '../core/types.ts';
+
+export interface AdapterSet {
+  local: LocalAdapter;
+  all: Adapter[];
+  /** The adapter that sends for each platform. */
+  senders: Map<Platform, Adapter>;
+  limits: Partial<Record<Platform, readonly SendLimit[]>>;
+  /** Platforms a private message can go out on, the real ones first. */
+  sendPlatforms: Platform[];
+}
+
+export function isHttpAdapter(a: Adapter): a is HttpAdapter {
+  return typeof (a as Partial<HttpAdapter>).routes === 'function';
+}
+
+export function createAdapters(config: Config, log: Logger, extra: Adapter[] = []): AdapterSet {
+  const local = new LocalAdapter();
+  const platformAdapters: Adapter[] = [
+    ...createWecomAdapters(config, log.child({ platform: 'wecom' })),
+    ...[createFeishuAdapter(config, log.child({ platform: 'feishu' }))].filter((a): a is HttpAdapter => a !== null),
+    ...[createDingtalkAdapter(config, log.child({ platform: 'dingtalk' }))].filter((a): a is NonNullable<typeof a> => a !== null),
+    ...extra,
+  ];
+  const senders = new Map<Platform, Adapter>();
+  for (const a of platformAdapters) {
+    // WeCom has two adapters; the self-built app reaches any employee, the bot only those who
+    // have talked to it, so the app sends when both are on (it comes second and wins).
+    senders.set(a.platform, a);
+  }
+  senders.set('local', local);
+  const sendPlatforms = [...senders.keys()].filter((p) => p !== 'local');
+  return {
+    local,
+    all: [local, ...platformAdapters],
+    senders,
+    limits: { wecom: WECOM_SEND_LIMITS, feishu: FEISHU_SEND_LIMITS, dingtalk: DINGTALK_SEND_LIMITS },
+    sendPlatforms: [...sendPlatforms, 'local'],
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The bot's commands in a 1:1 chat: `/team 本周`, `/rep 张三 上周`, `/deal 华东医疗`, `/funnel`,
+ * `/kb 价格异议`, `/help`. A leading @-mention (WeCom group text keeps it) is ignored; Chinese
+ * aliases work too (团队, 销售, 商机, 漏斗, 知识).
+ */
+export type Command =
+  | { name: 'team'; period?: string }
+  | { name: 'rep'; who: string; period?: string }
+  | { name: 'deal'; query: string }
+  | { name: 'funnel'; period?: string }
+  | { name: 'kb'; query: string }
+  | { name: 'help' };
+
+const ALIASES: Record<string, Command['name']> = {
+  team: 'team',
+  团队: 'team',
+  rep: 'rep',
+  销售: 'rep',
+  deal: 'deal',
+  商机: 'deal',
+  funnel: 'funnel',
+  漏斗: 'funnel',
+  kb: 'kb',
+  知识: 'kb',
+  话术: 'kb',
+  help: 'help',
+  帮助: 'help',
+};
+
+const PERIOD_WORDS = /^(本周|上周|本月|上月|今天|this week|last week|this month|last month|today)$/i;
+
+/** Null when the text is not a command (plain chat to the bot). */
+export function parseCommand(text: string): Command | null {
+  const t = text.replace(/^(@\S+\s+)+/, '').trim();
+  const m = /^[/／](\S+)\s*(.*)$/s.exec(t);
+  if (!m) return null;
+  const name = ALIASES[m[1]!.toLowerCase()];
+  const arg = m[2]!.trim();
+  switch (name) {
+    case 'team':
+    case 'funnel':
+      return arg ? { name, period: arg } : { name };
+    case 'rep': {
+      // "/rep 张三 上周": the period, if any, is the trailing word(s).
+      const period = /\s+(本周|上周|本月|上月|今天|this week|last week|this month|last month|today)$/i.exec(arg);
+      const who = period ? arg.slice(0, period.index).trim() : arg;
+      if (PERIOD_WORDS.test(arg)) return { name, who: '', period: arg };
+      return period ? { name, who, period: period[1]! } : { name, who };
+    }
+    case 'deal':
+      return { name, query: arg };
+    case 'kb':
+      return { name, query: arg };
+    case 'help':
+      return { name };
+    default:
+      return { name: 'help' };
+  }
+}
+
+export const HELP_TEXT = [
+  '**可用命令**',
+  '- `/kb 价格异议`：查话术、证据和风险提示',
+  '- `/team 本周`：团队概览（经理）；也可用 上周、本月、上月',
+  '- `/rep 张三 本周`：某位销售的概览（经理；销售可看自己）',
+  '- `/deal 华东医疗`：商机时间线与证据',
+  '- `/funnel 本月`：漏斗与各阶段转化',
+].join('\n');

@@ -1,0 +1,110 @@
+/**
+ * `npm run demo`: a fresh embedded database, the sample org, six customer conversations replayed
+ * on a simulated clock through the whole loop, then what each rep received (when and why) and
+ * what the managers' /team returned. No PostgreSQL, Redis or platform credentials needed.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { asc, eq } from 'drizzle-orm';
+import { ManualClock } from '../core/clock.ts';
+import { loadConfig } from '../core/config.ts';
+import { createLogger } from '../core/logger.ts';
+import type { OutboundMessage } from '../core/types.ts';
+import { wallClock } from '../core/zoned-time.ts';
+import { deliveries, nudges, people } from '../db/schema/index.ts';
+import { createApp, type App } from './app.ts';
+import { advanceTo, loadConversations, replay, toInbound } from './demo/replay.ts';
+
+const CONVERSATIONS = fileURLToPath(new URL('./demo/conversations', import.meta.url));
+const END = new Date('2026-12-04T18:30:00+08:00');
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const dataDir = await mkdtemp(join(tmpdir(), 'dealwise-demo-'));
+  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const convs = await loadConversations(CONVERSATIONS);
+  const msgs = toInbound(convs);
+  const clock = new ManualClock(msgs[0]!.sentAt);
+  const app = await createApp({ config, clock, autoRun: false, log: createLogger({ level: config.LOG_LEVEL }) });
+  try {
+    const t0 = performance.now();
+    await replay(app, clock, msgs);
+    await advanceTo(app, clock, END);
+    const loopMs = performance.now() - t0;
+
+    // The managers ask in their 1:1 chat with the bot; a rep asks for a talk-track and, too boldly, for /team.
+    const asks: Array<[string, string]> = [
+      ['wangjing', '/team 本周'],
+      ['liuqiang', '/team 上周'],
+      ['wangjing', '/deal 华东医疗'],
+      ['zhangsan', '/kb 价格异议'],
+      ['lisi', '/team 本周'],
+    ];
+    let n = 0;
+    for (const [who, text] of asks) {
+      await app.sink.message({
+        platform: 'local',
+        messageId: `ask-${++n}`,
+        conversationId: `dm-${who}`,
+        chatType: 'single',
+        direct: true,
+        senderId: who,
+        kind: 'text',
+        text,
+        attachments: [],
+        sentAt: clock.now(),
+      });
+      await app.drain();
+    }
+    await print(app, config.TIMEZONE, convs.length, msgs.length);
+    const total = performance.now() - started;
+    console.log(`\n⏱  ${msgs.length} messages through the loop in ${loopMs.toFixed(0)} ms (${((msgs.length / loopMs) * 1000).toFixed(0)} msg/s on the embedded database); demo wall time ${(total / 1000).toFixed(1)} s.`);
+  } finally {
+    await app.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function print(app: App, tz: string, convCount: number, msgCount: number): Promise<void> {
+  const { db } = app.ctx;
+  const names = new Map((await db.select({ id: people.id, name: people.name }).from(people)).map((p) => [p.id, p.name]));
+  const sent = await db
+    .select({ d: deliveries, ruleId: nudges.ruleId })
+    .from(deliveries)
+    .leftJoin(nudges, eq(nudges.id, deliveries.nudgeId))
+    .orderBy(asc(deliveries.sentAt), asc(deliveries.createdAt));
+  const fmt = (t: Date | null) => {
+    if (!t) return '—';
+    const w = wallClock(t, tz);
+    const wd = '一二三四五六日'[w.weekday - 1];
+    return `${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')} 周${wd} ${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
+  };
+  console.log(`dealwise demo — ${convCount} customer conversations, ${msgCount} messages replayed on a simulated clock (${tz})\n`);
+  console.log('━━ Nudges the reps received (private 1:1 chat with the bot) ━━');
+  for (const { d, ruleId } of sent.filter((r) => r.d.nudgeId)) {
+    const who = 'personId' in d.to ? (names.get(d.to.personId) ?? d.to.personId) : d.to.conversationId;
+    console.log(`\n[${fmt(d.sentAt)}] → ${who}  (rule: ${ruleId}, ${d.status})`);
+    console.log(indent(render(d.message)));
+  }
+  console.log('\n━━ Answers in the 1:1 chats ━━');
+  for (const { d } of sent.filter((r) => !r.d.nudgeId)) {
+    const who = 'personId' in d.to ? (names.get(d.to.personId) ?? d.to.personId) : d.to.conversationId;
+    console.log(`\n[${fmt(d.sentAt)}] → ${who}`);
+    console.log(indent(render(d.message)));
+  }
+}
+
+function render(m: OutboundMessage): string {
+  if (m.type === 'text') return m.text;
+  const buttons = m.type === 'card' ? `\n[ ${m.buttons.map((b) => b.label).join(' ] [ ')} ]` : '';
+  return `# ${m.title}\n${m.text}${buttons}`;
+}
+
+const indent = (s: string) => s.split('\n').map((l) => `    ${l}`).join('\n');
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

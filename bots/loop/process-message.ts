@@ -1,0 +1,163 @@
+/**
+ * The analyze job: everything that happens to a stored message, in one transaction. It claims
+ * the message first (analyzed_at), so a duplicate job, a retry after a crash or a second worker
+ * finds nothing to do; what it dispatches (timers, deliveries) is returned for after the commit.
+ */
+import { and, eq, isNull } from 'drizzle-orm';
+import { isQuestion } from '../../analyzers/question.ts';
+import { newId } from '../../core/ids.ts';
+import type { DetectedAction, Platform } from '../../core/types.ts';
+import { actions, conversations, messages, opportunities, stageChanges } from '../../db/schema/index.ts';
+import type { Db } from '../../db/client.ts';
+import { atomsForRule } from '../coach/atoms.ts';
+import { createNudge } from '../coach/nudge.ts';
+import { cancelTimers, fulfilTimers, openTimer, type Timer } from '../coach/timers.ts';
+import { recordAtomUse } from '../coach/atom-use.ts';
+import { handleCommand } from '../commands/handle.ts';
+import { firstContactStage, linkStage } from '../playbook/stage-linker.ts';
+import type { LoopContext } from './context.ts';
+
+export interface Dispatch {
+  deliveries: string[];
+  timers: Timer[];
+}
+
+type MessageRow = typeof messages.$inferSelect;
+type ConversationRow = typeof conversations.$inferSelect;
+
+export async function processMessage(ctx: LoopContext, messageId: string): Promise<Dispatch> {
+  return ctx.db.transaction(async (tx) => {
+    const out: Dispatch = { deliveries: [], timers: [] };
+    const [msg] = await tx
+      .update(messages)
+      .set({ analyzedAt: ctx.clock.now() })
+      .where(and(eq(messages.id, messageId), isNull(messages.analyzedAt)))
+      .returning();
+    if (!msg) return out;
+    const [conv] = await tx.select().from(conversations).where(eq(conversations.id, msg.conversationId));
+    if (!conv) return out;
+    if (conv.direct) {
+      const reply = await handleCommand(ctx, tx, msg, conv);
+      if (reply) out.deliveries.push(reply);
+      return out;
+    }
+    if (!conv.opportunityId) return out;
+    await analyzeCustomerMessage(ctx, tx, msg, conv, conv.opportunityId, out);
+    return out;
+  });
+}
+
+async function analyzeCustomerMessage(ctx: LoopContext, tx: Db, msg: MessageRow, conv: ConversationRow, oppId: string, out: Dispatch): Promise<void> {
+  const side = msg.role === 'customer' ? 'customer' : 'rep';
+  const detected = msg.text.length > 0 || msg.attachments.length > 0 ? ctx.analyze({ role: side, text: msg.text, attachments: msg.attachments }) : [];
+
+  const actionIds = detected.map(() => newId());
+  if (detected.length > 0) {
+    await tx.insert(actions).values(
+      detected.map((a, i) => ({
+        id: actionIds[i]!,
+        messageId: msg.id,
+        conversationId: conv.id,
+        opportunityId: oppId,
+        personId: msg.personId,
+        kind: a.kind,
+        confidence: a.confidence,
+        attrs: attrsOf(a),
+        at: msg.sentAt,
+      })),
+    );
+  }
+
+  // Row lock: concurrent workers on one deal take turns, so stage moves never interleave.
+  const [opp] = await tx.select().from(opportunities).where(eq(opportunities.id, oppId)).for('update');
+  if (!opp) return;
+  const { funnel } = ctx.playbook();
+  const move = linkStage(funnel, opp.stage, detected);
+  const firstContact = side === 'rep' && !move ? firstContactStage(funnel, opp.stage) : null;
+  const to = move?.to ?? firstContact;
+  if (to) {
+    await tx.insert(stageChanges).values({
+      id: newId(),
+      opportunityId: oppId,
+      fromStage: opp.stage,
+      toStage: to,
+      actionId: move ? actionIds[move.actionIndex]! : null,
+      messageId: msg.id,
+      at: msg.sentAt,
+    });
+    const quote = detected.find((a) => a.kind === 'quote_sent' && a.amount !== undefined);
+    await tx
+      .update(opportunities)
+      .set({ stage: to, updatedAt: ctx.clock.now(), ...(quote?.amount !== undefined ? { amount: quote.amount } : {}) })
+      .where(eq(opportunities.id, oppId));
+  }
+  const stage = to ?? opp.stage;
+  if (funnel.closed.includes(stage)) {
+    await cancelTimers(tx, oppId, msg.sentAt);
+    if (move) return;
+  }
+
+  await fulfilTimers(tx, { conversationId: conv.id, messageId: msg.id, side, sentAt: msg.sentAt, actions: detected });
+  if (side === 'rep' && msg.personId) {
+    await recordAtomUse(tx, ctx.playbook().atoms, { personId: msg.personId, conversationId: conv.id, text: msg.text, at: msg.sentAt });
+  }
+
+  const rep = conv.ownerId;
+  const { rules, atoms: atomMap } = ctx.playbook();
+  for (const rule of rules) {
+    const hits: Array<{ action: DetectedAction | null; actionId: string | null }> = [];
+    if ('question' in rule.on) {
+      if (side === 'customer' && isQuestion(msg.text)) hits.push({ action: null, actionId: null });
+    } else {
+      const on = rule.on;
+      detected.forEach((a, i) => {
+        if (a.kind === on.action && (on.objection === undefined || on.objection === a.objection)) hits.push({ action: a, actionId: actionIds[i]! });
+      });
+    }
+    const hit = hits[0];
+    if (!hit) continue;
+    if (rule.expect) {
+      const timer = await openTimer(tx, {
+        rule,
+        conversationId: conv.id,
+        opportunityId: oppId,
+        repId: rep,
+        messageId: msg.id,
+        text: msg.text,
+        sentAt: msg.sentAt,
+        wh: ctx.workingHours,
+      });
+      if (timer) out.timers.push(timer);
+      continue;
+    }
+    if (!rep) {
+      ctx.log.info({ rule: rule.id, conversationId: conv.id }, 'no rep owns this conversation yet: nudge skipped');
+      continue;
+    }
+    const delivery = await createNudge(tx, ctx.sendPlatforms, {
+      rule,
+      triggerId: hit.actionId ?? msg.id,
+      personId: rep,
+      opportunityId: oppId,
+      dealName: opp.name,
+      conversationId: conv.id,
+      platform: conv.platform as Platform,
+      ...(hit.actionId ? { actionId: hit.actionId } : {}),
+      messageId: msg.id,
+      evidenceText: msg.text || null,
+      atoms: atomsForRule(atomMap, rule, hit.action, stage),
+      vars: { contact: side === 'customer' ? msg.senderName : null, competitor: detected.find((a) => a.competitor)?.competitor ?? null },
+      at: ctx.clock.now(),
+    });
+    if (delivery) out.deliveries.push(delivery);
+  }
+}
+
+function attrsOf(a: DetectedAction): Record<string, unknown> {
+  const attrs: Record<string, unknown> = {};
+  if (a.objection) attrs.objection = a.objection;
+  if (a.amount !== undefined) attrs.amount = a.amount;
+  if (a.materialType) attrs.materialType = a.materialType;
+  if (a.competitor) attrs.competitor = a.competitor;
+  return attrs;
+}

@@ -1,0 +1,120 @@
+/**
+ * Wall-clock arithmetic in the organisation's time zone with Intl only: working hours, report
+ * periods and meeting times are all read in that zone, whatever the server's TZ is.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      weekday: 'short',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  /** ISO weekday, 1 = Monday. */
+  weekday: number;
+}
+
+export function wallClock(t: Date, timeZone: string): WallClock {
+  const parts: Record<string, string> = {};
+  for (const p of formatter(timeZone).formatToParts(t)) parts[p.type] = p.value;
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    second: Number(parts.second),
+    weekday: WEEKDAYS[parts.weekday ?? 'Mon'] ?? 1,
+  };
+}
+
+/** The instant at which the zone's wall clock shows the given date and time. */
+export function zonedInstant(
+  timeZone: string,
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+): Date {
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute);
+  // Two passes settle the offset, including across a DST change.
+  let t = asUtc;
+  for (let i = 0; i < 2; i++) {
+    const w = wallClock(new Date(t), timeZone);
+    const shown = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+    t += asUtc - shown;
+  }
+  return new Date(t);
+}
+
+/** Midnight that starts the zone's calendar day containing `t`, shifted by `days`. */
+export function startOfDay(t: Date, timeZone: string, days = 0): Date {
+  const w = wallClock(t, timeZone);
+  return zonedInstant(timeZone, w.year, w.month, w.day + days);
+}
+
+export interface WorkingHours {
+  timeZone: string;
+  /** "HH:MM" */
+  start: string;
+  end: string;
+  /** ISO weekdays. */
+  days: number[];
+}
+
+const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/**
+ * Adds working time: `addWorkingMinutes(Friday 17:00, 120)` lands on Monday 10:00 with 9–18
+ * working hours. Time outside working hours does not count.
+ */
+export function addWorkingMinutes(from: Date, minutes: number, wh: WorkingHours): Date {
+  const open = minutesOf(wh.start);
+  const close = minutesOf(wh.end);
+  let left = minutes;
+  let t = from;
+  // A year of days is plenty for any sane window; the bound only guards a bad config.
+  for (let guard = 0; guard < 366; guard++) {
+    const w = wallClock(t, wh.timeZone);
+    const nowMin = w.hour * 60 + w.minute + w.second / 60;
+    if (wh.days.includes(w.weekday) && nowMin < close) {
+      const begin = Math.max(nowMin, open);
+      const available = close - begin;
+      const dayStart = begin === nowMin ? t : zonedInstant(wh.timeZone, w.year, w.month, w.day, Math.floor(open / 60), open % 60);
+      if (left <= available) return new Date(dayStart.getTime() + left * 60_000);
+      left -= available;
+    }
+    t = zonedInstant(wh.timeZone, w.year, w.month, w.day + 1, 0, 0);
+  }
+  throw new Error('working hours never open: check WORK_DAYS / WORK_START / WORK_END');
+}
+
+/** True when `t` falls inside working hours. */
+export function isWorkingTime(t: Date, wh: WorkingHours): boolean {
+  const w = wallClock(t, wh.timeZone);
+  const m = w.hour * 60 + w.minute;
+  return wh.days.includes(w.weekday) && m >= minutesOf(wh.start) && m < minutesOf(wh.end);
+}

@@ -1,0 +1,83 @@
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { OutboundMessage, Platform } from '../../core/types.ts';
+
+/**
+ * A playbook expectation with a deadline ("material sent within 48 h of the demo"). A row first,
+ * so it survives restarts; the job that fires it is only a dispatch. Overdue is derived: a timer
+ * still pending (or fired) after `due_at`.
+ */
+export const timers = pgTable(
+  'timers',
+  {
+    id: text('id').primaryKey(),
+    ruleId: text('rule_id').notNull(),
+    opportunityId: text('opportunity_id'),
+    conversationId: text('conversation_id').notNull(),
+    repId: text('rep_id'),
+    triggerMessageId: text('trigger_message_id').notNull(),
+    /** When the trigger message was sent: only later messages can fulfil the expectation. */
+    triggerAt: timestamp('trigger_at', { withTimezone: true }).notNull(),
+    /** What fulfils it: `{ action?: ActionKind, reply?: 'rep' | 'customer' }`. */
+    expect: jsonb('expect').$type<{ action?: string; reply?: 'rep' | 'customer' }>().notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    nudgeAt: timestamp('nudge_at', { withTimezone: true }).notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    status: text('status', { enum: ['pending', 'fired', 'fulfilled', 'cancelled'] }).notNull(),
+    firedAt: timestamp('fired_at', { withTimezone: true }),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolvedByMessageId: text('resolved_by_message_id'),
+  },
+  (t) => [
+    uniqueIndex('timers_rule_trigger_uq').on(t.ruleId, t.triggerMessageId),
+    index('timers_conversation_idx').on(t.conversationId, t.status),
+    index('timers_status_nudge_idx').on(t.status, t.nudgeAt),
+  ],
+);
+
+/** A coaching prompt pushed to a rep: why, with which atoms, and what the rep made of it. */
+export const nudges = pgTable(
+  'nudges',
+  {
+    id: text('id').primaryKey(),
+    /** `${ruleId}:${triggerId}`: one nudge per rule and trigger, however often it is retried. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    personId: text('person_id').notNull(),
+    opportunityId: text('opportunity_id'),
+    conversationId: text('conversation_id'),
+    ruleId: text('rule_id').notNull(),
+    actionId: text('action_id'),
+    timerId: text('timer_id'),
+    messageId: text('message_id'),
+    atomIds: jsonb('atom_ids').$type<string[]>().notNull().default([]),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    feedback: text('feedback'),
+    feedbackAt: timestamp('feedback_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('nudges_idempotency_uq').on(t.idempotencyKey), index('nudges_person_idx').on(t.personId, t.createdAt)],
+);
+
+/**
+ * One outbound message (a nudge, a command answer). Sent by a job; the idempotency key is passed
+ * to platforms that dedupe, and the status guards against a second send.
+ */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: text('id').primaryKey(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    nudgeId: text('nudge_id'),
+    platform: text('platform').$type<Platform>().notNull(),
+    /** Our ids: `{ personId }` for a private message, `{ conversationId }` for a chat. */
+    to: jsonb('to').$type<{ personId: string } | { conversationId: string }>().notNull(),
+    message: jsonb('message').$type<OutboundMessage>().notNull(),
+    status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    platformMessageId: text('platform_message_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('deliveries_idempotency_uq').on(t.idempotencyKey), index('deliveries_status_idx').on(t.status, t.platform)],
+);

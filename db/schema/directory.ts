@@ -1,0 +1,35 @@
+import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** Sales teams from the org directory. */
+export const teams = pgTable('teams', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Directory people (reps, managers, admins). Removed from the org file they are deactivated,
+ * never deleted, so their history stays attributable.
+ */
+export const people = pgTable('people', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['rep', 'manager', 'admin'] }).notNull(),
+  teamId: text('team_id'),
+  manages: jsonb('manages').$type<string[]>().notNull().default([]),
+  active: boolean('active').notNull().default(true),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** A person's user id on each platform. */
+export const identities = pgTable(
+  'identities',
+  {
+    platform: text('platform').notNull(),
+    userId: text('user_id').notNull(),
+    personId: text('person_id')
+      .notNull()
+      .references(() => people.id),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.userId] }), index('identities_person_idx').on(t.personId)],
+);

@@ -1,0 +1,6 @@
+/** The one drizzle schema (PostgreSQL dialect) shared by PGlite and PostgreSQL. */
+export * from './directory.ts';
+export * from './deals.ts';
+export * from './messages.ts';
+export * from './coaching.ts';
+export * from './knowledge.ts';

@@ -1,0 +1,56 @@
+/**
+ * One definition per job: its name, payload schema and retry options. Payloads carry row ids
+ * only, never tokens or message text; the database is the source of truth and the queue only
+ * dispatches.
+ */
+import { z } from 'zod';
+
+const id = z.string().min(1).max(200);
+
+export const JOBS = {
+  /** Analyse a stored message: actions, stage, coaching, command answers. */
+  'analyze-message': {
+    schema: z.object({ messageId: id }).strict(),
+    attempts: 5,
+    backoffMs: 1_000,
+  },
+  /** A timer's nudge time has come: nudge the rep unless the expectation was met. */
+  'fire-timer': {
+    schema: z.object({ timerId: id }).strict(),
+    attempts: 5,
+    backoffMs: 5_000,
+  },
+  /** Send one outbound delivery through its platform adapter. */
+  'send-delivery': {
+    schema: z.object({ deliveryId: id }).strict(),
+    attempts: 8,
+    backoffMs: 2_000,
+  },
+} as const;
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['schema']>;
+
+export interface EnqueueOptions {
+  /** Run no earlier than this many milliseconds from now. */
+  delayMs?: number;
+  /** Jobs with the same id are added once while one is waiting. */
+  jobId?: string;
+}
+
+/** What a handler may ask of the runner besides success: try again later, without counting a failure. */
+export type JobResult = void | { retryAt: Date };
+
+export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>) => Promise<JobResult> };
+
+/** The small job interface both backends implement: the in-process runner and BullMQ. */
+export interface JobRunner {
+  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, opts?: EnqueueOptions): Promise<void>;
+  start(handlers: JobHandlers): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Thrown by a handler for input that can never succeed: not retried. */
+export class PermanentJobError extends Error {
+  override readonly name = 'PermanentJobError';
+}
