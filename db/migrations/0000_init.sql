@@ -177,8 +177,10 @@ ALTER TABLE "actions" ADD CONSTRAINT "actions_opportunity_id_opportunities_id_fk
 ALTER TABLE "messages" ADD CONSTRAINT "messages_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "identities_person_idx" ON "identities" USING btree ("person_id");--> statement-breakpoint
 CREATE INDEX "conversations_opportunity_idx" ON "conversations" USING btree ("opportunity_id");--> statement-breakpoint
+CREATE INDEX "conversations_owner_idx" ON "conversations" USING btree ("owner_id");--> statement-breakpoint
 CREATE INDEX "opportunities_owner_idx" ON "opportunities" USING btree ("owner_id");--> statement-breakpoint
 CREATE INDEX "stage_changes_opportunity_idx" ON "stage_changes" USING btree ("opportunity_id","at");--> statement-breakpoint
+CREATE INDEX "stage_changes_at_idx" ON "stage_changes" USING btree ("at");--> statement-breakpoint
 CREATE UNIQUE INDEX "actions_message_kind_uq" ON "actions" USING btree ("message_id","kind");--> statement-breakpoint
 CREATE INDEX "actions_opportunity_idx" ON "actions" USING btree ("opportunity_id","at");--> statement-breakpoint
 CREATE INDEX "actions_person_idx" ON "actions" USING btree ("person_id","at");--> statement-breakpoint
@@ -192,4 +194,6 @@ CREATE INDEX "nudges_person_idx" ON "nudges" USING btree ("person_id","created_a
 CREATE UNIQUE INDEX "timers_rule_trigger_uq" ON "timers" USING btree ("rule_id","trigger_message_id");--> statement-breakpoint
 CREATE INDEX "timers_conversation_idx" ON "timers" USING btree ("conversation_id","status");--> statement-breakpoint
 CREATE INDEX "timers_status_nudge_idx" ON "timers" USING btree ("status","nudge_at");--> statement-breakpoint
-CREATE INDEX "atom_events_atom_idx" ON "atom_events" USING btree ("atom_id","kind","at");
+CREATE INDEX "timers_rep_due_idx" ON "timers" USING btree ("rep_id","due_at");--> statement-breakpoint
+CREATE INDEX "atom_events_atom_idx" ON "atom_events" USING btree ("atom_id","kind","at");--> statement-breakpoint
+CREATE INDEX "atom_events_person_idx" ON "atom_events" USING btree ("person_id","kind","at");

@@ -31,6 +31,7 @@ export const timers = pgTable(
     uniqueIndex('timers_rule_trigger_uq').on(t.ruleId, t.triggerMessageId),
     index('timers_conversation_idx').on(t.conversationId, t.status),
     index('timers_status_nudge_idx').on(t.status, t.nudgeAt),
+    index('timers_rep_due_idx').on(t.repId, t.dueAt),
   ],
 );
 

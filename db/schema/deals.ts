@@ -33,7 +33,7 @@ export const conversations = pgTable(
     ownerId: text('owner_id').references(() => people.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('conversations_opportunity_idx').on(t.opportunityId)],
+  (t) => [index('conversations_opportunity_idx').on(t.opportunityId), index('conversations_owner_idx').on(t.ownerId)],
 );
 
 /** Every stage move with the action and message that caused it. */
@@ -50,5 +50,5 @@ export const stageChanges = pgTable(
     messageId: text('message_id').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('stage_changes_opportunity_idx').on(t.opportunityId, t.at)],
+  (t) => [index('stage_changes_opportunity_idx').on(t.opportunityId, t.at), index('stage_changes_at_idx').on(t.at)],
 );

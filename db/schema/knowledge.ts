@@ -26,7 +26,7 @@ export const atomEvents = pgTable(
     detail: jsonb('detail').$type<Record<string, unknown>>(),
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('atom_events_atom_idx').on(t.atomId, t.kind, t.at)],
+  (t) => [index('atom_events_atom_idx').on(t.atomId, t.kind, t.at), index('atom_events_person_idx').on(t.personId, t.kind, t.at)],
 );
 
 /** Playbook rules (销售SOP) as data, loaded from YAML. */

@@ -1,0 +1,52 @@
+/**
+ * The funnel's stage order and the Chinese names managers read for stages and action kinds.
+ */
+import type { ActionKind } from '../../core/types.ts';
+
+/** The default funnel in order; `lost` stands beside it, reachable from any open stage. */
+export const FUNNEL_STAGES = ['lead', 'contacted', 'qualified', 'demo', 'proposal', 'negotiation', 'won'] as const;
+export type FunnelStage = (typeof FUNNEL_STAGES)[number];
+export type Stage = FunnelStage | 'lost';
+
+/** Stages where a deal is closed; every other stage is still being worked. */
+export const CLOSED_STAGES: readonly string[] = ['won', 'lost'];
+
+/** Chinese names of the action kinds, as reps and managers say them. */
+export const ACTION_LABELS_ZH: Record<ActionKind, string> = {
+  quote_sent: '报价',
+  proposal_sent: '方案',
+  material_sent: '资料',
+  meeting_scheduled: '约会议',
+  contract_sent: '发合同',
+  objection_handled: '处理异议',
+  follow_up: '跟进',
+  next_step_agreed: '约定下一步',
+  price_inquiry: '询价',
+  objection_raised: '提出异议',
+  competitor_mentioned: '提及竞品',
+  buying_signal: '购买信号',
+  deal_won: '赢单',
+  deal_lost: '丢单',
+};
+
+/** Chinese names of the default stages. */
+export const STAGE_LABELS_ZH: Record<Stage, string> = {
+  lead: '线索',
+  contacted: '已接触',
+  qualified: '已确认需求',
+  demo: '演示',
+  proposal: '方案报价',
+  negotiation: '商务谈判',
+  won: '赢单',
+  lost: '丢单',
+};
+
+/** A stage's Chinese name; a configured stage we have no name for shows as stored. */
+export function stageLabel(stage: string): string {
+  return (STAGE_LABELS_ZH as Record<string, string>)[stage] ?? stage;
+}
+
+/** An action kind's Chinese name; an unknown kind shows as stored. */
+export function actionLabel(kind: string): string {
+  return (ACTION_LABELS_ZH as Record<string, string>)[kind] ?? kind;
+}

@@ -1,0 +1,236 @@
+/**
+ * Report results as Chinese markdown messages, short enough to read on a phone. The title is not
+ * repeated in the text: WeCom and Feishu show it above the text already. Lines are separated by
+ * `\n`, blocks by a blank line; lists use `- `.
+ */
+import type { OutboundMessage } from '../../core/types.ts';
+import type { DealTimeline, OpportunityMatch, TimelineEntry } from './deal.ts';
+import type { FunnelResult } from './funnel.ts';
+import { ACTION_KINDS } from '../../core/types.ts';
+import { actionLabel, stageLabel } from './labels.ts';
+import type { RepMetrics } from './metrics.ts';
+import { isEmptyMetrics } from './metrics.ts';
+import { wallTime } from './period.ts';
+import type { Period } from './period.ts';
+import type { RepSummary } from './rep.ts';
+import type { TeamSummary } from './team.ts';
+
+export { ACTION_LABELS_ZH, STAGE_LABELS_ZH } from './labels.ts';
+
+/** How to render: the organisation's time zone, for every time shown. */
+export interface RenderOptions {
+  timeZone: string;
+}
+
+// About 300 bytes a rep: each rep's block stays at two or three lines on a phone.
+const KINDS_IN_LINE = 4;
+const MOVES_PER_REP = 3;
+/** Timeline entries shown, the newest kept: about 2 KB, what a WeCom app message carries. */
+export const TIMELINE_MAX_ENTRIES = 15;
+
+const OBJECTION_ZH: Record<string, string> = {
+  price: '价格',
+  competitor: '竞品',
+  timing: '时机',
+  authority: '决策权',
+  need: '需求',
+  trust: '信任',
+};
+const MATERIAL_ZH: Record<string, string> = {
+  case: '案例',
+  video: '视频',
+  comparison: '对比表',
+  datasheet: '参数表',
+  whitepaper: '白皮书',
+  brochure: '宣传册',
+  report: '报告',
+};
+
+/** One team's summary: the team total, then a compact block per rep. */
+export function renderTeamSummary(s: TeamSummary, period: Period, opts: RenderOptions): OutboundMessage {
+  const title = `${s.teamName} · ${period.label}团队概览`;
+  const head = rangeText(period, opts.timeZone);
+  if (s.reps.length === 0) return markdown(title, [head, `${md(s.teamName)}暂无在职销售`]);
+  if (isEmptyMetrics(s.totals)) return markdown(title, [head, noData(period)]);
+  const blocks = [`${head}\n**合计** ${metricsLine(s.totals)}`];
+  for (const rep of s.reps) {
+    const lines = [`**${md(rep.name)}**`];
+    if (isEmptyMetrics(rep.metrics)) lines.push('暂无数据');
+    else {
+      lines.push(metricsLine(rep.metrics));
+      const moves = rep.metrics.stageMoves;
+      if (moves.length > 0) {
+        const shown = moves.slice(0, MOVES_PER_REP).map((m) => `${md(m.opportunityName)} ${stageLabel(m.fromStage)}→${stageLabel(m.toStage)}`);
+        lines.push(`推进：${shown.join('；')}${moves.length > MOVES_PER_REP ? ` 等${moves.length}项` : ''}`);
+      }
+    }
+    blocks.push(lines.join('\n'));
+  }
+  return markdown(title, blocks);
+}
+
+/** One person's summary: the figures in full, then their open deals. */
+export function renderRepSummary(s: RepSummary, period: Period, opts: RenderOptions): OutboundMessage {
+  const title = `${s.person.name} · ${period.label}个人概览`;
+  const m = s.metrics;
+  const blocks = [rangeText(period, opts.timeZone) + (s.person.teamName ? ` · ${md(s.person.teamName)}` : '')];
+  if (isEmptyMetrics(m)) blocks.push(noData(period));
+  else {
+    blocks.push(metricsLine(m, Infinity));
+    if (m.actions.total > 0) blocks.push(`**关键动作** 我方 ${m.actions.ours} · 客户 ${m.actions.customer}`);
+    if (m.stageMoves.length > 0) {
+      const lines = m.stageMoves.map(
+        (mv) => `- ${clock(mv.at, opts.timeZone)} ${md(mv.opportunityName)} ${stageLabel(mv.fromStage)} → ${stageLabel(mv.toStage)}`,
+      );
+      blocks.push(['**阶段推进**', ...lines].join('\n'));
+    }
+    if (m.overdue.count > 0) {
+      const lines = m.overdue.byRule.map((r) => `- ${md(r.ruleName)} ${r.count}`);
+      blocks.push([`**超时未跟进** ${m.overdue.count}（仍未跟进 ${m.overdue.open} · 迟到完成 ${m.overdue.late}）`, ...lines].join('\n'));
+    }
+  }
+  if (s.openDeals.length > 0) {
+    const lines = s.openDeals.map((d) => `- ${md(d.name)} · ${stageLabel(d.stage)}${d.amount === null ? '' : ` · ${formatAmount(d.amount)}`}`);
+    blocks.push([`**在跟商机** ${s.openDeals.length}`, ...lines].join('\n'));
+  } else blocks.push('暂无在跟商机');
+  return markdown(title, blocks);
+}
+
+/** A deal's header and its timeline, the newest entries when there are many. */
+export function renderDealTimeline(t: DealTimeline, opts: RenderOptions): OutboundMessage {
+  const d = t.deal;
+  const title = `${d.name} · 商机时间线`;
+  const head = [`负责人 ${md(d.ownerName ?? '未分配')}`, `阶段 ${stageLabel(d.stage)}`];
+  if (d.amount !== null) head.push(`金额 ${formatAmount(d.amount)}`);
+  if (t.entries.length === 0) return markdown(title, [head.join(' · '), '暂无关键动作和阶段变化']);
+  const shown = t.entries.slice(-TIMELINE_MAX_ENTRIES);
+  const blocks = [head.join(' · ')];
+  if (shown.length < t.entries.length) blocks.push(`共 ${t.entries.length} 条，显示最近 ${shown.length} 条`);
+  blocks.push(shown.map((e) => timelineLine(e, opts.timeZone)).join('\n'));
+  return markdown(title, blocks);
+}
+
+/** Several deals matched a search: list them so the asker can be more precise. */
+export function renderDealMatches(query: string, matches: readonly OpportunityMatch[]): OutboundMessage {
+  const title = `商机搜索 · ${query}`;
+  if (matches.length === 0) return markdown(title, [`没有找到名称包含「${md(query)}」的商机`]);
+  const lines = matches.map(
+    (m) => `- ${md(m.name)} · ${md(m.ownerName ?? '未分配')} · ${stageLabel(m.stage)}${m.amount === null ? '' : ` · ${formatAmount(m.amount)}`}`,
+  );
+  return markdown(title, [`找到 ${matches.length} 个商机，请用更完整的名称再查：`, lines.join('\n')]);
+}
+
+/** The funnel: per stage, the deals that reached it and the share that went on. */
+export function renderFunnel(f: FunnelResult, period: Period, opts: RenderOptions & { scopeName: string }): OutboundMessage {
+  const title = `${opts.scopeName} · ${period.label}销售漏斗`;
+  const head = rangeText(period, opts.timeZone);
+  if (f.deals === 0) return markdown(title, [head, noData(period)]);
+  const lines = f.rows.map((r) => {
+    const conv = r.conversion === null ? '' : ` · 转化 ${percent(r.conversion)}（${r.advanced}）`;
+    return `**${stageLabel(r.stage)}** ${r.reached}${conv}`;
+  });
+  lines.push(`**${stageLabel('lost')}** ${f.lost}`);
+  return markdown(title, [`${head} · 共 ${f.deals} 个商机`, lines.join('\n')]);
+}
+
+// ---- pieces -----------------------------------------------------------------------------------
+
+function markdown(title: string, blocks: string[]): OutboundMessage {
+  return { type: 'markdown', title, text: blocks.join('\n\n') };
+}
+
+function noData(period: Period): string {
+  return `${period.label}暂无数据`;
+}
+
+/** `会话 3 · 关键动作 7（报价 2、提出异议 3、…）· 阶段推进 1 · 超时未跟进 1 · 提醒 2（有用 1）· 采用话术 1` */
+function metricsLine(m: RepMetrics, maxKinds = KINDS_IN_LINE): string {
+  const parts = [`会话 ${m.conversations}`];
+  const kinds = Object.entries(m.actions.byKind).sort((a, b) => b[1] - a[1] || kindRank(a[0]) - kindRank(b[0]));
+  let actions = `关键动作 ${m.actions.total}`;
+  if (kinds.length > 0) {
+    const shown = kinds.slice(0, maxKinds).map(([k, n]) => `${actionLabel(k)} ${n}`);
+    actions += `（${shown.join('、')}${kinds.length > maxKinds ? '、…' : ''}）`;
+  }
+  parts.push(actions, `阶段推进 ${m.stageMoves.length}`, `超时未跟进 ${m.overdue.count}`);
+  // A nudge marked `used` was useful too: the rep acted on it.
+  const liked = m.nudges.useful + m.nudges.used;
+  parts.push(`提醒 ${m.nudges.received}${m.nudges.received > 0 ? `（有用 ${liked}）` : ''}`);
+  parts.push(`采用话术 ${m.atomIds.length}`);
+  return tidy(parts.join(' · '));
+}
+
+function kindRank(kind: string): number {
+  const i = (ACTION_KINDS as readonly string[]).indexOf(kind);
+  return i < 0 ? ACTION_KINDS.length : i;
+}
+
+function timelineLine(e: TimelineEntry, timeZone: string): string {
+  const when = clock(e.at, timeZone);
+  if (e.type === 'stage') {
+    const quote = e.evidence ? ` ·「${md(e.evidence.text)}」` : '';
+    return `${when}  阶段 ${stageLabel(e.fromStage)} → ${stageLabel(e.toStage)}${quote}`;
+  }
+  return tidy(`${when}  ${actionLabel(e.kind)}${attrsText(e.attrs)} · ${md(e.evidence.speaker)}「${md(e.evidence.text)}」`);
+}
+
+/** The attributes worth a word: the objection, the material, the amount quoted. */
+function attrsText(attrs: Record<string, unknown>): string {
+  const out: string[] = [];
+  const { objection, materialType, amount } = attrs;
+  if (typeof objection === 'string') out.push(OBJECTION_ZH[objection] ?? md(objection));
+  if (typeof materialType === 'string') out.push(MATERIAL_ZH[materialType] ?? md(materialType));
+  if (typeof amount === 'number' && Number.isFinite(amount)) out.push(formatAmount(amount));
+  return out.length === 0 ? '' : `（${out.join('，')}）`;
+}
+
+/** `MM-DD HH:mm` on the organisation's clock. */
+function clock(at: Date, timeZone: string): string {
+  const w = wallTime(at, timeZone);
+  return `${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}`;
+}
+
+/** `11-16 至 11-22` for whole days, `11-23 至 11-27 10:00` for a period running to now. */
+function rangeText(period: Period, timeZone: string): string {
+  const from = wallTime(period.from, timeZone);
+  const to = wallTime(period.to, timeZone);
+  const start = `${pad(from.month)}-${pad(from.day)}`;
+  if (period.to.getTime() <= period.from.getTime()) return start;
+  if (to.hour === 0 && to.minute === 0 && to.second === 0) {
+    // A period ending at midnight ends with the day before.
+    const last = wallTime(new Date(period.to.getTime() - 1), timeZone);
+    return `${start} 至 ${pad(last.month)}-${pad(last.day)}`;
+  }
+  return `${start} 至 ${clock(period.to, timeZone)}`;
+}
+
+/** A full-width bracket carries its own spacing: `（有用 2）· 采用话术` reads better without a space. */
+function tidy(line: string): string {
+  return line.replace(/） ·/g, '）·');
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** Amounts in CNY: `12.8万` from ten thousand up, `8,000元` below. */
+export function formatAmount(yuan: number): string {
+  if (Math.abs(yuan) >= 10_000) return `${trimZeros((yuan / 10_000).toFixed(2))}万`;
+  return `${Math.round(yuan).toLocaleString('en-US')}元`;
+}
+
+function percent(x: number): string {
+  return `${trimZeros((x * 100).toFixed(1))}%`;
+}
+
+function trimZeros(s: string): string {
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
+/**
+ * Chat text and names inside our markdown: markup characters become their full-width forms, so a
+ * file name like `报价单_v2_final.pdf` or a customer's `*` cannot restyle the message.
+ */
+function md(s: string): string {
+  return s.replace(/[*_`[\]<>#~|]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+}
