@@ -1,0 +1,66 @@
+/**
+ * Test apps: the real app on a fresh PGlite data folder and a manual clock, so a test can move
+ * time and run the jobs that fall due. No mocks: the database, the runner and the loop are real.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, type App } from '../../bots/app.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { loadConfig, type Config } from '../../core/config.ts';
+import { createLogger } from '../../core/logger.ts';
+import type { InboundMessage } from '../../core/types.ts';
+
+export interface TestApp {
+  app: App;
+  clock: ManualClock;
+  config: Config;
+  dataDir: string;
+  /** Closes the app (the data folder stays until `cleanup`). */
+  close(): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export async function makeDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'dealwise-test-'));
+}
+
+export async function startTestApp(opts: { dataDir?: string; start?: Date; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const dataDir = opts.dataDir ?? (await makeDataDir());
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...opts.env });
+  const clock = new ManualClock(opts.start ?? new Date('2026-11-23T09:00:00+08:00'));
+  const app = await createApp({ config, clock, autoRun: false, log: createLogger({ level: 'silent' }) });
+  let closed = false;
+  const close = async () => {
+    if (!closed) await app.close();
+    closed = true;
+  };
+  return { app, clock, config, dataDir, close, cleanup: async () => {
+    await close();
+    await rm(dataDir, { recursive: true, force: true });
+  } };
+}
+
+let seq = 0;
+/** A customer-chat message from the local adapter, sent at `at`. */
+export function chat(p: { from: string; text: string; at: string | Date; conv?: string; id?: string; name?: string; attachments?: { name: string }[] }): InboundMessage {
+  return {
+    platform: 'local',
+    messageId: p.id ?? `m-${++seq}`,
+    conversationId: p.conv ?? 'c-test',
+    conversationTitle: '测试科技 · CRM 项目',
+    chatType: 'group',
+    direct: false,
+    senderId: p.from,
+    ...(p.name ? { senderName: p.name } : {}),
+    kind: 'text',
+    text: p.text,
+    attachments: p.attachments ?? [],
+    sentAt: new Date(p.at),
+  };
+}
+
+/** A message to the bot in a 1:1 chat. */
+export function dm(from: string, text: string, at: Date): InboundMessage {
+  return { platform: 'local', messageId: `dm-${++seq}`, conversationId: `dm-${from}`, chatType: 'single', direct: true, senderId: from, kind: 'text', text, attachments: [], sentAt: at };
+}
