@@ -3,7 +3,7 @@
  * the local outbox, nudge feedback, and the platform webhooks that adapters expose.
  */
 import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseLocalMessage } from '../../adapters/local/parse.ts';
@@ -11,12 +11,15 @@ import { AppError, toAppError } from '../../core/errors.ts';
 import { FEEDBACK_VALUES, PLATFORMS, type InboundMessage, type Platform } from '../../core/types.ts';
 import { deliveries } from '../../db/schema/index.ts';
 import { isHttpAdapter } from '../adapters.ts';
+import { importArchive } from '../archive-import.ts';
 import type { App } from '../app.ts';
 
 /** Largest request body accepted, in bytes: a batch of messages at the text limit fits. */
 export const BODY_LIMIT = 4 * 1024 * 1024;
 /** Most messages in one POST /v1/messages. */
 export const MAX_BATCH = 500;
+/** Most records in one POST /v1/wecom/archive. */
+export const MAX_ARCHIVE_BATCH = 2000;
 
 const feedbackSchema = z
   .object({
@@ -29,7 +32,11 @@ const feedbackSchema = z
 
 export function buildServer(app: App): FastifyInstance {
   const { config, log } = app.ctx;
-  const server = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: BODY_LIMIT, disableRequestLogging: true });
+  const server = Fastify({
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: BODY_LIMIT,
+    // Per-request lines would log every chat message's arrival; errors are logged where they occur.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
 
   server.setErrorHandler((err, _req, reply) => {
     // Fastify's own errors (bad JSON, body too large) carry a status; ours carry a code.
@@ -69,6 +76,13 @@ export function buildServer(app: App): FastifyInstance {
       const results = [];
       for (const m of parsed) results.push({ messageId: m.messageId, ...(await app.sink.message(m)) });
       return reply.status(200).send({ results });
+    });
+
+    v1.post('/v1/wecom/archive', async (req) => {
+      const body = req.body;
+      const records = Array.isArray(body) ? body : [body];
+      if (records.length === 0 || records.length > MAX_ARCHIVE_BATCH) throw new AppError('BAD_REQUEST', `send 1 to ${MAX_ARCHIVE_BATCH} records`);
+      return importArchive(app.sink, records);
     });
 
     v1.get('/v1/outbox', async (req) => {
