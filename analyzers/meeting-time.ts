@@ -20,7 +20,7 @@ function zhNumber(s: string): number {
 const ZH_DAY = /(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天1-7])|(今天|明天|后天|大后天)|(\d{1,2})月(\d{1,2})[日号]|(\d{1,2})[日号]/;
 const ZH_TIME = /(上午|早上|中午|下午|晚上)?\s*(\d{1,2}|[零一二两三四五六七八九十]{1,3})(?:[:：](\d{2})|点(半|一刻|三刻|(\d{1,2})分?)?)/;
 const ZH_HALF_DAY = /(上午|下午)/;
-const EN_DAY = /\b(?:(next|this)\s+)?(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(today|tomorrow)\b/i;
+const EN_DAY = /\b(?:(next|this)\s+)?(mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday|s|r|rs)?\b\.?|\b(today|tomorrow)\b/i;
 const EN_TIME = /\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(\d{1,2}):(\d{2})\b/i;
 
 /** The stated meeting time, or null when the text names no day it can place. */

@@ -6,7 +6,7 @@ import { createDingtalkAdapter, DINGTALK_SEND_LIMITS } from '../adapters/dingtal
 import { createFeishuAdapter, FEISHU_SEND_LIMITS } from '../adapters/feishu/index.ts';
 import { LocalAdapter } from '../adapters/local/adapter.ts';
 import type { Adapter, HttpAdapter, SendLimit } from '../adapters/types.ts';
-import { createWecomAdapters, WECOM_SEND_LIMITS } from '../adapters/wecom/index.ts';
+import { createWecomAdapters, WECOM_SEND_LIMITS, WecomBotAdapter } from '../adapters/wecom/index.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Platform } from '../core/types.ts';
@@ -19,6 +19,8 @@ export interface AdapterSet {
   limits: Partial<Record<Platform, readonly SendLimit[]>>;
   /** Platforms a private message can go out on, the real ones first. */
   sendPlatforms: Platform[];
+  /** Platforms whose sender needs the live connection of a started adapter (web processes only). */
+  liveOnly: Set<Platform>;
 }
 
 export function isHttpAdapter(a: Adapter): a is HttpAdapter {
@@ -47,5 +49,8 @@ export function createAdapters(config: Config, log: Logger, extra: Adapter[] = [
     senders,
     limits: { wecom: WECOM_SEND_LIMITS, feishu: FEISHU_SEND_LIMITS, dingtalk: DINGTALK_SEND_LIMITS },
     sendPlatforms: [...sendPlatforms, 'local'],
+    // The WeCom intelligent bot sends over its own long connection (one per bot), so its sends
+    // must run where it is connected.
+    liveOnly: new Set([...senders].filter(([, a]) => a instanceof WecomBotAdapter).map(([p]) => p)),
   };
 }

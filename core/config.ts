@@ -59,6 +59,23 @@ export const configSchema = z
       .pipe(z.array(z.number().int().min(1).max(7)).min(1)),
     /** Longest message text accepted, in characters; longer is rejected with a 400. */
     MAX_TEXT_LENGTH: z.coerce.number().int().min(1).default(8000),
+    /** Also consume analysis, timer and report jobs in the web process (small deployments). */
+    RUN_WORKERS: z
+      .enum(['true', 'false', '1', '0', ''])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
+    /** `npm run worker` serves /metrics and /readyz on this port. */
+    WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+    /** BullMQ key prefix: deployments sharing one Redis use different ones. */
+    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('dealwise'),
+    /** BullMQ job lock: a worker that dies holding a job has it taken back after about this long. */
+    JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+    /** A send left 'sending' by a dead sender is retaken after this long (above any send timeout). */
+    SEND_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
+    /** How often a worker re-dispatches what the database says is unfinished. */
+    SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+    /** Rows younger than this are left to their own job by the sweep. */
+    SWEEP_SETTLE_MS: z.coerce.number().int().min(0).default(10_000),
     /** Contacts with one customer a day beyond which the rep is warned. */
     COMPLIANCE_DAILY_LIMIT: z.coerce.number().int().min(1).default(5),
 
@@ -111,7 +128,9 @@ export type Config = z.infer<typeof configSchema>;
 
 /** Parses the environment; throws CONFIG_INVALID naming each bad variable, never its value. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  // An empty variable (`PORT=` in a .env file) means unset: its default applies.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = configSchema.safeParse(set);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
   throw new AppError('CONFIG_INVALID', `invalid configuration:\n  ${lines.join('\n  ')}`, {

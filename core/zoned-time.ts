@@ -118,3 +118,16 @@ export function isWorkingTime(t: Date, wh: WorkingHours): boolean {
   const m = w.hour * 60 + w.minute;
   return wh.days.includes(w.weekday) && m >= minutesOf(wh.start) && m < minutesOf(wh.end);
 }
+
+/** The next time the zone's clock shows `weekday` (ISO, 1 = Monday) at `hhmm`, strictly after `now`. */
+export function nextWeekly(now: Date, weekday: number, hhmm: string, timeZone: string): Date {
+  const w = wallClock(now, timeZone);
+  const [h, m] = [Number(hhmm.slice(0, 2)), Number(hhmm.slice(3, 5))];
+  let days = (weekday - w.weekday + 7) % 7;
+  let at = zonedInstant(timeZone, w.year, w.month, w.day + days, h, m);
+  if (at.getTime() <= now.getTime()) {
+    days += 7;
+    at = zonedInstant(timeZone, w.year, w.month, w.day + days, h, m);
+  }
+  return at;
+}

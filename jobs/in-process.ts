@@ -20,7 +20,7 @@ interface QueuedJob {
 export class InProcessRunner implements JobRunner {
   #queue: QueuedJob[] = [];
   #ids = new Set<string>();
-  #handlers: JobHandlers | null = null;
+  #handlers: Partial<JobHandlers> | null = null;
   #running = false;
   #closed = false;
   #timer: NodeJS.Timeout | null = null;
@@ -56,7 +56,7 @@ export class InProcessRunner implements JobRunner {
     this.#schedule();
   }
 
-  async start(handlers: JobHandlers): Promise<void> {
+  async start(handlers: Partial<JobHandlers>): Promise<void> {
     this.#handlers = handlers;
     this.#schedule();
   }
@@ -112,8 +112,9 @@ export class InProcessRunner implements JobRunner {
     this.#running = true;
     try {
       for (let job = this.#takeDue(); job && !this.#closed; job = this.#takeDue()) {
-        if (job.jobId !== undefined) this.#ids.delete(job.jobId);
-        await this.#execute(job);
+        // Like BullMQ, the id stays taken while the job runs or waits for a retry.
+        const again = await this.#execute(job);
+        if (!again && job.jobId !== undefined) this.#ids.delete(job.jobId);
       }
     } finally {
       this.#running = false;
@@ -122,23 +123,31 @@ export class InProcessRunner implements JobRunner {
     }
   }
 
-  async #execute(job: QueuedJob): Promise<void> {
+  /** Runs one job; true when it was queued again (a retry or a requested later run). */
+  async #execute(job: QueuedJob): Promise<boolean> {
     const def = JOBS[job.name];
-    const handler = this.#handlers![job.name] as (p: unknown) => Promise<void | { retryAt: Date }>;
+    const handler = this.#handlers![job.name] as ((p: unknown) => Promise<void | { retryAt: Date }>) | undefined;
+    if (!handler) {
+      this.#log.error({ job: job.name }, 'no handler for job: dropped');
+      return false;
+    }
     try {
       const result = await handler(def.schema.parse(job.payload));
       if (result && 'retryAt' in result) {
         this.#queue.push({ ...job, runAt: result.retryAt.getTime(), seq: this.#seq++ });
+        return true;
       }
+      return false;
     } catch (err) {
       const permanent = err instanceof PermanentJobError || (err instanceof Error && err.name === 'ZodError');
       if (permanent || job.attempt >= def.attempts) {
         this.#log.error({ err, job: job.name, attempt: job.attempt }, 'job failed for good');
-        return;
+        return false;
       }
       const delay = def.backoffMs * 2 ** (job.attempt - 1);
       this.#log.warn({ err, job: job.name, attempt: job.attempt, retryInMs: delay }, 'job failed, retrying');
       this.#queue.push({ ...job, attempt: job.attempt + 1, runAt: this.#clock.now().getTime() + delay, seq: this.#seq++ });
+      return true;
     }
   }
 }

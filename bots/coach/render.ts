@@ -17,9 +17,12 @@ export interface TrackVars {
 
 /** Fills a talk-track's placeholders with what is known, so the rep can send it almost as is. */
 export function fillTrack(track: string, vars: TrackVars): string {
-  return track
+  // With no name known: an opening "{称呼}，" greets with 您好, anywhere else it is the plain 您
+  // ("{称呼}好" → 您好, "谢谢{称呼}" → 谢谢您).
+  const named = vars.contact ? track : track.replace(/^\{称呼\}，/, '您好，');
+  return named
     .replaceAll('{客户}', vars.customer || '贵司')
-    .replaceAll('{称呼}', vars.contact || '您好')
+    .replaceAll('{称呼}', vars.contact || '您')
     .replaceAll('{竞品}', vars.competitor || '对方');
 }
 

@@ -96,5 +96,5 @@ export async function cancelTimers(tx: Db, opportunityId: string, at: Date): Pro
 }
 
 /** The job id of a timer's fire job: one per scheduled time, so a reschedule gets its own job. */
-export const fireJobId = (t: Pick<Timer, 'id' | 'nudgeAt'>): string => `timer:${t.id}:${t.nudgeAt.getTime()}`;
+export const fireJobId = (t: Pick<Timer, 'id' | 'nudgeAt'>): string => `timer-${t.id}-${t.nudgeAt.getTime()}`;
 

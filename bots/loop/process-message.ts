@@ -20,6 +20,8 @@ import type { LoopContext } from './context.ts';
 export interface Dispatch {
   deliveries: string[];
   timers: Timer[];
+  /** Kinds of the actions detected, for metrics. */
+  actions: string[];
 }
 
 type MessageRow = typeof messages.$inferSelect;
@@ -27,7 +29,7 @@ type ConversationRow = typeof conversations.$inferSelect;
 
 export async function processMessage(ctx: LoopContext, messageId: string): Promise<Dispatch> {
   return ctx.db.transaction(async (tx) => {
-    const out: Dispatch = { deliveries: [], timers: [] };
+    const out: Dispatch = { deliveries: [], timers: [], actions: [] };
     const [msg] = await tx
       .update(messages)
       .set({ analyzedAt: ctx.clock.now() })
@@ -52,6 +54,7 @@ async function analyzeCustomerMessage(ctx: LoopContext, tx: Db, msg: MessageRow,
   const detected = msg.text.length > 0 || msg.attachments.length > 0 ? ctx.analyze({ role: side, text: msg.text, attachments: msg.attachments }) : [];
 
   const actionIds = detected.map(() => newId());
+  out.actions = detected.map((a) => a.kind);
   if (detected.length > 0) {
     await tx.insert(actions).values(
       detected.map((a, i) => ({

@@ -94,6 +94,7 @@ CREATE TABLE "deliveries" (
 	"message" jsonb NOT NULL,
 	"status" text NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
+	"claimed_at" timestamp with time zone,
 	"last_error" text,
 	"platform_message_id" text,
 	"created_at" timestamp with time zone NOT NULL,

@@ -75,6 +75,8 @@ export const deliveries = pgTable(
     message: jsonb('message').$type<OutboundMessage>().notNull(),
     status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
+    /** When a sender took the row; a 'sending' row older than the lease is retaken (crashed sender). */
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
     lastError: text('last_error'),
     platformMessageId: text('platform_message_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),

@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../core/config.ts';
+import { AppError } from '../../core/errors.ts';
+
+/** Runs loadConfig expecting a failure and returns the AppError it threw. */
+function configError(env: Record<string, string | undefined>): AppError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError);
+    return err as AppError;
+  }
+  throw new Error(`loadConfig(${JSON.stringify(Object.keys(env))}) did not fail`);
+}
+
+const feishu = { FEISHU_APP_ID: 'cli_a1b2c3', FEISHU_APP_SECRET: 'feishu-secret-value' };
+
+describe('loadConfig', () => {
+  it('fills the defaults from an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.HOST).toBe('127.0.0.1');
+    expect(c.PORT).toBe(3000);
+    expect(c.DATA_DIR).toBe('./data');
+    expect(c.TIMEZONE).toBe('Asia/Shanghai');
+    expect(c.LOG_LEVEL).toBe('info');
+    expect(c.WORK_START).toBe('09:00');
+    expect(c.WORK_END).toBe('18:00');
+    expect(c.WORK_DAYS).toEqual([1, 2, 3, 4, 5]);
+    expect(c.MAX_TEXT_LENGTH).toBe(8000);
+    expect(c.COMPLIANCE_DAILY_LIMIT).toBe(5);
+    expect(c.FEISHU_MODE).toBe('ws');
+    expect(c.PLAYBOOK_FILE).toBe('config/playbooks.yaml');
+    expect(c.ATOMS_FILE).toBe('config/atoms.yaml');
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.REDIS_URL).toBeUndefined();
+    expect(c.FEISHU_APP_ID).toBeUndefined();
+  });
+
+  it('coerces PORT and the other numbers from strings', () => {
+    const c = loadConfig({ PORT: '8080', MAX_TEXT_LENGTH: '200', COMPLIANCE_DAILY_LIMIT: '3', WORK_DAYS: '1, 2,3,4,5,6' });
+    expect(c.PORT).toBe(8080);
+    expect(c.MAX_TEXT_LENGTH).toBe(200);
+    expect(c.COMPLIANCE_DAILY_LIMIT).toBe(3);
+    expect(c.WORK_DAYS).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('accepts a postgres and a redis URL and a full Feishu webhook set', () => {
+    const c = loadConfig({
+      DATABASE_URL: 'postgresql://dealwise:pw@db:5432/dealwise',
+      REDIS_URL: 'redis://cache:6379',
+      ...feishu,
+      FEISHU_MODE: 'webhook',
+      FEISHU_ENCRYPT_KEY: 'encrypt-key',
+      TIMEZONE: 'America/New_York',
+    });
+    expect(c.DATABASE_URL).toBe('postgresql://dealwise:pw@db:5432/dealwise');
+    expect(c.REDIS_URL).toBe('redis://cache:6379');
+    expect(c.FEISHU_MODE).toBe('webhook');
+    expect(c.TIMEZONE).toBe('America/New_York');
+  });
+
+  it.each([['abc'], ['70000'], ['-1'], ['80.5']])('rejects PORT=%s with CONFIG_INVALID naming PORT', (port) => {
+    const err = configError({ PORT: port });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toContain('PORT');
+  });
+
+  it('rejects an unknown TIMEZONE naming the variable but not the value', () => {
+    const err = configError({ TIMEZONE: 'Mars/Olympus_Mons' });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toContain('TIMEZONE');
+    expect(err.message).not.toContain('Mars/Olympus_Mons');
+  });
+
+  it('rejects a non-postgres DATABASE_URL naming DATABASE_URL and never echoing its password', () => {
+    const err = configError({ DATABASE_URL: 'mysql://user:hunter2@x' });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toContain('DATABASE_URL');
+    expect(err.message).not.toContain('hunter2');
+    expect(JSON.stringify(err.details)).not.toContain('hunter2');
+    expect(JSON.stringify(err.details)).toContain('DATABASE_URL');
+  });
+
+  it('rejects a non-redis REDIS_URL without echoing its password', () => {
+    const err = configError({ REDIS_URL: 'http://:s3cr3t-pass@cache:6379' });
+    expect(err.message).toContain('REDIS_URL');
+    expect(err.message).not.toContain('s3cr3t-pass');
+    expect(JSON.stringify(err.details)).not.toContain('s3cr3t-pass');
+  });
+
+  it('rejects a malformed URL option without echoing it', () => {
+    const err = configError({ FEISHU_DOMAIN: 'not-a-url-token-9f8e7d' });
+    expect(err.message).toContain('FEISHU_DOMAIN');
+    expect(err.message).not.toContain('9f8e7d');
+  });
+
+  it('rejects FEISHU_APP_ID without FEISHU_APP_SECRET, naming the missing variable', () => {
+    const err = configError({ FEISHU_APP_ID: 'cli_a1b2c3' });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toContain('FEISHU_APP_SECRET');
+    expect(err.message).not.toContain('cli_a1b2c3');
+  });
+
+  it('rejects a secret without its id and does not echo the secret', () => {
+    const err = configError({ FEISHU_APP_SECRET: 'sekrit-feishu-42' });
+    expect(err.message).toContain('FEISHU_APP_ID');
+    expect(err.message).not.toContain('sekrit-feishu-42');
+    expect(JSON.stringify(err.details)).not.toContain('sekrit-feishu-42');
+  });
+
+  it('rejects WECOM_CORP_ID alone, naming each of the other four WeCom app variables', () => {
+    const err = configError({ WECOM_CORP_ID: 'ww1234567890' });
+    const variables = (err.details as Array<{ variable: string }>).map((d) => d.variable).sort();
+    expect(variables).toEqual(['WECOM_AGENT_ID', 'WECOM_ENCODING_AES_KEY', 'WECOM_SECRET', 'WECOM_TOKEN']);
+    for (const v of variables) expect(err.message).toContain(v);
+  });
+
+  it('rejects half a WeCom bot and half a DingTalk set in one go', () => {
+    const err = configError({ WECOM_BOT_ID: 'bot-1', DINGTALK_CLIENT_SECRET: 'ding-secret-77' });
+    expect(err.message).toContain('WECOM_BOT_SECRET');
+    expect(err.message).toContain('DINGTALK_CLIENT_ID');
+    expect(err.message).not.toContain('ding-secret-77');
+  });
+
+  it('accepts complete WeCom app, WeCom bot and DingTalk sets', () => {
+    const c = loadConfig({
+      WECOM_CORP_ID: 'ww1',
+      WECOM_AGENT_ID: '1000002',
+      WECOM_SECRET: 's',
+      WECOM_TOKEN: 't',
+      WECOM_ENCODING_AES_KEY: 'k',
+      WECOM_BOT_ID: 'b',
+      WECOM_BOT_SECRET: 'bs',
+      DINGTALK_CLIENT_ID: 'd',
+      DINGTALK_CLIENT_SECRET: 'ds',
+    });
+    expect(c.WECOM_AGENT_ID).toBe('1000002');
+    expect(c.DINGTALK_CLIENT_ID).toBe('d');
+  });
+
+  it('rejects FEISHU_MODE=webhook without FEISHU_ENCRYPT_KEY', () => {
+    const err = configError({ ...feishu, FEISHU_MODE: 'webhook' });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toContain('FEISHU_ENCRYPT_KEY');
+    expect(err.message).not.toContain('feishu-secret-value');
+  });
+
+  it('rejects WORK_END before (or equal to) WORK_START, naming WORK_END', () => {
+    const before = configError({ WORK_START: '18:00', WORK_END: '09:00' });
+    expect(before.code).toBe('CONFIG_INVALID');
+    expect(before.message).toContain('WORK_END');
+    expect(configError({ WORK_START: '09:00', WORK_END: '09:00' }).message).toContain('WORK_END');
+  });
+
+  it('rejects a working time that is not HH:MM', () => {
+    expect(configError({ WORK_START: '9am' }).message).toContain('WORK_START');
+  });
+
+  it('treats empty and blank optional values as unset', () => {
+    const c = loadConfig({ DATABASE_URL: '', REDIS_URL: '  ', FEISHU_APP_ID: '', WECOM_CORP_ID: ' ', API_TOKEN: '' });
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.REDIS_URL).toBeUndefined();
+    expect(c.FEISHU_APP_ID).toBeUndefined();
+    expect(c.WECOM_CORP_ID).toBeUndefined();
+    expect(c.API_TOKEN).toBeUndefined();
+  });
+
+  it('an empty secret does not complete a platform group', () => {
+    const err = configError({ FEISHU_APP_ID: 'cli_a1b2c3', FEISHU_APP_SECRET: '' });
+    expect(err.message).toContain('FEISHU_APP_SECRET');
+  });
+
+  // `PORT=` in an env file or `PORT=${PORT}` in a compose file gives an empty string: it must mean
+  // "use the default", not port 0 or a failure.
+  it.each([
+    ['HOST', '127.0.0.1'],
+    ['PORT', 3000],
+    ['DATA_DIR', './data'],
+    ['TIMEZONE', 'Asia/Shanghai'],
+    ['LOG_LEVEL', 'info'],
+    ['WORK_START', '09:00'],
+    ['WORK_END', '18:00'],
+    ['FEISHU_MODE', 'ws'],
+    ['MAX_TEXT_LENGTH', 8000],
+    ['COMPLIANCE_DAILY_LIMIT', 5],
+  ] as const)('treats an empty %s as unset (default %s)', (name, expected) => {
+    const c = loadConfig({ [name]: '' });
+    expect(c[name]).toBe(expected);
+  });
+
+  it('treats an empty WORK_DAYS as unset (Mon–Fri)', () => {
+    expect(loadConfig({ WORK_DAYS: '' }).WORK_DAYS).toEqual([1, 2, 3, 4, 5]);
+  });
+});

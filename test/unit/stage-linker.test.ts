@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { ActionKind, ObjectionType } from '../../core/types.ts';
+import { firstContactStage, linkStage } from '../../bots/playbook/stage-linker.ts';
+import { loadPlaybook } from './config-files.ts';
+
+const { funnel } = loadPlaybook();
+const act = (kind: ActionKind, objection?: ObjectionType) => (objection === undefined ? { kind } : { kind, objection });
+
+describe('linkStage with the default funnel (config/playbooks.yaml)', () => {
+  it('a quote moves a qualified deal to proposal', () => {
+    expect(linkStage(funnel, 'qualified', [act('quote_sent')])).toEqual({ from: 'qualified', to: 'proposal', actionIndex: 0 });
+  });
+
+  it('a proposal moves a demo deal to proposal', () => {
+    expect(linkStage(funnel, 'demo', [act('proposal_sent')])).toEqual({ from: 'demo', to: 'proposal', actionIndex: 0 });
+  });
+
+  it('a contract moves a proposal deal to negotiation', () => {
+    expect(linkStage(funnel, 'proposal', [act('contract_sent')])).toEqual({ from: 'proposal', to: 'negotiation', actionIndex: 0 });
+  });
+
+  it('a meeting moves a contacted deal to demo', () => {
+    expect(linkStage(funnel, 'contacted', [act('meeting_scheduled')])).toEqual({ from: 'contacted', to: 'demo', actionIndex: 0 });
+  });
+
+  it('a price objection before the proposal moves a contacted deal only to qualified', () => {
+    expect(linkStage(funnel, 'contacted', [act('objection_raised', 'price')])).toEqual({ from: 'contacted', to: 'qualified', actionIndex: 0 });
+  });
+
+  it('a price objection at demo (before the proposal) moves nothing', () => {
+    expect(linkStage(funnel, 'demo', [act('objection_raised', 'price')])).toBeNull();
+  });
+
+  it('a price objection at proposal moves the deal to negotiation', () => {
+    expect(linkStage(funnel, 'proposal', [act('objection_raised', 'price')])).toEqual({ from: 'proposal', to: 'negotiation', actionIndex: 0 });
+  });
+
+  it('a price objection at negotiation stays at negotiation', () => {
+    expect(linkStage(funnel, 'negotiation', [act('objection_raised', 'price')])).toBeNull();
+  });
+
+  it('a competitor objection at proposal does not move to negotiation', () => {
+    expect(linkStage(funnel, 'proposal', [act('objection_raised', 'competitor')])).toBeNull();
+  });
+
+  it('never moves backward: a price inquiry at proposal → null', () => {
+    expect(linkStage(funnel, 'proposal', [act('price_inquiry')])).toBeNull();
+  });
+
+  it('never moves backward: a quote at negotiation → null', () => {
+    expect(linkStage(funnel, 'negotiation', [act('quote_sent')])).toBeNull();
+  });
+
+  it('an action with no move (follow_up, material_sent) → null', () => {
+    expect(linkStage(funnel, 'demo', [act('follow_up'), act('material_sent')])).toBeNull();
+  });
+
+  it('no actions → null', () => {
+    expect(linkStage(funnel, 'lead', [])).toBeNull();
+  });
+
+  it.each([['lead'], ['contacted'], ['qualified'], ['demo'], ['proposal'], ['negotiation']])('deal_won from %s → won', (stage) => {
+    expect(linkStage(funnel, stage, [act('deal_won')])).toEqual({ from: stage, to: 'won', actionIndex: 0 });
+  });
+
+  it('deal_lost from negotiation → lost', () => {
+    expect(linkStage(funnel, 'negotiation', [act('deal_lost')])).toEqual({ from: 'negotiation', to: 'lost', actionIndex: 0 });
+  });
+
+  it('won is final: deal_lost after won → null', () => {
+    expect(linkStage(funnel, 'won', [act('deal_lost')])).toBeNull();
+  });
+
+  it('lost is final: deal_won or a contract after lost → null', () => {
+    expect(linkStage(funnel, 'lost', [act('deal_won')])).toBeNull();
+    expect(linkStage(funnel, 'lost', [act('contract_sent')])).toBeNull();
+  });
+
+  it('several actions: the furthest stage wins, with the index of the action that caused it', () => {
+    expect(linkStage(funnel, 'contacted', [act('price_inquiry'), act('quote_sent'), act('meeting_scheduled')])).toEqual({
+      from: 'contacted',
+      to: 'proposal',
+      actionIndex: 1,
+    });
+  });
+
+  it('several actions: a closing action beats an open stage wherever it is in the list', () => {
+    expect(linkStage(funnel, 'proposal', [act('contract_sent'), act('deal_won')])).toEqual({ from: 'proposal', to: 'won', actionIndex: 1 });
+    expect(linkStage(funnel, 'qualified', [act('deal_won'), act('contract_sent')])).toEqual({ from: 'qualified', to: 'won', actionIndex: 0 });
+  });
+
+  it('several actions where only the later one moves: index of the later one', () => {
+    expect(linkStage(funnel, 'qualified', [act('follow_up'), act('buying_signal'), act('contract_sent')])).toEqual({
+      from: 'qualified',
+      to: 'negotiation',
+      actionIndex: 2,
+    });
+  });
+});
+
+describe('firstContactStage', () => {
+  it('a rep\'s first message moves a lead to contacted', () => {
+    expect(firstContactStage(funnel, 'lead')).toBe('contacted');
+  });
+
+  it.each([['contacted'], ['qualified'], ['proposal'], ['won'], ['lost']])('does nothing at %s', (stage) => {
+    expect(firstContactStage(funnel, stage)).toBeNull();
+  });
+});
