@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const app = await createApp({ config, log });
   const server = buildServer(app);
   await server.listen({ host: config.HOST, port: config.PORT });
-  log.info({ db: app.database.kind, platforms: app.adapters.sendPlatforms }, 'dealwise is up');
+  log.info({ db: app.database.kind, role: app.role, platforms: app.adapters.sendPlatforms }, 'dealwise is up');
 
   process.on('SIGHUP', () => {
     app.reload().then(

@@ -137,9 +137,14 @@ export class DingtalkAdapter implements Adapter {
         this.log.debug({ ...ids, status: outcome.status }, 'dingtalk message received');
       }
     } catch (err) {
-      // Not acked: DingTalk redelivers within about a minute, by which time the store may be back.
-      this.log.error({ err, ...ids }, 'dingtalk message not stored; left unacked for redelivery');
-      return;
+      if (refused(err)) {
+        // The sink answered, with a no (a press on someone else's nudge): redelivery cannot change that.
+        this.log.warn({ err, ...ids }, 'dingtalk message refused; acked');
+      } else {
+        // Not acked: DingTalk redelivers within about a minute, by which time the store may be back.
+        this.log.error({ err, ...ids }, 'dingtalk message not stored; left unacked for redelivery');
+        return;
+      }
     }
     this.ack(client, messageId);
   }
@@ -158,8 +163,11 @@ export class DingtalkAdapter implements Adapter {
       try {
         await sink.feedback(feedback);
       } catch (err) {
-        this.log.error({ err, messageId }, 'dingtalk card feedback not stored; left unacked for redelivery');
-        return;
+        if (!refused(err)) {
+          this.log.error({ err, messageId }, 'dingtalk card feedback not stored; left unacked for redelivery');
+          return;
+        }
+        this.log.warn({ err, messageId, nudgeId: feedback.nudgeId }, 'dingtalk card feedback refused; acked');
       }
     } else {
       this.log.debug({ messageId }, 'dingtalk card callback without a feedback value ignored');
@@ -176,4 +184,14 @@ export class DingtalkAdapter implements Adapter {
       this.log.warn({ err, messageId }, 'dingtalk callback ack not sent');
     }
   }
+}
+
+/**
+ * Whether the sink refused this input for good (a press on someone else's nudge, a sender not in
+ * the directory, a malformed value): a client error, as the WeCom app adapter judges it. Left
+ * unacked it would be redelivered for nothing; anything else (the database down) may succeed
+ * next time, so that callback stays unacked. A throttle is worth retrying, so it is not a refusal.
+ */
+function refused(err: unknown): boolean {
+  return err instanceof AppError && err.httpStatus < 500 && err.code !== 'RATE_LIMITED';
 }

@@ -30,6 +30,22 @@ const feedbackSchema = z
   })
   .strict();
 
+/** Readiness and metrics: served by web processes and, on WORKER_PORT, by workers. */
+export function registerOps(server: FastifyInstance, app: App): void {
+  server.get('/readyz', async (_req, reply) => {
+    try {
+      await app.ready();
+      return { ready: true, role: app.role };
+    } catch (err) {
+      return reply.status(503).send({ ready: false, role: app.role, error: toAppError(err).message });
+    }
+  });
+  server.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', app.metrics.registry.contentType);
+    return app.metrics.registry.metrics();
+  });
+}
+
 export function buildServer(app: App): FastifyInstance {
   const { config, log } = app.ctx;
   const server = Fastify({
@@ -50,6 +66,7 @@ export function buildServer(app: App): FastifyInstance {
   });
 
   server.get('/healthz', async () => ({ ok: true }));
+  registerOps(server, app);
 
   server.register(async (v1) => {
     if (config.API_TOKEN) {
