@@ -24,6 +24,13 @@ export interface FeishuDispatcherOptions {
 
 /** The toast Feishu shows the rep after pressing a feedback button. */
 const FEEDBACK_TOAST = { toast: { type: 'success', content: '已收到反馈' } };
+/**
+ * The toast for a press the coach refuses for good (someone else's forwarded card, a nudge that
+ * no longer exists). Answered, not failed: a failure shows a bare error and, on the long
+ * connection, is a 500 ack that invites redeliveries that can never succeed.
+ */
+const REFUSED_TOAST = { toast: { type: 'error', content: '这条提醒不是发给你的，反馈未记录' } };
+const REFUSED_CODES: ReadonlySet<string> = new Set(['FORBIDDEN', 'NOT_FOUND']);
 
 /** Builds the dispatcher with handlers for `im.message.receive_v1` and `card.action.trigger`. */
 export function createFeishuDispatcher(opts: FeishuDispatcherOptions): EventDispatcher {
@@ -54,7 +61,13 @@ export function createFeishuDispatcher(opts: FeishuDispatcherOptions): EventDisp
         log.warn('Feishu card action that is not a dealwise feedback button: ignored');
         return {};
       }
-      await opts.sink().feedback(feedback);
+      try {
+        await opts.sink().feedback(feedback);
+      } catch (err) {
+        if (!(err instanceof AppError) || !REFUSED_CODES.has(err.code)) throw err;
+        log.warn({ code: err.code, nudgeId: feedback.nudgeId }, `Feishu feedback refused: ${err.message}`);
+        return REFUSED_TOAST;
+      }
       return FEEDBACK_TOAST;
     },
   });

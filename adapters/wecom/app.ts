@@ -139,10 +139,16 @@ export class WecomAppAdapter implements HttpAdapter {
         this.log.debug({ reason: parsed.reason }, 'WeCom app callback ignored');
       }
     } catch (err) {
-      // Not stored: answer an error so WeCom delivers it again.
       const appErr = toAppError(err);
+      // Refused by the loop (a card press by someone the nudge is not for): delivering it again
+      // cannot change the answer, so say so plainly instead of a 5xx that invites retries.
+      if (appErr.httpStatus < 500) {
+        this.log.warn({ code: appErr.code, reason: appErr.message }, 'WeCom app callback refused');
+        return reject(appErr);
+      }
+      // Not stored: answer an error so WeCom delivers it again.
       this.log.error({ err: appErr }, 'WeCom app callback could not be stored');
-      return text(appErr.httpStatus >= 500 ? appErr.httpStatus : 500, 'not stored');
+      return text(appErr.httpStatus, 'not stored');
     }
     // A duplicate is acknowledged like a new message: WeCom must stop retrying either way.
     return text(200, 'success');

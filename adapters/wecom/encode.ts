@@ -45,6 +45,14 @@ export function taskIdFor(idempotencyKey: string): string {
   return `dw-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 40)}`;
 }
 
+/**
+ * A template card's text fields are plain text (二级普通文本): markdown emphasis would show as
+ * literal asterisks, so paired `**` markers are dropped and their words kept.
+ */
+export function plainText(s: string): string {
+  return s.replace(/\*\*([^*\n]+?)\*\*/g, '$1');
+}
+
 function markdownOf(title: string, text: string): string {
   return title.trim() === '' ? text : `**${title}**\n${text}`;
 }
@@ -66,7 +74,7 @@ export function buttonCard(msg: Extract<OutboundMessage, { type: 'card' }>, idem
     button_list: msg.buttons.map((b) => ({ text: b.label, style: 1, key: b.value })),
     task_id: taskIdFor(idempotencyKey),
   };
-  if (msg.text !== '') card.sub_title_text = msg.text;
+  if (msg.text !== '') card.sub_title_text = plainText(msg.text);
   return card;
 }
 

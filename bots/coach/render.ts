@@ -5,6 +5,7 @@
 import { feedbackButtons } from '../../core/feedback.ts';
 import type { OutboundMessage } from '../../core/types.ts';
 import type { Atom } from '../playbook/schema.ts';
+import { UNNAMED_DEAL } from '../loop/ingest.ts';
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -26,8 +27,9 @@ export function fillTrack(track: string, vars: TrackVars): string {
     .replaceAll('{竞品}', vars.competitor || '对方');
 }
 
-/** The customer's short name: a deal called "华东医疗 · HIS 升级" is 华东医疗. */
-export const customerOf = (dealName: string | null): string | null => dealName?.split(/\s*[·|｜-]\s*/)[0]?.trim() || null;
+/** The customer's short name: a deal called "华东医疗 · HIS 升级" is 华东医疗; an unnamed deal has none. */
+export const customerOf = (dealName: string | null): string | null =>
+  dealName && !dealName.startsWith(UNNAMED_DEAL) ? dealName.split(/\s*[·|｜-]\s*/)[0]?.trim() || null : null;
 
 export function renderNudge(n: {
   nudgeId: string;

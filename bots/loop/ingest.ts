@@ -2,7 +2,7 @@
  * Ingest: store a message before anything else happens to it. The unique (platform, message id)
  * index makes a redelivery a no-op, whatever process receives it and however often.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, like } from 'drizzle-orm';
 import { conversationKey, newId } from '../../core/ids.ts';
 import type { InboundMessage } from '../../core/types.ts';
 import type { IngestOutcome } from '../../adapters/types.ts';
@@ -10,6 +10,9 @@ import type { Db } from '../../db/client.ts';
 import { personByPlatformId } from '../../db/queries/directory.ts';
 import { conversations, messages, opportunities } from '../../db/schema/index.ts';
 import type { Clock } from '../../core/clock.ts';
+
+/** The name of a deal whose chat has no title yet; renamed when a title arrives. */
+export const UNNAMED_DEAL = '未命名商机 ';
 
 export async function ingestMessage(deps: { db: Db; clock: Clock; firstStage: string }, msg: InboundMessage): Promise<IngestOutcome> {
   const { db, clock } = deps;
@@ -74,17 +77,24 @@ async function ensureConversation(tx: Db, msg: InboundMessage, convId: string, n
   const existing = await tx.select({ id: conversations.id, title: conversations.title }).from(conversations).where(eq(conversations.id, convId));
   if (existing[0]) {
     if (msg.conversationTitle && !existing[0].title) {
-      await tx.update(conversations).set({ title: msg.conversationTitle }).where(eq(conversations.id, convId));
+      const [conv] = await tx.update(conversations).set({ title: msg.conversationTitle }).where(eq(conversations.id, convId)).returning();
+      if (conv?.opportunityId) {
+        await tx
+          .update(opportunities)
+          .set({ name: msg.conversationTitle, updatedAt: now })
+          .where(and(eq(opportunities.id, conv.opportunityId), like(opportunities.name, `${UNNAMED_DEAL}%`)));
+      }
     }
     return;
   }
   let opportunityId: string | null = null;
   if (!msg.direct) {
-    // A new customer conversation opens a deal; its name is the chat's title until a CRM link renames it.
+    // A new customer conversation opens a deal named after the chat's title. A chat id is never
+    // a name (it would end up in talk-tracks): without a title the deal is marked unnamed.
     opportunityId = newId();
     await tx.insert(opportunities).values({
       id: opportunityId,
-      name: msg.conversationTitle ?? msg.senderName ?? msg.conversationId,
+      name: msg.conversationTitle ?? `${UNNAMED_DEAL}${msg.conversationId.slice(-6)}`,
       stage: firstStage,
       createdAt: now,
       updatedAt: now,

@@ -3,7 +3,7 @@
  * the message first (analyzed_at), so a duplicate job, a retry after a crash or a second worker
  * finds nothing to do; what it dispatches (timers, deliveries) is returned for after the commit.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, lte } from 'drizzle-orm';
 import { isQuestion } from '../../analyzers/question.ts';
 import { newId } from '../../core/ids.ts';
 import type { DetectedAction, Platform } from '../../core/types.ts';
@@ -27,24 +27,33 @@ export interface Dispatch {
 type MessageRow = typeof messages.$inferSelect;
 type ConversationRow = typeof conversations.$inferSelect;
 
+/**
+ * Analyses a message and, first, every earlier message of its conversation still waiting: jobs
+ * may run in any order on several workers, but a conversation is read in the order it was
+ * written (a reply can only fulfil a timer its question opened). The conversation row lock
+ * makes concurrent jobs of one conversation take turns.
+ */
 export async function processMessage(ctx: LoopContext, messageId: string): Promise<Dispatch> {
   return ctx.db.transaction(async (tx) => {
     const out: Dispatch = { deliveries: [], timers: [], actions: [] };
-    const [msg] = await tx
+    const [target] = await tx.select({ conversationId: messages.conversationId, sentAt: messages.sentAt, analyzedAt: messages.analyzedAt }).from(messages).where(eq(messages.id, messageId));
+    if (!target || target.analyzedAt) return out;
+    const [conv] = await tx.select().from(conversations).where(eq(conversations.id, target.conversationId)).for('update');
+    if (!conv) return out;
+    const due = await tx
       .update(messages)
       .set({ analyzedAt: ctx.clock.now() })
-      .where(and(eq(messages.id, messageId), isNull(messages.analyzedAt)))
+      .where(and(eq(messages.conversationId, conv.id), isNull(messages.analyzedAt), lte(messages.sentAt, target.sentAt)))
       .returning();
-    if (!msg) return out;
-    const [conv] = await tx.select().from(conversations).where(eq(conversations.id, msg.conversationId));
-    if (!conv) return out;
-    if (conv.direct) {
-      const reply = await handleCommand(ctx, tx, msg, conv);
-      if (reply) out.deliveries.push(reply);
-      return out;
+    due.sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime() || a.receivedAt.getTime() - b.receivedAt.getTime() || a.id.localeCompare(b.id));
+    for (const msg of due) {
+      if (conv.direct) {
+        const reply = await handleCommand(ctx, tx, msg, conv);
+        if (reply) out.deliveries.push(reply);
+      } else if (conv.opportunityId) {
+        await analyzeCustomerMessage(ctx, tx, msg, conv, conv.opportunityId, out);
+      }
     }
-    if (!conv.opportunityId) return out;
-    await analyzeCustomerMessage(ctx, tx, msg, conv, conv.opportunityId, out);
     return out;
   });
 }
@@ -54,7 +63,7 @@ async function analyzeCustomerMessage(ctx: LoopContext, tx: Db, msg: MessageRow,
   const detected = msg.text.length > 0 || msg.attachments.length > 0 ? ctx.analyze({ role: side, text: msg.text, attachments: msg.attachments }) : [];
 
   const actionIds = detected.map(() => newId());
-  out.actions = detected.map((a) => a.kind);
+  out.actions.push(...detected.map((a) => a.kind));
   if (detected.length > 0) {
     await tx.insert(actions).values(
       detected.map((a, i) => ({

@@ -106,6 +106,8 @@ export class FakeFeishu {
   clientConfig: ClientConfig = { PingInterval: 60, ReconnectCount: -1, ReconnectInterval: 0.05, ReconnectNonce: 0 };
   /** HTTP status of a refused token request (Feishu's body carries the code either way). */
   tokenFailureStatus = 200;
+  /** Milliseconds to hold every send's answer after recording it (a slow platform). */
+  sendDelayMs = 0;
   endpointRequests = 0;
   tokenRequests = 0;
   pings = 0;
@@ -141,6 +143,11 @@ export class FakeFeishu {
   /** The `domain` to give the SDK. */
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Messages Feishu would show: sends with a uuid already seen are the same message. */
+  get deliveredMessages(): number {
+    return new Set(this.sends.filter((s) => s.uuid !== undefined).map((s) => s.uuid)).size + this.sends.filter((s) => s.uuid === undefined).length;
   }
 
   /** The next send gets this reply instead of success (e.g. `{status: 200, code: 230001}`). */
@@ -187,6 +194,7 @@ export class FakeFeishu {
       if (!token || !this.issuedTokens.has(token)) return json(400, { code: 99991663, msg: 'Invalid access token for authorization.' });
       const reply = this.sendReplies.shift();
       if (reply) return json(reply.status, { code: reply.code, msg: reply.msg, data: {} });
+      if (this.sendDelayMs > 0) await new Promise((r) => setTimeout(r, this.sendDelayMs));
       // Like Feishu: the same uuid within the hour is one message.
       const uuid = typeof body.uuid === 'string' ? body.uuid : undefined;
       let messageId = uuid ? this.uuidToMessageId.get(uuid) : undefined;

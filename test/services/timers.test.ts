@@ -1,0 +1,76 @@
+/**
+ * Timers on BullMQ with the real Redis and PostgreSQL: a timer fires at its due time, a
+ * cancelled one never does, and closing and reopening every process loses no pending timer —
+ * even when Redis has lost its jobs meanwhile, because the timer is a database row first.
+ */
+import { and, eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { App } from '../../bots/app.ts';
+import { deliveries, nudges, timers } from '../../db/schema/index.ts';
+import { chat } from '../helpers/app.ts';
+import { createStack, fastPlaybook, REDIS_URL, until, type Stack } from './stack.ts';
+
+const quote = (conv: string, at: Date) => chat({ from: 'lisi', text: '周经理，报价单发您了：80 个账号首年 26.8 万，含实施和培训。', at, conv, id: `${conv}-quote` });
+
+describe('timers on BullMQ', () => {
+  let stack: Stack | null = null;
+  afterEach(async () => {
+    await stack?.teardown();
+    stack = null;
+  });
+
+  it('fires at its due time, and a timer cancelled in the database never fires', async () => {
+    stack = await createStack({ PLAYBOOK_FILE: await fastPlaybook(3) });
+    const web = await stack.app('web');
+    await stack.app('worker');
+    const start = new Date();
+    await web.sink.message(quote('c-due', start));
+    await web.sink.message(quote('c-lost', start));
+    await web.sink.message(chat({ from: 'cust-zhou', text: '我们最后选了别家，这个项目就不做了。', at: new Date(start.getTime() + 500), conv: 'c-lost', id: 'c-lost-no' }));
+
+    const db = web.ctx.db;
+    const sent = await until(
+      async () => (await db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0],
+      15_000,
+      'the timer nudge to be sent',
+    );
+    const [timer] = await db.select().from(timers).where(eq(timers.conversationId, 'local:c-due'));
+    expect(timer!.status).toBe('fired');
+    // Fired at its time: not before it, and promptly after.
+    expect(timer!.firedAt!.getTime()).toBeGreaterThanOrEqual(timer!.nudgeAt.getTime());
+    expect(sent.sentAt!.getTime() - timer!.nudgeAt.getTime()).toBeLessThan(3_000);
+
+    await new Promise((r) => setTimeout(r, 2_000));
+    const [cancelled] = await db.select().from(timers).where(eq(timers.conversationId, 'local:c-lost'));
+    expect(cancelled!.status).toBe('cancelled');
+    const all = await db.select().from(nudges);
+    expect(all.map((n) => [n.ruleId, n.conversationId])).toEqual([['quote-no-reply-3d', 'local:c-due']]);
+  }, 40_000);
+
+  it('loses no pending timer when every process closes and Redis loses its jobs', async () => {
+    stack = await createStack({ PLAYBOOK_FILE: await fastPlaybook(4) });
+    let web: App = await stack.app('web');
+    let worker: App = await stack.app('worker');
+    await web.sink.message(quote('c-restart', new Date()));
+    const db0 = web.ctx.db;
+    await until(async () => (await db0.select().from(timers).where(eq(timers.status, 'pending')))[0], 10_000, 'the timer row');
+    await web.close();
+    await worker.close();
+
+    // Everything Redis held for this deployment is gone, as after a Redis restart.
+    const r = new Redis(REDIS_URL);
+    const keys = await r.keys(`${stack.prefix}:*`);
+    if (keys.length > 0) await r.del(...keys);
+    r.disconnect();
+
+    web = await stack.app('web');
+    worker = await stack.app('worker');
+    const db = worker.ctx.db;
+    await until(async () => (await db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0], 15_000, 'the recovered timer to fire');
+    await new Promise((r) => setTimeout(r, 1_500));
+    const fired = await db.select().from(nudges).where(and(eq(nudges.ruleId, 'quote-no-reply-3d')));
+    expect(fired).toHaveLength(1);
+    expect(await db.select().from(deliveries)).toHaveLength(1);
+  }, 40_000);
+});
