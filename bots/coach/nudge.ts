@@ -11,7 +11,8 @@ import type { Atom, Rule } from '../playbook/schema.ts';
 import { renderNudge, type TrackVars } from './render.ts';
 
 export interface NudgeInput {
-  rule: Rule;
+  /** The playbook rule, or any named reason (compliance) with a title and a hint. */
+  rule: Pick<Rule, 'id' | 'title' | 'hint'>;
   /** The action or timer id that triggered it: with the rule id, the nudge's identity. */
   triggerId: string;
   personId: string;

@@ -13,6 +13,7 @@ import { atomsForRule } from '../coach/atoms.ts';
 import { createNudge } from '../coach/nudge.ts';
 import { cancelTimers, fulfilTimers, openTimer, type Timer } from '../coach/timers.ts';
 import { recordAtomUse } from '../coach/atom-use.ts';
+import { checkCompliance } from '../coach/compliance.ts';
 import { handleCommand } from '../commands/handle.ts';
 import { firstContactStage, linkStage } from '../playbook/stage-linker.ts';
 import type { LoopContext } from './context.ts';
@@ -83,6 +84,7 @@ async function analyzeCustomerMessage(ctx: LoopContext, tx: Db, msg: MessageRow,
   // Row lock: concurrent workers on one deal take turns, so stage moves never interleave.
   const [opp] = await tx.select().from(opportunities).where(eq(opportunities.id, oppId)).for('update');
   if (!opp) return;
+  out.deliveries.push(...(await checkCompliance(ctx, tx, { msg, opportunityId: oppId, dealName: opp.name })));
   const { funnel } = ctx.playbook();
   const move = linkStage(funnel, opp.stage, detected);
   const firstContact = side === 'rep' && !move ? firstContactStage(funnel, opp.stage) : null;

@@ -9,12 +9,13 @@ import type { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import type { Db } from '../../db/client.ts';
 import { atoms, playbookRules } from '../../db/schema/index.ts';
-import { atomsFileSchema, playbookFileSchema, ruleSchema, type Atom, type Funnel, type Rule } from './schema.ts';
+import { atomsFileSchema, complianceSchema, playbookFileSchema, ruleSchema, type Atom, type Compliance, type Funnel, type Rule } from './schema.ts';
 
 export interface Playbook {
   funnel: Funnel;
   rules: Rule[];
   atoms: Map<string, Atom>;
+  compliance: Compliance;
 }
 
 async function readYaml<T>(path: string, schema: z.ZodType<T>, variable: string): Promise<T> {
@@ -60,12 +61,14 @@ export async function syncPlaybook(db: Db, files: { playbookFile: string; atomsF
     }
     const funnelRow = { name: 'funnel', definition: pb.funnel as unknown as Record<string, unknown>, enabled: true, updatedAt: now };
     await tx.insert(playbookRules).values({ id: '_funnel', ...funnelRow }).onConflictDoUpdate({ target: playbookRules.id, set: funnelRow });
+    const complianceRow = { name: 'compliance', definition: pb.compliance as unknown as Record<string, unknown>, enabled: true, updatedAt: now };
+    await tx.insert(playbookRules).values({ id: '_compliance', ...complianceRow }).onConflictDoUpdate({ target: playbookRules.id, set: complianceRow });
     for (const r of pb.rules) {
       // The raw (unparsed) rule is stored so durations stay human-readable in the database.
       const row = { name: r.name, definition: rawRule(r), enabled: r.enabled, updatedAt: now };
       await tx.insert(playbookRules).values({ id: r.id, ...row }).onConflictDoUpdate({ target: playbookRules.id, set: row });
     }
-    const kept = ['_funnel', ...pb.rules.map((r) => r.id)];
+    const kept = ['_funnel', '_compliance', ...pb.rules.map((r) => r.id)];
     await tx.update(playbookRules).set({ enabled: false, updatedAt: now }).where(notInArray(playbookRules.id, kept));
   });
   return readPlaybook(db);
@@ -77,7 +80,8 @@ export async function readPlaybook(db: Db): Promise<Playbook> {
   const funnelRow = ruleRows.find((r) => r.id === '_funnel');
   if (!funnelRow) throw new AppError('CONFIG_INVALID', 'no playbook loaded: the funnel is missing');
   const funnel = playbookFileSchema.shape.funnel.parse(funnelRow.definition);
-  const rules = ruleRows.filter((r) => r.id !== '_funnel').map((r) => ruleSchema.parse(r.definition));
+  const compliance = complianceSchema.parse(ruleRows.find((r) => r.id === '_compliance')?.definition ?? {});
+  const rules = ruleRows.filter((r) => !r.id.startsWith('_')).map((r) => ruleSchema.parse(r.definition));
   const atomRows = await db.select().from(atoms);
   const atomMap = new Map<string, Atom>(
     atomRows.map((a) => [
@@ -95,7 +99,7 @@ export async function readPlaybook(db: Db): Promise<Playbook> {
       },
     ]),
   );
-  return { funnel, rules: rules.sort((a, b) => a.id.localeCompare(b.id)), atoms: atomMap };
+  return { funnel, rules: rules.sort((a, b) => a.id.localeCompare(b.id)), atoms: atomMap, compliance };
 }
 
 const DURATION_UNITS: Array<[number, string]> = [

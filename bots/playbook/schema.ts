@@ -55,7 +55,17 @@ export const ruleSchema = z
   .refine((r) => (r.expect === undefined) === (r.within === undefined), { message: 'expect and within go together' });
 export type Rule = z.infer<typeof ruleSchema>;
 
-export const playbookFileSchema = z.object({ funnel: funnelSchema, rules: z.array(ruleSchema) });
+/** Compliance: phrases a rep must never write to a customer (checked as plain substrings, case-insensitive). */
+export const complianceSchema = z.object({
+  sensitivePhrases: z.array(z.string().min(2)).default([]),
+});
+export type Compliance = z.infer<typeof complianceSchema>;
+
+export const playbookFileSchema = z.object({
+  funnel: funnelSchema,
+  rules: z.array(ruleSchema),
+  compliance: complianceSchema.default({ sensitivePhrases: [] }),
+});
 export type PlaybookFile = z.infer<typeof playbookFileSchema>;
 
 export const atomSchema = z.object({

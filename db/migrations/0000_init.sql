@@ -85,6 +85,18 @@ CREATE TABLE "messages" (
 	"raw" jsonb
 );
 --> statement-breakpoint
+CREATE TABLE "compliance_records" (
+	"id" text PRIMARY KEY NOT NULL,
+	"kind" text NOT NULL,
+	"subject_key" text NOT NULL,
+	"person_id" text NOT NULL,
+	"conversation_id" text NOT NULL,
+	"opportunity_id" text,
+	"message_id" text NOT NULL,
+	"detail" jsonb NOT NULL,
+	"at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "deliveries" (
 	"id" text PRIMARY KEY NOT NULL,
 	"idempotency_key" text NOT NULL,
@@ -188,6 +200,8 @@ CREATE INDEX "actions_person_idx" ON "actions" USING btree ("person_id","at");--
 CREATE UNIQUE INDEX "messages_platform_id_uq" ON "messages" USING btree ("platform","platform_message_id");--> statement-breakpoint
 CREATE INDEX "messages_conversation_idx" ON "messages" USING btree ("conversation_id","sent_at");--> statement-breakpoint
 CREATE INDEX "messages_unanalyzed_idx" ON "messages" USING btree ("received_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "compliance_subject_uq" ON "compliance_records" USING btree ("kind","subject_key");--> statement-breakpoint
+CREATE INDEX "compliance_person_idx" ON "compliance_records" USING btree ("person_id","at");--> statement-breakpoint
 CREATE UNIQUE INDEX "deliveries_idempotency_uq" ON "deliveries" USING btree ("idempotency_key");--> statement-breakpoint
 CREATE INDEX "deliveries_status_idx" ON "deliveries" USING btree ("status","platform");--> statement-breakpoint
 CREATE UNIQUE INDEX "nudges_idempotency_uq" ON "nudges" USING btree ("idempotency_key");--> statement-breakpoint

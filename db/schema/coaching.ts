@@ -84,3 +84,25 @@ export const deliveries = pgTable(
   },
   (t) => [uniqueIndex('deliveries_idempotency_uq').on(t.idempotencyKey), index('deliveries_status_idx').on(t.status, t.platform)],
 );
+
+/**
+ * Compliance records: a rep over the daily contact limit with one customer, or a sensitive
+ * phrase (guaranteed returns, kickbacks) in a message to a customer. Kept for audit; the rep is
+ * warned and their managers alerted.
+ */
+export const complianceRecords = pgTable(
+  'compliance_records',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['daily_limit', 'sensitive_phrase'] }).notNull(),
+    /** One record per kind and subject: `${conversation}:${day}` for the limit, the message id for a phrase. */
+    subjectKey: text('subject_key').notNull(),
+    personId: text('person_id').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    opportunityId: text('opportunity_id'),
+    messageId: text('message_id').notNull(),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('compliance_subject_uq').on(t.kind, t.subjectKey), index('compliance_person_idx').on(t.personId, t.at)],
+);
