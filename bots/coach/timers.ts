@@ -15,24 +15,25 @@ export type Timer = typeof timers.$inferSelect;
 const OPEN = ['pending', 'fired'] as const;
 
 /** The window of a timed rule triggered by a message. */
-export function timerWindow(rule: Rule, text: string, sentAt: Date, wh: WorkingHours): { startedAt: Date; nudgeAt: Date; dueAt: Date } {
-  const startedAt = rule.startAt === 'meeting' ? (parseMeetingTime(text, sentAt, wh.timeZone) ?? sentAt) : sentAt;
+export function timerWindow(rule: Rule, text: string, sentAt: Date, wh: WorkingHours): { startedAt: Date; nudgeAt: Date; dueAt: Date; stated: boolean } {
+  const meeting = rule.startAt === 'meeting' ? parseMeetingTime(text, sentAt, wh.timeZone) : null;
+  const startedAt = meeting ?? sentAt;
   const within = rule.within ?? 0;
   const nudgeIn = rule.nudgeAt ?? within;
   const add = (ms: number) => (rule.workingHours ? addWorkingMinutes(startedAt, ms / 60_000, wh) : new Date(startedAt.getTime() + ms));
-  return { startedAt, nudgeAt: add(nudgeIn), dueAt: add(within) };
+  return { startedAt, nudgeAt: add(nudgeIn), dueAt: add(within), stated: meeting !== null };
 }
 
 /**
- * Opens the rule's timer for this conversation. One open timer per rule and conversation: a new
- * meeting time reschedules the demo window; any other re-trigger keeps the first, older window
+ * Opens the rule's timer for this conversation. One open timer per rule and conversation: a newly
+ * stated meeting time reschedules the demo window; any other re-trigger keeps the first window
  * (a second question does not reset the clock on the first).
  */
 export async function openTimer(
   tx: Db,
   t: { rule: Rule; conversationId: string; opportunityId: string | null; repId: string | null; messageId: string; text: string; sentAt: Date; wh: WorkingHours },
 ): Promise<Timer | null> {
-  const w = timerWindow(t.rule, t.text, t.sentAt, t.wh);
+  const { stated, ...w } = timerWindow(t.rule, t.text, t.sentAt, t.wh);
   const open = await tx
     .select()
     .from(timers)
@@ -40,7 +41,8 @@ export async function openTimer(
     .limit(1);
   const existing = open[0];
   if (existing) {
-    if (t.rule.startAt !== 'meeting' || existing.status !== 'pending') return null;
+    // Only a message that states a new meeting time moves the window ("改到周四上午十点").
+    if (t.rule.startAt !== 'meeting' || existing.status !== 'pending' || !stated) return null;
     const [moved] = await tx.update(timers).set({ startedAt: w.startedAt, nudgeAt: w.nudgeAt, dueAt: w.dueAt }).where(eq(timers.id, existing.id)).returning();
     return moved ?? null;
   }

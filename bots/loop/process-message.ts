@@ -3,17 +3,18 @@
  * the message first (analyzed_at), so a duplicate job, a retry after a crash or a second worker
  * finds nothing to do; what it dispatches (timers, deliveries) is returned for after the commit.
  */
-import { and, eq, isNull, lte } from 'drizzle-orm';
+import { and, eq, gte, isNull, lte } from 'drizzle-orm';
 import { isQuestion } from '../../analyzers/question.ts';
 import { newId } from '../../core/ids.ts';
 import type { DetectedAction, Platform } from '../../core/types.ts';
-import { actions, conversations, messages, opportunities, stageChanges } from '../../db/schema/index.ts';
+import { actions, conversations, messages, nudges, opportunities, stageChanges } from '../../db/schema/index.ts';
 import type { Db } from '../../db/client.ts';
 import { atomsForRule } from '../coach/atoms.ts';
 import { createNudge } from '../coach/nudge.ts';
 import { cancelTimers, fulfilTimers, openTimer, type Timer } from '../coach/timers.ts';
 import { recordAtomUse } from '../coach/atom-use.ts';
 import { checkCompliance } from '../coach/compliance.ts';
+import { scoreInputs, valueScore } from '../coach/value-score.ts';
 import { handleCommand } from '../commands/handle.ts';
 import { firstContactStage, linkStage } from '../playbook/stage-linker.ts';
 import type { LoopContext } from './context.ts';
@@ -99,13 +100,11 @@ async function analyzeCustomerMessage(ctx: LoopContext, tx: Db, msg: MessageRow,
       messageId: msg.id,
       at: msg.sentAt,
     });
-    const quote = detected.find((a) => a.kind === 'quote_sent' && a.amount !== undefined);
-    await tx
-      .update(opportunities)
-      .set({ stage: to, updatedAt: ctx.clock.now(), ...(quote?.amount !== undefined ? { amount: quote.amount } : {}) })
-      .where(eq(opportunities.id, oppId));
+    await tx.update(opportunities).set({ stage: to, updatedAt: ctx.clock.now() }).where(eq(opportunities.id, oppId));
   }
   const stage = to ?? opp.stage;
+  const amount = detected.find((a) => a.kind === 'quote_sent' && a.amount !== undefined)?.amount ?? opp.amount;
+  const score = await rescore(ctx, tx, { oppId, conversationId: conv.id, amount, before: opp.valueScore });
   if (funnel.closed.includes(stage)) {
     await cancelTimers(tx, oppId, msg.sentAt);
     if (move) return;
@@ -119,13 +118,16 @@ async function analyzeCustomerMessage(ctx: LoopContext, tx: Db, msg: MessageRow,
   const rep = conv.ownerId;
   const { rules, atoms: atomMap } = ctx.playbook();
   for (const rule of rules) {
-    const hits: Array<{ action: DetectedAction | null; actionId: string | null }> = [];
-    if ('question' in rule.on) {
-      if (side === 'customer' && isQuestion(msg.text)) hits.push({ action: null, actionId: null });
+    const hits: Array<{ action: DetectedAction | null; triggerId: string; actionId?: string }> = [];
+    const on = rule.on;
+    if ('question' in on) {
+      if (side === 'customer' && isQuestion(msg.text)) hits.push({ action: null, triggerId: msg.id });
+    } else if ('valueScoreAtLeast' in on) {
+      // Once per deal: when the score first reaches the threshold.
+      if (score.before < on.valueScoreAtLeast && score.after >= on.valueScoreAtLeast) hits.push({ action: null, triggerId: oppId });
     } else {
-      const on = rule.on;
       detected.forEach((a, i) => {
-        if (a.kind === on.action && (on.objection === undefined || on.objection === a.objection)) hits.push({ action: a, actionId: actionIds[i]! });
+        if (a.kind === on.action && (on.objection === undefined || on.objection === a.objection)) hits.push({ action: a, triggerId: actionIds[i]!, actionId: actionIds[i]! });
       });
     }
     const hit = hits[0];
@@ -148,9 +150,10 @@ async function analyzeCustomerMessage(ctx: LoopContext, tx: Db, msg: MessageRow,
       ctx.log.info({ rule: rule.id, conversationId: conv.id }, 'no rep owns this conversation yet: nudge skipped');
       continue;
     }
+    if (rule.cooldown && (await nudgedWithin(tx, rule.id, conv.id, new Date(msg.sentAt.getTime() - rule.cooldown)))) continue;
     const delivery = await createNudge(tx, ctx.sendPlatforms, {
       rule,
-      triggerId: hit.actionId ?? msg.id,
+      triggerId: hit.triggerId,
       personId: rep,
       opportunityId: oppId,
       dealName: opp.name,
@@ -165,6 +168,28 @@ async function analyzeCustomerMessage(ctx: LoopContext, tx: Db, msg: MessageRow,
     });
     if (delivery) out.deliveries.push(delivery);
   }
+}
+
+async function nudgedWithin(tx: Db, ruleId: string, conversationId: string, since: Date): Promise<boolean> {
+  const rows = await tx
+    .select({ id: nudges.id })
+    .from(nudges)
+    .where(and(eq(nudges.ruleId, ruleId), eq(nudges.conversationId, conversationId), gte(nudges.createdAt, since)))
+    .limit(1);
+  return rows.length > 0;
+}
+
+/** Recomputes the deal's value score when the playbook has a formula; returns before and after. */
+async function rescore(
+  ctx: LoopContext,
+  tx: Db,
+  d: { oppId: string; conversationId: string; amount: number | null; before: number },
+): Promise<{ before: number; after: number }> {
+  const formula = ctx.playbook().valueScore;
+  if (!formula) return { before: d.before, after: d.before };
+  const after = valueScore(formula, await scoreInputs(tx, d.conversationId, d.amount));
+  await tx.update(opportunities).set({ valueScore: after, amount: d.amount }).where(eq(opportunities.id, d.oppId));
+  return { before: d.before, after };
 }
 
 function attrsOf(a: DetectedAction): Record<string, unknown> {

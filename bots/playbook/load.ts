@@ -9,13 +9,14 @@ import type { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import type { Db } from '../../db/client.ts';
 import { atoms, playbookRules } from '../../db/schema/index.ts';
-import { atomsFileSchema, complianceSchema, playbookFileSchema, ruleSchema, type Atom, type Compliance, type Funnel, type Rule } from './schema.ts';
+import { atomsFileSchema, complianceSchema, playbookFileSchema, ruleSchema, type Atom, type Compliance, type Funnel, type Rule, type ValueScoreFormula, valueScoreSchema } from './schema.ts';
 
 export interface Playbook {
   funnel: Funnel;
   rules: Rule[];
   atoms: Map<string, Atom>;
   compliance: Compliance;
+  valueScore: ValueScoreFormula | null;
 }
 
 async function readYaml<T>(path: string, schema: z.ZodType<T>, variable: string): Promise<T> {
@@ -63,12 +64,14 @@ export async function syncPlaybook(db: Db, files: { playbookFile: string; atomsF
     await tx.insert(playbookRules).values({ id: '_funnel', ...funnelRow }).onConflictDoUpdate({ target: playbookRules.id, set: funnelRow });
     const complianceRow = { name: 'compliance', definition: pb.compliance as unknown as Record<string, unknown>, enabled: true, updatedAt: now };
     await tx.insert(playbookRules).values({ id: '_compliance', ...complianceRow }).onConflictDoUpdate({ target: playbookRules.id, set: complianceRow });
+    const scoreRow = { name: 'value score', definition: (pb.valueScore ?? {}) as Record<string, unknown>, enabled: pb.valueScore !== undefined, updatedAt: now };
+    await tx.insert(playbookRules).values({ id: '_value_score', ...scoreRow }).onConflictDoUpdate({ target: playbookRules.id, set: scoreRow });
     for (const r of pb.rules) {
       // The raw (unparsed) rule is stored so durations stay human-readable in the database.
       const row = { name: r.name, definition: rawRule(r), enabled: r.enabled, updatedAt: now };
       await tx.insert(playbookRules).values({ id: r.id, ...row }).onConflictDoUpdate({ target: playbookRules.id, set: row });
     }
-    const kept = ['_funnel', '_compliance', ...pb.rules.map((r) => r.id)];
+    const kept = ['_funnel', '_compliance', '_value_score', ...pb.rules.map((r) => r.id)];
     await tx.update(playbookRules).set({ enabled: false, updatedAt: now }).where(notInArray(playbookRules.id, kept));
   });
   return readPlaybook(db);
@@ -81,6 +84,8 @@ export async function readPlaybook(db: Db): Promise<Playbook> {
   if (!funnelRow) throw new AppError('CONFIG_INVALID', 'no playbook loaded: the funnel is missing');
   const funnel = playbookFileSchema.shape.funnel.parse(funnelRow.definition);
   const compliance = complianceSchema.parse(ruleRows.find((r) => r.id === '_compliance')?.definition ?? {});
+  const scoreDef = ruleRows.find((r) => r.id === '_value_score')?.definition;
+  const valueScore = scoreDef ? valueScoreSchema.parse(scoreDef) : null;
   const rules = ruleRows.filter((r) => !r.id.startsWith('_')).map((r) => ruleSchema.parse(r.definition));
   const atomRows = await db.select().from(atoms);
   const atomMap = new Map<string, Atom>(
@@ -99,7 +104,7 @@ export async function readPlaybook(db: Db): Promise<Playbook> {
       },
     ]),
   );
-  return { funnel, rules: rules.sort((a, b) => a.id.localeCompare(b.id)), atoms: atomMap, compliance };
+  return { funnel, rules: rules.sort((a, b) => a.id.localeCompare(b.id)), atoms: atomMap, compliance, valueScore };
 }
 
 const DURATION_UNITS: Array<[number, string]> = [
@@ -117,5 +122,6 @@ function rawRule(r: Rule): Record<string, unknown> {
     ...r,
     ...(r.within !== undefined ? { within: ms(r.within) } : {}),
     ...(r.nudgeAt !== undefined ? { nudgeAt: ms(r.nudgeAt) } : {}),
+    ...(r.cooldown !== undefined ? { cooldown: ms(r.cooldown) } : {}),
   };
 }

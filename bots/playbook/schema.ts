@@ -41,12 +41,14 @@ export const ruleSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]+$/),
     name: z.string(),
-    on: z.union([actionTrigger, z.object({ question: z.literal('customer') })]),
+    on: z.union([actionTrigger, z.object({ question: z.literal('customer') }), z.object({ valueScoreAtLeast: z.number().min(0).max(100) })]),
     expect: z.union([z.object({ action: z.enum(ACTION_KINDS), by: z.enum(['rep', 'customer']).default('rep') }), z.object({ reply: z.enum(['rep', 'customer']) })]).optional(),
     within: duration.optional(),
     nudgeAt: duration.optional(),
     startAt: z.enum(['message', 'meeting']).default('message'),
     workingHours: z.boolean().default(false),
+    /** No second nudge of this rule in the same conversation within this long (against nudge fatigue). */
+    cooldown: duration.optional(),
     atoms: z.union([z.object({ ids: z.array(z.string()).min(1) }), z.object({ match: z.literal('trigger') })]).optional(),
     title: z.string(),
     hint: z.string(),
@@ -61,10 +63,33 @@ export const complianceSchema = z.object({
 });
 export type Compliance = z.infer<typeof complianceSchema>;
 
+/**
+ * The customer value score (0–100), recomputed as a deal's messages arrive: the weights say how
+ * much each part counts; each part is 0..1 of its weight.
+ */
+export const valueScoreSchema = z.object({
+  weights: z.object({
+    amount: z.number().min(0),
+    engagement: z.number().min(0),
+    buyingSignals: z.number().min(0),
+    responsiveness: z.number().min(0),
+  }),
+  /** A deal amount (CNY) at or above this counts in full. */
+  amountFull: z.number().positive(),
+  /** Customer messages that count as full engagement. */
+  engagementFull: z.number().int().positive(),
+  /** Customer buying signals, agreed next steps and accepted meetings that count in full. */
+  buyingSignalsFull: z.number().int().positive(),
+  /** Average customer reply time (hours) at or under which responsiveness counts in full; 24 h or more counts nothing. */
+  responsiveFullHours: z.number().positive(),
+});
+export type ValueScoreFormula = z.infer<typeof valueScoreSchema>;
+
 export const playbookFileSchema = z.object({
   funnel: funnelSchema,
   rules: z.array(ruleSchema),
   compliance: complianceSchema.default({ sensitivePhrases: [] }),
+  valueScore: valueScoreSchema.optional(),
 });
 export type PlaybookFile = z.infer<typeof playbookFileSchema>;
 
