@@ -3,6 +3,7 @@
  * on Monday, as they do in Chinese workplaces. Periods are half-open: `from <= t < to`.
  */
 import { AppError } from '../../core/errors.ts';
+import { wallClock, zonedInstant } from '../../core/zoned-time.ts';
 
 export interface Period {
   from: Date;
@@ -82,83 +83,14 @@ export interface WallDate {
   day: number;
 }
 
-/** Wall-clock parts of an instant in a time zone. */
-export interface WallTime extends WallDate {
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-// Building a DateTimeFormat is slow (tens of microseconds); one per zone is enough.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch (err) {
-      throw new AppError('BAD_REQUEST', `unknown time zone ${timeZone}`, { cause: err });
-    }
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** The wall-clock time of `at` in `timeZone`. */
-export function wallTime(at: Date, timeZone: string): WallTime {
-  const parts: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(at)) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return {
-    year: parts['year'] ?? 0,
-    month: parts['month'] ?? 1,
-    day: parts['day'] ?? 1,
-    hour: parts['hour'] ?? 0,
-    minute: parts['minute'] ?? 0,
-    second: parts['second'] ?? 0,
-  };
-}
-
 function wallDate(at: Date, timeZone: string): WallDate {
-  const { year, month, day } = wallTime(at, timeZone);
+  const { year, month, day } = wallClock(at, timeZone);
   return { year, month, day };
 }
 
-/** Milliseconds the zone is ahead of UTC at `at`. */
-function offsetAt(at: number, timeZone: string): number {
-  const w = wallTime(new Date(at), timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  // The formatter drops milliseconds, so compare with the instant cut to the second.
-  return asUtc - Math.floor(at / 1000) * 1000;
-}
-
-/**
- * The instant when the wall clock in `timeZone` shows midnight of `date`. Where midnight is
- * skipped by a DST change, the first instant after the gap.
- */
+/** The instant when the wall clock in `timeZone` shows midnight of `date`. */
 export function startOfDay(date: WallDate, timeZone: string): Date {
-  const naive = Date.UTC(date.year, date.month - 1, date.day);
-  // Two guesses: the offset at the first may differ from the offset at the answer when a DST
-  // change falls between them. Take the earliest that really shows midnight (a repeated
-  // midnight), else the later one (midnight skipped: the end of the gap).
-  const first = naive - offsetAt(naive, timeZone);
-  const second = naive - offsetAt(first, timeZone);
-  const exact = [first, second].filter((at) => {
-    const w = wallTime(new Date(at), timeZone);
-    return w.year === date.year && w.month === date.month && w.day === date.day && w.hour === 0 && w.minute === 0;
-  });
-  return new Date(exact.length > 0 ? Math.min(...exact) : Math.max(first, second));
+  return zonedInstant(timeZone, date.year, date.month, date.day);
 }
 
 function mondayOf(d: WallDate): WallDate {

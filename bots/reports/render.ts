@@ -10,7 +10,7 @@ import { ACTION_KINDS } from '../../core/types.ts';
 import { actionLabel, stageLabel } from './labels.ts';
 import type { RepMetrics } from './metrics.ts';
 import { isEmptyMetrics } from './metrics.ts';
-import { wallTime } from './period.ts';
+import { wallClock as wallTime } from '../../core/zoned-time.ts';
 import type { Period } from './period.ts';
 import type { RepSummary } from './rep.ts';
 import type { TeamSummary } from './team.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../core/errors.ts';
-import { parsePeriod, startOfDay, wallTime } from '../../bots/reports/period.ts';
+import { parsePeriod, startOfDay } from '../../bots/reports/period.ts';
+import { wallClock as wallTime } from '../../core/zoned-time.ts';
 
 const TZ = 'Asia/Shanghai';
 const at = (iso: string) => new Date(iso);
@@ -90,6 +91,6 @@ describe('wall clock in a zone with daylight saving', () => {
   });
 
   it('reads wall-clock parts', () => {
-    expect(wallTime(new Date('2026-11-29T17:00:00Z'), TZ)).toEqual({ year: 2026, month: 11, day: 30, hour: 1, minute: 0, second: 0 });
+    expect(wallTime(new Date('2026-11-29T17:00:00Z'), TZ)).toMatchObject({ year: 2026, month: 11, day: 30, hour: 1, minute: 0, second: 0 });
   });
 });
