@@ -45,6 +45,10 @@ export interface AppOptions {
   autoRun?: boolean;
   /** Extra adapters (tests plug platform adapters in here). */
   adapters?: Adapter[];
+  /** False for a one-shot command (an import): no platform connections are opened. */
+  startAdapters?: boolean;
+  /** Which jobs this process runs, instead of its role's (a one-shot command runs fewer). */
+  consume?: JobName[];
 }
 
 export interface App {
@@ -134,11 +138,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // The web role sends (it holds the platform connections); the worker role does the rest and
     // sends too, except on live-connection platforms.
     const consumed: JobName[] =
-      role === 'all' || (role === 'web' && config.RUN_WORKERS)
+      opts.consume ??
+      (role === 'all' || (role === 'web' && config.RUN_WORKERS)
         ? (Object.keys(allHandlers) as JobName[])
         : role === 'web'
           ? ['send-delivery', 'send-delivery-live']
-          : ['analyze-message', 'fire-timer', 'send-delivery', 'weekly-digest'];
+          : ['analyze-message', 'fire-timer', 'send-delivery', 'weekly-digest']);
     const handlers = Object.fromEntries(consumed.map((n) => [n, allHandlers[n]])) as Partial<JobHandlers>;
 
     const sink: InboundSink = {
@@ -159,7 +164,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
     const sweep = () => recover(ctx, jobs, { resetSending: !bull, settleMs: bull ? config.SWEEP_SETTLE_MS : 0, enqueueSend });
     let sweeper: NodeJS.Timeout | null = null;
-    if (role !== 'web' || config.RUN_WORKERS) {
+    // Sweeps and schedules belong to the processes that run the analysis.
+    if (consumed.includes('analyze-message')) {
       await sweep();
       await scheduleDigests(ctx, jobs, bull);
       if (bull) {
@@ -169,9 +175,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
         sweeper.unref();
       }
     }
-    await jobs.start(handlers);
+    if (consumed.length > 0) await jobs.start(handlers);
     // A worker sends but never receives: only the web process holds platform connections.
-    if (role !== 'worker') for (const a of adapters.all) await a.start(sink);
+    const startAdapters = role !== 'worker' && (opts.startAdapters ?? true);
+    if (startAdapters) for (const a of adapters.all) await a.start(sink);
 
     return {
       role,
@@ -201,7 +208,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       },
       close: async () => {
         if (sweeper) clearInterval(sweeper);
-        if (role !== 'worker') for (const a of adapters.all) await a.stop().catch((err) => log.warn({ err, platform: a.platform }, 'adapter stop failed'));
+        if (startAdapters) for (const a of adapters.all) await a.stop().catch((err) => log.warn({ err, platform: a.platform }, 'adapter stop failed'));
         await jobs.close();
         await database.close();
       },

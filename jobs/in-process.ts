@@ -74,8 +74,9 @@ export class InProcessRunner implements JobRunner {
 
   /** When the next delayed job is due, if any. */
   nextRunAt(): Date | null {
-    if (this.#queue.length === 0) return null;
-    return new Date(Math.min(...this.#queue.map((j) => j.runAt)));
+    const runnable = this.#queue.filter((j) => this.#handlers?.[j.name]);
+    if (runnable.length === 0) return null;
+    return new Date(Math.min(...runnable.map((j) => j.runAt)));
   }
 
   async close(): Promise<void> {
@@ -100,7 +101,8 @@ export class InProcessRunner implements JobRunner {
     let best = -1;
     for (let i = 0; i < this.#queue.length; i++) {
       const j = this.#queue[i]!;
-      if (j.runAt > now) continue;
+      // A job this process does not run stays queued (a one-shot command runs only some).
+      if (j.runAt > now || !this.#handlers?.[j.name]) continue;
       const b = this.#queue[best];
       if (!b || j.runAt < b.runAt || (j.runAt === b.runAt && j.seq < b.seq)) best = i;
     }
@@ -126,11 +128,7 @@ export class InProcessRunner implements JobRunner {
   /** Runs one job; true when it was queued again (a retry or a requested later run). */
   async #execute(job: QueuedJob): Promise<boolean> {
     const def = JOBS[job.name];
-    const handler = this.#handlers![job.name] as ((p: unknown) => Promise<void | { retryAt: Date }>) | undefined;
-    if (!handler) {
-      this.#log.error({ job: job.name }, 'no handler for job: dropped');
-      return false;
-    }
+    const handler = this.#handlers![job.name] as (p: unknown) => Promise<void | { retryAt: Date }>;
     try {
       const result = await handler(def.schema.parse(job.payload));
       if (result && 'retryAt' in result) {
