@@ -38,6 +38,17 @@ describe('operations', () => {
     expect(sent[0]!.idempotencyKey).toMatch(/^digest-wangjing-/);
   }, 40_000);
 
+  it('fails a job whose payload can never be valid at once, without retries', async () => {
+    const worker = await stack.app('worker');
+    const runner = worker.runner as import('../../jobs/bullmq.ts').BullMqRunner;
+    // Written straight to the queue, as a bad producer or an old deployment would.
+    const job = await runner.queue('analyze').add('analyze-message', { messageId: 42 }, { attempts: 5, backoff: { type: 'fixed', delay: 10 } });
+    const failed = await until(async () => ((await job.getState()) === 'failed' ? job : null), 10_000, 'the job to fail');
+    const fresh = await runner.queue('analyze').getJob(failed.id!);
+    expect(fresh!.attemptsMade).toBe(1);
+    expect(fresh!.failedReason).toMatch(/invalid job analyze-message/);
+  }, 20_000);
+
   it('serves /metrics and /readyz', async () => {
     const web = await stack.app('web');
     const server = buildServer(web);
