@@ -1,6 +1,7 @@
 /**
- * The analyzer entry point: one message in, its key actions out (ACTIONS.md). This first version
- * is the rules alone; a classifier will later sit on top of `ruleHits`.
+ * The rules-only analyzer: one message in, its key actions out (ACTIONS.md), from `ruleHits`
+ * alone. The loop uses ./index.ts, the trained classifier that takes these rule hits as features;
+ * this stays as the baseline `npm run eval -- --rules` measures.
  */
 import { ACTION_KINDS } from '../core/types.ts';
 import type { ActionKind, AnalyzerInput, DetectedAction } from '../core/types.ts';
@@ -52,5 +53,5 @@ export function analyzeRules(input: AnalyzerInput): DetectedAction[] {
   return out;
 }
 
-/** The analyzer in use; for now the rules. */
+/** The rules-only analyzer under its old name (./index.ts exports the classifier as `analyze`). */
 export const analyze = analyzeRules;

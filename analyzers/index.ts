@@ -1,2 +1,34 @@
-/** The analyzer the loop calls. */
-export { analyzeRules as analyze } from './analyze.ts';
+/**
+ * The analyzer the loop calls: `analyze(input)` gives the key actions of one chat message
+ * (ACTIONS.md) from the trained classifier in ./classifier over the rules in ./rules. The model
+ * file (./model/model.json, written by `npm run train`) is loaded once, when this module is
+ * imported; a missing or corrupt file fails the import with a ModelError saying what to do.
+ */
+import { fileURLToPath } from 'node:url';
+import type { AnalyzerInput, DetectedAction } from '../core/types.ts';
+import { loadModel } from './classifier/model.ts';
+import { ActionClassifier } from './classifier/predict.ts';
+
+export { analyzeRules } from './analyze.ts';
+export { ModelError, loadModel } from './classifier/model.ts';
+export { ActionClassifier } from './classifier/predict.ts';
+
+/** Where the committed model lives. */
+export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('./model/model.json', import.meta.url));
+
+/** A classifier over the model file at `path` (a different model, e.g. one being evaluated). */
+export function createAnalyzer(path: string): (input: AnalyzerInput) => DetectedAction[] {
+  const classifier = new ActionClassifier(loadModel(path));
+  return (input) => classifier.classify(input);
+}
+
+const classifier = new ActionClassifier(loadModel(DEFAULT_MODEL_PATH));
+
+/**
+ * The key actions in one message, at most one per kind, in catalogue order, each with a
+ * confidence in 0.5..1 and its attributes (objection type, amount, material type, competitor).
+ * Synchronous and fast (tens of microseconds); the role decides which actions are possible.
+ */
+export function analyze(input: AnalyzerInput): DetectedAction[] {
+  return classifier.classify(input);
+}

@@ -17,9 +17,10 @@ const GENERIC = new RegExp(`^(?:(?:${GENERIC_PHRASE})[\\s,。.!~:]*)*$`);
 
 // Names that are never collateral, whatever else they say.
 const IGNORE = /截图|screenshot|screen ?shot|屏幕快照|照片|photo|^img[_-]?\d|^dsc|^mmexport|微信图片|纪要|会议记录|minutes|发票|invoice|receipt|收据|回单/;
-const CONTRACT = /合同|协议|订单确认|确认书|contract|agreement|\bmsa\b|order[ _-]?form|\bsow\b/;
+// File names join words with _ and -, which \b treats as letters: edges are "not a letter".
+const CONTRACT = /合同|协议|订单确认|确认书|contract|agreement|(?<![a-z])msa(?![a-z])|order[ _-]?form|(?<![a-z])sow(?![a-z])/;
 const QUOTE = /报价|价格表|价目表|价格清单|quotation|quote|price[ _-]?list|pricing/;
-const PROPOSAL = /方案|建议书|规划书|计划书|proposal|solution|\broi\b|实施计划|business[ _-]?case/;
+const PROPOSAL = /方案|建议书|规划书|计划书|proposal|solution|(?<![a-z])roi(?![a-z])|实施计划|business[ _-]?case/;
 const MATERIAL = /案例|白皮书|参数|规格|对比|宣传|手册|彩页|画册|介绍|报告|证书|视频|录屏|datasheet|data[ _-]?sheet|spec|comparison|case[ _-]?stud|white[ _-]?paper|brochure|catalog|report|certific|video|\.(?:mp4|mov|avi|wmv|mkv|m4v)$/;
 const VIDEO = /视频|录屏|video|\.(?:mp4|mov|avi|wmv|mkv|m4v)$/;
 const PURCHASE_ORDER = /采购订单|purchase[ _-]?order|(?:^|[^a-z])po[ _-]?\d/;

@@ -40,9 +40,12 @@ export const CHAT_PLATFORMS: readonly string[] = [
 
 // Unnamed references. 另一家 is left alone when it is one of the customer's own sites.
 const GENERIC_ZH =
-  '别家|别人家|别的家|别的(?:厂家|厂商|供应商|公司|品牌|家)|其[他它](?:家|厂家|厂商|供应商|品牌|服务商)|另(?:一|外一)家(?!分公司|门店|医院|工厂|客户|子公司|店|学校|校区|仓库)|另外(?:的)?(?:厂家|供应商|服务商)|友商|竞品|竞争对手|(?:几|多|两|三|四)家(?:供应商|厂家|厂商|在比|对比)|(?:在)?(?:比较|对比)(?:几|多|两|三)家';
+  '别家|别人家|别的家|别的(?:厂家|厂商|供应商|公司|品牌|家)|其[他它](?:家|厂家|厂商|供应商|品牌|服务商)|另(?:一|外一)家(?!分公司|门店|医院|工厂|客户|子公司|店|学校|校区|仓库)|另外(?:的)?(?:厂家|供应商|服务商)|友商|竞品|竞争对手|(?:几|多|两|三|四)家(?:供应商|厂家|厂商|在比|对比)|(?:在)?(?:比较|对比)(?:几|多|两|三)家' +
+  // The vendor they have or had: 现在的供应商, 老供应商, 之前合作的那家, 另外两家.
+  '|(?:现在|目前|原来|原先|之前|以前|现有|老)的?(?:供应商|服务商|合作方|代理商|代运营|外包商|物业公司)' +
+  '|(?:之前|以前|去年|原来|上次)(?:合作|用|租|请|找)(?:过)?的(?:那|一)家|另外(?:两|几|三)家|(?:有|找了)(?:一|两|几)家(?:报价|报的?|才|只要|便宜|更便宜)';
 const GENERIC_EN =
-  "\\b(?:an?other vendors?|another (?:vendor|provider|supplier|solution provider)|other (?:vendors|providers|suppliers)|(?:a )?different (?:vendor|provider|supplier)|competitors?|competing (?:vendor|product|solution|offer|quote|bid)|your competition|the competition|alternative (?:vendors?|providers?|suppliers?)|(?:\\d+|two|three|four|several|multiple|a few|other) (?:vendors|suppliers|providers))\\b";
+  "\\b(?:an?other vendors?|another (?:vendor|provider|supplier|solution provider)|other (?:vendors|providers|suppliers)|(?:a )?different (?:vendor|provider|supplier)|competitors?|competing (?:vendor|product|solution|offer|quote|bid)|your competition|the competition|alternative (?:vendors?|providers?|suppliers?)|(?:\\d+|two|three|four|several|multiple|a few|other) (?:vendors|suppliers|providers)|(?:current|existing|previous|old|last|former|incumbent) (?:vendor|supplier|provider|agency|forwarder|broker|partner|contractor|integrator)|(?:local|cheaper|another|other|different|two|three|several|a few) (?:agency|agencies|forwarders?|brokers?|integrators?|contractors?|bidders?))\\b";
 
 /** What the matcher found: a named vendor (display spelling) or a generic reference. */
 export interface CompetitorMatch {
@@ -50,12 +53,19 @@ export interface CompetitorMatch {
 }
 
 interface Matcher {
-  named: RegExp | null;
+  /** Names with a Latin letter; only tried on text that has one. */
+  latin: RegExp | null;
+  cjk: RegExp | null;
   display: Map<string, string>;
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const GENERIC = new RegExp(`${GENERIC_ZH}|${GENERIC_EN}`);
+// Each half only runs on text that has its script: most chat is one script, and these are the
+// two longest patterns of the rule set.
+const GENERIC_ZH_RE = new RegExp(GENERIC_ZH);
+const GENERIC_EN_RE = new RegExp(GENERIC_EN);
+const HAS_LATIN = /[a-z]/;
+const HAS_CJK = /[\u3400-\u9fff]/;
 const PLATFORM_KEYS = new Set(CHAT_PLATFORMS.map((p) => p.toLowerCase()));
 
 function build(names: readonly string[]): Matcher {
@@ -66,10 +76,16 @@ function build(names: readonly string[]): Matcher {
   }
   // Longest first so 西门子医疗 beats 西门子 and Dynamics 365 beats a shorter alias.
   const keys = [...display.keys()].sort((a, b) => b.length - a.length);
-  if (keys.length === 0) return { named: null, display };
+  // A name with a Latin letter goes with the Latin names (it needs one in the text to match).
+  const latin = keys.filter((k) => /[a-z]/.test(k));
+  const cjk = keys.filter((k) => !/[a-z]/.test(k));
   // Latin names need word edges (SAP must not fire inside "asap"); CJK names cannot have them.
-  const alternatives = keys.map((k) => (/^[a-z0-9]/.test(k) ? `(?<![a-z0-9])${escape(k)}(?![a-z0-9])` : escape(k)));
-  return { named: new RegExp(alternatives.join('|')), display };
+  // One pair of edges around the alternation: checked once a position, not once a name.
+  return {
+    latin: latin.length ? new RegExp(`(?<![a-z0-9])(?:${latin.map(escape).join('|')})(?![a-z0-9])`) : null,
+    cjk: cjk.length ? new RegExp(cjk.map(escape).join('|')) : null,
+    display,
+  };
 }
 
 let active = build(DEFAULT_COMPETITORS);
@@ -81,7 +97,14 @@ export function setCompetitors(names: readonly string[]): void {
 
 /** The first named competitor in normalised text, else a generic reference, else null. */
 export function matchCompetitor(text: string): CompetitorMatch | null {
-  const m = active.named?.exec(text);
+  const latin = HAS_LATIN.test(text);
+  const cjk = HAS_CJK.test(text);
+  let m = cjk ? (active.cjk?.exec(text) ?? null) : null;
+  if (latin && active.latin) {
+    const l = active.latin.exec(text);
+    // The leftmost name wins, the longer one at the same place, as one alternation would have it.
+    if (l && (!m || l.index < m.index || (l.index === m.index && l[0].length > m[0].length))) m = l;
+  }
   if (m) return { name: active.display.get(m[0]) ?? m[0] };
-  return GENERIC.test(text) ? {} : null;
+  return (cjk && GENERIC_ZH_RE.test(text)) || (latin && GENERIC_EN_RE.test(text)) ? {} : null;
 }

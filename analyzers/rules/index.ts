@@ -14,7 +14,7 @@ import { OUTCOME_RULES } from './outcomes.ts';
 import { QUOTE_RULES } from './quote.ts';
 import { SCHEDULE_RULES } from './schedule.ts';
 import { SENDING_RULES } from './sending.ts';
-import type { Rule, RuleHit } from './types.ts';
+import type { Rule, RuleHit, RuleLang } from './types.ts';
 
 export type { Rule, RuleAttrs, RuleHit, RuleLang, RuleRole } from './types.ts';
 export { DEFAULT_COMPETITORS, CHAT_PLATFORMS, setCompetitors, matchCompetitor } from './competitors.ts';
@@ -40,13 +40,6 @@ export const EXTRA_RULE_IDS: readonly string[] = [
   ...['contract', 'quote', 'proposal', 'material'].flatMap((k) => [`att.${k}`, `att.${k}.with_text`]),
 ];
 
-const BUCKETS = {
-  'zh:rep': RULES.filter((r) => r.lang === 'zh' && r.role !== 'customer'),
-  'zh:customer': RULES.filter((r) => r.lang === 'zh' && r.role !== 'rep'),
-  'en:rep': RULES.filter((r) => r.lang === 'en' && r.role !== 'customer'),
-  'en:customer': RULES.filter((r) => r.lang === 'en' && r.role !== 'rep'),
-} as const;
-
 // Rule ids are classifier feature names: a duplicate would silently merge two features.
 {
   const seen = new Set<string>();
@@ -60,9 +53,72 @@ const BUCKETS = {
 // the English rules too. Mixed messages are common in B2B chat; the test is cheap.
 const LATIN_PHRASE = /[a-z'][a-z']+ [a-z'][a-z']* [a-z'][a-z']+/;
 
-function runBucket(rules: readonly Rule[], text: string, competitor: boolean, hits: RuleHit[]): void {
-  for (const rule of rules) {
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/**
+ * One pattern for a list of needles: any CJK needle is stood for by its first character (a
+ * character class is the cheapest scan there is, and still a necessary condition), Latin needles
+ * stay literal.
+ */
+function compileNeeds(needles: readonly string[]): RegExp {
+  const chars = new Set<string>();
+  const words: string[] = [];
+  for (const n of needles) {
+    if (/^[\u3400-\u9fff]/.test(n)) chars.add(n[0] as string);
+    else words.push(escapeRe(n));
+  }
+  const parts = chars.size ? [`[${[...chars].join('')}]`, ...words] : words;
+  return new RegExp(parts.join('|'));
+}
+
+const compiled = new Map<readonly string[], RegExp>();
+/** A rule's prefilter as one RegExp (string lists compiled once, shared by identity). */
+function needsPattern(needs: readonly string[] | RegExp): RegExp {
+  if (needs instanceof RegExp) return needs;
+  let re = compiled.get(needs);
+  if (!re) {
+    re = compileNeeds(needs);
+    compiled.set(needs, re);
+  }
+  return re;
+}
+
+/** Each rule's prefilter as one pattern, built at load. */
+const PREFILTER = new Map<Rule, RegExp>(RULES.filter((r) => r.needs).map((r) => [r, needsPattern(r.needs as readonly string[] | RegExp)]));
+
+/** The compiled prefilter a rule runs behind (Rule.needs), for tests and profiling. */
+export function rulePrefilter(rule: Rule): RegExp | undefined {
+  return PREFILTER.get(rule);
+}
+
+/** A rule with its compiled prefilter, so the message loop does no lookups. */
+interface Entry {
+  rule: Rule;
+  needs: RegExp | undefined;
+}
+
+const bucket = (lang: RuleLang, not: AnalyzerInput['role']): Entry[] =>
+  RULES.filter((r) => r.lang === lang && r.role !== not).map((rule) => ({ rule, needs: PREFILTER.get(rule) }));
+
+// Nested by language then role: a template-string key would build and hash a new string per message.
+const BUCKETS: Record<RuleLang, Record<AnalyzerInput['role'], readonly Entry[]>> = {
+  zh: { rep: bucket('zh', 'customer'), customer: bucket('zh', 'rep') },
+  en: { rep: bucket('en', 'customer'), customer: bucket('en', 'rep') },
+};
+
+function runBucket(entries: readonly Entry[], text: string, competitor: boolean, hits: RuleHit[]): void {
+  // Rules of one document kind are adjacent and share one prefilter: test it once a message.
+  let lastNeeds: RegExp | undefined;
+  let lastHas = false;
+  for (const { rule, needs } of entries) {
     if (rule.needsCompetitor && !competitor) continue;
+    if (needs) {
+      if (needs !== lastNeeds) {
+        lastNeeds = needs;
+        lastHas = needs.test(text);
+      }
+      if (!lastHas) continue;
+    }
     const m = rule.re.exec(text);
     if (m === null) continue;
     if (rule.not?.test(text)) continue;
@@ -85,9 +141,24 @@ function runBucket(rules: readonly Rule[], text: string, competitor: boolean, hi
  */
 export function ruleHits(input: AnalyzerInput): RuleHit[] {
   const lang = input.lang ?? detectLang(input.text);
-  const text = normalize(input.text);
   const hits: RuleHit[] = [];
+  ruleHitsOn(normalize(input.text), lang, input.role, input.attachments, input.lang === undefined, hits);
+  return hits;
+}
 
+/**
+ * `ruleHits` on text the caller has already normalised (../text.ts), appending to `hits`: the
+ * classifier normalises once and shares the result. `guessedLang` says the language was
+ * detected rather than given, which lets a Chinese message with an English phrase run both.
+ */
+export function ruleHitsOn(
+  text: string,
+  lang: RuleLang,
+  role: AnalyzerInput['role'],
+  attachments: AnalyzerInput['attachments'],
+  guessedLang: boolean,
+  hits: RuleHit[],
+): void {
   const competitor = matchCompetitor(text);
   if (competitor) {
     hits.push(
@@ -97,11 +168,10 @@ export function ruleHits(input: AnalyzerInput): RuleHit[] {
     );
   }
 
-  runBucket(BUCKETS[`${lang}:${input.role}`], text, competitor !== null, hits);
-  if (input.lang === undefined && lang === 'zh' && LATIN_PHRASE.test(text)) {
-    runBucket(BUCKETS[`en:${input.role}`], text, competitor !== null, hits);
+  runBucket(BUCKETS[lang][role], text, competitor !== null, hits);
+  if (guessedLang && lang === 'zh' && LATIN_PHRASE.test(text)) {
+    runBucket(BUCKETS.en[role], text, competitor !== null, hits);
   }
 
-  attachmentHits(input.role, input.attachments, text, hits);
-  return hits;
+  attachmentHits(role, attachments, text, hits);
 }

@@ -41,7 +41,10 @@ const EN_TRUST =
 
 /** objection_raised and objection_handled in English. */
 export const OBJECTION_RULES_EN: Rule[] = [
-  raised('price', 'price', 0.85, EN_PRICE),
+  {
+    ...raised('price', 'price', 0.85, EN_PRICE),
+    needs: ['expensive', 'pricey', 'steep', 'costly', 'pric', 'cost', 'quote', 'budget', 'afford', 'out of', 'worth', 'more than', 'justify'],
+  },
   {
     ...raised('competitor', 'competitor', 0.9, EN_COMPETITOR_BASIS, 'integrat|sync with|connect (?:to|with)|import from|export to|api'),
     needsCompetitor: true,
@@ -51,9 +54,9 @@ export const OBJECTION_RULES_EN: Rule[] = [
   raised('need', 'need', 0.8, EN_NEED),
   raised('trust', 'trust', 0.7, EN_TRUST),
 
-  handled('empathy', 0.75, "(?:i|we) (?:completely |totally |fully )?(?:understand|hear) (?:your|the|that) (?:concern|worry|hesitation|point)|i hear you\\b|(?:that's|that is|it's) a (?:fair|valid|great|common|reasonable) (?:concern|point|question)|(?:don't|do not|no need to) worry|rest assured|(?:to|let me) address (?:your|that|the) (?:concern|question)|(?:i|we) get (?:that|it)[,.]? (?:but|however)|(?:totally|completely|i) get it|(?:that's|that is|it's) (?:understandable|completely understandable|totally fair)"),
+  { ...handled('empathy', 0.75, "(?:i|we) (?:completely |totally |fully )?(?:understand|hear) (?:your|the|that) (?:concern|worry|hesitation|point)|i hear you\\b|(?:that's|that is|it's) a (?:fair|valid|great|common|reasonable) (?:concern|point|question)|(?:don't|do not|no need to) worry|rest assured|(?:to|let me) address (?:your|that|the) (?:concern|question)|(?:i|we) get (?:that|it)[,.]? (?:but|however)|(?:totally|completely|i) get it|(?:that's|that is|it's) (?:understandable|completely understandable|totally fair)"), needs: /understand|hear|concern|point|question|worry|assured|address|get|fair/ },
   handled('price_reframe', 0.65, `(?:price|cost|investment|budget|expensive)${E}{0,40}(?:but|however|actually|when you factor|works out)|works out (?:to|at) (?:only |just |less than |under )?[$¥€£]?\\d|pays? for itself|payback (?:period|in)|\\broi\\b|saves? (?:you|your team) ${E}{0,20}(?:hours|\\$|money|headcount|time)|total cost of ownership|\\btco\\b`),
-  handled('competitor_diff', 0.7, `(?:compared (?:to|with)|unlike|versus|vs\\.?) ${E}{0,20}(?:other vendors?|them|the competition|competitors?|other tools)|what sets us apart|the (?:key |main |big )?difference (?:is|with us)|where we (?:differ|stand out)`),
+  { ...handled('competitor_diff', 0.7, `(?:compared (?:to|with)|unlike|versus|vs\\.?) ${E}{0,20}(?:other vendors?|them|the competition|competitors?|other tools)|what sets us apart|the (?:key |main |big )?difference (?:is|with us)|where we (?:differ|stand out)`), needs: /compared|unlike|versus|vs|sets us apart|difference|differ|stand out/ },
   { ...handled('competitor_named', 0.65, 'compared|unlike|versus|\\bvs\\b|difference|whereas|while they|but we|we also|switch(?:ed|ing)? from|migrat'), needsCompetitor: true },
   handled('concession', 0.65, `(?:(?:we|i) (?:can|could)|what if we|how about (?:we|if we)|(?:happy|willing|able) to) ${E}{0,20}(?:split|phase|stage|spread|start (?:with|small)|pilot|trial|extend|waive|include|throw in|match|offer (?:a|an) (?:extra|additional|pilot|trial|discount))|(?:got|secured|have) (?:approval|sign-off) for (?:an? )?(?:extra|additional|special)|free (?:pilot|trial|proof of concept|poc)|payment (?:plan|in installments)|bring (?:it|the price|that) down to|if you (?:sign|commit|prepay|pay upfront)|for a (?:multi-year|2-year|3-year|two-year|three-year|annual) (?:term|commitment|contract)`),
   handled('proof', 0.7, `(?:many|most|a lot) of our (?:customers|clients)${E}{0,30}(?:same|similar|felt|had|raised|worried|thought)|(?:we're|we are) (?:soc ?2|iso ?27001|hipaa|gdpr|fda|ce)[- ]?(?:type ii |compliant|certified)?|\\b(?:soc ?2|iso ?27001)\\b${E}{0,10}(?:certified|compliant|report)|references? you can (?:call|talk to|speak with)|happy to (?:connect|introduce) you (?:with|to) ${E}{0,25}(?:customers?|clients?|references?)|(?:local|regional|onsite) (?:support|engineers?|team) in`),

@@ -29,8 +29,38 @@ const EN_WON_NOT = re(
 const ZH_PAUSE = '暂时|暂缓|暂不|先|一段时间|今年|明年|年后|下半年|以后再|再说|等|过段时间|推迟|延期';
 const EN_PAUSE = 'for now|for a while|until|this quarter|this year|right now|temporarily|pause|on hold|at this time|at the moment|\\byet\\b';
 
+// Prefilters (Rule.needs): every match of the rule holds one of these. Speed only.
+const NEEDS: Record<string, RegExp> = {
+  'zh.follow.pending_status': /[样如吗没哪进什]/,
+  'zh.follow.check_progress': /[跟确同问了关想]/,
+  'zh.follow.generic': /[考进领老那]/,
+  'zh.won.signed': /[章签盖寄]/,
+  'zh.won.countersigned': /[签章效]/,
+  'zh.won.tender': /中标/,
+  'zh.won.chose_you': /[你贵您]/,
+  'zh.won.po': /po|订单|采购/,
+  'zh.won.po_received': /收到/,
+  'zh.won.paid': /[款金]/,
+  'zh.won.renewed': /续/,
+  'zh.lost.chose_other': /[别其另友]/,
+  'zh.lost.decided_no': /[不弃回继]/,
+  'zh.lost.cancelled': /[取砍黄终撤叫做]/,
+  'zh.lost.not_interested': /兴趣/,
+  'zh.lost.tender': /[标丢]/,
+  'en.follow.check_in_pending': /proposal|quot|contract|agreement|trial|pilot|po|purchase|budget|approv|decision|review|evaluation|order form|pricing|sign|legal|paperwork|business case/,
+  'en.won.countersigned': /sign|executed|welcome aboard/,
+  'en.won.po': /po|purchase order/,
+  'en.won.chose_you': /with you|going with you|our (?:chosen |preferred )?(?:vendor|partner|supplier)|selected|chosen|picked|won the|awarded/,
+  'en.won.received': /thank|received/,
+  'en.won.paid': /payment|paid|wired|transferred/,
+  'en.won.renewed': /renew/,
+  'en.lost.chose_other': /another|different|other|competitor|cheaper|someone/,
+  'en.lost.decided_no': /not|won|passing|cancel|scrapped|killed|dropped|lost|direction|didn/,
+  'en.lost.not_interested': /interested/,
+};
+
 /** follow_up, deal_won and deal_lost in both languages. */
-export const OUTCOME_RULES: Rule[] = [
+export const OUTCOME_RULES: Rule[] = ([
   rule('follow.pending_status', 'follow_up', 'zh', 0.85,
     `${ZH_PENDING}[^。!?\\n]{0,14}(?:怎么样了|如何了|看了吗|看过了吗|看得怎么样|看完了吗|(?:有|出)(?:反馈|结果|进展|结论|消息|回复|意见)了?(?:吗|没)|批下来了?(?:吗|没)|批了吗|审完了?(?:吗|没)|审得怎么样|走到哪|到哪一步|考虑得怎么样|评估得怎么样|进展如何|进展怎么样|定了吗|签了吗|有什么(?:意见|想法|问题|顾虑|反馈)|有没有什么(?:意见|想法|问题|反馈))`),
   rule('follow.check_progress', 'follow_up', 'zh', 0.75,
@@ -54,23 +84,29 @@ export const OUTCOME_RULES: Rule[] = [
     '(?:决定|确定|最终|就)(?:选|用|采购|选择|合作)(?:你们|贵司|您们|您家|你家)|(?:跟|和)(?:你们|贵司)合作(?:了|吧)|就(?:选|用|定)(?:你们|贵司)了',
     { not: ZH_WON_NOT }),
   rule('won.po', 'deal_won', 'zh', 0.85, `(?:po|订单|采购订单|采购单)${G}{0,4}(?:已|已经)?(?:下|发|签|开)(?:了|给您|过去)|(?:下|发)了(?:po|订单|采购单)`, { not: ZH_WON_NOT }),
+  // The rep acknowledging the customer's PO: 刚收到贵司的PO.
+  rule('won.po_received', 'deal_won', 'zh', 0.8, `收到${G}{0,6}(?:po|采购订单|采购单)`, { not: re(`${ZH_WON_NOT.source}|确认书|确认单|吗`) }),
   rule('won.paid', 'deal_won', 'zh', 0.85,
     `款(?:已经|已)?(?:打|付|转|汇)(?:过去|了)|(?:首付款|预付款|货款|尾款|首款|定金|订金)${G}{0,4}(?:已|已经)?(?:付|打|转|汇)(?:了|过去)|(?:首付款|预付款|货款|款项|定金)(?:已|已经)?到账|收到${G}{0,4}(?:首付款|预付款|货款|款项|定金)`,
     { not: ZH_WON_NOT }),
   rule('won.renewed', 'deal_won', 'zh', 0.85, `续约了|续费了|续签了|(?:续约|续签|续费)${G}{0,4}(?:已|已经)(?:批|签|定|完成)`, { not: ZH_WON_NOT }),
   rule('won.signed', 'deal_won', 'en', 0.9,
     `(?:contract|agreement|order form|msa|sow|paperwork)${E}{0,20}(?:is|has been|was|'s|are|have been) (?:fully |now )?(?:signed|countersigned|executed)|we(?:'ve| have)? (?:just |officially |finally )?signed\\b|signed (?:the|your) (?:contract|agreement|order form|paperwork)|countersigned`,
-    { role: 'customer', not: EN_WON_NOT }),
+    { role: 'customer', not: EN_WON_NOT, needs: ['sign', 'executed'] }),
   rule('won.countersigned', 'deal_won', 'en', 0.85,
     "fully (?:signed|executed)|received (?:your|the) (?:signed|countersigned) (?:contract|agreement|order form|copy|po)|(?:thanks|thank you) for (?:signing|the signed)|welcome aboard",
     { role: 'rep', not: EN_WON_NOT }),
-  rule('won.signed_short', 'deal_won', 'en', 0.8, '^(?:all |contract |agreement )?(?:signed|countersigned)[!. ]*(?:$|thanks|thank you)', { not: EN_WON_NOT }),
+  rule('won.signed_short', 'deal_won', 'en', 0.8, '^(?:all |contract |agreement )?(?:signed|countersigned)[!. ]*(?:$|thanks|thank you)', { not: EN_WON_NOT, needs: ['sign'] }),
   rule('won.po', 'deal_won', 'en', 0.85,
     `(?:\\bpo\\b|purchase order)${E}{0,15}(?:has been|was|is|'s) (?:issued|sent|raised|approved|cut)|(?:issued|sent|raised|cut|sending|issuing|raising) (?:you )?(?:the|a|our) (?:po\\b|purchase order)`,
     { not: EN_WON_NOT }),
   rule('won.chose_you', 'deal_won', 'en', 0.85,
     `decided to go with you|(?:we're|we are) going with you|you(?:'re| are) our (?:chosen |preferred )?(?:vendor|partner|supplier)|(?:we(?:'ve| have)? )?(?:selected|chosen|picked) (?:you|your (?:team|company|solution|proposal))|won the (?:tender|bid|rfp)|awarded (?:you|your company|us) (?:the )?(?:contract|tender|bid)`,
     { not: EN_WON_NOT }),
+  // The rep acknowledging a PO or payment: "thank you for the PO", "payment received".
+  rule('won.received', 'deal_won', 'en', 0.8,
+    `(?:thank you|thanks) for (?:the|your) (?:po\\b|purchase order|order\\b|payment|deposit)|(?:payment|deposit|\\bpo\\b|purchase order)(?: copy)? (?:has been |was )?received|received (?:the|your) (?:po\\b|purchase order|deposit|payment|tt copy|remittance)`,
+    { role: 'rep', not: EN_WON_NOT }),
   rule('won.paid', 'deal_won', 'en', 0.85,
     `payment (?:has been|was|is) (?:sent|made|wired|transferred|processed)|(?:wired|paid|transferred) (?:the|your) (?:invoice|deposit|first installment|payment)|(?:received|got) (?:your|the) (?:payment|deposit)`,
     { not: EN_WON_NOT }),
@@ -100,4 +136,4 @@ export const OUTCOME_RULES: Rule[] = [
   rule('lost.went_with_unnamed', 'deal_lost', 'en', 0.55,
     "(?:decided to go with|went with|have gone with|signed with|chose to go with) (?!you\\b|your\\b|it\\b|this\\b|that\\b|the\\b|a\\b|an\\b|our\\b|option|plan|\\d)[a-z]",
     { impliesCompetitor: true, not: re(`used to|previously|last year|\\bif\\b|\\?|${EN_PAUSE}`) }),
-];
+] as Rule[]).map((r) => (NEEDS[r.id] ? { ...r, needs: NEEDS[r.id] } : r));

@@ -19,6 +19,10 @@ const EN_PRICE_WORD =
 const EN_PER_UNIT = '\\s?(?:/|per|a|an|each)\\s?(?:year|yr|month|mo|seat|user|license|licence|unit|site|device|machine|annum|store|location)\\b';
 const EN_NOT_PRICE = `sav(?:e|es|ing|ings)|roi\\b|revenue|los(?:e|es|ing|s)|lost|budget|\\bspend|wast(?:e|ing)|fine[sd]?\\b|penalt|pending approval|awaiting approval|once (?:it's )?approved|${EN_LATER_SEND}`;
 
+// Every money expression (./amount.ts) has a currency sign or word, a magnitude (万, k…) or a
+// money suffix (元, dollars…) — a far rarer thing in chat than a digit. k and w count only after a digit.
+const MONEY_NEEDS = /[¥$€£万千亿元块]|\d\s?(?:[wk]|mn|million|thousand)|rmb|cny|usd|dollar|euro|yuan|人民币|美元|美金|欧元/;
+
 const withAmount = (_m: RegExpExecArray, text: string): RuleAttrs | null => {
   const amount = pickAmount(text);
   return amount === undefined ? null : { amount };
@@ -32,6 +36,7 @@ export const QUOTE_RULES: Rule[] = [
     role: 'rep',
     lang: 'zh',
     confidence: 0.85,
+    needs: MONEY_NEEDS,
     re: re(ZH_PRICE_WORD, `${G}{0,8}`, MONEY_SRC),
     not: re(ZH_NOT_PRICE),
     attrs: withAmount,
@@ -42,6 +47,7 @@ export const QUOTE_RULES: Rule[] = [
     role: 'rep',
     lang: 'zh',
     confidence: 0.8,
+    needs: MONEY_NEEDS,
     re: re(MONEY_SRC, `\\s?${ZH_PER_UNIT}`),
     not: re(ZH_NOT_PRICE),
     attrs: withAmount,
@@ -53,6 +59,7 @@ export const QUOTE_RULES: Rule[] = [
     role: 'rep',
     lang: 'zh',
     confidence: 0.65,
+    needs: MONEY_NEEDS,
     re: re(`(?:这个|这套|这边|我们这边|我这边|给您|可以做到|能做到|最低|最终)${G}{0,10}`, MONEY_SRC),
     not: re(ZH_NOT_PRICE),
     attrs: withAmount,
@@ -64,6 +71,7 @@ export const QUOTE_RULES: Rule[] = [
     role: 'rep',
     lang: 'zh',
     confidence: 0.7,
+    needs: /版|套餐/,
     re: re(`(?:基础版|标准版|专业版|旗舰版|企业版|高级版|入门版|套餐|版本)${G}{0,10}?(\\d{3,7})(?![\\d.%])(?!\\s?(?:个|台|人|天|年|月|日|号|家|套|次|条|点|分|小时|g|gb|kg|mm|m\\b))`),
     not: re(ZH_NOT_PRICE),
     attrs: (m, text) => ({ amount: pickAmount(text) ?? Number(m[1]) }),
@@ -75,6 +83,7 @@ export const QUOTE_RULES: Rule[] = [
     role: 'rep',
     lang: 'zh',
     confidence: 0.6,
+    needs: ['折'],
     re: re(`(?:可以|能|给到|给您|最低|最终|申请到了?|批下来了?|特批)${G}{0,6}(?:\\d(?:\\.\\d)?|[一二三四五六七八九])(?:\\d|[五])?折|打(?:\\d(?:\\.\\d)?|[一二三四五六七八九])折`),
     not: re(`${ZH_NOT_PRICE}|吗|\\?|能不能|可不可以|是否`),
   },
@@ -84,6 +93,7 @@ export const QUOTE_RULES: Rule[] = [
     role: 'rep',
     lang: 'en',
     confidence: 0.85,
+    needs: MONEY_NEEDS,
     re: re(EN_PRICE_WORD, `${E}{0,20}`, MONEY_SRC),
     not: re(EN_NOT_PRICE),
     attrs: withAmount,
@@ -94,6 +104,7 @@ export const QUOTE_RULES: Rule[] = [
     role: 'rep',
     lang: 'en',
     confidence: 0.8,
+    needs: MONEY_NEEDS,
     re: re(MONEY_SRC, EN_PER_UNIT),
     not: re(EN_NOT_PRICE),
     attrs: withAmount,
@@ -104,6 +115,7 @@ export const QUOTE_RULES: Rule[] = [
     role: 'rep',
     lang: 'en',
     confidence: 0.6,
+    needs: ['%'],
     re: /(?:we can|i can|approved|final|best|got you)[^.!?;\n]{0,25}(?:\d{1,2}% (?:off|discount)|discount of \d{1,2}%)/,
     not: re(`${EN_NOT_PRICE}|\\?|can we|could we|if you`),
   },

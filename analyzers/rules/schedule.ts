@@ -8,6 +8,15 @@ import {
   E, EN_DAY, EN_DEADLINE, EN_TIME, G, re, ZH_DAY, ZH_DEADLINE, ZH_TIME,
 } from './patterns.ts';
 
+// Every EN_DAY match holds a day or month name, today/tonight/tomorrow, an ordinal or a d/m date.
+// Every EN_DEADLINE match holds one of these words.
+const EN_DEADLINE_NEEDS = /by |before|no later|until|end of|within/;
+const EN_DAY_NEEDS = /today|tonight|tomorrow|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d(?:st|nd|rd|th)|\d\/\d/;
+// Every ZH_DEADLINE match holds one of these characters (or 年底).
+const ZH_DEADLINE_NEEDS = /[今明后周月日号点天拜期]|年底/;
+// Every ZH_DAY match holds one of these (a digit date always has 月, 日, 号 or /).
+const ZH_DAY_NEEDS: readonly string[] = ['今', '明', '后天', '周', '星期', '礼拜', '月', '日', '号', '/'];
+
 const ZH_MEET =
   '(?:会议|开会|开个会|线上会|视频会|腾讯会议|zoom|teams|演示|demo|拜访|见面|面谈|来访|上门|(?:过来|过去)(?:拜访|一趟|看看|找您|贵司|现场|聊|坐坐|看)|(?:到|去|来)(?:贵司|我司|公司|工厂|厂里|现场|医院|学校|仓库|园区)|电话|通话|沟通|交流|碰一下|碰个头|聊一下|聊聊|过一下方案|讲解|汇报|参观|考察|看厂|看设备|看样机|试驾|试机|培训|路演|宣讲|答辩|开标|见个面|会面|会谈)';
 const ZH_RESCHEDULE = '(?:约|定|改|调|挪|推|延|安排|预约|确定|敲定)(?:在|到|成|为)?';
@@ -51,6 +60,7 @@ export const SCHEDULE_RULES: Rule[] = [
     lang: 'zh',
     confidence: 0.85,
     // One comma may sit between the time and the meeting word: 明天上午老板在，你们过来聊聊.
+    needs: ZH_DAY_NEEDS,
     re: re(ZH_DAY, `${G}{0,6}`, ZH_TIME, `[^。!?;\\n]{0,12}`, ZH_MEET),
     not: ZH_MEETING_NOT,
   },
@@ -60,6 +70,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'zh',
     confidence: 0.8,
+    needs: ZH_DAY_NEEDS,
     re: re(ZH_MEET, `${G}{0,10}`, ZH_RESCHEDULE, `${G}{0,3}`, ZH_DAY, `${G}{0,6}`, ZH_TIME),
     not: ZH_MEETING_NOT,
   },
@@ -69,6 +80,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'zh',
     confidence: 0.8,
+    needs: ZH_DAY_NEEDS,
     re: re('(?:改到|改成|调到|挪到|延到|推到|顺延到|定在|约在|约到|定到)', `${G}{0,3}`, ZH_DAY, `${G}{0,6}`, ZH_TIME),
     not: ZH_MEETING_NOT,
   },
@@ -79,6 +91,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'zh',
     confidence: 0.75,
+    needs: ZH_DAY_NEEDS,
     re: re(ZH_DAY, `${G}{0,6}`, ZH_TIME, '(?:准时)?(?:到|过来|过去|上门|登门|出发)(?:[,。!~]|$)'),
     not: ZH_MEETING_NOT,
   },
@@ -88,6 +101,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'zh',
     confidence: 0.85,
+    needs: ZH_DAY_NEEDS,
     re: re(ZH_DAY, `${G}{0,6}`, ZH_TIME, `${G}{0,6}(?:见|不见不散)(?:吧|哈|啊|了)?(?:[,。!~]|$)`),
     not: ZH_MEETING_NOT,
   },
@@ -98,6 +112,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'zh',
     confidence: 0.65,
+    needs: ZH_DAY_NEEDS,
     re: re(`^(?:好的|好|可以|行|没问题|ok|那就)[,\\s~!。]*(?:那就)?${ZH_DAY}${G}{0,4}${ZH_TIME}${G}{0,3}(?:吧|见)?[!。~]*$`),
     not: ZH_MEETING_NOT,
   },
@@ -107,6 +122,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'en',
     confidence: 0.7,
+    needs: EN_DAY_NEEDS,
     re: re(EN_DAY, `${E}{0,10}`, EN_TIME, `${E}{0,10}(?:works|suits|is (?:fine|good|perfect|great)|it is|confirmed)\\b`),
     not: EN_MEETING_NOT,
   },
@@ -116,6 +132,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'en',
     confidence: 0.8,
+    needs: EN_DAY_NEEDS,
     re: re(EN_MEET, `${E}{0,40}`, EN_DAY, `${E}{0,15}`, EN_TIME),
     not: EN_MEETING_NOT,
   },
@@ -125,6 +142,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'en',
     confidence: 0.8,
+    needs: EN_DAY_NEEDS,
     re: re(EN_DAY, `${E}{0,15}`, EN_TIME, `${E}{0,30}`, EN_MEET),
     not: EN_MEETING_NOT,
   },
@@ -134,6 +152,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'en',
     confidence: 0.8,
+    needs: EN_DAY_NEEDS,
     re: re('(?:moved|rescheduled|pushed|booked|confirmed|scheduled|locked in|set|penciled in)', `${E}{0,40}`, EN_DAY, `${E}{0,15}`, EN_TIME),
     not: EN_MEETING_NOT,
   },
@@ -143,6 +162,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'zh',
     confidence: 0.8,
+    needs: ZH_DEADLINE_NEEDS,
     re: re(ZH_ACCEPT, `[^?]{0,20}`, ZH_DEADLINE, `${G}{0,14}`, ZH_DELIVER),
     not: ZH_NEXT_NOT,
   },
@@ -152,6 +172,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'zh',
     confidence: 0.75,
+    needs: ZH_DEADLINE_NEEDS,
     re: re(ZH_MUTUAL, `${G}{0,8}`, ZH_DEADLINE, `${G}{0,14}`, ZH_DELIVER),
     not: ZH_NEXT_NOT,
   },
@@ -161,6 +182,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'en',
     confidence: 0.8,
+    needs: EN_DEADLINE_NEEDS,
     re: re(EN_ACCEPT, `[^?]{0,40}`, EN_OWNER, `${E}{0,60}`, EN_DEADLINE),
     not: EN_NEXT_NOT,
   },
@@ -170,6 +192,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'en',
     confidence: 0.75,
+    needs: EN_DEADLINE_NEEDS,
     re: re(EN_ACCEPT, `[^?]{0,40}`, EN_DEADLINE, `${E}{0,10}`, EN_OWNER, `${E}{0,30}`, EN_DELIVER),
     not: EN_NEXT_NOT,
   },
@@ -179,6 +202,7 @@ export const SCHEDULE_RULES: Rule[] = [
     role: 'either',
     lang: 'en',
     confidence: 0.75,
+    needs: EN_DEADLINE_NEEDS,
     re: re(EN_MUTUAL, `${E}{0,80}`, EN_DEADLINE),
     not: EN_NEXT_NOT,
   },

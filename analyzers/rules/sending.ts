@@ -16,6 +16,9 @@ interface DocSpec {
   kind: ActionKind;
   zh: string;
   en: string;
+  /** Substrings one of which every match of `zh` / `en` contains (Rule.needs). */
+  zhNeeds: readonly string[];
+  enNeeds: readonly string[];
   /** Extra veto: things that look like the document but are not (发票资料, nda). */
   zhNot?: string;
   enNot?: string;
@@ -44,6 +47,8 @@ const DOCS: DocSpec[] = [
     name: 'quote',
     kind: 'quote_sent',
     zh: '(?:报价单|报价表|报价函|正式报价|报价方案|价格表|价目表|价格清单|价格单|报价)',
+    zhNeeds: ['价'],
+    enNeeds: ['quot', 'pric', 'estimate'],
     en: "(?:quote|quotation|pricing(?: sheet| proposal| breakdown| details)?|price (?:sheet|list|breakdown)|estimate)\\b",
     // A discount still waiting for sign-off is not a quote yet (ACTIONS.md).
     zhNot: `(?:还在|正在|在)(?:申请|审批|走流程)|申请中|审批中|待审批|还没批|等${G}{0,6}批`,
@@ -53,11 +58,15 @@ const DOCS: DocSpec[] = [
     name: 'proposal',
     kind: 'proposal_sent',
     zh: '(?:(?<!报价)方案(?:书)?|建议书|规划书|计划书|roi(?:测算|分析)?(?:表|报告)?|投资回报(?:测算|分析)表?|实施计划)',
+    zhNeeds: ['方案', '建议书', '规划书', '计划', 'roi', '投资回报'],
+    enNeeds: ['proposal', 'solution', 'roi', 'business case', 'implementation', 'rollout', 'deployment', 'project', 'pilot'],
     en: '(?:(?<!pricing )proposal|solution (?:deck|design|overview|document|doc)|(?:roi|business case|implementation|rollout|deployment|project|pilot) (?:deck|plan|proposal|analysis|model|calculator|doc|document))\\b',
   },
   {
     name: 'material',
     kind: 'material_sent',
+    zhNeeds: ['案例', '白皮书', '参数', '规格', '手册', '宣传', '彩页', '画册', '对比', '视频', '证书', '录屏', '报告', '介绍', '资料'],
+    enNeeds: ['case stud', 'stor', 'paper', 'sheet', 'spec', 'comparison', 'battle', 'video', 'recording', 'brochure', 'one-pager', 'catalog', 'report', 'certificat', 'collateral'],
     zh: '(?:案例(?:集|合集)?|白皮书|参数表|规格书|规格表|技术参数|参数|产品手册|宣传册|彩页|画册|对比表|对比分析|对比资料|竞品对比|(?:演示|产品|介绍|操作|demo|宣传|案例|场景|功能)?视频(?!会议|会|通话|电话|号|连线)|(?:等保|认证|检测|iso|ce|fda|nmpa)?证书|录屏|检测报告|测试报告|质检报告|认证证书|认证报告|第三方报告|产品介绍|公司介绍|资料)',
     en: '(?:case stud(?:y|ies)|customer stor(?:y|ies)|success stor(?:y|ies)|white ?paper|data ?sheet|spec(?:ification)? sheet|specs|technical specifications|comparison (?:table|chart|sheet|matrix|doc|guide)|battle ?card|(?:demo|product|walkthrough|explainer|overview|recorded|short|quick) video|video (?:demo|walkthrough|of (?:the|our) (?:demo|product|line|machine|system))|recording of (?:the|our) (?:demo|product)|brochure|one-pager|catalog(?:ue)?|(?:test|lab|audit|validation|benchmark|soc ?2|security|compliance|pen(?:etration)? test) report|certificat(?:e|ion)s?|collateral)\\b',
     // Onboarding papers, invoices, minutes and photos are not collateral (ACTIONS.md).
@@ -71,6 +80,8 @@ const DOCS: DocSpec[] = [
   {
     name: 'contract',
     kind: 'contract_sent',
+    zhNeeds: ['合同', '协议', '确认', '链接', '电子签', 'e签宝', '法大大', '上上签', 'docusign'],
+    enNeeds: ['contract', 'agreement', 'msa', 'order', 'sign', 'statement of work', 'sow'],
     zh: '(?:合同|(?<!通信|通讯|接口|传输|网络|用户|隐私|服务等级)协议|订单确认书|订单确认单|确认书|签署链接|签约链接|电子签|e签宝|法大大|上上签|docusign)',
     en: '(?:contract|(?<!non-disclosure |confidentiality )agreement|msa|order form|order confirmation|docusign(?: envelope)?|e-?sign(?:ature)? (?:link|request|envelope)|signing link|statement of work|sow)\\b',
   },
@@ -86,7 +97,7 @@ function zhRules(d: DocSpec): Rule[] {
     `${ZH_LATER_SEND}|${ZH_EARLIER}|${ZH_ASKED}|${d.zh}${G}{0,4}(?:收到|看了|看过)|(?:要|想|需要|找)${G}{0,4}${d.zh}`,
     d.zhNot ? `|${d.zhNot}` : '',
   );
-  const base = { kind: d.kind, role: 'rep' as const, lang: 'zh' as const, not, attrs: attrsOf(d) };
+  const base = { kind: d.kind, role: 'rep' as const, lang: 'zh' as const, not, attrs: attrsOf(d), needs: d.zhNeeds };
   return [
     // One comma may separate the document from the send: 报价单有个数字写错了，更正版发您了.
     { ...base, id: `zh.${d.name}.doc_sent`, confidence: 0.9, re: re(doc, '[^。!?;\\n]{0,14}', ZH_SENT) },
@@ -119,7 +130,7 @@ function enRules(d: DocSpec): Rule[] {
     `${EN_LATER_SEND}${E}{0,40}${d.en}|${d.en}${E}{0,40}(?:tomorrow|later|next week|once|after|by (?:eod|end of|mon|tue|wed|thu|fri))|${EN_EARLIER}${E}{0,60}${d.en}|${d.en}${E}{0,60}${EN_EARLIER}|\\b(?:need|want|looking for|find) (?:a |the |your )?${d.en}`,
     d.enNot ? `|${d.enNot}` : '',
   );
-  const base = { kind: d.kind, role: 'rep' as const, lang: 'en' as const, not, attrs: attrsOf(d) };
+  const base = { kind: d.kind, role: 'rep' as const, lang: 'en' as const, not, attrs: attrsOf(d), needs: d.enNeeds };
   return [
     { ...base, id: `en.${d.name}.sent_doc`, confidence: 0.85, re: re(EN_SENT, `${E}{0,40}`, doc) },
     {

@@ -35,6 +35,14 @@ export interface Rule {
   re: RegExp;
   /** When this matches too, the rule does not fire. */
   not?: RegExp;
+  /**
+   * Substrings of which the text must contain at least one for `re` to be able to match (or a
+   * cheap pattern that must match), checked first: `includes` or a literal scan costs far less
+   * than a pattern with lookbehinds and gaps. Only a speed-up,
+   * never a change of meaning (test/analyzers/rules-needs.test.ts checks it on the corpus). Rules
+   * sharing one array (the rules of one document kind) share one check per message.
+   */
+  needs?: readonly string[] | RegExp;
   /** Only tried when the message names or refers to a competitor. */
   needsCompetitor?: boolean;
   /** Firing also means a competitor was referred to, even one not in the list ("went with Acme"). */

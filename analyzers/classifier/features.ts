@@ -1,0 +1,137 @@
+/**
+ * What the classifier sees of one message, as hashed features (./hash.ts) written into a reused
+ * buffer: words from one shared `Intl.Segmenter` and character 1–3-grams for Chinese, Porter
+ * stems and stem bigrams for English, attachment-name pieces, the rule hits of ../rules, and a
+ * few flags (role, language, question mark, currency, length), word families (./lexicons.ts)
+ * and, for English, day/time/deadline flags. Words, families and flags are emitted twice, plain
+ * and crossed with the speaker's role, because the same words mean different actions from a rep
+ * and from a customer; character n-grams once.
+ *
+ * The text is normalised once; the rules run on that same string.
+ */
+import type { AnalyzerInput, AnalyzerRole } from '../../core/types.ts';
+import { EN_DAY, EN_DEADLINE, EN_TIME } from '../rules/patterns.ts';
+import { ruleHitsOn } from '../rules/index.ts';
+import { hasCjk, normalize } from '../text.ts';
+import type { FeatureBuffer } from './buffer.ts';
+import { finish, hashString, namespace, step, stepString } from './hash.ts';
+import { chineseFeatures, englishFeatures, isCjk, isLatin, wordInfo } from './words.ts';
+
+export { FeatureBuffer } from './buffer.ts';
+
+const NS = {
+  att: namespace('a'),
+  attExt: namespace('ax'),
+  rule: namespace('r'),
+  ruleKind: namespace('rk'),
+  flag: namespace('f'),
+};
+const ROLE_SALT: Record<AnalyzerRole, number> = { rep: namespace('role:rep'), customer: namespace('role:customer') };
+
+const flag = (name: string): number => hashString(NS.flag, name);
+const FLAG = {
+  bias: flag('bias'),
+  zh: flag('lang:zh'),
+  en: flag('lang:en'),
+  question: flag('?'),
+  endsQuestion: flag('?$'),
+  currency: flag('currency'),
+  percent: flag('%'),
+  url: flag('url'),
+  attachment: flag('attachment'),
+  len: [flag('len:0'), flag('len:1'), flag('len:2'), flag('len:3'), flag('len:4')],
+  day: flag('day'),
+  time: flag('time'),
+  deadline: flag('deadline'),
+};
+const EN_DAY_RE = new RegExp(EN_DAY);
+const EN_TIME_RE = new RegExp(EN_TIME);
+const EN_DEADLINE_RE = new RegExp(EN_DEADLINE);
+
+function attachmentFeatures(attachments: readonly { name: string }[], buf: FeatureBuffer, salt: number): void {
+  buf.pushBoth(FLAG.attachment, salt);
+  for (const a of attachments) {
+    const name = a.name.toLowerCase();
+    const dot = name.lastIndexOf('.');
+    if (dot > 0 && name.length - dot <= 5) buf.push(finish(stepString(NS.attExt, name, dot + 1)));
+    const stem = dot > 0 ? name.slice(0, dot) : name;
+    // Latin pieces by stem (Quote_v2 → quot), CJK by bigram (报价单 → 报价, 价单).
+    let start = -1;
+    let prev = 0;
+    for (let i = 0; i <= stem.length; i++) {
+      const c = i < stem.length ? stem.charCodeAt(i) : 0;
+      if (i < stem.length && isLatin(c)) {
+        if (start < 0) start = i;
+        continue;
+      }
+      if (start >= 0) {
+        buf.push(finish(step(NS.att, wordInfo(stem.slice(start, i)).hash)));
+        start = -1;
+      }
+      if (isCjk(c)) {
+        if (prev !== 0) buf.push(finish(step(step(NS.att, prev), c)));
+        prev = c;
+      } else prev = 0;
+    }
+  }
+}
+
+const ruleIdHashes = new Map<string, number>();
+const ruleKindHashes = new Map<string, number>();
+function cachedHash(cache: Map<string, number>, ns: number, key: string): number {
+  let h = cache.get(key);
+  if (h === undefined) {
+    h = hashString(ns, key);
+    cache.set(key, h);
+  }
+  return h;
+}
+
+function lengthBucket(n: number): number {
+  return n === 0 ? 0 : n <= 6 ? 1 : n <= 16 ? 2 : n <= 40 ? 3 : 4;
+}
+
+/**
+ * Fills `buf` with the features of one message. The language the rules run in is `input.lang`
+ * when given, else Chinese as soon as the text holds one ideograph; the words are Chinese
+ * (segmenter and n-grams) whenever the text holds an ideograph, whatever `input.lang` says.
+ */
+export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void {
+  buf.reset();
+  const text = normalize(input.text);
+  const cjk = hasCjk(text);
+  const lang = input.lang ?? (cjk ? 'zh' : 'en');
+  const salt = ROLE_SALT[input.role];
+  buf.text = text;
+  buf.lang = lang;
+
+  if (cjk) chineseFeatures(text, buf, salt);
+  else englishFeatures(text, buf, salt);
+  buf.textEnd = buf.count;
+
+  buf.pushBoth(FLAG.bias, salt);
+  buf.pushBoth(lang === 'zh' ? FLAG.zh : FLAG.en, salt);
+  buf.pushBoth(FLAG.len[lengthBucket(text.length)] ?? 0, salt);
+  const q = text.indexOf('?');
+  if (q >= 0) {
+    buf.pushBoth(FLAG.question, salt);
+    if (/\?\s*$/.test(text)) buf.pushBoth(FLAG.endsQuestion, salt);
+  }
+  if (/[$¥€£]|rmb|usd|元|万/.test(text)) buf.pushBoth(FLAG.currency, salt);
+  if (text.includes('%') || text.includes('折')) buf.pushBoth(FLAG.percent, salt);
+  if (text.includes('http')) buf.pushBoth(FLAG.url, salt);
+  // Days, times and deadlines, for English only: cross-validation showed them helping English
+  // meetings and next steps, while Chinese gets the same from its character n-grams.
+  if (!cjk) {
+    if (EN_DAY_RE.test(text)) buf.pushBoth(FLAG.day, salt);
+    if (EN_TIME_RE.test(text)) buf.pushBoth(FLAG.time, salt);
+    if (EN_DEADLINE_RE.test(text)) buf.pushBoth(FLAG.deadline, salt);
+  }
+  if (input.attachments && input.attachments.length > 0) attachmentFeatures(input.attachments, buf, salt);
+
+  ruleHitsOn(text, lang, input.role, input.attachments, input.lang === undefined, buf.hits);
+  for (const hit of buf.hits) {
+    buf.push(cachedHash(ruleIdHashes, NS.rule, hit.id));
+    buf.pushBoth(cachedHash(ruleKindHashes, NS.ruleKind, hit.kind), salt);
+  }
+}

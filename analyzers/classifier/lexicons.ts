@@ -1,0 +1,64 @@
+/**
+ * Word families for the classifier: a feature per family fires for any of its words, so the
+ * evidence of many rare words (invoice, remittance, installments…) is pooled where the training
+ * corpus holds each of them only once or twice. English words are matched by Porter stem, the
+ * way the message's own words are; Chinese words by `Intl.Segmenter` word.
+ */
+import { stemEnglish } from './english.ts';
+import { hashString, namespace } from './hash.ts';
+
+const EN: Record<string, string> = {
+  procure: 'po procurement purchase requisition vendor supplier tender rfp portal w-9 w9 registration onboarding',
+  legal: 'contract msa agreement legal lawyer lawyers redline redlines redlined terms term clause countersign paperwork',
+  billing: 'invoice invoicing invoiced billing billed bill payment pay paid wire wired transfer deposit installment installments vat card bank remittance',
+  implement: 'implementation implement onboard onboarding rollout training train migrate migration import setup install installation sandbox environment go-live kickoff started running',
+  yes: 'approved approve green ahead chosen chose selected awarded decided signed countersigned renew renewal won confirmed',
+  no: 'cancel cancelled canceled shelved scrapped against declined stay stick keep shelve',
+  later: 'later next after pause paused hold park postpone revisit busy season until quarter spring summer autumn fall winter',
+  money: 'price pricing priced cost costs quote quoted budget budgeted expensive cheap cheaper discount rate fee charge afford',
+  rival: 'vendor vendors provider providers supplier suppliers agency agencies forwarder forwarders broker brokers competitor competitors incumbent alternative alternatives',
+  trust: 'worried worry concern concerned risk risky references reference reviews secure security safe prove proof trust reliable guarantee',
+  boss: 'boss ceo cfo coo cto director board owner manager committee hq headquarters leadership management vp',
+  send: 'attached attach attaching enclosed sent sending shared sharing emailed uploaded here',
+  later_send: "will i'll we'll tomorrow once soon shortly later",
+  ask: 'what how when which could can would do does is are any',
+};
+
+const ZH: Record<string, string> = {
+  procure: '采购 招标 投标 入库 供应商 请购 立项 比价 询价 订单',
+  legal: '合同 协议 法务 条款 盖章 签字 签约 模板',
+  billing: '发票 专票 普票 付款 账期 分期 定金 订金 首付款 尾款 对公 开票 打款 转账',
+  implement: '实施 上线 部署 培训 迁移 导入 测试 交付 货期 交期 安装 调试 开通 试用',
+  yes: '同意 批了 定了 拍板 签了 中标 批准 决定 确定 续约 续签',
+  no: '取消 放弃 终止 不考虑 不合作 不续',
+  later: '明年 年后 下半年 以后 暂缓 暂停 搁置 推迟 延期 过段 忙',
+  money: '价格 报价 价位 费用 贵 便宜 预算 折扣 优惠 成本 多少钱',
+  rival: '别家 友商 竞品 供应商 厂家 同行 另外 其他 那家',
+  trust: '担心 顾虑 放心 靠谱 安全 案例 售后 保障 质量 风险',
+  boss: '老板 领导 总监 总部 集团 董事会 上级 总经理 老总 院长 校长',
+  send: '附件 发您 请查收 已发 发给 发到 这是 附上',
+  later_send: '明天 稍后 回头 晚点 整理 准备 马上',
+  ask: '吗 什么 怎么 多少 多久 哪 能不能 可以吗',
+};
+
+const NS = namespace('lex');
+
+function build(groups: Record<string, string>, key: (w: string) => string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [name, words] of Object.entries(groups)) {
+    const h = hashString(NS, name);
+    for (const w of words.split(' ')) {
+      const k = key(w);
+      const list = out.get(k);
+      if (list) {
+        if (!list.includes(h)) list.push(h);
+      } else out.set(k, [h]);
+    }
+  }
+  return out;
+}
+
+/** Porter stem → the family features it belongs to. */
+export const EN_LEXICON: ReadonlyMap<string, readonly number[]> = build(EN, stemEnglish);
+/** Chinese word → the family features it belongs to. */
+export const ZH_LEXICON: ReadonlyMap<string, readonly number[]> = build(ZH, (w) => w);

@@ -1,0 +1,229 @@
+/**
+ * The model file (analyzers/model/model.json) and the in-memory model the message path scores
+ * with. On disk: the kept hash buckets and one row of int8 weights per bucket (per-column scale),
+ * base64-packed so the file stays a few hundred kB and loads in a few milliseconds. In memory:
+ * a bucket → row table and float rows, so scoring is a lookup and a few additions per feature.
+ */
+import { readFileSync } from 'node:fs';
+import { ACTION_KINDS, OBJECTION_TYPES } from '../../core/types.ts';
+import { K, OBJ } from './labels.ts';
+
+export const MODEL_FORMAT = 'dealwise-action-classifier';
+export const MODEL_VERSION = 1;
+const COLS = K + OBJ;
+
+/** The JSON written by scripts/train.ts. */
+export interface ModelFile {
+  format: typeof MODEL_FORMAT;
+  version: number;
+  hashBits: number;
+  scaleText: boolean;
+  actions: string[];
+  objections: string[];
+  /** Per language, per action: the probability from which the action is reported. */
+  thresholds: { zh: number[]; en: number[] };
+  bias: number[];
+  objectionBias: number[];
+  /** Ids of the precise rules: when one fires, its action is reported whatever the weights say. */
+  overrides: string[];
+  rows: number;
+  /** base64 of the kept bucket ids, uint32 little-endian, ascending. */
+  buckets: string;
+  /** Per action: weight = int8 × scale. */
+  scales: number[];
+  /** base64 of rows × actions int8 weights, row-major. */
+  weights: string;
+  /** Per objection type: weight = int8 × scale. */
+  objectionScales: number[];
+  /** base64 of rows × objection types int8 weights, row-major. */
+  objectionWeights: string;
+  /** How the model was made (corpus size, options, cross-validated figures); informative only. */
+  training?: unknown;
+}
+
+/** A model file that is missing, unreadable or not a model this code can use. */
+export class ModelError extends Error {
+  override readonly name = 'ModelError';
+  constructor(
+    readonly path: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`analyzer model ${path}: ${reason}`, options);
+  }
+}
+
+/**
+ * The model ready for scoring. Weights stay int8: the per-column scale is applied once to each
+ * sum rather than to every weight, and 14-byte rows keep the whole table in a few hundred kB of cache.
+ */
+export interface ActionModel {
+  hashBits: number;
+  scaleText: boolean;
+  /** bucket → row + 1 (0: the bucket has no weights). */
+  rowOf: Uint16Array | Uint32Array;
+  /** rows × K int8 action weights. */
+  weights: Int8Array;
+  scales: Float64Array;
+  /** rows × OBJ int8 objection-type weights. */
+  objectionWeights: Int8Array;
+  objectionScales: Float64Array;
+  bias: Float64Array;
+  objectionBias: Float64Array;
+  overrides: ReadonlySet<string>;
+  thresholds: { zh: Float64Array; en: Float64Array };
+}
+
+function numbers(value: unknown, length: number, what: string): number[] {
+  if (!Array.isArray(value) || value.length !== length || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new Error(`${what} must be ${length} finite numbers`);
+  }
+  return value as number[];
+}
+
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Decoded base64 in its own 4-byte-aligned buffer (typed-array views need the alignment). */
+function bytes(value: unknown, length: number, what: string): Buffer {
+  if (typeof value !== 'string') throw new Error(`${what} must be a base64 string`);
+  const buf = Buffer.from(Buffer.from(value, 'base64'));
+  if (buf.length !== length) throw new Error(`${what} holds ${buf.length} bytes, expected ${length}`);
+  return buf;
+}
+
+/** Builds the scoring model from parsed JSON; throws a plain Error naming the bad field. */
+export function decodeModel(json: unknown): ActionModel {
+  if (typeof json !== 'object' || json === null) throw new Error('not a JSON object');
+  const f = json as Partial<ModelFile>;
+  if (f.format !== MODEL_FORMAT) throw new Error(`format is ${JSON.stringify(f.format)}, expected "${MODEL_FORMAT}"`);
+  if (f.version !== MODEL_VERSION) throw new Error(`version ${String(f.version)}, this code reads version ${MODEL_VERSION}: retrain`);
+  // The label lists must match the code's catalogue exactly, or weights would land on the wrong action.
+  if (JSON.stringify(f.actions) !== JSON.stringify(ACTION_KINDS)) throw new Error('action list differs from ACTION_KINDS: retrain');
+  if (JSON.stringify(f.objections) !== JSON.stringify(OBJECTION_TYPES)) throw new Error('objection list differs from OBJECTION_TYPES: retrain');
+  const hashBits = f.hashBits;
+  if (typeof hashBits !== 'number' || !Number.isInteger(hashBits) || hashBits < 8 || hashBits > 24) throw new Error('hashBits must be an integer in 8..24');
+  const rows = f.rows;
+  if (typeof rows !== 'number' || !Number.isInteger(rows) || rows < 0 || rows > 2 ** hashBits) throw new Error('rows must be a count of buckets');
+  const scales = numbers(f.scales, K, 'scales');
+  const objectionScales = numbers(f.objectionScales, OBJ, 'objectionScales');
+  const bucketBytes = bytes(f.buckets, rows * 4, 'buckets');
+  const weights = bytes(f.weights, rows * K, 'weights');
+  const objectionWeights = bytes(f.objectionWeights, rows * OBJ, 'objectionWeights');
+
+  const size = 2 ** hashBits;
+  const rowOf = rows < 0xffff ? new Uint16Array(size) : new Uint32Array(size);
+  const buckets = new Uint32Array(bucketBytes.buffer, bucketBytes.byteOffset, rows);
+  for (let r = 0; r < rows; r++) {
+    const b = littleEndian ? (buckets[r] ?? 0) : bucketBytes.readUInt32LE(r * 4);
+    if (b >= size) throw new Error(`bucket ${b} out of range for ${hashBits} bits`);
+    rowOf[b] = r + 1;
+  }
+  const th = f.thresholds;
+  if (typeof th !== 'object' || th === null) throw new Error('thresholds missing');
+  const overrides = f.overrides ?? [];
+  if (!Array.isArray(overrides) || !overrides.every((o) => typeof o === 'string')) throw new Error('overrides must be rule ids');
+  return {
+    hashBits,
+    scaleText: f.scaleText === true,
+    rowOf,
+    weights: new Int8Array(weights.buffer, weights.byteOffset, weights.length),
+    scales: Float64Array.from(scales),
+    objectionWeights: new Int8Array(objectionWeights.buffer, objectionWeights.byteOffset, objectionWeights.length),
+    objectionScales: Float64Array.from(objectionScales),
+    bias: Float64Array.from(numbers(f.bias, K, 'bias')),
+    objectionBias: Float64Array.from(numbers(f.objectionBias, OBJ, 'objectionBias')),
+    overrides: new Set(overrides),
+    thresholds: {
+      zh: Float64Array.from(numbers(th.zh, K, 'thresholds.zh')),
+      en: Float64Array.from(numbers(th.en, K, 'thresholds.en')),
+    },
+  };
+}
+
+/**
+ * Reads and decodes a model file. Every failure (missing file, bad JSON, wrong format or
+ * version, truncated arrays) is a ModelError that names the file and says what to do.
+ */
+export function loadModel(path: string): ActionModel {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new ModelError(path, missing ? 'file not found; run `npm run train` to create it' : `cannot read: ${(error as Error).message}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (error) {
+    throw new ModelError(path, `not valid JSON (${(error as Error).message}); run \`npm run train\` to rebuild it`, { cause: error });
+  }
+  try {
+    return decodeModel(json);
+  } catch (error) {
+    throw new ModelError(path, `${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Quantises trained weights (rows × (K + OBJ), actions then objection types) into the file form:
+ * int8 per column, rows whose weights all round to 0 dropped.
+ */
+export function encodeModel(input: {
+  hashBits: number;
+  scaleText: boolean;
+  buckets: Uint32Array;
+  weights: Float64Array;
+  bias: Float64Array;
+  objectionBias: Float64Array;
+  overrides: string[];
+  thresholds: { zh: number[]; en: number[] };
+  training?: unknown;
+}): ModelFile {
+  const n = input.buckets.length;
+  const colScale = (c: number): number => {
+    let max = 0;
+    for (let r = 0; r < n; r++) max = Math.max(max, Math.abs(input.weights[r * COLS + c] ?? 0));
+    return max / 127 || 1;
+  };
+  const scales = Array.from({ length: COLS }, (_, c) => Number(colScale(c).toPrecision(8)));
+  const q = new Int8Array(n * COLS);
+  const keptRows: number[] = [];
+  for (let r = 0; r < n; r++) {
+    let any = false;
+    for (let c = 0; c < COLS; c++) {
+      const v = Math.round((input.weights[r * COLS + c] ?? 0) / (scales[c] ?? 1));
+      q[r * COLS + c] = v;
+      if (v !== 0) any = true;
+    }
+    if (any) keptRows.push(r);
+  }
+  const bucketBuf = Buffer.alloc(keptRows.length * 4);
+  const weightBuf = Buffer.alloc(keptRows.length * K);
+  const objectionBuf = Buffer.alloc(keptRows.length * OBJ);
+  keptRows.forEach((r, i) => {
+    bucketBuf.writeUInt32LE(input.buckets[r] ?? 0, i * 4);
+    for (let c = 0; c < K; c++) weightBuf.writeInt8(q[r * COLS + c] ?? 0, i * K + c);
+    for (let o = 0; o < OBJ; o++) objectionBuf.writeInt8(q[r * COLS + K + o] ?? 0, i * OBJ + o);
+  });
+  const round = (x: number): number => Number(x.toPrecision(6));
+  return {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    hashBits: input.hashBits,
+    scaleText: input.scaleText,
+    actions: [...ACTION_KINDS],
+    objections: [...OBJECTION_TYPES],
+    thresholds: { zh: input.thresholds.zh.map(round), en: input.thresholds.en.map(round) },
+    bias: [...input.bias].map(round),
+    objectionBias: [...input.objectionBias].map(round),
+    overrides: input.overrides,
+    rows: keptRows.length,
+    buckets: bucketBuf.toString('base64'),
+    scales: scales.slice(0, K),
+    weights: weightBuf.toString('base64'),
+    objectionScales: scales.slice(K),
+    objectionWeights: objectionBuf.toString('base64'),
+    ...(input.training === undefined ? {} : { training: input.training }),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * How fast the analyzer is, against a floor: `Intl.Segmenter` word segmentation alone on the
+ * same messages, which any Chinese word-level analyzer has to pay. Cycles the labelled corpus
+ * (both splits: it only reads the texts) up to --messages messages, and for each of --runs runs
+ * prints the mean microseconds a message of the full `analyze` and of segmentation alone, and
+ * their ratio; then the medians over the runs. The two sides alternate in chunks of the same
+ * messages. Target: a ratio of at most 2.
+ *
+ *   npm run bench:analyzer [-- --messages 100000 --runs 5]
+ */
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AnalyzerInput } from '../core/types.ts';
+import { readCorpus } from '../analyzers/corpus/schema.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CHUNK = 2_000;
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  const raw = at >= 0 ? process.argv[at + 1] : undefined;
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+}
+
+async function main(): Promise<void> {
+  const total = option('--messages', 100_000);
+  const runs = option('--runs', 5);
+  const loadStart = performance.now();
+  const { analyze } = await import('../analyzers/index.ts');
+  const loadMs = performance.now() - loadStart;
+
+  const corpus = [
+    ...readCorpus(join(ROOT, 'analyzers/corpus/train.jsonl')),
+    ...readCorpus(join(ROOT, 'analyzers/corpus/test.jsonl')),
+  ];
+  const inputs: AnalyzerInput[] = corpus.map((l) => ({ role: l.role, text: l.text, ...(l.attachments ? { attachments: l.attachments } : {}) }));
+  const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+
+  // A sink the optimiser cannot drop.
+  let sink = 0;
+  let at = 0;
+  const segmentChunk = (from: number, n: number): number => {
+    const start = performance.now();
+    for (let i = from; i < from + n; i++) {
+      const text = (inputs[i % inputs.length] as AnalyzerInput).text;
+      for (const s of segmenter.segment(text)) if (s.isWordLike) sink++;
+    }
+    return performance.now() - start;
+  };
+  const analyzeChunk = (from: number, n: number): number => {
+    const start = performance.now();
+    for (let i = from; i < from + n; i++) sink += analyze(inputs[i % inputs.length] as AnalyzerInput).length;
+    return performance.now() - start;
+  };
+  // One run: `total` messages through each side, in alternating chunks of the same messages, so
+  // a busy neighbour on a shared machine slows both sides alike and the ratio stays meaningful.
+  const run = (n: number): [number, number] => {
+    let a = 0;
+    let s = 0;
+    for (let done = 0; done < n; done += CHUNK) {
+      const size = Math.min(CHUNK, n - done);
+      a += analyzeChunk(at, size);
+      s += segmentChunk(at, size);
+      at += size;
+    }
+    return [(a * 1000) / n, (s * 1000) / n];
+  };
+  console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}; analyzer import incl. model load ${loadMs.toFixed(0)} ms`);
+  console.log(`${total} messages a run (cycling ${inputs.length} corpus messages), ${runs} runs\n`);
+  run(Math.min(total, 20_000));
+
+  const seg: number[] = [];
+  const ana: number[] = [];
+  const ratio: number[] = [];
+  console.log('run   analyzer µs/msg   segmenter µs/msg   ratio');
+  for (let r = 0; r < runs; r++) {
+    const [a, s] = run(total);
+    ana.push(a);
+    seg.push(s);
+    ratio.push(a / s);
+    console.log(`${String(r + 1).padStart(3)}   ${a.toFixed(2).padStart(15)}   ${s.toFixed(2).padStart(16)}   ${(a / s).toFixed(2).padStart(5)}`);
+  }
+  console.log(`\nmedian analyzer ${median(ana).toFixed(2)} µs/msg, segmentation floor ${median(seg).toFixed(2)} µs/msg, ratio ${median(ratio).toFixed(2)} (target ≤ 2)`);
+  if (sink === -1) console.log(sink);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

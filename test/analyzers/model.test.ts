@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createAnalyzer, DEFAULT_MODEL_PATH, loadModel, ModelError } from '../../analyzers/index.ts';
+import { decodeModel, encodeModel } from '../../analyzers/classifier/model.ts';
+import type { ModelFile } from '../../analyzers/classifier/model.ts';
+import { K, OBJ } from '../../analyzers/classifier/labels.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'dealwise-model-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const committed = JSON.parse(readFileSync(DEFAULT_MODEL_PATH, 'utf8')) as ModelFile;
+
+function write(name: string, body: string): string {
+  const path = join(tmp, name);
+  writeFileSync(path, body);
+  return path;
+}
+
+describe('the committed model file', () => {
+  it('loads, in a few milliseconds, and stays small', () => {
+    const start = performance.now();
+    const model = loadModel(DEFAULT_MODEL_PATH);
+    const ms = performance.now() - start;
+    expect(model.weights.length).toBe(committed.rows * K);
+    expect(model.objectionWeights.length).toBe(committed.rows * OBJ);
+    expect(model.thresholds.zh).toHaveLength(K);
+    // Generous bound for a loaded CI machine; typically a few ms.
+    expect(ms).toBeLessThan(250);
+    expect(readFileSync(DEFAULT_MODEL_PATH).length).toBeLessThan(3 * 1024 * 1024);
+  });
+
+  it('records how it was trained, with thresholds inside 0..1', () => {
+    expect(committed.training).toMatchObject({ options: { seed: expect.any(Number) } });
+    for (const t of [...committed.thresholds.zh, ...committed.thresholds.en]) {
+      expect(t).toBeGreaterThan(0);
+      expect(t).toBeLessThan(1);
+    }
+  });
+});
+
+describe('a bad model file gives a clear ModelError', () => {
+  it('missing: says to run npm run train', () => {
+    const path = join(tmp, 'absent.json');
+    expect(() => loadModel(path)).toThrow(ModelError);
+    expect(() => loadModel(path)).toThrow(/not found.*npm run train/);
+  });
+
+  it('not JSON', () => {
+    expect(() => loadModel(write('garbage.json', '{"format": '))).toThrow(/not valid JSON/);
+  });
+
+  it('another format or version', () => {
+    expect(() => loadModel(write('other.json', JSON.stringify({ ...committed, format: 'something-else' })))).toThrow(/format/);
+    expect(() => loadModel(write('old.json', JSON.stringify({ ...committed, version: 0 })))).toThrow(/version 0.*retrain/);
+  });
+
+  it('truncated weights or a label list that no longer matches the code', () => {
+    const truncated = { ...committed, weights: committed.weights.slice(0, 100) };
+    expect(() => loadModel(write('short.json', JSON.stringify(truncated)))).toThrow(/weights holds/);
+    const relabelled = { ...committed, actions: [...committed.actions].reverse() };
+    expect(() => loadModel(write('labels.json', JSON.stringify(relabelled)))).toThrow(/action list/);
+  });
+
+  it('names the file in the message', () => {
+    const path = write('named.json', 'nope');
+    expect(() => createAnalyzer(path)).toThrow(path);
+  });
+});
+
+describe('encodeModel / decodeModel', () => {
+  it('round-trips quantised weights, dropping rows that round to zero', () => {
+    const cols = K + OBJ;
+    const weights = new Float64Array(3 * cols);
+    weights[0] = 2; // row 0, first action
+    weights[cols + K] = -1; // row 1, first objection type
+    // row 2 stays all zero and must be dropped
+    const file = encodeModel({
+      hashBits: 10,
+      scaleText: true,
+      buckets: Uint32Array.from([5, 9, 700]),
+      weights,
+      bias: new Float64Array(K).fill(-1),
+      objectionBias: new Float64Array(OBJ),
+      overrides: ['zh.quote.doc_sent'],
+      thresholds: { zh: new Array<number>(K).fill(0.5), en: new Array<number>(K).fill(0.4) },
+    });
+    expect(file.rows).toBe(2);
+    const model = decodeModel(JSON.parse(JSON.stringify(file)));
+    expect(model.rowOf[5]).toBe(1);
+    expect(model.rowOf[9]).toBe(2);
+    expect(model.rowOf[700]).toBe(0);
+    expect((model.weights[0] ?? 0) * (model.scales[0] ?? 0)).toBeCloseTo(2, 5);
+    expect((model.objectionWeights[OBJ] ?? 0) * (model.objectionScales[0] ?? 0)).toBeCloseTo(-1, 5);
+    expect(model.overrides.has('zh.quote.doc_sent')).toBe(true);
+    expect(model.thresholds.en[3]).toBeCloseTo(0.4);
+  });
+});
