@@ -5,10 +5,13 @@
 import type { DetectedAction } from '../../core/types.ts';
 import type { Atom, Rule } from '../playbook/schema.ts';
 
-/** The atoms a rule attaches, best first: an atom written for the deal's stage beats a general one. */
+/**
+ * The atoms a rule attaches: those it names, all of them, in its order; or, matching its trigger,
+ * the best `max`: an atom written for the deal's stage beats a general one.
+ */
 export function atomsForRule(atoms: ReadonlyMap<string, Atom>, rule: Rule, action: DetectedAction | null, stage: string, max = 2): Atom[] {
   if (!rule.atoms) return [];
-  if ('ids' in rule.atoms) return rule.atoms.ids.flatMap((id) => atoms.get(id) ?? []).slice(0, max);
+  if ('ids' in rule.atoms) return rule.atoms.ids.flatMap((id) => atoms.get(id) ?? []);
   if (!action) return [];
   const fitting = [...atoms.values()].filter(
     (a) => a.trigger?.action === action.kind && (a.trigger.objection === undefined || a.trigger.objection === action.objection),
