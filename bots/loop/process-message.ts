@@ -103,8 +103,12 @@ async function analyzeCustomerMessage(ctx: LoopContext, tx: Db, msg: MessageRow,
     await tx.update(opportunities).set({ stage: to, updatedAt: ctx.clock.now() }).where(eq(opportunities.id, oppId));
   }
   const stage = to ?? opp.stage;
-  const amount = detected.find((a) => a.kind === 'quote_sent' && a.amount !== undefined)?.amount ?? opp.amount;
-  const score = await rescore(ctx, tx, { oppId, conversationId: conv.id, amount, before: opp.valueScore });
+  const quoted = detected.find((a) => a.kind === 'quote_sent' && a.amount !== undefined)?.amount;
+  // Only a customer message or a new amount can change the score: a rep's message alone does not.
+  const score =
+    side === 'customer' || quoted !== undefined
+      ? await rescore(ctx, tx, { oppId, conversationId: conv.id, amount: quoted ?? opp.amount, before: opp.valueScore })
+      : { before: opp.valueScore, after: opp.valueScore };
   if (funnel.closed.includes(stage)) {
     await cancelTimers(tx, oppId, msg.sentAt);
     if (move) return;
