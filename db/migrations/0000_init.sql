@@ -197,18 +197,21 @@ CREATE INDEX "stage_changes_at_idx" ON "stage_changes" USING btree ("at");--> st
 CREATE UNIQUE INDEX "actions_message_kind_uq" ON "actions" USING btree ("message_id","kind");--> statement-breakpoint
 CREATE INDEX "actions_opportunity_idx" ON "actions" USING btree ("opportunity_id","at");--> statement-breakpoint
 CREATE INDEX "actions_person_idx" ON "actions" USING btree ("person_id","at");--> statement-breakpoint
+CREATE INDEX "actions_conversation_idx" ON "actions" USING btree ("conversation_id","kind");--> statement-breakpoint
 CREATE UNIQUE INDEX "messages_platform_id_uq" ON "messages" USING btree ("platform","platform_message_id");--> statement-breakpoint
 CREATE INDEX "messages_conversation_idx" ON "messages" USING btree ("conversation_id","sent_at");--> statement-breakpoint
-CREATE INDEX "messages_unanalyzed_idx" ON "messages" USING btree ("received_at");--> statement-breakpoint
+CREATE INDEX "messages_unanalyzed_idx" ON "messages" USING btree ("received_at") WHERE "messages"."analyzed_at" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "compliance_subject_uq" ON "compliance_records" USING btree ("kind","subject_key");--> statement-breakpoint
 CREATE INDEX "compliance_person_idx" ON "compliance_records" USING btree ("person_id","at");--> statement-breakpoint
 CREATE UNIQUE INDEX "deliveries_idempotency_uq" ON "deliveries" USING btree ("idempotency_key");--> statement-breakpoint
 CREATE INDEX "deliveries_status_idx" ON "deliveries" USING btree ("status","platform");--> statement-breakpoint
 CREATE UNIQUE INDEX "nudges_idempotency_uq" ON "nudges" USING btree ("idempotency_key");--> statement-breakpoint
 CREATE INDEX "nudges_person_idx" ON "nudges" USING btree ("person_id","created_at");--> statement-breakpoint
+CREATE INDEX "nudges_conversation_idx" ON "nudges" USING btree ("conversation_id","rule_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "timers_rule_trigger_uq" ON "timers" USING btree ("rule_id","trigger_message_id");--> statement-breakpoint
 CREATE INDEX "timers_conversation_idx" ON "timers" USING btree ("conversation_id","status");--> statement-breakpoint
 CREATE INDEX "timers_status_nudge_idx" ON "timers" USING btree ("status","nudge_at");--> statement-breakpoint
 CREATE INDEX "timers_rep_due_idx" ON "timers" USING btree ("rep_id","due_at");--> statement-breakpoint
 CREATE INDEX "atom_events_atom_idx" ON "atom_events" USING btree ("atom_id","kind","at");--> statement-breakpoint
-CREATE INDEX "atom_events_person_idx" ON "atom_events" USING btree ("person_id","kind","at");
+CREATE INDEX "atom_events_person_idx" ON "atom_events" USING btree ("person_id","kind","at");--> statement-breakpoint
+CREATE INDEX "atom_events_nudge_idx" ON "atom_events" USING btree ("nudge_id");

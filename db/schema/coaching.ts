@@ -56,7 +56,12 @@ export const nudges = pgTable(
     feedback: text('feedback'),
     feedbackAt: timestamp('feedback_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('nudges_idempotency_uq').on(t.idempotencyKey), index('nudges_person_idx').on(t.personId, t.createdAt)],
+  (t) => [
+    uniqueIndex('nudges_idempotency_uq').on(t.idempotencyKey),
+    index('nudges_person_idx').on(t.personId, t.createdAt),
+    // The per-conversation cooldown and atom-use checks read nudges by conversation.
+    index('nudges_conversation_idx').on(t.conversationId, t.ruleId, t.createdAt),
+  ],
 );
 
 /**

@@ -26,7 +26,11 @@ export const atomEvents = pgTable(
     detail: jsonb('detail').$type<Record<string, unknown>>(),
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('atom_events_atom_idx').on(t.atomId, t.kind, t.at), index('atom_events_person_idx').on(t.personId, t.kind, t.at)],
+  (t) => [
+    index('atom_events_atom_idx').on(t.atomId, t.kind, t.at),
+    index('atom_events_person_idx').on(t.personId, t.kind, t.at),
+    index('atom_events_nudge_idx').on(t.nudgeId),
+  ],
 );
 
 /** Playbook rules (销售SOP) as data, loaded from YAML. */

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Attachment } from '../../core/types.ts';
 import { conversations, opportunities } from './deals.ts';
@@ -31,7 +32,8 @@ export const messages = pgTable(
   (t) => [
     uniqueIndex('messages_platform_id_uq').on(t.platform, t.platformMessageId),
     index('messages_conversation_idx').on(t.conversationId, t.sentAt),
-    index('messages_unanalyzed_idx').on(t.receivedAt),
+    // The sweep looks for messages not analysed yet: a partial index keeps that cheap at any size.
+    index('messages_unanalyzed_idx').on(t.receivedAt).where(sql`${t.analyzedAt} is null`),
   ],
 );
 
@@ -55,5 +57,6 @@ export const actions = pgTable(
     uniqueIndex('actions_message_kind_uq').on(t.messageId, t.kind),
     index('actions_opportunity_idx').on(t.opportunityId, t.at),
     index('actions_person_idx').on(t.personId, t.at),
+    index('actions_conversation_idx').on(t.conversationId, t.kind),
   ],
 );
