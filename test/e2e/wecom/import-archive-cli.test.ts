@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client.ts';
-import { deliveries, messages, nudges } from '../../db/schema/index.ts';
+import { openDatabase } from '../../../db/client.ts';
+import { deliveries, messages, nudges } from '../../../db/schema/index.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = join(ROOT, 'bin/dealwise.js');
 const tmp = mkdtempSync(join(tmpdir(), 'dealwise-import-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
