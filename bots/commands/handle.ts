@@ -18,6 +18,7 @@ import { parsePeriod } from '../reports/period.ts';
 import { renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
 import { findPeople, repSummary } from '../reports/rep.ts';
 import { teamSummary } from '../reports/team.ts';
+import { winningPath } from '../playbook/stage-linker.ts';
 import { HELP_TEXT, parseCommand, type Command } from './parse.ts';
 
 type MessageRow = typeof messages.$inferSelect;
@@ -102,7 +103,7 @@ async function answer(ctx: LoopContext, tx: Db, person: Person, cmd: Command): P
       if (visible !== 'all' && visible.length === 0) return note('漏斗', '漏斗只对销售经理开放。');
       const period = parsePeriod(cmd.period, now, tz);
       const teamIds = await resolveVisibleTeamIds(tx, person);
-      const f = await funnel(tx, { teamIds, from: period.from, to: period.to });
+      const f = await funnel(tx, { teamIds, from: period.from, to: period.to, stages: winningPath(ctx.playbook().funnel) });
       return renderFunnel(f, period, { timeZone: tz, scopeName: teamIds.length === 1 ? teamIds[0]! : '我的团队' });
     }
   }

@@ -49,3 +49,9 @@ export function firstContactStage(funnel: Funnel, current: string): string | nul
   if (!to || funnel.closed.includes(current)) return null;
   return funnel.stages.indexOf(to) > funnel.stages.indexOf(current) ? to : null;
 }
+
+/** The stages a deal passes on its way to a win: the open ones, then the first closed one (won). */
+export function winningPath(funnel: Funnel): string[] {
+  const open = funnel.stages.filter((s) => !funnel.closed.includes(s));
+  return funnel.closed[0] ? [...open, funnel.closed[0]] : open;
+}
