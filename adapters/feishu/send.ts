@@ -15,11 +15,20 @@ import { encodeFeishuMessage, feishuUuid } from './encode.ts';
  */
 export const FEISHU_RATE_LIMIT_CODES: ReadonlySet<number> = new Set([99991400, 230020]);
 
-/** Feishu's `{code, msg}` (plus the HTTP status) → PLATFORM_API or RATE_LIMITED. */
+/** Access-token problems (invalid, expired): a later attempt with a fresh token can succeed. */
+const FEISHU_TOKEN_CODES: ReadonlySet<number> = new Set([99991661, 99991663, 99991664, 99991668]);
+
+/**
+ * Feishu's `{code, msg}` (plus the HTTP status) → PLATFORM_API or RATE_LIMITED. Feishu answers a
+ * request that can never succeed (a bad parameter, a user outside the app's range, a missing
+ * permission) with HTTP 4xx: that is marked not retryable, so the send fails at once instead of
+ * eight times.
+ */
 export function feishuApiError(code: number | undefined, msg: string | undefined, httpStatus: number): AppError {
   const rateLimited = httpStatus === 429 || (code !== undefined && FEISHU_RATE_LIMIT_CODES.has(code));
+  const permanent = !rateLimited && httpStatus >= 400 && httpStatus < 500 && !(code !== undefined && FEISHU_TOKEN_CODES.has(code));
   return new AppError(rateLimited ? 'RATE_LIMITED' : 'PLATFORM_API', `Feishu API error: code ${code ?? '?'} ${msg ?? ''}`.trim(), {
-    details: { code, msg, httpStatus },
+    details: { code, msg, httpStatus, ...(permanent ? { retryable: false } : {}) },
   });
 }
 

@@ -98,7 +98,7 @@ describe('Feishu send through the SDK Client', () => {
   it('throws PLATFORM_API on an HTTP 400 carrying a code, never exposing the token', async () => {
     fake.failNextSend({ status: 400, code: 230001, msg: 'invalid receive_id' });
     const err = await sendError(adapter.send({ userId: 'ou_x' }, { type: 'text', text: 'x' }, 'k2'));
-    expect(err).toMatchObject({ code: 'PLATFORM_API', details: { code: 230001, httpStatus: 400 } });
+    expect(err).toMatchObject({ code: 'PLATFORM_API', details: { code: 230001, httpStatus: 400, retryable: false } });
     expect(JSON.stringify({ m: err.message, d: err.details, c: err.cause })).not.toContain('t-fake-1');
     expect(logged.join('\n')).not.toContain('t-fake-1');
   });
