@@ -6,7 +6,7 @@
  *  - `worker`: analysis, timers, reports and sends from BullMQ (`npm run worker`).
  * Nothing here holds state the database does not also hold.
  */
-import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, lte } from 'drizzle-orm';
 import type { Adapter, InboundSink } from '../adapters/types.ts';
 import { analyze } from '../analyzers/index.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -162,11 +162,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
       feedback: (fb) => recordFeedback(db, fb, clock.now()),
     };
 
-    const sweep = () => recover(ctx, jobs, { resetSending: !bull, settleMs: bull ? config.SWEEP_SETTLE_MS : 0, enqueueSend });
+    const sweep = (timersToSchedule: 'all' | 'due' = 'due') =>
+      recover(ctx, jobs, { resetSending: !bull, settleMs: bull ? config.SWEEP_SETTLE_MS : 0, timers: timersToSchedule, enqueueSend });
     let sweeper: NodeJS.Timeout | null = null;
     // Sweeps and schedules belong to the processes that run the analysis.
     if (consumed.includes('analyze-message')) {
-      await sweep();
+      // At start every pending timer gets its delayed job; later sweeps only need the ones already
+      // due, whose job Redis lost (a lost future job is found the same way once it falls due).
+      await sweep('all');
       await scheduleDigests(ctx, jobs, bull);
       if (bull) {
         // The database is the source of truth: what Redis lost (a restart, a failed enqueue while
@@ -272,7 +275,7 @@ export interface RecoverCounts {
 export async function recover(
   ctx: LoopContext,
   runner: JobRunner,
-  opts: { resetSending: boolean; settleMs: number; enqueueSend: (deliveryId: string) => Promise<void> },
+  opts: { resetSending: boolean; settleMs: number; timers: 'all' | 'due'; enqueueSend: (deliveryId: string) => Promise<void> },
 ): Promise<RecoverCounts> {
   const { enqueueSend } = opts;
   const { db, clock } = ctx;
@@ -283,7 +286,10 @@ export async function recover(
     .where(and(isNull(messages.analyzedAt), lt(messages.receivedAt, new Date(settled.getTime() + 1))))
     .orderBy(messages.receivedAt);
   for (const m of unanalysed) await runner.enqueue('analyze-message', { messageId: m.id }, { jobId: jobIds.analyze(m.id) });
-  const pending = await db.select({ id: timers.id, nudgeAt: timers.nudgeAt }).from(timers).where(eq(timers.status, 'pending'));
+  const pending = await db
+    .select({ id: timers.id, nudgeAt: timers.nudgeAt })
+    .from(timers)
+    .where(and(eq(timers.status, 'pending'), opts.timers === 'due' ? lte(timers.nudgeAt, clock.now()) : undefined));
   for (const t of pending) await scheduleTimer(runner, clock, t);
   // Single process: a row left 'sending' was cut off by a crash of this very process. With
   // several senders the lease in send-delivery decides instead.

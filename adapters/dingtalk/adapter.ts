@@ -12,23 +12,14 @@ import { DingtalkApi } from './api.ts';
 import { encodeRobotTemplate, encodeWebhookBody } from './encode.ts';
 import { parseDingtalkCardCallback, parseDingtalkMessage } from './parse.ts';
 import { SessionWebhooks } from './session-webhooks.ts';
-import { DingtalkStreamClient } from './stream-client.ts';
+import { DingtalkStreamClient, type DingtalkStreamOptions } from './stream-client.ts';
 
-export interface DingtalkAdapterOptions {
-  clientId: string;
-  clientSecret: string;
+/** The stream connection's options (credentials, gateway, timeouts), plus the send side's. */
+export interface DingtalkAdapterOptions extends DingtalkStreamOptions {
   /** The robot's code; for an internal app's robot it equals the client id. */
   robotCode: string;
   /** OpenAPI base URL, `https://api.dingtalk.com` in production. */
   apiBase: string;
-  /** Stream gateway `connections/open` URL. */
-  gatewayUrl: string;
-  log: Logger;
-  /** Per-request timeout (HTTP calls, WebSocket handshake). */
-  timeoutMs?: number;
-  heartbeatMs?: number;
-  reconnectDelayMs?: number;
-  maxReconnectDelayMs?: number;
   now?: () => number;
 }
 
