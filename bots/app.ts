@@ -73,7 +73,8 @@ export interface App {
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config } = opts;
   const role = opts.role ?? (config.REDIS_URL ? 'web' : 'all');
-  if (role !== 'all' && !config.REDIS_URL) throw new AppError('CONFIG_INVALID', `REDIS_URL: required for the ${role} role (without it, npm start runs everything in one process)`);
+  if (role !== 'all' && !config.REDIS_URL)
+    throw new AppError('CONFIG_INVALID', `REDIS_URL: required for the ${role} role (without it, npm start runs everything in one process)`);
   const clock = opts.clock ?? systemClock;
   const log = (opts.log ?? createLogger({ level: config.LOG_LEVEL })).child({ role });
   const database = await openDatabase({ ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}), dataDir: config.DATA_DIR });
@@ -99,7 +100,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const jobs: InProcessRunner | BullMqRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true });
     runner = jobs;
     const metrics = createMetrics(bull ? () => bull.counts() : undefined);
-    const outbound = { adapters: adapters.senders, limits: adapters.limits, pacer: createSendPacer(bull?.redis, config.QUEUE_PREFIX), leaseMs: config.SEND_LEASE_MS };
+    const outbound = {
+      adapters: adapters.senders,
+      limits: adapters.limits,
+      pacer: createSendPacer(bull?.redis, config.QUEUE_PREFIX),
+      leaseMs: config.SEND_LEASE_MS,
+    };
     const firstStage = playbook.funnel.stages[0]!;
 
     const enqueueSend = async (deliveryId: string) => {
@@ -251,7 +257,11 @@ async function scheduleDigests(ctx: LoopContext, runner: JobRunner, bull: BullMq
     await queue.upsertJobScheduler(
       `weekly-digest-${personId}`,
       { pattern: `${Number(mm)} ${Number(hh)} * * ${DIGEST_WEEKDAY}`, tz: ctx.config.TIMEZONE },
-      { name: 'weekly-digest', data: { personId }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } } },
+      {
+        name: 'weekly-digest',
+        data: { personId },
+        opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } },
+      },
     );
   }
   // Someone who is no longer a manager stops getting one.

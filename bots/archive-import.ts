@@ -19,7 +19,7 @@ export function parseArchiveBatch(records: readonly unknown[]): { messages: Inbo
   const messages: InboundMessage[] = [];
   const skipped: ArchiveImportResult['skipped'] = [];
   records.forEach((record, i) => {
-    let r;
+    let r: ReturnType<typeof parseArchiveRecord>;
     try {
       r = parseArchiveRecord(record);
     } catch (err) {

@@ -60,7 +60,9 @@ async function main(): Promise<void> {
     }
     await print(app, config.TIMEZONE, convs.length, msgs.length);
     const total = performance.now() - started;
-    console.log(`\n⏱  ${msgs.length} messages through the loop in ${loopMs.toFixed(0)} ms (${((msgs.length / loopMs) * 1000).toFixed(0)} msg/s on the embedded database); demo wall time ${(total / 1000).toFixed(1)} s.`);
+    console.log(
+      `\n⏱  ${msgs.length} messages through the loop in ${loopMs.toFixed(0)} ms (${((msgs.length / loopMs) * 1000).toFixed(0)} msg/s on the embedded database); demo wall time ${(total / 1000).toFixed(1)} s.`,
+    );
   } finally {
     await app.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -102,7 +104,11 @@ function render(m: OutboundMessage): string {
   return `# ${m.title}\n${m.text}${buttons}`;
 }
 
-const indent = (s: string) => s.split('\n').map((l) => `    ${l}`).join('\n');
+const indent = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 
 main().catch((err) => {
   console.error(err);

@@ -19,10 +19,25 @@ export function createMetrics(queueCounts?: () => Promise<Record<string, Record<
   collectDefaultMetrics({ register: registry, prefix: 'dealwise_' });
   return {
     registry,
-    messagesIngested: new Counter({ name: 'dealwise_messages_ingested_total', help: 'Messages received, by outcome (stored or duplicate).', labelNames: ['platform', 'outcome'], registers: [registry] }),
-    actionsDetected: new Counter({ name: 'dealwise_actions_detected_total', help: 'Key actions detected, by kind.', labelNames: ['kind'], registers: [registry] }),
+    messagesIngested: new Counter({
+      name: 'dealwise_messages_ingested_total',
+      help: 'Messages received, by outcome (stored or duplicate).',
+      labelNames: ['platform', 'outcome'],
+      registers: [registry],
+    }),
+    actionsDetected: new Counter({
+      name: 'dealwise_actions_detected_total',
+      help: 'Key actions detected, by kind.',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
     nudgesSent: new Counter({ name: 'dealwise_nudges_sent_total', help: 'Nudges delivered to reps.', labelNames: ['platform'], registers: [registry] }),
-    sendErrors: new Counter({ name: 'dealwise_platform_send_errors_total', help: 'Failed platform sends, by error code.', labelNames: ['platform', 'code'], registers: [registry] }),
+    sendErrors: new Counter({
+      name: 'dealwise_platform_send_errors_total',
+      help: 'Failed platform sends, by error code.',
+      labelNames: ['platform', 'code'],
+      registers: [registry],
+    }),
     queueJobs: new Gauge({
       name: 'dealwise_queue_jobs',
       help: 'Jobs per queue and state (waiting, delayed, active, failed).',

@@ -67,7 +67,10 @@ export const configSchema = z
     /** `npm run worker` serves /metrics and /readyz on this port. */
     WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
     /** BullMQ key prefix: deployments sharing one Redis use different ones. */
-    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('dealwise'),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .default('dealwise'),
     /** BullMQ job lock: a worker that dies holding a job has it taken back after about this long. */
     JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
     /** A send left 'sending' by a dead sender is retaken after this long (above any send timeout). */

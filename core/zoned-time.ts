@@ -51,14 +51,7 @@ export function wallClock(t: Date, timeZone: string): WallClock {
 }
 
 /** The instant at which the zone's wall clock shows the given date and time. */
-export function zonedInstant(
-  timeZone: string,
-  year: number,
-  month: number,
-  day: number,
-  hour = 0,
-  minute = 0,
-): Date {
+export function zonedInstant(timeZone: string, year: number, month: number, day: number, hour = 0, minute = 0): Date {
   const asUtc = Date.UTC(year, month - 1, day, hour, minute);
   // Two passes settle the offset, including across a DST change.
   let t = asUtc;

@@ -8,7 +8,17 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.ts';
-import { JOBS, PermanentJobError, QUEUES, type EnqueueOptions, type JobHandlers, type JobName, type JobPayload, type JobRunner, type QueueName } from './definitions.ts';
+import {
+  JOBS,
+  PermanentJobError,
+  QUEUES,
+  type EnqueueOptions,
+  type JobHandlers,
+  type JobName,
+  type JobPayload,
+  type JobRunner,
+  type QueueName,
+} from './definitions.ts';
 
 export interface BullMqOptions {
   url: string;
@@ -99,7 +109,7 @@ export class BullMqRunner implements JobRunner {
     const handler = handlers[name] as ((p: unknown) => Promise<void | { retryAt: Date }>) | undefined;
     const parsed = JOBS[name]?.schema.safeParse(job.data);
     if (!handler || !parsed?.success) throw new UnrecoverableError(`invalid job ${name}: ${parsed?.error?.message ?? 'no handler'}`);
-    let result;
+    let result: void | { retryAt: Date };
     try {
       result = await handler(parsed.data);
     } catch (err) {

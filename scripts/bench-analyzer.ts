@@ -39,10 +39,7 @@ async function main(): Promise<void> {
   const { analyze } = await import('../analyzers/index.ts');
   const loadMs = performance.now() - loadStart;
 
-  const corpus = [
-    ...readCorpus(join(ROOT, 'analyzers/corpus/train.jsonl')),
-    ...readCorpus(join(ROOT, 'analyzers/corpus/test.jsonl')),
-  ];
+  const corpus = [...readCorpus(join(ROOT, 'analyzers/corpus/train.jsonl')), ...readCorpus(join(ROOT, 'analyzers/corpus/test.jsonl'))];
   const inputs: AnalyzerInput[] = corpus.map((l) => ({ role: l.role, text: l.text, ...(l.attachments ? { attachments: l.attachments } : {}) }));
   const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
@@ -90,7 +87,9 @@ async function main(): Promise<void> {
     ratio.push(a / s);
     console.log(`${String(r + 1).padStart(3)}   ${a.toFixed(2).padStart(15)}   ${s.toFixed(2).padStart(16)}   ${(a / s).toFixed(2).padStart(5)}`);
   }
-  console.log(`\nmedian analyzer ${median(ana).toFixed(2)} µs/msg, segmentation floor ${median(seg).toFixed(2)} µs/msg, ratio ${median(ratio).toFixed(2)} (target ≤ 2)`);
+  console.log(
+    `\nmedian analyzer ${median(ana).toFixed(2)} µs/msg, segmentation floor ${median(seg).toFixed(2)} µs/msg, ratio ${median(ratio).toFixed(2)} (target ≤ 2)`,
+  );
   if (sink === -1) console.log(sink);
 }
 

@@ -40,10 +40,25 @@ let seq = 0;
 function chatPair(tag: string, i: number): InboundMessage[] {
   const conv = `bench-${tag}-${i}`;
   const at = new Date();
-  const base = { platform: 'local' as const, conversationId: conv, conversationTitle: `客户${i} · 项目`, chatType: 'group' as const, direct: false, kind: 'text' as const, attachments: [] };
+  const base = {
+    platform: 'local' as const,
+    conversationId: conv,
+    conversationTitle: `客户${i} · 项目`,
+    chatType: 'group' as const,
+    direct: false,
+    kind: 'text' as const,
+    attachments: [],
+  };
   return [
     { ...base, messageId: `${conv}-a-${++seq}`, senderId: REPS[i % REPS.length]!, text: '王总您好，方案和报价我们在这个群里沟通。', sentAt: at },
-    { ...base, messageId: `${conv}-b-${++seq}`, senderId: `cust-${i}`, senderName: '王总', text: '你们这个价格太贵了，超出我们今年的预算。', sentAt: new Date(at.getTime() + 1) },
+    {
+      ...base,
+      messageId: `${conv}-b-${++seq}`,
+      senderId: `cust-${i}`,
+      senderName: '王总',
+      text: '你们这个价格太贵了，超出我们今年的预算。',
+      sentAt: new Date(at.getTime() + 1),
+    },
   ];
 }
 
@@ -62,7 +77,12 @@ async function latencies(app: App, tag: string): Promise<number[]> {
     .from(nudges)
     .innerJoin(messages, eq(messages.id, nudges.messageId))
     .innerJoin(deliveries, eq(deliveries.nudgeId, nudges.id))
-    .where(inArray(messages.conversationId, Array.from({ length: CHATS }, (_, i) => `local:bench-${tag}-${i}`)));
+    .where(
+      inArray(
+        messages.conversationId,
+        Array.from({ length: CHATS }, (_, i) => `local:bench-${tag}-${i}`),
+      ),
+    );
   return rows.map((r) => r.sent!.getTime() - r.received.getTime()).sort((a, b) => a - b);
 }
 
@@ -113,9 +133,7 @@ console.log(`bench:loop mode=${MODE} chats=${CHATS} (${CHATS * 2} messages, ${CH
 for (let r = 1; r <= RUNS; r++) {
   const res = await run(r);
   results.push(res);
-  console.log(
-    `run ${r}: saturation ${res.throughput.toFixed(0)} msg/s; paced at ${res.paced} msg/s: nudge latency p50 ${res.p50} ms, p99 ${res.p99} ms`,
-  );
+  console.log(`run ${r}: saturation ${res.throughput.toFixed(0)} msg/s; paced at ${res.paced} msg/s: nudge latency p50 ${res.p50} ms, p99 ${res.p99} ms`);
 }
 console.log(
   `median: ${median(results.map((x) => x.throughput)).toFixed(0)} msg/s; p50 ${median(results.map((x) => x.p50))} ms; p99 ${median(results.map((x) => x.p99))} ms`,

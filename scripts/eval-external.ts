@@ -80,7 +80,8 @@ export function evaluateExternal(csvPath: string, analyze: (input: AnalyzerInput
     const type = OBJECTION_LABELS[strategy];
     if (type) {
       r.positives++;
-      const slot = (r.byLabel[strategy] ??= { total: 0, found: 0 });
+      r.byLabel[strategy] ??= { total: 0, found: 0 };
+      const slot = r.byLabel[strategy];
       slot.total++;
       if (raised) {
         r.found++;
@@ -109,7 +110,9 @@ export function formatExternal(r: ExternalResult): string {
   for (const [label, s] of Object.entries(r.byLabel)) out.push(`    ${label.padEnd(22)} ${pct(s.found, s.total).padStart(6)} (${s.found}/${s.total})`);
   out.push(`  objection type as the README maps it, where found: ${pct(r.typeAgrees, r.found)} (${r.typeAgrees}/${r.found})`);
   out.push(`  false-positive rate on unlabelled buyer lines: ${pct(r.falsePositives, r.unlabelled)} (${r.falsePositives}/${r.unlabelled})`);
-  out.push(`  (for information: objection_raised on Information Inquiry lines: ${pct(r.inquiryFalsePositives, r.inquiries)} (${r.inquiryFalsePositives}/${r.inquiries}))`);
+  out.push(
+    `  (for information: objection_raised on Information Inquiry lines: ${pct(r.inquiryFalsePositives, r.inquiries)} (${r.inquiryFalsePositives}/${r.inquiries}))`,
+  );
   return out.join('\n');
 }
 

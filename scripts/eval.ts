@@ -47,7 +47,12 @@ async function main(): Promise<void> {
       predictedObjection: actions.find((a) => a.kind === 'objection_raised')?.objection,
     };
   });
-  const reports: Report[] = (['zh', 'en'] as const).map((lang) => report(lang, judged.filter((j) => j.lang === lang)));
+  const reports: Report[] = (['zh', 'en'] as const).map((lang) =>
+    report(
+      lang,
+      judged.filter((j) => j.lang === lang),
+    ),
+  );
   if (args.includes('--json')) {
     console.log(JSON.stringify(reports, null, 2));
   } else {

@@ -15,13 +15,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACTION_KINDS, OBJECTION_TYPES } from '../core/types.ts';
-import {
-  CORPUS_LANGS,
-  CorpusFormatError,
-  corpusSideOf,
-  formatCorpusLine,
-  readCorpus,
-} from '../analyzers/corpus/schema.ts';
+import { CORPUS_LANGS, CorpusFormatError, corpusSideOf, formatCorpusLine, readCorpus } from '../analyzers/corpus/schema.ts';
 import type { CorpusLine, CorpusSide } from '../analyzers/corpus/schema.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -85,7 +79,7 @@ export function splitCorpus(srcDir: string): SplitResult {
 }
 
 function serialize(lines: CorpusLine[]): string {
-  return lines.map((line) => formatCorpusLine(line) + '\n').join('');
+  return lines.map((line) => `${formatCorpusLine(line)}\n`).join('');
 }
 
 function pad(s: string | number, n: number, left = false): string {

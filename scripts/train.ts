@@ -81,7 +81,10 @@ function main(): void {
   const cv: Record<string, { macroF1: number; lowestF1: number }> = {};
   console.log(`\n${args.folds}-fold cross-validation on the training split (thresholds chosen on the same folds, so slightly optimistic):`);
   for (const lang of ['zh', 'en'] as const) {
-    const r = report(lang, judged.filter((j) => j.lang === lang));
+    const r = report(
+      lang,
+      judged.filter((j) => j.lang === lang),
+    );
     cv[lang] = { macroF1: round(r.macroF1), lowestF1: round(Math.min(...r.actions.map((a) => a.f1))) };
     console.log(`\n${formatReport(r, 6)}`);
   }
@@ -112,10 +115,10 @@ function main(): void {
     training: { lines: lines.length, folds: args.folds, options: args.options, crossValidated: cv },
   });
   const json = JSON.stringify(file);
-  writeFileSync(args.out, json + '\n');
+  writeFileSync(args.out, `${json}\n`);
   console.log(
     `\nprecise rules (override the model): ${overrides.length ? overrides.join(', ') : 'none'}` +
-    `\nwrote ${relative(process.cwd(), args.out)}: ${file.rows} feature rows of ${model.buckets.length}, ${(json.length / 1024).toFixed(0)} kB, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      `\nwrote ${relative(process.cwd(), args.out)}: ${file.rows} feature rows of ${model.buckets.length}, ${(json.length / 1024).toFixed(0)} kB, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
 }
 

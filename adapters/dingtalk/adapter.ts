@@ -107,7 +107,7 @@ export class DingtalkAdapter implements Adapter {
 
   private async onRobotMessage(client: DingtalkStreamClient, sink: InboundSink, frame: DWClientDownStream): Promise<void> {
     const messageId = frame.headers.messageId;
-    let parsed;
+    let parsed: ReturnType<typeof parseDingtalkMessage>;
     try {
       parsed = parseDingtalkMessage(frame.data);
     } catch (err) {
@@ -142,7 +142,7 @@ export class DingtalkAdapter implements Adapter {
 
   private async onCardCallback(client: DingtalkStreamClient, sink: InboundSink, frame: DWClientDownStream): Promise<void> {
     const messageId = frame.headers.messageId;
-    let feedback;
+    let feedback: ReturnType<typeof parseDingtalkCardCallback>;
     try {
       feedback = parseDingtalkCardCallback(frame.data);
     } catch (err) {

@@ -149,7 +149,9 @@ export class DingtalkApi {
     const code = body.code ?? body.errcode;
     const message = typeof body.message === 'string' ? body.message : typeof body.errmsg === 'string' ? body.errmsg : '';
     const throttled = status === 429 || THROTTLE_ERRCODES.has(Number(code)) || (typeof code === 'string' && THROTTLE_CODE.test(code));
-    const text = this.scrub(`DingTalk ${what} failed: HTTP ${status}${code === undefined ? '' : ` ${String(code)}`}${message ? `: ${message.slice(0, 200)}` : ''}`);
+    const text = this.scrub(
+      `DingTalk ${what} failed: HTTP ${status}${code === undefined ? '' : ` ${String(code)}`}${message ? `: ${message.slice(0, 200)}` : ''}`,
+    );
     return new AppError(throttled ? 'RATE_LIMITED' : 'PLATFORM_API', text, {
       details: { status, code: code === undefined ? undefined : this.scrub(String(code)) },
     });

@@ -48,8 +48,7 @@ export function parseDingtalkMessage(data: unknown): ParsedDingtalkMessage {
   const { kind, text, attachments } = readBody(m);
   const senderId = m.senderStaffId ?? m.senderId;
   // A DingTalk user outside the robot's organisation has no staff id (or another corp id).
-  const external =
-    m.senderStaffId === undefined || (m.senderCorpId !== undefined && m.chatbotCorpId !== undefined && m.senderCorpId !== m.chatbotCorpId);
+  const external = m.senderStaffId === undefined || (m.senderCorpId !== undefined && m.chatbotCorpId !== undefined && m.senderCorpId !== m.chatbotCorpId);
   const single = m.conversationType === CONVERSATION_TYPES.single;
 
   const message: InboundMessage = {
@@ -71,8 +70,7 @@ export function parseDingtalkMessage(data: unknown): ParsedDingtalkMessage {
 
   const pressed = kind === 'text' ? readFeedbackText(text) : null;
   const feedback: NudgeFeedback | null = pressed ? { platform: 'dingtalk', senderId, ...pressed } : null;
-  const session =
-    m.sessionWebhook && m.sessionWebhookExpiredTime !== undefined ? { url: m.sessionWebhook, expiresAt: m.sessionWebhookExpiredTime } : null;
+  const session = m.sessionWebhook && m.sessionWebhookExpiredTime !== undefined ? { url: m.sessionWebhook, expiresAt: m.sessionWebhookExpiredTime } : null;
   return { message, feedback, session };
 }
 

@@ -118,10 +118,11 @@ export class FeishuAdapter implements HttpAdapter {
         fn();
       };
       const timer = setTimeout(
-        () => settle(() => {
-          this.log.warn({ timeoutMs }, 'Feishu long connection not up yet; the SDK keeps retrying in the background');
-          resolve();
-        }),
+        () =>
+          settle(() => {
+            this.log.warn({ timeoutMs }, 'Feishu long connection not up yet; the SDK keeps retrying in the background');
+            resolve();
+          }),
         timeoutMs,
       );
       this.ws = new WSClient({

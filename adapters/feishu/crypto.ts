@@ -9,7 +9,9 @@ import { AppError } from '../../core/errors.ts';
 
 /** `X-Lark-Signature`: sha256 hex of timestamp + nonce + encrypt key + the raw body. */
 export function feishuSignature(timestamp: string, nonce: string, encryptKey: string, rawBody: string): string {
-  return createHash('sha256').update(timestamp + nonce + encryptKey + rawBody).digest('hex');
+  return createHash('sha256')
+    .update(timestamp + nonce + encryptKey + rawBody)
+    .digest('hex');
 }
 
 export interface SignedHeaders {
@@ -22,13 +24,7 @@ export interface SignedHeaders {
  * Throws SIGNATURE_INVALID unless the timestamp (unix seconds) is within `toleranceMs` of `nowMs`
  * and the signature matches, compared in constant time.
  */
-export function verifyFeishuSignature(
-  h: SignedHeaders,
-  encryptKey: string,
-  rawBody: string,
-  nowMs: number,
-  toleranceMs: number,
-): void {
+export function verifyFeishuSignature(h: SignedHeaders, encryptKey: string, rawBody: string, nowMs: number, toleranceMs: number): void {
   const tsMs = Number(h.timestamp) * 1000;
   if (!/^\d+$/.test(h.timestamp) || Math.abs(nowMs - tsMs) > toleranceMs) {
     throw new AppError('SIGNATURE_INVALID', `Feishu request timestamp ${h.timestamp} is outside the ${toleranceMs / 1000}s window`);

@@ -43,7 +43,7 @@ export function createFeishuDispatcher(opts: FeishuDispatcherOptions): EventDisp
   const dispatcher = new EventDispatcher({ logger: toSdkLogger(log), loggerLevel: sdkLoggerLevel(log), cache: opts.cache });
   dispatcher.register({
     'im.message.receive_v1': async (data: unknown) => {
-      let msg;
+      let msg: ReturnType<typeof parseFeishuMessage>;
       try {
         msg = parseFeishuMessage(data);
       } catch (err) {

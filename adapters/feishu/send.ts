@@ -61,12 +61,7 @@ export function feishuRequestError(err: unknown): AppError {
  * Sends one message with `im.message.create`. `userId` is an open_id, `chatId` a chat_id; the
  * idempotency key becomes the request `uuid`, which Feishu dedupes for an hour.
  */
-export async function sendFeishuMessage(
-  client: Client,
-  to: Recipient,
-  msg: OutboundMessage,
-  idempotencyKey: string,
-): Promise<SendResult> {
+export async function sendFeishuMessage(client: Client, to: Recipient, msg: OutboundMessage, idempotencyKey: string): Promise<SendResult> {
   const { msg_type, content } = encodeFeishuMessage(msg);
   const params = 'userId' in to ? { receive_id_type: 'open_id' as const } : { receive_id_type: 'chat_id' as const };
   const receiveId = 'userId' in to ? to.userId : to.chatId;
@@ -80,7 +75,7 @@ export async function sendFeishuMessage(
   } catch (err) {
     throw feishuRequestError(err);
   }
-  if (!res || res.code !== 0) throw feishuApiError(res?.code, res?.msg, 200);
+  if (res?.code !== 0) throw feishuApiError(res?.code, res?.msg, 200);
   const platformMessageId = res.data?.message_id;
   return platformMessageId ? { platformMessageId } : {};
 }

@@ -15,10 +15,7 @@ import { invalidPayload } from './invalid.ts';
 import { parseFlatXml, XmlError } from './xml.ts';
 
 /** What one app callback amounts to. */
-export type AppCallback =
-  | { type: 'message'; message: InboundMessage }
-  | { type: 'feedback'; feedback: NudgeFeedback }
-  | { type: 'ignored'; reason: string };
+export type AppCallback = { type: 'message'; message: InboundMessage } | { type: 'feedback'; feedback: NudgeFeedback } | { type: 'ignored'; reason: string };
 
 const common = z.object({
   ToUserName: z.string().min(1),

@@ -114,7 +114,7 @@ export class WecomAppAdapter implements HttpAdapter {
     const sink = this.sink;
     // Not started: 503 makes WeCom retry rather than lose the message.
     if (!sink) return text(503, 'not ready');
-    let parsed;
+    let parsed: ReturnType<typeof parseAppCallback>;
     try {
       const q = signedQuery(req.query);
       let encrypt: string | undefined;

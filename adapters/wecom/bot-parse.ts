@@ -22,9 +22,7 @@ const botMessageSchema = z
     msgtype: z.string().min(1),
     text: z.object({ content: z.string() }).optional(),
     voice: z.object({ content: z.string().optional() }).optional(),
-    mixed: z
-      .object({ msg_item: z.array(z.object({ msgtype: z.string(), text: z.object({ content: z.string() }).optional() })) })
-      .optional(),
+    mixed: z.object({ msg_item: z.array(z.object({ msgtype: z.string(), text: z.object({ content: z.string() }).optional() })) }).optional(),
   })
   .superRefine((b, ctx) => {
     if (b.chattype === 'group' && b.chatid === undefined) {

@@ -136,7 +136,7 @@ export class WecomBotAdapter implements Adapter {
   }
 
   private async onMessage(sink: InboundSink, frame: WsFrame): Promise<void> {
-    let msg;
+    let msg: ReturnType<typeof parseBotMessage>;
     try {
       msg = parseBotMessage(frame.body);
     } catch (err) {

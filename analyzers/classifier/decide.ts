@@ -19,12 +19,7 @@ export interface Decision {
  * applies: deal_won and deal_lost exclude each other; a final decision against buying is
  * deal_lost, not an objection; every competitor objection also carries competitor_mentioned. `objectionType` is only called when needed.
  */
-export function decide(
-  probs: ArrayLike<number>,
-  thresholds: ArrayLike<number>,
-  forced: readonly number[],
-  objectionType: () => number,
-): Decision {
+export function decide(probs: ArrayLike<number>, thresholds: ArrayLike<number>, forced: readonly number[], objectionType: () => number): Decision {
   const on: boolean[] = new Array<boolean>(K);
   for (let k = 0; k < K; k++) on[k] = (probs[k] ?? NaN) >= (thresholds[k] ?? 1);
   for (const k of forced) on[k] = true;

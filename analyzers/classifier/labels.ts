@@ -9,14 +9,7 @@ export const K = ACTION_KINDS.length;
 export const OBJ = OBJECTION_TYPES.length;
 
 /** Labels only a rep can carry (R in ACTIONS.md); the corpus schema checks the same list. */
-export const REP_ONLY: readonly ActionKind[] = [
-  'quote_sent',
-  'proposal_sent',
-  'material_sent',
-  'contract_sent',
-  'objection_handled',
-  'follow_up',
-];
+export const REP_ONLY: readonly ActionKind[] = ['quote_sent', 'proposal_sent', 'material_sent', 'contract_sent', 'objection_handled', 'follow_up'];
 /** Labels only a customer can carry (C in ACTIONS.md). */
 export const CUSTOMER_ONLY: readonly ActionKind[] = ['price_inquiry', 'objection_raised', 'buying_signal'];
 

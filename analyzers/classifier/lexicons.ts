@@ -11,12 +11,14 @@ const EN: Record<string, string> = {
   procure: 'po procurement purchase requisition vendor supplier tender rfp portal w-9 w9 registration onboarding',
   legal: 'contract msa agreement legal lawyer lawyers redline redlines redlined terms term clause countersign paperwork',
   billing: 'invoice invoicing invoiced billing billed bill payment pay paid wire wired transfer deposit installment installments vat card bank remittance',
-  implement: 'implementation implement onboard onboarding rollout training train migrate migration import setup install installation sandbox environment go-live kickoff started running',
+  implement:
+    'implementation implement onboard onboarding rollout training train migrate migration import setup install installation sandbox environment go-live kickoff started running',
   yes: 'approved approve green ahead chosen chose selected awarded decided signed countersigned renew renewal won confirmed',
   no: 'cancel cancelled canceled shelved scrapped against declined stay stick keep shelve',
   later: 'later next after pause paused hold park postpone revisit busy season until quarter spring summer autumn fall winter',
   money: 'price pricing priced cost costs quote quoted budget budgeted expensive cheap cheaper discount rate fee charge afford',
-  rival: 'vendor vendors provider providers supplier suppliers agency agencies forwarder forwarders broker brokers competitor competitors incumbent alternative alternatives',
+  rival:
+    'vendor vendors provider providers supplier suppliers agency agencies forwarder forwarders broker brokers competitor competitors incumbent alternative alternatives',
   trust: 'worried worry concern concerned risk risky references reference reviews secure security safe prove proof trust reliable guarantee',
   boss: 'boss ceo cfo coo cto director board owner manager committee hq headquarters leadership management vp',
   send: 'attached attach attaching enclosed sent sending shared sharing emailed uploaded here',

@@ -43,7 +43,20 @@ function confidenceOf(p: number, threshold: number): number {
  * most of the scoring time, and locals keep V8 from storing to the output on every feature.
  */
 function sum14(q: Int8Array, rows: Int32Array, from: number, to: number, out: Float64Array): void {
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0, a9 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+  let a0 = 0,
+    a1 = 0,
+    a2 = 0,
+    a3 = 0,
+    a4 = 0,
+    a5 = 0,
+    a6 = 0,
+    a7 = 0,
+    a8 = 0,
+    a9 = 0,
+    a10 = 0,
+    a11 = 0,
+    a12 = 0,
+    a13 = 0;
   for (let i = from; i < to; i++) {
     const b = (rows[i] as number) * 14;
     a0 += q[b] as number;
@@ -61,13 +74,28 @@ function sum14(q: Int8Array, rows: Int32Array, from: number, to: number, out: Fl
     a12 += q[b + 12] as number;
     a13 += q[b + 13] as number;
   }
-  out[0] = a0; out[1] = a1; out[2] = a2; out[3] = a3; out[4] = a4; out[5] = a5; out[6] = a6;
-  out[7] = a7; out[8] = a8; out[9] = a9; out[10] = a10; out[11] = a11; out[12] = a12; out[13] = a13;
+  out[0] = a0;
+  out[1] = a1;
+  out[2] = a2;
+  out[3] = a3;
+  out[4] = a4;
+  out[5] = a5;
+  out[6] = a6;
+  out[7] = a7;
+  out[8] = a8;
+  out[9] = a9;
+  out[10] = a10;
+  out[11] = a11;
+  out[12] = a12;
+  out[13] = a13;
 }
 
 /** The same for any row width (the objection columns; actions if the catalogue ever changes size). */
 function sumRows(q: Int8Array, width: number, rows: Int32Array, from: number, to: number, out: Float64Array): void {
-  if (width === 14) return sum14(q, rows, from, to, out);
+  if (width === 14) {
+    sum14(q, rows, from, to, out);
+    return;
+  }
   out.fill(0, 0, width);
   for (let i = from; i < to; i++) {
     const b = (rows[i] as number) * width;
@@ -129,7 +157,8 @@ export class ActionClassifier {
     let best = 0;
     let bestZ = -Infinity;
     for (let o = 0; o < OBJ; o++) {
-      const z = (this.textScale * (this.text[o] as number) + (this.meta[o] as number)) * (model.objectionScales[o] as number) + (model.objectionBias[o] as number);
+      const z =
+        (this.textScale * (this.text[o] as number) + (this.meta[o] as number)) * (model.objectionScales[o] as number) + (model.objectionBias[o] as number);
       if (z > bestZ) {
         bestZ = z;
         best = o;

@@ -133,7 +133,10 @@ export function train(examples: readonly Example[], options: TrainOptions = DEFA
     const seen = new Set<number>(ex.buckets);
     for (const b of seen) df.set(b, (df.get(b) ?? 0) + 1);
   }
-  const kept = [...df].filter(([, n]) => n >= options.minDf).map(([b]) => b).sort((a, b) => a - b);
+  const kept = [...df]
+    .filter(([, n]) => n >= options.minDf)
+    .map(([b]) => b)
+    .sort((a, b) => a - b);
   const rowOf = new Map<number, number>(kept.map((b, i) => [b, i]));
   const local: Local[] = examples.map((ex) => {
     const rows: number[] = [];
@@ -225,7 +228,9 @@ export interface Scores {
 /** Scores examples with a trainer-form model (used for cross-validation). */
 export function scoreExamples(model: Trained, examples: readonly Example[]): Scores[] {
   const rowOf = new Map<number, number>();
-  model.buckets.forEach((b, i) => rowOf.set(b, i));
+  model.buckets.forEach((b, i) => {
+    rowOf.set(b, i);
+  });
   return examples.map((ex) => {
     const z = new Float64Array(COLS);
     let textCount = 0;

@@ -19,14 +19,7 @@ export const CORPUS_LANGS = ['zh', 'en'] as const;
 export type CorpusLang = (typeof CORPUS_LANGS)[number];
 
 /** Labels only a rep can carry (R in ACTIONS.md). */
-export const REP_ONLY_LABELS: readonly ActionKind[] = [
-  'quote_sent',
-  'proposal_sent',
-  'material_sent',
-  'contract_sent',
-  'objection_handled',
-  'follow_up',
-];
+export const REP_ONLY_LABELS: readonly ActionKind[] = ['quote_sent', 'proposal_sent', 'material_sent', 'contract_sent', 'objection_handled', 'follow_up'];
 /** Labels only a customer can carry (C in ACTIONS.md). */
 export const CUSTOMER_ONLY_LABELS: readonly ActionKind[] = ['price_inquiry', 'objection_raised', 'buying_signal'];
 
@@ -102,9 +95,7 @@ export class CorpusFormatError extends Error {
 }
 
 function describe(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
+  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
 }
 
 /** Validates one parsed JSON value; throws a CorpusFormatError naming `file` and `line`. */

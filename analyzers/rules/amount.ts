@@ -7,7 +7,7 @@
 const NUM = String.raw`(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)`;
 // A 万/千 followed by a counting unit is a quantity (1万台, 3千人), not money.
 const NOT_COUNT = '(?![台个件人套次条家名张箱吨公里平米方辆户座床所位])';
-const UNIT = String.raw`(?:百万|千万|万|千|亿)${NOT_COUNT}|(?:w|k|million|mn|thousand)(?![a-z])`;
+const UNIT = `(?:百万|千万|万|千|亿)${NOT_COUNT}|(?:w|k|million|mn|thousand)(?![a-z])`;
 const CUR = String.raw`[¥$€£]|rmb|cny|usd|us\$`;
 const SUF = '元|块钱?|人民币|美元|美金|欧元|(?:rmb|cny|usd|yuan|dollars?|euros?)(?![a-z])';
 const CN_DIGIT = '[一二两三四五六七八九十]';
@@ -23,12 +23,19 @@ export const MONEY_SRC =
   `|(?:${NUM})\\s?(?:${SUF})` +
   `|${CN_NUM}(?:元|块)?)`;
 
-const TOKEN = new RegExp(
-  `(?<cur>${CUR})?\\s?(?<num>${NUM})(?:\\s?(?<unit>${UNIT}|m(?![a-z])))?(?:\\s?(?<suf>${SUF}))?|(?<cn>${CN_NUM})`,
-  'g',
-);
+const TOKEN = new RegExp(`(?<cur>${CUR})?\\s?(?<num>${NUM})(?:\\s?(?<unit>${UNIT}|m(?![a-z])))?(?:\\s?(?<suf>${SUF}))?|(?<cn>${CN_NUM})`, 'g');
 const MULT: Record<string, number> = {
-  万: 1e4, w: 1e4, 千: 1e3, k: 1e3, thousand: 1e3, 百万: 1e6, million: 1e6, mn: 1e6, m: 1e6, 千万: 1e7, 亿: 1e8,
+  万: 1e4,
+  w: 1e4,
+  千: 1e3,
+  k: 1e3,
+  thousand: 1e3,
+  百万: 1e6,
+  million: 1e6,
+  mn: 1e6,
+  m: 1e6,
+  千万: 1e7,
+  亿: 1e8,
 };
 const PRICE_WORD_BEFORE = /(价|价格|报价|合计|总计|费用|年费|price|total|cost|quote)\s?(是|为|:|is|of)?\s?$/;
 // Where a message names several amounts, the one after these is the price on the table.

@@ -21,7 +21,8 @@ const IGNORE = /截图|screenshot|screen ?shot|屏幕快照|照片|photo|^img[_-
 const CONTRACT = /合同|协议|订单确认|确认书|contract|agreement|(?<![a-z])msa(?![a-z])|order[ _-]?form|(?<![a-z])sow(?![a-z])/;
 const QUOTE = /报价|价格表|价目表|价格清单|quotation|quote|price[ _-]?list|pricing/;
 const PROPOSAL = /方案|建议书|规划书|计划书|proposal|solution|(?<![a-z])roi(?![a-z])|实施计划|business[ _-]?case/;
-const MATERIAL = /案例|白皮书|参数|规格|对比|宣传|手册|彩页|画册|介绍|报告|证书|视频|录屏|datasheet|data[ _-]?sheet|spec|comparison|case[ _-]?stud|white[ _-]?paper|brochure|catalog|report|certific|video|\.(?:mp4|mov|avi|wmv|mkv|m4v)$/;
+const MATERIAL =
+  /案例|白皮书|参数|规格|对比|宣传|手册|彩页|画册|介绍|报告|证书|视频|录屏|datasheet|data[ _-]?sheet|spec|comparison|case[ _-]?stud|white[ _-]?paper|brochure|catalog|report|certific|video|\.(?:mp4|mov|avi|wmv|mkv|m4v)$/;
 const VIDEO = /视频|录屏|video|\.(?:mp4|mov|avi|wmv|mkv|m4v)$/;
 const PURCHASE_ORDER = /采购订单|purchase[ _-]?order|(?:^|[^a-z])po[ _-]?\d/;
 const SIGNED = /盖章|已签|双签|签字版|signed|countersigned|executed/;
@@ -33,12 +34,7 @@ export function isGenericText(normalized: string): boolean {
 }
 
 /** Appends the hits the attachment names give to `out`. `text` is normalised. */
-export function attachmentHits(
-  role: AnalyzerRole,
-  attachments: readonly { name: string }[] | undefined,
-  text: string,
-  out: RuleHit[],
-): void {
+export function attachmentHits(role: AnalyzerRole, attachments: readonly { name: string }[] | undefined, text: string, out: RuleHit[]): void {
   if (!attachments || attachments.length === 0) return;
   const generic = isGenericText(text);
   const confidence = generic ? 0.9 : 0.75;

@@ -37,7 +37,7 @@ const EN_AUTHORITY =
 const EN_NEED =
   "(?:excel|spreadsheets?|google sheets|our current (?:process|system|setup|tool)|pen and paper|whiteboard|email) (?:works?|is|are|does|do) (?:\\w+ )?(?:fine|enough|ok|okay|the job|for us)|don'?t (?:really )?(?:see the need|see a need|need (?:all )?(?:that|this|those|a (?:crm|system|tool))|need (?:all )?those features|need all (?:these|those|the) (?:\\w+ )?(?:modules|features|functions|bells))|no (?:real )?need for|(?:is|seems|feels|sounds) (?:like )?overkill|more than we need|nice[- ]to[- ]have|(?:we're|we are) (?:too )?small (?:for|to need)|manag(?:e|ing) (?:fine|ok|just fine) (?:without|with)|doesn'?t solve (?:a|any|our) (?:real )?(?:problem|pain)|not (?:a )?(?:real )?(?:pain point|problem for us)";
 const EN_TRUST =
-  "how long have you been (?:around|in business|operating)|how (?:old|big) is your (?:company|team)|(?:just|only) a startup|is (?:our|my|the) data (?:safe|secure)|(?:security|privacy|compliance|data) (?:concerns?|worries|risks?)|worried (?:about|that)|concerned (?:about|that)|(?:any|do you have|can you share|got) (?:\\w+ )?(?:references|customers|clients|case studies) (?:in|like|we can|from|who)|references? (?:we|i) can (?:call|talk to|speak with)|who else[^.!?;\\n]{0,20}(?:uses|is using|has)|(?:do you have|is there) (?:a |any )?(?:local|onsite|on-site|regional) (?:support|team|engineers?|presence|office)|(?:sounds|seems) too good to be true|hard to believe|not (?:convinced|sure (?:about|we can trust))|skeptical|sceptical|how do (?:we|i) know|prove (?:it|that)|burn(?:ed|t)[^.!?;\\n]{0,30}before|burned by|can you (?:really|actually) (?:deliver|do that)|not sure (?:you|your (?:team|company|system|product)) (?:can|could|will)";
+  'how long have you been (?:around|in business|operating)|how (?:old|big) is your (?:company|team)|(?:just|only) a startup|is (?:our|my|the) data (?:safe|secure)|(?:security|privacy|compliance|data) (?:concerns?|worries|risks?)|worried (?:about|that)|concerned (?:about|that)|(?:any|do you have|can you share|got) (?:\\w+ )?(?:references|customers|clients|case studies) (?:in|like|we can|from|who)|references? (?:we|i) can (?:call|talk to|speak with)|who else[^.!?;\\n]{0,20}(?:uses|is using|has)|(?:do you have|is there) (?:a |any )?(?:local|onsite|on-site|regional) (?:support|team|engineers?|presence|office)|(?:sounds|seems) too good to be true|hard to believe|not (?:convinced|sure (?:about|we can trust))|skeptical|sceptical|how do (?:we|i) know|prove (?:it|that)|burn(?:ed|t)[^.!?;\\n]{0,30}before|burned by|can you (?:really|actually) (?:deliver|do that)|not sure (?:you|your (?:team|company|system|product)) (?:can|could|will)';
 
 /** objection_raised and objection_handled in English. */
 export const OBJECTION_RULES_EN: Rule[] = [
@@ -54,15 +54,52 @@ export const OBJECTION_RULES_EN: Rule[] = [
   raised('need', 'need', 0.8, EN_NEED),
   raised('trust', 'trust', 0.7, EN_TRUST),
 
-  { ...handled('empathy', 0.75, "(?:i|we) (?:completely |totally |fully )?(?:understand|hear) (?:your|the|that) (?:concern|worry|hesitation|point)|i hear you\\b|(?:that's|that is|it's) a (?:fair|valid|great|common|reasonable) (?:concern|point|question)|(?:don't|do not|no need to) worry|rest assured|(?:to|let me) address (?:your|that|the) (?:concern|question)|(?:i|we) get (?:that|it)[,.]? (?:but|however)|(?:totally|completely|i) get it|(?:that's|that is|it's) (?:understandable|completely understandable|totally fair)"), needs: /understand|hear|concern|point|question|worry|assured|address|get|fair/ },
-  handled('price_reframe', 0.65, `(?:price|cost|investment|budget|expensive)${E}{0,40}(?:but|however|actually|when you factor|works out)|works out (?:to|at) (?:only |just |less than |under )?[$¥€£]?\\d|pays? for itself|payback (?:period|in)|\\broi\\b|saves? (?:you|your team) ${E}{0,20}(?:hours|\\$|money|headcount|time)|total cost of ownership|\\btco\\b`),
-  { ...handled('competitor_diff', 0.7, `(?:compared (?:to|with)|unlike|versus|vs\\.?) ${E}{0,20}(?:other vendors?|them|the competition|competitors?|other tools)|what sets us apart|the (?:key |main |big )?difference (?:is|with us)|where we (?:differ|stand out)`), needs: /compared|unlike|versus|vs|sets us apart|difference|differ|stand out/ },
-  { ...handled('competitor_named', 0.65, 'compared|unlike|versus|\\bvs\\b|difference|whereas|while they|but we|we also|switch(?:ed|ing)? from|migrat'), needsCompetitor: true },
-  handled('concession', 0.65, `(?:(?:we|i) (?:can|could)|what if we|how about (?:we|if we)|(?:happy|willing|able) to) ${E}{0,20}(?:split|phase|stage|spread|start (?:with|small)|pilot|trial|extend|waive|include|throw in|match|offer (?:a|an) (?:extra|additional|pilot|trial|discount))|(?:got|secured|have) (?:approval|sign-off) for (?:an? )?(?:extra|additional|special)|free (?:pilot|trial|proof of concept|poc)|payment (?:plan|in installments)|bring (?:it|the price|that) down to|if you (?:sign|commit|prepay|pay upfront)|for a (?:multi-year|2-year|3-year|two-year|three-year|annual) (?:term|commitment|contract)`),
-  handled('proof', 0.7, `(?:many|most|a lot) of our (?:customers|clients)${E}{0,30}(?:same|similar|felt|had|raised|worried|thought)|(?:we're|we are) (?:soc ?2|iso ?27001|hipaa|gdpr|fda|ce)[- ]?(?:type ii |compliant|certified)?|\\b(?:soc ?2|iso ?27001)\\b${E}{0,10}(?:certified|compliant|report)|references? you can (?:call|talk to|speak with)|happy to (?:connect|introduce) you (?:with|to) ${E}{0,25}(?:customers?|clients?|references?)|(?:local|regional|onsite) (?:support|engineers?|team) in`),
+  {
+    ...handled(
+      'empathy',
+      0.75,
+      "(?:i|we) (?:completely |totally |fully )?(?:understand|hear) (?:your|the|that) (?:concern|worry|hesitation|point)|i hear you\\b|(?:that's|that is|it's) a (?:fair|valid|great|common|reasonable) (?:concern|point|question)|(?:don't|do not|no need to) worry|rest assured|(?:to|let me) address (?:your|that|the) (?:concern|question)|(?:i|we) get (?:that|it)[,.]? (?:but|however)|(?:totally|completely|i) get it|(?:that's|that is|it's) (?:understandable|completely understandable|totally fair)",
+    ),
+    needs: /understand|hear|concern|point|question|worry|assured|address|get|fair/,
+  },
+  handled(
+    'price_reframe',
+    0.65,
+    `(?:price|cost|investment|budget|expensive)${E}{0,40}(?:but|however|actually|when you factor|works out)|works out (?:to|at) (?:only |just |less than |under )?[$¥€£]?\\d|pays? for itself|payback (?:period|in)|\\broi\\b|saves? (?:you|your team) ${E}{0,20}(?:hours|\\$|money|headcount|time)|total cost of ownership|\\btco\\b`,
+  ),
+  {
+    ...handled(
+      'competitor_diff',
+      0.7,
+      `(?:compared (?:to|with)|unlike|versus|vs\\.?) ${E}{0,20}(?:other vendors?|them|the competition|competitors?|other tools)|what sets us apart|the (?:key |main |big )?difference (?:is|with us)|where we (?:differ|stand out)`,
+    ),
+    needs: /compared|unlike|versus|vs|sets us apart|difference|differ|stand out/,
+  },
+  {
+    ...handled('competitor_named', 0.65, 'compared|unlike|versus|\\bvs\\b|difference|whereas|while they|but we|we also|switch(?:ed|ing)? from|migrat'),
+    needsCompetitor: true,
+  },
+  handled(
+    'concession',
+    0.65,
+    `(?:(?:we|i) (?:can|could)|what if we|how about (?:we|if we)|(?:happy|willing|able) to) ${E}{0,20}(?:split|phase|stage|spread|start (?:with|small)|pilot|trial|extend|waive|include|throw in|match|offer (?:a|an) (?:extra|additional|pilot|trial|discount))|(?:got|secured|have) (?:approval|sign-off) for (?:an? )?(?:extra|additional|special)|free (?:pilot|trial|proof of concept|poc)|payment (?:plan|in installments)|bring (?:it|the price|that) down to|if you (?:sign|commit|prepay|pay upfront)|for a (?:multi-year|2-year|3-year|two-year|three-year|annual) (?:term|commitment|contract)`,
+  ),
+  handled(
+    'proof',
+    0.7,
+    `(?:many|most|a lot) of our (?:customers|clients)${E}{0,30}(?:same|similar|felt|had|raised|worried|thought)|(?:we're|we are) (?:soc ?2|iso ?27001|hipaa|gdpr|fda|ce)[- ]?(?:type ii |compliant|certified)?|\\b(?:soc ?2|iso ?27001)\\b${E}{0,10}(?:certified|compliant|report)|references? you can (?:call|talk to|speak with)|happy to (?:connect|introduce) you (?:with|to) ${E}{0,25}(?:customers?|clients?|references?)|(?:local|regional|onsite) (?:support|engineers?|team) in`,
+  ),
   // A customer count is evidence, but on its own it may just be a pitch: lower.
   handled('proof_scale', 0.55, `(?:(?<!\\d)\\d+|hundreds|thousands)\\+? (?:customers|clients|hospitals|schools|plants|warehouses|stores)`),
-  handled('authority_help', 0.65, `happy to (?:join|present to|walk|brief|prepare ${E}{0,20}for) (?:your |the )?(?:boss|manager|cfo|ceo|cto|director|board|leadership|vp|team)|(?:one-pager|summary|business case) (?:for|to share with) your (?:boss|manager|cfo|ceo|director|board|leadership)`),
-  handled('timing_help', 0.65, `(?:hold|lock(?: in)?|honor|keep) (?:this|the|today's|current) (?:price|pricing|discount|rate)|start billing (?:next|in|after)|sign now and (?:pay|start|go live)|deferred (?:billing|payment)`),
+  handled(
+    'authority_help',
+    0.65,
+    `happy to (?:join|present to|walk|brief|prepare ${E}{0,20}for) (?:your |the )?(?:boss|manager|cfo|ceo|cto|director|board|leadership|vp|team)|(?:one-pager|summary|business case) (?:for|to share with) your (?:boss|manager|cfo|ceo|director|board|leadership)`,
+  ),
+  handled(
+    'timing_help',
+    0.65,
+    `(?:hold|lock(?: in)?|honor|keep) (?:this|the|today's|current) (?:price|pricing|discount|rate)|start billing (?:next|in|after)|sign now and (?:pay|start|go live)|deferred (?:billing|payment)`,
+  ),
   handled('need_reframe', 0.65, `(?:excel|spreadsheets?)${E}{0,30}(?:but|however|breaks|error|doesn't scale|hard to)|as (?:you|your team) (?:grow|scale)`),
 ];

@@ -11,8 +11,7 @@ const ZH_PRICE_WORD =
   '(?:报价|价格|价钱|总价|单价|合计|总计|一共|总共|优惠价|折后价?|打完折|到手价|落地价|含税价?|不含税|费用|年费|首年|服务费|订阅费|软件费|实施费|打包价|套餐价|特价|这套|整套|全套|这台|这款|这个型号|这个版本|标准版|专业版|旗舰版|企业版|每台|每套|每年|每月|每个账号|每人|每用户|每个点位|每个站点|给您的价|算下来)';
 const ZH_PER_UNIT = '(?:/|每|一)(?:年|台|套|个|人|月|账号|用户|席位|点位|站点|license|份|批)';
 // Money that is saved, lost, earned or budgeted is not a price on the table.
-const ZH_NOT_PRICE =
-  `省|节省|节约|损失|营收|收入|产值|利润|多赚|赔|预算|成本降低|(?:人工|人力|运营|管理|时间|维护|隐性|您的|你们的|现在的?)成本|工资|薪资|营业额|销售额|流水|估值|罚款|市值|融资|(?:还在|正在|在)(?:申请|审批)|申请中|审批中|待审批|还没批|等${G}{0,6}批|${ZH_LATER_SEND}|(?:上次|之前)${G}{0,6}(?:报|发)的`;
+const ZH_NOT_PRICE = `省|节省|节约|损失|营收|收入|产值|利润|多赚|赔|预算|成本降低|(?:人工|人力|运营|管理|时间|维护|隐性|您的|你们的|现在的?)成本|工资|薪资|营业额|销售额|流水|估值|罚款|市值|融资|(?:还在|正在|在)(?:申请|审批)|申请中|审批中|待审批|还没批|等${G}{0,6}批|${ZH_LATER_SEND}|(?:上次|之前)${G}{0,6}(?:报|发)的`;
 
 const EN_PRICE_WORD =
   "(?:price|pricing|total|cost|comes? (?:out )?to|quote is|quoted|it's|that's|it is|that is|we can do|we can offer|i can do|i can offer|annual fee|license fee|subscription|list price|discounted|net price|per (?:seat|user|unit|year|month|license|site|device)|works out (?:at|to)|landed at)";
@@ -72,7 +71,9 @@ export const QUOTE_RULES: Rule[] = [
     lang: 'zh',
     confidence: 0.7,
     needs: /版|套餐/,
-    re: re(`(?:基础版|标准版|专业版|旗舰版|企业版|高级版|入门版|套餐|版本)${G}{0,10}?(\\d{3,7})(?![\\d.%])(?!\\s?(?:个|台|人|天|年|月|日|号|家|套|次|条|点|分|小时|g|gb|kg|mm|m\\b))`),
+    re: re(
+      `(?:基础版|标准版|专业版|旗舰版|企业版|高级版|入门版|套餐|版本)${G}{0,10}?(\\d{3,7})(?![\\d.%])(?!\\s?(?:个|台|人|天|年|月|日|号|家|套|次|条|点|分|小时|g|gb|kg|mm|m\\b))`,
+    ),
     not: re(ZH_NOT_PRICE),
     attrs: (m, text) => ({ amount: pickAmount(text) ?? Number(m[1]) }),
   },
@@ -84,7 +85,9 @@ export const QUOTE_RULES: Rule[] = [
     lang: 'zh',
     confidence: 0.6,
     needs: ['折'],
-    re: re(`(?:可以|能|给到|给您|最低|最终|申请到了?|批下来了?|特批)${G}{0,6}(?:\\d(?:\\.\\d)?|[一二三四五六七八九])(?:\\d|[五])?折|打(?:\\d(?:\\.\\d)?|[一二三四五六七八九])折`),
+    re: re(
+      `(?:可以|能|给到|给您|最低|最终|申请到了?|批下来了?|特批)${G}{0,6}(?:\\d(?:\\.\\d)?|[一二三四五六七八九])(?:\\d|[五])?折|打(?:\\d(?:\\.\\d)?|[一二三四五六七八九])折`,
+    ),
     not: re(`${ZH_NOT_PRICE}|吗|\\?|能不能|可不可以|是否`),
   },
   {

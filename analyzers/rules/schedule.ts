@@ -4,9 +4,7 @@
  * step needs an explicit yes or a mutual plan, a deadline and a deliverable that is not a meeting.
  */
 import type { Rule } from './types.ts';
-import {
-  E, EN_DAY, EN_DEADLINE, EN_TIME, G, re, ZH_DAY, ZH_DEADLINE, ZH_TIME,
-} from './patterns.ts';
+import { E, EN_DAY, EN_DEADLINE, EN_TIME, G, re, ZH_DAY, ZH_DEADLINE, ZH_TIME } from './patterns.ts';
 
 // Every EN_DAY match holds a day or month name, today/tonight/tomorrow, an ordinal or a d/m date.
 // Every EN_DEADLINE match holds one of these words.
@@ -22,21 +20,24 @@ const ZH_MEET =
 const ZH_RESCHEDULE = '(?:约|定|改|调|挪|推|延|安排|预约|确定|敲定)(?:在|到|成|为)?';
 // Asking for availability or offering alternatives (周三上午还是下午) proposes, it does not plan
 // (ACTIONS.md: stated, accepted, booked).
-const ZH_ASKING = '(?:有空吗|方便吗|有时间吗|可以吗|行吗|怎么样|如何|是否方便|能不能|可不可以|哪天|什么时候|吗)\\??\\s*$|(?:上午|下午|晚上|[点号]|周[一二三四五六日天])还是';
+const ZH_ASKING =
+  '(?:有空吗|方便吗|有时间吗|可以吗|行吗|怎么样|如何|是否方便|能不能|可不可以|哪天|什么时候|吗)\\??\\s*$|(?:上午|下午|晚上|[点号]|周[一二三四五六日天])还是';
 const ZH_PAST = '上(?:周|星期|礼拜)|昨天|前天|上次|上回|那天|刚才';
 // Internal meetings of one side (our weekly, their board) are not meetings with the other party.
 const ZH_INTERNAL = `内部|周会|例会|晨会|站会|组会|部门会|我们团队|咱们团队|自己人|开完(?:会)?(?:再|后|给)|(?:我们|我这边|我们这边)${G}{0,8}开(?:个)?会`;
 const ZH_MEETING_NOT = re(`${ZH_ASKING}|${ZH_PAST}|${ZH_INTERNAL}|找(?:个)?时间|再约|改天`);
 
 const EN_MEET =
-  "(?:meeting|meet|demo|call|visit|session|walk-?through|presentation|sync|catch[- ]up|zoom|teams|webex|tour|on-?site|training|workshop|chat|see you|invite|appointment)";
+  '(?:meeting|meet|demo|call|visit|session|walk-?through|presentation|sync|catch[- ]up|zoom|teams|webex|tour|on-?site|training|workshop|chat|see you|invite|appointment)';
 const EN_ASKING =
-  "\\?\\s*$|are you (?:free|available)|would (?:\\w+ ){0,6}work|does (?:\\w+ ){0,6}work|how about|what about|could we|can we|is (?:\\w+ ){0,4}(?:ok|okay|good)\\?";
+  '\\?\\s*$|are you (?:free|available)|would (?:\\w+ ){0,6}work|does (?:\\w+ ){0,6}work|how about|what about|could we|can we|is (?:\\w+ ){0,4}(?:ok|okay|good)\\?';
 const EN_PAST = '\\blast (?:week|mon|tue|wed|thu|fri|time)|yesterday|\\bduring\\b|\\bearlier\\b';
-const EN_INTERNAL = 'internal|stand-?up|team (?:sync|meeting)|our weekly|all-hands|\\bevery (?:mon|tue|wed|thu|fri|sat|sun|day|week|morning)|team meets\\b|we meet (?:every|weekly)';
+const EN_INTERNAL =
+  'internal|stand-?up|team (?:sync|meeting)|our weekly|all-hands|\\bevery (?:mon|tue|wed|thu|fri|sat|sun|day|week|morning)|team meets\\b|we meet (?:every|weekly)';
 const EN_MEETING_NOT = re(`${EN_ASKING}|${EN_PAST}|${EN_INTERNAL}|find (?:a )?time|sometime|at some point`);
 
-const ZH_ACCEPT = '(?:(?:^|[,。!\\s])(?:好的|好|可以|行|没问题|ok|同意|成交)(?:[,。!\\s~]|的|呀|啊|哈|$)|就按(?:这个|这样|您说的|你说的|这个方案)?来|就这么(?:定|办)|一言为定|说定了|按这个来|就这样)';
+const ZH_ACCEPT =
+  '(?:(?:^|[,。!\\s])(?:好的|好|可以|行|没问题|ok|同意|成交)(?:[,。!\\s~]|的|呀|啊|哈|$)|就按(?:这个|这样|您说的|你说的|这个方案)?来|就这么(?:定|办)|一言为定|说定了|按这个来|就这样)';
 const ZH_MUTUAL = '(?:那我们|那咱们|咱们|那就|双方|我们这边|你们那边|您那边|说好|约定)';
 const ZH_DELIVER =
   '(?:反馈|答复|回复|确认|提交|发|给|完成|走完|准备|出|签|盖章|付款|打款|下单|开通|部署|上线|提供|整理|审完|回签|定下来|报上去|申请|走(?:合同|采购|审批|内部|付款)?流程|到货|交付|上会|拍板|开好|搭好|弄好|做好|准备好|配置好|装好|处理好|测试|试用)';

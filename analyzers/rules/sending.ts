@@ -6,9 +6,7 @@
  */
 import type { ActionKind, MaterialType } from '../../core/types.ts';
 import type { Rule, RuleAttrs } from './types.ts';
-import {
-  E, EN_LATER_SEND, EN_SENT, G, re, ZH_EARLIER, ZH_HERE, ZH_LATER_SEND, ZH_RECEIVE, ZH_SENT,
-} from './patterns.ts';
+import { E, EN_LATER_SEND, EN_SENT, G, re, ZH_EARLIER, ZH_HERE, ZH_LATER_SEND, ZH_RECEIVE, ZH_SENT } from './patterns.ts';
 
 interface DocSpec {
   /** Short name used in rule ids: `zh.quote.doc_sent`. */
@@ -49,10 +47,10 @@ const DOCS: DocSpec[] = [
     zh: '(?:报价单|报价表|报价函|正式报价|报价方案|价格表|价目表|价格清单|价格单|报价)',
     zhNeeds: ['价'],
     enNeeds: ['quot', 'pric', 'estimate'],
-    en: "(?:quote|quotation|pricing(?: sheet| proposal| breakdown| details)?|price (?:sheet|list|breakdown)|estimate)\\b",
+    en: '(?:quote|quotation|pricing(?: sheet| proposal| breakdown| details)?|price (?:sheet|list|breakdown)|estimate)\\b',
     // A discount still waiting for sign-off is not a quote yet (ACTIONS.md).
     zhNot: `(?:还在|正在|在)(?:申请|审批|走流程)|申请中|审批中|待审批|还没批|等${G}{0,6}批`,
-    enNot: 'pending approval|awaiting approval|once (?:it\'s |it is )?approved|still (?:waiting|working)',
+    enNot: "pending approval|awaiting approval|once (?:it's |it is )?approved|still (?:waiting|working)",
   },
   {
     name: 'proposal',
@@ -66,7 +64,23 @@ const DOCS: DocSpec[] = [
     name: 'material',
     kind: 'material_sent',
     zhNeeds: ['案例', '白皮书', '参数', '规格', '手册', '宣传', '彩页', '画册', '对比', '视频', '证书', '录屏', '报告', '介绍', '资料'],
-    enNeeds: ['case stud', 'stor', 'paper', 'sheet', 'spec', 'comparison', 'battle', 'video', 'recording', 'brochure', 'one-pager', 'catalog', 'report', 'certificat', 'collateral'],
+    enNeeds: [
+      'case stud',
+      'stor',
+      'paper',
+      'sheet',
+      'spec',
+      'comparison',
+      'battle',
+      'video',
+      'recording',
+      'brochure',
+      'one-pager',
+      'catalog',
+      'report',
+      'certificat',
+      'collateral',
+    ],
     zh: '(?:案例(?:集|合集)?|白皮书|参数表|规格书|规格表|技术参数|参数|产品手册|宣传册|彩页|画册|对比表|对比分析|对比资料|竞品对比|(?:演示|产品|介绍|操作|demo|宣传|案例|场景|功能)?视频(?!会议|会|通话|电话|号|连线)|(?:等保|认证|检测|iso|ce|fda|nmpa)?证书|录屏|检测报告|测试报告|质检报告|认证证书|认证报告|第三方报告|产品介绍|公司介绍|资料)',
     en: '(?:case stud(?:y|ies)|customer stor(?:y|ies)|success stor(?:y|ies)|white ?paper|data ?sheet|spec(?:ification)? sheet|specs|technical specifications|comparison (?:table|chart|sheet|matrix|doc|guide)|battle ?card|(?:demo|product|walkthrough|explainer|overview|recorded|short|quick) video|video (?:demo|walkthrough|of (?:the|our) (?:demo|product|line|machine|system))|recording of (?:the|our) (?:demo|product)|brochure|one-pager|catalog(?:ue)?|(?:test|lab|audit|validation|benchmark|soc ?2|security|compliance|pen(?:etration)? test) report|certificat(?:e|ion)s?|collateral)\\b',
     // Onboarding papers, invoices, minutes and photos are not collateral (ACTIONS.md).

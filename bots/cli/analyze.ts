@@ -25,11 +25,7 @@ const messageSchema = z.object({
 });
 
 /** What one input line becomes: a result or an error, as the JSON object to print. */
-export function analyzeLine(
-  raw: string,
-  lineNo: number,
-  analyze: (input: AnalyzerInput) => DetectedAction[],
-): Record<string, unknown> {
+export function analyzeLine(raw: string, lineNo: number, analyze: (input: AnalyzerInput) => DetectedAction[]): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -56,11 +52,7 @@ export function analyzeLine(
 }
 
 /** Reads JSON lines from `input`, writes one result line each to `output`; returns the number of bad lines. */
-export async function analyzeStream(
-  input: Readable,
-  output: NodeJS.WritableStream,
-  analyze: (input: AnalyzerInput) => DetectedAction[],
-): Promise<number> {
+export async function analyzeStream(input: Readable, output: NodeJS.WritableStream, analyze: (input: AnalyzerInput) => DetectedAction[]): Promise<number> {
   let lineNo = 0;
   let bad = 0;
   for await (const raw of createInterface({ input, crlfDelay: Infinity })) {

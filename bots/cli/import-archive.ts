@@ -40,7 +40,9 @@ export function registerImportArchive(program: Command): void {
       try {
         const result = await importArchive(app.sink, records);
         await app.drain();
-        process.stdout.write(`${JSON.stringify({ stored: result.stored, duplicate: result.duplicate, skipped: result.skipped.length, skippedReasons: result.skipped })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ stored: result.stored, duplicate: result.duplicate, skipped: result.skipped.length, skippedReasons: result.skipped })}\n`,
+        );
       } catch (err) {
         process.stderr.write(`import-archive: ${toAppError(err).message}\n`);
         process.exitCode = 1;

@@ -27,7 +27,15 @@ export async function recordAtomUse(
   const already = await tx
     .select({ nudgeId: atomEvents.nudgeId, atomId: atomEvents.atomId })
     .from(atomEvents)
-    .where(and(eq(atomEvents.kind, 'used'), inArray(atomEvents.nudgeId, recent.map((n) => n.id))));
+    .where(
+      and(
+        eq(atomEvents.kind, 'used'),
+        inArray(
+          atomEvents.nudgeId,
+          recent.map((n) => n.id),
+        ),
+      ),
+    );
   const done = new Set(already.map((e) => `${e.nudgeId}:${e.atomId}`));
   const grams = bigrams(m.text);
   const used = candidates.filter(({ nudgeId, atomId }) => {
@@ -36,7 +44,9 @@ export async function recordAtomUse(
     return atom?.talkTracks.some((t) => dice(grams, bigrams(t)) >= USE_THRESHOLD) ?? false;
   });
   if (used.length > 0) {
-    await tx.insert(atomEvents).values(used.map((u) => ({ id: newId(), atomId: u.atomId, personId: m.personId, nudgeId: u.nudgeId, kind: 'used' as const, at: m.at })));
+    await tx
+      .insert(atomEvents)
+      .values(used.map((u) => ({ id: newId(), atomId: u.atomId, personId: m.personId, nudgeId: u.nudgeId, kind: 'used' as const, at: m.at })));
   }
   return used.map((u) => u.atomId);
 }

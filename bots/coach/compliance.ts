@@ -16,8 +16,16 @@ import { createNudge } from './nudge.ts';
 type MessageRow = typeof messages.$inferSelect;
 
 const REP_WARNING = {
-  sensitive_phrase: { id: 'compliance-sensitive-phrase', title: '合规提醒：敏感说法', hint: '这条消息里有承诺收益或利益输送类的说法，可能违反公司合规要求。请撤回或更正，并避免再次使用。' },
-  daily_limit: { id: 'compliance-daily-limit', title: '合规提醒：今日联系次数已超上限', hint: '今天和这位客户的联系次数已超过公司规定的上限，请控制频率，避免打扰客户。' },
+  sensitive_phrase: {
+    id: 'compliance-sensitive-phrase',
+    title: '合规提醒：敏感说法',
+    hint: '这条消息里有承诺收益或利益输送类的说法，可能违反公司合规要求。请撤回或更正，并避免再次使用。',
+  },
+  daily_limit: {
+    id: 'compliance-daily-limit',
+    title: '合规提醒：今日联系次数已超上限',
+    hint: '今天和这位客户的联系次数已超过公司规定的上限，请控制频率，避免打扰客户。',
+  },
 } as const;
 
 /** Checks one rep message in a customer chat; returns the ids of the deliveries it created. */
@@ -39,7 +47,14 @@ export async function checkCompliance(
   const [sent] = await tx
     .select({ n: count() })
     .from(messages)
-    .where(and(eq(messages.conversationId, msg.conversationId), eq(messages.personId, msg.personId), gte(messages.sentAt, dayStart), lte(messages.sentAt, msg.sentAt)));
+    .where(
+      and(
+        eq(messages.conversationId, msg.conversationId),
+        eq(messages.personId, msg.personId),
+        gte(messages.sentAt, dayStart),
+        lte(messages.sentAt, msg.sentAt),
+      ),
+    );
   const limit = ctx.config.COMPLIANCE_DAILY_LIMIT;
   if ((sent?.n ?? 0) > limit) {
     const w = wallClock(msg.sentAt, tz);
@@ -51,7 +66,17 @@ export async function checkCompliance(
     const recordId = newId();
     const [inserted] = await tx
       .insert(complianceRecords)
-      .values({ id: recordId, kind: f.kind, subjectKey: f.subjectKey, personId: msg.personId, conversationId: msg.conversationId, opportunityId: m.opportunityId, messageId: msg.id, detail: f.detail, at: msg.sentAt })
+      .values({
+        id: recordId,
+        kind: f.kind,
+        subjectKey: f.subjectKey,
+        personId: msg.personId,
+        conversationId: msg.conversationId,
+        opportunityId: m.opportunityId,
+        messageId: msg.id,
+        detail: f.detail,
+        at: msg.sentAt,
+      })
       .onConflictDoNothing()
       .returning({ id: complianceRecords.id });
     if (!inserted) continue;
@@ -70,7 +95,11 @@ export async function checkCompliance(
     if (toRep) out.push(toRep);
     const repName = msg.senderName ?? msg.personId;
     for (const manager of await managersOf(tx, msg.personId)) {
-      const alert = { id: 'compliance-alert', title: `合规预警：${repName}`, hint: `${warn.title.replace('合规提醒：', '')}。已留存合规记录，建议与${repName}沟通。` };
+      const alert = {
+        id: 'compliance-alert',
+        title: `合规预警：${repName}`,
+        hint: `${warn.title.replace('合规提醒：', '')}。已留存合规记录，建议与${repName}沟通。`,
+      };
       const toManager = await createNudge(tx, ctx.sendPlatforms, { ...base, rule: alert, triggerId: `${recordId}-${manager}`, personId: manager });
       if (toManager) out.push(toManager);
     }

@@ -48,7 +48,7 @@ export function renderNudge(n: {
   const [first, ...others] = n.atoms;
   if (first) {
     lines.push('', `**话术 · ${first.title}**`);
-    first.talkTracks.slice(0, 2).forEach((t, i) => lines.push(`${i + 1}. ${fillTrack(t, vars)}`));
+    for (const [i, t] of first.talkTracks.slice(0, 2).entries()) lines.push(`${i + 1}. ${fillTrack(t, vars)}`);
     if (first.evidence[0]) lines.push(`**证据**：${first.evidence[0].title}：${first.evidence[0].detail}`);
     if (first.risks[0]) lines.push(`**注意**：${first.risks[0]}`);
   }

@@ -31,7 +31,16 @@ export function timerWindow(rule: Rule, text: string, sentAt: Date, wh: WorkingH
  */
 export async function openTimer(
   tx: Db,
-  t: { rule: Rule; conversationId: string; opportunityId: string | null; repId: string | null; messageId: string; text: string; sentAt: Date; wh: WorkingHours },
+  t: {
+    rule: Rule;
+    conversationId: string;
+    opportunityId: string | null;
+    repId: string | null;
+    messageId: string;
+    text: string;
+    sentAt: Date;
+    wh: WorkingHours;
+  },
 ): Promise<Timer | null> {
   const { stated, ...w } = timerWindow(t.rule, t.text, t.sentAt, t.wh);
   const open = await tx
@@ -79,7 +88,12 @@ export async function fulfilTimers(
   await tx
     .update(timers)
     .set({ status: 'fulfilled', resolvedAt: m.sentAt, resolvedByMessageId: m.messageId })
-    .where(inArray(timers.id, met.map((t) => t.id)));
+    .where(
+      inArray(
+        timers.id,
+        met.map((t) => t.id),
+      ),
+    );
   return met.length;
 }
 
@@ -99,4 +113,3 @@ export async function cancelTimers(tx: Db, opportunityId: string, at: Date): Pro
 
 /** The job id of a timer's fire job: one per scheduled time, so a reschedule gets its own job. */
 export const fireJobId = (t: Pick<Timer, 'id' | 'nudgeAt'>): string => `timer-${t.id}-${t.nudgeAt.getTime()}`;
-

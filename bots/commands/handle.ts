@@ -7,7 +7,7 @@ import { newId } from '../../core/ids.ts';
 import type { OutboundMessage, Platform } from '../../core/types.ts';
 import type { Db } from '../../db/client.ts';
 import { personById, type Person } from '../../db/queries/directory.ts';
-import { atomEvents, conversations, deliveries, messages } from '../../db/schema/index.ts';
+import { atomEvents, type conversations, deliveries, type messages } from '../../db/schema/index.ts';
 import { renderKbAnswer } from '../coach/render.ts';
 import { searchAtoms } from '../coach/atoms.ts';
 import type { LoopContext } from '../loop/context.ts';
@@ -30,7 +30,7 @@ const note = (title: string, text: string): OutboundMessage => ({ type: 'markdow
 export async function handleCommand(ctx: LoopContext, tx: Db, msg: MessageRow, conv: ConversationRow): Promise<string | null> {
   // Customers or strangers writing to the bot get no answer: the bot serves the sales team.
   const person = msg.personId ? await personById(tx, msg.personId) : null;
-  if (!person || !person.active) return null;
+  if (!person?.active) return null;
   const cmd = parseCommand(msg.text);
   let reply: OutboundMessage;
   try {
@@ -75,7 +75,9 @@ async function answer(ctx: LoopContext, tx: Db, person: Person, cmd: Command): P
       const summaries = await teamSummary(tx, { teamIds, from: period.from, to: period.to, now });
       if (summaries.length === 0) return note('团队概览', '没有可查看的团队。');
       const parts = summaries.map((s) => renderTeamSummary(s, period, { timeZone: tz }));
-      return parts.length === 1 ? parts[0]! : note(`团队概览 · ${period.label}`, parts.map((p) => (p.type === 'text' ? p.text : `**${p.title}**\n${p.text}`)).join('\n\n'));
+      return parts.length === 1
+        ? parts[0]!
+        : note(`团队概览 · ${period.label}`, parts.map((p) => (p.type === 'text' ? p.text : `**${p.title}**\n${p.text}`)).join('\n\n'));
     }
     case 'rep': {
       const period = parsePeriod(cmd.period, now, tz);
@@ -108,4 +110,3 @@ async function answer(ctx: LoopContext, tx: Db, person: Person, cmd: Command): P
     }
   }
 }
-

@@ -49,7 +49,8 @@ export function registerOps(server: FastifyInstance, app: App): void {
 export function buildServer(app: App): FastifyInstance {
   const { config, log } = app.ctx;
   const server = Fastify({
-    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: BODY_LIMIT,
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
     // Per-request lines would log every chat message's arrival; errors are logged where they occur.
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -58,7 +59,9 @@ export function buildServer(app: App): FastifyInstance {
     // Fastify's own errors (bad JSON, body too large) carry a status; ours carry a code.
     const fastifyStatus = (err as { statusCode?: number }).statusCode;
     if (!(err instanceof AppError) && fastifyStatus && fastifyStatus < 500) {
-      return reply.status(fastifyStatus === 413 ? 413 : 400).send({ error: { code: fastifyStatus === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: (err as Error).message } });
+      return reply
+        .status(fastifyStatus === 413 ? 413 : 400)
+        .send({ error: { code: fastifyStatus === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: (err as Error).message } });
     }
     const e = toAppError(err);
     if (e.httpStatus >= 500) log.error({ err: e }, 'request failed');

@@ -21,7 +21,10 @@ export async function recordFeedback(db: Db, fb: NudgeFeedback, at: Date): Promi
       .where(and(eq(nudges.id, fb.nudgeId), eq(nudges.personId, person.id), sql`${nudges.feedback} is distinct from ${fb.value}`))
       .returning();
     if (!nudge) {
-      const [mine] = await tx.select({ id: nudges.id }).from(nudges).where(and(eq(nudges.id, fb.nudgeId), eq(nudges.personId, person.id)));
+      const [mine] = await tx
+        .select({ id: nudges.id })
+        .from(nudges)
+        .where(and(eq(nudges.id, fb.nudgeId), eq(nudges.personId, person.id)));
       if (mine) return;
       throw new AppError('NOT_FOUND', 'no such nudge for this person');
     }

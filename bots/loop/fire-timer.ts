@@ -15,7 +15,7 @@ export type FireOutcome = { fired: true; delivery: string | null } | { fired: fa
 export async function fireTimer(ctx: LoopContext, timerId: string): Promise<FireOutcome> {
   return ctx.db.transaction(async (tx): Promise<FireOutcome> => {
     const [timer] = await tx.select().from(timers).where(eq(timers.id, timerId)).for('update');
-    if (!timer || timer.status !== 'pending') return { fired: false };
+    if (timer?.status !== 'pending') return { fired: false };
     const now = ctx.clock.now();
     if (timer.nudgeAt.getTime() > now.getTime()) return { fired: false, retryAt: timer.nudgeAt };
     await tx.update(timers).set({ status: 'fired', firedAt: now }).where(eq(timers.id, timer.id));

@@ -25,7 +25,7 @@ export async function ingestMessage(deps: { db: Db; clock: Clock; firstStage: st
   if (seen[0]) return { status: 'duplicate', id: seen[0].id };
 
   const sender = msg.senderExternal ? null : await personByPlatformId(db, msg.platform, msg.senderId);
-  const role = sender && sender.active ? sender.role : 'customer';
+  const role = sender?.active ? sender.role : 'customer';
   const now = clock.now();
   const convId = conversationKey(msg.platform, msg.conversationId);
 
@@ -40,7 +40,10 @@ export async function ingestMessage(deps: { db: Db; clock: Clock; firstStage: st
         .returning({ opportunityId: conversations.opportunityId });
       const oppId = owned[0]?.opportunityId;
       if (oppId) {
-        await tx.update(opportunities).set({ ownerId: sender.id, updatedAt: now }).where(and(eq(opportunities.id, oppId), isNull(opportunities.ownerId)));
+        await tx
+          .update(opportunities)
+          .set({ ownerId: sender.id, updatedAt: now })
+          .where(and(eq(opportunities.id, oppId), isNull(opportunities.ownerId)));
       }
     }
     const inserted = await tx

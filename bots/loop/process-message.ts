@@ -38,7 +38,10 @@ type ConversationRow = typeof conversations.$inferSelect;
 export async function processMessage(ctx: LoopContext, messageId: string): Promise<Dispatch> {
   return ctx.db.transaction(async (tx) => {
     const out: Dispatch = { deliveries: [], timers: [], actions: [] };
-    const [target] = await tx.select({ conversationId: messages.conversationId, sentAt: messages.sentAt, analyzedAt: messages.analyzedAt }).from(messages).where(eq(messages.id, messageId));
+    const [target] = await tx
+      .select({ conversationId: messages.conversationId, sentAt: messages.sentAt, analyzedAt: messages.analyzedAt })
+      .from(messages)
+      .where(eq(messages.id, messageId));
     if (!target || target.analyzedAt) return out;
     const [conv] = await tx.select().from(conversations).where(eq(conversations.id, target.conversationId)).for('update');
     if (!conv) return out;
@@ -131,7 +134,8 @@ async function analyzeCustomerMessage(ctx: LoopContext, tx: Db, msg: MessageRow,
       if (score.before < on.valueScoreAtLeast && score.after >= on.valueScoreAtLeast) hits.push({ action: null, triggerId: oppId });
     } else {
       detected.forEach((a, i) => {
-        if (a.kind === on.action && (on.objection === undefined || on.objection === a.objection)) hits.push({ action: a, triggerId: actionIds[i]!, actionId: actionIds[i]! });
+        if (a.kind === on.action && (on.objection === undefined || on.objection === a.objection))
+          hits.push({ action: a, triggerId: actionIds[i]!, actionId: actionIds[i]! });
       });
     }
     const hit = hits[0];

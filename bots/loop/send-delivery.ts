@@ -76,7 +76,10 @@ export async function sendDelivery(ctx: LoopContext, out: Outbound, deliveryId: 
       ctx.log.error({ err: e, deliveryId: d.id, platform: d.platform }, 'delivery failed for good');
       return { status: 'failed', platform: d.platform, code: e.code };
     }
-    await db.update(deliveries).set({ status: 'pending', lastError: `${e.code}: ${e.message}` }).where(eq(deliveries.id, d.id));
+    await db
+      .update(deliveries)
+      .set({ status: 'pending', lastError: `${e.code}: ${e.message}` })
+      .where(eq(deliveries.id, d.id));
     return { status: 'retry', platform: d.platform, code: e.code, error: e };
   }
 }

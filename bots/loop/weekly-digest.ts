@@ -19,7 +19,10 @@ export const DIGEST_TIME = '09:00';
 
 /** Managers who get the digest. */
 export async function digestRecipients(db: Db): Promise<string[]> {
-  const rows = await db.select({ id: people.id }).from(people).where(and(eq(people.role, 'manager'), eq(people.active, true)));
+  const rows = await db
+    .select({ id: people.id })
+    .from(people)
+    .where(and(eq(people.role, 'manager'), eq(people.active, true)));
   return rows.map((r) => r.id);
 }
 
@@ -27,7 +30,7 @@ export async function digestRecipients(db: Db): Promise<string[]> {
 export async function createWeeklyDigest(ctx: LoopContext, personId: string): Promise<string | null> {
   return ctx.db.transaction(async (tx) => {
     const person = await personById(tx, personId);
-    if (!person || !person.active || person.role !== 'manager') return null;
+    if (!person?.active || person.role !== 'manager') return null;
     const now = ctx.clock.now();
     const period = parsePeriod('上周', now, ctx.config.TIMEZONE);
     const teamIds = await resolveVisibleTeamIds(tx, person);
@@ -38,7 +41,11 @@ export async function createWeeklyDigest(ctx: LoopContext, personId: string): Pr
     const message =
       parts.length === 1
         ? parts[0]!
-        : { type: 'markdown' as const, title: `每周团队简报 · ${period.label}`, text: parts.map((p) => (p.type === 'text' ? p.text : `**${p.title}**\n${p.text}`)).join('\n\n') };
+        : {
+            type: 'markdown' as const,
+            title: `每周团队简报 · ${period.label}`,
+            text: parts.map((p) => (p.type === 'text' ? p.text : `**${p.title}**\n${p.text}`)).join('\n\n'),
+          };
     const id = newId();
     const inserted = await tx
       .insert(deliveries)

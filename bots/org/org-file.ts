@@ -69,14 +69,20 @@ export async function syncOrg(db: Db, org: OrgFile): Promise<{ people: number; t
   const now = new Date();
   await db.transaction(async (tx) => {
     for (const t of org.teams) {
-      await tx.insert(teams).values({ id: t.id, name: t.name, updatedAt: now }).onConflictDoUpdate({
-        target: teams.id,
-        set: { name: t.name, updatedAt: now },
-      });
+      await tx
+        .insert(teams)
+        .values({ id: t.id, name: t.name, updatedAt: now })
+        .onConflictDoUpdate({
+          target: teams.id,
+          set: { name: t.name, updatedAt: now },
+        });
     }
     for (const p of org.people) {
       const row = { name: p.name, role: p.role, teamId: p.team ?? null, manages: p.manages, active: true, updatedAt: now };
-      await tx.insert(people).values({ id: p.id, ...row }).onConflictDoUpdate({ target: people.id, set: row });
+      await tx
+        .insert(people)
+        .values({ id: p.id, ...row })
+        .onConflictDoUpdate({ target: people.id, set: row });
       // A person's platform ids are replaced wholesale: an id moved to someone else must not linger.
       await tx.delete(identities).where(eq(identities.personId, p.id));
       const ids = Object.entries(p.ids).map(([platform, userId]) => ({ platform, userId, personId: p.id }));

@@ -9,7 +9,18 @@ import type { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import type { Db } from '../../db/client.ts';
 import { atoms, playbookRules } from '../../db/schema/index.ts';
-import { atomsFileSchema, complianceSchema, playbookFileSchema, ruleSchema, type Atom, type Compliance, type Funnel, type Rule, type ValueScoreFormula, valueScoreSchema } from './schema.ts';
+import {
+  atomsFileSchema,
+  complianceSchema,
+  playbookFileSchema,
+  ruleSchema,
+  type Atom,
+  type Compliance,
+  type Funnel,
+  type Rule,
+  type ValueScoreFormula,
+  valueScoreSchema,
+} from './schema.ts';
 
 export interface Playbook {
   funnel: Funnel;
@@ -58,18 +69,38 @@ export async function syncPlaybook(db: Db, files: { playbookFile: string; atomsF
         risks: a.risks,
         updatedAt: now,
       };
-      await tx.insert(atoms).values({ id: a.id, ...row }).onConflictDoUpdate({ target: atoms.id, set: row });
+      await tx
+        .insert(atoms)
+        .values({ id: a.id, ...row })
+        .onConflictDoUpdate({ target: atoms.id, set: row });
     }
     const funnelRow = { name: 'funnel', definition: pb.funnel as unknown as Record<string, unknown>, enabled: true, updatedAt: now };
-    await tx.insert(playbookRules).values({ id: '_funnel', ...funnelRow }).onConflictDoUpdate({ target: playbookRules.id, set: funnelRow });
+    await tx
+      .insert(playbookRules)
+      .values({ id: '_funnel', ...funnelRow })
+      .onConflictDoUpdate({ target: playbookRules.id, set: funnelRow });
     const complianceRow = { name: 'compliance', definition: pb.compliance as unknown as Record<string, unknown>, enabled: true, updatedAt: now };
-    await tx.insert(playbookRules).values({ id: '_compliance', ...complianceRow }).onConflictDoUpdate({ target: playbookRules.id, set: complianceRow });
-    const scoreRow = { name: 'value score', definition: (pb.valueScore ?? {}) as Record<string, unknown>, enabled: pb.valueScore !== undefined, updatedAt: now };
-    await tx.insert(playbookRules).values({ id: '_value_score', ...scoreRow }).onConflictDoUpdate({ target: playbookRules.id, set: scoreRow });
+    await tx
+      .insert(playbookRules)
+      .values({ id: '_compliance', ...complianceRow })
+      .onConflictDoUpdate({ target: playbookRules.id, set: complianceRow });
+    const scoreRow = {
+      name: 'value score',
+      definition: (pb.valueScore ?? {}) as Record<string, unknown>,
+      enabled: pb.valueScore !== undefined,
+      updatedAt: now,
+    };
+    await tx
+      .insert(playbookRules)
+      .values({ id: '_value_score', ...scoreRow })
+      .onConflictDoUpdate({ target: playbookRules.id, set: scoreRow });
     for (const r of pb.rules) {
       // The raw (unparsed) rule is stored so durations stay human-readable in the database.
       const row = { name: r.name, definition: rawRule(r), enabled: r.enabled, updatedAt: now };
-      await tx.insert(playbookRules).values({ id: r.id, ...row }).onConflictDoUpdate({ target: playbookRules.id, set: row });
+      await tx
+        .insert(playbookRules)
+        .values({ id: r.id, ...row })
+        .onConflictDoUpdate({ target: playbookRules.id, set: row });
     }
     const kept = ['_funnel', '_compliance', '_value_score', ...pb.rules.map((r) => r.id)];
     await tx.update(playbookRules).set({ enabled: false, updatedAt: now }).where(notInArray(playbookRules.id, kept));

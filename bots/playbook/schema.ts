@@ -28,7 +28,7 @@ export const funnelSchema = z
     const check = (s: string | undefined, path: (string | number)[]) => {
       if (s !== undefined && !known.has(s)) ctx.addIssue({ code: 'custom', path, message: `unknown stage ${s}` });
     };
-    f.closed.forEach((s, i) => check(s, ['closed', i]));
+    for (const [i, s] of f.closed.entries()) check(s, ['closed', i]);
     check(f.firstRepMessage, ['firstRepMessage']);
     f.moves.forEach((m, i) => {
       check(m.to, ['moves', i, 'to']);
@@ -42,7 +42,9 @@ export const ruleSchema = z
     id: z.string().regex(/^[a-z0-9-]+$/),
     name: z.string(),
     on: z.union([actionTrigger, z.object({ question: z.literal('customer') }), z.object({ valueScoreAtLeast: z.number().min(0).max(100) })]),
-    expect: z.union([z.object({ action: z.enum(ACTION_KINDS), by: z.enum(['rep', 'customer']).default('rep') }), z.object({ reply: z.enum(['rep', 'customer']) })]).optional(),
+    expect: z
+      .union([z.object({ action: z.enum(ACTION_KINDS), by: z.enum(['rep', 'customer']).default('rep') }), z.object({ reply: z.enum(['rep', 'customer']) })])
+      .optional(),
     within: duration.optional(),
     nudgeAt: duration.optional(),
     startAt: z.enum(['message', 'meeting']).default('message'),

@@ -13,11 +13,7 @@ export interface StageMove {
 }
 
 /** The furthest stage the actions reach, if it is ahead of `current`. */
-export function linkStage(
-  funnel: Funnel,
-  current: string,
-  detected: ReadonlyArray<Pick<DetectedAction, 'kind' | 'objection'>>,
-): StageMove | null {
+export function linkStage(funnel: Funnel, current: string, detected: ReadonlyArray<Pick<DetectedAction, 'kind' | 'objection'>>): StageMove | null {
   if (funnel.closed.includes(current)) return null;
   const order = (s: string) => funnel.stages.indexOf(s);
   let best: StageMove | null = null;

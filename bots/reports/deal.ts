@@ -138,22 +138,26 @@ export async function dealTimeline(db: Db, opportunityId: string): Promise<DealT
   ]);
 
   const entries: TimelineEntry[] = [
-    ...actionRows.map((r): TimelineEntry => ({
-      type: 'action',
-      id: r.id,
-      at: r.at,
-      kind: r.kind,
-      attrs: r.attrs,
-      evidence: evidenceOf(r),
-    })),
-    ...moveRows.map((r): TimelineEntry => ({
-      type: 'stage',
-      id: r.id,
-      at: r.at,
-      fromStage: r.fromStage,
-      toStage: r.toStage,
-      evidence: stageEvidence(r),
-    })),
+    ...actionRows.map(
+      (r): TimelineEntry => ({
+        type: 'action',
+        id: r.id,
+        at: r.at,
+        kind: r.kind,
+        attrs: r.attrs,
+        evidence: evidenceOf(r),
+      }),
+    ),
+    ...moveRows.map(
+      (r): TimelineEntry => ({
+        type: 'stage',
+        id: r.id,
+        at: r.at,
+        fromStage: r.fromStage,
+        toStage: r.toStage,
+        evidence: stageEvidence(r),
+      }),
+    ),
   ];
   entries.sort((a, b) => a.at.getTime() - b.at.getTime() || typeRank(a) - typeRank(b) || a.id.localeCompare(b.id));
   return { deal, entries };

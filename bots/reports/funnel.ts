@@ -38,10 +38,7 @@ export interface FunnelResult {
  * that was already in a stage when the period began and moved on is counted in the next stage,
  * not as a conversion of this one.
  */
-export async function funnel(
-  db: Db,
-  params: { teamIds: readonly string[]; from: Date; to: Date; stages?: readonly string[] },
-): Promise<FunnelResult> {
+export async function funnel(db: Db, params: { teamIds: readonly string[]; from: Date; to: Date; stages?: readonly string[] }): Promise<FunnelResult> {
   const stages = params.stages ?? FUNNEL_STAGES;
   const { from, to } = params;
   const teamIds = [...params.teamIds];
@@ -50,7 +47,10 @@ export async function funnel(
   const lost = new Set<string>();
   const reach = (deal: string, i: number) => {
     let set = reached.get(deal);
-    if (!set) reached.set(deal, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      reached.set(deal, set);
+    }
     set.add(i);
   };
 

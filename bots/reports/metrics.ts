@@ -81,12 +81,7 @@ export function emptyMetrics(): RepMetrics {
 /** True when the metrics hold nothing worth showing. */
 export function isEmptyMetrics(m: RepMetrics): boolean {
   return (
-    m.conversations === 0 &&
-    m.actions.total === 0 &&
-    m.stageMoves.length === 0 &&
-    m.overdue.count === 0 &&
-    m.nudges.received === 0 &&
-    m.atomIds.length === 0
+    m.conversations === 0 && m.actions.total === 0 && m.stageMoves.length === 0 && m.overdue.count === 0 && m.nudges.received === 0 && m.atomIds.length === 0
   );
 }
 

@@ -50,9 +50,7 @@ export async function teamSummary(db: Db, params: { teamIds: readonly string[] }
   for (const teamId of new Set(ids)) {
     const teamName = names.get(teamId);
     if (teamName === undefined) continue;
-    const reps = repRows
-      .filter((r) => r.teamId === teamId)
-      .map((r) => ({ personId: r.id, name: r.name, metrics: metrics.get(r.id) ?? emptyMetrics() }));
+    const reps = repRows.filter((r) => r.teamId === teamId).map((r) => ({ personId: r.id, name: r.name, metrics: metrics.get(r.id) ?? emptyMetrics() }));
     out.push({ teamId, teamName, reps, totals: sumMetrics(reps.map((r) => r.metrics)) });
   }
   return out;

@@ -29,7 +29,7 @@ const GOOD = [
 
 describe('dealwise analyze', () => {
   it('reads JSON lines from stdin and writes one result per line, in order', () => {
-    const { status, lines } = run(['analyze', '-'], GOOD.map((m) => JSON.stringify(m)).join('\n') + '\n');
+    const { status, lines } = run(['analyze', '-'], `${GOOD.map((m) => JSON.stringify(m)).join('\n')}\n`);
     expect(status).toBe(0);
     expect(lines.map((l) => l.id)).toEqual(['a1', 'a2', 3, 'a4']);
     const kinds = lines.map((l) => (l.actions as { kind: string }[]).map((a) => a.kind));
@@ -37,14 +37,16 @@ describe('dealwise analyze', () => {
     expect(kinds[1]).toContain('objection_raised');
     expect(kinds[2]).toEqual(['contract_sent']);
     expect(kinds[3]).toEqual([]);
-    const raised = (lines[1]?.actions as { kind: string; objection?: string; confidence: number }[]).find((a) => a.kind === 'objection_raised');
+    const raised = (lines[1]!.actions as { kind: string; objection?: string; confidence: number }[]).find((a) => a.kind === 'objection_raised');
     expect(raised?.objection).toBe('price');
     expect(raised?.confidence).toBeGreaterThanOrEqual(0.5);
     expect(raised?.confidence).toBeLessThanOrEqual(1);
   });
 
   it('reports a bad line with its line number and goes on with the rest', () => {
-    const input = [JSON.stringify(GOOD[0]), '{"id":"x", "role":', '', JSON.stringify({ id: 'b', role: 'boss', text: 'hi' }), JSON.stringify(GOOD[3])].join('\n');
+    const input = [JSON.stringify(GOOD[0]), '{"id":"x", "role":', '', JSON.stringify({ id: 'b', role: 'boss', text: 'hi' }), JSON.stringify(GOOD[3])].join(
+      '\n',
+    );
     const { status, lines } = run(['analyze', '-'], input);
     expect(status).toBe(1);
     expect(lines).toHaveLength(4);

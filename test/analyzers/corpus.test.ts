@@ -4,13 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ACTION_KINDS } from '../../core/types.ts';
-import {
-  CORPUS_LANGS,
-  CorpusFormatError,
-  corpusSideOf,
-  formatCorpusLine,
-  readCorpus,
-} from '../../analyzers/corpus/schema.ts';
+import { CORPUS_LANGS, CorpusFormatError, corpusSideOf, formatCorpusLine, readCorpus } from '../../analyzers/corpus/schema.ts';
 import type { CorpusLine } from '../../analyzers/corpus/schema.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -47,7 +41,10 @@ describe('committed corpus split', () => {
     const missing = src.filter((l) => !bySide.has(l.id)).map((l) => l.id);
     expect(missing, 'src lines missing from the split: rerun scripts/split-corpus.ts').toEqual([]);
     const srcIds = new Set(ids);
-    expect([...bySide.keys()].filter((id) => !srcIds.has(id)), 'split lines not in src').toEqual([]);
+    expect(
+      [...bySide.keys()].filter((id) => !srcIds.has(id)),
+      'split lines not in src',
+    ).toEqual([]);
     for (const line of src) {
       const placed = bySide.get(line.id);
       expect(placed?.side, line.id).toBe(corpusSideOf(line.id));
@@ -73,7 +70,7 @@ describe('corpus schema', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const write = (lines: string[]) => {
     const path = join(dir, `c${Math.random().toString(36).slice(2)}.jsonl`);
-    writeFileSync(path, lines.join('\n') + '\n');
+    writeFileSync(path, `${lines.join('\n')}\n`);
     return path;
   };
   const ok = { id: 'en-9001', lang: 'en', role: 'customer', text: 'too expensive', labels: ['objection_raised'], objection: 'price' };

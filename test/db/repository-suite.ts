@@ -61,7 +61,11 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       expect(conv).toMatchObject({ ownerId: 'zhangsan', direct: false });
       const [opp] = await database.db.select().from(opportunities).where(eq(opportunities.id, conv!.opportunityId!));
       expect(opp).toMatchObject({ ownerId: 'zhangsan', stage: 'lead', name: '测试科技 · CRM 项目' });
-      const roles = await database.db.select({ role: messages.role }).from(messages).where(eq(messages.conversationId, 'local:c-owner')).orderBy(messages.platformMessageId);
+      const roles = await database.db
+        .select({ role: messages.role })
+        .from(messages)
+        .where(eq(messages.conversationId, 'local:c-owner'))
+        .orderBy(messages.platformMessageId);
       expect(roles.map((r) => r.role)).toEqual(['customer', 'rep', 'rep']);
     });
 
@@ -70,7 +74,10 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       const results = await Promise.all(Array.from({ length: 5 }, () => ingestMessage(deps(), m)));
       expect(results.filter((r) => r.status === 'stored')).toHaveLength(1);
       expect(new Set(results.map((r) => r.id)).size).toBe(1);
-      const [n] = await database.db.select({ n: count() }).from(messages).where(and(eq(messages.platform, 'local'), eq(messages.platformMessageId, 'race-1')));
+      const [n] = await database.db
+        .select({ n: count() })
+        .from(messages)
+        .where(and(eq(messages.platform, 'local'), eq(messages.platformMessageId, 'race-1')));
       expect(n!.n).toBe(1);
       const convs = await database.db.select().from(conversations).where(eq(conversations.id, 'local:c-race'));
       expect(convs).toHaveLength(1);
@@ -80,15 +87,34 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       const rule = playbook.rules.find((r) => r.id === 'quote-no-reply-3d')!;
       const at = new Date('2026-11-23T14:00:00+08:00');
       const base = { rule, conversationId: 'local:c-timer', opportunityId: null, repId: 'lisi', text: '报价', wh: WH };
-      const [conv] = await database.db.insert(conversations).values({ id: 'local:c-timer', platform: 'local', chatId: 'c-timer', chatType: 'group', createdAt: at }).returning();
+      const [conv] = await database.db
+        .insert(conversations)
+        .values({ id: 'local:c-timer', platform: 'local', chatId: 'c-timer', chatType: 'group', createdAt: at })
+        .returning();
       expect(conv).toBeDefined();
       const first = await openTimer(database.db, { ...base, messageId: 'm-t1', sentAt: at });
       const second = await openTimer(database.db, { ...base, messageId: 'm-t2', sentAt: new Date(at.getTime() + 3_600_000) });
       expect(first).not.toBeNull();
       expect(second).toBeNull();
       // A reply from our own side does not count as the customer's.
-      expect(await fulfilTimers(database.db, { conversationId: 'local:c-timer', messageId: 'm-t3', side: 'rep', sentAt: new Date(at.getTime() + 7_200_000), actions: [] })).toBe(0);
-      expect(await fulfilTimers(database.db, { conversationId: 'local:c-timer', messageId: 'm-t4', side: 'customer', sentAt: new Date(at.getTime() + 7_200_000), actions: [] })).toBe(1);
+      expect(
+        await fulfilTimers(database.db, {
+          conversationId: 'local:c-timer',
+          messageId: 'm-t3',
+          side: 'rep',
+          sentAt: new Date(at.getTime() + 7_200_000),
+          actions: [],
+        }),
+      ).toBe(0);
+      expect(
+        await fulfilTimers(database.db, {
+          conversationId: 'local:c-timer',
+          messageId: 'm-t4',
+          side: 'customer',
+          sentAt: new Date(at.getTime() + 7_200_000),
+          actions: [],
+        }),
+      ).toBe(1);
       const [done] = await database.db.select().from(timers).where(eq(timers.id, first!.id));
       expect(done).toMatchObject({ status: 'fulfilled', resolvedByMessageId: 'm-t4' });
 

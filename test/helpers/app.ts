@@ -35,15 +35,30 @@ export async function startTestApp(opts: { dataDir?: string; start?: Date; env?:
     if (!closed) await app.close();
     closed = true;
   };
-  return { app, clock, config, dataDir, close, cleanup: async () => {
-    await close();
-    await rm(dataDir, { recursive: true, force: true });
-  } };
+  return {
+    app,
+    clock,
+    config,
+    dataDir,
+    close,
+    cleanup: async () => {
+      await close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 let seq = 0;
 /** A customer-chat message from the local adapter, sent at `at`. */
-export function chat(p: { from: string; text: string; at: string | Date; conv?: string; id?: string; name?: string; attachments?: { name: string }[] }): InboundMessage {
+export function chat(p: {
+  from: string;
+  text: string;
+  at: string | Date;
+  conv?: string;
+  id?: string;
+  name?: string;
+  attachments?: { name: string }[];
+}): InboundMessage {
   return {
     platform: 'local',
     messageId: p.id ?? `m-${++seq}`,
@@ -62,5 +77,16 @@ export function chat(p: { from: string; text: string; at: string | Date; conv?: 
 
 /** A message to the bot in a 1:1 chat. */
 export function dm(from: string, text: string, at: Date): InboundMessage {
-  return { platform: 'local', messageId: `dm-${++seq}`, conversationId: `dm-${from}`, chatType: 'single', direct: true, senderId: from, kind: 'text', text, attachments: [], sentAt: at };
+  return {
+    platform: 'local',
+    messageId: `dm-${++seq}`,
+    conversationId: `dm-${from}`,
+    chatType: 'single',
+    direct: true,
+    senderId: from,
+    kind: 'text',
+    text,
+    attachments: [],
+    sentAt: at,
+  };
 }

@@ -35,7 +35,12 @@ describe('POST /v1/messages', () => {
     return { messages: m!.n, conversations: c!.n, opportunities: o!.n };
   };
   const post = (payload: unknown, headers: Record<string, string> = {}) =>
-    server.inject({ method: 'POST', url: '/v1/messages', payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': 'application/json', ...headers } });
+    server.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
 
   it.each([
     ['malformed JSON', '{"platform": "local", ', /JSON/i],
@@ -76,10 +81,18 @@ describe('POST /v1/messages', () => {
     expect(outbox).toHaveLength(1);
     expect(outbox[0]).toMatchObject({ to: { personId: 'zhangsan' }, message: { type: 'card', title: '💡 客户提出价格异议' } });
 
-    const fb = await server.inject({ method: 'POST', url: '/v1/feedback', payload: { platform: 'local', nudgeId: outbox[0]!.nudgeId, senderId: 'zhangsan', value: 'useful' } });
+    const fb = await server.inject({
+      method: 'POST',
+      url: '/v1/feedback',
+      payload: { platform: 'local', nudgeId: outbox[0]!.nudgeId, senderId: 'zhangsan', value: 'useful' },
+    });
     expect(fb.statusCode).toBe(204);
     // Someone else cannot rate zhangsan's nudge.
-    const forged = await server.inject({ method: 'POST', url: '/v1/feedback', payload: { platform: 'local', nudgeId: outbox[0]!.nudgeId, senderId: 'lisi', value: 'not_useful' } });
+    const forged = await server.inject({
+      method: 'POST',
+      url: '/v1/feedback',
+      payload: { platform: 'local', nudgeId: outbox[0]!.nudgeId, senderId: 'lisi', value: 'not_useful' },
+    });
     expect(forged.statusCode).toBe(404);
     const [n] = await t.app.ctx.db.select().from(nudges);
     expect(n!.feedback).toBe('useful');

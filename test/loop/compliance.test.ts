@@ -15,7 +15,8 @@ describe('compliance', () => {
     const at = (min: number) => new Date(new Date('2026-11-24T09:00:00+08:00').getTime() + min * 60_000);
     clock.set(at(0));
     await app.sink.message(chat({ from: 'zhangsan', text: '王总，这个产品保本保收益，您放心。', at: at(0), conv: 'c-comp', id: 'cp-1' }));
-    for (let i = 1; i <= 6; i++) await app.sink.message(chat({ from: 'zhangsan', text: `王总，第${i}次打扰，方案您看了吗`, at: at(i * 10), conv: 'c-comp', id: `cp-${i + 1}` }));
+    for (let i = 1; i <= 6; i++)
+      await app.sink.message(chat({ from: 'zhangsan', text: `王总，第${i}次打扰，方案您看了吗`, at: at(i * 10), conv: 'c-comp', id: `cp-${i + 1}` }));
     // Another day starts a new count.
     await app.sink.message(chat({ from: 'zhangsan', text: '王总早', at: new Date('2026-11-25T09:00:00+08:00'), conv: 'c-comp', id: 'cp-next-day' }));
     await app.drain();

@@ -3,7 +3,19 @@
  * Friday 2026-11-27 10:00 in Shanghai; 本周 starts Monday 11-23 00:00 (+08:00).
  */
 import type { Db } from '../../db/client.ts';
-import { actions, atomEvents, conversations, messages, nudges, opportunities, people, playbookRules, stageChanges, teams, timers } from '../../db/schema/index.ts';
+import {
+  actions,
+  atomEvents,
+  conversations,
+  messages,
+  nudges,
+  opportunities,
+  people,
+  playbookRules,
+  stageChanges,
+  teams,
+  timers,
+} from '../../db/schema/index.ts';
 
 export const TZ = 'Asia/Shanghai';
 
@@ -51,7 +63,14 @@ const MESSAGES: Msg[] = [
       { id: 'a3b', kind: 'competitor_mentioned' },
     ],
   },
-  { id: 'm4', conv: 'wecom:hd', who: 'zhangsan', text: '理解，我们在三家三甲医院的案例可以参考', at: t('11-25 14:30'), acts: [{ id: 'a4', kind: 'objection_handled' }] },
+  {
+    id: 'm4',
+    conv: 'wecom:hd',
+    who: 'zhangsan',
+    text: '理解，我们在三家三甲医院的案例可以参考',
+    at: t('11-25 14:30'),
+    acts: [{ id: 'a4', kind: 'objection_handled' }],
+  },
   { id: 'm5', conv: 'wecom:hd', who: 'zhangsan', text: '', files: ['采购合同.docx'], at: t('11-26 11:00'), acts: [{ id: 'a5', kind: 'contract_sent' }] },
   // 苏州精密 (zhangsan), created this week.
   { id: 'm6', conv: 'wecom:sz', who: 'zhangsan', text: '约周三下午两点线上演示', at: t('11-24 15:00'), acts: [{ id: 'a6', kind: 'meeting_scheduled' }] },
@@ -170,7 +189,15 @@ export async function seed(db: Db): Promise<void> {
     { id: 's8', opportunityId: 'opp-bj', fromStage: 'lead', toStage: 'proposal', messageId: 'm13', at: t('11-24 11:00') },
   ]);
   await db.insert(playbookRules).values([{ id: 'demo-material-48h', name: '演示后48小时内发资料', definition: {} }]);
-  const timer = (id: string, ruleId: string, conv: string, repId: string | null, status: 'pending' | 'fired' | 'fulfilled' | 'cancelled', due: Date, resolved?: Date) => ({
+  const timer = (
+    id: string,
+    ruleId: string,
+    conv: string,
+    repId: string | null,
+    status: 'pending' | 'fired' | 'fulfilled' | 'cancelled',
+    due: Date,
+    resolved?: Date,
+  ) => ({
     id,
     ruleId,
     opportunityId: oppOf.get(conv) ?? null,
@@ -206,20 +233,24 @@ export async function seed(db: Db): Promise<void> {
     createdAt: at,
     feedback,
   });
-  await db.insert(nudges).values([
-    nudge('n1', 'zhangsan', t('11-25 14:01'), 'useful'),
-    nudge('n2', 'zhangsan', t('11-25 15:00'), 'used'),
-    nudge('n3', 'zhangsan', t('11-26 09:00'), null),
-    nudge('n4', 'zhangsan', t('11-26 10:00'), 'not_useful'),
-    nudge('n5', 'zhangsan', t('11-19 10:00'), 'useful'),
-  ]);
+  await db
+    .insert(nudges)
+    .values([
+      nudge('n1', 'zhangsan', t('11-25 14:01'), 'useful'),
+      nudge('n2', 'zhangsan', t('11-25 15:00'), 'used'),
+      nudge('n3', 'zhangsan', t('11-26 09:00'), null),
+      nudge('n4', 'zhangsan', t('11-26 10:00'), 'not_useful'),
+      nudge('n5', 'zhangsan', t('11-19 10:00'), 'useful'),
+    ]);
   const ev = (id: string, atomId: string, personId: string, kind: 'pushed' | 'used', at: Date) => ({ id, atomId, personId, kind, at });
-  await db.insert(atomEvents).values([
-    ev('e1', 'atom-a', 'zhangsan', 'used', t('11-25 14:20')),
-    ev('e2', 'atom-a', 'zhangsan', 'used', t('11-26 09:30')),
-    ev('e3', 'atom-b', 'zhangsan', 'used', t('11-26 10:30')),
-    ev('e4', 'atom-c', 'zhangsan', 'pushed', t('11-26 10:00')),
-    ev('e5', 'atom-d', 'zhangsan', 'used', t('11-18 10:00')),
-    ev('e6', 'atom-a', 'lisi', 'used', t('11-24 12:00')),
-  ]);
+  await db
+    .insert(atomEvents)
+    .values([
+      ev('e1', 'atom-a', 'zhangsan', 'used', t('11-25 14:20')),
+      ev('e2', 'atom-a', 'zhangsan', 'used', t('11-26 09:30')),
+      ev('e3', 'atom-b', 'zhangsan', 'used', t('11-26 10:30')),
+      ev('e4', 'atom-c', 'zhangsan', 'pushed', t('11-26 10:00')),
+      ev('e5', 'atom-d', 'zhangsan', 'used', t('11-18 10:00')),
+      ev('e6', 'atom-a', 'lisi', 'used', t('11-24 12:00')),
+    ]);
 }

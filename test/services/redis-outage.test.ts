@@ -30,8 +30,12 @@ describe('a Redis outage', () => {
       const now = Date.now();
       const outcomes = [
         await web.sink.message(chat({ from: 'zhangsan', text: '王总好，方案和报价我们在这个群里沟通。', at: new Date(now), conv: 'c-outage', id: 'o-1' })),
-        await web.sink.message(chat({ from: 'cust-wang', name: '王总', text: '你们这个价格太贵了，超出我们今年的预算。', at: new Date(now + 1000), conv: 'c-outage', id: 'o-2' })),
-        await web.sink.message(chat({ from: 'cust-wang', name: '王总', text: '你们这个价格太贵了，超出我们今年的预算。', at: new Date(now + 1000), conv: 'c-outage', id: 'o-2' })),
+        await web.sink.message(
+          chat({ from: 'cust-wang', name: '王总', text: '你们这个价格太贵了，超出我们今年的预算。', at: new Date(now + 1000), conv: 'c-outage', id: 'o-2' }),
+        ),
+        await web.sink.message(
+          chat({ from: 'cust-wang', name: '王总', text: '你们这个价格太贵了，超出我们今年的预算。', at: new Date(now + 1000), conv: 'c-outage', id: 'o-2' }),
+        ),
       ];
       expect(outcomes.map((o) => o.status)).toEqual(['stored', 'stored', 'duplicate']);
       const ready = await server.inject({ method: 'GET', url: '/readyz' });

@@ -11,7 +11,8 @@ import { deliveries, nudges, timers } from '../../db/schema/index.ts';
 import { chat } from '../helpers/app.ts';
 import { createStack, fastPlaybook, REDIS_URL, until, type Stack } from './stack.ts';
 
-const quote = (conv: string, at: Date) => chat({ from: 'lisi', text: '周经理，报价单发您了：80 个账号首年 26.8 万，含实施和培训。', at, conv, id: `${conv}-quote` });
+const quote = (conv: string, at: Date) =>
+  chat({ from: 'lisi', text: '周经理，报价单发您了：80 个账号首年 26.8 万，含实施和培训。', at, conv, id: `${conv}-quote` });
 
 describe('timers on BullMQ', () => {
   let stack: Stack | null = null;
@@ -27,14 +28,12 @@ describe('timers on BullMQ', () => {
     const start = new Date();
     await web.sink.message(quote('c-due', start));
     await web.sink.message(quote('c-lost', start));
-    await web.sink.message(chat({ from: 'cust-zhou', text: '我们最后选了别家，这个项目就不做了。', at: new Date(start.getTime() + 500), conv: 'c-lost', id: 'c-lost-no' }));
+    await web.sink.message(
+      chat({ from: 'cust-zhou', text: '我们最后选了别家，这个项目就不做了。', at: new Date(start.getTime() + 500), conv: 'c-lost', id: 'c-lost-no' }),
+    );
 
     const db = web.ctx.db;
-    const sent = await until(
-      async () => (await db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0],
-      15_000,
-      'the timer nudge to be sent',
-    );
+    const sent = await until(async () => (await db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0], 15_000, 'the timer nudge to be sent');
     const [timer] = await db.select().from(timers).where(eq(timers.conversationId, 'local:c-due'));
     expect(timer!.status).toBe('fired');
     // Fired at its time: not before it, and promptly after.
@@ -69,7 +68,10 @@ describe('timers on BullMQ', () => {
     const db = worker.ctx.db;
     await until(async () => (await db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0], 15_000, 'the recovered timer to fire');
     await new Promise((r) => setTimeout(r, 1_500));
-    const fired = await db.select().from(nudges).where(and(eq(nudges.ruleId, 'quote-no-reply-3d')));
+    const fired = await db
+      .select()
+      .from(nudges)
+      .where(and(eq(nudges.ruleId, 'quote-no-reply-3d')));
     expect(fired).toHaveLength(1);
     expect(await db.select().from(deliveries)).toHaveLength(1);
   }, 40_000);

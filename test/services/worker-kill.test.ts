@@ -71,11 +71,7 @@ describe('a worker killed mid-send', () => {
     expect(inFlight).toMatchObject({ status: 'sending', attempts: 1, platform: 'feishu' });
 
     workers.push(await spawnWorker(stack.env));
-    const sent = await until(
-      async () => (await database!.db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0],
-      45_000,
-      'the recovered send',
-    );
+    const sent = await until(async () => (await database!.db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0], 45_000, 'the recovered send');
     expect(sent.attempts).toBe(2);
     expect(fake.sends).toHaveLength(2);
     expect(fake.sends.every((s) => s.receiveId === ZHANGSAN_OPEN_ID && s.uuid === fake.sends[0]!.uuid)).toBe(true);

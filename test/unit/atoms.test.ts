@@ -50,7 +50,13 @@ describe('atomsForRule with the default playbook', () => {
   });
 
   it('a competitor objection gets only competitor atoms', () => {
-    const found = atomsForRule(atoms, ruleById(playbook, 'competitor-objection'), { kind: 'objection_raised', objection: 'competitor', confidence: 0.9 }, 'demo', 3);
+    const found = atomsForRule(
+      atoms,
+      ruleById(playbook, 'competitor-objection'),
+      { kind: 'objection_raised', objection: 'competitor', confidence: 0.9 },
+      'demo',
+      3,
+    );
     expect(ids(found).sort()).toEqual(['competitor-cheaper', 'competitor-incumbent', 'competitor-named']);
   });
 

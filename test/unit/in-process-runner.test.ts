@@ -6,7 +6,7 @@ import { PermanentJobError, type JobHandlers, type JobResult } from '../../jobs/
 import { InProcessRunner } from '../../jobs/in-process.ts';
 
 const T0 = new Date('2026-11-23T02:00:00.000Z');
-const after = (ms: number) => new Date(T0.getTime() + ms);
+const later = (ms: number) => new Date(T0.getTime() + ms);
 
 describe('InProcessRunner (manual clock, autoRun: false)', () => {
   let clock: ManualClock;
@@ -54,7 +54,7 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
     await runner.enqueue('analyze-message', { messageId: 'm1' }, { delayMs: 1_000 });
     await runner.drain();
     expect(ran).toEqual(['analyze:m0']);
-    clock.set(after(5_000));
+    clock.set(later(5_000));
     await runner.drain();
     expect(ran).toEqual(['analyze:m0', 'timer:t1', 'analyze:m1', 'send:d3']);
   });
@@ -62,10 +62,10 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
   it('a delayed job does not run before its time', async () => {
     await runner.enqueue('fire-timer', { timerId: 't1' }, { delayMs: 60_000 });
     expect(runner.nextRunAt()?.toISOString()).toBe('2026-11-23T02:01:00.000Z');
-    clock.set(after(59_999));
+    clock.set(later(59_999));
     await runner.drain();
     expect(ran).toEqual([]);
-    clock.set(after(60_000));
+    clock.set(later(60_000));
     await runner.drain();
     expect(ran).toEqual(['timer:t1']);
     expect(runner.nextRunAt()).toBeNull();
@@ -84,7 +84,7 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
     await runner.enqueue('fire-timer', { timerId: 't1' }, { jobId: 'timer-t1', delayMs: 1_000 });
     await runner.enqueue('fire-timer', { timerId: 't1' }, { jobId: 'timer-t1', delayMs: 1_000 });
     expect(runner.size).toBe(1);
-    clock.set(after(1_000));
+    clock.set(later(1_000));
     await runner.drain();
     expect(ran).toEqual(['timer:t1']);
   });
@@ -97,14 +97,14 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
     expect(ran).toEqual(['timer:t1', 'timer:t1']);
   });
 
-  it('retries a throwing handler with exponential backoff up to the job\'s attempts, then drops it', async () => {
+  it("retries a throwing handler with exponential backoff up to the job's attempts, then drops it", async () => {
     // analyze-message: 5 attempts, backoff 1 s doubling → runs at 0, 1, 3, 7 and 15 s.
     behaviour.set('analyze:m1', async () => {
       throw new Error('database unavailable');
     });
     await runner.enqueue('analyze-message', { messageId: 'm1' });
     const runsAt = async (ms: number) => {
-      clock.set(after(ms));
+      clock.set(later(ms));
       await runner.drain();
       return ran.length;
     };
@@ -127,9 +127,9 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
     });
     await runner.enqueue('send-delivery', { deliveryId: 'd1' });
     await runner.drain();
-    clock.set(after(2_000));
+    clock.set(later(2_000));
     await runner.drain();
-    clock.set(after(600_000));
+    clock.set(later(600_000));
     await runner.drain();
     expect(ran).toEqual(['send:d1', 'send:d1']);
     expect(runner.size).toBe(0);
@@ -141,7 +141,7 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
     });
     await runner.enqueue('fire-timer', { timerId: 't1' });
     await runner.drain();
-    clock.set(after(3_600_000));
+    clock.set(later(3_600_000));
     await runner.drain();
     expect(ran).toEqual(['timer:t1']);
     expect(runner.size).toBe(0);
@@ -153,7 +153,7 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
     });
     await runner.enqueue('analyze-message', { messageId: 'm1' });
     await runner.drain();
-    clock.set(after(3_600_000));
+    clock.set(later(3_600_000));
     await runner.drain();
     expect(ran).toEqual(['analyze:m1']);
   });
@@ -170,18 +170,18 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
 
   it('a handler returning {retryAt} runs again at that time, without using up attempts', async () => {
     // send-delivery has 8 attempts; ask for a later slot 10 times, then succeed.
-    behaviour.set('send:d1', async (call) => (call <= 10 ? { retryAt: after(call * 30_000) } : undefined));
+    behaviour.set('send:d1', async (call) => (call <= 10 ? { retryAt: later(call * 30_000) } : undefined));
     await runner.enqueue('send-delivery', { deliveryId: 'd1' });
     await runner.drain();
     expect(ran).toHaveLength(1);
-    clock.set(after(29_999));
+    clock.set(later(29_999));
     await runner.drain();
     expect(ran).toHaveLength(1);
-    clock.set(after(30_000));
+    clock.set(later(30_000));
     await runner.drain();
     expect(ran).toHaveLength(2);
     for (let call = 2; call <= 10; call++) {
-      clock.set(after(call * 30_000));
+      clock.set(later(call * 30_000));
       await runner.drain();
     }
     expect(ran).toHaveLength(11);
@@ -193,7 +193,7 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
     await runner.enqueue('analyze-message', { messageId: 'm2' }, { delayMs: 1_000 });
     await runner.close();
     await runner.drain();
-    clock.set(after(1_000));
+    clock.set(later(1_000));
     await runner.drain();
     expect(ran).toEqual([]);
     await expect(runner.enqueue('analyze-message', { messageId: 'm3' })).rejects.toThrow(/closed/);
@@ -221,7 +221,7 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
     await runner.drain();
     expect(ran).toEqual(['timer:t1']);
     await runner.enqueue('fire-timer', { timerId: 't1' }, { jobId: 'timer-t1' });
-    clock.set(after(5_000));
+    clock.set(later(5_000));
     await runner.drain();
     expect(ran).toEqual(['timer:t1', 'timer:t1']);
   });

@@ -38,7 +38,7 @@ describe('parseMeetingTime: Chinese, said on Monday 2026-11-23 10:21', () => {
 });
 
 describe('parseMeetingTime: relative to the day it was said', () => {
-  it('周二下午 said on Thursday is next week\'s Tuesday', () => {
+  it("周二下午 said on Thursday is next week's Tuesday", () => {
     expect(iso(parseMeetingTime('周二下午', THURSDAY, SH))).toBe(expected('2026-12-01T14:00:00+08:00'));
   });
 
@@ -85,8 +85,6 @@ describe('parseMeetingTime: English, said on Monday 2026-11-23 10:21', () => {
   });
 
   it('"friend" is not Friday: the demo is on Thursday at 3pm', () => {
-    expect(iso(parseMeetingTime('My friend from IT will join the demo on Thursday at 3pm', MONDAY, SH))).toBe(
-      expected('2026-11-26T15:00:00+08:00'),
-    );
+    expect(iso(parseMeetingTime('My friend from IT will join the demo on Thursday at 3pm', MONDAY, SH))).toBe(expected('2026-11-26T15:00:00+08:00'));
   });
 });

@@ -33,9 +33,12 @@ describe('isQuestion', () => {
     expect(isQuestion(text)).toBe(true);
   });
 
-  it.each([['Thanks, got it.'], ['We will review the quote internally'], ['Sounds good to me'], ['Please send the contract']])('English statement: %s', (text) => {
-    expect(isQuestion(text)).toBe(false);
-  });
+  it.each([['Thanks, got it.'], ['We will review the quote internally'], ['Sounds good to me'], ['Please send the contract']])(
+    'English statement: %s',
+    (text) => {
+      expect(isQuestion(text)).toBe(false);
+    },
+  );
 
   it.each([[''], ['   '], ['\n']])('empty or blank %j → false', (text) => {
     expect(isQuestion(text)).toBe(false);

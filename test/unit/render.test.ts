@@ -56,7 +56,7 @@ describe('renderNudge', () => {
     ]);
   });
 
-  it('shows the deal, the customer\'s words, the hint, the first atom and a pointer to the second', () => {
+  it("shows the deal, the customer's words, the hint, the first atom and a pointer to the second", () => {
     if (card.type !== 'card') throw new Error('expected a card');
     expect(card.text).toContain('**商机**：华东医疗 · 患者随访平台项目');
     expect(card.text).toContain('**客户原话**：「你们这个价格太贵了，超出预算不少」');

@@ -99,7 +99,7 @@ describe('linkStage with the default funnel (config/playbooks.yaml)', () => {
 });
 
 describe('firstContactStage', () => {
-  it('a rep\'s first message moves a lead to contacted', () => {
+  it("a rep's first message moves a lead to contacted", () => {
     expect(firstContactStage(funnel, 'lead')).toBe('contacted');
   });
 

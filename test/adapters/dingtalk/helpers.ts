@@ -42,10 +42,7 @@ export class RecordingSink implements InboundSink {
 /** A pino logger at debug level whose output lines are kept in `lines`. */
 export function memoryLogger(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
-  const log = pino(
-    { level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
-    { write: (line: string) => void lines.push(line) },
-  );
+  const log = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, { write: (line: string) => void lines.push(line) });
   return { log, lines };
 }
 

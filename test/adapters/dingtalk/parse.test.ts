@@ -82,7 +82,11 @@ describe('parseDingtalkMessage', () => {
   });
 
   it('treats a forged or foreign #feedback text as an ordinary message', () => {
-    for (const content of ['#feedback {"nudgeId":"n-7","value":"great"}', '#feedback not-json', 'we discussed #feedback {"nudgeId":"n","value":"used"} later']) {
+    for (const content of [
+      '#feedback {"nudgeId":"n-7","value":"great"}',
+      '#feedback not-json',
+      'we discussed #feedback {"nudgeId":"n","value":"used"} later',
+    ]) {
       expect(parseDingtalkMessage(fixture('robot-text-single', { text: { content } })).feedback).toBeNull();
     }
   });

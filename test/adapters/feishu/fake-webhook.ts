@@ -16,7 +16,9 @@ export function encryptForFeishu(plaintext: string, encryptKey: string): string 
 }
 
 export function signForFeishu(timestamp: string, nonce: string, encryptKey: string, rawBody: string): string {
-  return createHash('sha256').update(timestamp + nonce + encryptKey + rawBody).digest('hex');
+  return createHash('sha256')
+    .update(timestamp + nonce + encryptKey + rawBody)
+    .digest('hex');
 }
 
 export interface WebhookRequestOptions {

@@ -19,7 +19,11 @@ describe('createFeishuAdapter', () => {
 
   it('builds a webhook adapter exposing POST /feishu/webhook when FEISHU_MODE=webhook', () => {
     const config = loadConfig({ FEISHU_APP_ID: FAKE_APP_ID, FEISHU_APP_SECRET: 's', FEISHU_MODE: 'webhook', FEISHU_ENCRYPT_KEY: 'k' });
-    expect(createFeishuAdapter(config, log)?.routes().map((r) => `${r.method} ${r.url}`)).toEqual(['POST /feishu/webhook']);
+    expect(
+      createFeishuAdapter(config, log)
+        ?.routes()
+        .map((r) => `${r.method} ${r.url}`),
+    ).toEqual(['POST /feishu/webhook']);
   });
 
   it('declares the bot send limits: 5 a second, 100 a minute', () => {

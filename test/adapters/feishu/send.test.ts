@@ -128,7 +128,7 @@ describe('Feishu send through the SDK Client', () => {
 });
 
 describe('encodeFeishuMessage', () => {
-  it('refuses a card over Feishu\'s 30 KB limit with PAYLOAD_TOO_LARGE', () => {
+  it("refuses a card over Feishu's 30 KB limit with PAYLOAD_TOO_LARGE", () => {
     expect(() => encodeFeishuMessage({ type: 'card', title: 't', text: '长'.repeat(11_000), buttons: [] })).toThrow(
       expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }),
     );

@@ -65,7 +65,12 @@ describe('WeCom app send', () => {
 
     const sends = api.calls('/cgi-bin/message/send');
     expect(sends.map((s) => s.query.access_token)).toEqual(['fake-token-1', 'fake-token-1']);
-    expect(sends[0]?.body).toEqual({ touser: 'zhangsan', agentid: 1000002, msgtype: 'markdown', markdown: { content: '**跟进提醒**\n华东医疗 48 小时未跟进' } });
+    expect(sends[0]?.body).toEqual({
+      touser: 'zhangsan',
+      agentid: 1000002,
+      msgtype: 'markdown',
+      markdown: { content: '**跟进提醒**\n华东医疗 48 小时未跟进' },
+    });
     expect(sends[1]?.body).toEqual({ touser: 'lisi', agentid: 1000002, msgtype: 'text', text: { content: '本周汇总已生成' } });
   });
 
@@ -122,9 +127,15 @@ describe('WeCom app send', () => {
 
   it('marks rate limits RATE_LIMITED and a bad recipient as not retryable', async () => {
     api.failNextSend({ errcode: 45009, errmsg: 'api freq out of limit' });
-    await expect(adapter.send({ userId: 'zhangsan' }, { type: 'text', text: 'x' }, 'k1')).rejects.toMatchObject({ code: 'RATE_LIMITED', details: { retryable: true } });
+    await expect(adapter.send({ userId: 'zhangsan' }, { type: 'text', text: 'x' }, 'k1')).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { retryable: true },
+    });
     api.failNextSend({ errcode: 81013, errmsg: 'user & party & tag all invalid' });
-    await expect(adapter.send({ userId: 'ghost' }, { type: 'text', text: 'x' }, 'k2')).rejects.toMatchObject({ code: 'PLATFORM_API', details: { retryable: false } });
+    await expect(adapter.send({ userId: 'ghost' }, { type: 'text', text: 'x' }, 'k2')).rejects.toMatchObject({
+      code: 'PLATFORM_API',
+      details: { retryable: false },
+    });
   });
 
   it('reports a recipient WeCom lists as invalid, though errcode is 0', async () => {

@@ -94,10 +94,19 @@ describe('parseArchiveRecord', () => {
       ...base,
       msgtype: 'mixed',
       text: undefined,
-      mixed: { item: [{ type: 'text', content: '{"content":"案例视频见下"}' }, { type: 'image', content: '{"md5sum":"x"}' }] },
+      mixed: {
+        item: [
+          { type: 'text', content: '{"content":"案例视频见下"}' },
+          { type: 'image', content: '{"md5sum":"x"}' },
+        ],
+      },
     });
     expect(mixed).toMatchObject({ status: 'message', message: { kind: 'text', text: '案例视频见下' } });
-    const link = parseArchiveRecord({ ...base, msgtype: 'link', link: { title: '华东医疗案例', description: '三甲医院落地', link_url: 'https://example.com/case' } });
+    const link = parseArchiveRecord({
+      ...base,
+      msgtype: 'link',
+      link: { title: '华东医疗案例', description: '三甲医院落地', link_url: 'https://example.com/case' },
+    });
     expect(link).toMatchObject({
       status: 'message',
       message: { kind: 'link', text: '华东医疗案例\n三甲医院落地\nhttps://example.com/case', attachments: [{ name: '华东医疗案例', type: 'link' }] },

@@ -7,9 +7,6 @@ import { REDACT_PATHS, type Logger } from '../../../core/logger.ts';
 
 export function captureLogger(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
-  const log = pino(
-    { level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
-    { write: (line: string) => void lines.push(line) },
-  );
+  const log = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, { write: (line: string) => void lines.push(line) });
   return { log, lines };
 }

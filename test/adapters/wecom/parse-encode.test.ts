@@ -78,7 +78,19 @@ describe('encoders', () => {
   it('refuse more than six buttons and duplicate keys', () => {
     const seven: CardButton[] = Array.from({ length: 7 }, (_, i) => ({ label: `b${i}`, value: `v${i}` }));
     expect(() => encodeBotMessage({ ...card, buttons: seven }, 'k')).toThrow(/at most 6 buttons/);
-    expect(() => encodeAppMessage({ ...card, buttons: [{ label: 'a', value: 'v' }, { label: 'b', value: 'v' }] }, { userId: 'u', agentId: 1 }, 'k')).toThrow(/differ/);
+    expect(() =>
+      encodeAppMessage(
+        {
+          ...card,
+          buttons: [
+            { label: 'a', value: 'v' },
+            { label: 'b', value: 'v' },
+          ],
+        },
+        { userId: 'u', agentId: 1 },
+        'k',
+      ),
+    ).toThrow(/differ/);
   });
 
   it('derive a stable, WeCom-valid task_id from the idempotency key', () => {

@@ -10,7 +10,17 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { atomEvents, deliveries, messages, nudges } from '../../../db/schema/index.ts';
-import { CLIENT_SECRET, START_TIMEOUT_MS, TEST_TIMEOUT_MS, groupMessage, pressContent, push, singleMessage, startDingtalkApp, type DingtalkApp } from './harness.ts';
+import {
+  CLIENT_SECRET,
+  START_TIMEOUT_MS,
+  TEST_TIMEOUT_MS,
+  groupMessage,
+  pressContent,
+  push,
+  singleMessage,
+  startDingtalkApp,
+  type DingtalkApp,
+} from './harness.ts';
 
 const T0 = new Date('2026-11-23T10:00:00+08:00');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -110,7 +120,9 @@ describe('DingTalk end to end: feedback buttons on a nudge card', { timeout: TES
     const { app, clock, fake, staffId } = t;
     clock.set(at(40));
     const repliesBefore = await countDeliveries();
-    const frame = await deliver(singleMessage(fake, { staffId: staffId('lisi'), nick: '李四', msgId: 'msgE2ePressLisi01', at: at(40), text: pressContent(card.actionURL1!) }));
+    const frame = await deliver(
+      singleMessage(fake, { staffId: staffId('lisi'), nick: '李四', msgId: 'msgE2ePressLisi01', at: at(40), text: pressContent(card.actionURL1!) }),
+    );
     await app.drain();
 
     expect(fake.acksFor(frame)).toHaveLength(1);
@@ -123,7 +135,9 @@ describe('DingTalk end to end: feedback buttons on a nudge card', { timeout: TES
     const { app, clock, fake, staffId } = t;
     clock.set(at(41));
     const repliesBefore = await countDeliveries();
-    await deliver(singleMessage(fake, { staffId: staffId('zhangsan'), nick: '张三', msgId: 'msgE2ePress01', at: at(41), text: pressContent(card.actionURL1!) }));
+    await deliver(
+      singleMessage(fake, { staffId: staffId('zhangsan'), nick: '张三', msgId: 'msgE2ePress01', at: at(41), text: pressContent(card.actionURL1!) }),
+    );
     await app.drain();
 
     const row = await nudgeRow();
@@ -138,7 +152,9 @@ describe('DingTalk end to end: feedback buttons on a nudge card', { timeout: TES
     const { app, clock, fake, staffId } = t;
     clock.set(at(42));
     const useful = await feedbackEvents();
-    const frame = await deliver(singleMessage(fake, { staffId: staffId('lisi'), nick: '李四', msgId: 'msgE2ePressLisi02', at: at(42), text: pressContent(card.actionURL2!) }));
+    const frame = await deliver(
+      singleMessage(fake, { staffId: staffId('lisi'), nick: '李四', msgId: 'msgE2ePressLisi02', at: at(42), text: pressContent(card.actionURL2!) }),
+    );
     await app.drain();
 
     expect(fake.acksFor(frame)).toHaveLength(1);
@@ -151,7 +167,13 @@ describe('DingTalk end to end: feedback buttons on a nudge card', { timeout: TES
   it('records a redelivered press once', async () => {
     const { app, clock, fake, staffId } = t;
     clock.set(at(50));
-    const payload = singleMessage(fake, { staffId: staffId('zhangsan'), nick: '张三', msgId: 'msgE2ePress02', at: at(50), text: pressContent(card.actionURL3!) });
+    const payload = singleMessage(fake, {
+      staffId: staffId('zhangsan'),
+      nick: '张三',
+      msgId: 'msgE2ePress02',
+      at: at(50),
+      text: pressContent(card.actionURL3!),
+    });
     const frame = await deliver(payload);
     await app.drain();
     const once = await feedbackEvents();

@@ -33,7 +33,10 @@ async function deliver(payload: Record<string, unknown>, frameId?: string): Prom
 /** The nudge rows of one conversation, with their deliveries. */
 async function nudgesOf(conversationId: string) {
   const db = t.app.ctx.db;
-  const rows = await db.select().from(nudges).where(eq(nudges.conversationId, `dingtalk:${conversationId}`));
+  const rows = await db
+    .select()
+    .from(nudges)
+    .where(eq(nudges.conversationId, `dingtalk:${conversationId}`));
   const sends = await Promise.all(rows.map((n) => db.select().from(deliveries).where(eq(deliveries.nudgeId, n.id))));
   return rows.map((n, i) => ({ nudge: n, deliveries: sends[i]! }));
 }
@@ -72,7 +75,10 @@ describe('DingTalk end to end: a customer raises a price objection', { timeout: 
     await app.drain();
 
     const db = app.ctx.db;
-    const stored = await db.select().from(messages).where(eq(messages.conversationId, `dingtalk:${EAST_GROUP.conversationId}`));
+    const stored = await db
+      .select()
+      .from(messages)
+      .where(eq(messages.conversationId, `dingtalk:${EAST_GROUP.conversationId}`));
     expect(stored.map((m) => [m.platformMessageId, m.role, m.personId]).sort()).toEqual([
       ['msgE2eObjection01', 'customer', null],
       ['msgE2eZhangsanHello01', 'rep', 'zhangsan'],

@@ -74,7 +74,10 @@ export function cardActionEvent(p: { operator: string; value: unknown; openMessa
     header: { event_id: string };
     event: { operator: Record<string, unknown>; action: { value: unknown }; context: Record<string, unknown> };
   };
-  base.header.event_id = createHash('sha256').update(`${p.openMessageId}:${p.operator}:${JSON.stringify(p.value)}`).digest('hex').slice(0, 32);
+  base.header.event_id = createHash('sha256')
+    .update(`${p.openMessageId}:${p.operator}:${JSON.stringify(p.value)}`)
+    .digest('hex')
+    .slice(0, 32);
   base.event.operator = { ...base.event.operator, open_id: p.operator, union_id: `on_${p.operator.slice(3)}` };
   base.event.action.value = p.value;
   base.event.context = { open_message_id: p.openMessageId, open_chat_id: p.chatId };
@@ -89,7 +92,7 @@ export interface SentCard {
 }
 
 export function cardOf(send: RecordedSend | undefined): SentCard {
-  if (!send || send.msgType !== 'interactive') throw new Error(`not an interactive card: ${JSON.stringify(send?.msgType)}`);
+  if (send?.msgType !== 'interactive') throw new Error(`not an interactive card: ${JSON.stringify(send?.msgType)}`);
   const card = send.content as {
     header?: { title?: { content?: string } };
     elements?: Array<{ tag: string; content?: string; actions?: Array<{ text?: { content?: string }; value?: unknown }> }>;
@@ -97,14 +100,17 @@ export function cardOf(send: RecordedSend | undefined): SentCard {
   const elements = card.elements ?? [];
   return {
     title: card.header?.title?.content ?? '',
-    text: elements.filter((e) => e.tag === 'markdown' || e.tag === 'div').map((e) => e.content ?? '').join('\n'),
+    text: elements
+      .filter((e) => e.tag === 'markdown' || e.tag === 'div')
+      .map((e) => e.content ?? '')
+      .join('\n'),
     buttons: elements.flatMap((e) => e.actions ?? []).map((a) => ({ label: a.text?.content ?? '', value: a.value })),
   };
 }
 
 /** A `post` (our markdown) as the fake recorded it: its zh_cn title and the text of its runs. */
 export function postOf(send: RecordedSend | undefined): { title: string; text: string } {
-  if (!send || send.msgType !== 'post') throw new Error(`not a post: ${JSON.stringify(send?.msgType)}`);
+  if (send?.msgType !== 'post') throw new Error(`not a post: ${JSON.stringify(send?.msgType)}`);
   const post = (send.content as { zh_cn?: { title?: string; content?: Array<Array<{ text?: string }>> } }).zh_cn;
   return { title: post?.title ?? '', text: (post?.content ?? []).map((line) => line.map((run) => run.text ?? '').join('')).join('\n') };
 }

@@ -15,7 +15,18 @@ import { advanceTo } from '../../../bots/demo/replay.ts';
 import { conversations, deliveries, messages, nudges } from '../../../db/schema/index.ts';
 import { FAKE_APP_ID, FAKE_APP_SECRET, FakeFeishu, type RecordedSend } from '../../adapters/feishu/fake-feishu.ts';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
-import { cardActionEvent, cardOf, feishuOpenIds, messageEvent, openIdOf, plus, postOf, settle, STARTUP_TIMEOUT_MS, type MessageEventInput } from './feishu-world.ts';
+import {
+  cardActionEvent,
+  cardOf,
+  feishuOpenIds,
+  messageEvent,
+  openIdOf,
+  plus,
+  postOf,
+  settle,
+  STARTUP_TIMEOUT_MS,
+  type MessageEventInput,
+} from './feishu-world.ts';
 
 const CUSTOMER = 'ou_0c1e2f3a4b5c6d7e8f90a1b2c3d4e5f6'; // not in the org file: a customer contact
 const OBJECTION = '你们这个价格太贵了，超出我们预算了。';
@@ -57,7 +68,10 @@ async function objectionIn(chatId: string, at: Date): Promise<{ objectionId: str
 }
 
 async function nudgesIn(chatId: string) {
-  return t.app.ctx.db.select().from(nudges).where(eq(nudges.conversationId, `feishu:${chatId}`));
+  return t.app.ctx.db
+    .select()
+    .from(nudges)
+    .where(eq(nudges.conversationId, `feishu:${chatId}`));
 }
 
 async function deliveriesOf(nudgeId: string) {
@@ -72,7 +86,10 @@ describe('Feishu long connection, through the whole app', () => {
     const chatId = 'oc_e2e_price_group';
     await objectionIn(chatId, new Date('2026-11-23T10:00:00+08:00'));
 
-    const [conv] = await t.app.ctx.db.select().from(conversations).where(eq(conversations.id, `feishu:${chatId}`));
+    const [conv] = await t.app.ctx.db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.id, `feishu:${chatId}`));
     expect(conv?.ownerId).toBe('zhangsan');
     const ns = await nudgesIn(chatId);
     expect(ns.map((n) => [n.ruleId, n.personId])).toEqual([['price-objection', 'zhangsan']]);
@@ -117,7 +134,10 @@ describe('Feishu long connection, through the whole app', () => {
     await advanceTo(t.app, t.clock, plus(objection.at, 5));
     expect(acks.map((a) => a.code)).toEqual([200, 200, 200]);
 
-    const rows = await t.app.ctx.db.select().from(messages).where(and(eq(messages.platform, 'feishu'), eq(messages.platformMessageId, objection.messageId)));
+    const rows = await t.app.ctx.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.platform, 'feishu'), eq(messages.platformMessageId, objection.messageId)));
     expect(rows).toHaveLength(1);
     const ns = await nudgesIn(chatId);
     expect(ns).toHaveLength(1);
@@ -164,7 +184,11 @@ describe('Feishu long connection, through the whole app', () => {
     await deliver({ messageId: 'om_e2e_image_1', chatId, chatType: 'group', from: CUSTOMER, type: 'image', at });
     await deliver({ messageId: 'om_e2e_sticker_1', chatId, chatType: 'group', from: CUSTOMER, type: 'sticker', at: plus(at, 1) });
 
-    const rows = await t.app.ctx.db.select().from(messages).where(eq(messages.conversationId, `feishu:${chatId}`)).orderBy(messages.sentAt);
+    const rows = await t.app.ctx.db
+      .select()
+      .from(messages)
+      .where(eq(messages.conversationId, `feishu:${chatId}`))
+      .orderBy(messages.sentAt);
     expect(rows.map((r) => [r.platformMessageId, r.kind, r.text, r.role])).toEqual([
       ['om_e2e_image_1', 'image', '', 'customer'],
       ['om_e2e_sticker_1', 'sticker', '', 'customer'],
@@ -178,7 +202,14 @@ describe('Feishu long connection, through the whole app', () => {
   it("answers a manager's /team 本周 in the p2p chat with the bot, on Feishu", async () => {
     const wangjing = openIdOf(ids, 'wangjing');
     const before = fake.sends.length;
-    await deliver({ messageId: 'om_e2e_team_wangjing', chatId: 'oc_e2e_p2p_wangjing', chatType: 'p2p', from: wangjing, text: '/team 本周', at: new Date('2026-11-23T12:00:00+08:00') });
+    await deliver({
+      messageId: 'om_e2e_team_wangjing',
+      chatId: 'oc_e2e_p2p_wangjing',
+      chatType: 'p2p',
+      from: wangjing,
+      text: '/team 本周',
+      at: new Date('2026-11-23T12:00:00+08:00'),
+    });
 
     const sent = sendsSince(before);
     expect(sent).toHaveLength(1);
@@ -193,7 +224,14 @@ describe('Feishu long connection, through the whole app', () => {
 
   it('politely refuses /team to a rep, in their own chat with the bot', async () => {
     const before = fake.sends.length;
-    await deliver({ messageId: 'om_e2e_team_zhangsan', chatId: 'oc_e2e_p2p_zhangsan', chatType: 'p2p', from: zhangsan, text: '/team 本周', at: new Date('2026-11-23T12:05:00+08:00') });
+    await deliver({
+      messageId: 'om_e2e_team_zhangsan',
+      chatId: 'oc_e2e_p2p_zhangsan',
+      chatType: 'p2p',
+      from: zhangsan,
+      text: '/team 本周',
+      at: new Date('2026-11-23T12:05:00+08:00'),
+    });
 
     const sent = sendsSince(before);
     expect(sent).toHaveLength(1);
@@ -210,7 +248,14 @@ describe('Feishu long connection, through the whole app', () => {
     const card = cardOf(send);
     const [d] = await deliveriesOf(n!.id);
     const press = (operator: string, label: string) =>
-      fake.pushEvent(cardActionEvent({ operator, value: card.buttons.find((b) => b.label === label)?.value, openMessageId: d!.platformMessageId!, chatId: 'oc_e2e_p2p_zhangsan' }));
+      fake.pushEvent(
+        cardActionEvent({
+          operator,
+          value: card.buttons.find((b) => b.label === label)?.value,
+          openMessageId: d!.platformMessageId!,
+          chatId: 'oc_e2e_p2p_zhangsan',
+        }),
+      );
 
     // Someone else pressing a forwarded card does not rate zhangsan's nudge.
     // Someone else pressing a forwarded card does not rate zhangsan's nudge, and is told so

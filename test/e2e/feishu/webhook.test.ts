@@ -72,8 +72,22 @@ async function storedCount(platformMessageId: string): Promise<number> {
 
 const HELLO_AT = new Date('2026-11-23T10:00:00+08:00');
 /** zhangsan speaks first in the group, so the conversation is his. */
-const hello = (): MessageEventInput => ({ messageId: 'om_e2e_webhook_hello', chatId: CHAT, chatType: 'group', from: zhangsan, text: '王总您好，我是张三，方案的事情这个群里沟通。', at: HELLO_AT });
-const objection: MessageEventInput = { messageId: 'om_e2e_webhook_objection', chatId: CHAT, chatType: 'group', from: CUSTOMER, text: OBJECTION, at: plus(HELLO_AT, 1) };
+const hello = (): MessageEventInput => ({
+  messageId: 'om_e2e_webhook_hello',
+  chatId: CHAT,
+  chatType: 'group',
+  from: zhangsan,
+  text: '王总您好，我是张三，方案的事情这个群里沟通。',
+  at: HELLO_AT,
+});
+const objection: MessageEventInput = {
+  messageId: 'om_e2e_webhook_objection',
+  chatId: CHAT,
+  chatType: 'group',
+  from: CUSTOMER,
+  text: OBJECTION,
+  at: plus(HELLO_AT, 1),
+};
 
 describe('Feishu webhook mode, through buildServer and the whole app', () => {
   it('answers 401 to a forged or unsigned callback and stores nothing', async () => {
@@ -100,7 +114,10 @@ describe('Feishu webhook mode, through buildServer and the whole app', () => {
     expect(await storedCount(objection.messageId)).toBe(1);
     await settle(t);
 
-    const ns = await t.app.ctx.db.select().from(nudges).where(eq(nudges.conversationId, `feishu:${CHAT}`));
+    const ns = await t.app.ctx.db
+      .select()
+      .from(nudges)
+      .where(eq(nudges.conversationId, `feishu:${CHAT}`));
     expect(ns.map((n) => [n.ruleId, n.personId])).toEqual([['price-objection', 'zhangsan']]);
     const sent = fake.sends.slice(before);
     expect(sent).toHaveLength(1);
@@ -120,7 +137,10 @@ describe('Feishu webhook mode, through buildServer and the whole app', () => {
   });
 
   it('records a card button press on the nudge row and answers with the toast', async () => {
-    const [n] = await t.app.ctx.db.select().from(nudges).where(eq(nudges.conversationId, `feishu:${CHAT}`));
+    const [n] = await t.app.ctx.db
+      .select()
+      .from(nudges)
+      .where(eq(nudges.conversationId, `feishu:${CHAT}`));
     expect(n).toBeDefined();
     const [d] = await t.app.ctx.db.select().from(deliveries).where(eq(deliveries.nudgeId, n!.id));
     const send = fake.sends.find((s) => s.msgType === 'interactive' && s.receiveId === zhangsan);

@@ -88,7 +88,14 @@ const sendsTo = (userId: string): RecordedRequest[] => api.calls('/cgi-bin/messa
 /** A rep opens the room, then the customer raises a price objection. */
 function objectionBatch(p: { room: string; rep: string; customer: string; ids: string; first: string; second: string }) {
   return [
-    archiveText({ msgid: `${p.ids}-1`, from: p.rep, to: [p.customer], room: p.room, at: at(p.first), text: '王总您好，我是负责贵司项目的销售，方案的事情这个群里沟通。' }),
+    archiveText({
+      msgid: `${p.ids}-1`,
+      from: p.rep,
+      to: [p.customer],
+      room: p.room,
+      at: at(p.first),
+      text: '王总您好，我是负责贵司项目的销售，方案的事情这个群里沟通。',
+    }),
     archiveText({ msgid: `${p.ids}-2_external`, from: p.customer, to: [p.rep], room: p.room, at: at(p.second), text: '你们这个价格太贵了，超出我们预算了。' }),
   ];
 }
@@ -158,9 +165,21 @@ describe('WeCom archive → nudge through the app (bot and app both configured)'
 
   const fresh = archiveText({ msgid: 'e2e-bad-0', from: 'zhangsan', to: [CUSTOMER], room: ROOM_A, at: at('09:31'), text: '好的，我整理一下再回复您。' });
   it.each([
-    ['text content that is not a string', [fresh, { ...archiveText({ msgid: 'e2e-bad-1', from: CUSTOMER, to: ['zhangsan'], room: ROOM_A, at: at('09:32'), text: '' }), text: { content: 42 } }], /record 1: .*text/],
-    ['a record without its sender', [fresh, { ...archiveText({ msgid: 'e2e-bad-2', from: CUSTOMER, to: ['zhangsan'], room: ROOM_A, at: at('09:32'), text: '太贵了' }), from: undefined }], /record 1: .*from/],
-    ['a text record without its text', [{ msgid: 'e2e-bad-3', action: 'send', from: 'zhangsan', tolist: [CUSTOMER], roomid: ROOM_A, msgtime: at('09:32').getTime(), msgtype: 'text' }], /record 0: .*text/],
+    [
+      'text content that is not a string',
+      [fresh, { ...archiveText({ msgid: 'e2e-bad-1', from: CUSTOMER, to: ['zhangsan'], room: ROOM_A, at: at('09:32'), text: '' }), text: { content: 42 } }],
+      /record 1: .*text/,
+    ],
+    [
+      'a record without its sender',
+      [fresh, { ...archiveText({ msgid: 'e2e-bad-2', from: CUSTOMER, to: ['zhangsan'], room: ROOM_A, at: at('09:32'), text: '太贵了' }), from: undefined }],
+      /record 1: .*from/,
+    ],
+    [
+      'a text record without its text',
+      [{ msgid: 'e2e-bad-3', action: 'send', from: 'zhangsan', tolist: [CUSTOMER], roomid: ROOM_A, msgtime: at('09:32').getTime(), msgtype: 'text' }],
+      /record 0: .*text/,
+    ],
     ['a body that is not JSON', '[{"msgid": "e2e-bad-4", ', /JSON/i],
   ])('refuses %s with 400 and stores nothing of the batch', async (_name, payload, message) => {
     const before = await counts(t.app);
@@ -176,7 +195,16 @@ describe('WeCom archive → nudge through the app (bot and app both configured)'
     const { app, clock } = t;
     clock.set(at('09:40'));
     const before = await counts(app);
-    const recall = { msgid: 'e2e-recall-1', action: 'recall', from: 'zhangsan', tolist: [CUSTOMER], roomid: ROOM_A, msgtime: at('09:39').getTime(), msgtype: 'revoke', revoke: { pre_msgid: 'e2e-a-1' } };
+    const recall = {
+      msgid: 'e2e-recall-1',
+      action: 'recall',
+      from: 'zhangsan',
+      tolist: [CUSTOMER],
+      roomid: ROOM_A,
+      msgtime: at('09:39').getTime(),
+      msgtype: 'revoke',
+      revoke: { pre_msgid: 'e2e-a-1' },
+    };
     const res = await postArchive([archiveImage({ msgid: 'e2e-img-1_external', from: CUSTOMER, to: ['zhangsan'], room: ROOM_A, at: at('09:39') }), recall]);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ stored: 1, duplicate: 0, skipped: [{ msgid: 'e2e-recall-1', reason: expect.stringContaining('recall') }] });
@@ -239,7 +267,9 @@ describe('WeCom app message/send failures', () => {
 describe('WeCom app callback (POST /wecom/callback)', () => {
   it('refuses a forged msg_signature with 401 and stores nothing', async () => {
     const before = await counts(t.app);
-    const forged = appCallback(appTextXml({ from: 'zhangsan', msgId: '7453287350127458301', text: '/kb 价格异议', at: new Date() }), { signToken: 'guessed-token' });
+    const forged = appCallback(appTextXml({ from: 'zhangsan', msgId: '7453287350127458301', text: '/kb 价格异议', at: new Date() }), {
+      signToken: 'guessed-token',
+    });
     const res = await server.inject({ method: 'POST', url: forged.url, payload: forged.payload, headers: { 'content-type': 'text/xml' } });
     expect(res.statusCode).toBe(401);
     expect(res.body).toMatch(/SIGNATURE_INVALID/);
@@ -283,7 +313,10 @@ describe('WeCom app callback (POST /wecom/callback)', () => {
     const res = await server.inject({ method: 'POST', url: press.url, payload: press.payload, headers: { 'content-type': 'text/xml' } });
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
     expect(res.statusCode).toBeLessThan(500);
-    const [row] = await app.ctx.db.select().from(nudges).where(eq(nudges.id, parseFeedbackValue(notUseful.key)!.nudgeId));
+    const [row] = await app.ctx.db
+      .select()
+      .from(nudges)
+      .where(eq(nudges.id, parseFeedbackValue(notUseful.key)!.nudgeId));
     expect(row).toMatchObject({ feedback: 'used' });
   });
 });

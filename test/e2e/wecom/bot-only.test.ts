@@ -148,7 +148,10 @@ describe('manager commands to the bot', () => {
     expect(zhangsan).toMatch(/提醒 1/);
     expect(content).toContain('李四');
     expect(content).not.toContain('赵敏');
-    const [d] = await app.ctx.db.select().from(deliveries).where(eq(deliveries.idempotencyKey, `reply:${(await storedMessage(app, 'e2e-team-1'))!.id}`));
+    const [d] = await app.ctx.db
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.idempotencyKey, `reply:${(await storedMessage(app, 'e2e-team-1'))!.id}`));
     expect(d).toMatchObject({ platform: 'wecom', status: 'sent', to: { personId: 'wangjing' } });
   });
 });

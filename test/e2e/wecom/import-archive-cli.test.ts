@@ -19,20 +19,43 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const t0 = Date.parse('2026-11-24T10:00:00+08:00');
 const records = [
-  { msgid: 'rec-1', action: 'send', from: 'zhangsan', tolist: ['wmCustomerLi'], roomid: 'wrRoomHuadong', msgtime: t0, msgtype: 'text', text: { content: '李主任好，报价和方案都在这个群里沟通。' } },
-  { msgid: 'rec-2_external', action: 'send', from: 'wmCustomerLi', tolist: ['zhangsan'], roomid: 'wrRoomHuadong', msgtime: t0 + 60_000, msgtype: 'text', text: { content: '48 万太贵了，超出我们今年的预算。' } },
+  {
+    msgid: 'rec-1',
+    action: 'send',
+    from: 'zhangsan',
+    tolist: ['wmCustomerLi'],
+    roomid: 'wrRoomHuadong',
+    msgtime: t0,
+    msgtype: 'text',
+    text: { content: '李主任好，报价和方案都在这个群里沟通。' },
+  },
+  {
+    msgid: 'rec-2_external',
+    action: 'send',
+    from: 'wmCustomerLi',
+    tolist: ['zhangsan'],
+    roomid: 'wrRoomHuadong',
+    msgtime: t0 + 60_000,
+    msgtype: 'text',
+    text: { content: '48 万太贵了，超出我们今年的预算。' },
+  },
   { msgid: 'rec-3', action: 'recall', from: 'zhangsan', tolist: [], roomid: 'wrRoomHuadong', msgtime: t0 + 120_000 },
 ];
 
 function run(file: string, dataDir: string) {
-  return spawnSync(process.execPath, [BIN, 'import-archive', file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn' } });
+  return spawnSync(process.execPath, [BIN, 'import-archive', file], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn' },
+  });
 }
 
 describe('dealwise import-archive', () => {
   it('imports JSON lines once and analyses them', async () => {
     const dataDir = join(tmp, 'ok');
     const file = join(tmp, 'archive.jsonl');
-    writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
     const first = run(file, dataDir);
     expect(first.status, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ stored: 2, duplicate: 0, skipped: 1 });
@@ -58,7 +81,13 @@ describe('dealwise import-archive', () => {
   it('rejects a file with a malformed record and stores nothing', async () => {
     const dataDir = join(tmp, 'bad');
     const file = join(tmp, 'bad.json');
-    writeFileSync(file, JSON.stringify([records[0], { msgid: 'x', action: 'send', from: 'a', tolist: ['b'], roomid: '', msgtime: 'soon', msgtype: 'text', text: { content: 'hi' } }]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        records[0],
+        { msgid: 'x', action: 'send', from: 'a', tolist: ['b'], roomid: '', msgtime: 'soon', msgtype: 'text', text: { content: 'hi' } },
+      ]),
+    );
     const r = run(file, dataDir);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/record 1: .*msgtime/);
