@@ -115,6 +115,12 @@ export interface DetectedAction {
   /** An amount in CNY (or the stated currency unit) when the text names one. */
   amount?: number;
   competitor?: string;
+  /**
+   * For deal_won and deal_lost: the text states the outcome beyond doubt (contract signed and
+   * returned, PO issued, payment received, an explicit refusal), so the deal may close without
+   * asking its owner.
+   */
+  precise?: boolean;
 }
 
 export interface AnalyzerInput {
@@ -122,4 +128,55 @@ export interface AnalyzerInput {
   text: string;
   attachments?: { name: string }[];
   lang?: 'zh' | 'en';
+}
+
+// ---- one analysis per message ---------------------------------------------------------------
+
+/**
+ * What a customer asks or talks about, so coaching answers the message rather than the stage.
+ * `security` covers data security, hosting and deployment (等保, 私有化); `implementation` the
+ * go-live time and on-site staff; `legal` contract and legal terms; `executive` meetings between
+ * executives; `references` cases and customer references.
+ */
+export const TOPICS = [
+  'security',
+  'implementation',
+  'integration',
+  'payment',
+  'discount',
+  'competitor',
+  'legal',
+  'executive',
+  'references',
+  'training',
+  'trial',
+] as const;
+export type Topic = (typeof TOPICS)[number];
+
+/** A day someone commits to in a message: 「1月8号再聊」, 「下周一给您答复」, 「院长周四开会」. */
+export interface Commitment {
+  /** The start of the committed day (or the stated time), resolved against the message's sentAt. */
+  at: Date;
+  /** True when only a day was stated: reminders go out on that working day's morning. */
+  allDay: boolean;
+  /** The words that stated it, to quote back to the rep. */
+  phrase: string;
+}
+
+/**
+ * Everything the loop needs from one message's text, computed in one pass: the key actions, whether
+ * the customer asked something, what about, a meeting time stated, a day committed to.
+ */
+export interface MessageAnalysis {
+  actions: DetectedAction[];
+  question: boolean;
+  topics: Topic[];
+  meetingAt: Date | null;
+  commitment: Commitment | null;
+}
+
+export interface MessageAnalysisInput extends AnalyzerInput {
+  sentAt: Date;
+  /** The organisation's IANA time zone: relative dates (周四, 明天) are read in it. */
+  timeZone: string;
 }
