@@ -127,6 +127,7 @@ export async function readPlaybook(db: Db): Promise<Playbook> {
         title: a.title,
         topic: a.topic,
         keywords: a.keywords,
+        about: [],
         ...(a.trigger ? { trigger: a.trigger as Atom['trigger'] } : {}),
         stages: a.stages,
         talkTracks: a.talkTracks,

@@ -3,7 +3,7 @@
  * edits; they are validated here, loaded into the database, and read back by the coach.
  */
 import { z } from 'zod';
-import { ACTION_KINDS, OBJECTION_TYPES } from '../../core/types.ts';
+import { ACTION_KINDS, OBJECTION_TYPES, TOPICS } from '../../core/types.ts';
 
 const duration = z
   .string()
@@ -101,7 +101,13 @@ export const atomSchema = z.object({
   topic: z.string().min(1),
   keywords: z.array(z.string()).default([]),
   trigger: actionTrigger.optional(),
+  /** The customer topics (core/types TOPICS) this atom answers: chosen when a message is about one. */
+  about: z.array(z.enum(TOPICS)).default([]),
   stages: z.array(z.string()).default([]),
+  /** Chosen only for deals whose value score is at least this. */
+  minValueScore: z.number().min(0).max(100).optional(),
+  /** The person (org id) who maintains the atom: the decay report goes to them too. */
+  owner: z.string().optional(),
   talkTracks: z.array(z.string().min(1)).min(1),
   evidence: z.array(z.object({ title: z.string(), detail: z.string() })).default([]),
   risks: z.array(z.string()).default([]),
