@@ -105,6 +105,9 @@ export type ObjectionType = (typeof OBJECTION_TYPES)[number];
 export const MATERIAL_TYPES = ['case', 'video', 'comparison', 'datasheet', 'whitepaper', 'brochure', 'report'] as const;
 export type MaterialType = (typeof MATERIAL_TYPES)[number];
 
+export const MEETING_TYPES = ['demo', 'visit', 'call', 'meeting'] as const;
+export type MeetingType = (typeof MEETING_TYPES)[number];
+
 /** One key action found in a message. */
 export interface DetectedAction {
   kind: ActionKind;
@@ -115,6 +118,8 @@ export interface DetectedAction {
   /** An amount in CNY (or the stated currency unit) when the text names one. */
   amount?: number;
   competitor?: string;
+  /** For meeting_scheduled: what kind of meeting (only a demo moves a deal to the demo stage). */
+  meetingType?: MeetingType;
   /**
    * For deal_won and deal_lost: the text states the outcome beyond doubt (contract signed and
    * returned, PO issued, payment received, an explicit refusal), so the deal may close without
