@@ -3,15 +3,26 @@
  * send. It decides nothing; everything it receives goes to the sink, which persists before the
  * adapter acknowledges to the platform.
  */
-import type { InboundMessage, NudgeFeedback, OutboundMessage, Platform, Recipient } from '../core/types.ts';
+import type { CardPress, InboundMessage, OutboundMessage, Platform, Recipient } from '../core/types.ts';
 
-/** What ingest answered for one message: stored now, or seen before (a redelivery). */
-export type IngestOutcome = { status: 'stored' | 'duplicate'; id: string };
+/**
+ * What the sink answered for one message, and so what the adapter tells its platform: `stored`
+ * and `duplicate` are acknowledged as handled; `refused` is bad input that will never be better:
+ * a webhook answers it with a 400 naming the reason, a long connection acknowledges it (a nack
+ * only earns identical redeliveries) and logs the reason. A sink that throws could not store the
+ * message (the database is down): the adapter must not acknowledge, so the platform delivers it
+ * again (or, where the platform cannot, the sender is told it was not handled).
+ */
+export type IngestResult = { status: 'stored'; id: string } | { status: 'duplicate' } | { status: 'refused'; reason: string };
 
-/** Where adapters hand what they receive. Resolves once the message is durably stored. */
+/** What a card press came to: applied, already applied before (a replay), or refused with a reason. */
+export type PressResult = { status: 'applied' } | { status: 'duplicate' } | { status: 'refused'; reason: string };
+
+/** Where adapters hand what they receive. */
 export interface InboundSink {
-  message(msg: InboundMessage): Promise<IngestOutcome>;
-  feedback(fb: NudgeFeedback): Promise<void>;
+  /** Resolves once the message is durably stored (or known), never before. */
+  message(msg: InboundMessage): Promise<IngestResult>;
+  press(press: CardPress): Promise<PressResult>;
 }
 
 export interface SendResult {

@@ -1,39 +1,50 @@
 /**
- * The composition root: database, directory, playbook, adapters, jobs and the loop wired
- * together, for one of three roles:
+ * The composition root: it only wires. Database, catalog, adapters, job runner, the sink and the
+ * jobs each process runs, for one of three roles:
  *  - `all`: the embedded default (no REDIS_URL): everything in this process, in-process jobs;
  *  - `web`: HTTP, adapters and sends, jobs on BullMQ (`npm start` with REDIS_URL);
- *  - `worker`: analysis, timers, reports and sends from BullMQ (`npm run worker`).
+ *  - `worker`: analysis, commands, timers, reports and sends from BullMQ (`npm run worker`).
  * Nothing here holds state the database does not also hold.
  */
-import { and, eq, inArray, isNull, lt, lte } from 'drizzle-orm';
-import type { Adapter, InboundSink } from '../adapters/types.ts';
-import { analyze } from '../analyzers/index.ts';
-import { systemClock, type Clock } from '../core/clock.ts';
+import type { Adapter } from '../adapters/types.ts';
+import { analyzeMessage } from '../analyzers/message.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
-import type { Platform } from '../core/types.ts';
-import { nextWeekly } from '../core/zoned-time.ts';
-import { openDatabase, type Database } from '../db/client.ts';
-import { deliveries, messages, timers } from '../db/schema/index.ts';
+import type { WorkingHours } from '../core/zoned-time.ts';
+import { type Database, openDatabase } from '../db/client.ts';
 import { BullMqRunner } from '../jobs/bullmq.ts';
-import { jobIds, type JobHandlers, type JobName, type JobRunner } from '../jobs/definitions.ts';
+import type { JobDefinition, JobHandler, JobRunner } from '../jobs/define.ts';
 import { InProcessRunner } from '../jobs/in-process.ts';
-import { createAdapters, type AdapterSet } from './adapters.ts';
-import type { LoopContext } from './loop/context.ts';
-import { recordFeedback } from './loop/feedback.ts';
-import { fireTimer } from './loop/fire-timer.ts';
-import { ingestMessage } from './loop/ingest.ts';
-import { processMessage, type Dispatch } from './loop/process-message.ts';
-import { sendDelivery } from './loop/send-delivery.ts';
-import { createSendPacer } from './loop/send-pacer.ts';
-import { createWeeklyDigest, DIGEST_TIME, DIGEST_WEEKDAY, digestRecipients } from './loop/weekly-digest.ts';
+import { type AdapterSet, createAdapters } from './adapters.ts';
+import { type AnalysisDeps, analyzeHandler, analyzeJob } from './analysis/analyze-job.ts';
+import { syncCatalogFiles } from './catalog/sync.ts';
+import { CatalogHolder } from './catalog/watch.ts';
+import { fireTimersHandler, fireTimersJob } from './coaching/timer-job.ts';
+import { commandHandler, commandJob } from './commands/command-job.ts';
+import { createSink, type Sink } from './ingest/sink.ts';
+import { sweep, sweepHandler, sweepJob, type SweepCounts } from './maintenance/sweep-job.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { readOrgFile, syncOrg } from './org/org-file.ts';
-import { syncPlaybook, type Playbook } from './playbook/load.ts';
+import { createSendPacer } from './outbound/pacer.ts';
+import { dispatchSends, type Outbound, sendHandler, sendJob, sendLiveJob } from './outbound/send-job.ts';
+import { complianceRollupHandler, complianceRollupJob, scheduleRollups } from './reports/compliance-rollup-job.ts';
+import { scheduleDigests, weeklyDigestHandler, weeklyDigestJob } from './reports/digest-job.ts';
 
 export type Role = 'all' | 'web' | 'worker';
+
+/** The jobs a process may run, by name. */
+export const JOB_NAMES = [
+  'analyze-partition',
+  'run-command',
+  'fire-timers',
+  'send-deliveries',
+  'send-deliveries-live',
+  'weekly-digest',
+  'compliance-rollup',
+  'sweep',
+] as const;
+export type JobName = (typeof JOB_NAMES)[number];
 
 export interface AppOptions {
   config: Config;
@@ -48,25 +59,36 @@ export interface AppOptions {
   /** False for a one-shot command (an import): no platform connections are opened. */
   startAdapters?: boolean;
   /** Which jobs this process runs, instead of its role's (a one-shot command runs fewer). */
-  consume?: JobName[];
+  consume?: readonly JobName[];
+  /** False when the database is a copy of a migrated template (tests). */
+  migrate?: boolean;
 }
 
 export interface App {
   role: Role;
-  ctx: LoopContext;
+  config: Config;
+  clock: Clock;
+  log: Logger;
   database: Database;
-  runner: InProcessRunner | BullMqRunner;
+  catalog: CatalogHolder;
+  runner: JobRunner;
   adapters: AdapterSet;
-  sink: InboundSink;
+  sink: Sink;
   metrics: Metrics;
-  /** Re-reads the org directory and the playbook files (SIGHUP). */
+  wh: WorkingHours;
+  /** Re-reads the org, playbook and atoms files into the database; every process follows. */
   reload(): Promise<void>;
-  /** Re-dispatches what the database says is unfinished (see `recover`). */
-  sweep(): Promise<RecoverCounts>;
+  /** Re-dispatches what the database says is unfinished. */
+  sweep(opts?: { settleMs?: number }): Promise<SweepCounts | null>;
   /** Checks the database and, with BullMQ, Redis; throws naming what is down. */
   ready(): Promise<void>;
   /** In-process runner only: runs every job due on the app's clock, and what they enqueue. */
   drain(): Promise<void>;
+  /**
+   * For a manual clock: when something next falls due (a queued job, a timer, a delivery waiting
+   * for its pace), leaving out the jobs that only repeat every few seconds.
+   */
+  nextDueAt(): Promise<Date | null>;
   close(): Promise<void>;
 }
 
@@ -77,131 +99,123 @@ export async function createApp(opts: AppOptions): Promise<App> {
     throw new AppError('CONFIG_INVALID', `REDIS_URL: required for the ${role} role (without it, npm start runs everything in one process)`);
   const clock = opts.clock ?? systemClock;
   const log = (opts.log ?? createLogger({ level: config.LOG_LEVEL })).child({ role });
-  const database = await openDatabase({ ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}), dataDir: config.DATA_DIR });
-  const { db } = database;
-  let runner: InProcessRunner | BullMqRunner | null = null;
+  const database = await openDatabase({
+    ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}),
+    dataDir: config.DATA_DIR,
+    poolSize: config.DATABASE_POOL,
+    migrate: opts.migrate ?? true,
+  });
+  let runner: JobRunner | null = null;
+  let catalog: CatalogHolder | null = null;
   try {
-    let playbook: Playbook = await syncPlaybook(db, { playbookFile: config.PLAYBOOK_FILE, atomsFile: config.ATOMS_FILE });
-    await syncOrg(db, await readOrgFile(config.ORG_FILE));
+    const files = { orgFile: config.ORG_FILE, playbookFile: config.PLAYBOOK_FILE, atomsFile: config.ATOMS_FILE };
+    await syncCatalogFiles(database.db, files);
+    catalog = await CatalogHolder.open(database.db, log);
+    catalog.watch(config.CATALOG_POLL_MS);
     const adapters = createAdapters(config, log, opts.adapters);
-    const ctx: LoopContext = {
-      db,
-      config,
-      log,
-      clock,
-      playbook: () => playbook,
-      analyze,
-      sendPlatforms: adapters.sendPlatforms,
-      workingHours: { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS },
-    };
     const bull = config.REDIS_URL
       ? new BullMqRunner({ url: config.REDIS_URL, log, prefix: config.QUEUE_PREFIX, lockDurationMs: config.JOB_LOCK_MS, stalledIntervalMs: config.JOB_LOCK_MS })
       : null;
-    const jobs: InProcessRunner | BullMqRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true });
+    const jobs: JobRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true });
     runner = jobs;
-    const metrics = createMetrics(bull ? () => bull.counts() : undefined);
-    const outbound = {
+    const metrics = createMetrics(() => jobs.stats());
+    const wh: WorkingHours = { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS };
+    const out: Outbound = {
       adapters: adapters.senders,
       limits: adapters.limits,
       pacer: createSendPacer(bull?.redis, config.QUEUE_PREFIX),
+      liveOnly: adapters.liveOnly,
       leaseMs: config.SEND_LEASE_MS,
+      timeoutMs: config.SEND_TIMEOUT_MS,
     };
-    const firstStage = playbook.funnel.stages[0]!;
-
-    const enqueueSend = async (deliveryId: string) => {
-      const platform = adapters.liveOnly.size > 0 ? await deliveryPlatform(ctx, deliveryId) : null;
-      const live = platform !== null && adapters.liveOnly.has(platform);
-      await jobs.enqueue(live ? 'send-delivery-live' : 'send-delivery', { deliveryId }, { jobId: jobIds.send(deliveryId) });
+    const dispatch = (rows: ReadonlyArray<{ id: string; platform: string }>) => dispatchSends(jobs, adapters.liveOnly, rows);
+    const shared = {
+      database,
+      catalog,
+      clock,
+      log,
+      metrics,
+      runner: jobs,
+      sendPlatforms: adapters.sendPlatforms,
+      liveOnly: adapters.liveOnly,
+      dispatch,
+      config,
     };
-    const send = async (deliveryId: string) => {
-      const r = await sendDelivery(ctx, outbound, deliveryId);
-      if (r.status === 'sent' && r.nudge) metrics.nudgesSent.inc({ platform: r.platform });
-      if (r.status === 'failed' || r.status === 'retry') metrics.sendErrors.inc({ platform: r.platform, code: r.code });
-      if (r.status === 'retry') throw r.error;
-      return r.status === 'wait' ? { retryAt: r.retryAt } : undefined;
+    const analysis: AnalysisDeps = {
+      ...shared,
+      wh,
+      partitions: config.ANALYSIS_PARTITIONS,
+      batchSize: config.ANALYSIS_BATCH,
+      nudgeMaxAgeMs: config.NUDGE_MAX_AGE,
+      dailyTouchLimit: config.COMPLIANCE_DAILY_LIMIT,
+      analyze: analyzeMessage,
     };
-    const dispatch = async (d: Dispatch) => {
-      for (const kind of d.actions) metrics.actionsDetected.inc({ kind });
-      for (const t of d.timers) await scheduleTimer(jobs, clock, t);
-      for (const id of d.deliveries) await enqueueSend(id);
-    };
-    const allHandlers: JobHandlers = {
-      'analyze-message': async ({ messageId }) => dispatch(await processMessage(ctx, messageId)),
-      'fire-timer': async ({ timerId }) => {
-        const r = await fireTimer(ctx, timerId);
-        if (!r.fired) return r.retryAt ? { retryAt: r.retryAt } : undefined;
-        if (r.delivery) await enqueueSend(r.delivery);
-      },
-      'send-delivery': ({ deliveryId }) => send(deliveryId),
-      'send-delivery-live': ({ deliveryId }) => send(deliveryId),
-      'weekly-digest': async ({ personId }) => {
-        const id = await createWeeklyDigest(ctx, personId);
-        if (id) await enqueueSend(id);
-        // BullMQ's job scheduler repeats by itself; the in-process runner is given the next one.
-        if (!bull) await scheduleDigest(jobs, clock, config.TIMEZONE, personId);
-      },
-    };
+    const sweepDeps = { ...shared, partitions: config.ANALYSIS_PARTITIONS, settleMs: bull ? config.SWEEP_SETTLE_MS : 0, leaseMs: config.SEND_LEASE_MS };
+    const handlers: Record<JobName, [JobDefinition<never>, JobHandler<never>]> = {
+      'analyze-partition': [analyzeJob, analyzeHandler(analysis)],
+      'run-command': [commandJob, commandHandler(shared)],
+      'fire-timers': [fireTimersJob, fireTimersHandler(shared)],
+      'send-deliveries': [sendJob, sendHandler({ ...shared, out })],
+      'send-deliveries-live': [sendLiveJob, sendHandler({ ...shared, out })],
+      'weekly-digest': [weeklyDigestJob, weeklyDigestHandler(shared)],
+      'compliance-rollup': [complianceRollupJob, complianceRollupHandler(shared)],
+      sweep: [sweepJob, sweepHandler(sweepDeps)],
+    } as never;
     // The web role sends (it holds the platform connections); the worker role does the rest and
     // sends too, except on live-connection platforms.
-    const consumed: JobName[] =
+    const consumed: readonly JobName[] =
       opts.consume ??
       (role === 'all' || (role === 'web' && config.RUN_WORKERS)
-        ? (Object.keys(allHandlers) as JobName[])
+        ? JOB_NAMES
         : role === 'web'
-          ? ['send-delivery', 'send-delivery-live']
-          : ['analyze-message', 'fire-timer', 'send-delivery', 'weekly-digest']);
-    const handlers = Object.fromEntries(consumed.map((n) => [n, allHandlers[n]])) as Partial<JobHandlers>;
+          ? ['send-deliveries', 'send-deliveries-live']
+          : JOB_NAMES.filter((n) => n !== 'send-deliveries-live'));
+    for (const name of consumed) jobs.handle(...handlers[name]);
 
-    const sink: InboundSink = {
-      message: async (msg) => {
-        const outcome = await ingestMessage({ db, clock, firstStage }, msg);
-        metrics.messagesIngested.inc({ platform: msg.platform, outcome: outcome.status });
-        // Stored is what the platform's ack waits for; analysis is dispatched after. If the
-        // dispatch fails (Redis down) the message is still analysed: the sweep finds it.
-        if (outcome.status === 'stored') {
-          await jobs.enqueue('analyze-message', { messageId: outcome.id }, { jobId: jobIds.analyze(outcome.id) }).catch((err: unknown) => {
-            log.warn({ err: (err as Error).message, messageId: outcome.id }, 'analysis not dispatched; the sweep will pick it up');
-          });
-        }
-        return outcome;
-      },
-      feedback: (fb) => recordFeedback(db, fb, clock.now()),
+    const sink = createSink({
+      ...shared,
+      maxTextLength: config.MAX_TEXT_LENGTH,
+      partitions: config.ANALYSIS_PARTITIONS,
+      batchSize: config.INGEST_BATCH,
+    });
+    const runsMaintenance = consumed.includes('sweep');
+    const schedule = async () => {
+      await scheduleDigests(jobs, shared);
+      await scheduleRollups(jobs, shared);
     };
-
-    const sweep = (timersToSchedule: 'all' | 'due' = 'due') =>
-      recover(ctx, jobs, { resetSending: !bull, settleMs: bull ? config.SWEEP_SETTLE_MS : 0, timers: timersToSchedule, enqueueSend });
-    let sweeper: NodeJS.Timeout | null = null;
-    // Sweeps and schedules belong to the processes that run the analysis.
-    if (consumed.includes('analyze-message')) {
-      // At start every pending timer gets its delayed job; later sweeps only need the ones already
-      // due, whose job Redis lost (a lost future job is found the same way once it falls due).
-      await sweep('all');
-      await scheduleDigests(ctx, jobs, bull);
-      if (bull) {
-        // The database is the source of truth: what Redis lost (a restart, a failed enqueue while
-        // it was down) is found again here.
-        sweeper = setInterval(() => void sweep().catch((err) => log.warn({ err: (err as Error).message }, 'sweep failed')), config.SWEEP_INTERVAL_MS);
-        sweeper.unref();
-      }
+    if (runsMaintenance) {
+      // One process only: sends this process left half-done when it died go again (several
+      // senders rely on the lease instead).
+      if (!bull) await database.sql.query(`update deliveries set status = 'pending' where status = 'sending'`);
+      await jobs.schedule('fire-timers', fireTimersJob, { everyMs: config.TIMER_TICK_MS }, {});
+      await jobs.schedule('sweep', sweepJob, { everyMs: config.SWEEP_INTERVAL_MS }, {});
+      await schedule();
+      // Whatever the last run left unfinished is dispatched now, not one interval later.
+      await sweep(sweepDeps, { settleMs: 0 });
     }
-    if (consumed.length > 0) await jobs.start(handlers);
-    // A worker sends but never receives: only the web process holds platform connections.
+    if (consumed.length > 0) await jobs.start();
     const startAdapters = role !== 'worker' && (opts.startAdapters ?? true);
     if (startAdapters) for (const a of adapters.all) await a.start(sink);
 
+    const held = catalog;
     return {
       role,
-      ctx,
+      config,
+      clock,
+      log,
       database,
+      catalog: held,
       runner: jobs,
       adapters,
       sink,
       metrics,
+      wh,
       reload: async () => {
-        playbook = await syncPlaybook(db, { playbookFile: config.PLAYBOOK_FILE, atomsFile: config.ATOMS_FILE });
-        await syncOrg(db, await readOrgFile(config.ORG_FILE));
+        await syncCatalogFiles(database.db, files, { force: true });
+        await held.refresh();
+        if (runsMaintenance) await schedule();
       },
-      sweep,
+      sweep: (o) => sweep(sweepDeps, o),
       ready: async () => {
         await database.ping().catch((err) => {
           throw new AppError('DATABASE', 'database unreachable', { cause: err });
@@ -213,101 +227,35 @@ export async function createApp(opts: AppOptions): Promise<App> {
         }
       },
       drain: async () => {
-        if (jobs instanceof InProcessRunner) await jobs.drain();
+        if (!(jobs instanceof InProcessRunner)) return;
+        for (;;) {
+          await sink.idle();
+          await jobs.drain();
+          const due = jobs.nextRunAt();
+          if (!due || due.getTime() > clock.now().getTime()) return;
+        }
+      },
+      nextDueAt: async () => {
+        const job = jobs instanceof InProcessRunner ? jobs.nextRunAt() : null;
+        const [row] = await database.sql.query<{ t: Date | null }>(
+          `select least((select min(nudge_at) from timers where status = 'pending'),
+                        (select min(not_before) from deliveries where status = 'pending')) as t`,
+        );
+        const times = [job, row?.t ?? null].filter((t): t is Date => t !== null).map((t) => t.getTime());
+        return times.length > 0 ? new Date(Math.min(...times)) : null;
       },
       close: async () => {
-        if (sweeper) clearInterval(sweeper);
+        held.stop();
         if (startAdapters) for (const a of adapters.all) await a.stop().catch((err) => log.warn({ err, platform: a.platform }, 'adapter stop failed'));
-        await jobs.close();
+        await sink.idle();
+        await jobs.close(config.SHUTDOWN_DEADLINE_MS);
         await database.close();
       },
     };
   } catch (err) {
+    catalog?.stop();
     await runner?.close().catch(() => {});
     await database.close();
     throw err;
   }
-}
-
-async function deliveryPlatform(ctx: LoopContext, deliveryId: string): Promise<Platform | null> {
-  const [d] = await ctx.db.select({ platform: deliveries.platform }).from(deliveries).where(eq(deliveries.id, deliveryId));
-  return d?.platform ?? null;
-}
-
-async function scheduleTimer(runner: JobRunner, clock: Clock, t: { id: string; nudgeAt: Date }): Promise<void> {
-  const delayMs = Math.max(0, t.nudgeAt.getTime() - clock.now().getTime());
-  await runner.enqueue('fire-timer', { timerId: t.id }, { delayMs, jobId: jobIds.timer(t.id, t.nudgeAt) });
-}
-
-async function scheduleDigest(runner: JobRunner, clock: Clock, timeZone: string, personId: string): Promise<void> {
-  const at = nextWeekly(clock.now(), DIGEST_WEEKDAY, DIGEST_TIME, timeZone);
-  await runner.enqueue('weekly-digest', { personId }, { delayMs: at.getTime() - clock.now().getTime(), jobId: `digest-${personId}-${at.getTime()}` });
-}
-
-/** Every manager's digest: a BullMQ job scheduler (cron in the org's zone), or the next run in-process. */
-async function scheduleDigests(ctx: LoopContext, runner: JobRunner, bull: BullMqRunner | null): Promise<void> {
-  const managers = await digestRecipients(ctx.db);
-  if (!bull) {
-    for (const id of managers) await scheduleDigest(runner, ctx.clock, ctx.config.TIMEZONE, id);
-    return;
-  }
-  const queue = bull.queue('reports');
-  const [hh, mm] = DIGEST_TIME.split(':');
-  for (const personId of managers) {
-    await queue.upsertJobScheduler(
-      `weekly-digest-${personId}`,
-      { pattern: `${Number(mm)} ${Number(hh)} * * ${DIGEST_WEEKDAY}`, tz: ctx.config.TIMEZONE },
-      {
-        name: 'weekly-digest',
-        data: { personId },
-        opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } },
-      },
-    );
-  }
-  // Someone who is no longer a manager stops getting one.
-  for (const s of await queue.getJobSchedulers()) {
-    const id = s.key ?? s.id ?? '';
-    if (id.startsWith('weekly-digest-') && !managers.includes(id.slice('weekly-digest-'.length))) await queue.removeJobScheduler(id);
-  }
-}
-
-export interface RecoverCounts {
-  messages: number;
-  timers: number;
-  deliveries: number;
-}
-
-/**
- * Re-dispatches from the database what is unfinished: messages stored but not analysed, pending
- * timers, deliveries not yet sent. Adding a job twice is harmless (same job id; the rows decide).
- * `settleMs` leaves alone rows younger than that, whose own job is most likely still on its way.
- */
-export async function recover(
-  ctx: LoopContext,
-  runner: JobRunner,
-  opts: { resetSending: boolean; settleMs: number; timers: 'all' | 'due'; enqueueSend: (deliveryId: string) => Promise<void> },
-): Promise<RecoverCounts> {
-  const { enqueueSend } = opts;
-  const { db, clock } = ctx;
-  const settled = new Date(clock.now().getTime() - opts.settleMs);
-  const unanalysed = await db
-    .select({ id: messages.id })
-    .from(messages)
-    .where(and(isNull(messages.analyzedAt), lt(messages.receivedAt, new Date(settled.getTime() + 1))))
-    .orderBy(messages.receivedAt);
-  for (const m of unanalysed) await runner.enqueue('analyze-message', { messageId: m.id }, { jobId: jobIds.analyze(m.id) });
-  const pending = await db
-    .select({ id: timers.id, nudgeAt: timers.nudgeAt })
-    .from(timers)
-    .where(and(eq(timers.status, 'pending'), opts.timers === 'due' ? lte(timers.nudgeAt, clock.now()) : undefined));
-  for (const t of pending) await scheduleTimer(runner, clock, t);
-  // Single process: a row left 'sending' was cut off by a crash of this very process. With
-  // several senders the lease in send-delivery decides instead.
-  if (opts.resetSending) await db.update(deliveries).set({ status: 'pending' }).where(eq(deliveries.status, 'sending'));
-  const unsent = await db
-    .select({ id: deliveries.id })
-    .from(deliveries)
-    .where(and(inArray(deliveries.status, ['pending', 'sending']), lt(deliveries.createdAt, new Date(settled.getTime() + 1))));
-  for (const d of unsent) await enqueueSend(d.id);
-  return { messages: unanalysed.length, timers: pending.length, deliveries: unsent.length };
 }

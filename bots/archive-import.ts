@@ -5,7 +5,7 @@
  */
 import type { InboundMessage } from '../core/types.ts';
 import { AppError, toAppError } from '../core/errors.ts';
-import type { InboundSink } from '../adapters/types.ts';
+import type { Sink } from './ingest/sink.ts';
 import { parseArchiveRecord } from '../adapters/wecom/archive.ts';
 
 export interface ArchiveImportResult {
@@ -34,13 +34,14 @@ export function parseArchiveBatch(records: readonly unknown[]): { messages: Inbo
   return { messages, skipped };
 }
 
-export async function importArchive(sink: InboundSink, records: readonly unknown[]): Promise<ArchiveImportResult> {
+export async function importArchive(sink: Sink, records: readonly unknown[]): Promise<ArchiveImportResult> {
   const { messages, skipped } = parseArchiveBatch(records);
   const result: ArchiveImportResult = { stored: 0, duplicate: 0, skipped };
-  for (const m of messages) {
-    const outcome = await sink.message(m);
-    result[outcome.status]++;
-  }
+  const outcomes = await sink.messages(messages);
+  outcomes.forEach((o, i) => {
+    if (o.status === 'refused') skipped.push({ msgid: messages[i]!.messageId, reason: o.reason });
+    else result[o.status]++;
+  });
   return result;
 }
 

@@ -70,7 +70,7 @@ async function main(): Promise<void> {
 }
 
 async function print(app: App, tz: string, convCount: number, msgCount: number): Promise<void> {
-  const { db } = app.ctx;
+  const { db } = app.database;
   const names = new Map((await db.select({ id: people.id, name: people.name }).from(people)).map((p) => [p.id, p.name]));
   const sent = await db
     .select({ d: deliveries, ruleId: nudges.ruleId })

@@ -1,58 +1,73 @@
 /**
  * Prometheus metrics (prom-client), one registry per app. Counters are per process, as
- * Prometheus expects: scrape the web processes and the workers alike. Queue depths are read
- * from the queue at scrape time.
+ * Prometheus expects: scrape the web processes and the workers alike. Queue depths (with the jobs
+ * that failed for good: the dead letters) and the event loop's lag are read at scrape time.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { QueueStats } from '../jobs/define.ts';
 
 export interface Metrics {
   registry: Registry;
   messagesIngested: Counter<'platform' | 'outcome'>;
+  messagesAnalyzed: Counter<'outcome'>;
+  analysisBatch: Histogram<never>;
   actionsDetected: Counter<'kind'>;
-  nudgesSent: Counter<'platform'>;
+  nudgesCreated: Counter<'rule'>;
+  deliveriesSent: Counter<'platform' | 'kind'>;
   sendErrors: Counter<'platform' | 'code'>;
-  queueJobs: Gauge<'queue' | 'state'>;
+  timersFired: Counter<'outcome'>;
+  sweeps: Counter<'found'>;
 }
 
-export function createMetrics(queueCounts?: () => Promise<Record<string, Record<string, number>>>): Metrics {
+export function createMetrics(queueStats?: () => Promise<QueueStats>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'dealwise_' });
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  new Gauge({
+    name: 'dealwise_event_loop_lag_p99_seconds',
+    help: "The event loop's delay, 99th percentile since the last scrape.",
+    registers: [registry],
+    collect() {
+      this.set(lag.percentile(99) / 1e9);
+      lag.reset();
+    },
+  });
+  new Gauge({
+    name: 'dealwise_queue_jobs',
+    help: 'Jobs per queue and state (waiting, delayed, active, failed: failed for good, the dead letters).',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      if (!queueStats) return;
+      try {
+        for (const [queue, states] of Object.entries(await queueStats())) {
+          for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
+        }
+      } catch {
+        // Redis down: /readyz says so; the gauges keep their last values.
+      }
+    },
+  });
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
   return {
     registry,
-    messagesIngested: new Counter({
-      name: 'dealwise_messages_ingested_total',
-      help: 'Messages received, by outcome (stored or duplicate).',
-      labelNames: ['platform', 'outcome'],
+    messagesIngested: counter('dealwise_messages_ingested_total', 'Messages received, by outcome (stored, duplicate, refused).', ['platform', 'outcome']),
+    messagesAnalyzed: counter('dealwise_messages_analyzed_total', 'Customer-chat messages analysed (ok) or skipped after an analysis error (error).', [
+      'outcome',
+    ]),
+    analysisBatch: new Histogram({
+      name: 'dealwise_analysis_batch_messages',
+      help: 'Messages per analysis batch.',
+      buckets: [1, 5, 20, 50, 100, 200, 500, 1000],
       registers: [registry],
     }),
-    actionsDetected: new Counter({
-      name: 'dealwise_actions_detected_total',
-      help: 'Key actions detected, by kind.',
-      labelNames: ['kind'],
-      registers: [registry],
-    }),
-    nudgesSent: new Counter({ name: 'dealwise_nudges_sent_total', help: 'Nudges delivered to reps.', labelNames: ['platform'], registers: [registry] }),
-    sendErrors: new Counter({
-      name: 'dealwise_platform_send_errors_total',
-      help: 'Failed platform sends, by error code.',
-      labelNames: ['platform', 'code'],
-      registers: [registry],
-    }),
-    queueJobs: new Gauge({
-      name: 'dealwise_queue_jobs',
-      help: 'Jobs per queue and state (waiting, delayed, active, failed).',
-      labelNames: ['queue', 'state'],
-      registers: [registry],
-      async collect() {
-        if (!queueCounts) return;
-        try {
-          for (const [queue, states] of Object.entries(await queueCounts())) {
-            for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
-          }
-        } catch {
-          // Redis down: /readyz says so; the gauges keep their last values.
-        }
-      },
-    }),
+    actionsDetected: counter('dealwise_actions_detected_total', 'Key actions detected, by kind.', ['kind']),
+    nudgesCreated: counter('dealwise_nudges_created_total', 'Nudges created, by rule.', ['rule']),
+    deliveriesSent: counter('dealwise_deliveries_sent_total', 'Messages delivered on a platform: nudges, answers, cards.', ['platform', 'kind']),
+    sendErrors: counter('dealwise_platform_send_errors_total', 'Failed platform sends, by error code.', ['platform', 'code']),
+    timersFired: counter('dealwise_timers_total', 'Due timers handled: fired (a nudge), expired (silent), cancelled.', ['outcome']),
+    sweeps: counter('dealwise_sweep_found_total', 'Unfinished work the sweep dispatched again, by kind.', ['found']),
   };
 }

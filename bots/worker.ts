@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createApp } from './app.ts';
-import { registerOps } from './http/server.ts';
+import { registerOps } from './http/routes/ops.ts';
 import { runProcess } from './process.ts';
 
 runProcess('dealwise-worker', async (config, log) => {

@@ -14,6 +14,17 @@ const optionalUrl = optionalString.pipe(z.url().optional());
 
 const time = z.string().regex(/^\d{2}:\d{2}$/, 'expected HH:MM');
 
+/** `30m`, `24h`, `3d` (or plain milliseconds) in milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?(ms|s|m|h|d)?$/, 'a duration like 30m, 24h or 3d')
+  .transform((v) => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(v)!;
+    const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
+    return Math.round(Number(m[1]) * unit);
+  })
+  .or(z.number());
+
 export const configSchema = z
   .object({
     HOST: z.string().default('127.0.0.1'),
@@ -79,8 +90,26 @@ export const configSchema = z
     SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
     /** Rows younger than this are left to their own job by the sweep. */
     SWEEP_SETTLE_MS: z.coerce.number().int().min(0).default(10_000),
-    /** Contacts with one customer a day beyond which the rep is warned. */
+    /** Touches of one customer a day that the customer has not answered, at which the rep is warned. */
     COMPLIANCE_DAILY_LIMIT: z.coerce.number().int().min(1).default(5),
+    /** A message older than this when it arrives (an import, a late delivery) updates the deal but nudges nobody. */
+    NUDGE_MAX_AGE: duration.default(24 * 3_600_000),
+    /** Analysis partitions: conversations hash to one; each is analysed by one consumer at a time. */
+    ANALYSIS_PARTITIONS: z.coerce.number().int().min(1).max(64).default(8),
+    /** Most messages one analysis transaction takes. */
+    ANALYSIS_BATCH: z.coerce.number().int().min(1).max(5_000).default(500),
+    /** Most messages one ingest transaction stores. */
+    INGEST_BATCH: z.coerce.number().int().min(1).max(5_000).default(500),
+    /** How often due timers are looked for. */
+    TIMER_TICK_MS: z.coerce.number().int().min(50).default(2_000),
+    /** How often a process checks whether the directory, playbook or atoms changed. */
+    CATALOG_POLL_MS: z.coerce.number().int().min(50).default(2_000),
+    /** Longest one platform send may take (below SEND_LEASE_MS). */
+    SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    /** How long a shutdown waits for running jobs before it lets them go back to the queue. */
+    SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).default(10_000),
+    /** PostgreSQL connections per process. */
+    DATABASE_POOL: z.coerce.number().int().min(2).max(100).default(10),
 
     WECOM_BOT_ID: optionalString,
     WECOM_BOT_SECRET: optionalString,
@@ -121,6 +150,9 @@ export const configSchema = z
     }
     if (c.FEISHU_APP_ID && c.FEISHU_MODE === 'webhook' && !c.FEISHU_ENCRYPT_KEY) {
       ctx.addIssue({ code: 'custom', path: ['FEISHU_ENCRYPT_KEY'], message: 'required when FEISHU_MODE=webhook' });
+    }
+    if (c.SEND_TIMEOUT_MS >= c.SEND_LEASE_MS) {
+      ctx.addIssue({ code: 'custom', path: ['SEND_TIMEOUT_MS'], message: 'must be below SEND_LEASE_MS, or a slow send could be raced by a second sender' });
     }
     if (c.WORK_START >= c.WORK_END) {
       ctx.addIssue({ code: 'custom', path: ['WORK_END'], message: 'must be after WORK_START' });

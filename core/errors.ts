@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'PLATFORM_API'
   | 'RATE_LIMITED'
+  | 'TIMEOUT'
+  | 'UNAUTHORIZED'
   | 'DATABASE'
   | 'INTERNAL';
 
@@ -27,6 +29,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   PLATFORM_API: 502,
   RATE_LIMITED: 429,
+  TIMEOUT: 504,
+  UNAUTHORIZED: 401,
   DATABASE: 503,
   INTERNAL: 500,
 };

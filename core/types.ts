@@ -52,12 +52,16 @@ export interface InboundMessage {
   raw?: unknown;
 }
 
-/** A button press on a nudge card, reported back by a platform. */
-export interface NudgeFeedback {
+/** What a card button asks for: feedback on a nudge, or the owner's answer to a deal confirmation. */
+export type CardAction = { kind: 'feedback'; nudgeId: string; value: FeedbackValue } | { kind: 'confirm'; confirmationId: string; answer: 'yes' | 'no' };
+
+/** A button press on one of our cards, reported back by a platform. */
+export interface CardPress {
   platform: Platform;
-  nudgeId: string;
   senderId: string;
-  value: FeedbackValue;
+  action: CardAction;
+  /** When the platform says the press happened: an older press replayed after a newer one is ignored. */
+  at?: Date;
 }
 export const FEEDBACK_VALUES = ['useful', 'not_useful', 'used'] as const;
 export type FeedbackValue = (typeof FEEDBACK_VALUES)[number];

@@ -124,3 +124,33 @@ export function nextWeekly(now: Date, weekday: number, hhmm: string, timeZone: s
   }
   return at;
 }
+
+/**
+ * Adds working days: the same wall-clock time `days` working days later. A start outside working
+ * hours counts from the next opening (a Saturday message's "3 working days" ends Wednesday at
+ * opening time).
+ */
+export function addWorkingDays(from: Date, days: number, wh: WorkingHours): Date {
+  const anchor = addWorkingMinutes(from, 0, wh);
+  const a = wallClock(anchor, wh.timeZone);
+  let left = days;
+  let offset = 0;
+  for (let guard = 0; left > 0 && guard < 3660; guard++) {
+    offset++;
+    const d = wallClock(zonedInstant(wh.timeZone, a.year, a.month, a.day + offset, 12), wh.timeZone);
+    if (wh.days.includes(d.weekday)) left--;
+  }
+  return zonedInstant(wh.timeZone, a.year, a.month, a.day + offset, a.hour, a.minute);
+}
+
+/** Opening time of the first working day on or after the calendar day of `t` in the zone. */
+export function workingDayStart(t: Date, wh: WorkingHours): Date {
+  const w = wallClock(t, wh.timeZone);
+  return addWorkingMinutes(zonedInstant(wh.timeZone, w.year, w.month, w.day, 0, 0), 0, wh);
+}
+
+/** The zone's calendar day of `t` as YYYY-MM-DD. */
+export function dayKey(t: Date, timeZone: string): string {
+  const w = wallClock(t, timeZone);
+  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+}

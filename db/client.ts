@@ -1,11 +1,17 @@
 /**
  * Opens the database: PostgreSQL when DATABASE_URL is set, otherwise PGlite (PostgreSQL in WASM,
  * in-process) in DATA_DIR. One drizzle schema serves both; migrations run at open.
+ *
+ * Two ways in: `db`, drizzle, for everything that is not on the message path (reports, commands,
+ * admin); and `sql`, plain statements with positional parameters, for the hot path. On PostgreSQL
+ * those are named prepared statements (parsed and planned once per connection), which drizzle's
+ * postgres-js driver does not do for unnamed queries; their batch forms take one JSON parameter
+ * (`jsonb_to_recordset`), so one statement text serves any batch size.
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { sql as dsql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -16,26 +22,43 @@ import { AppError } from '../core/errors.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
-/** A database or a transaction: queries take either. */
+/** A database or a transaction: drizzle queries take either. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+/** Plain SQL with $1… parameters; rows come back with the column names (or aliases) as written. */
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+}
 
 export interface Database {
   db: Db;
+  sql: Sql;
   kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction on one connection; commits when it resolves. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
+export const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
 // Any constant works; it only has to be the same in every dealwise process.
 const MIGRATION_LOCK = 7_461_002;
 
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+export interface OpenOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  /** Most PostgreSQL connections this process opens. */
+  poolSize?: number;
+  /** False when the database is known to be migrated already (a copy of a migrated template). */
+  migrate?: boolean;
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : openPglite(opts.dataDir, opts.migrate ?? true);
+}
+
+async function openPglite(dataDir: string, migrate: boolean): Promise<Database> {
   mkdirSync(dataDir, { recursive: true });
   let client: PGlite;
   try {
@@ -44,37 +67,50 @@ async function openPglite(dataDir: string): Promise<Database> {
     throw new AppError('DATABASE', `cannot open the embedded database in ${dataDir}/pglite`, { cause: err });
   }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
-  await migratePglite(db as never, { migrationsFolder: MIGRATIONS });
+  if (migrate) await migratePglite(db as never, { migrationsFolder: MIGRATIONS });
+  const on = (c: Pick<PGlite, 'query'>): Sql => ({
+    query: async <T>(text: string, params: readonly unknown[] = []) => (await c.query<T>(text, params as unknown[])).rows,
+  });
   return {
     db,
+    sql: on(client),
     kind: 'pglite',
+    transaction: (fn) => client.transaction((tx) => fn(on(tx))),
     ping: async () => void (await client.query('select 1')),
     close: () => client.close(),
   };
 }
 
-async function openPostgres(url: string): Promise<Database> {
-  const client = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 5 });
+async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
+  const client = postgres(url, { max: opts.poolSize ?? 10, onnotice: () => {}, connect_timeout: 5, idle_timeout: 60 });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
-  try {
-    // Several processes may start together: one migrates, the others wait on the lock. The lock
-    // belongs to a session, so migration runs on a client of exactly one connection.
-    const single = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  if (opts.migrate ?? true) {
     try {
-      await single`select pg_advisory_lock(${MIGRATION_LOCK})`;
-      await migratePostgres(drizzlePostgres(single, { schema }), { migrationsFolder: MIGRATIONS });
-    } finally {
-      await single.end({ timeout: 1 });
+      // Several processes may start together: one migrates, the others wait on the lock. The lock
+      // belongs to a session, so migration runs on a client of exactly one connection.
+      const single = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+      try {
+        await single`select pg_advisory_lock(${MIGRATION_LOCK})`;
+        await migratePostgres(drizzlePostgres(single, { schema }), { migrationsFolder: MIGRATIONS });
+      } finally {
+        await single.end({ timeout: 1 });
+      }
+    } catch (err) {
+      await client.end({ timeout: 1 });
+      // The URL may hold a password: never put it in the message.
+      throw new AppError('DATABASE', 'cannot connect to or migrate PostgreSQL (DATABASE_URL)', { cause: err });
     }
-  } catch (err) {
-    await client.end({ timeout: 1 });
-    // The URL may hold a password: never put it in the message.
-    throw new AppError('DATABASE', 'cannot connect to or migrate PostgreSQL (DATABASE_URL)', { cause: err });
   }
+  const on = (c: postgres.Sql | postgres.TransactionSql): Sql => ({
+    query: async <T>(text: string, params: readonly unknown[] = []) =>
+      (await c.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[],
+  });
   return {
     db,
+    sql: on(client),
     kind: 'postgres',
-    ping: async () => void (await db.execute(sql`select 1`)),
+    transaction: async (fn) => (await client.begin((tx) => fn(on(tx)))) as Awaited<ReturnType<typeof fn>>,
+    ping: async () => void (await db.execute(dsql`select 1`)),
     close: () => client.end({ timeout: 5 }),
   };
 }

@@ -2,23 +2,24 @@
  * Jobs on BullMQ and Redis (REDIS_URL): the same job definitions as the in-process runner, with
  * production settings spelled out (bullmq docs, guide/going-to-production): attempts with
  * exponential backoff, bounded removeOnComplete / removeOnFail, `maxRetriesPerRequest: null` on
- * worker connections, an error listener on every worker, invalid payloads unrecoverable.
- * Payloads carry row ids only; the database decides what a job does.
+ * worker connections, an error listener on every worker, invalid payloads unrecoverable, a
+ * deadline on close. Payloads carry row ids only; the database decides what a job does.
  */
-import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.ts';
 import {
-  JOBS,
+  type EnqueueOptions,
+  type JobDefinition,
+  type JobHandler,
+  type JobResult,
+  type JobRunner,
   PermanentJobError,
   QUEUES,
-  type EnqueueOptions,
-  type JobHandlers,
-  type JobName,
-  type JobPayload,
-  type JobRunner,
   type QueueName,
-} from './definitions.ts';
+  type QueueStats,
+  type Schedule,
+} from './define.ts';
 
 export interface BullMqOptions {
   url: string;
@@ -31,7 +32,16 @@ export interface BullMqOptions {
   stalledIntervalMs?: number;
 }
 
-const DEFAULT_CONCURRENCY: Record<QueueName, number> = { analyze: 4, timers: 2, send: 8, 'send-live': 4, reports: 1 };
+const DEFAULT_CONCURRENCY: Record<QueueName, number> = { analyze: 2, commands: 2, timers: 1, send: 8, 'send-live': 4, reports: 1, maintenance: 1 };
+
+const jobOptions = (def: JobDefinition<unknown>, opts: EnqueueOptions = {}) => ({
+  ...(opts.jobId !== undefined ? { jobId: opts.jobId } : {}),
+  ...(opts.delayMs ? { delay: opts.delayMs } : {}),
+  attempts: def.attempts,
+  backoff: { type: 'exponential' as const, delay: def.backoffMs },
+  removeOnComplete: { count: 1_000, age: 3_600 },
+  removeOnFail: { count: 10_000, age: 7 * 24 * 3600 },
+});
 
 export class BullMqRunner implements JobRunner {
   readonly #opts: BullMqOptions;
@@ -39,6 +49,7 @@ export class BullMqRunner implements JobRunner {
   /** Producer connection: fails fast when Redis is down, so ingest never hangs on it. */
   readonly #producer: Redis;
   readonly #queues = new Map<QueueName, Queue>();
+  readonly #handlers = new Map<string, { def: JobDefinition<unknown>; handler: JobHandler<unknown> }>();
   readonly #workers: Worker[] = [];
   readonly #workerConnections: Redis[] = [];
 
@@ -58,39 +69,53 @@ export class BullMqRunner implements JobRunner {
     return this.#opts.prefix ?? 'dealwise';
   }
 
-  /** The producer connection, shared with the Redis send pacer and readiness checks. */
+  /** The producer connection, shared with the Redis send pacer. */
   get redis(): Redis {
     return this.#producer;
   }
 
-  queue(name: QueueName): Queue {
+  #queue(name: QueueName): Queue {
     return this.#queues.get(name)!;
   }
 
-  async enqueue<N extends JobName>(name: N, payload: JobPayload<N>, opts: EnqueueOptions = {}): Promise<void> {
-    const def = JOBS[name];
+  async enqueue<P>(def: JobDefinition<P>, payload: P, opts: EnqueueOptions = {}): Promise<void> {
     def.schema.parse(payload);
-    await this.queue(def.queue).add(name, payload, {
-      ...(opts.jobId !== undefined ? { jobId: opts.jobId } : {}),
-      ...(opts.delayMs ? { delay: opts.delayMs } : {}),
-      attempts: def.attempts,
-      backoff: { type: 'exponential', delay: def.backoffMs },
-      removeOnComplete: { count: 5_000, age: 24 * 3600 },
-      removeOnFail: { count: 10_000, age: 7 * 24 * 3600 },
-    });
+    await this.#queue(def.queue).add(def.name, payload, jobOptions(def as JobDefinition<unknown>, opts));
   }
 
-  async start(handlers: Partial<JobHandlers>): Promise<void> {
-    const byQueue = new Map<QueueName, JobName[]>();
-    for (const name of Object.keys(handlers) as JobName[]) {
-      const q = JOBS[name].queue;
-      byQueue.set(q, [...(byQueue.get(q) ?? []), name]);
+  async enqueueMany<P>(def: JobDefinition<P>, items: ReadonlyArray<{ payload: P; opts?: EnqueueOptions }>): Promise<void> {
+    if (items.length === 0) return;
+    for (const it of items) def.schema.parse(it.payload);
+    await this.#queue(def.queue).addBulk(items.map((it) => ({ name: def.name, data: it.payload, opts: jobOptions(def as JobDefinition<unknown>, it.opts) })));
+  }
+
+  async schedule<P>(id: string, def: JobDefinition<P>, when: Schedule, payload: P): Promise<void> {
+    def.schema.parse(payload);
+    const repeat = 'everyMs' in when ? { every: when.everyMs } : { pattern: when.cron, tz: when.timeZone };
+    const { attempts, backoff, removeOnComplete, removeOnFail } = jobOptions(def as JobDefinition<unknown>);
+    await this.#queue(def.queue).upsertJobScheduler(id, repeat, { name: def.name, data: payload, opts: { attempts, backoff, removeOnComplete, removeOnFail } });
+  }
+
+  async unscheduleExcept(prefix: string, keep: readonly string[]): Promise<void> {
+    for (const q of this.#queues.values()) {
+      for (const s of await q.getJobSchedulers()) {
+        const id = s.key ?? s.id ?? '';
+        if (id.startsWith(prefix) && !keep.includes(id)) await q.removeJobScheduler(id);
+      }
     }
-    for (const [queueName] of byQueue) {
+  }
+
+  handle<P>(def: JobDefinition<P>, handler: JobHandler<P>): void {
+    this.#handlers.set(def.name, { def: def as JobDefinition<unknown>, handler: handler as JobHandler<unknown> });
+  }
+
+  async start(): Promise<void> {
+    const queues = new Set([...this.#handlers.values()].map((h) => h.def.queue));
+    for (const queueName of queues) {
       const connection = new Redis(this.#opts.url, { maxRetriesPerRequest: null });
       connection.on('error', (err) => this.#log.debug({ err: err.message }, 'redis worker connection error'));
       this.#workerConnections.push(connection);
-      const worker = new Worker(queueName, (job, token) => this.#process(handlers, job, token), {
+      const worker = new Worker(queueName, (job, token) => this.#process(job, token), {
         connection,
         prefix: this.prefix,
         concurrency: this.#opts.concurrency?.[queueName] ?? DEFAULT_CONCURRENCY[queueName],
@@ -99,19 +124,21 @@ export class BullMqRunner implements JobRunner {
       });
       // Without an error listener a Redis hiccup would be an unhandled 'error' event.
       worker.on('error', (err) => this.#log.warn({ err: err.message, queue: queueName }, 'worker error'));
-      worker.on('failed', (job, err) => this.#log.warn({ err, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'));
+      worker.on('failed', (job, err) => {
+        if (err instanceof DelayedError) return;
+        this.#log.warn({ err: err.message, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed');
+      });
       this.#workers.push(worker);
     }
   }
 
-  async #process(handlers: Partial<JobHandlers>, job: Job, token: string | undefined): Promise<void> {
-    const name = job.name as JobName;
-    const handler = handlers[name] as ((p: unknown) => Promise<void | { retryAt: Date }>) | undefined;
-    const parsed = JOBS[name]?.schema.safeParse(job.data);
-    if (!handler || !parsed?.success) throw new UnrecoverableError(`invalid job ${name}: ${parsed?.error?.message ?? 'no handler'}`);
-    let result: void | { retryAt: Date };
+  async #process(job: Job, token: string | undefined): Promise<void> {
+    const entry = this.#handlers.get(job.name);
+    const parsed = entry?.def.schema.safeParse(job.data);
+    if (!entry || !parsed?.success) throw new UnrecoverableError(`invalid job ${job.name}: ${parsed?.error?.message ?? 'no handler'}`);
+    let result: JobResult;
     try {
-      result = await handler(parsed.data);
+      result = await entry.handler(parsed.data);
     } catch (err) {
       if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
       throw err;
@@ -123,26 +150,30 @@ export class BullMqRunner implements JobRunner {
     }
   }
 
-  /** Waiting, delayed, active and failed counts per queue (metrics). */
-  async counts(): Promise<Record<QueueName, Record<string, number>>> {
-    const out = {} as Record<QueueName, Record<string, number>>;
-    for (const [name, q] of this.#queues) out[name] = await q.getJobCounts('waiting', 'delayed', 'active', 'failed');
+  async stats(): Promise<QueueStats> {
+    const out = {} as QueueStats;
+    for (const [name, q] of this.#queues) {
+      const c = await q.getJobCounts('waiting', 'delayed', 'active', 'failed');
+      out[name] = { waiting: c.waiting ?? 0, delayed: c.delayed ?? 0, active: c.active ?? 0, failed: c.failed ?? 0 };
+    }
     return out;
-  }
-
-  /** Delayed jobs wait in Redis, on Redis's clock: nothing here to step through. */
-  nextRunAt(): Date | null {
-    return null;
   }
 
   async ping(): Promise<void> {
     await this.#producer.ping();
   }
 
-  /** Graceful: running jobs finish (or stall back to the queue), then connections close. */
-  async close(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.close()));
-    await Promise.all([...this.#queues.values()].map((q) => q.close()));
+  /** Graceful: running jobs get until the deadline to finish, then go back to the queue as stalled. */
+  async close(deadlineMs = 10_000): Promise<void> {
+    let timeout: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timeout = setTimeout(() => resolve('late'), deadlineMs);
+      timeout.unref();
+    });
+    const graceful = await Promise.race([Promise.all(this.#workers.map((w) => w.close())).then(() => 'ok' as const), deadline]);
+    clearTimeout(timeout);
+    if (graceful === 'late') await Promise.all(this.#workers.map((w) => w.close(true).catch(() => {})));
+    await Promise.all([...this.#queues.values()].map((q) => q.close().catch(() => {})));
     for (const c of this.#workerConnections) c.disconnect();
     this.#producer.disconnect();
   }

@@ -1,151 +1,260 @@
 /**
- * The embedded default job runner: jobs run in this process, one at a time (PGlite is a single
- * connection anyway), delayed jobs wait on the clock. It keeps nothing durable: on start the app
- * re-dispatches from the database (unanalysed messages, pending timers and deliveries), so a
- * restart loses nothing.
+ * The embedded default job runner: jobs run in this process, each queue with its own concurrency
+ * (a stuck send never holds up analysis), delayed jobs wait on the clock in a heap per queue. It
+ * keeps nothing durable: the sweep re-dispatches from the database what is unfinished, so a
+ * restart (or a job that failed for good) loses nothing.
  */
+import { CronExpressionParser } from 'cron-parser';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import { JOBS, PermanentJobError, type EnqueueOptions, type JobHandlers, type JobName, type JobPayload, type JobRunner } from './definitions.ts';
+import {
+  backoffDelay,
+  type EnqueueOptions,
+  type JobDefinition,
+  type JobHandler,
+  type JobRunner,
+  PermanentJobError,
+  QUEUES,
+  type QueueName,
+  type QueueStats,
+  type Schedule,
+} from './define.ts';
+import { MinHeap } from './heap.ts';
 
 interface QueuedJob {
-  name: JobName;
+  def: JobDefinition<unknown>;
   payload: unknown;
   runAt: number;
   attempt: number;
-  jobId?: string;
   seq: number;
+  jobId?: string;
+  /** Set for a scheduled job: its next run is queued when this one ends. */
+  scheduleId?: string;
 }
 
+interface Lane {
+  waiting: MinHeap<QueuedJob>;
+  active: number;
+  concurrency: number;
+  failed: number;
+}
+
+/** Jobs of one queue run this many at a time in-process; PGlite is one connection, so the database ones take turns. */
+export const IN_PROCESS_CONCURRENCY: Record<QueueName, number> = {
+  analyze: 1,
+  commands: 1,
+  timers: 1,
+  send: 4,
+  'send-live': 4,
+  reports: 1,
+  maintenance: 1,
+};
+
 export class InProcessRunner implements JobRunner {
-  #queue: QueuedJob[] = [];
-  #ids = new Set<string>();
-  #handlers: Partial<JobHandlers> | null = null;
-  #running = false;
-  #closed = false;
-  #timer: NodeJS.Timeout | null = null;
-  #seq = 0;
-  #idle: Array<() => void> = [];
+  readonly #lanes = new Map<QueueName, Lane>();
+  readonly #handlers = new Map<string, JobHandler<unknown>>();
+  readonly #ids = new Set<string>();
+  readonly #schedules = new Map<string, { def: JobDefinition<unknown>; when: Schedule; payload: unknown }>();
+  readonly #running = new Set<Promise<void>>();
   readonly #clock: Clock;
   readonly #log: Logger;
   /** With a manual clock nothing runs by itself: the owner calls `drain` after moving time. */
   readonly #autoRun: boolean;
+  #started = false;
+  #closed = false;
+  #timer: NodeJS.Timeout | null = null;
+  #seq = 0;
 
-  constructor(opts: { clock: Clock; log: Logger; autoRun?: boolean }) {
+  constructor(opts: { clock: Clock; log: Logger; autoRun?: boolean; concurrency?: Partial<Record<QueueName, number>> }) {
     this.#clock = opts.clock;
     this.#log = opts.log.child({ component: 'jobs' });
     this.#autoRun = opts.autoRun ?? true;
+    for (const q of QUEUES) {
+      this.#lanes.set(q, {
+        waiting: new MinHeap((a, b) => a.runAt < b.runAt || (a.runAt === b.runAt && a.seq < b.seq)),
+        active: 0,
+        concurrency: opts.concurrency?.[q] ?? IN_PROCESS_CONCURRENCY[q],
+        failed: 0,
+      });
+    }
   }
 
-  async enqueue<N extends JobName>(name: N, payload: JobPayload<N>, opts: EnqueueOptions = {}): Promise<void> {
+  async enqueue<P>(def: JobDefinition<P>, payload: P, opts: EnqueueOptions = {}): Promise<void> {
+    this.#add(def as JobDefinition<unknown>, payload, opts);
+    this.#wake();
+  }
+
+  async enqueueMany<P>(def: JobDefinition<P>, items: ReadonlyArray<{ payload: P; opts?: EnqueueOptions }>): Promise<void> {
+    for (const it of items) this.#add(def as JobDefinition<unknown>, it.payload, it.opts ?? {});
+    this.#wake();
+  }
+
+  async schedule<P>(id: string, def: JobDefinition<P>, when: Schedule, payload: P): Promise<void> {
+    const first = !this.#schedules.has(id);
+    this.#schedules.set(id, { def: def as JobDefinition<unknown>, when, payload });
+    if (first) this.#queueScheduled(id);
+  }
+
+  async unscheduleExcept(prefix: string, keep: readonly string[]): Promise<void> {
+    for (const id of [...this.#schedules.keys()]) if (id.startsWith(prefix) && !keep.includes(id)) this.#schedules.delete(id);
+  }
+
+  handle<P>(def: JobDefinition<P>, handler: JobHandler<P>): void {
+    this.#handlers.set(def.name, handler as JobHandler<unknown>);
+  }
+
+  async start(): Promise<void> {
+    this.#started = true;
+    this.#wake();
+  }
+
+  async stats(): Promise<QueueStats> {
+    const now = this.#clock.now().getTime();
+    const out = {} as QueueStats;
+    for (const [q, lane] of this.#lanes) {
+      const head = lane.waiting.peek();
+      // The heap does not split waiting from delayed cheaply; the head tells whether anything is due.
+      const due = head !== undefined && head.runAt <= now;
+      out[q] = { waiting: due ? lane.waiting.size : 0, delayed: due ? 0 : lane.waiting.size, active: lane.active, failed: lane.failed };
+    }
+    return out;
+  }
+
+  async ping(): Promise<void> {
     if (this.#closed) throw new Error('job runner is closed');
-    JOBS[name].schema.parse(payload);
+  }
+
+  /** Runs every job that is due now, and what those jobs enqueue that is due, then resolves. */
+  async drain(): Promise<void> {
+    for (;;) {
+      this.#pump();
+      if (this.#running.size === 0) return;
+      await Promise.race(this.#running);
+    }
+  }
+
+  /** Jobs waiting, due or not. */
+  get size(): number {
+    let n = 0;
+    for (const lane of this.#lanes.values()) n += lane.waiting.size;
+    return n;
+  }
+
+  /**
+   * When the next job this process runs is due, if any. Jobs repeating every few seconds (the
+   * timer tick, the sweep) are left out unless asked for: a test stepping a manual clock from due
+   * job to due job would otherwise crawl in steps of seconds.
+   */
+  nextRunAt(opts: { periodic?: boolean } = {}): Date | null {
+    let next = Number.POSITIVE_INFINITY;
+    for (const lane of this.#lanes.values()) {
+      for (const job of opts.periodic ? [lane.waiting.peek()] : lane.waiting.values()) {
+        if (!job || !this.#handlers.has(job.def.name)) continue;
+        if (!opts.periodic && job.scheduleId !== undefined && 'everyMs' in (this.#schedules.get(job.scheduleId)?.when ?? {})) continue;
+        next = Math.min(next, job.runAt);
+      }
+    }
+    return Number.isFinite(next) ? new Date(next) : null;
+  }
+
+  async close(deadlineMs = 10_000): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#running.size === 0) return;
+    let timeout: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timeout = setTimeout(resolve, deadlineMs);
+      timeout.unref();
+    });
+    await Promise.race([Promise.allSettled([...this.#running]), deadline]);
+    clearTimeout(timeout);
+  }
+
+  #add(def: JobDefinition<unknown>, payload: unknown, opts: EnqueueOptions, scheduleId?: string): void {
+    if (this.#closed) throw new Error('job runner is closed');
+    def.schema.parse(payload);
     if (opts.jobId !== undefined) {
       if (this.#ids.has(opts.jobId)) return;
       this.#ids.add(opts.jobId);
     }
-    const job: QueuedJob = {
-      name,
+    this.#lanes.get(def.queue)!.waiting.push({
+      def,
       payload,
       runAt: this.#clock.now().getTime() + Math.max(0, opts.delayMs ?? 0),
       attempt: 1,
       seq: this.#seq++,
       ...(opts.jobId !== undefined ? { jobId: opts.jobId } : {}),
-    };
-    this.#queue.push(job);
-    this.#schedule();
+      ...(scheduleId !== undefined ? { scheduleId } : {}),
+    });
   }
 
-  async start(handlers: Partial<JobHandlers>): Promise<void> {
-    this.#handlers = handlers;
-    this.#schedule();
+  #queueScheduled(id: string): void {
+    const s = this.#schedules.get(id);
+    if (!s || this.#closed) return;
+    const now = this.#clock.now();
+    const at =
+      'everyMs' in s.when
+        ? now.getTime() + s.when.everyMs
+        : CronExpressionParser.parse(s.when.cron, { currentDate: now, tz: s.when.timeZone }).next().toDate().getTime();
+    this.#add(s.def, s.payload, { delayMs: at - now.getTime() }, id);
   }
 
-  /** Runs every job that is due now, including jobs those jobs enqueue, then resolves. */
-  async drain(): Promise<void> {
-    await this.#run();
-    if (this.#running) await new Promise<void>((resolve) => this.#idle.push(resolve));
-  }
-
-  /** Jobs waiting, due or not. */
-  get size(): number {
-    return this.#queue.length;
-  }
-
-  /** When the next delayed job is due, if any. */
-  nextRunAt(): Date | null {
-    const runnable = this.#queue.filter((j) => this.#handlers?.[j.name]);
-    if (runnable.length === 0) return null;
-    return new Date(Math.min(...runnable.map((j) => j.runAt)));
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
+  #wake(): void {
+    if (!this.#autoRun || !this.#started || this.#closed) return;
+    this.#pump();
     if (this.#timer) clearTimeout(this.#timer);
-    if (this.#running) await new Promise<void>((resolve) => this.#idle.push(resolve));
-  }
-
-  #schedule(): void {
-    if (!this.#autoRun || !this.#handlers || this.#closed) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    const next = this.nextRunAt();
+    const next = this.nextRunAt({ periodic: true });
     if (!next) return;
     const wait = Math.max(0, next.getTime() - this.#clock.now().getTime());
     // setTimeout caps at ~24.8 days; a longer wait simply re-checks then.
-    this.#timer = setTimeout(() => void this.#run(), Math.min(wait, 2 ** 31 - 1));
+    this.#timer = setTimeout(() => this.#wake(), Math.min(wait, 2 ** 31 - 1));
     this.#timer.unref();
   }
 
-  #takeDue(): QueuedJob | undefined {
+  /** Starts every due job whose queue has room. */
+  #pump(): void {
+    if (this.#closed) return;
     const now = this.#clock.now().getTime();
-    let best = -1;
-    for (let i = 0; i < this.#queue.length; i++) {
-      const j = this.#queue[i]!;
-      // A job this process does not run stays queued (a one-shot command runs only some).
-      if (j.runAt > now || !this.#handlers?.[j.name]) continue;
-      const b = this.#queue[best];
-      if (!b || j.runAt < b.runAt || (j.runAt === b.runAt && j.seq < b.seq)) best = i;
-    }
-    return best < 0 ? undefined : this.#queue.splice(best, 1)[0];
-  }
-
-  async #run(): Promise<void> {
-    if (this.#running || !this.#handlers) return;
-    this.#running = true;
-    try {
-      for (let job = this.#takeDue(); job && !this.#closed; job = this.#takeDue()) {
-        // Like BullMQ, the id stays taken while the job runs or waits for a retry.
-        const again = await this.#execute(job);
-        if (!again && job.jobId !== undefined) this.#ids.delete(job.jobId);
+    for (const lane of this.#lanes.values()) {
+      while (lane.active < lane.concurrency) {
+        const head = lane.waiting.peek();
+        // A job this process does not run stays queued (a one-shot command runs only some).
+        if (!head || head.runAt > now || !this.#handlers.has(head.def.name)) break;
+        lane.waiting.pop();
+        lane.active++;
+        const run: Promise<void> = this.#execute(head, lane).finally(() => {
+          lane.active--;
+          this.#running.delete(run);
+          this.#wake();
+        });
+        this.#running.add(run);
       }
-    } finally {
-      this.#running = false;
-      for (const resolve of this.#idle.splice(0)) resolve();
-      this.#schedule();
     }
   }
 
-  /** Runs one job; true when it was queued again (a retry or a requested later run). */
-  async #execute(job: QueuedJob): Promise<boolean> {
-    const def = JOBS[job.name];
-    const handler = this.#handlers![job.name] as (p: unknown) => Promise<void | { retryAt: Date }>;
+  async #execute(job: QueuedJob, lane: Lane): Promise<void> {
+    const handler = this.#handlers.get(job.def.name)!;
+    let again = false;
     try {
-      const result = await handler(def.schema.parse(job.payload));
+      const result = await handler(job.def.schema.parse(job.payload));
       if (result && 'retryAt' in result) {
-        this.#queue.push({ ...job, runAt: result.retryAt.getTime(), seq: this.#seq++ });
-        return true;
+        lane.waiting.push({ ...job, runAt: result.retryAt.getTime(), seq: this.#seq++ });
+        again = true;
       }
-      return false;
     } catch (err) {
       const permanent = err instanceof PermanentJobError || (err instanceof Error && err.name === 'ZodError');
-      if (permanent || job.attempt >= def.attempts) {
-        this.#log.error({ err, job: job.name, attempt: job.attempt }, 'job failed for good');
-        return false;
+      if (permanent || job.attempt >= job.def.attempts) {
+        lane.failed++;
+        this.#log.error({ err, job: job.def.name, attempt: job.attempt }, 'job failed for good; the sweep will dispatch its work again');
+      } else {
+        const delay = backoffDelay(job.def, job.attempt);
+        this.#log.warn({ err, job: job.def.name, attempt: job.attempt, retryInMs: delay }, 'job failed, retrying');
+        lane.waiting.push({ ...job, attempt: job.attempt + 1, runAt: this.#clock.now().getTime() + delay, seq: this.#seq++ });
+        again = true;
       }
-      const delay = def.backoffMs * 2 ** (job.attempt - 1);
-      this.#log.warn({ err, job: job.name, attempt: job.attempt, retryInMs: delay }, 'job failed, retrying');
-      this.#queue.push({ ...job, attempt: job.attempt + 1, runAt: this.#clock.now().getTime() + delay, seq: this.#seq++ });
-      return true;
     }
+    // Like BullMQ, the id stays taken while the job runs or waits for a retry.
+    if (!again && job.jobId !== undefined) this.#ids.delete(job.jobId);
+    if (job.scheduleId !== undefined && !again) this.#queueScheduled(job.scheduleId);
   }
 }

@@ -7,6 +7,7 @@ import { TOPIC_CARD, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-strea
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
+import { handOver } from '../hand-over.ts';
 import type { Adapter, InboundSink, SendResult } from '../types.ts';
 import { DingtalkApi } from './api.ts';
 import { encodeRobotTemplate, encodeWebhookBody } from './encode.ts';
@@ -116,54 +117,30 @@ export class DingtalkAdapter implements Adapter {
       this.ack(client, messageId);
       return;
     }
-    const { message, feedback, session } = parsed;
+    const { message, press, session } = parsed;
     if (session) this.sessions.remember(message.conversationId, message.chatType === 'single', message.senderId, session);
     const ids = { messageId, msgId: message.messageId, conversationId: message.conversationId };
-    try {
-      if (feedback) {
-        await sink.feedback(feedback);
-        this.log.debug({ ...ids, nudgeId: feedback.nudgeId }, 'dingtalk feedback received');
-      } else {
-        const outcome = await sink.message(message);
-        this.log.debug({ ...ids, status: outcome.status }, 'dingtalk message received');
-      }
-    } catch (err) {
-      if (refused(err)) {
-        // The sink answered, with a no (a press on someone else's nudge): redelivery cannot change that.
-        this.log.warn({ err, ...ids }, 'dingtalk message refused; acked');
-      } else {
-        // Not acked: DingTalk redelivers within about a minute, by which time the store may be back.
-        this.log.error({ err, ...ids }, 'dingtalk message not stored; left unacked for redelivery');
-        return;
-      }
-    }
-    this.ack(client, messageId);
+    // Not acked: DingTalk redelivers within about a minute, by which time the store may be back.
+    const ack = await handOver(this.log, ids, () => (press ? sink.press(press) : sink.message(message)));
+    if (ack === 'ack') this.ack(client, messageId);
   }
 
   private async onCardCallback(client: DingtalkStreamClient, sink: InboundSink, frame: DWClientDownStream): Promise<void> {
     const messageId = frame.headers.messageId;
-    let feedback: ReturnType<typeof parseDingtalkCardCallback>;
+    let press: ReturnType<typeof parseDingtalkCardCallback>;
     try {
-      feedback = parseDingtalkCardCallback(frame.data);
+      press = parseDingtalkCardCallback(frame.data);
     } catch (err) {
       this.log.warn({ err, messageId }, 'dingtalk card callback rejected');
       this.ack(client, messageId);
       return;
     }
-    if (feedback) {
-      try {
-        await sink.feedback(feedback);
-      } catch (err) {
-        if (!refused(err)) {
-          this.log.error({ err, messageId }, 'dingtalk card feedback not stored; left unacked for redelivery');
-          return;
-        }
-        this.log.warn({ err, messageId, nudgeId: feedback.nudgeId }, 'dingtalk card feedback refused; acked');
-      }
-    } else {
-      this.log.debug({ messageId }, 'dingtalk card callback without a feedback value ignored');
+    if (!press) {
+      this.log.debug({ messageId }, 'dingtalk card callback without one of our button values ignored');
+      this.ack(client, messageId);
+      return;
     }
-    this.ack(client, messageId);
+    if ((await handOver(this.log, { messageId }, () => sink.press(press))) === 'ack') this.ack(client, messageId);
   }
 
   private ack(client: DingtalkStreamClient, messageId: string): void {
@@ -175,14 +152,4 @@ export class DingtalkAdapter implements Adapter {
       this.log.warn({ err, messageId }, 'dingtalk callback ack not sent');
     }
   }
-}
-
-/**
- * Whether the sink refused this input for good (a press on someone else's nudge, a sender not in
- * the directory, a malformed value): a client error, as the WeCom app adapter judges it. Left
- * unacked it would be redelivered for nothing; anything else (the database down) may succeed
- * next time, so that callback stays unacked. A throttle is worth retrying, so it is not a refusal.
- */
-function refused(err: unknown): boolean {
-  return err instanceof AppError && err.httpStatus < 500 && err.code !== 'RATE_LIMITED';
 }

@@ -1,11 +1,11 @@
 /**
- * Nudge feedback over a plain robot chat. A robot action card's buttons can only open links, so
+ * Card presses (nudge feedback, deal confirmations) over a plain robot chat. A robot action card's buttons can only open links, so
  * each button opens `dtmd://dingtalkclient/sendMessage?content=…`: the DingTalk client then sends
  * that content as a chat message from the presser to the robot, and the parser recognises it.
  * Both directions live here so the format is written once.
  */
-import { parseFeedbackValue } from '../../core/feedback.ts';
-import type { FeedbackValue } from '../../core/types.ts';
+import { parseCardValue } from '../../core/card-actions.ts';
+import type { CardAction } from '../../core/types.ts';
 
 /** Marks a chat message as a feedback button press. */
 export const FEEDBACK_MARKER = '#feedback';
@@ -30,8 +30,8 @@ const FEEDBACK_TEXT = /^(?:[^\n]{0,40}?\s)?#feedback\s+(\{[^\n]*\})$/;
  * Reads a chat text back as a feedback press; null when it is not one of ours (including a
  * marker followed by something that is not a valid button value).
  */
-export function readFeedbackText(text: string): { nudgeId: string; value: FeedbackValue } | null {
+export function readFeedbackText(text: string): CardAction | null {
   const match = FEEDBACK_TEXT.exec(text.trim());
   const json = match?.[1];
-  return json === undefined ? null : parseFeedbackValue(json);
+  return json === undefined ? null : parseCardValue(json);
 }

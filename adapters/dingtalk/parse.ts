@@ -1,14 +1,14 @@
 /**
  * Pure parsers from DingTalk Stream payloads to dealwise's model: a robot message becomes an
- * InboundMessage (or a nudge feedback when it is a card button press sent back as chat text), an
- * interactive-card callback becomes a NudgeFeedback. No I/O, so recorded payloads test them.
+ * InboundMessage (or a card press when it is a button press sent back as chat text), an
+ * interactive-card callback becomes a CardPress. No I/O, so recorded payloads test them.
  *
  * https://open.dingtalk.com/document/orgapp/receive-message
  */
 import type { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
-import { parseFeedbackValue } from '../../core/feedback.ts';
-import type { Attachment, InboundMessage, MessageKind, NudgeFeedback } from '../../core/types.ts';
+import { parseCardValue } from '../../core/card-actions.ts';
+import type { Attachment, CardPress, InboundMessage, MessageKind } from '../../core/types.ts';
 import { readFeedbackText } from './feedback-link.ts';
 import {
   cardCallbackSchema,
@@ -31,8 +31,8 @@ export interface SessionWebhook {
 export interface ParsedDingtalkMessage {
   /** The normalized message; its `raw` is the payload without the session webhook URL. */
   message: InboundMessage;
-  /** Set when the message is a feedback button press: hand it to `sink.feedback`, not `sink.message`. */
-  feedback: NudgeFeedback | null;
+  /** Set when the message is a card button press: hand it to `sink.press`, not `sink.message`. */
+  press: CardPress | null;
   /** The conversation's reply webhook when the payload carried one. */
   session: SessionWebhook | null;
 }
@@ -69,23 +69,23 @@ export function parseDingtalkMessage(data: unknown): ParsedDingtalkMessage {
   if (external) message.senderExternal = true;
 
   const pressed = kind === 'text' ? readFeedbackText(text) : null;
-  const feedback: NudgeFeedback | null = pressed ? { platform: 'dingtalk', senderId, ...pressed } : null;
+  const press: CardPress | null = pressed ? { platform: 'dingtalk', senderId, action: pressed, at: message.sentAt } : null;
   const session = m.sessionWebhook && m.sessionWebhookExpiredTime !== undefined ? { url: m.sessionWebhook, expiresAt: m.sessionWebhookExpiredTime } : null;
-  return { message, feedback, session };
+  return { message, press, session };
 }
 
 /**
- * Parses an interactive-card callback (topic `/v1.0/card/instances/callback`) into a feedback;
- * null when the pressed button does not carry one of our feedback values.
+ * Parses an interactive-card callback (topic `/v1.0/card/instances/callback`) into a press;
+ * null when the pressed button does not carry one of our values.
  * https://open.dingtalk.com/document/orgapp/event-callback-card
  */
-export function parseDingtalkCardCallback(data: unknown): NudgeFeedback | null {
+export function parseDingtalkCardCallback(data: unknown): CardPress | null {
   const cb = validate(cardCallbackSchema, decodeJson(data, 'card callback'), 'card callback');
   const content = validate(cardContentSchema, decodeJson(cb.content, 'card callback content'), 'card callback content');
   const params = content.cardPrivateData.params ?? {};
   // The button's params are either the value itself or carry it under `value`/`feedback`.
-  const value = parseFeedbackValue(params) ?? parseFeedbackValue(params.value) ?? parseFeedbackValue(params.feedback);
-  return value ? { platform: 'dingtalk', senderId: cb.userId, ...value } : null;
+  const action = parseCardValue(params) ?? parseCardValue(params.value) ?? parseCardValue(params.feedback);
+  return action ? { platform: 'dingtalk', senderId: cb.userId, action } : null;
 }
 
 function readBody(m: RobotMessage): { kind: MessageKind; text: string; attachments: Attachment[] } {

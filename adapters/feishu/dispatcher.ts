@@ -29,8 +29,9 @@ const FEEDBACK_TOAST = { toast: { type: 'success', content: '已收到反馈' } 
  * no longer exists). Answered, not failed: a failure shows a bare error and, on the long
  * connection, is a 500 ack that invites redeliveries that can never succeed.
  */
-const REFUSED_TOAST = { toast: { type: 'error', content: '这条提醒不是发给你的，反馈未记录' } };
-const REFUSED_CODES: ReadonlySet<string> = new Set(['FORBIDDEN', 'NOT_FOUND']);
+const REFUSED_TOAST = { toast: { type: 'error', content: '这张卡片不是发给你的，操作未记录' } };
+/** The toast after answering a deal confirmation. */
+const CONFIRM_TOAST = { toast: { type: 'success', content: '已记录你的确认' } };
 
 /** Builds the dispatcher with handlers for `im.message.receive_v1` and `card.action.trigger`. */
 export function createFeishuDispatcher(opts: FeishuDispatcherOptions): EventDispatcher {
@@ -50,25 +51,28 @@ export function createFeishuDispatcher(opts: FeishuDispatcherOptions): EventDisp
         malformed(err, 'im.message.receive_v1');
         return undefined;
       }
-      const outcome = await opts.sink().message(msg);
-      log.debug({ messageId: msg.messageId, status: outcome.status }, 'Feishu message handed to ingest');
+      // A sink that throws could not store: the SDK answers 500 and Feishu delivers it again.
+      const result = await opts.sink().message(msg);
+      if (result.status === 'refused') {
+        malformed(new AppError('BAD_REQUEST', result.reason), 'im.message.receive_v1');
+        return undefined;
+      }
+      log.debug({ messageId: msg.messageId, status: result.status }, 'Feishu message handed to ingest');
       return undefined;
     },
     // https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/feishu-cards/card-callback-communication
     'card.action.trigger': async (data: unknown) => {
-      const feedback = parseFeishuCardAction(data);
-      if (!feedback) {
-        log.warn('Feishu card action that is not a dealwise feedback button: ignored');
+      const press = parseFeishuCardAction(data);
+      if (!press) {
+        log.warn('Feishu card action that is not one of our buttons: ignored');
         return {};
       }
-      try {
-        await opts.sink().feedback(feedback);
-      } catch (err) {
-        if (!(err instanceof AppError) || !REFUSED_CODES.has(err.code)) throw err;
-        log.warn({ code: err.code, nudgeId: feedback.nudgeId }, `Feishu feedback refused: ${err.message}`);
+      const result = await opts.sink().press(press);
+      if (result.status === 'refused') {
+        log.warn({ reason: result.reason }, 'Feishu card press refused');
         return REFUSED_TOAST;
       }
-      return FEEDBACK_TOAST;
+      return press.action.kind === 'feedback' ? FEEDBACK_TOAST : CONFIRM_TOAST;
     },
   });
   return dispatcher;

@@ -1,14 +1,14 @@
 /**
  * Pure parsers from Feishu event payloads to the normalized model: `im.message.receive_v1` →
- * InboundMessage, `card.action.trigger` → NudgeFeedback. No I/O, so recorded fixtures test them.
+ * InboundMessage, `card.action.trigger` → CardPress. No I/O, so recorded fixtures test them.
  *
  * Event: https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/events/receive
  * Content per message type: https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/im-v1/message/events/message_content
  */
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
-import { parseFeedbackValue } from '../../core/feedback.ts';
-import type { Attachment, InboundMessage, MessageKind, NudgeFeedback } from '../../core/types.ts';
+import { parseCardValue } from '../../core/card-actions.ts';
+import type { Attachment, CardPress, InboundMessage, MessageKind } from '../../core/types.ts';
 import { unwrapButtonValue } from './encode.ts';
 
 const userIdSchema = z.looseObject({
@@ -160,15 +160,15 @@ export function parseFeishuMessage(event: unknown): InboundMessage {
 }
 
 /**
- * `card.action.trigger` → NudgeFeedback, or null when the pressed button is not one of our
- * feedback buttons (a foreign card, a forged value).
+ * `card.action.trigger` → CardPress, or null when the pressed button is not one of ours (a
+ * foreign card, a forged value).
  * https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/feishu-cards/card-callback-communication
  */
-export function parseFeishuCardAction(event: unknown): NudgeFeedback | null {
+export function parseFeishuCardAction(event: unknown): CardPress | null {
   const parsed = feishuCardActionSchema.safeParse(unwrapEnvelope(event));
   if (!parsed.success) return null;
   const senderId = parsed.data.operator.open_id;
-  const value = parseFeedbackValue(unwrapButtonValue(parsed.data.action.value));
-  if (!senderId || !value) return null;
-  return { platform: 'feishu', nudgeId: value.nudgeId, senderId, value: value.value };
+  const action = parseCardValue(unwrapButtonValue(parsed.data.action.value));
+  if (!senderId || !action) return null;
+  return { platform: 'feishu', senderId, action };
 }

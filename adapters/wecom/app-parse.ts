@@ -1,6 +1,6 @@
 /**
  * Pure parser for the decrypted XML of a self-built app callback: a message from an employee to
- * the app (always a 1:1 chat) → InboundMessage, a template-card press → NudgeFeedback, any other
+ * the app (always a 1:1 chat) → InboundMessage, a template-card press → CardPress, any other
  * event → ignored with a reason.
  *
  * Formats: https://developer.work.weixin.qq.com/document/path/90239 (messages) and
@@ -8,14 +8,14 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
-import { parseFeedbackValue } from '../../core/feedback.ts';
-import type { Attachment, InboundMessage, MessageKind, NudgeFeedback } from '../../core/types.ts';
+import { parseCardValue } from '../../core/card-actions.ts';
+import type { Attachment, CardPress, InboundMessage, MessageKind } from '../../core/types.ts';
 import { wecomTime } from './time.ts';
 import { invalidPayload } from './invalid.ts';
 import { parseFlatXml, XmlError } from './xml.ts';
 
 /** What one app callback amounts to. */
-export type AppCallback = { type: 'message'; message: InboundMessage } | { type: 'feedback'; feedback: NudgeFeedback } | { type: 'ignored'; reason: string };
+export type AppCallback = { type: 'message'; message: InboundMessage } | { type: 'press'; press: CardPress } | { type: 'ignored'; reason: string };
 
 const common = z.object({
   ToUserName: z.string().min(1),
@@ -96,7 +96,7 @@ function parseEvent(fields: Record<string, string>): AppCallback {
   if (!parsed.success) throw invalidPayload('WeCom app event', parsed.error);
   const f = parsed.data;
   if (f.Event !== 'template_card_event') return { type: 'ignored', reason: `event ${f.Event}` };
-  const value = parseFeedbackValue(f.EventKey ?? '');
-  if (!value) return { type: 'ignored', reason: 'card press that is not a feedback button' };
-  return { type: 'feedback', feedback: { platform: 'wecom', nudgeId: value.nudgeId, senderId: f.FromUserName, value: value.value } };
+  const action = parseCardValue(f.EventKey ?? '');
+  if (!action) return { type: 'ignored', reason: 'card press that is not one of our buttons' };
+  return { type: 'press', press: { platform: 'wecom', senderId: f.FromUserName, action, at: wecomTime(Number(f.CreateTime)) } };
 }

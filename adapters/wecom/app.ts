@@ -129,26 +129,20 @@ export class WecomAppAdapter implements HttpAdapter {
       return this.refuse(err, 'WeCom callback refused');
     }
 
+    if (parsed.type === 'ignored') {
+      this.log.debug({ reason: parsed.reason }, 'WeCom app callback ignored');
+      return text(200, 'success');
+    }
     try {
-      if (parsed.type === 'message') {
-        const outcome = await sink.message(parsed.message);
-        this.log.debug({ messageId: parsed.message.messageId, status: outcome.status }, 'WeCom app message ingested');
-      } else if (parsed.type === 'feedback') {
-        await sink.feedback(parsed.feedback);
-      } else {
-        this.log.debug({ reason: parsed.reason }, 'WeCom app callback ignored');
+      const result = parsed.type === 'message' ? await sink.message(parsed.message) : await sink.press(parsed.press);
+      if (result.status === 'refused') {
+        this.log.warn({ reason: result.reason }, 'WeCom app callback refused');
+        return reject(new AppError('BAD_REQUEST', result.reason));
       }
     } catch (err) {
-      const appErr = toAppError(err);
-      // Refused by the loop (a card press by someone the nudge is not for): delivering it again
-      // cannot change the answer, so say so plainly instead of a 5xx that invites retries.
-      if (appErr.httpStatus < 500) {
-        this.log.warn({ code: appErr.code, reason: appErr.message }, 'WeCom app callback refused');
-        return reject(appErr);
-      }
       // Not stored: answer an error so WeCom delivers it again.
-      this.log.error({ err: appErr }, 'WeCom app callback could not be stored');
-      return text(appErr.httpStatus, 'not stored');
+      this.log.error({ err: toAppError(err) }, 'WeCom app callback could not be stored');
+      return text(503, 'not stored');
     }
     // A duplicate is acknowledged like a new message: WeCom must stop retrying either way.
     return text(200, 'success');

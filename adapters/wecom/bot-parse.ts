@@ -1,14 +1,14 @@
 /**
  * Pure parsers for the intelligent bot's long-connection callbacks: `aibot_msg_callback` bodies
- * to InboundMessage, and `aibot_event_callback` template-card presses to NudgeFeedback.
+ * to InboundMessage, and `aibot_event_callback` template-card presses to CardPress.
  *
  * Wire shapes: https://developer.work.weixin.qq.com/document/path/100719 (receive messages) and
  * https://developer.work.weixin.qq.com/document/path/101027 (receive events), as typed by
  * `@wecom/aibot-node-sdk` 1.0.7 (`BaseMessage`, `EventMessage`).
  */
 import { z } from 'zod';
-import type { Attachment, InboundMessage, MessageKind, NudgeFeedback } from '../../core/types.ts';
-import { parseFeedbackValue } from '../../core/feedback.ts';
+import { parseCardValue } from '../../core/card-actions.ts';
+import type { Attachment, CardPress, InboundMessage, MessageKind } from '../../core/types.ts';
 import { invalidPayload } from './invalid.ts';
 import { wecomTime } from './time.ts';
 
@@ -99,13 +99,13 @@ export function readCardEvent(body: unknown): { eventKey: string; userId: string
 }
 
 /**
- * An `aibot_event_callback` template_card_event body → NudgeFeedback, or null when the press is
- * not one of our feedback buttons (another card, a forged key).
+ * An `aibot_event_callback` template_card_event body → CardPress, or null when the press is
+ * not one of our buttons (another card, a forged key).
  */
-export function parseBotCardEvent(body: unknown): NudgeFeedback | null {
+export function parseBotCardEvent(body: unknown): CardPress | null {
   const press = readCardEvent(body);
   if (!press) return null;
-  const value = parseFeedbackValue(press.eventKey);
-  if (!value) return null;
-  return { platform: 'wecom', nudgeId: value.nudgeId, senderId: press.userId, value: value.value };
+  const action = parseCardValue(press.eventKey);
+  if (!action) return null;
+  return { platform: 'wecom', senderId: press.userId, action };
 }

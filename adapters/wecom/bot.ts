@@ -16,6 +16,9 @@ import { parseBotCardEvent, parseBotMessage } from './bot-parse.ts';
 import { encodeBotMessage } from './encode.ts';
 import { wecomError, wecomTransportError } from './errcode.ts';
 
+/** Waits between tries of a store that failed (the database restarting): about 7 s in all. */
+const STORE_RETRIES = [500, 2_000, 4_500];
+
 /** Constructor options of WecomBotAdapter. */
 export interface WecomBotOptions {
   botId: string;
@@ -143,26 +146,41 @@ export class WecomBotAdapter implements Adapter {
       this.log.warn({ err: toAppError(err), reqId: frame.headers?.req_id }, 'WeCom bot message rejected');
       return;
     }
-    try {
-      const outcome = await sink.message(msg);
-      this.log.debug({ messageId: msg.messageId, status: outcome.status }, 'WeCom bot message ingested');
-    } catch (err) {
-      // A long-connection callback has no ack to withhold, so WeCom will not redeliver it:
-      // the failure is logged loudly with the id needed to recover it.
-      this.log.error({ err, messageId: msg.messageId }, 'WeCom bot message could not be stored');
+    const stored = await this.withRetries(() => sink.message(msg));
+    if (stored === null || stored.status === 'refused') {
+      // A long connection has no ack to withhold and WeCom will not redeliver: the sender is told
+      // plainly that the message was not handled, instead of silence.
+      const why = stored === null ? '暂时没能处理这条消息，请稍后再发一次。' : `这条消息无法处理：${stored.reason}`;
+      this.log.error({ messageId: msg.messageId, refused: stored?.status === 'refused' }, 'WeCom bot message not handled; the sender is told');
+      await this.client?.replyStream(frame, `nack-${msg.messageId}`, why, true).catch((err) => this.log.warn({ err }, 'WeCom bot could not say so'));
+      return;
     }
+    this.log.debug({ messageId: msg.messageId, status: stored.status }, 'WeCom bot message ingested');
   }
 
   private async onCardEvent(sink: InboundSink, frame: WsFrame): Promise<void> {
-    const feedback = parseBotCardEvent(frame.body);
-    if (!feedback) {
-      this.log.warn({ reqId: frame.headers?.req_id }, 'WeCom bot card press is not a feedback button; ignored');
+    const press = parseBotCardEvent(frame.body);
+    if (!press) {
+      this.log.warn({ reqId: frame.headers?.req_id }, 'WeCom bot card press is not one of our buttons; ignored');
       return;
     }
-    try {
-      await sink.feedback(feedback);
-    } catch (err) {
-      this.log.error({ err, nudgeId: feedback.nudgeId }, 'WeCom bot card feedback could not be stored');
+    const result = await this.withRetries(() => sink.press(press));
+    if (result === null) this.log.error({ kind: press.action.kind }, 'WeCom bot card press could not be stored');
+    else if (result.status === 'refused') this.log.warn({ reason: result.reason }, 'WeCom bot card press refused');
+  }
+
+  /** The sink's answer, trying a store that failed a few more times (nothing redelivers a long-connection frame); null if it never succeeded. */
+  private async withRetries<T>(work: () => Promise<T>): Promise<T | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        if (attempt >= STORE_RETRIES.length) {
+          this.log.error({ err }, 'WeCom bot: store failed after retries');
+          return null;
+        }
+        await new Promise((r) => setTimeout(r, STORE_RETRIES[attempt]));
+      }
     }
   }
 

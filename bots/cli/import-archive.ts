@@ -35,7 +35,7 @@ export function registerImportArchive(program: Command): void {
         startAdapters: false,
         // Embedded: analyse here; nudges wait as pending deliveries for the server, which sends
         // them at start. With REDIS_URL everything is left to the workers.
-        consume: config.REDIS_URL ? [] : ['analyze-message'],
+        consume: config.REDIS_URL ? [] : ['analyze-partition'],
       });
       try {
         const result = await importArchive(app.sink, records);

@@ -1,12 +1,28 @@
 /**
- * The bot's commands in a 1:1 chat: `/team 本周`, `/rep 张三 上周`, `/deal 华东医疗`, `/funnel`,
- * `/kb 价格异议`, `/help`. A leading @-mention (WeCom group text keeps it) is ignored; Chinese
+ * The bot's commands in a 1:1 chat: `/team 本周`, `/rep 张三 上周`, `/deal 华东医疗` (and its
+ * corrections), `/funnel`, `/kb 价格异议`, `/help`. A leading @-mention (WeCom group text keeps it) is ignored; Chinese
  * aliases work too (团队, 销售, 商机, 漏斗, 知识).
  */
+/** What a correction changes: `/deal 华东医疗 阶段 赢单`, `金额 20万`, `改名 新名`, `负责人 张三`. */
+export type CorrectionField = 'stage' | 'amount' | 'name' | 'owner';
+
+const CORRECTION_WORDS: Record<string, CorrectionField> = {
+  阶段: 'stage',
+  stage: 'stage',
+  金额: 'amount',
+  amount: 'amount',
+  改名: 'name',
+  rename: 'name',
+  负责人: 'owner',
+  owner: 'owner',
+};
+const CORRECTION = /^(.+?)\s+(阶段|金额|改名|负责人|stage|amount|rename|owner)\s+(.+)$/i;
+
 export type Command =
   | { name: 'team'; period?: string }
   | { name: 'rep'; who: string; period?: string }
   | { name: 'deal'; query: string }
+  | { name: 'correct'; query: string; field: CorrectionField; value: string }
   | { name: 'funnel'; period?: string }
   | { name: 'kb'; query: string }
   | { name: 'help' };
@@ -47,8 +63,11 @@ export function parseCommand(text: string): Command | null {
       if (PERIOD_WORDS.test(arg)) return { name, who: '', period: arg };
       return period ? { name, who, period: period[1]! } : { name, who };
     }
-    case 'deal':
+    case 'deal': {
+      const c = CORRECTION.exec(arg);
+      if (c) return { name: 'correct', query: c[1]!.trim(), field: CORRECTION_WORDS[c[2]!.toLowerCase()]!, value: c[3]!.trim() };
       return { name, query: arg };
+    }
     case 'kb':
       return { name, query: arg };
     case 'help':
@@ -64,5 +83,6 @@ export const HELP_TEXT = [
   '- `/team 本周`：团队概览（经理）；也可用 上周、本月、上月',
   '- `/rep 张三 本周`：某位销售的概览（经理；销售可看自己）',
   '- `/deal 华东医疗`：商机时间线与证据',
+  '- `/deal 华东医疗 阶段 赢单`：更正商机（阶段、金额 20万、改名 新名、负责人 张三；负责人或其经理可改）',
   '- `/funnel 本月`：漏斗与各阶段转化',
 ].join('\n');

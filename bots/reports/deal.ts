@@ -7,6 +7,7 @@ import type { SQL } from 'drizzle-orm';
 import type { Attachment } from '../../core/types.ts';
 import type { Db } from '../../db/client.ts';
 import { actions, messages, opportunities, people, stageChanges } from '../../db/schema/index.ts';
+import { dealNameColumn } from './deal-name.ts';
 import { escapeLike, excerpt } from './text.ts';
 
 /** Whose deals a search may return: everyone's, the owners in some teams, or one owner's. */
@@ -41,7 +42,7 @@ export async function findOpportunities(db: Db, query: string, scope: DealScope)
   return db
     .select({
       id: opportunities.id,
-      name: opportunities.name,
+      name: dealNameColumn,
       stage: opportunities.stage,
       amount: opportunities.amount,
       ownerId: opportunities.ownerId,
@@ -93,7 +94,7 @@ export async function dealTimeline(db: Db, opportunityId: string): Promise<DealT
   const [deal] = await db
     .select({
       id: opportunities.id,
-      name: opportunities.name,
+      name: dealNameColumn,
       stage: opportunities.stage,
       amount: opportunities.amount,
       ownerId: opportunities.ownerId,

@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, exists, gt, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { dealNameColumn } from './deal-name.ts';
 import { actions, atomEvents, conversations, messages, nudges, opportunities, playbookRules, stageChanges, timers } from '../../db/schema/index.ts';
 
 /** A report window: `[from, to)`, with `now` deciding what is overdue. */
@@ -220,7 +221,7 @@ function stageMovesOf(db: Db, ids: string[], w: ReportWindow) {
     .select({
       ownerId: opportunities.ownerId,
       opportunityId: stageChanges.opportunityId,
-      opportunityName: opportunities.name,
+      opportunityName: dealNameColumn,
       fromStage: stageChanges.fromStage,
       toStage: stageChanges.toStage,
       at: stageChanges.at,

@@ -7,6 +7,7 @@ import { opportunities, people, teams } from '../../db/schema/index.ts';
 import { CLOSED_STAGES } from './labels.ts';
 import { collectRepMetrics, emptyMetrics } from './metrics.ts';
 import { escapeLike } from './text.ts';
+import { dealNameColumn } from './deal-name.ts';
 import type { RepMetrics, ReportWindow } from './metrics.ts';
 
 /** A deal still being worked. */
@@ -46,9 +47,9 @@ export async function repSummary(db: Db, params: { personId: string } & ReportWi
   const [metrics, openDeals] = await Promise.all([
     collectRepMetrics(db, [personId], { from, to, now }),
     db
-      .select({ id: opportunities.id, name: opportunities.name, stage: opportunities.stage, amount: opportunities.amount, updatedAt: opportunities.updatedAt })
+      .select({ id: opportunities.id, name: dealNameColumn, stage: opportunities.stage, amount: opportunities.amount, updatedAt: opportunities.updatedAt })
       .from(opportunities)
-      .where(and(eq(opportunities.ownerId, personId), notInArray(opportunities.stage, [...CLOSED_STAGES])))
+      .where(and(eq(opportunities.ownerId, personId), eq(opportunities.status, 'open')))
       .orderBy(desc(opportunities.updatedAt), asc(opportunities.id)),
   ]);
   return { person, metrics: metrics.get(personId) ?? emptyMetrics(), openDeals };

@@ -1,10 +1,18 @@
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { OutboundMessage, Platform } from '../../core/types.ts';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { OutboundMessage } from '../../core/types.ts';
+import { platformEnum } from './enums.ts';
+
+/** What fulfils a timer: an action by the rep, or a reply from one side. */
+export interface TimerExpectation {
+  action?: string;
+  reply?: 'rep' | 'customer';
+}
 
 /**
- * A playbook expectation with a deadline ("material sent within 48 h of the demo"). A row first,
- * so it survives restarts; the job that fires it is only a dispatch. Overdue is derived: a timer
- * still pending (or fired) after `due_at`.
+ * A playbook expectation with a deadline ("material sent within 48 h of the demo"), or a reminder
+ * of a day someone committed to. A row first, so it survives restarts; due timers are fired from
+ * the database. A silent timer (opened by a message from the past) only measures: when its time
+ * comes it expires without a nudge.
  */
 export const timers = pgTable(
   'timers',
@@ -17,12 +25,12 @@ export const timers = pgTable(
     triggerMessageId: text('trigger_message_id').notNull(),
     /** When the trigger message was sent: only later messages can fulfil the expectation. */
     triggerAt: timestamp('trigger_at', { withTimezone: true }).notNull(),
-    /** What fulfils it: `{ action?: ActionKind, reply?: 'rep' | 'customer' }`. */
-    expect: jsonb('expect').$type<{ action?: string; reply?: 'rep' | 'customer' }>().notNull(),
+    expect: jsonb('expect').$type<TimerExpectation>().notNull(),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
     nudgeAt: timestamp('nudge_at', { withTimezone: true }).notNull(),
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
-    status: text('status', { enum: ['pending', 'fired', 'fulfilled', 'cancelled'] }).notNull(),
+    status: text('status', { enum: ['pending', 'fired', 'fulfilled', 'cancelled', 'expired'] }).notNull(),
+    silent: boolean('silent').notNull().default(false),
     firedAt: timestamp('fired_at', { withTimezone: true }),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
     resolvedByMessageId: text('resolved_by_message_id'),
@@ -32,10 +40,11 @@ export const timers = pgTable(
     index('timers_conversation_idx').on(t.conversationId, t.status),
     index('timers_status_nudge_idx').on(t.status, t.nudgeAt),
     index('timers_rep_due_idx').on(t.repId, t.dueAt),
+    index('timers_opportunity_idx').on(t.opportunityId, t.ruleId),
   ],
 );
 
-/** A coaching prompt pushed to a rep: why, with which atoms, and what the rep made of it. */
+/** A coaching prompt pushed to a person: why, with which atoms, and what they made of it. */
 export const nudges = pgTable(
   'nudges',
   {
@@ -59,14 +68,14 @@ export const nudges = pgTable(
   (t) => [
     uniqueIndex('nudges_idempotency_uq').on(t.idempotencyKey),
     index('nudges_person_idx').on(t.personId, t.createdAt),
-    // The per-conversation cooldown and atom-use checks read nudges by conversation.
     index('nudges_conversation_idx').on(t.conversationId, t.ruleId, t.createdAt),
+    index('nudges_opportunity_idx').on(t.opportunityId, t.createdAt),
   ],
 );
 
 /**
- * One outbound message (a nudge, a command answer). Sent by a job; the idempotency key is passed
- * to platforms that dedupe, and the status guards against a second send.
+ * One outbound message (a nudge, a command answer, a confirmation card). Sent by a job; the
+ * idempotency key is passed to platforms that dedupe, and the status guards against a second send.
  */
 export const deliveries = pgTable(
   'deliveries',
@@ -74,12 +83,14 @@ export const deliveries = pgTable(
     id: text('id').primaryKey(),
     idempotencyKey: text('idempotency_key').notNull(),
     nudgeId: text('nudge_id'),
-    platform: text('platform').$type<Platform>().notNull(),
+    platform: platformEnum('platform').notNull(),
     /** Our ids: `{ personId }` for a private message, `{ conversationId }` for a chat. */
     to: jsonb('to').$type<{ personId: string } | { conversationId: string }>().notNull(),
     message: jsonb('message').$type<OutboundMessage>().notNull(),
     status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
+    /** Not to be sent before this (a platform's pace, a retry's backoff). */
+    notBefore: timestamp('not_before', { withTimezone: true }),
     /** When a sender took the row; a 'sending' row older than the lease is retaken (crashed sender). */
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
     lastError: text('last_error'),
@@ -87,13 +98,17 @@ export const deliveries = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('deliveries_idempotency_uq').on(t.idempotencyKey), index('deliveries_status_idx').on(t.status, t.platform)],
+  (t) => [
+    uniqueIndex('deliveries_idempotency_uq').on(t.idempotencyKey),
+    index('deliveries_status_idx').on(t.status, t.platform),
+    index('deliveries_sent_idx').on(t.platform, t.sentAt),
+  ],
 );
 
 /**
- * Compliance records: a rep over the daily contact limit with one customer, or a sensitive
- * phrase (guaranteed returns, kickbacks) in a message to a customer. Kept for audit; the rep is
- * warned and their managers alerted.
+ * Compliance records: a rep over the daily limit of unanswered touches with one customer, or a
+ * sensitive phrase (guaranteed returns, kickbacks) in a message to a customer. Kept for audit;
+ * the rep is warned, their managers get a daily roll-up (a phrase alerts them at once).
  */
 export const complianceRecords = pgTable(
   'compliance_records',
@@ -109,5 +124,9 @@ export const complianceRecords = pgTable(
     detail: jsonb('detail').$type<Record<string, unknown>>().notNull(),
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
-  (t) => [uniqueIndex('compliance_subject_uq').on(t.kind, t.subjectKey), index('compliance_person_idx').on(t.personId, t.at)],
+  (t) => [
+    uniqueIndex('compliance_subject_uq').on(t.kind, t.subjectKey),
+    index('compliance_person_idx').on(t.personId, t.at),
+    index('compliance_at_idx').on(t.at),
+  ],
 );

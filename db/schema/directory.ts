@@ -1,4 +1,5 @@
 import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { personRoleEnum, platformEnum } from './enums.ts';
 
 /** Sales teams from the org directory. */
 export const teams = pgTable('teams', {
@@ -14,7 +15,7 @@ export const teams = pgTable('teams', {
 export const people = pgTable('people', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
-  role: text('role', { enum: ['rep', 'manager', 'admin'] }).notNull(),
+  role: personRoleEnum('role').notNull(),
   teamId: text('team_id'),
   manages: jsonb('manages').$type<string[]>().notNull().default([]),
   active: boolean('active').notNull().default(true),
@@ -25,7 +26,7 @@ export const people = pgTable('people', {
 export const identities = pgTable(
   'identities',
   {
-    platform: text('platform').notNull(),
+    platform: platformEnum('platform').notNull(),
     userId: text('user_id').notNull(),
     personId: text('person_id')
       .notNull()

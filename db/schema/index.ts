@@ -1,4 +1,5 @@
 /** The one drizzle schema (PostgreSQL dialect) shared by PGlite and PostgreSQL. */
+export * from './enums.ts';
 export * from './directory.ts';
 export * from './deals.ts';
 export * from './messages.ts';

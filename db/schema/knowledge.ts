@@ -1,16 +1,15 @@
-import { boolean, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
-/** A knowledge atom: trigger, talk-track variants, evidence pack and risk tips (YAML defaults). */
+/**
+ * A knowledge atom: trigger, topics, talk-track variants, evidence pack and risk tips. The
+ * definition is the validated atom (bots/catalog/schema.ts), loaded from YAML or edited by an admin.
+ */
 export const atoms = pgTable('atoms', {
   id: text('id').primaryKey(),
-  title: text('title').notNull(),
-  topic: text('topic').notNull(),
-  keywords: jsonb('keywords').$type<string[]>().notNull().default([]),
-  trigger: jsonb('trigger').$type<{ action?: string; objection?: string } | null>(),
-  stages: jsonb('stages').$type<string[]>().notNull().default([]),
-  talkTracks: jsonb('talk_tracks').$type<string[]>().notNull(),
-  evidence: jsonb('evidence').$type<{ title: string; detail: string }[]>().notNull().default([]),
-  risks: jsonb('risks').$type<string[]>().notNull().default([]),
+  definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  /** Bumped on every change: a nudge records which version it carried. */
+  version: integer('version').notNull().default(1),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -22,6 +21,7 @@ export const atomEvents = pgTable(
     atomId: text('atom_id').notNull(),
     personId: text('person_id').notNull(),
     nudgeId: text('nudge_id'),
+    opportunityId: text('opportunity_id'),
     kind: text('kind', { enum: ['pushed', 'viewed', 'useful', 'not_useful', 'used', 'outcome'] }).notNull(),
     detail: jsonb('detail').$type<Record<string, unknown>>(),
     at: timestamp('at', { withTimezone: true }).notNull(),
@@ -33,11 +33,22 @@ export const atomEvents = pgTable(
   ],
 );
 
-/** Playbook rules (销售SOP) as data, loaded from YAML. */
+/** Playbook rules (销售SOP) as data, loaded from YAML; `_funnel`, `_compliance`, `_value_score` hold the rest. */
 export const playbookRules = pgTable('playbook_rules', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
   enabled: boolean('enabled').notNull().default(true),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Small process-wide settings. `catalog_version` is bumped whenever the directory, playbook or
+ * atoms change, so every process reloads its in-memory copy (no SIGHUP to each one).
+ */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  version: integer('version').notNull().default(1),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgTable, real, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Attachment } from '../../core/types.ts';
 import { conversations, opportunities } from './deals.ts';
+import { actionKindEnum, platformEnum, speakerRoleEnum } from './enums.ts';
 
 /**
  * Every message received. (platform, platform_message_id) is unique: a redelivery is stored and
@@ -11,33 +12,41 @@ export const messages = pgTable(
   'messages',
   {
     id: text('id').primaryKey(),
-    platform: text('platform').notNull(),
+    platform: platformEnum('platform').notNull(),
     platformMessageId: text('platform_message_id').notNull(),
     conversationId: text('conversation_id')
       .notNull()
       .references(() => conversations.id),
+    /** Written to the bot in a 1:1 chat: a command, not a customer conversation. */
+    direct: boolean('direct').notNull().default(false),
+    /** The conversation's hash slot (0..63): analysis partitions are sets of slots. */
+    slot: smallint('slot').notNull().default(0),
     senderId: text('sender_id').notNull(),
     senderName: text('sender_name'),
     personId: text('person_id'),
-    role: text('role', { enum: ['rep', 'manager', 'admin', 'customer'] }).notNull(),
+    role: speakerRoleEnum('role').notNull(),
     kind: text('kind').notNull(),
     text: text('text').notNull(),
     attachments: jsonb('attachments').$type<Attachment[]>().notNull().default([]),
     sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
-    /** Null until the analyze job has run; the job claims the row by setting it. */
+    /** Null until analysed (or answered, for a command); the analysis claims the row by setting it. */
     analyzedAt: timestamp('analyzed_at', { withTimezone: true }),
+    /** Set when the message could not be analysed: it is skipped, not retried at every start. */
+    analysisError: text('analysis_error'),
     raw: jsonb('raw'),
   },
   (t) => [
     uniqueIndex('messages_platform_id_uq').on(t.platform, t.platformMessageId),
     index('messages_conversation_idx').on(t.conversationId, t.sentAt),
-    // The sweep looks for messages not analysed yet: a partial index keeps that cheap at any size.
+    // What is still to analyse, by partition slot and in order; and by conversation.
+    index('messages_pending_slot_idx').on(t.slot, t.sentAt).where(sql`${t.analyzedAt} is null`),
+    index('messages_pending_conversation_idx').on(t.conversationId, t.sentAt).where(sql`${t.analyzedAt} is null`),
     index('messages_unanalyzed_idx').on(t.receivedAt).where(sql`${t.analyzedAt} is null`),
   ],
 );
 
-/** A key action detected in a message; the message is its evidence. */
+/** A key action detected in a message (or a document read); the message is its evidence. */
 export const actions = pgTable(
   'actions',
   {
@@ -48,7 +57,7 @@ export const actions = pgTable(
     conversationId: text('conversation_id').notNull(),
     opportunityId: text('opportunity_id').references(() => opportunities.id),
     personId: text('person_id'),
-    kind: text('kind').notNull(),
+    kind: actionKindEnum('kind').notNull(),
     confidence: real('confidence').notNull(),
     attrs: jsonb('attrs').$type<Record<string, unknown>>().notNull().default({}),
     at: timestamp('at', { withTimezone: true }).notNull(),

@@ -1,0 +1,203 @@
+/**
+ * The analysis job: one partition of conversations at a time. It takes the partition's lock,
+ * claims its pending messages (a batch, oldest first), reads what they need in a few queries,
+ * analyses them in a tight loop and writes everything in a few multi-row statements, all in one
+ * transaction; deliveries are dispatched after the commit. It goes on while the partition has a
+ * backlog, for a bounded time, then hands over to a fresh job.
+ */
+import { z } from 'zod';
+import type { Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { MessageAnalysis, MessageAnalysisInput, Platform } from '../../core/types.ts';
+import type { WorkingHours } from '../../core/zoned-time.ts';
+import type { Database, Sql } from '../../db/client.ts';
+import {
+  claimPending,
+  insertActions,
+  insertAtomEvents,
+  insertCompliance,
+  insertConfirmations,
+  insertDeals,
+  insertDeliveries,
+  insertNudges,
+  insertStageChanges,
+  insertTimers,
+  loadConversations,
+  loadDealsForUpdate,
+  loadOpenTimers,
+  loadPendingConfirmations,
+  loadRecentNudges,
+  lockPartition,
+  markAnalysisErrors,
+  supersedeConfirmations,
+  updateConversations,
+  updateDeals,
+  updateTimers,
+} from '../../db/queries/analysis.ts';
+import { defineJob, type JobHandler, type JobRunner } from '../../jobs/define.ts';
+import type { CatalogHolder } from '../catalog/watch.ts';
+import { slotsOf } from '../ingest/slots.ts';
+import type { Metrics } from '../metrics.ts';
+import { dispatchSends } from '../outbound/send-job.ts';
+import { analyzeBatch } from './engine.ts';
+import { type BatchState, emptyWrites, type PendingMessage, type TimerState, type Writes } from './state.ts';
+
+export const analyzeJob = defineJob({
+  name: 'analyze-partition',
+  queue: 'analyze',
+  schema: z.object({ partition: z.number().int().min(0).max(63) }).strict(),
+  attempts: 8,
+  backoffMs: 1_000,
+});
+
+export interface AnalysisDeps {
+  database: Database;
+  catalog: CatalogHolder;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  runner: JobRunner;
+  wh: WorkingHours;
+  sendPlatforms: readonly Platform[];
+  liveOnly: ReadonlySet<Platform>;
+  partitions: number;
+  batchSize: number;
+  nudgeMaxAgeMs: number;
+  dailyTouchLimit: number;
+  analyze(input: MessageAnalysisInput): MessageAnalysis;
+}
+
+/** How long one job keeps draining its partition before it hands over (so other jobs get a turn). */
+const JOB_BUDGET_MS = 5_000;
+
+export function analyzeHandler(deps: AnalysisDeps): JobHandler<{ partition: number }> {
+  return async ({ partition }) => {
+    const started = Date.now();
+    for (;;) {
+      const n = await analyzeOnce(deps, partition);
+      if (n < deps.batchSize) return;
+      if (Date.now() - started > JOB_BUDGET_MS) {
+        await deps.runner.enqueue(analyzeJob, { partition });
+        return;
+      }
+    }
+  };
+}
+
+/** One batch of the partition; returns how many messages it took. */
+export async function analyzeOnce(deps: AnalysisDeps, partition: number): Promise<number> {
+  const slots = slotsOf(partition, deps.partitions);
+  const result = await deps.database.transaction(async (tx) => {
+    await lockPartition(tx, partition);
+    const now = deps.clock.now();
+    const messages = await claimPending(tx, slots, deps.batchSize, now);
+    if (messages.length === 0) return null;
+    const state = await loadState(tx, messages, now);
+    const w = emptyWrites();
+    analyzeBatch(
+      {
+        catalog: deps.catalog.current,
+        wh: deps.wh,
+        sendPlatforms: deps.sendPlatforms,
+        now,
+        nudgeMaxAgeMs: deps.nudgeMaxAgeMs,
+        dailyTouchLimit: deps.dailyTouchLimit,
+        analyze: deps.analyze,
+        log: deps.log,
+      },
+      state,
+      messages,
+      w,
+    );
+    const deliveries = await writeBatch(tx, state, w, now);
+    return { count: messages.length, deliveries, w };
+  });
+  if (!result) return 0;
+  const { metrics } = deps;
+  metrics.analysisBatch.observe(result.count);
+  metrics.messagesAnalyzed.inc({ outcome: 'ok' }, result.count - result.w.messageErrors.length);
+  if (result.w.messageErrors.length > 0) metrics.messagesAnalyzed.inc({ outcome: 'error' }, result.w.messageErrors.length);
+  for (const kind of result.w.actionKinds) metrics.actionsDetected.inc({ kind });
+  for (const n of result.w.nudges) metrics.nudgesCreated.inc({ rule: n.nudge.rule_id });
+  // Committed: the sends may go. If dispatching fails (Redis down) the sweep finds them.
+  await dispatchSends(deps.runner, deps.liveOnly, result.deliveries).catch((err: unknown) =>
+    deps.log.warn({ err: (err as Error).message }, 'sends not dispatched; the sweep will pick them up'),
+  );
+  return result.count;
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+async function loadState(tx: Sql, messages: readonly PendingMessage[], now: Date): Promise<BatchState> {
+  const convIds = [...new Set(messages.map((m) => m.conversationId))];
+  const conversations = await loadConversations(tx, convIds);
+  const dealIds = conversations.flatMap((c) => (c.opportunityId ? [c.opportunityId] : []));
+  const [deals, timers, recent, confirmations] = [
+    await loadDealsForUpdate(tx, dealIds),
+    await loadOpenTimers(tx, convIds),
+    await loadRecentNudges(tx, dealIds, new Date(now.getTime() - WEEK_MS)),
+    await loadPendingConfirmations(tx, dealIds),
+  ];
+  const state: BatchState = {
+    conversations: new Map(conversations.map((c) => [c.id, c])),
+    deals: new Map(deals.map((d) => [d.id, d])),
+    timers: new Map(),
+    recentNudges: new Map(),
+    confirmations: new Map(),
+  };
+  for (const t of timers) push(state.timers, t.conversationId, t);
+  for (const n of recent) if (n.opportunityId) push(state.recentNudges, n.opportunityId, n);
+  for (const c of confirmations) push(state.confirmations, c.opportunityId, c);
+  return state;
+}
+
+function push<T>(m: Map<string, T[]>, key: string, v: T): void {
+  const list = m.get(key);
+  if (list) list.push(v);
+  else m.set(key, [v]);
+}
+
+/** Writes the batch; returns the deliveries it created (to dispatch after the commit). */
+async function writeBatch(tx: Sql, state: BatchState, w: Writes, now: Date): Promise<Array<{ id: string; platform: string }>> {
+  const deals = [...state.deals.values()];
+  await insertDeals(
+    tx,
+    deals.filter((d) => d.isNew),
+  );
+  await updateDeals(
+    tx,
+    deals.filter((d) => !d.isNew && d.dirty),
+  );
+  await updateConversations(
+    tx,
+    [...state.conversations.values()].filter((c) => c.dirty),
+  );
+  await insertActions(tx, w.actions);
+  await insertStageChanges(tx, w.stageChanges);
+  const timers: TimerState[] = [...state.timers.values()].flat();
+  await insertTimers(
+    tx,
+    timers.filter((t) => t.isNew),
+  );
+  await updateTimers(
+    tx,
+    timers.filter((t) => !t.isNew && t.dirty),
+  );
+  // A compliance record is kept once per subject; its nudges go only with a record that is new.
+  const recorded = await insertCompliance(
+    tx,
+    w.compliance.map((c) => c.record),
+  );
+  const built = [...w.nudges, ...w.compliance.filter((c) => recorded.has(c.record.id)).flatMap((c) => c.nudges)];
+  const inserted = await insertNudges(
+    tx,
+    built.map((b) => b.nudge),
+  );
+  const fresh = built.filter((b) => inserted.has(b.nudge.id));
+  await insertConfirmations(tx, w.confirmations);
+  await supersedeConfirmations(tx, w.supersede, now);
+  const deliveries = await insertDeliveries(tx, [...fresh.flatMap((b) => (b.delivery ? [b.delivery] : [])), ...w.deliveries]);
+  await insertAtomEvents(tx, [...fresh.flatMap((b) => b.atomEvents), ...w.atomEvents]);
+  await markAnalysisErrors(tx, w.messageErrors);
+  return deliveries;
+}

@@ -1,0 +1,150 @@
+/**
+ * The shapes of the playbook file (funnel, rules, compliance, value score) and the atoms file.
+ * Both are data an admin edits; they are validated here, stored in the database, and read back
+ * into every process's in-memory catalog.
+ */
+import { z } from 'zod';
+import { ACTION_KINDS, MEETING_TYPES, OBJECTION_TYPES, TOPICS } from '../../core/types.ts';
+
+/** `30m`, `2h`, `3d` in milliseconds; `0` for "at the start". In working time when a rule says so. */
+const duration = z
+  .string()
+  .regex(/^(0|\d+(\.\d+)?[mhd])$/, 'a duration like 30m, 2h or 3d')
+  .transform((s) => {
+    if (s === '0') return 0;
+    const n = Number(s.slice(0, -1));
+    const unit = s.slice(-1);
+    return Math.round(n * (unit === 'm' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000));
+  });
+
+const actionTrigger = z.object({
+  action: z.enum(ACTION_KINDS),
+  objection: z.enum(OBJECTION_TYPES).optional(),
+  meetingType: z.enum(MEETING_TYPES).optional(),
+});
+
+export const funnelSchema = z
+  .object({
+    stages: z.array(z.string().min(1)).min(3),
+    closed: z.array(z.string()).default([]),
+    /** How managers read each stage (线索, 已接触 …); a stage without a label shows as written. */
+    labels: z.record(z.string(), z.string()).default({}),
+    firstRepMessage: z.string().optional(),
+    moves: z.array(actionTrigger.extend({ to: z.string(), after: z.string().optional() })),
+  })
+  .superRefine((f, ctx) => {
+    const known = new Set(f.stages);
+    const check = (s: string | undefined, path: (string | number)[]) => {
+      if (s !== undefined && !known.has(s)) ctx.addIssue({ code: 'custom', path, message: `unknown stage ${s}` });
+    };
+    for (const [i, s] of f.closed.entries()) check(s, ['closed', i]);
+    if (f.closed.length !== 2) ctx.addIssue({ code: 'custom', path: ['closed'], message: 'two closed stages: the won one first, then the lost one' });
+    check(f.firstRepMessage, ['firstRepMessage']);
+    for (const [i, m] of f.moves.entries()) {
+      check(m.to, ['moves', i, 'to']);
+      check(m.after, ['moves', i, 'after']);
+    }
+  });
+export type Funnel = z.infer<typeof funnelSchema>;
+
+/** What sets a rule off. */
+export const triggerSchema = z.union([
+  actionTrigger,
+  /** The customer asked something. */
+  z.object({ question: z.literal('customer') }),
+  /** A customer message about a topic (or about any topic). */
+  z.object({ topic: z.union([z.enum(TOPICS), z.literal('any')]) }),
+  /** The deal's value score reached a threshold (once per deal). */
+  z.object({ valueScoreAtLeast: z.number().min(0).max(100) }),
+  /** Someone committed to a day ("1月8号再聊"): a reminder on that working day. */
+  z.object({ commitment: z.literal('any') }),
+  /** Any message of one side in a customer chat (silence rules: no reply for N working days). */
+  z.object({ message: z.enum(['rep', 'customer']) }),
+  /** The deal closed as won or lost (once per deal). */
+  z.object({ closed: z.enum(['won', 'lost']) }),
+]);
+export type Trigger = z.infer<typeof triggerSchema>;
+
+export const ruleSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    name: z.string(),
+    on: triggerSchema,
+    /** Only while the deal is in one of these stages (default: any open stage). */
+    stages: z.array(z.string()).optional(),
+    expect: z
+      .union([z.object({ action: z.enum(ACTION_KINDS), by: z.enum(['rep', 'customer']).default('rep') }), z.object({ reply: z.enum(['rep', 'customer']) })])
+      .optional(),
+    within: duration.optional(),
+    nudgeAt: duration.optional(),
+    /** Where the window starts: the message, the meeting time it states, or the day it commits to. */
+    startAt: z.enum(['message', 'meeting', 'commitment']).default('message'),
+    /** Windows count working time only (WORK_START–WORK_END on WORK_DAYS; `d` = working days). */
+    workingHours: z.boolean().default(true),
+    /** No second nudge of this rule in the same conversation within this long (against nudge fatigue). */
+    cooldown: duration.optional(),
+    atoms: z.union([z.object({ ids: z.array(z.string()).min(1) }), z.object({ match: z.enum(['trigger', 'relevance']) })]).optional(),
+    title: z.string(),
+    hint: z.string(),
+    enabled: z.boolean().default(true),
+  })
+  .refine((r) => r.expect === undefined || r.within !== undefined, { message: 'an expectation needs `within`' })
+  .refine((r) => r.startAt !== 'commitment' || 'commitment' in r.on, { message: 'startAt: commitment needs on: { commitment: any }' });
+export type Rule = z.infer<typeof ruleSchema>;
+
+/** Compliance: phrases a rep must never write to a customer (checked as plain substrings, case-insensitive). */
+export const complianceSchema = z.object({
+  sensitivePhrases: z.array(z.string().min(2)).default([]),
+});
+export type Compliance = z.infer<typeof complianceSchema>;
+
+/**
+ * The customer value score (0–100), recomputed as a deal's messages arrive: the weights say how
+ * much each part counts; each part is 0..1 of its weight.
+ */
+export const valueScoreSchema = z.object({
+  weights: z.object({
+    amount: z.number().min(0),
+    engagement: z.number().min(0),
+    buyingSignals: z.number().min(0),
+    responsiveness: z.number().min(0),
+  }),
+  /** A deal amount (CNY) at or above this counts in full. */
+  amountFull: z.number().positive(),
+  /** Customer messages that count as full engagement. */
+  engagementFull: z.number().int().positive(),
+  /** Customer buying signals, agreed next steps and accepted meetings that count in full. */
+  buyingSignalsFull: z.number().int().positive(),
+  /** Average customer reply time (hours) at or under which responsiveness counts in full; 24 h or more counts nothing. */
+  responsiveFullHours: z.number().positive(),
+});
+export type ValueScoreFormula = z.infer<typeof valueScoreSchema>;
+
+export const playbookFileSchema = z.object({
+  funnel: funnelSchema,
+  rules: z.array(ruleSchema),
+  compliance: complianceSchema.default({ sensitivePhrases: [] }),
+  valueScore: valueScoreSchema.optional(),
+});
+export type PlaybookFile = z.infer<typeof playbookFileSchema>;
+
+export const atomSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  title: z.string().min(1),
+  /** The /kb heading it is filed under (价格异议, 竞品 …). */
+  topic: z.string().min(1),
+  keywords: z.array(z.string()).default([]),
+  trigger: actionTrigger.optional(),
+  /** The customer topics (core/types TOPICS) this atom answers: chosen when a message is about one. */
+  about: z.array(z.enum(TOPICS)).default([]),
+  stages: z.array(z.string()).default([]),
+  /** Chosen only for deals whose value score is at least this. */
+  minValueScore: z.number().min(0).max(100).optional(),
+  /** The person (org id) who maintains the atom: the decay report goes to them too. */
+  owner: z.string().optional(),
+  talkTracks: z.array(z.string().min(1)).min(1),
+  evidence: z.array(z.object({ title: z.string(), detail: z.string() })).default([]),
+  risks: z.array(z.string()).default([]),
+});
+export type Atom = z.infer<typeof atomSchema>;
+export const atomsFileSchema = z.object({ atoms: z.array(atomSchema) });

@@ -1,0 +1,72 @@
+/**
+ * BM25 over segmented words: how well a customer's message (or a rep's /kb query) matches each
+ * knowledge atom's title, topic, keywords and talk-tracks. Chinese has no spaces, so words come
+ * from Intl.Segmenter; keywords count double because an admin chose them.
+ */
+const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+const QUERY_WINDOW = 600;
+
+/** Lower-cased words of `text`; single CJK characters are kept only as part of longer words. */
+export function words(text: string): string[] {
+  const out: string[] = [];
+  for (const s of segmenter.segment(text.slice(0, QUERY_WINDOW * 4).toLowerCase())) {
+    if (!s.isWordLike) continue;
+    const w = s.segment;
+    if (w.length < 2 && /[\u4e00-\u9fff]/.test(w)) continue;
+    out.push(w);
+  }
+  return out;
+}
+
+export interface Bm25Doc {
+  id: string;
+  /** Weighted fields: each text counted `weight` times. */
+  fields: Array<{ text: string; weight: number }>;
+}
+
+export class Bm25Index {
+  readonly #tf = new Map<string, Map<string, number>>();
+  readonly #len = new Map<string, number>();
+  readonly #df = new Map<string, number>();
+  readonly #avg: number;
+  readonly #k1 = 1.2;
+  readonly #b = 0.75;
+
+  constructor(docs: readonly Bm25Doc[]) {
+    let total = 0;
+    for (const d of docs) {
+      const tf = new Map<string, number>();
+      let len = 0;
+      for (const f of d.fields) {
+        for (const w of words(f.text)) {
+          tf.set(w, (tf.get(w) ?? 0) + f.weight);
+          len += f.weight;
+        }
+      }
+      this.#tf.set(d.id, tf);
+      this.#len.set(d.id, len);
+      total += len;
+      for (const w of tf.keys()) this.#df.set(w, (this.#df.get(w) ?? 0) + 1);
+    }
+    this.#avg = docs.length > 0 ? total / docs.length : 1;
+  }
+
+  /** Each document's score for the query (only documents sharing a word appear). */
+  score(query: string): Map<string, number> {
+    const n = this.#tf.size;
+    const q = new Set(words(query.slice(0, QUERY_WINDOW)));
+    const out = new Map<string, number>();
+    for (const w of q) {
+      const df = this.#df.get(w);
+      if (!df) continue;
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      for (const [id, tf] of this.#tf) {
+        const f = tf.get(w);
+        if (!f) continue;
+        const len = this.#len.get(id)!;
+        out.set(id, (out.get(id) ?? 0) + (idf * f * (this.#k1 + 1)) / (f + this.#k1 * (1 - this.#b + (this.#b * len) / this.#avg)));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The customer value score: a configurable formula (playbooks.yaml `valueScore`) over the deal's
+ * amount, the customer's engagement, buying signals and responsiveness. Pure: its inputs are the
+ * counters kept on the deal row, so rescoring never scans the deal's messages.
+ */
+import type { ValueScoreFormula } from '../catalog/schema.ts';
+
+export interface ScoreInputs {
+  amount: number | null;
+  customerMessages: number;
+  buyingSignals: number;
+  /** Average hours the customer took to answer a rep message, null when never. */
+  replyHours: number | null;
+}
+
+/** The score 0–100 and each term's points, so a manager sees what moved it. */
+export function valueScore(f: ValueScoreFormula, x: ScoreInputs): { score: number; terms: Record<string, number> } {
+  const w = f.weights;
+  const total = w.amount + w.engagement + w.buyingSignals + w.responsiveness;
+  if (total === 0) return { score: 0, terms: {} };
+  const part = (v: number) => Math.max(0, Math.min(1, v));
+  const responsiveness = x.replyHours === null ? 0 : part((24 - x.replyHours) / (24 - Math.min(f.responsiveFullHours, 23.9)));
+  const points = (weight: number, share: number) => Math.round((1000 * weight * share) / total) / 10;
+  const terms = {
+    amount: points(w.amount, part((x.amount ?? 0) / f.amountFull)),
+    engagement: points(w.engagement, part(x.customerMessages / f.engagementFull)),
+    buyingSignals: points(w.buyingSignals, part(x.buyingSignals / f.buyingSignalsFull)),
+    responsiveness: points(w.responsiveness, responsiveness),
+  };
+  return { score: Math.min(100, Math.round(terms.amount + terms.engagement + terms.buyingSignals + terms.responsiveness)), terms };
+}

@@ -1,0 +1,105 @@
+/**
+ * Answers to the bot's commands, from the database, within what the asker may see: a manager
+ * their teams, a rep themselves and their own deals, an admin everything.
+ */
+import { newId } from '../../core/ids.ts';
+import type { OutboundMessage, Platform } from '../../core/types.ts';
+import type { Config } from '../../core/config.ts';
+import type { Db } from '../../db/client.ts';
+import { atomEvents } from '../../db/schema/index.ts';
+import type { Person } from '../catalog/catalog.ts';
+import type { CatalogHolder } from '../catalog/watch.ts';
+import { searchAtoms } from '../coaching/atoms.ts';
+import { renderKbAnswer } from '../coaching/render.ts';
+import { correctDeal } from '../deals/corrections.ts';
+import { winningPath } from '../deals/stages.ts';
+import { canSeeDeal, canSeeRep, dealScope, resolveVisibleTeamIds, visibleTeamIds } from '../reports/access.ts';
+import { dealTimeline, findOpportunities } from '../reports/deal.ts';
+import { funnel } from '../reports/funnel.ts';
+import { parsePeriod } from '../reports/period.ts';
+import { renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
+import { findPeople, repSummary } from '../reports/rep.ts';
+import { teamSummary } from '../reports/team.ts';
+import { HELP_TEXT, type Command } from './parse.ts';
+
+export const note = (title: string, text: string): OutboundMessage => ({ type: 'markdown', title, text });
+
+export interface AnswerContext {
+  tx: Db;
+  catalog: CatalogHolder;
+  config: Config;
+  person: Person;
+  platform: Platform;
+  now: Date;
+}
+
+export async function answerCommand(a: AnswerContext, cmd: Command): Promise<OutboundMessage> {
+  const { tx, person, now } = a;
+  const tz = a.config.TIMEZONE;
+  const catalog = a.catalog.current;
+  switch (cmd.name) {
+    case 'help':
+      return note('dealwise', HELP_TEXT);
+    case 'kb': {
+      const found = searchAtoms(catalog, cmd.query);
+      if (found.length > 0) {
+        await tx.insert(atomEvents).values(found.map((atom) => ({ id: newId(), atomId: atom.id, personId: person.id, kind: 'viewed' as const, at: now })));
+      }
+      return renderKbAnswer(cmd.query, found);
+    }
+    case 'team': {
+      const visible = visibleTeamIds(person);
+      if (visible !== 'all' && visible.length === 0) {
+        return note('团队概览', '团队概览只对销售经理开放。想看自己的情况，可以发 `/rep` 查看个人概览。');
+      }
+      const period = parsePeriod(cmd.period, now, tz);
+      const teamIds = await resolveVisibleTeamIds(tx, person);
+      const summaries = await teamSummary(tx, { teamIds, from: period.from, to: period.to, now });
+      if (summaries.length === 0) return note('团队概览', '没有可查看的团队。');
+      const parts = summaries.map((s) => renderTeamSummary(s, period, { timeZone: tz }));
+      return parts.length === 1
+        ? parts[0]!
+        : note(`团队概览 · ${period.label}`, parts.map((p) => (p.type === 'text' ? p.text : `**${p.title}**\n${p.text}`)).join('\n\n'));
+    }
+    case 'rep': {
+      const period = parsePeriod(cmd.period, now, tz);
+      let subject: { id: string; teamId: string | null } = person;
+      if (cmd.who) {
+        const scope = visibleTeamIds(person) === 'all' ? { all: true as const } : { teamIds: visibleTeamIds(person) as string[] };
+        const found = person.role === 'rep' ? [person].filter((p) => p.name.includes(cmd.who)) : await findPeople(tx, cmd.who, scope);
+        if (!found[0]) return note('销售概览', `没有找到你能查看的「${cmd.who}」。`);
+        subject = found[0];
+      }
+      if (!canSeeRep(person, subject)) return note('销售概览', '只能查看自己或你管理的团队成员。');
+      const s = await repSummary(tx, { personId: subject.id, from: period.from, to: period.to, now });
+      return s ? renderRepSummary(s, period, { timeZone: tz }) : note('销售概览', '没有这位销售的数据。');
+    }
+    case 'deal': {
+      if (!cmd.query) return note('商机', '请在 /deal 后面写商机名称，例如 `/deal 华东医疗`。');
+      const matches = await findOpportunities(tx, cmd.query, dealScope(person));
+      if (matches.length !== 1) return renderDealMatches(cmd.query, matches);
+      const timeline = await dealTimeline(tx, matches[0]!.id);
+      if (!timeline || !canSeeDeal(person, timeline.deal)) return renderDealMatches(cmd.query, []);
+      return renderDealTimeline(timeline, { timeZone: tz });
+    }
+    case 'correct': {
+      const matches = await findOpportunities(tx, cmd.query, dealScope(person));
+      if (matches.length !== 1) return renderDealMatches(cmd.query, matches);
+      const r = await correctDeal(tx, catalog, { dealId: matches[0]!.id, by: person, via: `chat:${a.platform}`, field: cmd.field, value: cmd.value, at: now });
+      if (!r.ok) return note('没有更正', r.reason);
+      const show = (v: unknown) =>
+        cmd.field === 'stage' && typeof v === 'string' ? catalog.stageLabel(v) : v === null || v === undefined ? '（空）' : String(v);
+      return note('已更正', `「${r.dealName ?? matches[0]!.name}」的${FIELD_LABELS[cmd.field]}：${show(r.before)} → ${show(r.after)}。已记录更正人和时间。`);
+    }
+    case 'funnel': {
+      const visible = visibleTeamIds(person);
+      if (visible !== 'all' && visible.length === 0) return note('漏斗', '漏斗只对销售经理开放。');
+      const period = parsePeriod(cmd.period, now, tz);
+      const teamIds = await resolveVisibleTeamIds(tx, person);
+      const f = await funnel(tx, { teamIds, from: period.from, to: period.to, stages: winningPath(catalog.playbook.funnel) });
+      return renderFunnel(f, period, { timeZone: tz, scopeName: teamIds.length === 1 ? (catalog.teams.get(teamIds[0]!)?.name ?? teamIds[0]!) : '我的团队' });
+    }
+  }
+}
+
+const FIELD_LABELS = { stage: '阶段', amount: '金额', name: '名称', owner: '负责人' } as const;

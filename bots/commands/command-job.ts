@@ -1,0 +1,110 @@
+/**
+ * The command job: a message written to the bot in a 1:1 chat, answered from the database within
+ * what the asker may see, outside any conversation's analysis (a `/team` report holds no lock a
+ * customer message waits on). A plain reply answers the bot's open question when there is one
+ * (「这个群对应哪个客户？」); anything else gets the help.
+ */
+import { and, desc, eq, gte, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Clock } from '../../core/clock.ts';
+import { AppError } from '../../core/errors.ts';
+import { newId } from '../../core/ids.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { OutboundMessage, Platform } from '../../core/types.ts';
+import type { Config } from '../../core/config.ts';
+import type { Database, Db } from '../../db/client.ts';
+import { dealConfirmations, deliveries, messages, opportunities } from '../../db/schema/index.ts';
+import { defineJob, type JobHandler } from '../../jobs/define.ts';
+import type { Person } from '../catalog/catalog.ts';
+import type { CatalogHolder } from '../catalog/watch.ts';
+import { answerCommand, note } from './answer.ts';
+import { HELP_TEXT, parseCommand } from './parse.ts';
+
+export const commandJob = defineJob({
+  name: 'run-command',
+  queue: 'commands',
+  schema: z.object({ messageId: z.string().min(1).max(64) }).strict(),
+  attempts: 5,
+  backoffMs: 1_000,
+});
+
+export interface CommandDeps {
+  database: Database;
+  catalog: CatalogHolder;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+  sendPlatforms: readonly Platform[];
+  dispatch(rows: ReadonlyArray<{ id: string; platform: string }>): Promise<void>;
+}
+
+/** How long the bot's question about a deal's name stays open for a plain reply. */
+const QUESTION_OPEN_MS = 7 * 86_400_000;
+
+export function commandHandler(deps: CommandDeps): JobHandler<{ messageId: string }> {
+  return async ({ messageId }) => {
+    const reply = await deps.database.db.transaction(async (tx) => {
+      const now = deps.clock.now();
+      const [msg] = await tx
+        .update(messages)
+        .set({ analyzedAt: now })
+        .where(and(eq(messages.id, messageId), eq(messages.direct, true), sql`${messages.analyzedAt} is null`))
+        .returning();
+      // Answered already (a duplicate job), or not a command at all.
+      if (!msg) return null;
+      const person = msg.personId ? deps.catalog.current.person(msg.personId) : null;
+      // Customers or strangers writing to the bot get no answer: the bot serves the sales team.
+      if (!person || !person.active) return null;
+      const message = await respond(deps, tx, person, msg.text, msg.platform, now);
+      const id = newId();
+      await tx.insert(deliveries).values({
+        id,
+        idempotencyKey: `reply:${msg.id}`,
+        platform: msg.platform,
+        to: { personId: person.id },
+        message,
+        status: 'pending',
+        createdAt: now,
+      });
+      return { id, platform: msg.platform };
+    });
+    if (reply) await deps.dispatch([reply]);
+  };
+}
+
+async function respond(deps: CommandDeps, tx: Db, person: Person, text: string, platform: Platform, now: Date): Promise<OutboundMessage> {
+  const cmd = parseCommand(text);
+  if (!cmd) return (await answerOpenQuestion(tx, person, text, now)) ?? note('dealwise', HELP_TEXT);
+  try {
+    return await answerCommand({ ...deps, tx, person, platform, now }, cmd);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'BAD_REQUEST') throw err;
+    return note('没看懂这条命令', `${err.message}\n\n${HELP_TEXT}`);
+  }
+}
+
+/** A plain reply names the deal the bot asked about most recently, if its question is still open. */
+async function answerOpenQuestion(tx: Db, person: Person, text: string, now: Date): Promise<OutboundMessage | null> {
+  const name = text
+    .trim()
+    .replace(/^(客户|客户名|是|叫)[:：\s]*/, '')
+    .slice(0, 60);
+  if (!name || name.length < 2) return null;
+  const [q] = await tx
+    .select()
+    .from(dealConfirmations)
+    .where(
+      and(
+        eq(dealConfirmations.personId, person.id),
+        eq(dealConfirmations.kind, 'name'),
+        eq(dealConfirmations.status, 'pending'),
+        gte(dealConfirmations.createdAt, new Date(now.getTime() - QUESTION_OPEN_MS)),
+      ),
+    )
+    .orderBy(desc(dealConfirmations.createdAt))
+    .limit(1);
+  if (!q) return null;
+  await tx.update(dealConfirmations).set({ status: 'confirmed', answer: name, answeredBy: person.id, answeredAt: now }).where(eq(dealConfirmations.id, q.id));
+  await tx.update(opportunities).set({ name, namedBy: 'rep', updatedAt: now }).where(eq(opportunities.id, q.opportunityId));
+  return note('已记下', `好的，这个群对应的客户记为「${name}」。以后的提醒和报表都用这个名字；要改可以发 \`/deal ${name} 改名 新名字\`。`);
+}

@@ -1,0 +1,165 @@
+/**
+ * Corrections of a deal by people: stage (forward, back, closed or reopened), amount, name, owner,
+ * CRM id. Only the owner rep, a manager of the owner's team or an admin may correct a deal; each
+ * correction is kept with who, how and when, shown in /deal and exported as a training label. The
+ * same function serves the chat command, the console and `PATCH /v1/deals/:id`.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import { pickAmount } from '../../analyzers/rules/amount.ts';
+import { newId } from '../../core/ids.ts';
+import type { Db } from '../../db/client.ts';
+import { conversations, dealConfirmations, dealCorrections, opportunities, stageChanges, timers } from '../../db/schema/index.ts';
+import type { Catalog, Person } from '../catalog/catalog.ts';
+
+export type DealField = 'stage' | 'amount' | 'name' | 'owner' | 'crm_id';
+
+export type CorrectionResult =
+  | { ok: true; field: DealField; before: unknown; after: unknown; dealName: string | null }
+  | { ok: false; code: 'FORBIDDEN' | 'BAD_REQUEST' | 'NOT_FOUND'; reason: string };
+
+/** Whether `by` may correct a deal owned by `ownerId`. */
+export function canCorrect(catalog: Catalog, by: Person, ownerId: string | null): boolean {
+  if (!by.active) return false;
+  if (by.role === 'admin' || by.id === ownerId) return true;
+  if (by.role !== 'manager' || !ownerId) return false;
+  const owner = catalog.person(ownerId);
+  return owner?.teamId != null && by.manages.includes(owner.teamId);
+}
+
+/** A stage as people write it: its id (won) or its label (赢单). */
+export function stageFromWords(catalog: Catalog, words: string): string | null {
+  const w = words.trim().toLowerCase();
+  const funnel = catalog.playbook.funnel;
+  for (const s of funnel.stages) if (s.toLowerCase() === w || catalog.stageLabel(s).toLowerCase() === w) return s;
+  return null;
+}
+
+/** An amount as people write it: 20万, 12.8w, ¥128,000, 128000. */
+export function amountFromWords(words: string): number | null {
+  const marked = pickAmount(words.toLowerCase());
+  if (marked !== undefined) return marked;
+  const plain = Number(words.replace(/[,，¥￥\s元]/g, ''));
+  return Number.isFinite(plain) && plain >= 0 ? plain : null;
+}
+
+export async function correctDeal(
+  db: Db,
+  catalog: Catalog,
+  c: { dealId: string; by: Person; via: string; field: DealField; value: string; at: Date },
+): Promise<CorrectionResult> {
+  return db.transaction(async (tx) => {
+    const [deal] = await tx.select().from(opportunities).where(eq(opportunities.id, c.dealId)).for('update');
+    if (!deal) return { ok: false, code: 'NOT_FOUND', reason: '没有这个商机。' };
+    if (!canCorrect(catalog, c.by, deal.ownerId)) return { ok: false, code: 'FORBIDDEN', reason: '只有这个商机的负责人或其经理可以更正它。' };
+    let before: unknown;
+    let after: unknown;
+    switch (c.field) {
+      case 'stage': {
+        const to = stageFromWords(catalog, c.value);
+        if (!to)
+          return {
+            ok: false,
+            code: 'BAD_REQUEST',
+            reason: `不认识的阶段「${c.value}」。可选：${catalog.playbook.funnel.stages.map((s) => catalog.stageLabel(s)).join('、')}`,
+          };
+        before = deal.stage;
+        after = to;
+        if (to !== deal.stage) await setStage(tx, catalog, deal, to, c.by.id, c.at);
+        break;
+      }
+      case 'amount': {
+        const amount = amountFromWords(c.value);
+        if (amount === null) return { ok: false, code: 'BAD_REQUEST', reason: `金额「${c.value}」看不懂，例如：20万、128000。` };
+        before = deal.amount;
+        after = amount;
+        await tx.update(opportunities).set({ amount, updatedAt: c.at }).where(eq(opportunities.id, deal.id));
+        break;
+      }
+      case 'name': {
+        const name = c.value.trim().slice(0, 100);
+        if (!name) return { ok: false, code: 'BAD_REQUEST', reason: '新名字不能为空。' };
+        before = deal.name;
+        after = name;
+        await tx.update(opportunities).set({ name, namedBy: 'correction', updatedAt: c.at }).where(eq(opportunities.id, deal.id));
+        await supersede(tx, deal.id, ['name'], c.at);
+        break;
+      }
+      case 'owner': {
+        const owner = findRep(catalog, c.value);
+        if (!owner) return { ok: false, code: 'BAD_REQUEST', reason: `没有找到在职销售「${c.value}」。` };
+        before = deal.ownerId;
+        after = owner.id;
+        await tx.update(opportunities).set({ ownerId: owner.id, updatedAt: c.at }).where(eq(opportunities.id, deal.id));
+        await tx.update(conversations).set({ ownerId: owner.id }).where(eq(conversations.opportunityId, deal.id));
+        await tx
+          .update(timers)
+          .set({ repId: owner.id })
+          .where(and(eq(timers.opportunityId, deal.id), inArray(timers.status, ['pending', 'fired'])));
+        break;
+      }
+      case 'crm_id': {
+        before = deal.crmId;
+        after = c.value.trim().slice(0, 100) || null;
+        await tx
+          .update(opportunities)
+          .set({ crmId: after as string | null, updatedAt: c.at })
+          .where(eq(opportunities.id, deal.id));
+        break;
+      }
+    }
+    await tx.insert(dealCorrections).values({ id: newId(), opportunityId: deal.id, field: c.field, before, after, byPersonId: c.by.id, via: c.via, at: c.at });
+    return { ok: true, field: c.field, before, after, dealName: c.field === 'name' ? (after as string) : deal.name };
+  });
+}
+
+/**
+ * Moves a deal to a stage on a person's word: recorded as a stage change by them; closing it
+ * cancels its timers, reopening it makes it open again. Used by corrections and confirmations.
+ */
+export async function setStage(
+  tx: Db,
+  catalog: Catalog,
+  deal: { id: string; stage: string },
+  to: string,
+  byPersonId: string,
+  at: Date,
+  evidence: { source: 'correction' | 'confirmed'; actionId?: string | null; messageId?: string | null } = { source: 'correction' },
+): Promise<void> {
+  const won = to === catalog.wonStage;
+  const lost = to === catalog.lostStage;
+  await tx.insert(stageChanges).values({
+    id: newId(),
+    opportunityId: deal.id,
+    fromStage: deal.stage,
+    toStage: to,
+    actionId: evidence.actionId ?? null,
+    messageId: evidence.messageId ?? null,
+    source: evidence.source,
+    byPersonId,
+    at,
+  });
+  await tx
+    .update(opportunities)
+    .set({ stage: to, stageAt: at, status: won ? 'won' : lost ? 'lost' : 'open', closedAt: won || lost ? at : null, updatedAt: at })
+    .where(eq(opportunities.id, deal.id));
+  if (won || lost) {
+    await tx
+      .update(timers)
+      .set({ status: 'cancelled', resolvedAt: at })
+      .where(and(eq(timers.opportunityId, deal.id), inArray(timers.status, ['pending', 'fired'])));
+  }
+  await supersede(tx, deal.id, ['stage', 'reopen'], at);
+}
+
+async function supersede(tx: Db, dealId: string, kinds: Array<'stage' | 'reopen' | 'name'>, at: Date): Promise<void> {
+  await tx
+    .update(dealConfirmations)
+    .set({ status: 'superseded', answeredAt: at })
+    .where(and(eq(dealConfirmations.opportunityId, dealId), eq(dealConfirmations.status, 'pending'), inArray(dealConfirmations.kind, kinds)));
+}
+
+function findRep(catalog: Catalog, words: string): Person | null {
+  const w = words.trim();
+  const active = [...catalog.people].filter((p) => p.active && p.role === 'rep');
+  return active.find((p) => p.id === w || p.name === w) ?? null;
+}

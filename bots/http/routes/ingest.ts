@@ -1,0 +1,42 @@
+/**
+ * The HTTP ingest: normalized messages (the local adapter's way in) and decrypted WeCom
+ * chat-archive records. Both go through the same sink as every platform; a batch is validated
+ * whole first, so one bad message rejects the request and stores nothing.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseLocalMessage } from '../../../adapters/local/parse.ts';
+import { AppError, toAppError } from '../../../core/errors.ts';
+import type { InboundMessage } from '../../../core/types.ts';
+import type { App } from '../../app.ts';
+import { importArchive } from '../../archive-import.ts';
+
+/** Most messages in one POST /v1/messages. */
+export const MAX_BATCH = 500;
+/** Most records in one POST /v1/wecom/archive. */
+export const MAX_ARCHIVE_BATCH = 2000;
+
+export function registerIngest(v1: FastifyInstance, app: App): void {
+  v1.post('/v1/messages', async (req, reply) => {
+    const body = req.body;
+    const items = Array.isArray(body) ? body : [body];
+    if (items.length === 0 || items.length > MAX_BATCH) throw new AppError('BAD_REQUEST', `send 1 to ${MAX_BATCH} messages`);
+    const now = app.clock.now().getTime();
+    const parsed: InboundMessage[] = items.map((item, i) => {
+      try {
+        return parseLocalMessage(item, app.config.MAX_TEXT_LENGTH, now);
+      } catch (err) {
+        const e = toAppError(err);
+        throw new AppError(e.code, Array.isArray(body) ? `message ${i}: ${e.message}` : e.message, { details: e.details });
+      }
+    });
+    const results = await app.sink.messages(parsed);
+    return reply.status(200).send({ results: results.map((r, i) => ({ messageId: parsed[i]!.messageId, ...r })) });
+  });
+
+  v1.post('/v1/wecom/archive', async (req) => {
+    const body = req.body;
+    const records = Array.isArray(body) ? body : [body];
+    if (records.length === 0 || records.length > MAX_ARCHIVE_BATCH) throw new AppError('BAD_REQUEST', `send 1 to ${MAX_ARCHIVE_BATCH} records`);
+    return importArchive(app.sink, records);
+  });
+}

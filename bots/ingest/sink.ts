@@ -1,0 +1,92 @@
+/**
+ * The sink every adapter hands its messages to. A message is checked (the same bounds on every
+ * path), grouped with whatever else arrives meanwhile, stored in one transaction, and only then
+ * answered: `stored`, `duplicate` or `refused(reason)`. A batch dispatches its work after the
+ * commit, one job per analysis partition it touched and one per command; if that dispatch fails
+ * (Redis down) the sweep finds the messages in the database. The sink throws only when the
+ * message could not be stored, and the adapter then leaves it for the platform to redeliver.
+ */
+import type { IngestResult, InboundSink } from '../../adapters/types.ts';
+import type { Clock } from '../../core/clock.ts';
+import { toAppError } from '../../core/errors.ts';
+import { checkInbound } from '../../core/inbound.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { InboundMessage } from '../../core/types.ts';
+import type { Database } from '../../db/client.ts';
+import type { JobRunner } from '../../jobs/define.ts';
+import { analyzeJob } from '../analysis/analyze-job.ts';
+import type { CatalogHolder } from '../catalog/watch.ts';
+import { commandJob } from '../commands/command-job.ts';
+import { applyPress, type PressDeps } from '../commands/presses.ts';
+import type { Metrics } from '../metrics.ts';
+import { Batcher } from './batcher.ts';
+import { partitionOf } from './slots.ts';
+import { type StoreOutcome, storeMessages } from './store.ts';
+
+export interface SinkDeps extends PressDeps {
+  log: Logger;
+  metrics: Metrics;
+  runner: JobRunner;
+  clock: Clock;
+  database: Database;
+  catalog: CatalogHolder;
+  maxTextLength: number;
+  partitions: number;
+  batchSize: number;
+}
+
+export interface Sink extends InboundSink {
+  /** Several messages at once (an HTTP batch, an archive import): one answer each, in order. */
+  messages(msgs: readonly InboundMessage[]): Promise<IngestResult[]>;
+  /** Resolves when no batch is being written. */
+  idle(): Promise<void>;
+}
+
+export function createSink(deps: SinkDeps): Sink {
+  const batcher = new Batcher<InboundMessage, StoreOutcome>(async (batch) => {
+    const outcomes = await storeMessages(deps.database, deps.catalog.current, deps.clock.now(), batch);
+    await dispatch(deps, outcomes);
+    return outcomes;
+  }, deps.batchSize);
+
+  const one = async (msg: InboundMessage): Promise<IngestResult> => {
+    try {
+      checkInbound(msg, deps.maxTextLength, deps.clock.now().getTime());
+    } catch (err) {
+      deps.metrics.messagesIngested.inc({ platform: msg.platform, outcome: 'refused' });
+      return { status: 'refused', reason: toAppError(err).message };
+    }
+    const outcome = await batcher.add(msg);
+    deps.metrics.messagesIngested.inc({ platform: msg.platform, outcome: outcome.status });
+    return outcome.status === 'stored' ? { status: 'stored', id: outcome.id } : { status: 'duplicate' };
+  };
+
+  return {
+    message: one,
+    messages: (msgs) => Promise.all(msgs.map(one)),
+    press: (press) => applyPress(deps, press),
+    idle: () => batcher.idle(),
+  };
+}
+
+async function dispatch(deps: SinkDeps, outcomes: readonly StoreOutcome[]): Promise<void> {
+  const partitions = new Set<number>();
+  const commands: string[] = [];
+  for (const o of outcomes) {
+    if (o.status !== 'stored') continue;
+    if (o.direct) commands.push(o.id);
+    else partitions.add(partitionOf(o.slot, deps.partitions));
+  }
+  try {
+    await deps.runner.enqueueMany(
+      analyzeJob,
+      [...partitions].map((partition) => ({ payload: { partition } })),
+    );
+    await deps.runner.enqueueMany(
+      commandJob,
+      commands.map((messageId) => ({ payload: { messageId }, opts: { jobId: `command-${messageId}` } })),
+    );
+  } catch (err) {
+    deps.log.warn({ err: (err as Error).message }, 'analysis not dispatched; the sweep will pick it up');
+  }
+}

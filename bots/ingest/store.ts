@@ -1,0 +1,65 @@
+/**
+ * Storing a batch of messages: the conversations they belong to (created, or given a title they
+ * lacked) and the messages, each once (the unique platform message id makes a redelivery a
+ * no-op whatever process receives it), in one transaction of two statements.
+ */
+import { conversationKey, newId } from '../../core/ids.ts';
+import type { InboundMessage } from '../../core/types.ts';
+import type { Database } from '../../db/client.ts';
+import { type ConversationRow, insertMessages, type MessageRow, upsertConversations } from '../../db/queries/ingest.ts';
+import { storableJson } from '../../db/queries/json.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import { slotOf } from './slots.ts';
+
+export type StoreOutcome = { status: 'stored'; id: string; direct: boolean; slot: number } | { status: 'duplicate' };
+
+export async function storeMessages(database: Database, catalog: Catalog, now: Date, batch: readonly InboundMessage[]): Promise<StoreOutcome[]> {
+  const conversations = new Map<string, ConversationRow>();
+  const seen = new Set<string>();
+  const rows: Array<MessageRow | null> = batch.map((msg) => {
+    // The same message twice in one batch is a redelivery racing itself.
+    const key = `${msg.platform}\u0000${msg.messageId}`;
+    if (seen.has(key)) return null;
+    seen.add(key);
+    const convId = conversationKey(msg.platform, msg.conversationId);
+    const known = conversations.get(convId);
+    if (!known || (!known.title && msg.conversationTitle)) {
+      conversations.set(convId, {
+        id: convId,
+        platform: msg.platform,
+        chat_id: msg.conversationId,
+        chat_type: msg.chatType,
+        direct: msg.direct,
+        title: msg.conversationTitle ?? null,
+        created_at: now.toISOString(),
+      });
+    }
+    const sender = msg.senderExternal ? null : catalog.personByPlatformId(msg.platform, msg.senderId);
+    return {
+      id: newId(),
+      platform: msg.platform,
+      platform_message_id: msg.messageId,
+      conversation_id: convId,
+      direct: msg.direct,
+      slot: slotOf(convId),
+      sender_id: msg.senderId,
+      sender_name: msg.senderName ?? sender?.name ?? null,
+      person_id: sender?.id ?? null,
+      role: sender?.active ? sender.role : 'customer',
+      kind: msg.kind,
+      text: msg.text,
+      attachments: msg.attachments,
+      sent_at: msg.sentAt.toISOString(),
+      received_at: now.toISOString(),
+      raw: msg.raw === undefined ? null : storableJson(msg.raw),
+    };
+  });
+  const stored = await database.transaction(async (tx) => {
+    await upsertConversations(tx, [...conversations.values()]);
+    return insertMessages(
+      tx,
+      rows.filter((r): r is MessageRow => r !== null),
+    );
+  });
+  return rows.map((r) => (r && stored.has(r.id) ? { status: 'stored', id: r.id, direct: r.direct, slot: r.slot } : { status: 'duplicate' }));
+}

@@ -1,0 +1,95 @@
+/**
+ * The weekly team digest: every active manager gets last week's team summary on Monday at 09:00
+ * in the organisation's time zone, privately, once per week however often the job runs. Each
+ * manager's digest is a schedule of the job runner, kept in step with the directory.
+ */
+import { z } from 'zod';
+import type { Clock } from '../../core/clock.ts';
+import type { Config } from '../../core/config.ts';
+import type { Platform } from '../../core/types.ts';
+import type { Database } from '../../db/client.ts';
+import { deliveries } from '../../db/schema/index.ts';
+import { defineJob, type JobHandler, type JobRunner } from '../../jobs/define.ts';
+import type { CatalogHolder } from '../catalog/watch.ts';
+import { privateChannel } from '../coaching/nudges.ts';
+import { newId } from '../../core/ids.ts';
+import { resolveVisibleTeamIds } from './access.ts';
+import { parsePeriod } from './period.ts';
+import { renderTeamSummary } from './render.ts';
+import { teamSummary } from './team.ts';
+
+export const weeklyDigestJob = defineJob({
+  name: 'weekly-digest',
+  queue: 'reports',
+  schema: z.object({ personId: z.string().min(1).max(64) }).strict(),
+  attempts: 3,
+  backoffMs: 60_000,
+});
+
+/** Monday 09:00 (cron: minute hour day month weekday). */
+export const DIGEST_CRON = '0 9 * * 1';
+
+export interface DigestDeps {
+  database: Database;
+  catalog: CatalogHolder;
+  clock: Clock;
+  config: Config;
+  sendPlatforms: readonly Platform[];
+  dispatch(rows: ReadonlyArray<{ id: string; platform: string }>): Promise<void>;
+}
+
+/** One schedule per active manager; a person who stopped being one stops getting it. */
+export async function scheduleDigests(runner: JobRunner, deps: Pick<DigestDeps, 'catalog' | 'config'>): Promise<void> {
+  const ids: string[] = [];
+  for (const p of deps.catalog.current.people) {
+    if (!p.active || p.role !== 'manager') continue;
+    const id = `weekly-digest-${p.id}`;
+    ids.push(id);
+    await runner.schedule(id, weeklyDigestJob, { cron: DIGEST_CRON, timeZone: deps.config.TIMEZONE }, { personId: p.id });
+  }
+  await runner.unscheduleExcept('weekly-digest-', ids);
+}
+
+export function weeklyDigestHandler(deps: DigestDeps): JobHandler<{ personId: string }> {
+  return async ({ personId }) => {
+    const row = await createWeeklyDigest(deps, personId);
+    if (row) await deps.dispatch([row]);
+  };
+}
+
+/** Builds the digest and its delivery; null if there is nothing to send or it went out this week. */
+export async function createWeeklyDigest(deps: DigestDeps, personId: string): Promise<{ id: string; platform: string } | null> {
+  const catalog = deps.catalog.current;
+  const person = catalog.person(personId);
+  if (!person || !person.active || person.role !== 'manager') return null;
+  const { db } = deps.database;
+  const now = deps.clock.now();
+  const period = parsePeriod('上周', now, deps.config.TIMEZONE);
+  const teamIds = await resolveVisibleTeamIds(db, person);
+  const summaries = await teamSummary(db, { teamIds, from: period.from, to: period.to, now });
+  const platform = privateChannel(catalog, deps.sendPlatforms, person.id, deps.sendPlatforms[0] ?? 'local');
+  if (!platform || summaries.length === 0) return null;
+  const parts = summaries.map((s) => renderTeamSummary(s, period, { timeZone: deps.config.TIMEZONE }));
+  const message =
+    parts.length === 1
+      ? parts[0]!
+      : {
+          type: 'markdown' as const,
+          title: `每周团队简报 · ${period.label}`,
+          text: parts.map((p) => (p.type === 'text' ? p.text : `**${p.title}**\n${p.text}`)).join('\n\n'),
+        };
+  const [inserted] = await db
+    .insert(deliveries)
+    .values({
+      id: newId(),
+      idempotencyKey: `digest-${person.id}-${period.from.toISOString()}`,
+      platform,
+      to: { personId: person.id },
+      message,
+      status: 'pending',
+      createdAt: now,
+    })
+    .onConflictDoNothing({ target: deliveries.idempotencyKey })
+    .returning({ id: deliveries.id, platform: deliveries.platform });
+  return inserted ?? null;
+}

@@ -1,0 +1,306 @@
+/**
+ * The analysis's statements: claim a partition's pending messages, read what the batch needs in a
+ * few queries, and write what it found in a few multi-row statements, all in one transaction.
+ */
+import type {
+  ActionRow,
+  AtomEventRow,
+  ComplianceRow,
+  ConfirmationRow,
+  ConfirmationState,
+  ConversationState,
+  DealState,
+  DeliveryRow,
+  NudgeRow,
+  PendingMessage,
+  RecentNudge,
+  StageChangeRow,
+  TimerState,
+} from '../../bots/analysis/state.ts';
+import type { Sql } from '../client.ts';
+import { rowsParam } from './json.ts';
+
+/** Holds the partition for the rest of the transaction: one writer per partition across processes. */
+export async function lockPartition(tx: Sql, partition: number): Promise<void> {
+  await tx.query('select pg_advisory_xact_lock(7461004, $1::int)', [partition]);
+}
+
+/** Marks up to `limit` of the partition's pending customer-chat messages analysed and returns them, oldest first. */
+export async function claimPending(tx: Sql, slots: readonly number[], limit: number, now: Date): Promise<PendingMessage[]> {
+  return tx.query<PendingMessage>(
+    `update messages m set analyzed_at = $3
+     from (select id from messages where analyzed_at is null and slot = any($1::smallint[]) and not direct
+           order by sent_at, received_at, id limit $2) p
+     where m.id = p.id
+     returning m.id, m.platform, m.conversation_id as "conversationId", m.sender_id as "senderId", m.sender_name as "senderName",
+       m.person_id as "personId", m.role, m.kind, m.text, m.attachments, m.sent_at as "sentAt", m.received_at as "receivedAt"`,
+    [slots, limit, now],
+  );
+}
+
+export async function loadConversations(tx: Sql, ids: readonly string[]): Promise<ConversationState[]> {
+  const rows = await tx.query<Omit<ConversationState, 'dirty'>>(
+    `select id, platform, chat_id as "chatId", title, direct, opportunity_id as "opportunityId", owner_id as "ownerId"
+     from conversations where id = any($1::text[])`,
+    [ids],
+  );
+  return rows.map((r) => ({ ...r, dirty: false }));
+}
+
+/** The deals, locked until the batch commits: a correction made meanwhile waits instead of being overwritten. */
+export async function loadDealsForUpdate(tx: Sql, ids: readonly string[]): Promise<DealState[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx.query<Omit<DealState, 'isNew' | 'dirty'>>(
+    `select id, name, named_by as "namedBy", owner_id as "ownerId", stage, stage_at as "stageAt", status, closed_at as "closedAt", amount,
+       value_score as "valueScore", value_terms as "valueTerms", created_at as "createdAt", updated_at as "updatedAt",
+       customer_messages as "customerMessages", buying_signals as "buyingSignals", reply_hours_sum as "replyHoursSum", reply_count as "replyCount",
+       awaiting_reply_since as "awaitingReplySince", last_customer_at as "lastCustomerAt", last_rep_at as "lastRepAt",
+       contact_name as "contactName", contacts, touches, touches_day as "touchesDay"
+     from opportunities where id = any($1::text[]) order by id for update`,
+    [ids],
+  );
+  return rows.map((r) => ({ ...r, isNew: false, dirty: false }));
+}
+
+export async function loadOpenTimers(tx: Sql, conversationIds: readonly string[]): Promise<TimerState[]> {
+  const rows = await tx.query<Omit<TimerState, 'isNew' | 'dirty'>>(
+    `select id, rule_id as "ruleId", opportunity_id as "opportunityId", conversation_id as "conversationId", rep_id as "repId",
+       trigger_message_id as "triggerMessageId", trigger_at as "triggerAt", expect, started_at as "startedAt", nudge_at as "nudgeAt",
+       due_at as "dueAt", status, silent, resolved_at as "resolvedAt", resolved_by_message_id as "resolvedByMessageId"
+     from timers where conversation_id = any($1::text[]) and status in ('pending', 'fired')`,
+    [conversationIds],
+  );
+  return rows.map((r) => ({ ...r, isNew: false, dirty: false }));
+}
+
+/** The deals' nudges since `since`, with the atoms already counted as used. */
+export async function loadRecentNudges(tx: Sql, dealIds: readonly string[], since: Date): Promise<RecentNudge[]> {
+  if (dealIds.length === 0) return [];
+  return tx.query<RecentNudge>(
+    `select n.id, n.person_id as "personId", n.opportunity_id as "opportunityId", n.conversation_id as "conversationId", n.rule_id as "ruleId",
+       n.atom_ids as "atomIds", n.created_at as "createdAt",
+       coalesce((select jsonb_agg(e.atom_id) from atom_events e where e.nudge_id = n.id and e.kind = 'used'), '[]'::jsonb) as "usedAtomIds"
+     from nudges n where n.opportunity_id = any($1::text[]) and n.created_at >= $2`,
+    [dealIds, since],
+  );
+}
+
+export async function loadPendingConfirmations(tx: Sql, dealIds: readonly string[]): Promise<ConfirmationState[]> {
+  if (dealIds.length === 0) return [];
+  return tx.query<ConfirmationState>(
+    `select id, opportunity_id as "opportunityId", kind, to_stage as "toStage", status
+     from deal_confirmations where opportunity_id = any($1::text[]) and status = 'pending'`,
+    [dealIds],
+  );
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+const dealRow = (d: DealState) => ({
+  id: d.id,
+  name: d.name,
+  named_by: d.namedBy,
+  owner_id: d.ownerId,
+  stage: d.stage,
+  stage_at: iso(d.stageAt),
+  status: d.status,
+  closed_at: iso(d.closedAt),
+  amount: d.amount,
+  value_score: d.valueScore,
+  value_terms: d.valueTerms,
+  created_at: iso(d.createdAt),
+  updated_at: iso(d.updatedAt),
+  customer_messages: d.customerMessages,
+  buying_signals: d.buyingSignals,
+  reply_hours_sum: d.replyHoursSum,
+  reply_count: d.replyCount,
+  awaiting_reply_since: iso(d.awaitingReplySince),
+  last_customer_at: iso(d.lastCustomerAt),
+  last_rep_at: iso(d.lastRepAt),
+  contact_name: d.contactName,
+  contacts: d.contacts,
+  touches: d.touches,
+  touches_day: d.touchesDay,
+});
+
+const DEAL_COLUMNS = `id text, name text, named_by text, owner_id text, stage text, stage_at timestamptz, status text, closed_at timestamptz, amount float8,
+  value_score int, value_terms jsonb, created_at timestamptz, updated_at timestamptz, customer_messages int, buying_signals int, reply_hours_sum real,
+  reply_count int, awaiting_reply_since timestamptz, last_customer_at timestamptz, last_rep_at timestamptz, contact_name text, contacts jsonb,
+  touches int, touches_day text`;
+
+export async function insertDeals(tx: Sql, deals: readonly DealState[]): Promise<void> {
+  if (deals.length === 0) return;
+  await tx.query(
+    `insert into opportunities (id, name, named_by, owner_id, stage, stage_at, status, closed_at, amount, value_score, value_terms, created_at, updated_at,
+       customer_messages, buying_signals, reply_hours_sum, reply_count, awaiting_reply_since, last_customer_at, last_rep_at, contact_name, contacts, touches, touches_day)
+     select id, name, named_by, owner_id, stage, stage_at, status::deal_status, closed_at, amount, value_score, value_terms, created_at, updated_at,
+       customer_messages, buying_signals, reply_hours_sum, reply_count, awaiting_reply_since, last_customer_at, last_rep_at, contact_name, contacts, touches, touches_day
+     from jsonb_to_recordset($1::text::jsonb) as x(${DEAL_COLUMNS})`,
+    [rowsParam(deals.map(dealRow))],
+  );
+}
+
+export async function updateDeals(tx: Sql, deals: readonly DealState[]): Promise<void> {
+  if (deals.length === 0) return;
+  await tx.query(
+    `update opportunities o set name = x.name, named_by = x.named_by, owner_id = x.owner_id, stage = x.stage, stage_at = x.stage_at,
+       status = x.status::deal_status, closed_at = x.closed_at, amount = x.amount, value_score = x.value_score, value_terms = x.value_terms,
+       updated_at = x.updated_at, customer_messages = x.customer_messages, buying_signals = x.buying_signals, reply_hours_sum = x.reply_hours_sum,
+       reply_count = x.reply_count, awaiting_reply_since = x.awaiting_reply_since, last_customer_at = x.last_customer_at, last_rep_at = x.last_rep_at,
+       contact_name = x.contact_name, contacts = x.contacts, touches = x.touches, touches_day = x.touches_day
+     from jsonb_to_recordset($1::text::jsonb) as x(${DEAL_COLUMNS})
+     where o.id = x.id`,
+    [rowsParam(deals.map(dealRow))],
+  );
+}
+
+export async function updateConversations(tx: Sql, convs: readonly ConversationState[]): Promise<void> {
+  if (convs.length === 0) return;
+  await tx.query(
+    `update conversations c set opportunity_id = x.opportunity_id, owner_id = x.owner_id
+     from jsonb_to_recordset($1::text::jsonb) as x(id text, opportunity_id text, owner_id text)
+     where c.id = x.id`,
+    [rowsParam(convs.map((c) => ({ id: c.id, opportunity_id: c.opportunityId, owner_id: c.ownerId })))],
+  );
+}
+
+export async function insertActions(tx: Sql, rows: readonly ActionRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `insert into actions (id, message_id, conversation_id, opportunity_id, person_id, kind, confidence, attrs, at)
+     select id, message_id, conversation_id, opportunity_id, person_id, kind::action_kind, confidence, attrs, at
+     from jsonb_to_recordset($1::text::jsonb) as x(id text, message_id text, conversation_id text, opportunity_id text, person_id text, kind text, confidence real, attrs jsonb, at timestamptz)
+     on conflict (message_id, kind) do nothing`,
+    [rowsParam(rows)],
+  );
+}
+
+export async function insertStageChanges(tx: Sql, rows: readonly StageChangeRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `insert into stage_changes (id, opportunity_id, from_stage, to_stage, action_id, message_id, source, by_person_id, at)
+     select id, opportunity_id, from_stage, to_stage, action_id, message_id, source, by_person_id, at
+     from jsonb_to_recordset($1::text::jsonb) as x(id text, opportunity_id text, from_stage text, to_stage text, action_id text, message_id text, source text, by_person_id text, at timestamptz)`,
+    [rowsParam(rows)],
+  );
+}
+
+const timerRow = (t: TimerState) => ({
+  id: t.id,
+  rule_id: t.ruleId,
+  opportunity_id: t.opportunityId,
+  conversation_id: t.conversationId,
+  rep_id: t.repId,
+  trigger_message_id: t.triggerMessageId,
+  trigger_at: iso(t.triggerAt),
+  expect: t.expect,
+  started_at: iso(t.startedAt),
+  nudge_at: iso(t.nudgeAt),
+  due_at: iso(t.dueAt),
+  status: t.status,
+  silent: t.silent,
+  resolved_at: iso(t.resolvedAt),
+  resolved_by_message_id: t.resolvedByMessageId,
+});
+
+const TIMER_COLUMNS = `id text, rule_id text, opportunity_id text, conversation_id text, rep_id text, trigger_message_id text, trigger_at timestamptz,
+  expect jsonb, started_at timestamptz, nudge_at timestamptz, due_at timestamptz, status text, silent boolean, resolved_at timestamptz, resolved_by_message_id text`;
+
+export async function insertTimers(tx: Sql, rows: readonly TimerState[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `insert into timers (id, rule_id, opportunity_id, conversation_id, rep_id, trigger_message_id, trigger_at, expect, started_at, nudge_at, due_at, status, silent, resolved_at, resolved_by_message_id)
+     select id, rule_id, opportunity_id, conversation_id, rep_id, trigger_message_id, trigger_at, expect, started_at, nudge_at, due_at, status, silent, resolved_at, resolved_by_message_id
+     from jsonb_to_recordset($1::text::jsonb) as x(${TIMER_COLUMNS})
+     on conflict (rule_id, trigger_message_id) do nothing`,
+    [rowsParam(rows.map(timerRow))],
+  );
+}
+
+/** Writes timers' new window or resolution; a timer fired meanwhile by the timer job is only resolved, never reopened. */
+export async function updateTimers(tx: Sql, rows: readonly TimerState[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `update timers t set started_at = x.started_at, nudge_at = x.nudge_at, due_at = x.due_at,
+       status = case when x.status = 'pending' and t.status <> 'pending' then t.status else x.status end,
+       resolved_at = x.resolved_at, resolved_by_message_id = x.resolved_by_message_id
+     from jsonb_to_recordset($1::text::jsonb) as x(${TIMER_COLUMNS})
+     where t.id = x.id and t.status in ('pending', 'fired')`,
+    [rowsParam(rows.map(timerRow))],
+  );
+}
+
+/** Inserts nudges once per idempotency key; returns the ids actually inserted. */
+export async function insertNudges(tx: Sql, rows: readonly NudgeRow[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await tx.query<{ id: string }>(
+    `insert into nudges (id, idempotency_key, person_id, opportunity_id, conversation_id, rule_id, action_id, timer_id, message_id, atom_ids, title, body, created_at)
+     select id, idempotency_key, person_id, opportunity_id, conversation_id, rule_id, action_id, timer_id, message_id, atom_ids, title, body, created_at
+     from jsonb_to_recordset($1::text::jsonb) as x(id text, idempotency_key text, person_id text, opportunity_id text, conversation_id text, rule_id text,
+          action_id text, timer_id text, message_id text, atom_ids jsonb, title text, body text, created_at timestamptz)
+     on conflict (idempotency_key) do nothing
+     returning id`,
+    [rowsParam(rows)],
+  );
+  return new Set(inserted.map((r) => r.id));
+}
+
+/** Inserts deliveries once per idempotency key; returns the ids actually inserted. */
+export async function insertDeliveries(tx: Sql, rows: readonly DeliveryRow[]): Promise<Array<{ id: string; platform: string }>> {
+  if (rows.length === 0) return [];
+  return tx.query<{ id: string; platform: string }>(
+    `insert into deliveries (id, idempotency_key, nudge_id, platform, "to", message, status, created_at)
+     select id, idempotency_key, nudge_id, platform::platform, "to", message, 'pending', created_at
+     from jsonb_to_recordset($1::text::jsonb) as x(id text, idempotency_key text, nudge_id text, platform text, "to" jsonb, message jsonb, created_at timestamptz)
+     on conflict (idempotency_key) do nothing
+     returning id, platform`,
+    [rowsParam(rows)],
+  );
+}
+
+export async function insertAtomEvents(tx: Sql, rows: readonly AtomEventRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `insert into atom_events (id, atom_id, person_id, nudge_id, opportunity_id, kind, at)
+     select id, atom_id, person_id, nudge_id, opportunity_id, kind, at
+     from jsonb_to_recordset($1::text::jsonb) as x(id text, atom_id text, person_id text, nudge_id text, opportunity_id text, kind text, at timestamptz)`,
+    [rowsParam(rows)],
+  );
+}
+
+/** Inserts compliance records once per subject; returns the ids actually inserted. */
+export async function insertCompliance(tx: Sql, rows: readonly ComplianceRow[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await tx.query<{ id: string }>(
+    `insert into compliance_records (id, kind, subject_key, person_id, conversation_id, opportunity_id, message_id, detail, at)
+     select id, kind, subject_key, person_id, conversation_id, opportunity_id, message_id, detail, at
+     from jsonb_to_recordset($1::text::jsonb) as x(id text, kind text, subject_key text, person_id text, conversation_id text, opportunity_id text, message_id text, detail jsonb, at timestamptz)
+     on conflict (kind, subject_key) do nothing
+     returning id`,
+    [rowsParam(rows)],
+  );
+  return new Set(inserted.map((r) => r.id));
+}
+
+export async function insertConfirmations(tx: Sql, rows: readonly ConfirmationRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `insert into deal_confirmations (id, opportunity_id, kind, from_stage, to_stage, action_id, message_id, person_id, status, created_at)
+     select id, opportunity_id, kind, from_stage, to_stage, action_id, message_id, person_id, status, created_at
+     from jsonb_to_recordset($1::text::jsonb) as x(id text, opportunity_id text, kind text, from_stage text, to_stage text, action_id text, message_id text, person_id text, status text, created_at timestamptz)`,
+    [rowsParam(rows)],
+  );
+}
+
+export async function supersedeConfirmations(tx: Sql, ids: readonly string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.query(`update deal_confirmations set status = 'superseded', answered_at = $2 where id = any($1::text[]) and status = 'pending'`, [ids, at]);
+}
+
+/** Messages that could not be analysed: kept analysed-at (so not retried at every start) with the reason. */
+export async function markAnalysisErrors(tx: Sql, rows: ReadonlyArray<{ id: string; error: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(`update messages m set analysis_error = x.error from jsonb_to_recordset($1::text::jsonb) as x(id text, error text) where m.id = x.id`, [
+    rowsParam(rows),
+  ]);
+}

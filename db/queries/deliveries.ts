@@ -1,0 +1,60 @@
+/** Outbound deliveries: claimed and marked in bulk by the send job, found again by the sweep. */
+import type { OutboundMessage, Platform } from '../../core/types.ts';
+import type { Sql } from '../client.ts';
+import { rowsParam } from './json.ts';
+
+export interface ClaimedDelivery {
+  id: string;
+  idempotencyKey: string;
+  nudgeId: string | null;
+  platform: Platform;
+  to: { personId: string } | { conversationId: string };
+  message: OutboundMessage;
+  attempts: number;
+}
+
+/**
+ * Takes the given deliveries that are due and free for this sender: pending ones, and those left
+ * 'sending' by a sender whose lease ran out (it crashed). Returns what it took.
+ */
+export async function claimDeliveries(tx: Sql, ids: readonly string[], now: Date, staleBefore: Date): Promise<ClaimedDelivery[]> {
+  return tx.query<ClaimedDelivery>(
+    `update deliveries set status = 'sending', attempts = attempts + 1, claimed_at = $2
+     where id = any($1::text[])
+       and (status = 'pending' or (status = 'sending' and claimed_at < $3))
+       and (not_before is null or not_before <= $2)
+     returning id, idempotency_key as "idempotencyKey", nudge_id as "nudgeId", platform, "to", message, attempts`,
+    [ids, now, staleBefore],
+  );
+}
+
+export interface DeliveryOutcome {
+  id: string;
+  status: 'sent' | 'pending' | 'failed';
+  sent_at: string | null;
+  platform_message_id: string | null;
+  last_error: string | null;
+  not_before: string | null;
+  /** The claim's attempt is given back: the send only waited for the platform's pace. */
+  refund: boolean;
+}
+
+export async function markDeliveries(tx: Sql, rows: readonly DeliveryOutcome[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `update deliveries d set status = x.status, sent_at = x.sent_at, platform_message_id = x.platform_message_id, last_error = x.last_error,
+       not_before = x.not_before, attempts = d.attempts - case when x.refund then 1 else 0 end
+     from jsonb_to_recordset($1::text::jsonb) as x(id text, status text, sent_at timestamptz, platform_message_id text, last_error text, not_before timestamptz, refund boolean)
+     where d.id = x.id and d.status = 'sending'`,
+    [rowsParam(rows)],
+  );
+}
+
+/** The chat ids of conversations, for deliveries addressed to a chat. */
+export async function chatIdsOf(tx: Sql, conversationIds: readonly string[]): Promise<Map<string, string>> {
+  if (conversationIds.length === 0) return new Map();
+  const rows = await tx.query<{ id: string; chatId: string }>('select id, chat_id as "chatId" from conversations where id = any($1::text[])', [
+    conversationIds,
+  ]);
+  return new Map(rows.map((r) => [r.id, r.chatId]));
+}

@@ -1,0 +1,62 @@
+/** The ingest's two batch statements: conversations (created or titled) and messages (stored once). */
+import type { Attachment, ChatType, MessageKind, Platform, SpeakerRole } from '../../core/types.ts';
+import type { Sql } from '../client.ts';
+import { rowsParam } from './json.ts';
+
+export interface ConversationRow {
+  id: string;
+  platform: Platform;
+  chat_id: string;
+  chat_type: ChatType;
+  direct: boolean;
+  title: string | null;
+  created_at: string;
+}
+
+/** Creates the conversations not seen yet; gives a title to one that had none. Rows must have distinct ids. */
+export async function upsertConversations(tx: Sql, rows: readonly ConversationRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `insert into conversations (id, platform, chat_id, chat_type, direct, title, created_at)
+     select x.id, x.platform::platform, x.chat_id, x.chat_type, x.direct, x.title, x.created_at
+     from jsonb_to_recordset($1::text::jsonb) as x(id text, platform text, chat_id text, chat_type text, direct boolean, title text, created_at timestamptz)
+     on conflict (id) do update set title = excluded.title
+     where conversations.title is null and excluded.title is not null`,
+    [rowsParam(rows)],
+  );
+}
+
+export interface MessageRow {
+  id: string;
+  platform: Platform;
+  platform_message_id: string;
+  conversation_id: string;
+  direct: boolean;
+  slot: number;
+  sender_id: string;
+  sender_name: string | null;
+  person_id: string | null;
+  role: SpeakerRole;
+  kind: MessageKind;
+  text: string;
+  attachments: Attachment[];
+  sent_at: string;
+  received_at: string;
+  raw: unknown;
+}
+
+/** Inserts the messages not stored yet; returns the ids of those it stored (the rest were duplicates). */
+export async function insertMessages(tx: Sql, rows: readonly MessageRow[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const stored = await tx.query<{ id: string }>(
+    `insert into messages (id, platform, platform_message_id, conversation_id, direct, slot, sender_id, sender_name, person_id, role, kind, text, attachments, sent_at, received_at, raw)
+     select x.id, x.platform::platform, x.platform_message_id, x.conversation_id, x.direct, x.slot, x.sender_id, x.sender_name, x.person_id,
+            x.role::speaker_role, x.kind, x.text, x.attachments, x.sent_at, x.received_at, x.raw
+     from jsonb_to_recordset($1::text::jsonb) as x(id text, platform text, platform_message_id text, conversation_id text, direct boolean, slot smallint,
+          sender_id text, sender_name text, person_id text, role text, kind text, text text, attachments jsonb, sent_at timestamptz, received_at timestamptz, raw jsonb)
+     on conflict (platform, platform_message_id) do nothing
+     returning id`,
+    [rowsParam(rows)],
+  );
+  return new Set(stored.map((r) => r.id));
+}

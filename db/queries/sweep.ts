@@ -1,0 +1,37 @@
+/** What the sweep looks for: work the database says is unfinished, each query bounded and indexed. */
+import type { Sql } from '../client.ts';
+
+/** Holds the sweep for the rest of the transaction; false when another process is sweeping. */
+export async function trySweepLock(tx: Sql): Promise<boolean> {
+  const [row] = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(7461005) as ok');
+  return row?.ok === true;
+}
+
+/** The slots with customer-chat messages waiting since before `before`: one index probe per slot. */
+export async function slotsWithPending(tx: Sql, slots: readonly number[], before: Date): Promise<number[]> {
+  const rows = await tx.query<{ slot: number }>(
+    `select s.slot from unnest($1::smallint[]) as s(slot)
+     where exists (select 1 from messages m where m.analyzed_at is null and m.slot = s.slot and not m.direct and m.received_at < $2)`,
+    [slots, before],
+  );
+  return rows.map((r) => Number(r.slot));
+}
+
+/** Commands not answered yet, oldest first, one page. */
+export async function pendingCommands(tx: Sql, before: Date, limit: number): Promise<string[]> {
+  const rows = await tx.query<{ id: string }>(
+    'select id from messages where analyzed_at is null and direct and received_at < $1 order by received_at limit $2',
+    [before, limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Deliveries due and not being sent (or held by a sender whose lease ran out), oldest first, one page. */
+export async function pendingDeliveries(tx: Sql, now: Date, before: Date, staleBefore: Date, limit: number): Promise<Array<{ id: string; platform: string }>> {
+  return tx.query<{ id: string; platform: string }>(
+    `select id, platform from deliveries
+     where ((status = 'pending' and (not_before is null or not_before <= $1) and created_at < $2) or (status = 'sending' and claimed_at < $3))
+     order by created_at limit $4`,
+    [now, before, staleBefore, limit],
+  );
+}

@@ -1,0 +1,16 @@
+/**
+ * The closed vocabularies of the schema as PostgreSQL enums: a value outside the catalogue is
+ * refused by the database, not only by TypeScript. Stages are not here: a team configures its own
+ * funnel, so a stage is text checked against the playbook.
+ */
+import { pgEnum } from 'drizzle-orm/pg-core';
+import { ACTION_KINDS, PLATFORMS } from '../../core/types.ts';
+
+export const platformEnum = pgEnum('platform', PLATFORMS);
+export const personRoleEnum = pgEnum('person_role', ['rep', 'manager', 'admin']);
+export const speakerRoleEnum = pgEnum('speaker_role', ['rep', 'manager', 'admin', 'customer']);
+/** The analyzer's 14 actions, plus the actions that come from elsewhere than a message's text. */
+export const STORED_ACTION_KINDS = [...ACTION_KINDS, 'document_viewed'] as const;
+export type StoredActionKind = (typeof STORED_ACTION_KINDS)[number];
+export const actionKindEnum = pgEnum('action_kind', STORED_ACTION_KINDS);
+export const dealStatusEnum = pgEnum('deal_status', ['open', 'won', 'lost']);

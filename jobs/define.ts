@@ -1,0 +1,73 @@
+/**
+ * One definition per job: its name, queue, payload schema and retry options, declared beside its
+ * handler (bots/…/*-job.ts). Payloads carry row ids or partition numbers, never message text,
+ * tokens or secrets: the database is the source of truth and the queue only dispatches.
+ */
+import type { z } from 'zod';
+
+/**
+ * Queues group jobs by what they wait on: analysis and commands are CPU and database; sends are
+ * platform I/O (the live queue for a sender only a web process can run); maintenance is the sweep.
+ */
+export const QUEUES = ['analyze', 'commands', 'timers', 'send', 'send-live', 'reports', 'maintenance'] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+export interface JobDefinition<P> {
+  name: string;
+  queue: QueueName;
+  schema: z.ZodType<P>;
+  /** Tries in all, the first included. */
+  attempts: number;
+  /** First retry delay; each next one doubles it. */
+  backoffMs: number;
+}
+
+export const defineJob = <P>(def: JobDefinition<P>): JobDefinition<P> => def;
+
+export interface EnqueueOptions {
+  /** Run no earlier than this many milliseconds from now. */
+  delayMs?: number;
+  /** Jobs with the same id are added once while one waits or runs. */
+  jobId?: string;
+}
+
+/** What a handler may ask of the runner besides success: run again at a time, without counting a failure. */
+export type JobResult = void | { retryAt: Date };
+export type JobHandler<P> = (payload: P) => Promise<JobResult>;
+
+/** When a scheduled job runs: every so many milliseconds, or on a cron pattern in a time zone. */
+export type Schedule = { everyMs: number } | { cron: string; timeZone: string };
+
+/** Waiting, delayed, active jobs and those that failed for good, per queue. */
+export type QueueStats = Record<QueueName, { waiting: number; delayed: number; active: number; failed: number }>;
+
+/**
+ * The job interface both backends implement: the in-process runner (embedded default) and BullMQ
+ * (REDIS_URL). Nothing outside jobs/ knows which one runs.
+ */
+export interface JobRunner {
+  enqueue<P>(job: JobDefinition<P>, payload: P, opts?: EnqueueOptions): Promise<void>;
+  /** Several of one job at once (one round trip on Redis). */
+  enqueueMany<P>(job: JobDefinition<P>, items: ReadonlyArray<{ payload: P; opts?: EnqueueOptions }>): Promise<void>;
+  /** Runs `job` on a schedule, under a stable id (scheduling the same id again replaces it). */
+  schedule<P>(id: string, job: JobDefinition<P>, when: Schedule, payload: P): Promise<void>;
+  /** Removes schedules whose id starts with `prefix` and is not in `keep`. */
+  unscheduleExcept(prefix: string, keep: readonly string[]): Promise<void>;
+  /** This process runs `job` with `handler`; call before `start`. */
+  handle<P>(job: JobDefinition<P>, handler: JobHandler<P>): void;
+  /** Starts consuming the queues of the handled jobs. */
+  start(): Promise<void>;
+  stats(): Promise<QueueStats>;
+  /** Checks the backend is reachable; throws naming it if not. */
+  ping(): Promise<void>;
+  /** Stops taking jobs and waits for running ones, at most `deadlineMs`. */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+/** Thrown by a handler for input that can never succeed: not retried. */
+export class PermanentJobError extends Error {
+  override readonly name = 'PermanentJobError';
+}
+
+/** The delay before try `attempt` + 1. */
+export const backoffDelay = (def: JobDefinition<unknown>, attempt: number): number => def.backoffMs * 2 ** (attempt - 1);
