@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Two suites: `unit` needs nothing but Node 20 (PGlite, the in-process runner, loopback fakes);
 // `services` needs the real PostgreSQL and Redis on 127.0.0.1 and fails when they are missing.
+// Both start from a migrated template database made once per run (test/setup/template-db.ts).
 export default defineConfig({
   test: {
     projects: [
@@ -9,16 +10,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/services/**'],
-          testTimeout: 20_000,
-          hookTimeout: 30_000,
+          exclude: ['test/services/**', 'test/faults/**'],
+          globalSetup: ['test/setup/template-db.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {
         test: {
           name: 'services',
           include: ['test/services/**/*.test.ts'],
-          testTimeout: 30_000,
+          globalSetup: ['test/setup/template-db.ts'],
+          testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
         },

@@ -64,7 +64,7 @@ function chatPair(tag: string, i: number): InboundMessage[] {
 
 async function waitForNudges(app: App, n: number): Promise<void> {
   for (;;) {
-    const [row] = await app.ctx.db.select({ n: count() }).from(deliveries).where(eq(deliveries.status, 'sent'));
+    const [row] = await app.database.db.select({ n: count() }).from(deliveries).where(eq(deliveries.status, 'sent'));
     if (row!.n >= n) return;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -72,7 +72,7 @@ async function waitForNudges(app: App, n: number): Promise<void> {
 
 /** Latency of each nudge: its delivery's send time minus when its trigger message was stored. */
 async function latencies(app: App, tag: string): Promise<number[]> {
-  const rows = await app.ctx.db
+  const rows = await app.database.db
     .select({ received: messages.receivedAt, sent: deliveries.sentAt })
     .from(nudges)
     .innerJoin(messages, eq(messages.id, nudges.messageId))

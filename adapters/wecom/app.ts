@@ -13,7 +13,7 @@ import type { Logger } from '../../core/logger.ts';
 import { isEncodingAESKey, openCallback, signedQuery, type CallbackKeys } from './app-callback.ts';
 import { parseAppCallback } from './app-parse.ts';
 import { WecomApiClient } from './app-api.ts';
-import { encodeAppMessage } from './encode.ts';
+import { encodeAppMessages } from './encode.ts';
 import { parseFlatXml } from './xml.ts';
 
 /** Constructor options of WecomAppAdapter (the WECOM_CORP_ID… group of the config). */
@@ -168,20 +168,22 @@ export class WecomAppAdapter implements HttpAdapter {
         details: { retryable: false },
       });
     }
-    const body = encodeAppMessage(msg, { userId: to.userId, agentId: this.agentId }, idempotencyKey);
-    // https://developer.work.weixin.qq.com/document/path/90236 (发送应用消息)
-    const reply = await this.api.post('message/send', '/cgi-bin/message/send', body);
-    // WeCom answers errcode 0 but lists recipients it could not reach (outside the app's
-    // visible range, unknown, unlicensed): for our single recipient that means not delivered.
-    for (const field of ['invaliduser', 'unlicenseduser'] as const) {
-      const listed = String(reply[field] ?? '').split('|');
-      if (listed.includes(to.userId)) {
-        throw new AppError('PLATFORM_API', `WeCom message/send did not reach the recipient (${field})`, {
-          details: { errcode: 0, retryable: false },
-        });
+    let last: unknown;
+    for (const body of encodeAppMessages(msg, { userId: to.userId, agentId: this.agentId }, idempotencyKey)) {
+      // https://developer.work.weixin.qq.com/document/path/90236 (发送应用消息)
+      const reply = await this.api.post('message/send', '/cgi-bin/message/send', body);
+      // WeCom answers errcode 0 but lists recipients it could not reach (outside the app's
+      // visible range, unknown, unlicensed): for our single recipient that means not delivered.
+      for (const field of ['invaliduser', 'unlicenseduser'] as const) {
+        const listed = String(reply[field] ?? '').split('|');
+        if (listed.includes(to.userId)) {
+          throw new AppError('PLATFORM_API', `WeCom message/send did not reach the recipient (${field})`, {
+            details: { errcode: 0, retryable: false },
+          });
+        }
       }
+      last = reply.msgid;
     }
-    const msgid = reply.msgid;
-    return typeof msgid === 'string' && msgid !== '' ? { platformMessageId: msgid } : {};
+    return typeof last === 'string' && last !== '' ? { platformMessageId: last } : {};
   }
 }

@@ -13,11 +13,11 @@ import type { OutboundMessage, Recipient } from '../../core/types.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { parseBotCardEvent, parseBotMessage } from './bot-parse.ts';
-import { encodeBotMessage } from './encode.ts';
+import { encodeBotMessages } from './encode.ts';
 import { wecomError, wecomTransportError } from './errcode.ts';
 
 /** Waits between tries of a store that failed (the database restarting): about 7 s in all. */
-const STORE_RETRIES = [500, 2_000, 4_500];
+const STORE_RETRIES: readonly number[] = [500, 2_000, 4_500];
 
 /** Constructor options of WecomBotAdapter. */
 export interface WecomBotOptions {
@@ -32,6 +32,8 @@ export interface WecomBotOptions {
   maxReconnectAttempts?: number;
   /** Ping period; two unanswered pings close the socket and reconnect. Default 30,000 ms. */
   heartbeatIntervalMs?: number;
+  /** Waits between tries of a store that failed; default about 7 s in all (tests shorten it). */
+  storeRetryMs?: readonly number[];
   /** How long `start` waits for the first authenticated connection. Default 15,000 ms. */
   startTimeoutMs?: number;
 }
@@ -171,15 +173,16 @@ export class WecomBotAdapter implements Adapter {
 
   /** The sink's answer, trying a store that failed a few more times (nothing redelivers a long-connection frame); null if it never succeeded. */
   private async withRetries<T>(work: () => Promise<T>): Promise<T | null> {
+    const waits = this.opts.storeRetryMs ?? STORE_RETRIES;
     for (let attempt = 0; ; attempt++) {
       try {
         return await work();
       } catch (err) {
-        if (attempt >= STORE_RETRIES.length) {
+        if (attempt >= waits.length) {
           this.log.error({ err }, 'WeCom bot: store failed after retries');
           return null;
         }
-        await new Promise((r) => setTimeout(r, STORE_RETRIES[attempt]));
+        await new Promise((r) => setTimeout(r, waits[attempt]));
       }
     }
   }
@@ -202,12 +205,13 @@ export class WecomBotAdapter implements Adapter {
     const client = this.client;
     if (!client) throw wecomTransportError('bot sendMessage', 'the bot adapter is not started');
     const chatid = 'userId' in to ? to.userId : to.chatId;
-    const body = encodeBotMessage(msg, idempotencyKey);
-    try {
-      // https://developer.work.weixin.qq.com/document/path/101463 (aibot_send_msg, 主动推送)
-      await client.sendMessage(chatid, body);
-    } catch (err) {
-      throw sendError(err);
+    for (const body of encodeBotMessages(msg, idempotencyKey)) {
+      try {
+        // https://developer.work.weixin.qq.com/document/path/101463 (aibot_send_msg, 主动推送)
+        await client.sendMessage(chatid, body);
+      } catch (err) {
+        throw sendError(err);
+      }
     }
     return {};
   }

@@ -2,10 +2,12 @@
  * Encoders: OutboundMessage → the WeCom payload, for the intelligent bot (`aibot_send_msg` body)
  * and for a self-built app (`/cgi-bin/message/send` body). Pure functions; the adapters send.
  *
- * A card with buttons becomes a `button_interaction` template card whose button keys are our
- * button values verbatim, so a press comes back as the event key and parses with
- * parseFeedbackValue. A card without buttons becomes markdown: WeCom's `text_notice` card
- * requires a `card_action` URL we do not have.
+ * A card with buttons (a nudge, a confirmation) becomes its text as markdown, then a small
+ * `button_interaction` template card with only the title and the buttons: a template card's
+ * sub-title cuts long text, and a nudge's talk-tracks must arrive whole. The button keys are our
+ * button values verbatim, so a press comes back as the event key and parses with parseCardValue.
+ * Markdown longer than a channel takes is split between lines, never inside a talk-track. A card
+ * without buttons is markdown only: WeCom's `text_notice` card requires a `card_action` URL.
  */
 import { createHash } from 'node:crypto';
 import type { SendMsgBody, TemplateCard } from '@wecom/aibot-node-sdk';
@@ -18,6 +20,8 @@ export const BOT_MARKDOWN_MAX_BYTES = 20_480;
 export const APP_TEXT_MAX_BYTES = 2_048;
 /** Both card APIs: "button_list 列表长度不超过6", key "最长支持1024字节". */
 const MAX_BUTTONS = 6;
+/** A template card's main title: "建议不超过26个字" — kept within 26 characters of 3 bytes. */
+const CARD_TITLE_MAX_BYTES = 78;
 const MAX_KEY_BYTES = 1_024;
 
 /** Cuts `s` to at most `maxBytes` of UTF-8 without splitting a character, marking the cut. */
@@ -57,7 +61,24 @@ function markdownOf(title: string, text: string): string {
   return title.trim() === '' ? text : `**${title}**\n${text}`;
 }
 
-/** The template card shared by both channels (the app adds nothing the bot lacks here). */
+/** Splits markdown into pieces of at most `maxBytes`, between lines (a longer line is cut cleanly). */
+export function splitMarkdown(s: string, maxBytes: number): string[] {
+  const out: string[] = [];
+  let piece = '';
+  for (const line of s.split('\n')) {
+    const candidate = piece === '' ? line : `${piece}\n${line}`;
+    if (Buffer.byteLength(candidate, 'utf8') <= maxBytes) {
+      piece = candidate;
+      continue;
+    }
+    if (piece !== '') out.push(piece);
+    piece = truncateUtf8(line, maxBytes);
+  }
+  if (piece !== '') out.push(piece);
+  return out;
+}
+
+/** The small card that carries a message's buttons (its text went as markdown before it). */
 export function buttonCard(msg: Extract<OutboundMessage, { type: 'card' }>, idempotencyKey: string): TemplateCard {
   if (msg.buttons.length > MAX_BUTTONS) {
     throw new AppError('BAD_REQUEST', `a WeCom card holds at most ${MAX_BUTTONS} buttons, got ${msg.buttons.length}`);
@@ -68,31 +89,28 @@ export function buttonCard(msg: Extract<OutboundMessage, { type: 'card' }>, idem
     if (keys.has(b.value)) throw new AppError('BAD_REQUEST', 'button values of one card must differ (WeCom keys are unique)');
     keys.add(b.value);
   }
-  const card: TemplateCard = {
+  return {
     card_type: 'button_interaction',
-    main_title: { title: msg.title },
+    main_title: { title: truncateUtf8(msg.title, CARD_TITLE_MAX_BYTES) },
     button_list: msg.buttons.map((b) => ({ text: b.label, style: 1, key: b.value })),
     task_id: taskIdFor(idempotencyKey),
   };
-  if (msg.text !== '') card.sub_title_text = plainText(msg.text);
-  return card;
 }
 
 /**
- * OutboundMessage → body of `WSClient.sendMessage`. `aibot_send_msg` takes markdown and
- * template_card only (no plain text), so text is sent as markdown.
+ * OutboundMessage → the bodies of `WSClient.sendMessage`, in order. `aibot_send_msg` takes
+ * markdown and template_card only (no plain text), so text is sent as markdown.
  */
-export function encodeBotMessage(msg: OutboundMessage, idempotencyKey: string): SendMsgBody {
+export function encodeBotMessages(msg: OutboundMessage, idempotencyKey: string): SendMsgBody[] {
+  const md = (content: string): SendMsgBody[] => splitMarkdown(content, BOT_MARKDOWN_MAX_BYTES).map((c) => ({ msgtype: 'markdown', markdown: { content: c } }));
   switch (msg.type) {
     case 'text':
-      return { msgtype: 'markdown', markdown: { content: truncateUtf8(msg.text, BOT_MARKDOWN_MAX_BYTES) } };
+      return md(msg.text);
     case 'markdown':
-      return { msgtype: 'markdown', markdown: { content: truncateUtf8(markdownOf(msg.title, msg.text), BOT_MARKDOWN_MAX_BYTES) } };
+      return md(markdownOf(msg.title, msg.text));
     case 'card':
-      if (msg.buttons.length === 0) {
-        return { msgtype: 'markdown', markdown: { content: truncateUtf8(markdownOf(msg.title, msg.text), BOT_MARKDOWN_MAX_BYTES) } };
-      }
-      return { msgtype: 'template_card', template_card: buttonCard(msg, idempotencyKey) };
+      if (msg.buttons.length === 0) return md(markdownOf(msg.title, msg.text));
+      return [...md(markdownOf(msg.title, msg.text)), { msgtype: 'template_card', template_card: buttonCard(msg, idempotencyKey) }];
   }
 }
 
@@ -104,20 +122,19 @@ export type AppMessageBody = { touser: string; agentid: number } & (
 );
 
 /**
- * OutboundMessage → app message to one employee.
+ * OutboundMessage → app messages to one employee, in order.
  * https://developer.work.weixin.qq.com/document/path/90236 (text, markdown, template_card)
  */
-export function encodeAppMessage(msg: OutboundMessage, to: { userId: string; agentId: number }, idempotencyKey: string): AppMessageBody {
+export function encodeAppMessages(msg: OutboundMessage, to: { userId: string; agentId: number }, idempotencyKey: string): AppMessageBody[] {
   const base = { touser: to.userId, agentid: to.agentId };
+  const md = (content: string): AppMessageBody[] => splitMarkdown(content, APP_TEXT_MAX_BYTES).map((c) => ({ ...base, msgtype: 'markdown', markdown: { content: c } }));
   switch (msg.type) {
     case 'text':
-      return { ...base, msgtype: 'text', text: { content: truncateUtf8(msg.text, APP_TEXT_MAX_BYTES) } };
+      return splitMarkdown(msg.text, APP_TEXT_MAX_BYTES).map((c) => ({ ...base, msgtype: 'text', text: { content: c } }));
     case 'markdown':
-      return { ...base, msgtype: 'markdown', markdown: { content: truncateUtf8(markdownOf(msg.title, msg.text), APP_TEXT_MAX_BYTES) } };
+      return md(markdownOf(msg.title, msg.text));
     case 'card':
-      if (msg.buttons.length === 0) {
-        return { ...base, msgtype: 'markdown', markdown: { content: truncateUtf8(markdownOf(msg.title, msg.text), APP_TEXT_MAX_BYTES) } };
-      }
-      return { ...base, msgtype: 'template_card', template_card: buttonCard(msg, idempotencyKey) };
+      if (msg.buttons.length === 0) return md(markdownOf(msg.title, msg.text));
+      return [...md(markdownOf(msg.title, msg.text)), { ...base, msgtype: 'template_card', template_card: buttonCard(msg, idempotencyKey) }];
   }
 }

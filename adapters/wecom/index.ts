@@ -14,7 +14,7 @@ export { WecomAppAdapter, type WecomAppOptions } from './app.ts';
 export { parseBotMessage, parseBotCardEvent } from './bot-parse.ts';
 export { parseAppCallback, type AppCallback } from './app-parse.ts';
 export { parseArchiveRecord, isExternalSender, type ArchiveParseResult } from './archive.ts';
-export { encodeBotMessage, encodeAppMessage } from './encode.ts';
+export { encodeBotMessages, encodeAppMessages } from './encode.ts';
 
 /**
  * Messages to one employee: at most 30 a minute and 1,000 an hour (PLATFORMS.md; the same

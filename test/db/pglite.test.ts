@@ -8,7 +8,7 @@ defineRepositorySuite(
   'PGlite',
   async () => {
     dir = await makeDataDir();
-    return openDatabase({ dataDir: dir });
+    return openDatabase({ dataDir: dir, migrate: false });
   },
   () => rm(dir, { recursive: true, force: true }),
 );

@@ -1,153 +1,167 @@
 /**
- * The repository tests, written once and run against both databases dealwise supports: PGlite
- * (test/db/pglite.test.ts) and the real PostgreSQL (test/services/postgres.test.ts).
+ * The data layer's tests, written once and run against both databases dealwise supports: PGlite
+ * (test/db/pglite.test.ts) and the real PostgreSQL (test/services/postgres.test.ts). They drive
+ * the statements of db/queries/ and the catalog loader the loop relies on.
  */
-import { and, count, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNudge } from '../../bots/coach/nudge.ts';
-import { cancelTimers, fulfilTimers, openTimer } from '../../bots/coach/timers.ts';
-import { ingestMessage } from '../../bots/loop/ingest.ts';
-import { readOrgFile, syncOrg } from '../../bots/org/org-file.ts';
-import { syncPlaybook, type Playbook } from '../../bots/playbook/load.ts';
-import { ManualClock } from '../../core/clock.ts';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { loadCatalog } from '../../bots/catalog/catalog.ts';
+import { syncCatalogFiles } from '../../bots/catalog/sync.ts';
+import { storeMessages } from '../../bots/ingest/store.ts';
 import type { Database } from '../../db/client.ts';
-import { personByPlatformId, platformIdsOf } from '../../db/queries/directory.ts';
-import { conversations, deliveries, messages, nudges, opportunities, people, timers } from '../../db/schema/index.ts';
+import { claimPending, lockPartition } from '../../db/queries/analysis.ts';
+import { claimDeliveries, markDeliveries } from '../../db/queries/deliveries.ts';
+import { pendingDeliveries, slotsWithPending, trySweepLock } from '../../db/queries/sweep.ts';
+import { takeDueTimers } from '../../db/queries/timers.ts';
+import { conversations, deliveries, messages, timers } from '../../db/schema/index.ts';
+import { CATALOG_FILES } from '../setup/constants.ts';
 import { chat } from '../helpers/app.ts';
 
-const WH = { timeZone: 'Asia/Shanghai', start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
+const at = new Date('2026-11-23T09:00:00+08:00');
 
 export function defineRepositorySuite(name: string, open: () => Promise<Database>, dispose: () => Promise<void> = async () => {}): void {
-  describe(`repositories on ${name}`, () => {
+  describe(`data layer on ${name}`, () => {
     let database: Database;
-    let playbook: Playbook;
-    const clock = new ManualClock(new Date('2026-11-23T09:00:00+08:00'));
     beforeAll(async () => {
       database = await open();
-      playbook = await syncPlaybook(database.db, { playbookFile: 'config/playbooks.yaml', atomsFile: 'config/atoms.yaml' });
-      await syncOrg(database.db, await readOrgFile('config/org.yaml'));
     });
     afterAll(async () => {
       await database?.close();
       await dispose();
     });
-    const deps = () => ({ db: database.db, clock, firstStage: 'lead' });
 
-    it('maps platform ids to directory people, and unknown ids to nobody', async () => {
-      const p = await personByPlatformId(database.db, 'feishu', 'ou_7d8a6e6df7621556ce0d21922b676706');
-      expect(p).toMatchObject({ id: 'zhangsan', role: 'rep', teamId: 'east' });
-      expect(await personByPlatformId(database.db, 'feishu', 'ou_unknown')).toBeNull();
-      expect((await platformIdsOf(database.db, 'zhangsan')).get('dingtalk')).toBe('0123456');
+    it('loads the catalog: platform ids map to directory people, unknown ids to nobody', async () => {
+      const catalog = await loadCatalog(database.db);
+      expect(catalog.personByPlatformId('feishu', 'ou_7d8a6e6df7621556ce0d21922b676706')).toMatchObject({ id: 'zhangsan', role: 'rep', teamId: 'east' });
+      expect(catalog.personByPlatformId('feishu', 'ou_unknown')).toBeNull();
+      expect(catalog.platformIds('zhangsan').get('dingtalk')).toBe('0123456');
+      expect(catalog.managersOf('east').map((p) => p.id)).toEqual(['wangjing']);
     });
 
-    it('reloading the org deactivates people no longer listed and keeps their history', async () => {
-      const org = await readOrgFile('config/org.yaml');
-      await ingestMessage(deps(), chat({ from: 'sunhao', text: '您好', at: clock.now(), conv: 'c-history', id: 'hist-1' }));
-      await syncOrg(database.db, { ...org, people: org.people.filter((p) => p.id !== 'sunhao') });
-      const [gone] = await database.db.select().from(people).where(eq(people.id, 'sunhao'));
-      expect(gone!.active).toBe(false);
+    it('loads the files only when they changed, and a person left out is deactivated with their history kept', async () => {
+      expect(await syncCatalogFiles(database.db, CATALOG_FILES)).toBe(false);
+      const catalog = await loadCatalog(database.db);
+      await storeMessages(database, catalog, at, [chat({ from: 'sunhao', text: '您好', at, conv: 'c-history', id: 'hist-1' })]);
+      const org = parse(await readFile(CATALOG_FILES.orgFile, 'utf8')) as { people: Array<{ id: string }> };
+      const dir = await mkdtemp(join(tmpdir(), 'dealwise-org-'));
+      const orgFile = join(dir, 'org.yaml');
+      await writeFile(orgFile, stringify({ ...org, people: org.people.filter((p) => p.id !== 'sunhao') }));
+      expect(await syncCatalogFiles(database.db, { ...CATALOG_FILES, orgFile })).toBe(true);
+      const after = await loadCatalog(database.db);
+      expect(after.version).toBeGreaterThan(catalog.version);
+      expect(after.person('sunhao')?.active).toBe(false);
       const [kept] = await database.db.select().from(messages).where(eq(messages.platformMessageId, 'hist-1'));
       expect(kept!.personId).toBe('sunhao');
-      await syncOrg(database.db, org);
-      const [back] = await database.db.select().from(people).where(eq(people.id, 'sunhao'));
-      expect(back!.active).toBe(true);
+      await syncCatalogFiles(database.db, CATALOG_FILES);
+      expect((await loadCatalog(database.db)).person('sunhao')?.active).toBe(true);
+      await rm(dir, { recursive: true, force: true });
     });
 
-    it('opens a deal with a new customer conversation and gives it to the first rep who speaks', async () => {
-      await ingestMessage(deps(), chat({ from: 'cust-a', name: '王总', text: '你好', at: clock.now(), conv: 'c-owner', id: 'own-1' }));
-      await ingestMessage(deps(), chat({ from: 'zhangsan', text: '王总好', at: clock.now(), conv: 'c-owner', id: 'own-2' }));
-      await ingestMessage(deps(), chat({ from: 'lisi', text: '我是李四', at: clock.now(), conv: 'c-owner', id: 'own-3' }));
-      const [conv] = await database.db.select().from(conversations).where(eq(conversations.id, 'local:c-owner'));
-      expect(conv).toMatchObject({ ownerId: 'zhangsan', direct: false });
-      const [opp] = await database.db.select().from(opportunities).where(eq(opportunities.id, conv!.opportunityId!));
-      expect(opp).toMatchObject({ ownerId: 'zhangsan', stage: 'lead', name: '测试科技 · CRM 项目' });
-      const roles = await database.db
-        .select({ role: messages.role })
-        .from(messages)
-        .where(eq(messages.conversationId, 'local:c-owner'))
-        .orderBy(messages.platformMessageId);
-      expect(roles.map((r) => r.role)).toEqual(['customer', 'rep', 'rep']);
+    it('stores a batch: conversations created once, a duplicate in the batch and a redelivery stored once', async () => {
+      const catalog = await loadCatalog(database.db);
+      const m1 = chat({ from: 'cust-a', name: '王总', text: '你好', at, conv: 'c-batch', id: 'b-1' });
+      const m2 = chat({ from: 'zhangsan', text: '王总好', at, conv: 'c-batch', id: 'b-2' });
+      const first = await storeMessages(database, catalog, at, [m1, m2, m1]);
+      expect(first.map((o) => o.status)).toEqual(['stored', 'stored', 'duplicate']);
+      const again = await storeMessages(database, catalog, at, [m2]);
+      expect(again.map((o) => o.status)).toEqual(['duplicate']);
+      const rows = await database.db.select().from(messages).where(eq(messages.conversationId, 'local:c-batch')).orderBy(messages.platformMessageId);
+      expect(rows.map((r) => [r.platformMessageId, r.role])).toEqual([
+        ['b-1', 'customer'],
+        ['b-2', 'rep'],
+      ]);
+      expect(await database.db.select().from(conversations).where(eq(conversations.id, 'local:c-batch'))).toHaveLength(1);
     });
 
     it('stores a message delivered concurrently five times once, by the unique constraint', async () => {
-      const m = chat({ from: 'cust-b', text: '价格能再谈谈吗？', at: clock.now(), conv: 'c-race', id: 'race-1' });
-      const results = await Promise.all(Array.from({ length: 5 }, () => ingestMessage(deps(), m)));
+      const catalog = await loadCatalog(database.db);
+      const m = chat({ from: 'cust-b', text: '价格能再谈谈吗？', at, conv: 'c-race', id: 'race-1' });
+      const results = (await Promise.all(Array.from({ length: 5 }, () => storeMessages(database, catalog, at, [m])))).flat();
       expect(results.filter((r) => r.status === 'stored')).toHaveLength(1);
-      expect(new Set(results.map((r) => r.id)).size).toBe(1);
-      const [n] = await database.db
-        .select({ n: count() })
-        .from(messages)
-        .where(and(eq(messages.platform, 'local'), eq(messages.platformMessageId, 'race-1')));
-      expect(n!.n).toBe(1);
-      const convs = await database.db.select().from(conversations).where(eq(conversations.id, 'local:c-race'));
-      expect(convs).toHaveLength(1);
+      expect(await database.db.select().from(messages).where(eq(messages.platformMessageId, 'race-1'))).toHaveLength(1);
     });
 
-    it('keeps one open timer per rule and conversation, fulfils it with a later reply, cancels on close', async () => {
-      const rule = playbook.rules.find((r) => r.id === 'quote-no-reply-3d')!;
-      const at = new Date('2026-11-23T14:00:00+08:00');
-      const base = { rule, conversationId: 'local:c-timer', opportunityId: null, repId: 'lisi', text: '报价', wh: WH };
-      const [conv] = await database.db
-        .insert(conversations)
-        .values({ id: 'local:c-timer', platform: 'local', chatId: 'c-timer', chatType: 'group', createdAt: at })
-        .returning();
-      expect(conv).toBeDefined();
-      const first = await openTimer(database.db, { ...base, messageId: 'm-t1', sentAt: at });
-      const second = await openTimer(database.db, { ...base, messageId: 'm-t2', sentAt: new Date(at.getTime() + 3_600_000) });
-      expect(first).not.toBeNull();
-      expect(second).toBeNull();
-      // A reply from our own side does not count as the customer's.
-      expect(
-        await fulfilTimers(database.db, {
-          conversationId: 'local:c-timer',
-          messageId: 'm-t3',
-          side: 'rep',
-          sentAt: new Date(at.getTime() + 7_200_000),
-          actions: [],
-        }),
-      ).toBe(0);
-      expect(
-        await fulfilTimers(database.db, {
-          conversationId: 'local:c-timer',
-          messageId: 'm-t4',
-          side: 'customer',
-          sentAt: new Date(at.getTime() + 7_200_000),
-          actions: [],
-        }),
-      ).toBe(1);
-      const [done] = await database.db.select().from(timers).where(eq(timers.id, first!.id));
-      expect(done).toMatchObject({ status: 'fulfilled', resolvedByMessageId: 'm-t4' });
-
-      const [opp] = await database.db.insert(opportunities).values({ id: 'opp-timer', name: 'x', stage: 'proposal', createdAt: at, updatedAt: at }).returning();
-      const third = await openTimer(database.db, { ...base, opportunityId: opp!.id, messageId: 'm-t5', sentAt: at });
-      await cancelTimers(database.db, opp!.id, at);
-      const [cancelled] = await database.db.select().from(timers).where(eq(timers.id, third!.id));
-      expect(cancelled!.status).toBe('cancelled');
+    it('gives a conversation the title it lacked, never replaces one', async () => {
+      const catalog = await loadCatalog(database.db);
+      const untitled = { ...chat({ from: 'cust-c', text: '在吗', at, conv: 'c-title', id: 't-1' }), conversationTitle: undefined };
+      await storeMessages(database, catalog, at, [untitled]);
+      await storeMessages(database, catalog, at, [{ ...chat({ from: 'cust-c', text: '在吗', at, conv: 'c-title', id: 't-2' }), conversationTitle: '鼎新集团' }]);
+      await storeMessages(database, catalog, at, [{ ...chat({ from: 'cust-c', text: '在吗', at, conv: 'c-title', id: 't-3' }), conversationTitle: '别的名字' }]);
+      const [conv] = await database.db.select().from(conversations).where(eq(conversations.id, 'local:c-title'));
+      expect(conv!.title).toBe('鼎新集团');
     });
 
-    it('creates a nudge once per rule and trigger, with its delivery to the rep only', async () => {
-      const rule = playbook.rules.find((r) => r.id === 'price-objection')!;
-      const input = {
-        rule,
-        triggerId: 'action-1',
-        personId: 'zhangsan',
-        opportunityId: null,
-        dealName: '测试',
-        conversationId: 'local:c-owner',
-        platform: 'local' as const,
-        messageId: 'm-1',
-        evidenceText: '太贵了',
-        atoms: [],
-        at: clock.now(),
-      };
-      const first = await createNudge(database.db, ['local'], input);
-      const again = await createNudge(database.db, ['local'], input);
-      expect(first).not.toBeNull();
-      expect(again).toBeNull();
-      const rows = await database.db.select().from(nudges).where(eq(nudges.idempotencyKey, 'price-objection:action-1'));
-      expect(rows).toHaveLength(1);
-      const [d] = await database.db.select().from(deliveries).where(eq(deliveries.id, first!));
-      expect(d).toMatchObject({ platform: 'local', to: { personId: 'zhangsan' }, status: 'pending' });
+    it("claims a partition's pending messages once, oldest first, and only customer chats", async () => {
+      const catalog = await loadCatalog(database.db);
+      const dm = { ...chat({ from: 'zhangsan', text: '/help', at, conv: 'dm-z', id: 'dm-1' }), direct: true, chatType: 'single' as const };
+      await storeMessages(database, catalog, at, [dm]);
+      const all = Array.from({ length: 64 }, (_, i) => i);
+      const claimed = await database.transaction(async (tx) => {
+        await lockPartition(tx, 0);
+        return claimPending(tx, all, 1_000, at);
+      });
+      expect(claimed.some((m) => m.text === '/help')).toBe(false);
+      const times = claimed.map((m) => m.sentAt.getTime());
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      const again = await database.transaction((tx) => claimPending(tx, all, 1_000, at));
+      expect(again).toEqual([]);
+      expect(await database.transaction((tx) => slotsWithPending(tx, all, new Date(at.getTime() + 1)))).toEqual([]);
+    });
+
+    it('lets one sweeper in at a time', async () => {
+      let inner: boolean | null = null;
+      await database.transaction(async (tx) => {
+        expect(await trySweepLock(tx)).toBe(true);
+        if (database.kind === 'postgres') inner = await database.transaction((tx2) => trySweepLock(tx2));
+      });
+      if (database.kind === 'postgres') expect(inner).toBe(false);
+    });
+
+    it('claims a delivery for one sender; a crashed sender’s row is retaken after its lease; marks outcomes', async () => {
+      const id = `d-${name}`;
+      await database.db.insert(deliveries).values({ id, idempotencyKey: id, platform: 'local', to: { personId: 'zhangsan' }, message: { type: 'text', text: 'hi' }, status: 'pending', createdAt: at });
+      const first = await claimDeliveries(database.sql, [id], at, new Date(at.getTime() - 60_000));
+      expect(first.map((d) => d.id)).toEqual([id]);
+      expect(await claimDeliveries(database.sql, [id], at, new Date(at.getTime() - 60_000))).toEqual([]);
+      const later = new Date(at.getTime() + 120_000);
+      expect((await claimDeliveries(database.sql, [id], later, new Date(later.getTime() - 60_000))).map((d) => d.attempts)).toEqual([2]);
+      await markDeliveries(database.sql, [{ id, status: 'sent', sent_at: later.toISOString(), platform_message_id: 'p-1', last_error: null, not_before: null, refund: false }]);
+      const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, id));
+      expect(row).toMatchObject({ status: 'sent', platformMessageId: 'p-1' });
+      expect(await pendingDeliveries(database.sql, later, later, new Date(later.getTime() - 60_000), 10)).toEqual([]);
+    });
+
+    it('takes due timers once, skipping rows another transaction holds', async () => {
+      const catalog = await loadCatalog(database.db);
+      await storeMessages(database, catalog, at, [chat({ from: 'lisi', text: '报价', at, conv: 'c-timer', id: 'tm-1' })]);
+      const [msg] = await database.db.select().from(messages).where(eq(messages.platformMessageId, 'tm-1'));
+      const row = (id: string) => ({
+        id,
+        ruleId: 'quote-no-reply-3d',
+        conversationId: 'local:c-timer',
+        triggerMessageId: `${msg!.id}-${id}`,
+        triggerAt: at,
+        expect: { reply: 'customer' as const },
+        startedAt: at,
+        nudgeAt: at,
+        dueAt: at,
+        status: 'pending' as const,
+      });
+      await database.db.insert(timers).values([row('tm-a'), row('tm-b')]);
+      const due = await database.transaction((tx) => takeDueTimers(tx, new Date(at.getTime() + 1), 10));
+      expect(due.map((t) => t.id).sort()).toEqual(['tm-a', 'tm-b']);
+      if (database.kind === 'postgres') {
+        // Held by one transaction, the rows are skipped by another.
+        await database.transaction(async (tx) => {
+          await takeDueTimers(tx, new Date(at.getTime() + 1), 1);
+          const other = await database.transaction((tx2) => takeDueTimers(tx2, new Date(at.getTime() + 1), 10));
+          expect(other).toHaveLength(1);
+        });
+      }
     });
   });
 }

@@ -2,9 +2,10 @@
  * Test apps: the real app on a fresh PGlite data folder and a manual clock, so a test can move
  * time and run the jobs that fall due. No mocks: the database, the runner and the loop are real.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { createApp, type App } from '../../bots/app.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
@@ -21,15 +22,18 @@ export interface TestApp {
   cleanup(): Promise<void>;
 }
 
+/** A fresh data folder: a copy of the run's migrated template, so opening it needs no migration. */
 export async function makeDataDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'dealwise-test-'));
+  const dir = await mkdtemp(join(tmpdir(), 'dealwise-test-'));
+  await cp(inject('templateDataDir'), dir, { recursive: true });
+  return dir;
 }
 
 export async function startTestApp(opts: { dataDir?: string; start?: Date; env?: Record<string, string> } = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? (await makeDataDir());
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...opts.env });
   const clock = new ManualClock(opts.start ?? new Date('2026-11-23T09:00:00+08:00'));
-  const app = await createApp({ config, clock, autoRun: false, log: createLogger({ level: 'silent' }) });
+  const app = await createApp({ config, clock, autoRun: false, log: createLogger({ level: 'silent' }), migrate: false });
   let closed = false;
   const close = async () => {
     if (!closed) await app.close();

@@ -29,9 +29,9 @@ describe('POST /v1/messages', () => {
   });
 
   const stored = async () => {
-    const [m] = await t.app.ctx.db.select({ n: count() }).from(messages);
-    const [c] = await t.app.ctx.db.select({ n: count() }).from(conversations);
-    const [o] = await t.app.ctx.db.select({ n: count() }).from(opportunities);
+    const [m] = await t.app.database.db.select({ n: count() }).from(messages);
+    const [c] = await t.app.database.db.select({ n: count() }).from(conversations);
+    const [o] = await t.app.database.db.select({ n: count() }).from(opportunities);
     return { messages: m!.n, conversations: c!.n, opportunities: o!.n };
   };
   const post = (payload: unknown, headers: Record<string, string> = {}) =>
@@ -77,7 +77,7 @@ describe('POST /v1/messages', () => {
     await post({ ...good, messageId: 'm-3', senderId: 'cust-1', senderName: '王总', text: '太贵了，超预算了' });
     await t.app.drain();
     const res = await server.inject({ method: 'GET', url: '/v1/outbox' });
-    const outbox = res.json() as Array<{ to: unknown; message: { type: string; title: string }; nudgeId: string }>;
+    const outbox = res.json().items as Array<{ to: unknown; message: { type: string; title: string }; nudgeId: string }>;
     expect(outbox).toHaveLength(1);
     expect(outbox[0]).toMatchObject({ to: { personId: 'zhangsan' }, message: { type: 'card', title: '💡 客户提出价格异议' } });
 
@@ -93,8 +93,8 @@ describe('POST /v1/messages', () => {
       url: '/v1/feedback',
       payload: { platform: 'local', nudgeId: outbox[0]!.nudgeId, senderId: 'lisi', value: 'not_useful' },
     });
-    expect(forged.statusCode).toBe(404);
-    const [n] = await t.app.ctx.db.select().from(nudges);
+    expect(forged.statusCode).toBe(403);
+    const [n] = await t.app.database.db.select().from(nudges);
     expect(n!.feedback).toBe('useful');
   });
 });

@@ -26,7 +26,7 @@ describe('the demo conversations through the whole loop', () => {
   afterAll(() => t.cleanup());
 
   it('nudges exactly these reps, at these times, for these reasons', async () => {
-    const sent = await t.app.ctx.db
+    const sent = await t.app.database.db
       .select({ at: deliveries.sentAt, person: nudges.personId, rule: nudges.ruleId, to: deliveries.to })
       .from(nudges)
       .innerJoin(deliveries, eq(deliveries.nudgeId, nudges.id))
@@ -54,13 +54,13 @@ describe('the demo conversations through the whole loop', () => {
   });
 
   it('moves each deal forward only, keeping the evidence of every move', async () => {
-    const db = t.app.ctx.db;
+    const db = t.app.database.db;
     const deals = await db.select().from(opportunities).orderBy(asc(opportunities.name));
     const paths: Record<string, string[]> = {};
     for (const d of deals) {
       const moves = await db.select().from(stageChanges).where(eq(stageChanges.opportunityId, d.id)).orderBy(asc(stageChanges.at));
-      expect(moves.every((m) => m.messageId.length > 0)).toBe(true);
-      paths[d.name] = [...moves.map((m) => `${m.fromStage}→${m.toStage}`), `now ${d.stage}`];
+      expect(moves.every((m) => (m.messageId ?? '').length > 0)).toBe(true);
+      paths[d.name ?? d.id] = [...moves.map((m) => `${m.fromStage}→${m.toStage}`), `now ${d.stage}`];
     }
     expect(paths).toEqual({
       '华东医疗 · 患者随访平台项目': ['lead→contacted', 'contacted→demo', 'demo→proposal', 'proposal→negotiation', 'now negotiation'],
@@ -73,7 +73,7 @@ describe('the demo conversations through the whole loop', () => {
   });
 
   it('closes the 48-hour window after a demo on time (c. 康源大药房) or late (b. 华东医疗)', async () => {
-    const rows = await t.app.ctx.db.select().from(timers).where(eq(timers.ruleId, 'demo-golden-48h'));
+    const rows = await t.app.database.db.select().from(timers).where(eq(timers.ruleId, 'demo-golden-48h'));
     const windows = Object.fromEntries(rows.map((r) => [r.conversationId, { status: r.status, late: r.resolvedAt! > r.dueAt, nudged: r.firedAt !== null }]));
     expect(windows).toEqual({
       'local:c-huadong-medical': { status: 'fulfilled', late: true, nudged: true },
@@ -82,7 +82,7 @@ describe('the demo conversations through the whole loop', () => {
   });
 
   it('sends each manager the weekly digest on Monday at 09:00', async () => {
-    const digests = await t.app.ctx.db.select().from(deliveries).where(like(deliveries.idempotencyKey, 'digest-%')).orderBy(asc(deliveries.idempotencyKey));
+    const digests = await t.app.database.db.select().from(deliveries).where(like(deliveries.idempotencyKey, 'digest-%')).orderBy(asc(deliveries.idempotencyKey));
     expect(digests.map((d) => [d.to, d.sentAt!.toISOString(), d.message.type === 'text' ? '' : d.message.title])).toEqual([
       [{ personId: 'liuqiang' }, '2026-11-30T01:00:00.000Z', '华北二组 · 上周团队概览'],
       [{ personId: 'wangjing' }, '2026-11-30T01:00:00.000Z', '华东一组 · 上周团队概览'],
@@ -100,7 +100,7 @@ describe('the demo conversations through the whole loop', () => {
       await app.sink.message(dm(who, text, clock.now()));
       await app.drain();
     }
-    const answers = await app.ctx.db.select().from(deliveries).where(like(deliveries.idempotencyKey, 'reply:%')).orderBy(asc(deliveries.createdAt));
+    const answers = await app.database.db.select().from(deliveries).where(like(deliveries.idempotencyKey, 'reply:%')).orderBy(asc(deliveries.createdAt));
     expect(answers.every((d) => d.status === 'sent')).toBe(true);
     const replies = answers.map((d) => ({ to: d.to, message: d.message }));
     expect(replies).toHaveLength(3);

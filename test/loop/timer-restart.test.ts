@@ -17,33 +17,34 @@ describe('a timer across restarts', () => {
     let t = await startTestApp({ dataDir, start: quoteAt });
     await t.app.sink.message(chat({ from: 'lisi', text: '周经理，报价单发您了：80 个账号首年 26.8 万，含实施和培训。', at: quoteAt, id: 'quote' }));
     await t.app.drain();
-    const [timer] = await t.app.ctx.db.select().from(timers);
-    expect(timer).toMatchObject({ ruleId: 'quote-no-reply-3d', status: 'pending' });
+    const [timer] = await t.app.database.db.select().from(timers).where(eq(timers.ruleId, 'quote-no-reply-3d'));
+    expect(timer).toMatchObject({ status: 'pending' });
+    // Three working days after Monday 14:25: Thursday 14:25.
     expect(timer!.nudgeAt.toISOString()).toBe(new Date(quoteAt.getTime() + 72 * 3_600_000).toISOString());
     await t.close();
 
     // Run 2: restarted a day later; nothing is due yet, and nothing fires.
     t = await startTestApp({ dataDir, start: new Date(quoteAt.getTime() + 24 * 3_600_000) });
     await t.app.drain();
-    expect(await t.app.ctx.db.select().from(nudges)).toHaveLength(0);
+    expect(await t.app.database.db.select().from(nudges)).toHaveLength(0);
     await t.close();
 
     // Run 3: restarted after the due time; the recovered timer fires exactly once.
     t = await startTestApp({ dataDir, start: new Date(quoteAt.getTime() + 73 * 3_600_000) });
     await t.app.drain();
-    await advanceTo(t.app, t.clock, new Date(quoteAt.getTime() + 96 * 3_600_000));
-    let fired = await t.app.ctx.db.select().from(nudges);
+    await advanceTo(t.app, t.clock, new Date(quoteAt.getTime() + 90 * 3_600_000));
+    let fired = await t.app.database.db.select().from(nudges);
     expect(fired.map((n) => [n.ruleId, n.personId])).toEqual([['quote-no-reply-3d', 'lisi']]);
-    const [after] = await t.app.ctx.db.select().from(timers).where(eq(timers.id, timer!.id));
+    const [after] = await t.app.database.db.select().from(timers).where(eq(timers.id, timer!.id));
     expect(after!.status).toBe('fired');
     await t.close();
 
     // Run 4: one more restart sends nothing again.
     t = await startTestApp({ dataDir, start: new Date(quoteAt.getTime() + 100 * 3_600_000) });
     await t.app.drain();
-    fired = await t.app.ctx.db.select().from(nudges);
+    fired = await t.app.database.db.select().from(nudges);
     expect(fired).toHaveLength(1);
-    const sent = await t.app.ctx.db.select().from(deliveries);
+    const sent = await t.app.database.db.select().from(deliveries);
     expect(sent.map((d) => d.status)).toEqual(['sent']);
     await t.close();
   });
@@ -57,9 +58,13 @@ describe('a timer across restarts', () => {
       await advanceTo(t.app, t.clock, new Date(at.getTime() + 24 * 3_600_000));
       await t.app.sink.message(chat({ from: 'cust-zhou', name: '周经理', text: '收到，我们内部过一下。', at: t.clock.now(), id: 'r2' }));
       await advanceTo(t.app, t.clock, new Date(at.getTime() + 5 * 86_400_000));
-      const rows = await t.app.ctx.db.select().from(timers);
-      expect(rows.map((r) => r.status)).toEqual(['fulfilled']);
-      expect(await t.app.ctx.db.select().from(nudges)).toHaveLength(0);
+      // The quote's window and the proposal stage's silence window: both met by the reply.
+      const rows = await t.app.database.db.select().from(timers);
+      expect(rows.map((r) => [r.ruleId, r.status]).sort()).toEqual([
+        ['quote-no-reply-3d', 'fulfilled'],
+        ['silence-demo-proposal', 'fulfilled'],
+      ]);
+      expect(await t.app.database.db.select().from(nudges)).toHaveLength(0);
     } finally {
       await t.cleanup();
     }

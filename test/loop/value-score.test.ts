@@ -42,10 +42,10 @@ describe('value score', () => {
       await t.app.sink.message(chat({ from, text, at: new Date(at), conv: 'c-strategic', id: `vs-${i}`, name: from === 'cust-liu' ? '刘总' : undefined }));
       await t.app.drain();
     }
-    const [deal] = await t.app.ctx.db.select().from(opportunities);
+    const [deal] = await t.app.database.db.select().from(opportunities);
     expect(deal!.valueScore).toBeGreaterThanOrEqual(85);
     expect(deal!.amount).toBe(600_000);
-    const strategic = await t.app.ctx.db.select().from(nudges).where(eq(nudges.ruleId, 'strategic-partner'));
+    const strategic = await t.app.database.db.select().from(nudges).where(eq(nudges.ruleId, 'strategic-partner'));
     expect(strategic).toHaveLength(1);
     expect(strategic[0]).toMatchObject({ personId: 'zhangsan', atomIds: ['strategic-exec-sponsor', 'strategic-joint-innovation', 'strategic-qbr'] });
   });

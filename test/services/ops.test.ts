@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../bots/http/server.ts';
-import { createSendPacer } from '../../bots/loop/send-pacer.ts';
+import { createSendPacer } from '../../bots/outbound/pacer.ts';
 import { deliveries } from '../../db/schema/index.ts';
 import { chat } from '../helpers/app.ts';
 import { createStack, REDIS_URL, until, type Stack } from './stack.ts';
@@ -29,7 +29,7 @@ describe('operations', () => {
 
     await worker.runner.enqueue('weekly-digest', { personId: 'wangjing' });
     await worker.runner.enqueue('weekly-digest', { personId: 'wangjing' });
-    const db = worker.ctx.db;
+    const db = worker.database.db;
     await until(async () => (await db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0], 15_000, 'the digest');
     await new Promise((r) => setTimeout(r, 1_000));
     const sent = await db.select().from(deliveries);

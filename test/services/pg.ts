@@ -1,16 +1,19 @@
 /**
  * A fresh PostgreSQL database per test file on the real server (TEST_DATABASE_URL, default the
- * machine's 127.0.0.1:5432/test), dropped afterwards. A server that is not there fails the test.
+ * machine's 127.0.0.1:5432/test), copied from the run's migrated template and dropped afterwards.
+ * A server that is not there fails the test.
  */
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { inject } from 'vitest';
+import { PG_ADMIN_URL } from '../setup/constants.ts';
 
-export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const ADMIN_URL = PG_ADMIN_URL;
 
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `dealwise_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {}, connect_timeout: 5 });
-  await admin.unsafe(`create database ${name}`);
+  await admin.unsafe(`create database ${name} template ${inject('pgTemplate')}`);
   await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;

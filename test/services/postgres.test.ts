@@ -8,7 +8,7 @@ defineRepositorySuite(
   async () => {
     const created = await createTestDatabase();
     drop = created.drop;
-    return openDatabase({ databaseUrl: created.url, dataDir: '' });
+    return openDatabase({ databaseUrl: created.url, dataDir: '', migrate: false });
   },
   () => drop(),
 );

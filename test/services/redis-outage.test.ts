@@ -22,7 +22,7 @@ describe('a Redis outage', () => {
     const web = await stack.app('web');
     await stack.app('worker');
     const server = buildServer(web);
-    const db = web.ctx.db;
+    const db = web.database.db;
     expect((await server.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
 
     await stopRedis();

@@ -32,7 +32,7 @@ describe('timers on BullMQ', () => {
       chat({ from: 'cust-zhou', text: '我们最后选了别家，这个项目就不做了。', at: new Date(start.getTime() + 500), conv: 'c-lost', id: 'c-lost-no' }),
     );
 
-    const db = web.ctx.db;
+    const db = web.database.db;
     const sent = await until(async () => (await db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0], 15_000, 'the timer nudge to be sent');
     const [timer] = await db.select().from(timers).where(eq(timers.conversationId, 'local:c-due'));
     expect(timer!.status).toBe('fired');
@@ -52,7 +52,7 @@ describe('timers on BullMQ', () => {
     let web: App = await stack.app('web');
     let worker: App = await stack.app('worker');
     await web.sink.message(quote('c-restart', new Date()));
-    const db0 = web.ctx.db;
+    const db0 = web.database.db;
     await until(async () => (await db0.select().from(timers).where(eq(timers.status, 'pending')))[0], 10_000, 'the timer row');
     await web.close();
     await worker.close();
@@ -65,7 +65,7 @@ describe('timers on BullMQ', () => {
 
     web = await stack.app('web');
     worker = await stack.app('worker');
-    const db = worker.ctx.db;
+    const db = worker.database.db;
     await until(async () => (await db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0], 15_000, 'the recovered timer to fire');
     await new Promise((r) => setTimeout(r, 1_500));
     const fired = await db

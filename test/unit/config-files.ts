@@ -1,8 +1,11 @@
-/** The repo's real default playbook and atoms, parsed with their real schemas. */
+/** The repo's real default playbook, atoms and org, parsed with their real schemas, as a catalog. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { atomsFileSchema, playbookFileSchema, type Atom, type PlaybookFile, type Rule } from '../../bots/playbook/schema.ts';
+import { Catalog } from '../../bots/catalog/catalog.ts';
+import { orgFileSchema } from '../../bots/catalog/org-file.ts';
+import { type Atom, atomsFileSchema, type PlaybookFile, playbookFileSchema, type Rule } from '../../bots/catalog/schema.ts';
+import type { Platform } from '../../core/types.ts';
 
 const configPath = (name: string) => fileURLToPath(new URL(`../../config/${name}`, import.meta.url));
 
@@ -13,6 +16,20 @@ export function loadPlaybook(): PlaybookFile {
 export function loadAtoms(): Map<string, Atom> {
   const file = atomsFileSchema.parse(parse(readFileSync(configPath('atoms.yaml'), 'utf8')));
   return new Map(file.atoms.map((a) => [a.id, a]));
+}
+
+/** The default catalog, as a process would hold it after loading the files. */
+export function loadCatalog(): Catalog {
+  const org = orgFileSchema.parse(parse(readFileSync(configPath('org.yaml'), 'utf8')));
+  const pb = loadPlaybook();
+  return new Catalog({
+    version: 1,
+    people: org.people.map((p) => ({ id: p.id, name: p.name, role: p.role, teamId: p.team ?? null, manages: p.manages, active: true })),
+    identities: org.people.flatMap((p) => Object.entries(p.ids).map(([platform, userId]) => ({ platform: platform as Platform, userId, personId: p.id }))),
+    teams: org.teams,
+    playbook: { funnel: pb.funnel, rules: pb.rules, compliance: pb.compliance, valueScore: pb.valueScore ?? null },
+    atoms: [...loadAtoms().values()],
+  });
 }
 
 export function ruleById(playbook: PlaybookFile, id: string): Rule {

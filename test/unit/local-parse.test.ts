@@ -46,8 +46,9 @@ describe('parseLocalMessage', () => {
     });
   });
 
-  it('a single chat is direct unless told otherwise', () => {
-    expect(parseLocalMessage({ ...example, chatType: 'single' }, MAX).direct).toBe(true);
+  it('a single chat is a customer chat unless the message says direct: true', () => {
+    expect(parseLocalMessage({ ...example, chatType: 'single' }, MAX).direct).toBe(false);
+    expect(parseLocalMessage({ ...example, chatType: 'single', direct: true }, MAX).direct).toBe(true);
     expect(parseLocalMessage({ ...example, chatType: 'single', direct: false }, MAX).direct).toBe(false);
     expect(parseLocalMessage({ ...example, chatType: 'group', direct: true }, MAX).direct).toBe(true);
   });
@@ -66,7 +67,7 @@ describe('parseLocalMessage', () => {
   it('text over the limit → PAYLOAD_TOO_LARGE naming text', () => {
     const err = parseError({ ...example, text: '价'.repeat(MAX + 1) });
     expect(err.code).toBe('PAYLOAD_TOO_LARGE');
-    expect(err.message).toMatch(/^text: /);
+    expect(err.message).toMatch(/^text /);
   });
 
   it('an unknown platform → UNKNOWN_PLATFORM', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { funnelSchema, playbookFileSchema, ruleSchema } from '../../bots/playbook/schema.ts';
+import { funnelSchema, playbookFileSchema, ruleSchema } from '../../bots/catalog/schema.ts';
 import { loadPlaybook, ruleById } from './config-files.ts';
 
 const baseRule = { id: 'demo-followup', name: 'x', on: { action: 'meeting_scheduled' }, title: 't', hint: 'h' };
@@ -33,7 +33,7 @@ describe('playbook schema: durations', () => {
 describe('playbook schema: rules', () => {
   it('fills the defaults of a minimal rule', () => {
     const rule = ruleSchema.parse(baseRule);
-    expect(rule).toMatchObject({ startAt: 'message', workingHours: false, enabled: true });
+    expect(rule).toMatchObject({ startAt: 'message', workingHours: true, enabled: true });
     expect(rule.expect).toBeUndefined();
   });
 
@@ -46,8 +46,10 @@ describe('playbook schema: rules', () => {
     expect(ruleSchema.safeParse({ ...baseRule, expect: { action: 'material_sent' } }).success).toBe(false);
   });
 
-  it('rejects within without expect', () => {
-    expect(ruleSchema.safeParse({ ...baseRule, within: '48h' }).success).toBe(false);
+  it('takes within without expect (a reminder), and refuses a commitment start without a commitment trigger', () => {
+    expect(ruleSchema.safeParse({ ...baseRule, within: '48h' }).success).toBe(true);
+    expect(ruleSchema.safeParse({ ...baseRule, startAt: 'commitment', nudgeAt: '0' }).success).toBe(false);
+    expect(ruleSchema.safeParse({ ...baseRule, on: { commitment: 'any' }, startAt: 'commitment', nudgeAt: '0' }).success).toBe(true);
   });
 
   it('rejects an unknown action and an unknown objection', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { customerOf, fillTrack, renderNudge } from '../../bots/coach/render.ts';
-import { parseFeedbackValue } from '../../core/feedback.ts';
+import { customerOf, fillTrack, renderNudge } from '../../bots/coaching/render.ts';
+import { parseCardValue } from '../../core/card-actions.ts';
 import { atomById, loadAtoms } from './config-files.ts';
 
 const atoms = loadAtoms();
@@ -29,8 +29,10 @@ describe('fillTrack', () => {
     expect(fillTrack('{称呼}，{竞品}的方案和{客户}的需求', { customer: null })).toBe('您好，对方的方案和贵司的需求');
   });
 
-  it('leaves other placeholders as written', () => {
-    expect(fillTrack('{称呼}，{日期}前定下来', { contact: '王总' })).toBe('王总，{日期}前定下来');
+  it('does not write a track with a placeholder the deal cannot fill', () => {
+    expect(fillTrack('{称呼}，{日期}前定下来', { contact: '王总' })).toBeNull();
+    expect(fillTrack('我是{销售}', {})).toBeNull();
+    expect(fillTrack('我是{销售}', { rep: '张三' })).toBe('我是张三');
   });
 });
 
@@ -40,7 +42,7 @@ describe('renderNudge', () => {
     title: '客户提出价格异议',
     hint: '先确认顾虑，再谈价值。',
     dealName: '华东医疗 · 患者随访平台项目',
-    evidenceText: '你们这个价格太贵了，超出预算不少',
+    evidence: { text: '你们这个价格太贵了，超出预算不少', label: '客户原话' },
     atoms: [atomById(atoms, 'price-objection-proposal'), atomById(atoms, 'price-objection-early')],
     vars: { contact: '李主任' },
   });
@@ -49,10 +51,10 @@ describe('renderNudge', () => {
     if (card.type !== 'card') throw new Error(`expected a card, got ${card.type}`);
     expect(card.title).toBe('💡 客户提出价格异议');
     expect(card.buttons.map((b) => b.label)).toEqual(['有用', '没用', '已使用']);
-    expect(card.buttons.map((b) => parseFeedbackValue(b.value))).toEqual([
-      { nudgeId: 'nudge-42', value: 'useful' },
-      { nudgeId: 'nudge-42', value: 'not_useful' },
-      { nudgeId: 'nudge-42', value: 'used' },
+    expect(card.buttons.map((b) => parseCardValue(b.value))).toEqual([
+      { kind: 'feedback', nudgeId: 'nudge-42', value: 'useful' },
+      { kind: 'feedback', nudgeId: 'nudge-42', value: 'not_useful' },
+      { kind: 'feedback', nudgeId: 'nudge-42', value: 'used' },
     ]);
   });
 
@@ -74,14 +76,14 @@ describe('renderNudge', () => {
 
   it('clips a long customer quote to 80 characters', () => {
     const long = '贵'.repeat(100);
-    const m = renderNudge({ nudgeId: 'n', title: 't', hint: 'h', dealName: null, evidenceText: long, atoms: [] });
+    const m = renderNudge({ nudgeId: 'n', title: 't', hint: 'h', dealName: null, evidence: { text: long, label: '客户原话' }, atoms: [] });
     if (m.type !== 'card') throw new Error('expected a card');
     expect(m.text).toContain(`「${'贵'.repeat(79)}…」`);
     expect(m.text).not.toContain('**商机**');
   });
 
   it('a nudge with no atoms still has its hint and buttons', () => {
-    const m = renderNudge({ nudgeId: 'n-7', title: 't', hint: '先回一句确认收到。', dealName: null, evidenceText: null, atoms: [] });
+    const m = renderNudge({ nudgeId: 'n-7', title: 't', hint: '先回一句确认收到。', dealName: null, evidence: null, atoms: [] });
     if (m.type !== 'card') throw new Error('expected a card');
     expect(m.text).toBe('**建议**：先回一句确认收到。');
     expect(m.buttons).toHaveLength(3);
@@ -95,7 +97,7 @@ describe('renderNudge', () => {
       title: '报价三天没有回音',
       hint: '换个角度跟进。',
       dealName: '华东医疗 · 患者随访平台项目',
-      evidenceText: null,
+      evidence: null,
       atoms: [atomById(atoms, 'quote-followup-silence')],
       vars: { contact: null },
     });

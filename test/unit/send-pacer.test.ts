@@ -1,11 +1,11 @@
 /**
- * Outbound pacing (bots/loop/send-pacer.ts), in-memory backend, with the clock under test
+ * Outbound pacing (bots/outbound/pacer.ts), in-memory backend, with the clock under test
  * control: sliding windows, exact waits, scopes, and no slot taken by a refused send. The Redis
  * backend is held to the same contract in test/services/send-pacer-redis.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SendLimit } from '../../adapters/types.ts';
-import { createSendPacer, type SendPacer } from '../../bots/loop/send-pacer.ts';
+import { createSendPacer, type SendPacer } from '../../bots/outbound/pacer.ts';
 
 const T0 = Date.parse('2026-11-23T02:00:00.000Z');
 const perRecipient: SendLimit[] = [{ scope: 'recipient', max: 3, perMs: 60_000 }];

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { ActionKind, ObjectionType } from '../../core/types.ts';
-import { firstContactStage, linkStage } from '../../bots/playbook/stage-linker.ts';
+import type { ActionKind, MeetingType, ObjectionType } from '../../core/types.ts';
+import { firstContactStage, linkStage, movesWithoutAsking } from '../../bots/deals/stages.ts';
 import { loadPlaybook } from './config-files.ts';
 
 const { funnel } = loadPlaybook();
-const act = (kind: ActionKind, objection?: ObjectionType) => (objection === undefined ? { kind } : { kind, objection });
+const act = (kind: ActionKind, objection?: ObjectionType, meetingType?: MeetingType) => ({
+  kind,
+  confidence: 0.95,
+  ...(objection ? { objection } : {}),
+  ...(meetingType ? { meetingType } : {}),
+});
 
 describe('linkStage with the default funnel (config/playbooks.yaml)', () => {
   it('a quote moves a qualified deal to proposal', () => {
@@ -19,8 +24,10 @@ describe('linkStage with the default funnel (config/playbooks.yaml)', () => {
     expect(linkStage(funnel, 'proposal', [act('contract_sent')])).toEqual({ from: 'proposal', to: 'negotiation', actionIndex: 0 });
   });
 
-  it('a meeting moves a contacted deal to demo', () => {
-    expect(linkStage(funnel, 'contacted', [act('meeting_scheduled')])).toEqual({ from: 'contacted', to: 'demo', actionIndex: 0 });
+  it('a demo meeting moves a contacted deal to demo; a visit or a call does not', () => {
+    expect(linkStage(funnel, 'contacted', [act('meeting_scheduled', undefined, 'demo')])).toEqual({ from: 'contacted', to: 'demo', actionIndex: 0 });
+    expect(linkStage(funnel, 'contacted', [act('meeting_scheduled', undefined, 'visit')])).toBeNull();
+    expect(linkStage(funnel, 'contacted', [act('meeting_scheduled', undefined, 'call')])).toBeNull();
   });
 
   it('a price objection before the proposal moves a contacted deal only to qualified', () => {
@@ -105,5 +112,27 @@ describe('firstContactStage', () => {
 
   it.each([['contacted'], ['qualified'], ['proposal'], ['won'], ['lost']])('does nothing at %s', (stage) => {
     expect(firstContactStage(funnel, stage)).toBeNull();
+  });
+});
+
+describe('movesWithoutAsking: a close or a jump over stages needs a precise signal', () => {
+  const move = (from: string, to: string) => ({ from, to, actionIndex: 0 });
+
+  it('a close on a guess is asked, a close on a precise signal is taken', () => {
+    expect(movesWithoutAsking(funnel, move('proposal', 'won'), { kind: 'deal_won', confidence: 0.51 })).toBe(false);
+    expect(movesWithoutAsking(funnel, move('proposal', 'won'), { kind: 'deal_won', confidence: 0.9, precise: true })).toBe(true);
+    expect(movesWithoutAsking(funnel, move('demo', 'lost'), { kind: 'deal_lost', confidence: 0.6 })).toBe(false);
+  });
+
+  it('the next stage, or one stage over, is taken; a longer jump needs a confident action', () => {
+    expect(movesWithoutAsking(funnel, move('qualified', 'demo'), { kind: 'meeting_scheduled', confidence: 0.55 })).toBe(true);
+    expect(movesWithoutAsking(funnel, move('qualified', 'proposal'), { kind: 'quote_sent', confidence: 0.55 })).toBe(true);
+    expect(movesWithoutAsking(funnel, move('qualified', 'negotiation'), { kind: 'contract_sent', confidence: 0.6 })).toBe(false);
+    expect(movesWithoutAsking(funnel, move('qualified', 'negotiation'), { kind: 'contract_sent', confidence: 0.95 })).toBe(true);
+  });
+
+  it('a fresh lead may pass contact and qualification without question', () => {
+    expect(movesWithoutAsking(funnel, move('contacted', 'proposal'), { kind: 'quote_sent', confidence: 0.55 })).toBe(true);
+    expect(movesWithoutAsking(funnel, move('lead', 'negotiation'), { kind: 'contract_sent', confidence: 0.55 })).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { winningPath } from '../../bots/playbook/stage-linker.ts';
-import { funnelSchema } from '../../bots/playbook/schema.ts';
+import { winningPath } from '../../bots/deals/stages.ts';
+import { funnelSchema } from '../../bots/catalog/schema.ts';
 
 describe('winningPath', () => {
   it('is the open stages then the win, whatever the funnel is configured to', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRobotTemplate, encodeWebhookBody } from '../../../adapters/dingtalk/encode.ts';
 import { readFeedbackText } from '../../../adapters/dingtalk/feedback-link.ts';
-import { feedbackButtons } from '../../../core/feedback.ts';
+import { feedbackButtons } from '../../../core/card-actions.ts';
 import type { OutboundMessage } from '../../../core/types.ts';
 
 const card: OutboundMessage = { type: 'card', title: '价格异议', text: '**建议**：先确认预算', buttons: feedbackButtons('n-1') };
@@ -22,9 +22,9 @@ describe('encodeRobotTemplate', () => {
     const { msgKey, msgParam } = encodeRobotTemplate(card);
     expect(msgKey).toBe('sampleActionCard3');
     expect(msgParam).toMatchObject({ title: '价格异议', text: '**建议**：先确认预算', actionTitle1: '有用', actionTitle2: '没用', actionTitle3: '已使用' });
-    expect(readFeedbackText(pressed(msgParam.actionURL1!))).toEqual({ nudgeId: 'n-1', value: 'useful' });
-    expect(readFeedbackText(pressed(msgParam.actionURL2!))).toEqual({ nudgeId: 'n-1', value: 'not_useful' });
-    expect(readFeedbackText(pressed(msgParam.actionURL3!))).toEqual({ nudgeId: 'n-1', value: 'used' });
+    expect(readFeedbackText(pressed(msgParam.actionURL1!))).toEqual({ kind: 'feedback', nudgeId: 'n-1', value: 'useful' });
+    expect(readFeedbackText(pressed(msgParam.actionURL2!))).toEqual({ kind: 'feedback', nudgeId: 'n-1', value: 'not_useful' });
+    expect(readFeedbackText(pressed(msgParam.actionURL3!))).toEqual({ kind: 'feedback', nudgeId: 'n-1', value: 'used' });
   });
 
   it('uses sampleActionCard for one button and markdown for none; refuses more than five', () => {
@@ -45,6 +45,6 @@ describe('encodeWebhookBody', () => {
     const body = encodeWebhookBody(card) as { msgtype: string; actionCard: { btns: { title: string; actionURL: string }[] } };
     expect(body.msgtype).toBe('actionCard');
     expect(body.actionCard.btns.map((b) => b.title)).toEqual(['有用', '没用', '已使用']);
-    expect(readFeedbackText(pressed(body.actionCard.btns[2]!.actionURL))).toEqual({ nudgeId: 'n-1', value: 'used' });
+    expect(readFeedbackText(pressed(body.actionCard.btns[2]!.actionURL))).toEqual({ kind: 'feedback', nudgeId: 'n-1', value: 'used' });
   });
 });

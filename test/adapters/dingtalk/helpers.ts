@@ -6,12 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { REDACT_PATHS } from '../../../core/logger.ts';
-import type { InboundMessage, NudgeFeedback } from '../../../core/types.ts';
-import type { InboundSink, IngestOutcome } from '../../../adapters/types.ts';
+import type { InboundMessage, CardPress } from '../../../core/types.ts';
+import type { InboundSink, IngestResult, PressResult } from '../../../adapters/types.ts';
 
 export class RecordingSink implements InboundSink {
   readonly messages: InboundMessage[] = [];
-  readonly feedbacks: NudgeFeedback[] = [];
+  /** Feedback presses, flattened as the adapters' tests read them. */
+  readonly feedbacks: Array<{ platform: string; senderId: string; nudgeId: string; value: string }> = [];
+  readonly presses: CardPress[] = [];
   /** performance.now() at which each message()/feedback() call resolved, in order. */
   readonly resolvedAt: number[] = [];
   /** While set, message() waits on it before answering (to check the ack waits for the sink). */
@@ -20,7 +22,7 @@ export class RecordingSink implements InboundSink {
   failures = 0;
   private readonly seen = new Set<string>();
 
-  async message(msg: InboundMessage): Promise<IngestOutcome> {
+  async message(msg: InboundMessage): Promise<IngestResult> {
     this.messages.push(msg);
     if (this.hold) await this.hold;
     if (this.failures > 0) {
@@ -33,9 +35,11 @@ export class RecordingSink implements InboundSink {
     return { status, id: `row-${msg.messageId}` };
   }
 
-  async feedback(fb: NudgeFeedback): Promise<void> {
-    this.feedbacks.push(fb);
+  async press(p: CardPress): Promise<PressResult> {
+    this.presses.push(p);
+    if (p.action.kind === 'feedback') this.feedbacks.push({ platform: p.platform, senderId: p.senderId, nudgeId: p.action.nudgeId, value: p.action.value });
     this.resolvedAt.push(performance.now());
+    return { status: 'applied' };
   }
 }
 

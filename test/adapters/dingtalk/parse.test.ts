@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parseDingtalkCardCallback, parseDingtalkMessage } from '../../../adapters/dingtalk/parse.ts';
 import { feedbackMessageContent } from '../../../adapters/dingtalk/feedback-link.ts';
 import { AppError } from '../../../core/errors.ts';
-import { feedbackButtons } from '../../../core/feedback.ts';
+import { feedbackButtons } from '../../../core/card-actions.ts';
 import { fixture } from './helpers.ts';
 
 describe('parseDingtalkMessage', () => {
   it('parses a customer text in a group, falling back to senderId without a staff id', () => {
-    const { message, feedback, session } = parseDingtalkMessage(JSON.stringify(fixture('robot-text-group')));
+    const { message, press, session } = parseDingtalkMessage(JSON.stringify(fixture('robot-text-group')));
     expect(message).toMatchObject({
       platform: 'dingtalk',
       messageId: 'msgD4x6e2WJ0bwZ0tgCvuY5Xw==',
@@ -23,7 +23,7 @@ describe('parseDingtalkMessage', () => {
       attachments: [],
     });
     expect(message.sentAt.toISOString()).toBe(new Date(1767222000000).toISOString());
-    expect(feedback).toBeNull();
+    expect(press).toBeNull();
     expect(session).toEqual({ url: 'https://oapi.dingtalk.com/robot/sendBySession?session=fixture-session-group', expiresAt: 1767225600000 });
   });
 
@@ -76,8 +76,8 @@ describe('parseDingtalkMessage', () => {
   it('recognises a feedback button press sent back as chat text', () => {
     const [useful] = feedbackButtons('n-7');
     const text = feedbackMessageContent(useful!.label, useful!.value);
-    const { message, feedback } = parseDingtalkMessage(fixture('robot-text-single', { text: { content: ` ${text} ` } }));
-    expect(feedback).toEqual({ platform: 'dingtalk', nudgeId: 'n-7', value: 'useful', senderId: 'rep001' });
+    const { message, press } = parseDingtalkMessage(fixture('robot-text-single', { text: { content: ` ${text} ` } }));
+    expect(press).toEqual({ platform: 'dingtalk', senderId: 'rep001', action: { kind: 'feedback', nudgeId: 'n-7', value: 'useful' }, at: message.sentAt });
     expect(message.text).toBe(text);
   });
 
@@ -87,7 +87,7 @@ describe('parseDingtalkMessage', () => {
       '#feedback not-json',
       'we discussed #feedback {"nudgeId":"n","value":"used"} later',
     ]) {
-      expect(parseDingtalkMessage(fixture('robot-text-single', { text: { content } })).feedback).toBeNull();
+      expect(parseDingtalkMessage(fixture('robot-text-single', { text: { content } })).press).toBeNull();
     }
   });
 });
@@ -96,15 +96,14 @@ describe('parseDingtalkCardCallback', () => {
   it('reads the feedback value from the pressed button params', () => {
     expect(parseDingtalkCardCallback(JSON.stringify(fixture('card-callback')))).toEqual({
       platform: 'dingtalk',
-      nudgeId: 'n-42',
-      value: 'used',
       senderId: 'rep001',
+      action: { kind: 'feedback', nudgeId: 'n-42', value: 'used' },
     });
   });
 
   it('accepts the value nested under params.value, and ignores foreign buttons', () => {
     const nested = JSON.stringify({ cardPrivateData: { params: { value: '{"nudgeId":"n-1","value":"not_useful"}' } } });
-    expect(parseDingtalkCardCallback(fixture('card-callback', { content: nested }))).toMatchObject({ nudgeId: 'n-1', value: 'not_useful' });
+    expect(parseDingtalkCardCallback(fixture('card-callback', { content: nested }))?.action).toMatchObject({ nudgeId: 'n-1', value: 'not_useful' });
     const foreign = JSON.stringify({ cardPrivateData: { actionIds: ['approve'], params: { action: 'approve' } } });
     expect(parseDingtalkCardCallback(fixture('card-callback', { content: foreign }))).toBeNull();
   });

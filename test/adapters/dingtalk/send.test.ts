@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDingtalkAdapter, DINGTALK_SEND_LIMITS, type DingtalkAdapter } from '../../../adapters/dingtalk/index.ts';
 import { loadConfig } from '../../../core/config.ts';
 import { AppError } from '../../../core/errors.ts';
-import { feedbackButtons } from '../../../core/feedback.ts';
+import { feedbackButtons } from '../../../core/card-actions.ts';
 import { eventually, FakeDingtalk } from './fake-dingtalk.ts';
 import { fixture, memoryLogger, RecordingSink } from './helpers.ts';
 

@@ -6,7 +6,7 @@ import { TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDingtalkAdapter, type DingtalkAdapter } from '../../../adapters/dingtalk/index.ts';
 import { loadConfig } from '../../../core/config.ts';
-import { feedbackButtons } from '../../../core/feedback.ts';
+import { feedbackButtons } from '../../../core/card-actions.ts';
 import { eventually, FakeDingtalk } from './fake-dingtalk.ts';
 import { deferred, fixture, memoryLogger, RecordingSink } from './helpers.ts';
 
@@ -112,7 +112,7 @@ describe('DingTalk stream inbound', () => {
     expect(fake.acksFor(frameId)).toHaveLength(0);
     fake.pushCallback(TOPIC_ROBOT, fixture('robot-text-single'), frameId);
     await eventually(() => expect(fake.acksFor(frameId)).toHaveLength(1));
-    expect(logs.lines.some((l) => l.includes('left unacked for redelivery'))).toBe(true);
+    expect(logs.lines.some((l) => l.includes('left unacknowledged for the platform to redeliver'))).toBe(true);
   });
 
   it('acks a malformed payload without bothering the sink', async () => {

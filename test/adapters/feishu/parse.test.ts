@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../core/errors.ts';
-import { feedbackButtons } from '../../../core/feedback.ts';
+import { feedbackButtons } from '../../../core/card-actions.ts';
 import { parseFeishuCardAction, parseFeishuMessage } from '../../../adapters/feishu/parse.ts';
 import { fixture } from './helpers.ts';
 
@@ -78,16 +78,15 @@ describe('parseFeishuCardAction', () => {
   it('reads our feedback button value back', () => {
     expect(parseFeishuCardAction(fixture('card-action'))).toEqual({
       platform: 'feishu',
-      nudgeId: 'nudge-42',
       senderId: 'ou_rep_zhang',
-      value: 'useful',
+      action: { kind: 'feedback', nudgeId: 'nudge-42', value: 'useful' },
     });
   });
 
   it('accepts the value as the string our buttons carry', () => {
     const raw = fixture('card-action') as { event: { action: { value: unknown } } };
     raw.event.action.value = feedbackButtons('n-7')[2]?.value;
-    expect(parseFeishuCardAction(raw)).toMatchObject({ nudgeId: 'n-7', value: 'used' });
+    expect(parseFeishuCardAction(raw)?.action).toMatchObject({ nudgeId: 'n-7', value: 'used' });
   });
 
   it('returns null for a button that is not ours', () => {

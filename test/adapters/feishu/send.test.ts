@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FeishuAdapter } from '../../../adapters/feishu/adapter.ts';
 import { encodeFeishuMessage, feishuUuid } from '../../../adapters/feishu/encode.ts';
 import { AppError } from '../../../core/errors.ts';
-import { feedbackButtons } from '../../../core/feedback.ts';
+import { feedbackButtons } from '../../../core/card-actions.ts';
 import { FAKE_APP_ID, FAKE_APP_SECRET, FakeFeishu } from './fake-feishu.ts';
 import { capturingLogger } from './helpers.ts';
 

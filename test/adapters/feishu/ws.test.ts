@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FeishuAdapter } from '../../../adapters/feishu/adapter.ts';
 import { AppError } from '../../../core/errors.ts';
-import { feedbackButtons } from '../../../core/feedback.ts';
+import { feedbackButtons } from '../../../core/card-actions.ts';
 import { FAKE_APP_ID, FAKE_APP_SECRET, FakeFeishu, waitFor } from './fake-feishu.ts';
 import { capturingLogger, fixture } from './helpers.ts';
 import { RecordingSink } from './recording-sink.ts';

@@ -171,10 +171,10 @@ describe('WeCom app callback: forged and malformed requests', () => {
     expect(sink.messages).toEqual([]);
   });
 
-  it('answers 500 when the sink cannot store, so WeCom delivers again', async () => {
+  it('answers 503 when the sink cannot store, so WeCom delivers again', async () => {
     sink.failWith = new Error('database down');
     const res = await route('POST').handler(callback(fixture('app/text.xml')));
-    expect(res.status).toBe(500);
+    expect(res.status).toBe(503);
   });
 
   it('answers 503 before start', async () => {

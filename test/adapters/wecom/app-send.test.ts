@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WecomAppAdapter } from '../../../adapters/wecom/app.ts';
 import { AppError } from '../../../core/errors.ts';
-import { feedbackButtons } from '../../../core/feedback.ts';
+import { feedbackButtons } from '../../../core/card-actions.ts';
 import { FakeWecomApiServer } from '../../fakes/wecom/api-server.ts';
 import { captureLogger } from './log-capture.ts';
 
@@ -74,15 +74,16 @@ describe('WeCom app send', () => {
     expect(sends[1]?.body).toEqual({ touser: 'lisi', agentid: 1000002, msgtype: 'text', text: { content: '本周汇总已生成' } });
   });
 
-  it('sends a card as a button_interaction template_card whose keys are our button values', async () => {
+  it('sends a card as its whole text in markdown, then a button_interaction card whose keys are our button values', async () => {
     const buttons = feedbackButtons('nudge-7');
     await adapter.send({ userId: 'zhangsan' }, { type: 'card', title: '价格异议', text: '先确认预算', buttons }, 'nudge-7:1');
-    const body = api.calls('/cgi-bin/message/send')[0]?.body as { msgtype: string; template_card: Record<string, unknown> };
+    const [text, cardBody] = api.calls('/cgi-bin/message/send').map((c) => c.body) as Array<{ msgtype: string; markdown?: { content: string }; template_card: Record<string, unknown> }>;
+    expect(text).toMatchObject({ msgtype: 'markdown', markdown: { content: '**价格异议**\n先确认预算' } });
+    const body = cardBody!;
     expect(body.msgtype).toBe('template_card');
     expect(body.template_card).toMatchObject({
       card_type: 'button_interaction',
       main_title: { title: '价格异议' },
-      sub_title_text: '先确认预算',
       button_list: buttons.map((b) => ({ text: b.label, style: 1, key: b.value })),
     });
     expect(body.template_card.task_id).toMatch(/^[\w\-@]{1,128}$/);

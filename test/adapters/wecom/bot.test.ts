@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WecomBotAdapter } from '../../../adapters/wecom/bot.ts';
 import { AppError } from '../../../core/errors.ts';
-import { feedbackButtons } from '../../../core/feedback.ts';
+import { feedbackButtons } from '../../../core/card-actions.ts';
 import { FakeWecomWsServer } from '../../fakes/wecom/ws-server.ts';
 import { json } from './fixtures.ts';
 import { captureLogger } from './log-capture.ts';
@@ -23,7 +23,7 @@ async function startAdapter(extra: Partial<ConstructorParameters<typeof WecomBot
   const captured = captureLogger();
   logs = captured.lines;
   // A 20 ms reconnect base keeps the reconnect test fast; the SDK default is 1 s doubling to 30 s.
-  adapter = new WecomBotAdapter({ ...creds, wsUrl: fake.url, log: captured.log, reconnectIntervalMs: 20, ...extra });
+  adapter = new WecomBotAdapter({ ...creds, wsUrl: fake.url, log: captured.log, reconnectIntervalMs: 20, storeRetryMs: [10, 10], ...extra });
   await adapter.start(sink);
 }
 
@@ -100,10 +100,12 @@ describe('WeCom bot adapter: receiving', () => {
     expect(sink.messages[0]?.messageId).toBe('CAIQ16HMjQYY/NGagIOAgAMgq4KM0AJ=');
   });
 
-  it('survives a sink failure: the error is logged and later messages still arrive', async () => {
+  it('tells the sender a message it could not store was not handled, and keeps receiving', async () => {
     sink.failWith = new Error('database down');
     fake.pushMessage(json('bot/text-single.json'));
-    await eventually(() => logs.some((l) => l.includes('could not be stored')));
+    await eventually(() => fake.frames('aibot_respond_msg').length > 0);
+    expect(JSON.stringify(fake.frames('aibot_respond_msg')[0]?.body)).toContain('没能处理');
+    expect(logs.some((l) => l.includes('not handled'))).toBe(true);
     sink.failWith = null;
     fake.pushMessage(json('bot/text-group.json'));
     await sink.waitForMessages(1);
@@ -139,13 +141,14 @@ describe('WeCom bot adapter: sending', () => {
   it('sends a card as a button_interaction template card, and a press comes back as feedback', async () => {
     const buttons = feedbackButtons('nudge-42');
     await adapter.send({ userId: 'lisi' }, { type: 'card', title: '价格异议', text: '先确认预算，再讲价值。', buttons }, 'nudge-42:1');
-    const body = fake.frames('aibot_send_msg')[0]?.body as { chatid: string; msgtype: string; template_card: Record<string, unknown> };
+    const [text, cardFrame] = fake.frames('aibot_send_msg');
+    expect(text?.body).toMatchObject({ chatid: 'lisi', msgtype: 'markdown', markdown: { content: '**价格异议**\n先确认预算，再讲价值。' } });
+    const body = cardFrame?.body as { chatid: string; msgtype: string; template_card: Record<string, unknown> };
     expect(body.chatid).toBe('lisi');
     expect(body.msgtype).toBe('template_card');
     expect(body.template_card).toMatchObject({
       card_type: 'button_interaction',
       main_title: { title: '价格异议' },
-      sub_title_text: '先确认预算，再讲价值。',
       button_list: buttons.map((b) => ({ text: b.label, key: b.value, style: 1 })),
     });
     expect(body.template_card.task_id).toMatch(/^[\w\-@]{1,128}$/);

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseBotCardEvent, parseBotMessage } from '../../../adapters/wecom/bot-parse.ts';
 import { parseAppCallback } from '../../../adapters/wecom/app-parse.ts';
-import { encodeAppMessage, encodeBotMessage, taskIdFor, truncateUtf8 } from '../../../adapters/wecom/encode.ts';
-import { feedbackButtons } from '../../../core/feedback.ts';
+import { encodeAppMessages, encodeBotMessages, splitMarkdown, taskIdFor, truncateUtf8 } from '../../../adapters/wecom/encode.ts';
+import { feedbackButtons } from '../../../core/card-actions.ts';
 import type { CardButton } from '../../../core/types.ts';
 import { json, text } from './fixtures.ts';
 
@@ -34,12 +34,12 @@ describe('parseBotMessage', () => {
 describe('parseBotCardEvent', () => {
   it('reads the documented nested shape and the SDK-typed flat shape', () => {
     const nested = json('bot/card-event.json');
-    expect(parseBotCardEvent(nested)).toEqual({ platform: 'wecom', nudgeId: 'nudge-42', senderId: 'lisi', value: 'useful' });
+    expect(parseBotCardEvent(nested)).toEqual({ platform: 'wecom', senderId: 'lisi', action: { kind: 'feedback', nudgeId: 'nudge-42', value: 'useful' } });
     const flat = {
       ...nested,
       event: { eventtype: 'template_card_event', event_key: '{"nudgeId":"n-1","value":"used"}', task_id: 't' },
     };
-    expect(parseBotCardEvent(flat)).toMatchObject({ nudgeId: 'n-1', value: 'used' });
+    expect(parseBotCardEvent(flat)?.action).toMatchObject({ nudgeId: 'n-1', value: 'used' });
   });
 
   it('returns null for foreign keys and other events', () => {
@@ -71,15 +71,37 @@ describe('encoders', () => {
 
   it('encode a card without buttons as markdown on both channels', () => {
     const plain = { ...card, buttons: [] };
-    expect(encodeBotMessage(plain, 'k')).toEqual({ msgtype: 'markdown', markdown: { content: '**价格异议**\n先确认预算' } });
-    expect(encodeAppMessage(plain, { userId: 'u', agentId: 1 }, 'k')).toMatchObject({ msgtype: 'markdown' });
+    expect(encodeBotMessages(plain, 'k')).toEqual([{ msgtype: 'markdown', markdown: { content: '**价格异议**\n先确认预算' } }]);
+    expect(encodeAppMessages(plain, { userId: 'u', agentId: 1 }, 'k')).toMatchObject([{ msgtype: 'markdown' }]);
+  });
+
+  it('send a card with buttons as its whole text in markdown, then a small card with the title and the buttons', () => {
+    for (const bodies of [encodeBotMessages(card, 'k'), encodeAppMessages(card, { userId: 'u', agentId: 1 }, 'k')]) {
+      expect(bodies).toHaveLength(2);
+      expect(bodies[0]).toMatchObject({ msgtype: 'markdown', markdown: { content: '**价格异议**\n先确认预算' } });
+      const tc = (bodies[1] as { template_card: { main_title: { title: string }; sub_title_text?: string; button_list: unknown[] } }).template_card;
+      expect(tc.main_title.title).toBe('价格异议');
+      expect(tc.sub_title_text).toBeUndefined();
+      expect(tc.button_list).toHaveLength(3);
+    }
+  });
+
+  it('split a long nudge between lines, keeping every talk-track whole on the app channel (2,048 bytes)', () => {
+    const tracks = Array.from({ length: 6 }, (_, i) => `${i + 1}. ${'话术内容'.repeat(30)}`);
+    const long = { ...card, text: tracks.join('\n') };
+    const bodies = encodeAppMessages(long, { userId: 'u', agentId: 1 }, 'k');
+    const md = bodies.filter((b) => b.msgtype === 'markdown').map((b) => (b as { markdown: { content: string } }).markdown.content);
+    expect(md.length).toBeGreaterThan(1);
+    for (const piece of md) expect(Buffer.byteLength(piece)).toBeLessThanOrEqual(2048);
+    for (const t of tracks) expect(md.some((piece) => piece.includes(t))).toBe(true);
+    expect(splitMarkdown('a\nb', 10)).toEqual(['a\nb']);
   });
 
   it('refuse more than six buttons and duplicate keys', () => {
     const seven: CardButton[] = Array.from({ length: 7 }, (_, i) => ({ label: `b${i}`, value: `v${i}` }));
-    expect(() => encodeBotMessage({ ...card, buttons: seven }, 'k')).toThrow(/at most 6 buttons/);
+    expect(() => encodeBotMessages({ ...card, buttons: seven }, 'k')).toThrow(/at most 6 buttons/);
     expect(() =>
-      encodeAppMessage(
+      encodeAppMessages(
         {
           ...card,
           buttons: [
@@ -101,10 +123,10 @@ describe('encoders', () => {
 
   it('cut app text at 2,048 bytes without splitting a character', () => {
     const long = '价'.repeat(1000); // 3,000 bytes
-    const body = encodeAppMessage({ type: 'text', text: long }, { userId: 'u', agentId: 1 }, 'k') as { text: { content: string } };
-    expect(Buffer.byteLength(body.text.content)).toBeLessThanOrEqual(2048);
-    expect(body.text.content.endsWith('…')).toBe(true);
-    expect(body.text.content).not.toContain('\uFFFD');
+    const [body] = encodeAppMessages({ type: 'text', text: long }, { userId: 'u', agentId: 1 }, 'k') as Array<{ text: { content: string } }>;
+    expect(Buffer.byteLength(body!.text.content)).toBeLessThanOrEqual(2048);
+    expect(body!.text.content.endsWith('…')).toBe(true);
+    expect(body!.text.content).not.toContain('\uFFFD');
     expect(truncateUtf8('short', 2048)).toBe('short');
   });
 });

@@ -3,32 +3,36 @@
  * first time a (platform, messageId) is seen, `duplicate` after. The adapter under test must
  * respect the answer, not second-guess it.
  */
-import type { InboundSink, IngestOutcome } from '../../../adapters/types.ts';
-import type { InboundMessage, NudgeFeedback } from '../../../core/types.ts';
+import type { InboundSink, IngestResult, PressResult } from '../../../adapters/types.ts';
+import type { InboundMessage, CardPress } from '../../../core/types.ts';
 
 export class RecordingSink implements InboundSink {
   readonly messages: InboundMessage[] = [];
-  readonly outcomes: IngestOutcome[] = [];
-  readonly feedbacks: NudgeFeedback[] = [];
+  readonly outcomes: IngestResult[] = [];
+  /** Feedback presses, flattened as the adapters' tests read them. */
+  readonly feedbacks: Array<{ platform: string; senderId: string; nudgeId: string; value: string }> = [];
+  readonly presses: CardPress[] = [];
   /** When set, `message` rejects with it (a database that is down). */
   failWith: Error | null = null;
   private seen = new Set<string>();
   private waiters: Array<() => void> = [];
 
-  async message(msg: InboundMessage): Promise<IngestOutcome> {
+  async message(msg: InboundMessage): Promise<IngestResult> {
     if (this.failWith) throw this.failWith;
     this.messages.push(msg);
     const key = `${msg.platform}:${msg.messageId}`;
-    const outcome: IngestOutcome = { status: this.seen.has(key) ? 'duplicate' : 'stored', id: key };
+    const outcome: IngestResult = { status: this.seen.has(key) ? 'duplicate' : 'stored', id: key };
     this.seen.add(key);
     this.outcomes.push(outcome);
     this.notify();
     return outcome;
   }
 
-  async feedback(fb: NudgeFeedback): Promise<void> {
-    this.feedbacks.push(fb);
+  async press(p: CardPress): Promise<PressResult> {
+    this.presses.push(p);
+    if (p.action.kind === 'feedback') this.feedbacks.push({ platform: p.platform, senderId: p.senderId, nudgeId: p.action.nudgeId, value: p.action.value });
     this.notify();
+    return { status: 'applied' };
   }
 
   private notify(): void {

@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { TOPIC_ROBOT } from 'dingtalk-stream';
 import { expect } from 'vitest';
 import { createApp, type App } from '../../../bots/app.ts';
-import { readOrgFile } from '../../../bots/org/org-file.ts';
+import { readOrgFile } from '../../../bots/catalog/org-file.ts';
 import { ManualClock } from '../../../core/clock.ts';
 import { loadConfig } from '../../../core/config.ts';
 import { eventually, FakeDingtalk } from '../../adapters/dingtalk/fake-dingtalk.ts';
@@ -52,7 +52,7 @@ export async function startDingtalkApp(start: Date): Promise<DingtalkApp> {
   const ids = new Map(org.people.map((p) => [p.id, p.ids.dingtalk]));
   const clock = new ManualClock(start);
   const { log, lines } = memoryLogger();
-  const app = await createApp({ config, clock, autoRun: false, log });
+  const app = await createApp({ config, clock, autoRun: false, log, migrate: false });
   return {
     app,
     clock,

@@ -39,12 +39,12 @@ async function deliver(payload: Record<string, unknown>, frameId?: string): Prom
 }
 
 async function nudgeRow() {
-  const [row] = await t.app.ctx.db.select().from(nudges).where(eq(nudges.id, nudgeId));
+  const [row] = await t.app.database.db.select().from(nudges).where(eq(nudges.id, nudgeId));
   return row!;
 }
 
 async function feedbackEvents(): Promise<number> {
-  const [row] = await t.app.ctx.db.select({ n: count() }).from(atomEvents).where(eq(atomEvents.nudgeId, nudgeId));
+  const [row] = await t.app.database.db.select({ n: count() }).from(atomEvents).where(eq(atomEvents.nudgeId, nudgeId));
   return row!.n - (await nudgeRow()).atomIds.length; // minus the 'pushed' events
 }
 
@@ -73,7 +73,7 @@ beforeAll(async () => {
     }),
   );
   await app.drain();
-  const [n] = await app.ctx.db.select().from(nudges);
+  const [n] = await app.database.db.select().from(nudges);
   if (!n || fake.batchSends.length !== 1) throw new Error('setup: the price objection did not nudge zhangsan');
   nudgeId = n.id;
   card = fake.batchSends[0]!.param;
@@ -92,7 +92,7 @@ describe('DingTalk end to end: a manager asks for the team summary', { timeout: 
     await deliver(singleMessage(fake, { staffId: staffId('wangjing'), nick: '王静', msgId: 'msgE2eTeam01', at: at(30), text: '/team 本周' }));
     await app.drain();
 
-    const toWangjing = (await app.ctx.db.select().from(deliveries)).filter((d) => 'personId' in d.to && d.to.personId === 'wangjing');
+    const toWangjing = (await app.database.db.select().from(deliveries)).filter((d) => 'personId' in d.to && d.to.personId === 'wangjing');
     expect(toWangjing.map((d) => [d.platform, d.status, d.attempts])).toEqual([['dingtalk', 'sent', 1]]);
 
     const sends = fake.webhookSends.slice(before.webhook);
@@ -144,7 +144,7 @@ describe('DingTalk end to end: feedback buttons on a nudge card', { timeout: TES
     expect(row).toMatchObject({ feedback: 'useful', feedbackAt: at(41) });
     expect(await feedbackEvents()).toBe(row.atomIds.length);
     // A press is feedback, not a chat message: not stored as one and not answered.
-    expect(await app.ctx.db.select().from(messages).where(eq(messages.platformMessageId, 'msgE2ePress01'))).toEqual([]);
+    expect(await app.database.db.select().from(messages).where(eq(messages.platformMessageId, 'msgE2ePress01'))).toEqual([]);
     expect(await countDeliveries()).toBe(repliesBefore);
   });
 
@@ -204,6 +204,6 @@ describe('DingTalk end to end: feedback buttons on a nudge card', { timeout: TES
 });
 
 async function countDeliveries(): Promise<number> {
-  const [row] = await t.app.ctx.db.select({ n: count() }).from(deliveries);
+  const [row] = await t.app.database.db.select({ n: count() }).from(deliveries);
   return row!.n;
 }

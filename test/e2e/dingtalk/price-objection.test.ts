@@ -32,7 +32,7 @@ async function deliver(payload: Record<string, unknown>, frameId?: string): Prom
 
 /** The nudge rows of one conversation, with their deliveries. */
 async function nudgesOf(conversationId: string) {
-  const db = t.app.ctx.db;
+  const db = t.app.database.db;
   const rows = await db
     .select()
     .from(nudges)
@@ -74,7 +74,7 @@ describe('DingTalk end to end: a customer raises a price objection', { timeout: 
     objectionFrame = await deliver(objection);
     await app.drain();
 
-    const db = app.ctx.db;
+    const db = app.database.db;
     const stored = await db
       .select()
       .from(messages)
@@ -113,7 +113,7 @@ describe('DingTalk end to end: a customer raises a price objection', { timeout: 
     await app.drain();
 
     expect(fake.acksFor(objectionFrame)).toHaveLength(2);
-    const rows = await app.ctx.db.select().from(messages).where(eq(messages.platformMessageId, 'msgE2eObjection01'));
+    const rows = await app.database.db.select().from(messages).where(eq(messages.platformMessageId, 'msgE2eObjection01'));
     expect(rows).toHaveLength(1);
     const all = await nudgesOf(EAST_GROUP.conversationId);
     expect(all).toHaveLength(1);
@@ -151,7 +151,7 @@ describe('DingTalk end to end: a customer raises a price objection', { timeout: 
     // Minutes later nothing goes out again.
     await advanceTo(app, clock, new Date(clock.now().getTime() + 10 * 60_000));
 
-    const [d] = await app.ctx.db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
+    const [d] = await app.database.db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
     expect(d).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
     const toLisi = fake.batchSends.filter((s) => JSON.stringify(s.body.userIds) === JSON.stringify([staffId('lisi')]));
     expect(toLisi).toHaveLength(1);
@@ -168,7 +168,7 @@ describe('DingTalk end to end: a customer raises a price objection', { timeout: 
     await deliver(groupMessage(fake, { ...EAST_GROUP, msgId: 'msgE2ePicture01', from: customer, at: at(20), picture: true }));
     await app.drain();
 
-    const [row] = await app.ctx.db
+    const [row] = await app.database.db
       .select()
       .from(messages)
       .where(and(eq(messages.platform, 'dingtalk'), eq(messages.platformMessageId, 'msgE2ePicture01')));

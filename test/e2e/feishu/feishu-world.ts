@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { and, count, eq, isNull } from 'drizzle-orm';
 import { advanceTo } from '../../../bots/demo/replay.ts';
-import { readOrgFile } from '../../../bots/org/org-file.ts';
+import { readOrgFile } from '../../../bots/catalog/org-file.ts';
 import { deliveries } from '../../../db/schema/index.ts';
 import type { TestApp } from '../../helpers/app.ts';
 import type { RecordedSend } from '../../adapters/feishu/fake-feishu.ts';
@@ -140,7 +140,7 @@ export async function settle(t: TestApp, deliveryId?: string): Promise<void> {
 }
 
 async function heldBack(t: TestApp): Promise<boolean> {
-  const [r] = await t.app.ctx.db
+  const [r] = await t.app.database.db
     .select({ n: count() })
     .from(deliveries)
     .where(and(eq(deliveries.status, 'pending'), isNull(deliveries.lastError)));
@@ -148,6 +148,6 @@ async function heldBack(t: TestApp): Promise<boolean> {
 }
 
 async function unfinished(t: TestApp, deliveryId: string): Promise<boolean> {
-  const [d] = await t.app.ctx.db.select({ status: deliveries.status }).from(deliveries).where(eq(deliveries.id, deliveryId));
+  const [d] = await t.app.database.db.select({ status: deliveries.status }).from(deliveries).where(eq(deliveries.id, deliveryId));
   return d?.status === 'pending' || d?.status === 'sending';
 }

@@ -68,14 +68,14 @@ async function objectionIn(chatId: string, at: Date): Promise<{ objectionId: str
 }
 
 async function nudgesIn(chatId: string) {
-  return t.app.ctx.db
+  return t.app.database.db
     .select()
     .from(nudges)
     .where(eq(nudges.conversationId, `feishu:${chatId}`));
 }
 
 async function deliveriesOf(nudgeId: string) {
-  return t.app.ctx.db.select().from(deliveries).where(eq(deliveries.nudgeId, nudgeId));
+  return t.app.database.db.select().from(deliveries).where(eq(deliveries.nudgeId, nudgeId));
 }
 
 const sendsSince = (n: number): RecordedSend[] => fake.sends.slice(n);
@@ -86,7 +86,7 @@ describe('Feishu long connection, through the whole app', () => {
     const chatId = 'oc_e2e_price_group';
     await objectionIn(chatId, new Date('2026-11-23T10:00:00+08:00'));
 
-    const [conv] = await t.app.ctx.db
+    const [conv] = await t.app.database.db
       .select()
       .from(conversations)
       .where(eq(conversations.id, `feishu:${chatId}`));
@@ -134,7 +134,7 @@ describe('Feishu long connection, through the whole app', () => {
     await advanceTo(t.app, t.clock, plus(objection.at, 5));
     expect(acks.map((a) => a.code)).toEqual([200, 200, 200]);
 
-    const rows = await t.app.ctx.db
+    const rows = await t.app.database.db
       .select()
       .from(messages)
       .where(and(eq(messages.platform, 'feishu'), eq(messages.platformMessageId, objection.messageId)));
@@ -184,7 +184,7 @@ describe('Feishu long connection, through the whole app', () => {
     await deliver({ messageId: 'om_e2e_image_1', chatId, chatType: 'group', from: CUSTOMER, type: 'image', at });
     await deliver({ messageId: 'om_e2e_sticker_1', chatId, chatType: 'group', from: CUSTOMER, type: 'sticker', at: plus(at, 1) });
 
-    const rows = await t.app.ctx.db
+    const rows = await t.app.database.db
       .select()
       .from(messages)
       .where(eq(messages.conversationId, `feishu:${chatId}`))

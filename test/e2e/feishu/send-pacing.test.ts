@@ -1,5 +1,5 @@
 /**
- * Feishu's send limits as the loop paces them: the real in-memory pacer (bots/loop/send-pacer.ts,
+ * Feishu's send limits as the loop paces them: the real in-memory pacer (bots/outbound/pacer.ts,
  * the embedded default) with FEISHU_SEND_LIMITS, 5 a second and 100 a minute, on a simulated
  * clock. It proves that a burst goes out at Feishu's pace and that a send held back by one limit
  * uses no slot of the other: 120 nudges due at once go 5 a second until 100 are out, and the last
@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FEISHU_SEND_LIMITS } from '../../../adapters/feishu/index.ts';
-import { createSendPacer } from '../../../bots/loop/send-pacer.ts';
+import { createSendPacer } from '../../../bots/outbound/pacer.ts';
 
 describe('Feishu send pacing', () => {
   it('sends a burst of 120 at 5 a second, up to 100 in the minute', async () => {

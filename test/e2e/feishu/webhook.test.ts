@@ -63,7 +63,7 @@ async function callback(payload: object, opts: Partial<WebhookRequestOptions> = 
 }
 
 async function storedCount(platformMessageId: string): Promise<number> {
-  const [r] = await t.app.ctx.db
+  const [r] = await t.app.database.db
     .select({ n: count() })
     .from(messages)
     .where(and(eq(messages.platform, 'feishu'), eq(messages.platformMessageId, platformMessageId)));
@@ -100,7 +100,7 @@ describe('Feishu webhook mode, through buildServer and the whole app', () => {
 
     await settle(t);
     expect(await storedCount(objection.messageId)).toBe(0);
-    expect(await t.app.ctx.db.select().from(nudges)).toHaveLength(0);
+    expect(await t.app.database.db.select().from(nudges)).toHaveLength(0);
     expect(fake.sends.length).toBe(before);
   });
 
@@ -114,7 +114,7 @@ describe('Feishu webhook mode, through buildServer and the whole app', () => {
     expect(await storedCount(objection.messageId)).toBe(1);
     await settle(t);
 
-    const ns = await t.app.ctx.db
+    const ns = await t.app.database.db
       .select()
       .from(nudges)
       .where(eq(nudges.conversationId, `feishu:${CHAT}`));
@@ -132,17 +132,17 @@ describe('Feishu webhook mode, through buildServer and the whole app', () => {
     await advanceTo(t.app, t.clock, plus(objection.at, 5));
     expect(await storedCount(objection.messageId)).toBe(1);
     expect(fake.sends.length).toBe(before + 1);
-    const [d] = await t.app.ctx.db.select().from(deliveries).where(eq(deliveries.nudgeId, ns[0]!.id));
+    const [d] = await t.app.database.db.select().from(deliveries).where(eq(deliveries.nudgeId, ns[0]!.id));
     expect(d).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
   it('records a card button press on the nudge row and answers with the toast', async () => {
-    const [n] = await t.app.ctx.db
+    const [n] = await t.app.database.db
       .select()
       .from(nudges)
       .where(eq(nudges.conversationId, `feishu:${CHAT}`));
     expect(n).toBeDefined();
-    const [d] = await t.app.ctx.db.select().from(deliveries).where(eq(deliveries.nudgeId, n!.id));
+    const [d] = await t.app.database.db.select().from(deliveries).where(eq(deliveries.nudgeId, n!.id));
     const send = fake.sends.find((s) => s.msgType === 'interactive' && s.receiveId === zhangsan);
     const useful = cardOf(send).buttons.find((b) => b.label === '有用')?.value;
 
@@ -151,11 +151,11 @@ describe('Feishu webhook mode, through buildServer and the whole app', () => {
     // lisi pressing a card forwarded to him is answered with an error toast and changes nothing.
     const refused = await press(lisi);
     expect(refused).toMatchObject({ status: 200, body: { toast: { type: 'error' } } });
-    let [row] = await t.app.ctx.db.select().from(nudges).where(eq(nudges.id, n!.id));
+    let [row] = await t.app.database.db.select().from(nudges).where(eq(nudges.id, n!.id));
     expect(row?.feedback).toBeNull();
 
     expect(await press(zhangsan)).toEqual({ status: 200, body: { toast: { type: 'success', content: '已收到反馈' } } });
-    [row] = await t.app.ctx.db.select().from(nudges).where(eq(nudges.id, n!.id));
+    [row] = await t.app.database.db.select().from(nudges).where(eq(nudges.id, n!.id));
     expect(row?.feedback).toBe('useful');
   });
 });

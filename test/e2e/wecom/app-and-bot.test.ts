@@ -19,7 +19,7 @@ import type { FastifyInstance } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { buildServer } from '../../../bots/http/server.ts';
 import { advanceTo } from '../../../bots/demo/replay.ts';
-import { parseFeedbackValue } from '../../../core/feedback.ts';
+import { parseCardValue } from '../../../core/card-actions.ts';
 import { deliveries, nudges } from '../../../db/schema/index.ts';
 import { FakeWecomApiServer, type RecordedRequest } from '../../fakes/wecom/api-server.ts';
 import { FakeWecomWsServer } from '../../fakes/wecom/ws-server.ts';
@@ -84,6 +84,10 @@ const postArchive = (payload: unknown) =>
   });
 
 const sendsTo = (userId: string): RecordedRequest[] => api.calls('/cgi-bin/message/send').filter((r) => (r.body as CardBody).touser === userId);
+/** A nudge goes out as its text in markdown, then a small card with its buttons. */
+const cardsTo = (userId: string): CardBody[] => sendsTo(userId).map((r) => r.body as CardBody).filter((b) => b.msgtype === 'template_card');
+const markdownTo = (userId: string): string[] =>
+  sendsTo(userId).flatMap((r) => ((r.body as CardBody).msgtype === 'markdown' ? [(r.body as { markdown: { content: string } }).markdown.content] : []));
 
 /** A rep opens the room, then the customer raises a price objection. */
 function objectionBatch(p: { room: string; rep: string; customer: string; ids: string; first: string; second: string }) {
@@ -117,35 +121,35 @@ describe('WeCom archive → nudge through the app (bot and app both configured)'
     expect(customer).toMatchObject({ role: 'customer', senderId: CUSTOMER, personId: null });
 
     const sends = sendsTo('zhangsan');
-    expect(sends).toHaveLength(1);
+    expect(sends).toHaveLength(2);
     expect(api.calls('/cgi-bin/gettoken')).toHaveLength(1);
-    const body = sends[0]!.body as CardBody;
+    // The whole nudge as markdown first (a template card's sub-title would cut the talk-tracks) …
+    expect(sends[0]!.body).toMatchObject({ touser: 'zhangsan', agentid: AGENT_ID, msgtype: 'markdown' });
+    expect(markdownTo('zhangsan')[0]).toContain('**客户原话**：「你们这个价格太贵了，超出我们预算了。」');
+    expect(markdownTo('zhangsan')[0]).toMatch(/\n1\. .+\n2\. /);
+    // … then a small card that carries the feedback buttons.
+    const body = sends[1]!.body as CardBody;
     expect(body).toMatchObject({ touser: 'zhangsan', agentid: AGENT_ID, msgtype: 'template_card' });
     expect(body.template_card!.main_title.title).toContain('客户提出价格异议');
     expect(body.template_card!.button_list.map((b) => b.text)).toEqual(['有用', '没用', '已使用']);
-    // The card's text is plain text on WeCom: the nudge's markdown emphasis must not show as '**'.
-    expect(body.template_card!.sub_title_text).toContain('客户原话：「你们这个价格太贵了，超出我们预算了。」');
-    expect(body.template_card!.sub_title_text).not.toContain('**');
 
     // The card's keys name the nudge the loop stored for zhangsan, and its delivery went out on WeCom.
     const [only, ...more] = await nudgesFor(app, 'zhangsan');
     expect(more).toEqual([]);
     expect(only!.nudge).toMatchObject({ ruleId: 'price-objection', messageId: customer!.id, feedback: null });
-    expect(body.template_card!.button_list.map((b) => parseFeedbackValue(b.key))).toEqual([
-      { nudgeId: only!.nudge.id, value: 'useful' },
-      { nudgeId: only!.nudge.id, value: 'not_useful' },
-      { nudgeId: only!.nudge.id, value: 'used' },
+    expect(body.template_card!.button_list.map((b) => parseCardValue(b.key))).toEqual([
+      { kind: 'feedback', nudgeId: only!.nudge.id, value: 'useful' },
+      { kind: 'feedback', nudgeId: only!.nudge.id, value: 'not_useful' },
+      { kind: 'feedback', nudgeId: only!.nudge.id, value: 'used' },
     ]);
-    expect(only!.deliveries).toMatchObject([{ platform: 'wecom', status: 'sent', attempts: 1, platformMessageId: 'fake-msg-1' }]);
+    expect(only!.deliveries).toMatchObject([{ platform: 'wecom', status: 'sent', attempts: 1, platformMessageId: 'fake-msg-2' }]);
     // With both channels on, the app sends; the bot pushes nothing.
     expect(ws.frames('aibot_send_msg')).toEqual([]);
   });
 
-  // LOOP BUG (bots/loop/ingest.ts + bots/coach/render.ts): an archive room has no title, so the
-  // deal is named by its WeCom room id, and the talk-track the rep is meant to send fills {客户}
-  // with it ("现在wrE2eRoomAA…每个月…"). A chat id is not a customer name: expected 贵司 or a name.
+  // An archive room has no title: a chat id is never a customer name in a talk-track.
   it('fills the talk-tracks with a customer name or 贵司, never the WeCom room id', async () => {
-    const text = (sendsTo('zhangsan')[0]!.body as CardBody).template_card!.sub_title_text!;
+    const text = markdownTo('zhangsan')[0]!;
     const tracks = text.split('\n').filter((line) => /^\d+\. /.test(line));
     expect(tracks.length).toBeGreaterThan(0);
     for (const track of tracks) expect(track).not.toContain(ROOM_A);
@@ -159,7 +163,7 @@ describe('WeCom archive → nudge through the app (bot and app both configured)'
     expect(res.json()).toEqual({ stored: 0, duplicate: 2, skipped: [] });
     await advanceTo(app, clock, at('09:30'));
     expect(await counts(app)).toEqual(before);
-    expect(sendsTo('zhangsan')).toHaveLength(1);
+    expect(sendsTo('zhangsan')).toHaveLength(2);
     expect((await nudgesFor(app, 'zhangsan')).length).toBe(1);
   });
 
@@ -235,15 +239,17 @@ describe('WeCom app message/send failures', () => {
     const [after] = await nudgesFor(app, 'lisi');
     expect(after!.deliveries).toMatchObject([{ status: 'sent', attempts: 3, lastError: null }]);
     const sends = sendsTo('lisi');
-    expect(sends).toHaveLength(3);
-    // Every attempt is the same message: same card, same task_id.
+    // Two refused tries of the text, then the text and the card.
+    expect(sends).toHaveLength(4);
+    // Every attempt is the same message.
     expect(sends[1]!.body).toEqual(sends[0]!.body);
     expect(sends[2]!.body).toEqual(sends[0]!.body);
-    expect((sends[0]!.body as CardBody).template_card!.main_title.title).toContain('客户提出价格异议');
+    expect(cardsTo('lisi')).toHaveLength(1);
+    expect(cardsTo('lisi')[0]!.template_card!.main_title.title).toContain('客户提出价格异议');
 
     // Sent once: time passing sends nothing more.
     await advanceTo(app, clock, at('11:30'));
-    expect(sendsTo('lisi')).toHaveLength(3);
+    expect(sendsTo('lisi')).toHaveLength(4);
     expect(await nudgesFor(app, 'lisi')).toHaveLength(1);
   });
 
@@ -258,8 +264,8 @@ describe('WeCom app message/send failures', () => {
     await advanceTo(app, clock, at('12:30'));
     expect(sendsTo('zhangsan')).toHaveLength(before + 1);
     const objection = await storedMessage(app, 'e2e-c-2_external');
-    const [n] = await app.ctx.db.select().from(nudges).where(eq(nudges.messageId, objection!.id));
-    const rows = await app.ctx.db.select().from(deliveries).where(eq(deliveries.nudgeId, n!.id));
+    const [n] = await app.database.db.select().from(nudges).where(eq(nudges.messageId, objection!.id));
+    const rows = await app.database.db.select().from(deliveries).where(eq(deliveries.nudgeId, n!.id));
     expect(rows).toMatchObject([{ status: 'failed', attempts: 1, lastError: expect.stringContaining('81013') }]);
   });
 });
@@ -288,35 +294,38 @@ describe('WeCom app callback (POST /wecom/callback)', () => {
     expect(await storedMessage(app, '7453287350127458302')).toMatchObject({ personId: 'zhangsan', text: '/kb 价格异议' });
     await app.drain();
     const sends = sendsTo('zhangsan');
-    expect(sends).toHaveLength(sendsBefore + 1);
-    expect(sends.at(-1)!.body).toMatchObject({ touser: 'zhangsan', msgtype: 'markdown', markdown: { content: expect.stringContaining('价格') } });
+    // A long answer goes as several markdown messages, split between lines.
+    expect(sends.length).toBeGreaterThan(sendsBefore);
+    const answer = sends.slice(sendsBefore).map((r) => r.body as CardBody);
+    expect(answer.every((b) => b.touser === 'zhangsan' && b.msgtype === 'markdown')).toBe(true);
+    expect(answer.map((b) => b.markdown!.content).join('\n')).toContain('价格');
   });
 
   it('records a press on the app card (template_card_event) on the nudge row', async () => {
     const { app } = t;
-    const card = (sendsTo('zhangsan')[0]!.body as CardBody).template_card!;
+    const card = cardsTo('zhangsan')[0]!.template_card!;
     const used = card.button_list.find((b) => b.text === '已使用')!;
     const press = appCallback(appCardPressXml({ from: 'zhangsan', eventKey: used.key, taskId: card.task_id, at: new Date() }));
     const res = await server.inject({ method: 'POST', url: press.url, payload: press.payload, headers: { 'content-type': 'text/xml' } });
     expect(res.statusCode).toBe(200);
-    const nudgeId = parseFeedbackValue(used.key)!.nudgeId;
-    const [row] = await app.ctx.db.select().from(nudges).where(eq(nudges.id, nudgeId));
+    const nudgeId = (parseCardValue(used.key) as { nudgeId: string }).nudgeId;
+    const [row] = await app.database.db.select().from(nudges).where(eq(nudges.id, nudgeId));
     expect(row).toMatchObject({ feedback: 'used' });
     expect(row!.feedbackAt).not.toBeNull();
   });
 
   it('refuses a press on that card by another rep (a forwarded card) as a client error, not a 5xx WeCom would retry, and keeps the feedback', async () => {
     const { app } = t;
-    const card = (sendsTo('zhangsan')[0]!.body as CardBody).template_card!;
+    const card = cardsTo('zhangsan')[0]!.template_card!;
     const notUseful = card.button_list.find((b) => b.text === '没用')!;
     const press = appCallback(appCardPressXml({ from: 'lisi', eventKey: notUseful.key, taskId: card.task_id, at: new Date() }));
     const res = await server.inject({ method: 'POST', url: press.url, payload: press.payload, headers: { 'content-type': 'text/xml' } });
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
     expect(res.statusCode).toBeLessThan(500);
-    const [row] = await app.ctx.db
+    const [row] = await app.database.db
       .select()
       .from(nudges)
-      .where(eq(nudges.id, parseFeedbackValue(notUseful.key)!.nudgeId));
+      .where(eq(nudges.id, (parseCardValue(notUseful.key) as { nudgeId: string }).nudgeId));
     expect(row).toMatchObject({ feedback: 'used' });
   });
 });

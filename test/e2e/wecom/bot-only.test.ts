@@ -15,7 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { buildServer } from '../../../bots/http/server.ts';
 import { advanceTo } from '../../../bots/demo/replay.ts';
-import { parseFeedbackValue } from '../../../core/feedback.ts';
+import { parseCardValue } from '../../../core/card-actions.ts';
 import { atomEvents, deliveries, nudges } from '../../../db/schema/index.ts';
 import { FakeWecomWsServer, type ReceivedFrame } from '../../fakes/wecom/ws-server.ts';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
@@ -67,15 +67,17 @@ describe('WeCom archive → nudge through the bot (only the bot configured)', ()
     await app.drain();
 
     const pushes = pushesTo('zhangsan');
-    expect(pushes).toHaveLength(1);
-    const body = bodyOf(pushes[0]!);
+    // The whole nudge as markdown, then the small card with its buttons.
+    expect(pushes).toHaveLength(2);
+    expect(bodyOf(pushes[0]!).msgtype).toBe('markdown');
+    const body = bodyOf(pushes[1]!);
     expect(body.msgtype).toBe('template_card');
     expect(body.template_card!.main_title.title).toContain('客户提出价格异议');
     expect(body.template_card!.button_list.map((b) => b.text)).toEqual(['有用', '没用', '已使用']);
     const [only, ...more] = await nudgesFor(app, 'zhangsan');
     expect(more).toEqual([]);
     expect(only!.nudge).toMatchObject({ ruleId: 'price-objection', messageId: (await storedMessage(app, 'e2e-d-2_external'))!.id });
-    expect(parseFeedbackValue(body.template_card!.button_list[0]!.key)).toEqual({ nudgeId: only!.nudge.id, value: 'useful' });
+    expect(parseCardValue(body.template_card!.button_list[0]!.key)).toEqual({ kind: 'feedback', nudgeId: only!.nudge.id, value: 'useful' });
     expect(only!.deliveries).toMatchObject([{ platform: 'wecom', status: 'sent', attempts: 1 }]);
 
     const before = await counts(app);
@@ -83,16 +85,16 @@ describe('WeCom archive → nudge through the bot (only the bot configured)', ()
     expect(again.json()).toEqual({ stored: 0, duplicate: 2, skipped: [] });
     await advanceTo(app, clock, at('09:30'));
     expect(await counts(app)).toEqual(before);
-    expect(pushesTo('zhangsan')).toHaveLength(1);
+    expect(pushesTo('zhangsan')).toHaveLength(2);
     // Nothing went anywhere else: the customer's chat never sees coaching.
-    expect(ws.frames('aibot_send_msg')).toHaveLength(1);
+    expect(ws.frames('aibot_send_msg')).toHaveLength(2);
   });
 
   it('records a press on the card (aibot_event_callback template_card_event) on the nudge row; a press by another rep changes nothing', async () => {
     const { app } = t;
-    const card = bodyOf(pushesTo('zhangsan')[0]!).template_card!;
+    const card = bodyOf(pushesTo('zhangsan')[1]!).template_card!;
     const useful = card.button_list.find((b) => b.text === '有用')!;
-    const nudgeId = parseFeedbackValue(useful.key)!.nudgeId;
+    const nudgeId = (parseCardValue(useful.key) as { nudgeId: string }).nudgeId;
     const event = (userid: string, key: string, msgid: string) => ({
       msgid,
       create_time: Math.floor(at('09:31').getTime() / 1000),
@@ -102,7 +104,7 @@ describe('WeCom archive → nudge through the bot (only the bot configured)', ()
       msgtype: 'event',
       event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: key, task_id: card.task_id } },
     });
-    const feedbackOf = async () => (await app.ctx.db.select().from(nudges).where(eq(nudges.id, nudgeId)))[0]!;
+    const feedbackOf = async () => (await app.database.db.select().from(nudges).where(eq(nudges.id, nudgeId)))[0]!;
 
     // lisi presses zhangsan's card (a forwarded card): refused, the row keeps no feedback.
     ws.pushEvent(event('lisi', card.button_list.find((b) => b.text === '没用')!.key, 'e2e-evt-1'));
@@ -112,7 +114,7 @@ describe('WeCom archive → nudge through the bot (only the bot configured)', ()
     expect(row).toMatchObject({ feedback: 'useful' });
     expect(row.feedbackAt).not.toBeNull();
     // lisi's press (sent first) left no trace: no 'not_useful' event on the nudge's atoms.
-    const events = await app.ctx.db.select().from(atomEvents).where(eq(atomEvents.nudgeId, nudgeId));
+    const events = await app.database.db.select().from(atomEvents).where(eq(atomEvents.nudgeId, nudgeId));
     expect(events.map((e) => e.kind)).not.toContain('not_useful');
     expect(events.filter((e) => e.kind === 'useful').map((e) => e.personId)).toEqual(row.atomIds.map(() => 'zhangsan'));
   });
@@ -148,7 +150,7 @@ describe('manager commands to the bot', () => {
     expect(zhangsan).toMatch(/提醒 1/);
     expect(content).toContain('李四');
     expect(content).not.toContain('赵敏');
-    const [d] = await app.ctx.db
+    const [d] = await app.database.db
       .select()
       .from(deliveries)
       .where(eq(deliveries.idempotencyKey, `reply:${(await storedMessage(app, 'e2e-team-1'))!.id}`));

@@ -90,7 +90,7 @@ export function appCardPressXml(p: { from: string; eventKey: string; taskId: str
 
 /** Row counts of what the loop writes. */
 export async function counts(app: App): Promise<{ messages: number; nudges: number; deliveries: number }> {
-  const db = app.ctx.db;
+  const db = app.database.db;
   const [m] = await db.select({ n: count() }).from(messages);
   const [n] = await db.select({ n: count() }).from(nudges);
   const [d] = await db.select({ n: count() }).from(deliveries);
@@ -99,13 +99,13 @@ export async function counts(app: App): Promise<{ messages: number; nudges: numb
 
 /** The stored message with this WeCom msgid, or null. */
 export async function storedMessage(app: App, msgid: string): Promise<typeof messages.$inferSelect | null> {
-  const [row] = await app.ctx.db.select().from(messages).where(eq(messages.platformMessageId, msgid));
+  const [row] = await app.database.db.select().from(messages).where(eq(messages.platformMessageId, msgid));
   return row ?? null;
 }
 
 /** Nudges for one person, with their deliveries. */
 export async function nudgesFor(app: App, personId: string) {
-  const db = app.ctx.db;
+  const db = app.database.db;
   const rows = await db.select().from(nudges).where(eq(nudges.personId, personId));
   return Promise.all(rows.map(async (n) => ({ nudge: n, deliveries: await db.select().from(deliveries).where(eq(deliveries.nudgeId, n.id)) })));
 }

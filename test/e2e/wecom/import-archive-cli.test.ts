@@ -1,7 +1,7 @@
 /**
  * `dealwise import-archive FILE` as an admin runs it, on the embedded default: the records are
- * stored once and analysed (a customer's price objection becomes a pending nudge for the rep,
- * sent when the server starts); a file with a malformed record stores nothing.
+ * stored once and analysed (the customer's price objection is recorded on the deal, but an import
+ * of the past nudges nobody); a file with a malformed record stores nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../db/client.ts';
-import { deliveries, messages, nudges } from '../../../db/schema/index.ts';
+import { actions, deliveries, messages, nudges } from '../../../db/schema/index.ts';
+import { makeDataDir } from '../../helpers/app.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = join(ROOT, 'bin/dealwise.js');
@@ -52,8 +53,8 @@ function run(file: string, dataDir: string) {
 }
 
 describe('dealwise import-archive', () => {
-  it('imports JSON lines once and analyses them', async () => {
-    const dataDir = join(tmp, 'ok');
+  it('imports JSON lines once and analyses them, nudging nobody about the past', async () => {
+    const dataDir = await makeDataDir();
     const file = join(tmp, 'archive.jsonl');
     writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
     const first = run(file, dataDir);
@@ -62,24 +63,25 @@ describe('dealwise import-archive', () => {
     const again = run(file, dataDir);
     expect(JSON.parse(again.stdout)).toMatchObject({ stored: 0, duplicate: 2, skipped: 1 });
 
-    const db = await openDatabase({ dataDir });
+    const db = await openDatabase({ dataDir, migrate: false });
     try {
       const stored = await db.db.select().from(messages);
       expect(stored.map((m) => [m.platformMessageId, m.role, m.analyzedAt !== null])).toEqual([
         ['rec-1', 'rep', true],
         ['rec-2_external', 'customer', true],
       ]);
-      const n = await db.db.select().from(nudges);
-      expect(n.map((x) => [x.ruleId, x.personId])).toEqual([['price-objection', 'zhangsan']]);
-      // Left for the server to send when it starts.
-      expect((await db.db.select().from(deliveries)).map((d) => d.status)).toEqual(['pending']);
+      const found = await db.db.select().from(actions);
+      expect(found.map((a) => [a.kind, a.attrs.objection])).toContainEqual(['objection_raised', 'price']);
+      // Last week's conversation: the deal knows, nobody is nudged about it now.
+      expect(await db.db.select().from(nudges)).toEqual([]);
+      expect(await db.db.select().from(deliveries)).toEqual([]);
     } finally {
       await db.close();
     }
   }, 120_000);
 
   it('rejects a file with a malformed record and stores nothing', async () => {
-    const dataDir = join(tmp, 'bad');
+    const dataDir = await makeDataDir();
     const file = join(tmp, 'bad.json');
     writeFileSync(
       file,
@@ -91,7 +93,7 @@ describe('dealwise import-archive', () => {
     const r = run(file, dataDir);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/record 1: .*msgtime/);
-    const db = await openDatabase({ dataDir });
+    const db = await openDatabase({ dataDir, migrate: false });
     try {
       expect(await db.db.select().from(messages)).toHaveLength(0);
     } finally {

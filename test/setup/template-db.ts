@@ -1,0 +1,53 @@
+/**
+ * Vitest global setup: one migrated database with the default catalog loaded, made once per run
+ * and copied for every test app, so a test file pays for a copy, not for migrations.
+ *  - unit suite: an embedded (PGlite) data folder; each app copies it.
+ *  - services suite: a PostgreSQL template database; each stack creates its database from it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { syncCatalogFiles } from '../../bots/catalog/sync.ts';
+import { openDatabase } from '../../db/client.ts';
+import { CATALOG_FILES, PG_ADMIN_URL, PG_TEMPLATE } from './constants.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** An embedded data folder, migrated, with the default catalog loaded. */
+    templateDataDir: string;
+    /** A PostgreSQL database to copy, migrated, with the default catalog loaded (services suite only). */
+    pgTemplate: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dir = await mkdtemp(join(tmpdir(), 'dealwise-template-'));
+  const db = await openDatabase({ dataDir: dir });
+  await syncCatalogFiles(db.db, CATALOG_FILES);
+  await db.close();
+  project.provide('templateDataDir', dir);
+  let pgTemplate = '';
+  if (project.name === 'services') {
+    pgTemplate = `${PG_TEMPLATE}_${process.pid}`;
+    const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`drop database if exists ${pgTemplate} with (force)`);
+    await admin.unsafe(`create database ${pgTemplate}`);
+    await admin.end();
+    const url = new URL(PG_ADMIN_URL);
+    url.pathname = `/${pgTemplate}`;
+    const pg = await openDatabase({ databaseUrl: url.toString(), dataDir: dir });
+    await syncCatalogFiles(pg.db, CATALOG_FILES);
+    await pg.close();
+  }
+  project.provide('pgTemplate', pgTemplate);
+  return async () => {
+    await rm(dir, { recursive: true, force: true });
+    if (pgTemplate) {
+      const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`drop database if exists ${pgTemplate} with (force)`);
+      await admin.end();
+    }
+  };
+}
