@@ -41,6 +41,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Dates go as ISO text: both drivers then let the statement's context type them (timestamptz). */
+const params = (values: readonly unknown[]): unknown[] => values.map((v) => (v instanceof Date ? v.toISOString() : v));
+
 export const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
 // Any constant works; it only has to be the same in every dealwise process.
 const MIGRATION_LOCK = 7_461_002;
@@ -69,7 +72,7 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Database> 
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   if (migrate) await migratePglite(db as never, { migrationsFolder: MIGRATIONS });
   const on = (c: Pick<PGlite, 'query'>): Sql => ({
-    query: async <T>(text: string, params: readonly unknown[] = []) => (await c.query<T>(text, params as unknown[])).rows,
+    query: async <T>(text: string, values: readonly unknown[] = []) => (await c.query<T>(text, params(values))).rows,
   });
   return {
     db,
@@ -82,7 +85,11 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Database> 
 }
 
 async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
-  const client = postgres(url, { max: opts.poolSize ?? 10, onnotice: () => {}, connect_timeout: 5, idle_timeout: 60 });
+  const settings = { onnotice: () => {}, connect_timeout: 5, idle_timeout: 60 };
+  // Two pools: drizzle replaces its client's type parsers (timestamps stay strings for its own
+  // mapping), so the plain statements keep a client of their own that parses as PostgreSQL types say.
+  const client = postgres(url, { ...settings, max: Math.max(2, Math.ceil((opts.poolSize ?? 10) / 3)) });
+  const raw = postgres(url, { ...settings, max: opts.poolSize ?? 10 });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   if (opts.migrate ?? true) {
     try {
@@ -96,21 +103,23 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
         await single.end({ timeout: 1 });
       }
     } catch (err) {
-      await client.end({ timeout: 1 });
+      await Promise.all([client.end({ timeout: 1 }), raw.end({ timeout: 1 })]);
       // The URL may hold a password: never put it in the message.
       throw new AppError('DATABASE', 'cannot connect to or migrate PostgreSQL (DATABASE_URL)', { cause: err });
     }
   }
   const on = (c: postgres.Sql | postgres.TransactionSql): Sql => ({
-    query: async <T>(text: string, params: readonly unknown[] = []) =>
-      (await c.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[],
+    query: async <T>(text: string, values: readonly unknown[] = []) =>
+      (await c.unsafe(text, params(values) as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[],
   });
   return {
     db,
-    sql: on(client),
+    sql: on(raw),
     kind: 'postgres',
-    transaction: async (fn) => (await client.begin((tx) => fn(on(tx)))) as Awaited<ReturnType<typeof fn>>,
+    transaction: async (fn) => (await raw.begin((tx) => fn(on(tx)))) as Awaited<ReturnType<typeof fn>>,
     ping: async () => void (await db.execute(dsql`select 1`)),
-    close: () => client.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([client.end({ timeout: 5 }), raw.end({ timeout: 5 })]);
+    },
   };
 }

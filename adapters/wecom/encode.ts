@@ -127,7 +127,8 @@ export type AppMessageBody = { touser: string; agentid: number } & (
  */
 export function encodeAppMessages(msg: OutboundMessage, to: { userId: string; agentId: number }, idempotencyKey: string): AppMessageBody[] {
   const base = { touser: to.userId, agentid: to.agentId };
-  const md = (content: string): AppMessageBody[] => splitMarkdown(content, APP_TEXT_MAX_BYTES).map((c) => ({ ...base, msgtype: 'markdown', markdown: { content: c } }));
+  const md = (content: string): AppMessageBody[] =>
+    splitMarkdown(content, APP_TEXT_MAX_BYTES).map((c) => ({ ...base, msgtype: 'markdown', markdown: { content: c } }));
   switch (msg.type) {
     case 'text':
       return splitMarkdown(msg.text, APP_TEXT_MAX_BYTES).map((c) => ({ ...base, msgtype: 'text', text: { content: c } }));

@@ -117,7 +117,7 @@ function recordActions(s: MessageStep): void {
 function takeOwnership(s: MessageStep): void {
   if (s.side !== 'rep' || !s.msg.personId) return;
   const person = s.ctx.catalog.person(s.msg.personId);
-  if (!person || person.role !== 'rep' || !person.active) return;
+  if (person?.role !== 'rep' || !person.active) return;
   if (!s.conv.ownerId) {
     s.conv.ownerId = person.id;
     s.conv.dirty = true;

@@ -54,7 +54,7 @@ export function commandHandler(deps: CommandDeps): JobHandler<{ messageId: strin
       if (!msg) return null;
       const person = msg.personId ? deps.catalog.current.person(msg.personId) : null;
       // Customers or strangers writing to the bot get no answer: the bot serves the sales team.
-      if (!person || !person.active) return null;
+      if (!person?.active) return null;
       const message = await respond(deps, tx, person, msg.text, msg.platform, now);
       const id = newId();
       await tx.insert(deliveries).values({

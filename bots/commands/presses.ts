@@ -29,7 +29,7 @@ export interface PressDeps {
 
 export async function applyPress(deps: PressDeps, press: CardPress): Promise<PressResult> {
   const person = deps.catalog.current.personByPlatformId(press.platform, press.senderId);
-  if (!person || !person.active) return { status: 'refused', reason: 'the presser is not in the directory' };
+  if (!person?.active) return { status: 'refused', reason: 'the presser is not in the directory' };
   const at = press.at ?? deps.clock.now();
   if (press.action.kind === 'feedback') return recordFeedback(deps, person, press.action.nudgeId, press.action.value, at);
   const result = await answerConfirmation(deps, person, press.action.confirmationId, press.action.answer, at);

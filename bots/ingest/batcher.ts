@@ -41,7 +41,7 @@ export class Batcher<T, R> {
         const batch = this.#queue.splice(0, this.#max);
         try {
           const results = await this.#flush(batch.map((b) => b.item));
-          batch.forEach((b, i) => b.resolve(results[i]!));
+          for (const [i, b] of batch.entries()) b.resolve(results[i]!);
         } catch (err) {
           for (const b of batch) b.reject(err);
         }

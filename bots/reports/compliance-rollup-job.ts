@@ -46,7 +46,7 @@ const KIND_LABEL = { daily_limit: '当天多次联系客户未获回复', sensit
 export async function createComplianceRollup(deps: DigestDeps, personId: string): Promise<{ id: string; platform: string } | null> {
   const catalog = deps.catalog.current;
   const manager = catalog.person(personId);
-  if (!manager || !manager.active || manager.role !== 'manager') return null;
+  if (!manager?.active || manager.role !== 'manager') return null;
   const tz = deps.config.TIMEZONE;
   const now = deps.clock.now();
   const from = startOfDay(now, tz);

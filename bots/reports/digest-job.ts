@@ -61,7 +61,7 @@ export function weeklyDigestHandler(deps: DigestDeps): JobHandler<{ personId: st
 export async function createWeeklyDigest(deps: DigestDeps, personId: string): Promise<{ id: string; platform: string } | null> {
   const catalog = deps.catalog.current;
   const person = catalog.person(personId);
-  if (!person || !person.active || person.role !== 'manager') return null;
+  if (!person?.active || person.role !== 'manager') return null;
   const { db } = deps.database;
   const now = deps.clock.now();
   const period = parsePeriod('上周', now, deps.config.TIMEZONE);

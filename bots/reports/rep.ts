@@ -1,10 +1,9 @@
 /**
  * The rep summary (`/rep 张三`): the team summary's figures for one person, with their open deals.
  */
-import { and, asc, desc, eq, ilike, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { opportunities, people, teams } from '../../db/schema/index.ts';
-import { CLOSED_STAGES } from './labels.ts';
 import { collectRepMetrics, emptyMetrics } from './metrics.ts';
 import { escapeLike } from './text.ts';
 import { dealNameColumn } from './deal-name.ts';

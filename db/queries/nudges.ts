@@ -30,34 +30,30 @@ export async function insertBuiltNudges(tx: Db, built: readonly BuiltNudge[]): P
     if (!row) continue;
     if (b.delivery) {
       const d = b.delivery;
-      await tx
-        .insert(deliveries)
-        .values({
-          id: d.id,
-          idempotencyKey: d.idempotency_key,
-          nudgeId: d.nudge_id,
-          platform: d.platform,
-          to: d.to,
-          message: d.message,
-          status: 'pending',
-          createdAt: new Date(d.created_at),
-        });
+      await tx.insert(deliveries).values({
+        id: d.id,
+        idempotencyKey: d.idempotency_key,
+        nudgeId: d.nudge_id,
+        platform: d.platform,
+        to: d.to,
+        message: d.message,
+        status: 'pending',
+        createdAt: new Date(d.created_at),
+      });
       out.push({ id: d.id, platform: d.platform });
     }
     if (b.atomEvents.length > 0) {
-      await tx
-        .insert(atomEvents)
-        .values(
-          b.atomEvents.map((e) => ({
-            id: e.id,
-            atomId: e.atom_id,
-            personId: e.person_id,
-            nudgeId: e.nudge_id,
-            opportunityId: e.opportunity_id,
-            kind: e.kind,
-            at: new Date(e.at),
-          })),
-        );
+      await tx.insert(atomEvents).values(
+        b.atomEvents.map((e) => ({
+          id: e.id,
+          atomId: e.atom_id,
+          personId: e.person_id,
+          nudgeId: e.nudge_id,
+          opportunityId: e.opportunity_id,
+          kind: e.kind,
+          at: new Date(e.at),
+        })),
+      );
     }
   }
   return out;

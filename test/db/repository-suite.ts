@@ -89,8 +89,12 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       const catalog = await loadCatalog(database.db);
       const untitled = { ...chat({ from: 'cust-c', text: '在吗', at, conv: 'c-title', id: 't-1' }), conversationTitle: undefined };
       await storeMessages(database, catalog, at, [untitled]);
-      await storeMessages(database, catalog, at, [{ ...chat({ from: 'cust-c', text: '在吗', at, conv: 'c-title', id: 't-2' }), conversationTitle: '鼎新集团' }]);
-      await storeMessages(database, catalog, at, [{ ...chat({ from: 'cust-c', text: '在吗', at, conv: 'c-title', id: 't-3' }), conversationTitle: '别的名字' }]);
+      await storeMessages(database, catalog, at, [
+        { ...chat({ from: 'cust-c', text: '在吗', at, conv: 'c-title', id: 't-2' }), conversationTitle: '鼎新集团' },
+      ]);
+      await storeMessages(database, catalog, at, [
+        { ...chat({ from: 'cust-c', text: '在吗', at, conv: 'c-title', id: 't-3' }), conversationTitle: '别的名字' },
+      ]);
       const [conv] = await database.db.select().from(conversations).where(eq(conversations.id, 'local:c-title'));
       expect(conv!.title).toBe('鼎新集团');
     });
@@ -123,13 +127,23 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
 
     it('claims a delivery for one sender; a crashed sender’s row is retaken after its lease; marks outcomes', async () => {
       const id = `d-${name}`;
-      await database.db.insert(deliveries).values({ id, idempotencyKey: id, platform: 'local', to: { personId: 'zhangsan' }, message: { type: 'text', text: 'hi' }, status: 'pending', createdAt: at });
+      await database.db.insert(deliveries).values({
+        id,
+        idempotencyKey: id,
+        platform: 'local',
+        to: { personId: 'zhangsan' },
+        message: { type: 'text', text: 'hi' },
+        status: 'pending',
+        createdAt: at,
+      });
       const first = await claimDeliveries(database.sql, [id], at, new Date(at.getTime() - 60_000));
       expect(first.map((d) => d.id)).toEqual([id]);
       expect(await claimDeliveries(database.sql, [id], at, new Date(at.getTime() - 60_000))).toEqual([]);
       const later = new Date(at.getTime() + 120_000);
       expect((await claimDeliveries(database.sql, [id], later, new Date(later.getTime() - 60_000))).map((d) => d.attempts)).toEqual([2]);
-      await markDeliveries(database.sql, [{ id, status: 'sent', sent_at: later.toISOString(), platform_message_id: 'p-1', last_error: null, not_before: null, refund: false }]);
+      await markDeliveries(database.sql, [
+        { id, status: 'sent', sent_at: later.toISOString(), platform_message_id: 'p-1', last_error: null, not_before: null, refund: false },
+      ]);
       const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, id));
       expect(row).toMatchObject({ status: 'sent', platformMessageId: 'p-1' });
       expect(await pendingDeliveries(database.sql, later, later, new Date(later.getTime() - 60_000), 10)).toEqual([]);

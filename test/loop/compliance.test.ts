@@ -20,7 +20,9 @@ describe('compliance', () => {
       clock.set(at(i * 5));
       await app.sink.message(chat({ from: 'cust-li', name: '李总', text: `第${i + 1}个问题：这个功能支持吗？`, at: at(i * 5), conv: 'c-asks', id: `q-${i}` }));
       clock.set(at(i * 5 + 2));
-      await app.sink.message(chat({ from: 'zhangsan', text: `李总，第${i + 1}个问题的答复：支持的，我发您截图。`, at: at(i * 5 + 2), conv: 'c-asks', id: `a-${i}` }));
+      await app.sink.message(
+        chat({ from: 'zhangsan', text: `李总，第${i + 1}个问题的答复：支持的，我发您截图。`, at: at(i * 5 + 2), conv: 'c-asks', id: `a-${i}` }),
+      );
       await app.drain();
     }
     // A rep chases a silent customer six times: the first is a message, the next five are touches.
@@ -54,7 +56,10 @@ describe('compliance', () => {
   it("sends the manager one roll-up of the day's records at the end of the working day", async () => {
     const { app, clock } = t;
     await advanceTo(app, clock, new Date('2026-11-24T18:31:00+08:00'));
-    const rows = await app.database.db.select().from(deliveries).where(eq(deliveries.idempotencyKey, `compliance-rollup-wangjing-${new Date('2026-11-24T00:00:00+08:00').toISOString()}`));
+    const rows = await app.database.db
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.idempotencyKey, `compliance-rollup-wangjing-${new Date('2026-11-24T00:00:00+08:00').toISOString()}`));
     expect(rows).toHaveLength(1);
     const text = rows[0]!.message.type === 'text' ? rows[0]!.message.text : rows[0]!.message.text;
     expect(text).toContain('共 2 条');
@@ -64,6 +69,9 @@ describe('compliance', () => {
 });
 
 async function sentNudges(t: TestApp): Promise<Array<[string, string]>> {
-  const rows = await t.app.database.db.select({ to: deliveries.to, ruleId: nudges.ruleId }).from(nudges).innerJoin(deliveries, eq(deliveries.nudgeId, nudges.id));
+  const rows = await t.app.database.db
+    .select({ to: deliveries.to, ruleId: nudges.ruleId })
+    .from(nudges)
+    .innerJoin(deliveries, eq(deliveries.nudgeId, nudges.id));
   return rows.map((s) => [s.ruleId, 'personId' in s.to ? s.to.personId : '']);
 }

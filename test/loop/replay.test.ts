@@ -82,7 +82,11 @@ describe('the demo conversations through the whole loop', () => {
   });
 
   it('sends each manager the weekly digest on Monday at 09:00', async () => {
-    const digests = await t.app.database.db.select().from(deliveries).where(like(deliveries.idempotencyKey, 'digest-%')).orderBy(asc(deliveries.idempotencyKey));
+    const digests = await t.app.database.db
+      .select()
+      .from(deliveries)
+      .where(like(deliveries.idempotencyKey, 'digest-%'))
+      .orderBy(asc(deliveries.idempotencyKey));
     expect(digests.map((d) => [d.to, d.sentAt!.toISOString(), d.message.type === 'text' ? '' : d.message.title])).toEqual([
       [{ personId: 'liuqiang' }, '2026-11-30T01:00:00.000Z', '华北二组 · 上周团队概览'],
       [{ personId: 'wangjing' }, '2026-11-30T01:00:00.000Z', '华东一组 · 上周团队概览'],

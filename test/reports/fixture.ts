@@ -16,6 +16,7 @@ import {
   teams,
   timers,
 } from '../../db/schema/index.ts';
+import type { StoredActionKind } from '../../db/schema/enums.ts';
 
 export const TZ = 'Asia/Shanghai';
 
@@ -103,19 +104,32 @@ export async function seed(db: Db): Promise<void> {
     { id: 'zhaomin', name: '赵敏', role: 'rep', teamId: 'north' },
     { id: 'ops', name: '陈运营', role: 'admin' },
   ]);
+  const deal = (d: { id: string; name: string; ownerId: string; stage: string; amount?: number; createdAt: Date; updatedAt: Date }) => ({
+    ...d,
+    stageAt: d.updatedAt,
+    status: d.stage === 'won' ? ('won' as const) : d.stage === 'lost' ? ('lost' as const) : ('open' as const),
+  });
   await db.insert(opportunities).values([
-    { id: 'opp-hd', name: '华东医疗', ownerId: 'zhangsan', stage: 'negotiation', amount: 128000, createdAt: t('11-10 09:00'), updatedAt: t('11-26 11:00') },
-    { id: 'opp-hd2', name: '华东医疗二期', ownerId: 'zhangsan', stage: 'lead', createdAt: old, updatedAt: t('11-26 12:00') },
-    { id: 'opp-sz', name: '苏州精密', ownerId: 'zhangsan', stage: 'demo', createdAt: t('11-24 14:00'), updatedAt: t('11-26 10:00') },
-    { id: 'opp-acme', name: 'ACME Robotics', ownerId: 'zhangsan', stage: 'won', amount: 5000, createdAt: old, updatedAt: old },
-    { id: 'opp-ls', name: '李四物流', ownerId: 'lisi', stage: 'lost', createdAt: old, updatedAt: t('11-26 09:00') },
-    { id: 'opp-hz', name: '杭州制造', ownerId: 'lisi', stage: 'proposal', createdAt: old, updatedAt: t('11-25 09:00') },
-    { id: 'opp-ww', name: '王五教育', ownerId: 'wangwu', stage: 'proposal', createdAt: old, updatedAt: old },
-    { id: 'opp-bj', name: '北京物流', ownerId: 'zhaomin', stage: 'proposal', createdAt: t('11-24 09:00'), updatedAt: old },
+    deal({
+      id: 'opp-hd',
+      name: '华东医疗',
+      ownerId: 'zhangsan',
+      stage: 'negotiation',
+      amount: 128000,
+      createdAt: t('11-10 09:00'),
+      updatedAt: t('11-26 11:00'),
+    }),
+    deal({ id: 'opp-hd2', name: '华东医疗二期', ownerId: 'zhangsan', stage: 'lead', createdAt: old, updatedAt: t('11-26 12:00') }),
+    deal({ id: 'opp-sz', name: '苏州精密', ownerId: 'zhangsan', stage: 'demo', createdAt: t('11-24 14:00'), updatedAt: t('11-26 10:00') }),
+    deal({ id: 'opp-acme', name: 'ACME Robotics', ownerId: 'zhangsan', stage: 'won', amount: 5000, createdAt: old, updatedAt: old }),
+    deal({ id: 'opp-ls', name: '李四物流', ownerId: 'lisi', stage: 'lost', createdAt: old, updatedAt: t('11-26 09:00') }),
+    deal({ id: 'opp-hz', name: '杭州制造', ownerId: 'lisi', stage: 'proposal', createdAt: old, updatedAt: t('11-25 09:00') }),
+    deal({ id: 'opp-ww', name: '王五教育', ownerId: 'wangwu', stage: 'proposal', createdAt: old, updatedAt: old }),
+    deal({ id: 'opp-bj', name: '北京物流', ownerId: 'zhaomin', stage: 'proposal', createdAt: t('11-24 09:00'), updatedAt: old }),
   ]);
   const conv = (id: string, opp: string | null, owner: string, direct = false) => ({
     id: `wecom:${id}`,
-    platform: 'wecom',
+    platform: 'wecom' as const,
     chatId: id,
     chatType: direct ? ('single' as const) : ('group' as const),
     direct,
@@ -145,7 +159,7 @@ export async function seed(db: Db): Promise<void> {
   await db.insert(messages).values(
     MESSAGES.map((m) => ({
       id: m.id,
-      platform: 'wecom',
+      platform: 'wecom' as const,
       platformMessageId: m.id,
       conversationId: m.conv,
       senderId: m.who === 'customer' ? 'wm_customer' : m.who,
@@ -168,7 +182,7 @@ export async function seed(db: Db): Promise<void> {
         conversationId: m.conv,
         opportunityId: oppOf.get(m.conv) ?? null,
         personId: m.who === 'customer' ? null : m.who,
-        kind: a.kind,
+        kind: a.kind as StoredActionKind,
         confidence: 0.9,
         attrs: a.attrs ?? {},
         at: m.at,

@@ -4,9 +4,11 @@
  * /readyz answer; the send pacer holds one limit across processes through Redis.
  */
 import { eq } from 'drizzle-orm';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../bots/http/server.ts';
+import { weeklyDigestJob } from '../../bots/reports/digest-job.ts';
 import { createSendPacer } from '../../bots/outbound/pacer.ts';
 import { deliveries } from '../../db/schema/index.ts';
 import { chat } from '../helpers/app.ts';
@@ -19,16 +21,18 @@ describe('operations', () => {
   it('schedules each manager a Monday 09:00 digest and sends it once a week', async () => {
     stack = await createStack();
     const worker = await stack.app('worker');
-    const runner = worker.runner as import('../../jobs/bullmq.ts').BullMqRunner;
-    const schedulers = await runner.queue('reports').getJobSchedulers();
+    const reports = new Queue('reports', { connection: { url: REDIS_URL }, prefix: stack.prefix });
+    const schedulers = await reports.getJobSchedulers();
+    await reports.close();
     const byId = new Map(schedulers.map((s) => [s.key, s]));
     for (const manager of ['wangjing', 'liuqiang']) {
       expect(byId.get(`weekly-digest-${manager}`)).toMatchObject({ pattern: '0 9 * * 1', tz: 'Asia/Shanghai' });
+      expect(byId.get(`compliance-rollup-${manager}`)).toMatchObject({ pattern: '30 18 * * 1-5', tz: 'Asia/Shanghai' });
     }
     expect(byId.has('weekly-digest-zhangsan')).toBe(false);
 
-    await worker.runner.enqueue('weekly-digest', { personId: 'wangjing' });
-    await worker.runner.enqueue('weekly-digest', { personId: 'wangjing' });
+    await worker.runner.enqueue(weeklyDigestJob, { personId: 'wangjing' });
+    await worker.runner.enqueue(weeklyDigestJob, { personId: 'wangjing' });
     const db = worker.database.db;
     await until(async () => (await db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0], 15_000, 'the digest');
     await new Promise((r) => setTimeout(r, 1_000));
@@ -39,14 +43,15 @@ describe('operations', () => {
   }, 40_000);
 
   it('fails a job whose payload can never be valid at once, without retries', async () => {
-    const worker = await stack.app('worker');
-    const runner = worker.runner as import('../../jobs/bullmq.ts').BullMqRunner;
+    await stack.app('worker');
+    const analyze = new Queue('analyze', { connection: { url: REDIS_URL }, prefix: stack.prefix });
     // Written straight to the queue, as a bad producer or an old deployment would.
-    const job = await runner.queue('analyze').add('analyze-message', { messageId: 42 }, { attempts: 5, backoff: { type: 'fixed', delay: 10 } });
+    const job = await analyze.add('analyze-partition', { partition: 'seven' }, { attempts: 5, backoff: { type: 'fixed', delay: 10 } });
     const failed = await until(async () => ((await job.getState()) === 'failed' ? job : null), 10_000, 'the job to fail');
-    const fresh = await runner.queue('analyze').getJob(failed.id!);
+    const fresh = await analyze.getJob(failed.id!);
+    await analyze.close();
     expect(fresh!.attemptsMade).toBe(1);
-    expect(fresh!.failedReason).toMatch(/invalid job analyze-message/);
+    expect(fresh!.failedReason).toMatch(/invalid job analyze-partition/);
   }, 20_000);
 
   it('serves /metrics and /readyz', async () => {
@@ -58,6 +63,8 @@ describe('operations', () => {
     const metrics = await server.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
     expect(metrics.body).toContain('dealwise_messages_ingested_total{platform="local",outcome="stored"} 1');
+    expect(metrics.body).toContain('dealwise_messages_analyzed_total');
+    expect(metrics.body).toContain('dealwise_event_loop_lag_p99_seconds');
     expect(metrics.body).toMatch(/dealwise_queue_jobs\{queue="analyze",state="(waiting|active|delayed|failed)"\} \d+/);
     await server.close();
   }, 30_000);

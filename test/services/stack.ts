@@ -14,23 +14,30 @@ import { parse, stringify } from 'yaml';
 import { createApp, type App, type Role } from '../../bots/app.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
+import { REDIS_URL } from '../setup/constants.ts';
 import { createTestDatabase } from './pg.ts';
 
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { REDIS_URL };
 const REPO = new URL('../../', import.meta.url).pathname;
 
 export interface Stack {
   env: Record<string, string>;
   prefix: string;
   app(role: Role, extra?: Record<string, string>): Promise<App>;
+  /** An app that only stores and dispatches (a web process whose sends are left to the workers). */
+  producer(): Promise<App>;
   config(extra?: Record<string, string>): Config;
   teardown(): Promise<void>;
 }
 
-/** A playbook where the quote follow-up window is `seconds` long, for timers that fire in a test. */
+/** A playbook where the quote follow-up window is `seconds` of wall-clock time, for timers that fire in a test. */
 export async function fastPlaybook(seconds: number): Promise<string> {
-  const pb = parse(await readFile(join(REPO, 'config/playbooks.yaml'), 'utf8')) as { rules: Array<{ id: string; within?: string }> };
-  for (const r of pb.rules) if (r.id === 'quote-no-reply-3d') r.within = `${seconds / 60}m`;
+  const pb = parse(await readFile(join(REPO, 'config/playbooks.yaml'), 'utf8')) as { rules: Array<{ id: string; within?: string; workingHours?: boolean }> };
+  for (const r of pb.rules) {
+    if (r.id !== 'quote-no-reply-3d') continue;
+    r.within = `${seconds / 60}m`;
+    r.workingHours = false;
+  }
   const file = join(await mkdtemp(join(tmpdir(), 'dealwise-pb-')), 'playbooks.yaml');
   await writeFile(file, stringify(pb));
   return file;
@@ -48,6 +55,9 @@ export async function createStack(extra: Record<string, string> = {}): Promise<S
     SWEEP_SETTLE_MS: '0',
     JOB_LOCK_MS: '2000',
     SEND_LEASE_MS: '3000',
+    SEND_TIMEOUT_MS: '2000',
+    TIMER_TICK_MS: '200',
+    CATALOG_POLL_MS: '200',
     PLAYBOOK_FILE: join(REPO, 'config/playbooks.yaml'),
     ATOMS_FILE: join(REPO, 'config/atoms.yaml'),
     ORG_FILE: join(REPO, 'config/org.yaml'),
@@ -59,7 +69,19 @@ export async function createStack(extra: Record<string, string> = {}): Promise<S
     prefix,
     config: (more = {}) => loadConfig({ ...env, ...more }),
     app: async (role, more = {}) => {
-      const app = await createApp({ config: loadConfig({ ...env, ...more }), role, log: createLogger({ level: 'silent' }) });
+      const app = await createApp({ config: loadConfig({ ...env, ...more }), role, migrate: false, log: createLogger({ level: 'silent' }) });
+      apps.push(app);
+      return app;
+    },
+    producer: async () => {
+      const app = await createApp({
+        config: loadConfig(env),
+        role: 'web',
+        consume: [],
+        startAdapters: false,
+        migrate: false,
+        log: createLogger({ level: 'silent' }),
+      });
       apps.push(app);
       return app;
     },

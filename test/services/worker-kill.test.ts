@@ -6,15 +6,11 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ingestMessage } from '../../bots/loop/ingest.ts';
-import { createLogger } from '../../core/logger.ts';
 import type { InboundMessage } from '../../core/types.ts';
 import { openDatabase, type Database } from '../../db/client.ts';
 import { deliveries, nudges } from '../../db/schema/index.ts';
-import { BullMqRunner } from '../../jobs/bullmq.ts';
-import { jobIds } from '../../jobs/definitions.ts';
 import { FAKE_APP_ID, FAKE_APP_SECRET, FakeFeishu } from '../adapters/feishu/fake-feishu.ts';
-import { createStack, REDIS_URL, spawnWorker, stopProcess, until, type Stack, type WorkerProcess } from './stack.ts';
+import { createStack, spawnWorker, stopProcess, until, type Stack, type WorkerProcess } from './stack.ts';
 
 const ZHANGSAN_OPEN_ID = 'ou_7d8a6e6df7621556ce0d21922b676706';
 
@@ -36,11 +32,9 @@ describe('a worker killed mid-send', () => {
   let stack: Stack;
   let fake: FakeFeishu;
   let database: Database | null = null;
-  let producer: BullMqRunner | null = null;
   const workers: WorkerProcess[] = [];
   afterAll(async () => {
     for (const w of workers) await stopProcess(w, 'SIGKILL');
-    await producer?.close();
     await database?.close();
     await fake?.close();
     await stack?.teardown();
@@ -51,23 +45,21 @@ describe('a worker killed mid-send', () => {
     fake.sendDelayMs = 6_000;
     stack = await createStack({ FEISHU_APP_ID: FAKE_APP_ID, FEISHU_APP_SECRET: FAKE_APP_SECRET, FEISHU_DOMAIN: fake.url, SEND_LEASE_MS: '8000' });
     workers.push(await spawnWorker(stack.env));
-    database = await openDatabase({ databaseUrl: stack.env.DATABASE_URL!, dataDir: '' });
-    producer = new BullMqRunner({ url: REDIS_URL, prefix: stack.prefix, log: createLogger({ level: 'silent' }) });
-
+    database = await openDatabase({ databaseUrl: stack.env.DATABASE_URL!, dataDir: '', migrate: false });
     // What a web process does: store, then dispatch the analysis.
+    const web = await stack.producer();
     const now = Date.now();
     for (const m of [
       feishu({ id: 'om_1', from: ZHANGSAN_OPEN_ID, text: '李主任好，报价和方案都在这个群里沟通。', at: new Date(now) }),
       feishu({ id: 'om_2', from: 'ou_customer_li', text: '48 万太贵了，超出我们今年的预算。', at: new Date(now + 1_000) }),
     ]) {
-      const r = await ingestMessage({ db: database.db, clock: { now: () => new Date() }, firstStage: 'lead' }, m);
-      await producer.enqueue('analyze-message', { messageId: r.id }, { jobId: jobIds.analyze(r.id) });
+      await web.sink.message(m);
     }
 
     // The worker has sent the request; Feishu holds the answer. Kill it now.
     await until(async () => fake.sends.length === 1, 30_000, 'the first send to reach Feishu');
     await stopProcess(workers[0]!, 'SIGKILL');
-    const [inFlight] = await database.db.select().from(deliveries);
+    const [inFlight] = await database.db.select().from(deliveries).where(eq(deliveries.platform, 'feishu'));
     expect(inFlight).toMatchObject({ status: 'sending', attempts: 1, platform: 'feishu' });
 
     workers.push(await spawnWorker(stack.env));

@@ -9,7 +9,10 @@ const ids = (list: { id: string }[]) => list.map((a) => a.id);
 const priceObjection: DetectedAction = { kind: 'objection_raised', objection: 'price', confidence: 0.9 };
 const none = new Set<string>();
 
-const choose = (ruleId: string, o: { action?: DetectedAction | null; topics?: Topic[]; stage?: string; text?: string; valueScore?: number; exclude?: Set<string> }) =>
+const choose = (
+  ruleId: string,
+  o: { action?: DetectedAction | null; topics?: Topic[]; stage?: string; text?: string; valueScore?: number; exclude?: Set<string> },
+) =>
   ids(
     chooseAtoms(catalog, {
       rule: ruleById(playbook, ruleId),

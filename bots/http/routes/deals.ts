@@ -62,7 +62,7 @@ export function registerDeals(v1: FastifyInstance, app: App): void {
     if (!body.success) throw bad(body.error);
     const catalog = app.catalog.current;
     const by = catalog.person(body.data.by);
-    if (!by || !by.active) throw new AppError('FORBIDDEN', 'by: not an active person in the directory');
+    if (!by?.active) throw new AppError('FORBIDDEN', 'by: not an active person in the directory');
     const changes: Array<[DealField, string]> = [];
     if (body.data.stage !== undefined) changes.push(['stage', body.data.stage]);
     if (body.data.amount !== undefined) changes.push(['amount', String(body.data.amount)]);

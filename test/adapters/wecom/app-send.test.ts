@@ -77,7 +77,11 @@ describe('WeCom app send', () => {
   it('sends a card as its whole text in markdown, then a button_interaction card whose keys are our button values', async () => {
     const buttons = feedbackButtons('nudge-7');
     await adapter.send({ userId: 'zhangsan' }, { type: 'card', title: '价格异议', text: '先确认预算', buttons }, 'nudge-7:1');
-    const [text, cardBody] = api.calls('/cgi-bin/message/send').map((c) => c.body) as Array<{ msgtype: string; markdown?: { content: string }; template_card: Record<string, unknown> }>;
+    const [text, cardBody] = api.calls('/cgi-bin/message/send').map((c) => c.body) as Array<{
+      msgtype: string;
+      markdown?: { content: string };
+      template_card: Record<string, unknown>;
+    }>;
     expect(text).toMatchObject({ msgtype: 'markdown', markdown: { content: '**价格异议**\n先确认预算' } });
     const body = cardBody!;
     expect(body.msgtype).toBe('template_card');

@@ -85,7 +85,10 @@ const postArchive = (payload: unknown) =>
 
 const sendsTo = (userId: string): RecordedRequest[] => api.calls('/cgi-bin/message/send').filter((r) => (r.body as CardBody).touser === userId);
 /** A nudge goes out as its text in markdown, then a small card with its buttons. */
-const cardsTo = (userId: string): CardBody[] => sendsTo(userId).map((r) => r.body as CardBody).filter((b) => b.msgtype === 'template_card');
+const cardsTo = (userId: string): CardBody[] =>
+  sendsTo(userId)
+    .map((r) => r.body as CardBody)
+    .filter((b) => b.msgtype === 'template_card');
 const markdownTo = (userId: string): string[] =>
   sendsTo(userId).flatMap((r) => ((r.body as CardBody).msgtype === 'markdown' ? [(r.body as { markdown: { content: string } }).markdown.content] : []));
 
