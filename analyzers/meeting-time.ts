@@ -3,12 +3,14 @@
  * relative to when the message was sent, in the organisation's time zone. Used to start the
  * "after the demo" window at the demo rather than at the message that booked it.
  */
+import type { MeetingType } from '../core/types.ts';
 import { wallClock, zonedInstant } from '../core/zoned-time.ts';
 
 const ZH_DIGITS: Record<string, number> = { 零: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10, 日: 7, 天: 7 };
 const EN_DAYS: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
 
-function zhNumber(s: string): number {
+/** A small number in digits or Chinese numerals (八, 十二, 二十): NaN when it is neither. */
+export function zhNumber(s: string): number {
   if (/^\d+$/.test(s)) return Number(s);
   if (s === '十') return 10;
   if (s.startsWith('十')) return 10 + (ZH_DIGITS[s.slice(1)] ?? 0);
@@ -32,9 +34,10 @@ export function parseMeetingTime(text: string, sentAt: Date, timeZone: string): 
   return zonedInstant(timeZone, day.year, day.month, day.day, time?.hour ?? 9, time?.minute ?? 0);
 }
 
-type Ymd = { year: number; month: number; day: number };
+export type Ymd = { year: number; month: number; day: number };
 
-function addDays(b: ReturnType<typeof wallClock>, n: number): Ymd {
+/** The calendar day `n` days after `b` (wall-clock arithmetic, no time zone involved). */
+export function addDays(b: Ymd, n: number): Ymd {
   const d = new Date(Date.UTC(b.year, b.month - 1, b.day + n));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
@@ -69,7 +72,8 @@ function nextMonth(b: ReturnType<typeof wallClock>): { year: number; month: numb
   return b.month === 12 ? { year: b.year + 1, month: 1 } : { year: b.year, month: b.month + 1 };
 }
 
-function zhTime(text: string): { hour: number; minute: number } | null {
+/** The first Chinese clock time or half-day in `text` (下午两点 → 14:00, 上午 → 10:00). */
+export function zhTime(text: string): { hour: number; minute: number } | null {
   const m = ZH_TIME.exec(text);
   if (!m) {
     const half = ZH_HALF_DAY.exec(text);
@@ -97,7 +101,8 @@ function enDay(text: string, b: ReturnType<typeof wallClock>): Ymd | null {
   return weekday(b, EN_DAYS[m[2]!.toLowerCase()] ?? 1, m[1]?.toLowerCase());
 }
 
-function enTime(text: string): { hour: number; minute: number } | null {
+/** The first English clock time in `text` (3pm, 10:30). */
+export function enTime(text: string): { hour: number; minute: number } | null {
   const m = EN_TIME.exec(text);
   if (!m) return null;
   if (m[1]) {
@@ -106,4 +111,25 @@ function enTime(text: string): { hour: number; minute: number } | null {
     return { hour, minute: m[2] ? Number(m[2]) : 0 };
   }
   return { hour: Number(m[4]), minute: Number(m[5]) };
+}
+
+// ---- what kind of meeting -------------------------------------------------------------------
+
+// Checked in this order: a demo on site is still a demo (only a demo moves a deal to the demo
+// stage), a visit by phone is not a thing, and anything else booked is a plain meeting.
+const DEMO =
+  /演示(?!文稿|视频|账号|帐号)|(?<![a-z])demo(?! ?(?:账号|帐号|视频|video|account|login|environment))|展示|(?:讲解|介绍)(?:一下)?(?:产品|系统|功能|平台|方案)|产品介绍|路演|walk-?through|presentation|show you (?:the|how|our)/;
+const VISIT =
+  /拜访|上门|登门|来访|(?:来|去|到)(?:您|你们|贵|我们?)?(?:司|公司|工厂|厂里|现场|医院|学校|园区|办公室|门店)|(?:过来|过去)(?:拜访|一趟|看看|找您|坐坐|聊)|见面|见个面|面谈|当面|\bvisit|on-?site|in person|come (?:over|by)|(?:drop|stop) by|(?:your|our) office/;
+const CALL = /电话|通话|语音|打给您|(?<![a-z])call(?!\s*cent)|phone|\bring (?:you|me)\b|dial in/;
+
+/**
+ * What kind of meeting a meeting_scheduled message books, from normalised text: demo (演示, demo,
+ * 展示), visit (拜访, 上门, 去您公司, visit, onsite), call (电话, 语音, call), else meeting.
+ */
+export function meetingTypeOf(text: string): MeetingType {
+  if (DEMO.test(text)) return 'demo';
+  if (VISIT.test(text)) return 'visit';
+  if (CALL.test(text)) return 'call';
+  return 'meeting';
 }
