@@ -4,7 +4,7 @@
  * "after the demo" window at the demo rather than at the message that booked it.
  */
 import type { MeetingType } from '../core/types.ts';
-import { wallClock, zonedInstant } from '../core/zoned-time.ts';
+import { type WallClock, wallClock } from '../core/zoned-time.ts';
 
 const ZH_DIGITS: Record<string, number> = { 零: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10, 日: 7, 天: 7 };
 const EN_DAYS: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
@@ -27,11 +27,11 @@ const EN_TIME = /\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(\d{1,2}):(\d{2})\b/i;
 
 /** The stated meeting time, or null when the text names no day it can place. */
 export function parseMeetingTime(text: string, sentAt: Date, timeZone: string): Date | null {
-  const base = wallClock(sentAt, timeZone);
+  const base = localClock(sentAt, timeZone);
   const day = /[\u4e00-\u9fff]/.test(text) ? zhDay(text, base) : enDay(text, base);
   if (!day) return null;
   const time = /[\u4e00-\u9fff]/.test(text) ? zhTime(text) : enTime(text);
-  return zonedInstant(timeZone, day.year, day.month, day.day, time?.hour ?? 9, time?.minute ?? 0);
+  return localInstant(timeZone, day.year, day.month, day.day, time?.hour ?? 9, time?.minute ?? 0);
 }
 
 export type Ymd = { year: number; month: number; day: number };
@@ -132,4 +132,56 @@ export function meetingTypeOf(text: string): MeetingType {
   if (VISIT.test(text)) return 'visit';
   if (CALL.test(text)) return 'call';
   return 'meeting';
+}
+
+// ---- zone arithmetic on the message path ---------------------------------------------------
+
+// core/zoned-time.ts reads the zone through Intl.DateTimeFormat#formatToParts, a few
+// microseconds a call; a message's analysis needs up to three. Offsets change only at a zone's
+// transitions, so the offset of each UTC hour is cached, and an hour that holds a transition
+// (one that does not fall on the hour, e.g. Lord Howe's half hour) is never cached. Results are
+// those of wallClock and zonedInstant (test/analyzers/zone-cache.test.ts compares them).
+const HOUR = 3_600_000;
+const OFFSETS = new Map<string, number>();
+const MAX_OFFSETS = 10_000;
+
+/** Zone time minus UTC at `t` (whole seconds), exactly as wallClock reads it. */
+function offsetNow(timeZone: string, t: number): number {
+  const w = wallClock(new Date(t), timeZone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - (t - (((t % 1000) + 1000) % 1000));
+}
+
+function offsetAt(timeZone: string, t: number): number {
+  const hour = Math.floor(t / HOUR);
+  const key = `${timeZone}|${hour}`;
+  const cached = OFFSETS.get(key);
+  if (cached !== undefined) return cached;
+  const first = offsetNow(timeZone, hour * HOUR);
+  if (first !== offsetNow(timeZone, hour * HOUR + HOUR - 1000)) return offsetNow(timeZone, t);
+  if (OFFSETS.size >= MAX_OFFSETS) OFFSETS.clear();
+  OFFSETS.set(key, first);
+  return first;
+}
+
+/** wallClock(t, timeZone), from the cached offset. */
+export function localClock(t: Date, timeZone: string): WallClock {
+  const ms = t.getTime();
+  const d = new Date(ms - (((ms % 1000) + 1000) % 1000) + offsetAt(timeZone, ms));
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    weekday: d.getUTCDay() || 7,
+  };
+}
+
+/** zonedInstant(timeZone, …), from the cached offset: the same two passes settle a DST change. */
+export function localInstant(timeZone: string, year: number, month: number, day: number, hour = 0, minute = 0): Date {
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute);
+  let t = asUtc;
+  for (let i = 0; i < 2; i++) t = asUtc - offsetAt(timeZone, t);
+  return new Date(t);
 }
