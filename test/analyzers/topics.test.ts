@@ -233,3 +233,19 @@ describe('detectTopics: input', () => {
     expect(topics('先试用，再谈付款')).toEqual(['payment', 'trial']);
   });
 });
+
+describe('detectTopics: one scan finds every topic', () => {
+  it('finds a topic whose words start where another topic matched', () => {
+    // 「付款」 (payment) and 「付款条款」 … 「条款」 (legal) overlap; both are found.
+    expect(topics('付款条款')).toEqual(['payment', 'legal']);
+  });
+
+  it('finds every topic in a message that names them all', () => {
+    const all = '等保 驻场 接口 发票 八折 别家 法务 董事长想见个面 案例 培训 试用';
+    expect(topics(all)).toEqual([...TOPICS]);
+  });
+
+  it('finds topics of both scripts in a mixed message', () => {
+    expect(topics('API对接和invoice的事')).toEqual(['integration', 'payment']);
+  });
+});
