@@ -17,46 +17,75 @@
  * Text is normalised (./text.ts) and scanned sentence by sentence with bounded patterns: linear.
  */
 import type { Commitment } from '../core/types.ts';
-import { wallClock, type WallClock, zonedInstant } from '../core/zoned-time.ts';
-import { addDays, enTime, type Ymd, zhNumber, zhTime } from './meeting-time.ts';
+import type { WallClock } from '../core/zoned-time.ts';
+import { addDays, enTime, localClock, localInstant, type Ymd, zhNumber, zhTime } from './meeting-time.ts';
 
 // Sentences end at 。 ! ? or a line; clauses also at , ; and 、.
 const SENTENCE = /[^。!?\n]+[。!?]*/g;
-const CLAUSE_END = /[,;、]/;
+const CLAUSE_END = new Set([',', ';', '、']);
 
 const ZH_NUM = '(?:\\d{1,2}|[一二两三四五六七八九十]{1,3})';
 const EN_MONTHS =
   '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const MONTH_INDEX: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 };
 const EN_WEEKDAYS: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
+const RELATIVE_DAYS: Record<string, number> = {
+  今天: 0,
+  今晚: 0,
+  今早: 0,
+  今儿: 0,
+  today: 0,
+  tonight: 0,
+  eod: 0,
+  明天: 1,
+  明早: 1,
+  明晚: 1,
+  明儿: 1,
+  tomorrow: 1,
+  后天: 2,
+  大后天: 3,
+};
 const SMALL: Record<string, number> = { a: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, couple: 2, few: 3 };
 
 /**
  * Every way of naming a day, one named group per form. 下周一定 is 下周 + 一定 (certainly), not
  * Monday; 3号楼 and 2号线 are a building and a metro line.
  */
-const DAY = new RegExp(
-  [
-    `(?<zwMod>上上|上|下下|下|这|本|这个|下个)?(?:周|星期|礼拜)(?<zw>[一二三四五六日天1-7])(?!(?<=一)定)`,
-    '(?<zrel>大后天|今天|今晚|今早|今儿|明天|明早|明晚|明儿|后天)',
-    `(?:(?<zy>\\d{4})年)?(?<zmo>${ZH_NUM})月(?<zmd>${ZH_NUM})[日号]?`,
-    `(?<![\\d月.])(?<zd>\\d{1,2})[日号](?![码线楼床机店口位])`,
-    '(?<zmMod>下个?|本|这个?)?(?<zmPart>月底|月末|月初|月中)',
-    '(?<zyEnd>年底|年末)',
-    '过(?<zafter>一两|两三|两|三|几)天',
-    `(?<zwork>${ZH_NUM})个?工作日`,
-    `(?<zdays>${ZH_NUM})天(?=内|之内|后|以后)`,
-    '(?<zweek>这周|本周)(?=内|之内|以内)',
-    `(?<ewMod>\\blast |\\bthis |\\bnext |\\bcoming )?\\b(?<ew>mon|tue|tues|wed|thu|thur|thurs|fri)(?:day|nesday|sday|rsday)?\\b|\\b(?<ewFull>saturday|sunday)\\b`,
-    '\\b(?<erel>today|tonight|tomorrow|eod)\\b',
-    `\\b(?<emo>${EN_MONTHS})\\.? (?<emd>\\d{1,2})(?:st|nd|rd|th)?\\b|\\b(?<emd2>\\d{1,2})(?:st|nd|rd|th)? (?:of )?(?<emo2>${EN_MONTHS})\\b`,
-    '\\bthe (?<ed>\\d{1,2})(?:st|nd|rd|th)\\b',
-    '(?<![\\d/])(?<esm>\\d{1,2})/(?<esd>\\d{1,2})(?![\\d/])',
-    '\\bend of (?:the |this )?(?<eend>week|month)\\b|\\bend of next (?<eendNext>week|month)\\b|\\b(?:early|beginning of|start of) next (?<estart>month)\\b',
-    '\\bin (?:a |the next )?(?<eafter>\\d|one|two|three|four|five|six|seven|couple|few)(?: of)? (?<ework>business |working )?days\\b',
-  ].join('|'),
-  'g',
+const DAY_SOURCE = [
+  `(?<zwMod>上上|上|下下|下|这|本|这个|下个)?(?:周|星期|礼拜)(?<zw>[一二三四五六日天1-7])(?!(?<=一)定)`,
+  '(?<zrel>大后天|今天|今晚|今早|今儿|明天|明早|明晚|明儿|后天)',
+  `(?:(?<zy>\\d{4})年)?(?<zmo>${ZH_NUM})月(?<zmd>${ZH_NUM})[日号]?`,
+  `(?<![\\d月.])(?<zd>\\d{1,2})[日号](?![码线楼床机店口位])`,
+  '(?<zmMod>下个?|本|这个?)?(?<zmPart>月底|月末|月初|月中)',
+  '(?<zyEnd>年底|年末)',
+  '过(?<zafter>一两|两三|两|三|几)天',
+  `(?<zwork>${ZH_NUM})个?工作日`,
+  `(?<zdays>${ZH_NUM})天(?=内|之内|后|以后)`,
+  '(?<zweek>这周|本周)(?=内|之内|以内)',
+  `(?<ewMod>\\blast |\\bthis |\\bnext |\\bcoming )?\\b(?<ew>mon|tue|tues|wed|thu|thur|thurs|fri)(?:day|nesday|sday|rsday)?\\b|\\b(?<ewFull>saturday|sunday)\\b`,
+  '\\b(?<erel>today|tonight|tomorrow|eod)\\b',
+  `\\b(?<emo>${EN_MONTHS})\\.? (?<emd>\\d{1,2})(?:st|nd|rd|th)?\\b|\\b(?<emd2>\\d{1,2})(?:st|nd|rd|th)? (?:of )?(?<emo2>${EN_MONTHS})\\b`,
+  '\\bthe (?<ed>\\d{1,2})(?:st|nd|rd|th)\\b',
+  '(?<![\\d/])(?<esm>\\d{1,2})/(?<esd>\\d{1,2})(?![\\d/])',
+  '\\bend of (?:the |this )?(?<eend>week|month)\\b|\\bend of next (?<eendNext>week|month)\\b|\\b(?:early|beginning of|start of) next (?<estart>month)\\b',
+  '\\bin (?:a |the next )?(?<eafter>\\d|one|two|three|four|five|six|seven|couple|few)(?: of)? (?<ework>business |working )?days\\b',
+].join('|');
+// Named groups cost an object per match; the pattern runs with plain groups and names are
+// looked up by position only for the day that is used.
+const DAY_NAMES = [...DAY_SOURCE.matchAll(/\(\?<([a-zA-Z][a-zA-Z0-9]*)>/g)].map((m) => m[1] as string);
+const DAY = new RegExp(DAY_SOURCE.replace(/\(\?<[a-zA-Z][a-zA-Z0-9]*>/g, '('), 'g');
+// Every capturing group must be a named one, or positions would shift.
+if ((new RegExp(`${DAY.source}|`).exec('')?.length ?? 0) - 1 !== DAY_NAMES.length) throw new Error('commitments: DAY has unnamed capturing groups');
+
+// Every DAY match holds one of these, by script: a quick scan that lets most messages skip
+// the rest (three in four in the corpus have no day word at all).
+const DAY_HINT_ZH =
+  /周|星期|礼拜|今[天晚早儿]|明[天早晚儿]|后天|月[底末初中]|[\d一二三四五六七八九十]月|[\d一二三四五六七八九十][日号]|年[底末]|过[一两三几]{1,2}天|天(?:内|之内|后|以后)|工作日/;
+const DAY_HINT_EN = new RegExp(
+  `\\b(?:mon|tue|wed|thu|fri|saturday|sunday|today|tonight|tomorrow|eod|end of|next month|(?:early|beginning of|start of) next|${EN_MONTHS}\\.? \\d|\\d{1,2}(?:st|nd|rd|th)?\\.? (?:of )?${EN_MONTHS}|\\d{1,2}(?:st|nd|rd|th)\\b|\\d{1,2}\\/\\d|days\\b|the \\d)`,
 );
+const HAS_CJK = /[\u3400-\u9fff]/;
+const HAS_LATIN = /[a-z]/;
 
 /** Future contact, answer, decision, meeting, approval or event. */
 const ZH_VERB =
@@ -95,6 +124,9 @@ interface DayHit {
  * or null. `original` is the text before normalisation, to quote the phrase as written.
  */
 export function findCommitment(text: string, sentAt: Date, timeZone: string, original: string = text): Commitment | null {
+  if (!((HAS_CJK.test(text) && DAY_HINT_ZH.test(text)) || (HAS_LATIN.test(text) && DAY_HINT_EN.test(text)))) return null;
+  VERB.lastIndex = 0;
+  if (!VERB.test(text)) return null;
   const source = original.length === text.length ? original : text;
   let base: WallClock | undefined;
   SENTENCE.lastIndex = 0;
@@ -110,7 +142,7 @@ export function findCommitment(text: string, sentAt: Date, timeZone: string, ori
       if (PAST_BEFORE.test(sentence.slice(clause.from, verb.from))) continue;
       const day = dayFor(days, sentence, clause, verb.from);
       if (!day) continue;
-      base ??= wallClock(sentAt, timeZone);
+      base ??= localClock(sentAt, timeZone);
       const when = placeDay(day, clockTime(sentence.slice(clause.from, clause.to)), base, sentAt, timeZone);
       if (when) return { ...when, phrase: phraseOf(source, s.index, clause, day, verb) };
     }
@@ -126,16 +158,18 @@ function placeDay(
   sentAt: Date,
   timeZone: string,
 ): Omit<Commitment, 'phrase'> | null {
-  const hit = resolve(day, base);
+  const g = groupsOf(day.match);
+  const hit = resolve(g, base);
   if (!hit) return null;
   let ymd = hit.ymd;
-  let at = zonedInstant(timeZone, ymd.year, ymd.month, ymd.day, time?.hour ?? 0, time?.minute ?? 0);
+  let at = localInstant(timeZone, ymd.year, ymd.month, ymd.day, time?.hour ?? 0, time?.minute ?? 0);
   // A day equal to today is meant only when said as today or with a time still ahead; else a
   // weekday, day of the month or date means its next occurrence.
   if (sameDay(ymd, base) && !(time ? at.getTime() > sentAt.getTime() : hit.today)) {
-    if (!day.roll) return null;
-    ymd = roll(ymd, day.roll);
-    at = zonedInstant(timeZone, ymd.year, ymd.month, ymd.day, time?.hour ?? 0, time?.minute ?? 0);
+    const by = rollOf(g);
+    if (!by) return null;
+    ymd = roll(ymd, by);
+    at = localInstant(timeZone, ymd.year, ymd.month, ymd.day, time?.hour ?? 0, time?.minute ?? 0);
   }
   return { at, allDay: time === null };
 }
@@ -172,8 +206,7 @@ function daysIn(sentence: string): DayMatch[] {
   const out: DayMatch[] = [];
   DAY.lastIndex = 0;
   for (let m = DAY.exec(sentence); m !== null && out.length < MAX_DAYS; m = DAY.exec(sentence)) {
-    const g = m.groups ?? {};
-    out.push({ groups: g, index: m.index, length: m[0].length, roll: rollOf(g) });
+    out.push({ match: m, index: m.index, length: m[0].length });
   }
   return out;
 }
@@ -181,9 +214,9 @@ function daysIn(sentence: string): DayMatch[] {
 /** The clause of the sentence that holds position `at`, as [from, to). */
 function clauseAround(sentence: string, at: number): Span {
   let from = at;
-  while (from > 0 && !CLAUSE_END.test(sentence[from - 1] as string)) from--;
+  while (from > 0 && !CLAUSE_END.has(sentence[from - 1] as string)) from--;
   let to = at;
-  while (to < sentence.length && !CLAUSE_END.test(sentence[to] as string)) to++;
+  while (to < sentence.length && !CLAUSE_END.has(sentence[to] as string)) to++;
   return { from, to };
 }
 
@@ -193,11 +226,18 @@ interface Span {
 }
 
 interface DayMatch {
-  groups: Record<string, string | undefined>;
+  match: RegExpExecArray;
   index: number;
   length: number;
-  /** How to reach the next occurrence when the day named is today but not meant as today. */
-  roll: 'week' | 'month' | 'year' | null;
+}
+
+type Groups = Record<string, string | undefined>;
+
+/** The named groups of a DAY match. */
+function groupsOf(m: RegExpExecArray): Groups {
+  const g: Groups = {};
+  for (let i = 0; i < DAY_NAMES.length; i++) if (m[i + 1] !== undefined) g[DAY_NAMES[i] as string] = m[i + 1];
+  return g;
 }
 
 /** The day for a verb: the one nearest it in its clause, else one alone in the clause before when the verb's clause carries it. */
@@ -218,7 +258,7 @@ function dayFor(days: readonly DayMatch[], sentence: string, clause: Span, verbA
 }
 
 /** Bare weekdays roll a week, days of the month a month, dates a year; the rest never. */
-function rollOf(g: Record<string, string | undefined>): DayMatch['roll'] {
+function rollOf(g: Groups): 'week' | 'month' | 'year' | null {
   if ((g.zw && !g.zwMod) || (g.ew && (!g.ewMod || g.ewMod.trim() === 'coming')) || g.ewFull) return 'week';
   if (g.zd || g.ed) return 'month';
   if ((g.zmo && !g.zy) || g.emo || g.emo2 || g.esm) return 'year';
@@ -283,19 +323,18 @@ function weekdayOf(b: WallClock, target: number, mod: string | undefined): DayHi
   return { ymd: addDays(b, thisWeek < 0 ? thisWeek + 7 : thisWeek), today: false };
 }
 
+/** A weekday modifier without its spaces and 个: 下个 → 下, "next " → next. */
+const mod = (s: string | undefined): string | undefined => s?.trim().replace(/个$/, '');
 const num = (s: string | undefined): number => (s === undefined ? NaN : zhNumber(s));
 
 /** The calendar day a matched day expression names, relative to `b`; null when it is past or impossible. */
-function resolve(day: DayMatch, b: WallClock): DayHit | null {
-  const g = day.groups;
-  const mod = (s: string | undefined) => s?.trim().replace(/个$/, '');
+function resolve(g: Groups, b: WallClock): DayHit | null {
   if (g.zw) return weekdayOf(b, zhNumber(g.zw) || 7, mod(g.zwMod));
   if (g.ew) return weekdayOf(b, EN_WEEKDAYS[g.ew.slice(0, 3)] ?? 1, mod(g.ewMod));
   if (g.ewFull) return weekdayOf(b, g.ewFull === 'saturday' ? 6 : 7, undefined);
   const rel = g.zrel ?? g.erel;
   if (rel) {
-    const n =
-      { 今天: 0, 今晚: 0, 今早: 0, 今儿: 0, today: 0, tonight: 0, eod: 0, 明天: 1, 明早: 1, 明晚: 1, 明儿: 1, tomorrow: 1, 后天: 2, 大后天: 3 }[rel] ?? 0;
+    const n = RELATIVE_DAYS[rel] ?? 0;
     return { ymd: addDays(b, n), today: n === 0 };
   }
   if (g.zmo) return wrap(monthDay(b, num(g.zmo), num(g.zmd), g.zy ? Number(g.zy) : undefined));
