@@ -29,17 +29,15 @@ export const SCAN_CHARS = 4_000;
  * customer. The text is normalised once for every concern after the classifier.
  */
 export function analyzeMessage(input: MessageAnalysisInput): MessageAnalysis {
-  const raw = input.text.length > SCAN_CHARS ? input.text.slice(0, SCAN_CHARS) : input.text;
-  const actions = analyze({
-    role: input.role,
-    text: raw,
-    ...(input.attachments ? { attachments: input.attachments } : {}),
-    ...(input.lang ? { lang: input.lang } : {}),
-  });
+  const long = input.text.length > SCAN_CHARS;
+  const raw = long ? input.text.slice(0, SCAN_CHARS) : input.text;
+  const actions = analyze(long ? { ...input, text: raw } : input);
   const text = normalize(raw);
 
   let meetingAt: Date | null = null;
+  let competitor = false;
   for (const a of actions) {
+    if (a.kind === 'competitor_mentioned') competitor = true;
     if (a.kind !== 'meeting_scheduled') continue;
     a.meetingType = meetingTypeOf(text);
     meetingAt = parseMeetingTime(text, input.sentAt, input.timeZone);
@@ -49,7 +47,7 @@ export function analyzeMessage(input: MessageAnalysisInput): MessageAnalysis {
   return {
     actions,
     question: input.role === 'customer' && isQuestion(text),
-    topics: detectTopics(text),
+    topics: detectTopics(text, competitor),
     meetingAt,
     commitment: findCommitment(text, input.sentAt, input.timeZone, raw),
   };
