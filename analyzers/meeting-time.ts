@@ -1,7 +1,9 @@
 /**
  * Reads the meeting time a message states ("周三下午两点", "明天上午10:30", "Thursday at 3pm"),
  * relative to when the message was sent, in the organisation's time zone. Used to start the
- * "after the demo" window at the demo rather than at the message that booked it.
+ * "after the demo" window at the demo rather than at the message that booked it. Also: what kind
+ * of meeting was booked (`meetingTypeOf`), and the day and clock helpers ./commitments.ts shares,
+ * with a cached zone offset so the message path does not pay Intl on every call.
  */
 import type { MeetingType } from '../core/types.ts';
 import { type WallClock, wallClock } from '../core/zoned-time.ts';

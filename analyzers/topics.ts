@@ -34,7 +34,7 @@ const PATTERNS: readonly TopicPattern[] = [
     topic: 'security',
     parts: [
       '(?:数据|信息|网络|系统|账号)安全|安全(?:性|认证|合规|资质|审计|评估|测评|漏洞|策略|等级|防护)',
-      '等保|等级保护|等宝|密评|信创|国产化适配',
+      '等保|等级保护|等宝|密评|国密|信创|国产化适配|安不安全|(?:系统|数据|平台)?安全(?:吗|么)|云端还是本地|本地还是云',
       '私有化|私有话|私有部署|私有云|本地(?:化)?部署|内网部署|离线部署|本地服务器|自己的服务器|部署在(?:我们|本地|内网|院内|厂内|自己)',
       `数据${G}{0,6}(?:存|放|保存|存储|托管)(?:在)?${G}{0,4}(?:哪|什么地方|国内|境内|境外|本地|云|服务器|机房)|(?:服务器|机房)(?:在|放在?)(?:哪|什么地方)|数据出境|数据主权`,
       '加密|脱敏|泄露|泄漏|防泄|渗透测试|漏洞扫描|权限管控|访问控制|审计日志|容灾|灾备|备份机制',
@@ -49,7 +49,7 @@ const PATTERNS: readonly TopicPattern[] = [
     topic: 'implementation',
     parts: [
       '(?<!线|(?:版本|功能|新品|小程序|活动|官网|app)[^,。!?]{0,4})上线|驻场|驻点|实施|交付(?:周期|时间|团队|计划|节奏|工期)|(?:多久|多长时间|什么时候|何时)(?:能|可以|才能)?(?:交付|部署|用上|用起来|装好|落地|切换)',
-      '工期|项目周期|部署(?:周期|时间|要多久|需要多久|多长时间|好|完)|上门(?:实施|部署|安装|调试)|安装调试|现场(?:支持|服务|工程师|调试|部署)',
+      '(?:多久|多长时间|什么时候|何时)(?:能|可以|才能)(?:用|使用|启用|投入使用)|工期|项目周期|部署(?:周期|时间|要多久|需要多久|多长时间|好|完)|上门(?:实施|部署|安装|调试)|安装调试|现场(?:支持|服务|工程师|调试|部署)',
       '数据迁移|迁移数据|系统切换|切换系统|项目经理|落地(?:周期|时间|实施|计划)',
       '\\bgo[- ]?live\\b|implementation|\\bimplement(?:ing|ed)?\\b|\\bonboarding\\b|\\brollout\\b|\\broll(?:ing)? (?:it )?out\\b|cut-?over|\\bmigrat(?:e|ion|ing)\\b',
       '(?:deployment|rollout|implementation|setup|set-up|onboarding) (?:time|timeline|plan|schedule|period)',
@@ -62,7 +62,7 @@ const PATTERNS: readonly TopicPattern[] = [
       // 对接人/接口人 are contact persons, 跟您对接 is liaising: neither is a system.
       '(?:系统|接口|数据|平台|api)(?:对接|集成|打通|同步|互通)|对接(?!人|一下|下|您|你|好了吗)(?:我们的?|现有的?)?(?:系统|平台|接口|数据)',
       `${SYSTEMS}(?:系统)?${G}{0,4}${ZH_LINK}|${ZH_LINK}${G}{0,6}${SYSTEMS}|(?:和|与|跟|连|支持|兼容)(?:我们的?|现有的?)?${SYSTEMS}(?:系统)?(?:吗|么|对接|集成|打通)`,
-      '(?<!接口|对接)接口(?!人)|集成|(?<![话没不])打通(?!电话)|数据同步|自动同步|实时同步|单点登录',
+      '(?:能|可以|支持)(?:不能)?对接(?:吗|么|不)|(?<!接口|对接)接口(?!人)|集成|(?<![话没不])打通(?!电话)|数据同步|自动同步|实时同步|单点登录',
       '\\bsso\\b|\\bapi\\b|\\bapis\\b|\\bsdk\\b|webhook|\\bldap\\b',
       '\\bintegrat(?:e|es|ed|ion|ions|ing)\\b|\\bconnectors?\\b|\\bsync(?:s|ing|hroni[sz]e)? (?:with|to|data|our)|data sync|single sign-?on|active directory',
       `(?:connect|plug|talk|work|hook) ${E}{0,12}(?:into|to|with) (?:our |their |the )?(?:erp|sap|crm|salesforce|oracle|netsuite|workday|hris|oa|systems?|stack)\\b`,
@@ -71,7 +71,7 @@ const PATTERNS: readonly TopicPattern[] = [
   {
     topic: 'payment',
     parts: [
-      '付款|支付(?:方式|条件|周期|节点)|账期|帐期|(?<!分期)分期(?!实施|上线|建设|部署|交付|推进|开发|采购|项目)|分(?:几|两|三|四)期(?:付|支付|付款|打款)|发票|专票|普票|开票|增值税|税点|税率|含税|对公|打款|汇款|转账|预付(?:款)?|首付|尾款|定金|订金|月结|季付|年付|信用期|结算方式|回款',
+      '付款|支付(?:方式|条件|周期|节点)|账期|帐期|(?<!分期)分期(?!实施|上线|建设|部署|交付|推进|开发|采购|项目)|分(?:几|两|三|四)期(?:付|支付|付款|打款)|发票|专票|普票|开票|增值税|税点|税率|含税|对公|打款|汇款|转账|预付(?:款)?|首付|尾款|定金|订金|月结|月付|季付|年付|信用期|结算方式|回款',
       '\\bpayment|\\bpay (?:in|by|via|with|monthly|annually|quarterly|upfront|up front)|installments?|instalments?|\\bnet ?(?:15|30|45|60|90)\\b|\\binvoic|\\bbilling\\b|\\bbilled\\b|wire transfer|bank transfer|\\bdeposit\\b|credit terms|\\bvat\\b|\\btax (?:invoice|receipt|id)',
     ],
   },
@@ -103,7 +103,7 @@ const PATTERNS: readonly TopicPattern[] = [
   {
     topic: 'executive',
     parts: [
-      `(?:董事长|老板|总经理|老总|高层|领导|总裁|副总|一把手|ceo|cto|cfo|coo|院长|校长|局长|书记|合伙人|创始人|负责人)${G}{0,12}(?:见(?:个|一)?面|见见|见一下|碰(?:个面|一下|个头)|拜访|会面|会晤|吃(?:个)?饭|聊聊|坐坐|喝(?:个)?茶|过来|来一趟|亲自|出面|到场|出席|带队)`,
+      `(?:董事长|老板|总经理|老总|高层|领导|总裁|副总|一把手|ceo|cto|cfo|coo|院长|校长|局长|书记|合伙人|创始人|负责人)${G}{0,12}(?:见(?:个|一)?面|见见|见一下|碰(?:个面|一下|个头)|拜访|会面|会晤|吃(?:个)?饭|聊聊|坐坐|喝(?:个)?茶|过来|过去看看|来一趟|亲自|出面|到场|出席|带队)`,
       `(?:拜访|见见|见一下|约)${G}{0,4}(?:董事长|老板|总经理|老总|高层|领导|总裁|ceo|院长|校长)|高层(?:会面|拜访|对接|互访|交流|会谈)|(?:领导|高层)互访`,
       `\\b(?:ceo|cto|cfo|coo|cio|president|founder|chairman|chairwoman|chair|vp|svp|evp|executives?|leadership|senior management|boss|managing director|general manager|head of \\w+)\\b${E}{0,30}\\b(?:meet(?!s\\b|ing\\b)|meeting with|visit|dinner|lunch|sit down|intro|introduce|connect with|call with|get on a call)`,
       '\\b(?:exec(?:utive)?|leadership|c-level|ceo)[- ](?:sponsor|meeting|alignment|briefing|intro|dinner|visit|to[- ]exec)|\\bc-suite\\b',
@@ -123,14 +123,14 @@ const PATTERNS: readonly TopicPattern[] = [
   {
     topic: 'training',
     parts: [
-      '培训|上手|教程|(?:使用|操作|用户)(?:手册|指南|说明)|说明书|教学|学习成本|好学|难学|学得会|学会|(?:怎么|如何)(?:使用|操作)|使用方法|入门',
+      '培训|上手|教程|(?:使用|操作|用户)(?:手册|指南|说明)|说明书|教学|学习成本|好学|难学|学得会|学会|(?:怎么|如何)(?:使用|操作)|怎么用|咋用|使用方法|入门',
       '\\btraining\\b|\\btrain (?:our|the|my|your|new)\\b|\\btutorials?\\b|user (?:guide|manual)s?|\\bhow-to\\b|learning curve|easy to (?:learn|use|pick up)|\\bdocumentation\\b|help (?:docs|center|centre)|\\bonboarding (?:session|training|course)',
     ],
   },
   {
     topic: 'trial',
     parts: [
-      `试用|试点|试运行|试跑|(?:系统|产品|软件|功能|平台|app|效果)${G}{0,4}试(?:试|一下|一试)|试(?:试|一下|一试)(?:你们的?)?(?:系统|产品|软件|功能|平台|app|效果)|测试(?:账号|帐号|环境|版|期)|(?:演示|体验|demo) ?(?:账号|帐号|版|环境)|免费(?:用|体验|试)|概念验证|沙箱|先用(?:一段时间|几天|一下|一个月|两周)|开(?:个|通)(?:试用|测试|体验)?(?:账号|帐号)`,
+      `试用|试点|试运行|试跑|(?:系统|产品|软件|功能|平台|app|效果)${G}{0,4}试(?:试|一下|一试)|试(?:试|一下|一试)(?:你们的?)?(?:系统|产品|软件|功能|平台|app|效果)|测试(?:账号|帐号|环境|版|期)|(?:演示|体验|demo) ?(?:账号|帐号|版|环境)|免费(?:用|体验|试)|先试(?:试|一下|用)|概念验证|沙箱|先用(?:一段时间|几天|一下|一个月|两周)|开(?:个|通)(?:试用|测试|体验)?(?:账号|帐号)`,
       '(?<!clinical )\\btrial\\b|\\bpoc\\b|proof of concept|\\bpilot\\b|test (?:account|environment|instance)|\\bsandbox\\b|demo (?:account|environment|instance|login)|test drive|\\btry (?:it|the (?:product|platform|system|tool|software)|out|before)',
     ],
   },
