@@ -8,7 +8,8 @@
  * Evaluation only: patterns are written from ACTIONS.md and unit tests, never from these lines.
  *
  * With --topics FILE (JSON lines with `text` and `topics`, e.g. the labelled customer questions
- * of test/coaching/atom-questions.jsonl), also prints topic precision and recall per topic.
+ * of test/coaching/atom-questions.jsonl), also prints topic precision and recall per topic, each
+ * line analysed as a customer message by analyzeMessage.
  *
  *   npm run eval:closing [-- --independent DIR] [-- --topics FILE]
  */
@@ -18,8 +19,6 @@ import { fileURLToPath } from 'node:url';
 import { type CorpusLine, readCorpus } from '../analyzers/corpus/schema.ts';
 import { analyzeMessage } from '../analyzers/index.ts';
 import { AUTO_CLOSE_CONFIDENCE, closesWithoutAsking } from '../analyzers/precise.ts';
-import { normalize } from '../analyzers/text.ts';
-import { detectTopics } from '../analyzers/topics.ts';
 import { TOPICS, type Topic } from '../core/types.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -136,7 +135,8 @@ function topicTable(file: string): void {
   let exact = 0;
   for (const l of lines) {
     const truth = new Set(l.topics ?? []);
-    const found = new Set<string>(detectTopics(normalize(l.text)));
+    // As the loop sees it: a customer's message through analyzeMessage (competitor from the classifier).
+    const found = new Set<string>(analyzeMessage({ role: 'customer', text: l.text, sentAt: SENT_AT, timeZone: 'Asia/Shanghai' }).topics);
     if (truth.size === found.size && [...truth].every((t) => found.has(t))) exact++;
     for (const t of TOPICS) {
       const s = stats.get(t) as { tp: number; fp: number; fn: number };
