@@ -10,6 +10,7 @@ import { loadModel } from './classifier/model.ts';
 import { ActionClassifier } from './classifier/predict.ts';
 
 export { analyzeRules } from './analyze.ts';
+export { analyzeMessage } from './message.ts';
 export { ModelError, loadModel } from './classifier/model.ts';
 export { ActionClassifier } from './classifier/predict.ts';
 

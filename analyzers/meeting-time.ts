@@ -1,14 +1,18 @@
 /**
  * Reads the meeting time a message states ("周三下午两点", "明天上午10:30", "Thursday at 3pm"),
  * relative to when the message was sent, in the organisation's time zone. Used to start the
- * "after the demo" window at the demo rather than at the message that booked it.
+ * "after the demo" window at the demo rather than at the message that booked it. Also: what kind
+ * of meeting was booked (`meetingTypeOf`), and the day and clock helpers ./commitments.ts shares,
+ * with a cached zone offset so the message path does not pay Intl on every call.
  */
-import { wallClock, zonedInstant } from '../core/zoned-time.ts';
+import type { MeetingType } from '../core/types.ts';
+import { type WallClock, wallClock } from '../core/zoned-time.ts';
 
 const ZH_DIGITS: Record<string, number> = { 零: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10, 日: 7, 天: 7 };
 const EN_DAYS: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
 
-function zhNumber(s: string): number {
+/** A small number in digits or Chinese numerals (八, 十二, 二十): NaN when it is neither. */
+export function zhNumber(s: string): number {
   if (/^\d+$/.test(s)) return Number(s);
   if (s === '十') return 10;
   if (s.startsWith('十')) return 10 + (ZH_DIGITS[s.slice(1)] ?? 0);
@@ -25,16 +29,17 @@ const EN_TIME = /\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\b(\d{1,2}):(\d{2})\b/i;
 
 /** The stated meeting time, or null when the text names no day it can place. */
 export function parseMeetingTime(text: string, sentAt: Date, timeZone: string): Date | null {
-  const base = wallClock(sentAt, timeZone);
+  const base = localClock(sentAt, timeZone);
   const day = /[\u4e00-\u9fff]/.test(text) ? zhDay(text, base) : enDay(text, base);
   if (!day) return null;
   const time = /[\u4e00-\u9fff]/.test(text) ? zhTime(text) : enTime(text);
-  return zonedInstant(timeZone, day.year, day.month, day.day, time?.hour ?? 9, time?.minute ?? 0);
+  return localInstant(timeZone, day.year, day.month, day.day, time?.hour ?? 9, time?.minute ?? 0);
 }
 
-type Ymd = { year: number; month: number; day: number };
+export type Ymd = { year: number; month: number; day: number };
 
-function addDays(b: ReturnType<typeof wallClock>, n: number): Ymd {
+/** The calendar day `n` days after `b` (wall-clock arithmetic, no time zone involved). */
+export function addDays(b: Ymd, n: number): Ymd {
   const d = new Date(Date.UTC(b.year, b.month - 1, b.day + n));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
@@ -69,7 +74,8 @@ function nextMonth(b: ReturnType<typeof wallClock>): { year: number; month: numb
   return b.month === 12 ? { year: b.year + 1, month: 1 } : { year: b.year, month: b.month + 1 };
 }
 
-function zhTime(text: string): { hour: number; minute: number } | null {
+/** The first Chinese clock time or half-day in `text` (下午两点 → 14:00, 上午 → 10:00). */
+export function zhTime(text: string): { hour: number; minute: number } | null {
   const m = ZH_TIME.exec(text);
   if (!m) {
     const half = ZH_HALF_DAY.exec(text);
@@ -97,7 +103,8 @@ function enDay(text: string, b: ReturnType<typeof wallClock>): Ymd | null {
   return weekday(b, EN_DAYS[m[2]!.toLowerCase()] ?? 1, m[1]?.toLowerCase());
 }
 
-function enTime(text: string): { hour: number; minute: number } | null {
+/** The first English clock time in `text` (3pm, 10:30). */
+export function enTime(text: string): { hour: number; minute: number } | null {
   const m = EN_TIME.exec(text);
   if (!m) return null;
   if (m[1]) {
@@ -106,4 +113,77 @@ function enTime(text: string): { hour: number; minute: number } | null {
     return { hour, minute: m[2] ? Number(m[2]) : 0 };
   }
   return { hour: Number(m[4]), minute: Number(m[5]) };
+}
+
+// ---- what kind of meeting -------------------------------------------------------------------
+
+// Checked in this order: a demo on site is still a demo (only a demo moves a deal to the demo
+// stage), a visit by phone is not a thing, and anything else booked is a plain meeting.
+const DEMO =
+  /演示(?!文稿|视频|账号|帐号)|(?<![a-z])demo(?! ?(?:账号|帐号|视频|video|account|login|environment))|展示|(?:讲解|介绍)(?:一下)?(?:产品|系统|功能|平台|方案)|产品介绍|路演|walk-?through|presentation|show you (?:the|how|our)/;
+const VISIT =
+  /拜访|上门|登门|来访|(?:来|去|到)(?:您|你们|贵|我们?)?(?:司|公司|工厂|厂里|现场|医院|学校|园区|办公室|门店)|(?:过来|过去)(?:拜访|一趟|看看|找您|坐坐|聊)|见面|见个面|面谈|当面|\bvisit|on-?site|in person|come (?:over|by)|(?:drop|stop) by|(?:your|our) office/;
+const CALL = /电话|通话|语音|打给您|(?<![a-z])call(?!\s*cent)|phone|\bring (?:you|me)\b|dial in/;
+
+/**
+ * What kind of meeting a meeting_scheduled message books, from normalised text: demo (演示, demo,
+ * 展示), visit (拜访, 上门, 去您公司, visit, onsite), call (电话, 语音, call), else meeting.
+ */
+export function meetingTypeOf(text: string): MeetingType {
+  if (DEMO.test(text)) return 'demo';
+  if (VISIT.test(text)) return 'visit';
+  if (CALL.test(text)) return 'call';
+  return 'meeting';
+}
+
+// ---- zone arithmetic on the message path ---------------------------------------------------
+
+// core/zoned-time.ts reads the zone through Intl.DateTimeFormat#formatToParts, a few
+// microseconds a call; a message's analysis needs up to three. Offsets change only at a zone's
+// transitions, so the offset of each UTC hour is cached, and an hour that holds a transition
+// (one that does not fall on the hour, e.g. Lord Howe's half hour) is never cached. Results are
+// those of wallClock and zonedInstant (test/analyzers/zone-cache.test.ts compares them).
+const HOUR = 3_600_000;
+const OFFSETS = new Map<string, number>();
+const MAX_OFFSETS = 10_000;
+
+/** Zone time minus UTC at `t` (whole seconds), exactly as wallClock reads it. */
+function offsetNow(timeZone: string, t: number): number {
+  const w = wallClock(new Date(t), timeZone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - (t - (((t % 1000) + 1000) % 1000));
+}
+
+function offsetAt(timeZone: string, t: number): number {
+  const hour = Math.floor(t / HOUR);
+  const key = `${timeZone}|${hour}`;
+  const cached = OFFSETS.get(key);
+  if (cached !== undefined) return cached;
+  const first = offsetNow(timeZone, hour * HOUR);
+  if (first !== offsetNow(timeZone, hour * HOUR + HOUR - 1000)) return offsetNow(timeZone, t);
+  if (OFFSETS.size >= MAX_OFFSETS) OFFSETS.clear();
+  OFFSETS.set(key, first);
+  return first;
+}
+
+/** wallClock(t, timeZone), from the cached offset. */
+export function localClock(t: Date, timeZone: string): WallClock {
+  const ms = t.getTime();
+  const d = new Date(ms - (((ms % 1000) + 1000) % 1000) + offsetAt(timeZone, ms));
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    weekday: d.getUTCDay() || 7,
+  };
+}
+
+/** zonedInstant(timeZone, …), from the cached offset: the same two passes settle a DST change. */
+export function localInstant(timeZone: string, year: number, month: number, day: number, hour = 0, minute = 0): Date {
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute);
+  let t = asUtc;
+  for (let i = 0; i < 2; i++) t = asUtc - offsetAt(timeZone, t);
+  return new Date(t);
 }

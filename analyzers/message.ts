@@ -1,16 +1,54 @@
-/** Placeholder until the single-pass analysis lands: actions, question and meeting time. */
+/**
+ * The one analysis the loop runs per message: key actions (the classifier of ./index.ts), whether
+ * the customer asked something, the topics, a stated meeting time, a day committed to, the kind
+ * of a booked meeting and whether a close is stated beyond doubt.
+ *
+ * Bounded work: only the first SCAN_CHARS characters of a message are read, by every part,
+ * the classifier included. Chat messages are far shorter (ingest rejects text over
+ * MAX_TEXT_LENGTH, 8,000 by default); a pasted document beyond the window says nothing the
+ * coach acts on, and `Intl.Segmenter`, which the classifier uses, slows down worse than
+ * linearly on very long text (a 200k-character message takes minutes), so the window is what
+ * keeps one message's cost bounded whatever arrives.
+ */
 import type { MessageAnalysis, MessageAnalysisInput } from '../core/types.ts';
+import { findCommitment } from './commitments.ts';
 import { analyze } from './index.ts';
-import { parseMeetingTime } from './meeting-time.ts';
+import { meetingTypeOf, parseMeetingTime } from './meeting-time.ts';
+import { markPrecise } from './precise.ts';
 import { isQuestion } from './question.ts';
+import { normalize } from './text.ts';
+import { detectTopics } from './topics.ts';
 
+/** How many characters of a message are analysed. */
+export const SCAN_CHARS = 4_000;
+
+/**
+ * Everything the loop needs from one message. `meetingAt` is the time parseMeetingTime reads,
+ * and only when the classifier found meeting_scheduled (a meeting with the other party: an
+ * internal 「院长周四开会」 is a commitment, not a meeting). `question` is only ever true for a
+ * customer. The text is normalised once for every concern after the classifier.
+ */
 export function analyzeMessage(input: MessageAnalysisInput): MessageAnalysis {
-  const empty = input.text.length === 0 && (input.attachments?.length ?? 0) === 0;
+  const long = input.text.length > SCAN_CHARS;
+  const raw = long ? input.text.slice(0, SCAN_CHARS) : input.text;
+  const actions = analyze(long ? { ...input, text: raw } : input);
+  const text = normalize(raw);
+
+  let meetingAt: Date | null = null;
+  let competitor = false;
+  for (const a of actions) {
+    if (a.kind === 'competitor_mentioned') competitor = true;
+    if (a.kind !== 'meeting_scheduled') continue;
+    a.meetingType = meetingTypeOf(text);
+    meetingAt = parseMeetingTime(text, input.sentAt, input.timeZone);
+  }
+  markPrecise(actions, text, input.role);
+
   return {
-    actions: empty ? [] : analyze(input),
-    question: input.role === 'customer' && isQuestion(input.text),
-    topics: [],
-    meetingAt: parseMeetingTime(input.text, input.sentAt, input.timeZone),
-    commitment: null,
+    actions,
+    question: input.role === 'customer' && isQuestion(text),
+    topics: detectTopics(text, competitor),
+    meetingAt,
+    commitment: findCommitment(text, input.sentAt, input.timeZone, raw),
   };
 }

@@ -43,4 +43,22 @@ describe('isQuestion', () => {
   it.each([[''], ['   '], ['\n']])('empty or blank %j → false', (text) => {
     expect(isQuestion(text)).toBe(false);
   });
+
+  it.each([
+    ['你们数据存在哪里'],
+    ['能否开专票'],
+    ['是否支持私有化部署'],
+    ['用的哪家的服务器'],
+    ['Hi Tom. Can you share the SOC2 report'],
+    ['Thanks. Is there a discount for NGOs'],
+  ])('question without a question mark: %s', (text) => {
+    expect(isQuestion(text)).toBe(true);
+  });
+
+  it.each([['Will do.'], ['Do let us know'], ['Thanks. Will do'], ['Is fine by me'], ['我们内部评估是否采购'], ['过几天给您答复']])(
+    'not a question: %s',
+    (text) => {
+      expect(isQuestion(text)).toBe(false);
+    },
+  );
 });
