@@ -19,6 +19,9 @@ import { isQuestion } from './question.ts';
 import { normalize } from './text.ts';
 import { detectTopics } from './topics.ts';
 
+/** Words that name a meeting's kind (cheap pre-check before parsing a time). */
+const MEETING_WORD = /演示|展示|demo|拜访|上门|来公司|去您|visit|onsite|电话|语音|视频会|call/i;
+
 /** How many characters of a message are analysed. */
 export const SCAN_CHARS = 4_000;
 
@@ -42,6 +45,12 @@ export function analyzeMessage(input: MessageAnalysisInput): MessageAnalysis {
     a.meetingType = meetingTypeOf(text);
     meetingAt = parseMeetingTime(text, input.sentAt, input.timeZone);
   }
+  // A meeting proposed with its kind named (a demo, a visit, a call) is remembered by the deal even
+  // before anyone accepts it; a plain 「周四开会」 is not a meeting with us.
+  let meeting: MessageAnalysis['meeting'] = null;
+  const type = meetingAt ? meetingTypeOf(text) : MEETING_WORD.test(text) ? meetingTypeOf(text) : 'meeting';
+  const at = meetingAt ?? (type !== 'meeting' ? parseMeetingTime(text, input.sentAt, input.timeZone) : null);
+  if (at) meeting = { at, type };
   markPrecise(actions, text, input.role);
 
   return {
@@ -49,6 +58,7 @@ export function analyzeMessage(input: MessageAnalysisInput): MessageAnalysis {
     question: input.role === 'customer' && isQuestion(text),
     topics: detectTopics(text, competitor),
     meetingAt,
+    meeting,
     commitment: findCommitment(text, input.sentAt, input.timeZone, raw),
   };
 }

@@ -30,6 +30,13 @@ export const REDACT_PATHS = [
   'config.DATABASE_URL',
   'config.API_TOKEN',
   'config.REDIS_URL',
+  // A failed query's parameters are customer text and raw payloads: the SQL stays, its values go.
+  'err.params',
+  'err.parameters',
+  'err.cause.params',
+  'err.cause.parameters',
+  'err.cause.cause.params',
+  'err.cause.cause.parameters',
 ];
 
 export type { Logger };

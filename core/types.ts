@@ -180,7 +180,13 @@ export interface MessageAnalysis {
   actions: DetectedAction[];
   question: boolean;
   topics: Topic[];
+  /** The time of the meeting a meeting_scheduled action books, when the message states it. */
   meetingAt: Date | null;
+  /**
+   * A meeting with the other party that the message states or proposes, with its kind when a word
+   * says it (「周三下午两点给您线上演示一下，您看方便吗？」): a later 「可以」 books that one.
+   */
+  meeting: { at: Date; type: MeetingType } | null;
   commitment: Commitment | null;
 }
 

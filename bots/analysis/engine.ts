@@ -14,6 +14,7 @@ import { complianceFindings } from '../coaching/compliance.ts';
 import { applyRules } from '../coaching/rules.ts';
 import { fulfilTimers } from '../coaching/timers.ts';
 import { countMessage } from '../deals/counters.ts';
+import { rememberMeeting } from '../deals/meeting-step.ts';
 import { ensureDeal, nameDeal } from '../deals/open-deal.ts';
 import { handleStage } from '../deals/stage-step.ts';
 import { rescore } from '../deals/score-step.ts';
@@ -48,7 +49,7 @@ export interface MessageStep {
   quiet: boolean;
 }
 
-const NOTHING: MessageAnalysis = { actions: [], question: false, topics: [], meetingAt: null, commitment: null };
+const NOTHING: MessageAnalysis = { actions: [], question: false, topics: [], meetingAt: null, meeting: null, commitment: null };
 
 export function analyzeBatch(ctx: AnalysisContext, st: BatchState, messages: readonly PendingMessage[], w: Writes): void {
   for (const msg of messages) {
@@ -83,6 +84,7 @@ function analyzeMessageStep(ctx: AnalysisContext, st: BatchState, msg: PendingMe
     actionIds: analysis.actions.map(() => newId()),
     quiet: msg.receivedAt.getTime() - msg.sentAt.getTime() > ctx.nudgeMaxAgeMs,
   };
+  rememberMeeting(step);
   recordActions(step);
   takeOwnership(step);
   nameDeal(step);

@@ -3,7 +3,7 @@
  * nudges and pending confirmations its messages touch, read in a few queries at the start, changed
  * as each message is analysed in order, and written back in a few multi-row statements.
  */
-import type { OutboundMessage, Platform, SpeakerRole, Attachment, MessageKind } from '../../core/types.ts';
+import type { Attachment, MeetingType, MessageKind, OutboundMessage, Platform, SpeakerRole } from '../../core/types.ts';
 import type { DealNamedBy, StageChangeSource } from '../../db/schema/deals.ts';
 import type { TimerExpectation } from '../../db/schema/coaching.ts';
 
@@ -47,6 +47,9 @@ export interface DealState {
   contacts: string[];
   touches: number;
   touchesDay: string | null;
+  /** The next meeting stated or proposed in the chat, and its kind when a word said it. */
+  meetingAt: Date | null;
+  meetingType: MeetingType | null;
   /** Not in the database yet. */
   isNew: boolean;
   dirty: boolean;

@@ -1,12 +1,16 @@
 /**
  * The playbook's rules on one analysed message: what each rule's trigger matches, which open a
  * timer, and which nudge now. A message nudges at most once (the first rule in the playbook's
- * order that fires and is not cooling down), a closed deal only with its closing rule, and a
- * message from the past never: it only opens silent timers that measure.
+ * order that fires and is not cooling down) besides the deal-level events it causes (the value
+ * score crossing a line, the deal closing); a closed deal gets only its closing nudge; a message
+ * from the past never nudges: it only opens silent timers that measure.
  */
-import type { DetectedAction } from '../../core/types.ts';
+import { normalize } from '../../analyzers/text.ts';
+import { detectTopics } from '../../analyzers/topics.ts';
+import type { DetectedAction, Topic } from '../../core/types.ts';
 import type { MessageStep } from '../analysis/engine.ts';
 import { newId } from '../../core/ids.ts';
+import { dayKey } from '../../core/zoned-time.ts';
 import type { ConfirmationRow } from '../analysis/state.ts';
 import type { Rule, Trigger } from '../catalog/schema.ts';
 import { chooseAtoms } from './atoms.ts';
@@ -37,8 +41,12 @@ export function applyRules(s: MessageStep, ev: { score: { before: number; after:
       openTimer(s, rule);
       continue;
     }
-    if (nudged || s.quiet || coolingDown(s, rule)) continue;
-    nudged = nudge(s, rule, hit);
+    // A deal-level event (the score crossing a line, the deal closing) always gets its nudge; a
+    // message gets at most one of its own.
+    const dealLevel = closing || 'valueScoreAtLeast' in rule.on;
+    if ((nudged && !dealLevel) || s.quiet || coolingDown(s, rule)) continue;
+    const sent = nudge(s, rule, hit);
+    if (!dealLevel) nudged ||= sent;
   }
 }
 
@@ -57,14 +65,18 @@ function match(s: MessageStep, on: Trigger, ev: { score: { before: number; after
   if ('question' in on) return side === 'customer' && analysis.question ? { ...plain, triggerId: msg.id } : null;
   if ('topic' in on) {
     if (side !== 'customer') return null;
-    const about = on.topic === 'any' ? analysis.topics.length > 0 : analysis.topics.includes(on.topic);
-    return about ? { ...plain, triggerId: msg.id } : null;
+    const main = primaryTopic(s);
+    return main && (on.topic === 'any' || on.topic === main) ? { ...plain, triggerId: msg.id } : null;
   }
   if ('valueScoreAtLeast' in on) {
     // Once per deal: when the score first reaches the threshold (the trigger is the deal).
     return ev.score.before < on.valueScoreAtLeast && ev.score.after >= on.valueScoreAtLeast ? { ...plain, triggerId: s.deal.id } : null;
   }
-  if ('commitment' in on) return analysis.commitment && analysis.commitment.at > msg.sentAt ? { ...plain, triggerId: msg.id } : null;
+  if ('commitment' in on) {
+    // A day after today: 「我今天下午发您」 needs no reminder a few hours later.
+    const c = analysis.commitment;
+    return c && dayKey(c.at, s.ctx.wh.timeZone) > dayKey(msg.sentAt, s.ctx.wh.timeZone) ? { ...plain, triggerId: msg.id } : null;
+  }
   if ('message' in on) return on.message === side ? { ...plain, triggerId: msg.id } : null;
   if ('closed' in on) return ev.closed === on.closed ? { ...plain, triggerId: s.deal.id } : null;
   return null;
@@ -90,10 +102,12 @@ function nudge(s: MessageStep, rule: Rule, hit: Hit): boolean {
     s.ctx.log.info({ rule: rule.id, conversationId: s.conv.id }, 'no rep owns this conversation yet: nudge skipped');
     return false;
   }
+  const main = 'topic' in rule.on ? primaryTopic(s) : null;
   const atoms = chooseAtoms(s.ctx.catalog, {
     rule,
     action: hit.action,
-    topics: s.analysis.topics,
+    // A topic rule answers its topic; any other rule may draw on whatever the message is about.
+    topics: main ? [main] : s.analysis.topics,
     stage: s.deal.stage,
     valueScore: s.deal.valueScore,
     text: s.msg.text,
@@ -136,4 +150,21 @@ function askForName(s: MessageStep, rep: string): string | null {
   pending.push({ id: row.id, opportunityId: s.deal.id, kind: 'name', toStage: null, status: 'pending' });
   s.st.confirmations.set(s.deal.id, pending);
   return NAME_QUESTION;
+}
+
+/**
+ * What a message about several things is mainly asking: the topic of its last question
+ * (「…特别是 ERP 对接那块。价格上还有没有优惠空间？」 asks about the discount), else the first found.
+ */
+function primaryTopic(s: MessageStep): Topic | null {
+  const topics = s.analysis.topics;
+  if (topics.length <= 1) return topics[0] ?? null;
+  const sentences = s.msg.text.slice(0, 2_000).split(/(?<=[。！？!?\n])/);
+  for (let i = sentences.length - 1; i >= 0; i--) {
+    const sentence = sentences[i]!;
+    if (!/[？?]/.test(sentence)) continue;
+    const asked = detectTopics(normalize(sentence)).find((t) => topics.includes(t));
+    if (asked) return asked;
+  }
+  return topics[0]!;
 }

@@ -79,3 +79,17 @@ export function cancelDealTimers(st: BatchState, dealId: string, at: Date): void
     }
   }
 }
+
+/** Timers of rules scoped to stages the deal has just left: those expectations no longer apply. */
+export function cancelOutOfStage(st: BatchState, dealId: string, rules: readonly Rule[], stage: string, at: Date): void {
+  const scoped = new Map(rules.filter((r) => r.stages).map((r) => [r.id, r.stages!]));
+  for (const list of st.timers.values()) {
+    for (const t of list) {
+      const stages = scoped.get(t.ruleId);
+      if (t.opportunityId !== dealId || !isOpen(t) || !stages || stages.includes(stage)) continue;
+      t.status = 'cancelled';
+      t.resolvedAt = at;
+      t.dirty = true;
+    }
+  }
+}

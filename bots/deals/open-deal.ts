@@ -37,6 +37,8 @@ export function ensureDeal(ctx: AnalysisContext, st: BatchState, conv: Conversat
     contacts: [],
     touches: 0,
     touchesDay: null,
+    meetingAt: null,
+    meetingType: null,
     isNew: true,
     dirty: true,
   };

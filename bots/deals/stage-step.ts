@@ -6,7 +6,7 @@
  */
 import { newId } from '../../core/ids.ts';
 import type { MessageStep } from '../analysis/engine.ts';
-import { cancelDealTimers } from '../coaching/timers.ts';
+import { cancelDealTimers, cancelOutOfStage } from '../coaching/timers.ts';
 import { askOwner } from './confirm-card.ts';
 import { firstContactStage, linkStage, movesWithoutAsking } from './stages.ts';
 
@@ -58,6 +58,7 @@ function moveTo(s: MessageStep, to: string, actionId: string | null): void {
   deal.stage = to;
   deal.stageAt = msg.sentAt;
   deal.dirty = true;
+  cancelOutOfStage(s.st, deal.id, ctx.catalog.playbook.rules, to, msg.sentAt);
   if (to === ctx.catalog.wonStage || to === ctx.catalog.lostStage) {
     deal.status = to === ctx.catalog.wonStage ? 'won' : 'lost';
     deal.closedAt = msg.sentAt;

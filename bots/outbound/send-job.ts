@@ -12,7 +12,7 @@ import { AppError, toAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Platform, Recipient } from '../../core/types.ts';
 import type { Database } from '../../db/client.ts';
-import { type ClaimedDelivery, chatIdsOf, claimDeliveries, type DeliveryOutcome, markDeliveries } from '../../db/queries/deliveries.ts';
+import { type ClaimedDelivery, chatIdsOf, claimDeliveries, type DeliveryOutcome, markDeliveries, unsentDeliveries } from '../../db/queries/deliveries.ts';
 import { defineJob, type JobHandler, type JobRunner } from '../../jobs/define.ts';
 import type { CatalogHolder } from '../catalog/watch.ts';
 import type { Metrics } from '../metrics.ts';
@@ -77,6 +77,7 @@ export function sendHandler(deps: SendDeps): JobHandler<z.infer<typeof payload>>
     const { database, clock, out } = deps;
     const now = clock.now();
     const claimed = await claimDeliveries(database.sql, deliveryIds, now, new Date(now.getTime() - out.leaseMs));
+    if (claimed.length < deliveryIds.length) await revisit(deps, deliveryIds, new Set(claimed.map((d) => d.id)));
     if (claimed.length === 0) return;
     const chats = await chatIdsOf(
       database.sql,
@@ -100,6 +101,22 @@ export function sendHandler(deps: SendDeps): JobHandler<z.infer<typeof payload>>
       );
     }
   };
+}
+
+/**
+ * Deliveries this job could not take (another sender holds them, or they wait for a pace or a
+ * backoff) are looked at again when they may go: a sender that died is taken over at the end of
+ * its lease, without waiting for the sweep.
+ */
+async function revisit(deps: SendDeps, ids: readonly string[], taken: ReadonlySet<string>): Promise<void> {
+  const rest = await unsentDeliveries(
+    deps.database.sql,
+    ids.filter((id) => !taken.has(id)),
+    deps.out.leaseMs,
+    deps.clock.now(),
+  );
+  const now = deps.clock.now().getTime();
+  for (const r of rest) await dispatchSends(deps.runner, deps.out.liveOnly, [r], Math.max(0, new Date(r.nextAt).getTime() - now + 1));
 }
 
 async function sendOne(deps: SendDeps, d: ClaimedDelivery, chats: ReadonlyMap<string, string>): Promise<DeliveryOutcome> {

@@ -67,6 +67,8 @@ ALTER TABLE "opportunities" ADD COLUMN "contact_name" text;--> statement-breakpo
 ALTER TABLE "opportunities" ADD COLUMN "contacts" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "opportunities" ADD COLUMN "touches" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "opportunities" ADD COLUMN "touches_day" text;--> statement-breakpoint
+ALTER TABLE "opportunities" ADD COLUMN "meeting_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "opportunities" ADD COLUMN "meeting_type" text;--> statement-breakpoint
 ALTER TABLE "stage_changes" ADD COLUMN "source" text DEFAULT 'auto' NOT NULL;--> statement-breakpoint
 ALTER TABLE "stage_changes" ADD COLUMN "by_person_id" text;--> statement-breakpoint
 ALTER TABLE "messages" ADD COLUMN "direct" boolean DEFAULT false NOT NULL;--> statement-breakpoint

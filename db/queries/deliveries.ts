@@ -58,3 +58,14 @@ export async function chatIdsOf(tx: Sql, conversationIds: readonly string[]): Pr
   ]);
   return new Map(rows.map((r) => [r.id, r.chatId]));
 }
+
+/** Of the given deliveries, those still to send, with when they may next be tried (a lease or a pace to wait out). */
+export async function unsentDeliveries(tx: Sql, ids: readonly string[], leaseMs: number, now: Date): Promise<Array<{ id: string; platform: string; nextAt: Date }>> {
+  if (ids.length === 0) return [];
+  return tx.query<{ id: string; platform: string; nextAt: Date }>(
+    `select id, platform,
+       case when status = 'sending' then claimed_at + ($2::int * interval '1 millisecond') else coalesce(not_before, $3::timestamptz) end as "nextAt"
+     from deliveries where id = any($1::text[]) and status in ('pending', 'sending')`,
+    [ids, leaseMs, now],
+  );
+}

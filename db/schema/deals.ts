@@ -1,4 +1,5 @@
 import { boolean, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp } from 'drizzle-orm/pg-core';
+import type { MeetingType } from '../../core/types.ts';
 import { people } from './directory.ts';
 import { dealStatusEnum, platformEnum } from './enums.ts';
 
@@ -49,6 +50,9 @@ export const opportunities = pgTable(
     /** Rep touches today that the customer has not answered (compliance), and which day that is. */
     touches: integer('touches').notNull().default(0),
     touchesDay: text('touches_day'),
+    /** The next meeting stated or proposed in the chat: a later 「可以」 books that one. */
+    meetingAt: timestamp('meeting_at', { withTimezone: true }),
+    meetingType: text('meeting_type').$type<MeetingType>(),
   },
   (t) => [index('opportunities_owner_idx').on(t.ownerId), index('opportunities_stage_idx').on(t.status, t.stage), index('opportunities_crm_idx').on(t.crmId)],
 );

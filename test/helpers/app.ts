@@ -33,7 +33,7 @@ export async function startTestApp(opts: { dataDir?: string; start?: Date; env?:
   const dataDir = opts.dataDir ?? (await makeDataDir());
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...opts.env });
   const clock = new ManualClock(opts.start ?? new Date('2026-11-23T09:00:00+08:00'));
-  const app = await createApp({ config, clock, autoRun: false, log: createLogger({ level: 'silent' }), migrate: false });
+  const app = await createApp({ config, clock, autoRun: false, log: createLogger({ level: config.LOG_LEVEL }), migrate: false });
   let closed = false;
   const close = async () => {
     if (!closed) await app.close();

@@ -10,7 +10,7 @@ import { asc, eq, like } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceTo, loadConversations, replay, toInbound } from '../../bots/demo/replay.ts';
-import { deliveries, nudges, opportunities, stageChanges, timers } from '../../db/schema/index.ts';
+import { dealConfirmations, deliveries, nudges, opportunities, stageChanges, timers } from '../../db/schema/index.ts';
 import { dm, startTestApp, type TestApp } from '../helpers/app.ts';
 
 const CONVERSATIONS = fileURLToPath(new URL('../../bots/demo/conversations', import.meta.url));
@@ -32,22 +32,45 @@ describe('the demo conversations through the whole loop', () => {
       .innerJoin(deliveries, eq(deliveries.nudgeId, nudges.id))
       .orderBy(asc(deliveries.sentAt));
     expect(sent.map((s) => [s.at!.toISOString(), s.person, s.rule])).toEqual([
-      // e. 津港物流: a question at Tue 10:12, unanswered for 2 working hours.
+      // e. 津港物流: 「几家的方案一起过一遍」 — the customer is comparing vendors.
+      ['2026-11-23T02:30:00.000Z', 'sunhao', 'topic-competitor'],
+      // e. its ERP question at Tue 10:12 gets the integration talk-track at once, and a reminder
+      // after 2 working hours without an answer.
+      ['2026-11-24T02:12:00.000Z', 'sunhao', 'topic-integration'],
       ['2026-11-24T04:12:00.000Z', 'sunhao', 'question-unanswered-2h'],
-      ['2026-11-24T06:20:00.000Z', 'lisi', 'buying-signal'],
-      ['2026-11-25T02:12:00.000Z', 'zhaomin', 'buying-signal'],
-      // a. 华东医疗: 48 万？太贵了 — at once.
+      // g. 悦居家居: the legal redlines, the invoice and payment questions.
+      ['2026-11-24T06:20:00.000Z', 'lisi', 'topic-legal'],
+      ['2026-11-25T02:12:00.000Z', 'zhaomin', 'topic-training'],
+      ['2026-11-25T03:15:00.000Z', 'lisi', 'buying-signal'],
+      ['2026-11-25T03:20:00.000Z', 'lisi', 'topic-payment'],
+      // a. 华东医疗: 48 万？太贵了 — at once; then the director must report to the hospital head.
       ['2026-11-25T07:32:00.000Z', 'zhangsan', 'price-objection'],
       ['2026-11-25T08:10:00.000Z', 'zhangsan', 'authority-objection'],
-      // b. 华东医疗: the demo was Wed 14:00 and no material followed: reminded 24 h after the demo.
+      // b. 华东医疗: the demo was Wed 14:00 and no material followed: reminded one working day after it.
       ['2026-11-26T06:00:00.000Z', 'zhangsan', 'demo-golden-48h'],
-      // d. 恒锐精密: the quote of Mon 14:25 had no customer reply for 3 days.
+      // d. 恒锐精密: the quote of Mon 14:25 had no customer reply for 3 working days.
       ['2026-11-26T06:25:00.000Z', 'lisi', 'quote-no-reply-3d'],
+      ['2026-11-27T03:32:00.000Z', 'lisi', 'topic-payment'],
+      // g. 悦居家居: 「合同已盖章」 closes the deal on its own: one handover nudge.
+      ['2026-11-27T08:40:00.000Z', 'lisi', 'deal-won-handover'],
+      // Days committed to (「下周一中午前给您答复」…) come back on that working day's morning.
+      ['2026-11-30T01:00:00.000Z', 'zhaomin', 'promised-date'],
+      ['2026-11-30T01:00:00.000Z', 'lisi', 'promised-date'],
       // f. 瑞达仪器: 销售易 is 20% cheaper.
       ['2026-11-30T01:50:00.000Z', 'zhaomin', 'competitor-objection'],
-      ['2026-11-30T03:46:00.000Z', 'lisi', 'buying-signal'],
+      ['2026-11-30T02:45:00.000Z', 'zhaomin', 'topic-integration'],
+      ['2026-11-30T03:46:00.000Z', 'lisi', 'topic-implementation'],
       ['2026-11-30T09:10:00.000Z', 'zhaomin', 'buying-signal'],
-      ['2026-12-03T03:15:00.000Z', 'sunhao', 'authority-objection'],
+      // e. 津港物流 went quiet for 3 working days after the rep's answer.
+      ['2026-12-01T03:26:00.000Z', 'sunhao', 'silence-early'],
+      ['2026-12-02T01:00:00.000Z', 'zhaomin', 'promised-date'],
+      // f. 瑞达仪器: 「价格上还有没有优惠空间？」 asks for a discount (not an objection).
+      ['2026-12-02T08:20:00.000Z', 'zhaomin', 'topic-discount'],
+      // h. 津港物流: 「我们最后选了别家」 — lost on an explicit refusal: only the 复盘 nudge.
+      ['2026-12-03T02:30:00.000Z', 'sunhao', 'deal-lost-review'],
+      // 华东医疗 in negotiation: no reply for 3 working days after the case study.
+      ['2026-12-03T03:08:00.000Z', 'zhangsan', 'silence-contract'],
+      ['2026-12-04T09:25:00.000Z', 'zhaomin', 'silence-demo-proposal'],
     ]);
     // Always privately to the rep, never into a customer's chat.
     expect(sent.every((s) => 'personId' in s.to && s.to.personId === s.person)).toBe(true);
@@ -65,11 +88,14 @@ describe('the demo conversations through the whole loop', () => {
     expect(paths).toEqual({
       '华东医疗 · 患者随访平台项目': ['lead→contacted', 'contacted→demo', 'demo→proposal', 'proposal→negotiation', 'now negotiation'],
       '康源大药房 · 慢病会员复购项目': ['lead→contacted', 'contacted→demo', 'demo→proposal', 'now proposal'],
-      '恒锐精密 · 经销商报备与销售过程管理': ['lead→contacted', 'contacted→qualified', 'qualified→proposal', 'proposal→won', 'now won'],
+      // 「12 月中旬签约」 is a plan, not a signature: the deal stays open and its owner is asked instead.
+      '恒锐精密 · 经销商报备与销售过程管理': ['lead→contacted', 'contacted→qualified', 'qualified→proposal', 'now proposal'],
       '悦居家居 · 门店导购数字化项目': ['lead→qualified', 'qualified→negotiation', 'negotiation→won', 'now won'],
       '津港物流 · 客户管理系统选型': ['lead→contacted', 'contacted→lost', 'now lost'],
-      '瑞达仪器 · CRM 选型': ['lead→proposal', 'now proposal'],
+      '瑞达仪器 · CRM 选型': ['lead→contacted', 'contacted→proposal', 'now proposal'],
     });
+    const asked = await db.select().from(dealConfirmations);
+    expect(asked.map((c) => [c.kind, c.fromStage, c.toStage, c.status, c.personId])).toEqual([['stage', 'proposal', 'won', 'pending', 'lisi']]);
   });
 
   it('closes the 48-hour window after a demo on time (c. 康源大药房) or late (b. 华东医疗)', async () => {

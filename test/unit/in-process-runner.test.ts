@@ -153,7 +153,7 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
     expect(runner.nextRunAt()).toBeNull();
   });
 
-  it('keeps enqueue cheap at any depth (a heap): 20,000 jobs cost about ten times 2,000', async () => {
+  it('keeps enqueue cheap at any depth (a heap): 50,000 jobs cost about ten times 5,000', async () => {
     const time = async (n: number) => {
       const r = new InProcessRunner({ clock, log: createLogger({ level: 'silent' }), autoRun: false });
       const t = performance.now();
@@ -162,10 +162,11 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
       await r.close(0);
       return ms;
     };
-    await time(2_000);
-    const small = Math.min(await time(2_000), await time(2_000));
-    const big = await time(20_000);
+    // The best of three runs each: the least disturbed by whatever else the machine is doing.
+    const best = async (n: number) => Math.min(await time(n), await time(n), await time(n));
+    const small = await best(5_000);
+    const big = await best(50_000);
     // Linear in n (a rescan per enqueue would make it about a hundred times).
-    expect(big / small).toBeLessThan(40);
-  });
+    expect(big / small).toBeLessThan(30);
+  }, 60_000);
 });
