@@ -52,12 +52,19 @@ export class BullMqRunner implements JobRunner {
   readonly #handlers = new Map<string, { def: JobDefinition<unknown>; handler: JobHandler<unknown> }>();
   readonly #workers: Worker[] = [];
   readonly #workerConnections: Redis[] = [];
+  /** Schedules this process keeps: upserted again whenever Redis comes back (an empty Redis forgets them). */
+  readonly #schedules = new Map<string, { def: JobDefinition<unknown>; when: Schedule; payload: unknown }>();
 
   constructor(opts: BullMqOptions) {
     this.#opts = opts;
     this.#log = opts.log.child({ component: 'jobs' });
     this.#producer = new Redis(opts.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 });
     this.#producer.on('error', (err) => this.#log.debug({ err: err.message }, 'redis producer connection error'));
+    // Job schedulers live in Redis: after Redis restarts empty, this process puts its own back.
+    this.#producer.on('ready', () => {
+      if (this.#schedules.size === 0) return;
+      void this.#upsertAll().catch((err: unknown) => this.#log.warn({ err: (err as Error).message }, 'schedules not restored yet'));
+    });
     for (const name of QUEUES) {
       const q = new Queue(name, { connection: this.#producer, prefix: this.prefix });
       q.on('error', (err) => this.#log.warn({ err: err.message, queue: name }, 'queue error'));
@@ -91,12 +98,23 @@ export class BullMqRunner implements JobRunner {
 
   async schedule<P>(id: string, def: JobDefinition<P>, when: Schedule, payload: P): Promise<void> {
     def.schema.parse(payload);
+    this.#schedules.set(id, { def: def as JobDefinition<unknown>, when, payload });
+    await this.#upsert(id, def as JobDefinition<unknown>, when, payload);
+  }
+
+  async #upsertAll(): Promise<void> {
+    for (const [id, s] of this.#schedules) await this.#upsert(id, s.def, s.when, s.payload);
+    this.#log.info({ schedules: this.#schedules.size }, 'job schedules restored in Redis');
+  }
+
+  async #upsert(id: string, def: JobDefinition<unknown>, when: Schedule, payload: unknown): Promise<void> {
     const repeat = 'everyMs' in when ? { every: when.everyMs } : { pattern: when.cron, tz: when.timeZone };
-    const { attempts, backoff, removeOnComplete, removeOnFail } = jobOptions(def as JobDefinition<unknown>);
+    const { attempts, backoff, removeOnComplete, removeOnFail } = jobOptions(def);
     await this.#queue(def.queue).upsertJobScheduler(id, repeat, { name: def.name, data: payload, opts: { attempts, backoff, removeOnComplete, removeOnFail } });
   }
 
   async unscheduleExcept(prefix: string, keep: readonly string[]): Promise<void> {
+    for (const id of [...this.#schedules.keys()]) if (id.startsWith(prefix) && !keep.includes(id)) this.#schedules.delete(id);
     for (const q of this.#queues.values()) {
       for (const s of await q.getJobSchedulers()) {
         const id = s.key ?? s.id ?? '';

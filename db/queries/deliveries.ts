@@ -60,7 +60,12 @@ export async function chatIdsOf(tx: Sql, conversationIds: readonly string[]): Pr
 }
 
 /** Of the given deliveries, those still to send, with when they may next be tried (a lease or a pace to wait out). */
-export async function unsentDeliveries(tx: Sql, ids: readonly string[], leaseMs: number, now: Date): Promise<Array<{ id: string; platform: string; nextAt: Date }>> {
+export async function unsentDeliveries(
+  tx: Sql,
+  ids: readonly string[],
+  leaseMs: number,
+  now: Date,
+): Promise<Array<{ id: string; platform: string; nextAt: Date }>> {
   if (ids.length === 0) return [];
   return tx.query<{ id: string; platform: string; nextAt: Date }>(
     `select id, platform,

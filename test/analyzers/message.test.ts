@@ -100,7 +100,15 @@ describe('analyzeMessage: the parts agree with the functions they come from', ()
   });
 
   it('an empty message is empty', () => {
-    expect(run('')).toEqual({ actions: [], question: false, topics: [], meetingAt: null, commitment: null });
+    expect(run('')).toEqual({ actions: [], question: false, topics: [], meetingAt: null, meeting: null, commitment: null });
+  });
+
+  it('remembers a proposed meeting with its kind even before anyone accepts it', () => {
+    const proposed = run('讲不如看，周三下午两点给您线上演示一下，您看方便吗？');
+    expect(proposed.meeting?.type).toBe('demo');
+    expect(proposed.meeting?.at.getTime()).toBeGreaterThan(0);
+    // An internal meeting of the customer is not a meeting with us.
+    expect(run('院长周四开会').meeting).toBeNull();
   });
 
   it('reads only the first SCAN_CHARS characters', () => {

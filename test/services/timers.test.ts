@@ -33,7 +33,18 @@ describe('timers on BullMQ', () => {
     );
 
     const db = web.database.db;
-    const sent = await until(async () => (await db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0], 15_000, 'the timer nudge to be sent');
+    const sent = await until(
+      async () =>
+        (
+          await db
+            .select({ sentAt: deliveries.sentAt })
+            .from(deliveries)
+            .innerJoin(nudges, eq(nudges.id, deliveries.nudgeId))
+            .where(and(eq(deliveries.status, 'sent'), eq(nudges.ruleId, 'quote-no-reply-3d')))
+        )[0],
+      15_000,
+      'the timer nudge to be sent',
+    );
     const [timer] = await db.select().from(timers).where(eq(timers.conversationId, 'local:c-due'));
     expect(timer!.status).toBe('fired');
     // Fired at its time: not before it, and promptly after.
@@ -41,10 +52,17 @@ describe('timers on BullMQ', () => {
     expect(sent.sentAt!.getTime() - timer!.nudgeAt.getTime()).toBeLessThan(3_000);
 
     await new Promise((r) => setTimeout(r, 2_000));
-    const [cancelled] = await db.select().from(timers).where(eq(timers.conversationId, 'local:c-lost'));
+    const [cancelled] = await db
+      .select()
+      .from(timers)
+      .where(and(eq(timers.conversationId, 'local:c-lost'), eq(timers.ruleId, 'quote-no-reply-3d')));
     expect(cancelled!.status).toBe('cancelled');
+    // The lost deal gets its one 复盘 nudge, and nothing from its cancelled timer.
     const all = await db.select().from(nudges);
-    expect(all.map((n) => [n.ruleId, n.conversationId])).toEqual([['quote-no-reply-3d', 'local:c-due']]);
+    expect(all.map((n) => [n.ruleId, n.conversationId]).sort()).toEqual([
+      ['deal-lost-review', 'local:c-lost'],
+      ['quote-no-reply-3d', 'local:c-due'],
+    ]);
   }, 40_000);
 
   it('loses no pending timer when every process closes and Redis loses its jobs', async () => {

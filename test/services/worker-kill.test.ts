@@ -43,7 +43,13 @@ describe('a worker killed mid-send', () => {
   it('recovers the stalled job and the nudge reaches the rep exactly once', async () => {
     fake = await FakeFeishu.start();
     fake.sendDelayMs = 6_000;
-    stack = await createStack({ FEISHU_APP_ID: FAKE_APP_ID, FEISHU_APP_SECRET: FAKE_APP_SECRET, FEISHU_DOMAIN: fake.url, SEND_LEASE_MS: '8000' });
+    stack = await createStack({
+      FEISHU_APP_ID: FAKE_APP_ID,
+      FEISHU_APP_SECRET: FAKE_APP_SECRET,
+      FEISHU_DOMAIN: fake.url,
+      SEND_LEASE_MS: '8000',
+      SEND_TIMEOUT_MS: '7000',
+    });
     workers.push(await spawnWorker(stack.env));
     database = await openDatabase({ databaseUrl: stack.env.DATABASE_URL!, dataDir: '', migrate: false });
     // What a web process does: store, then dispatch the analysis.
@@ -63,7 +69,13 @@ describe('a worker killed mid-send', () => {
     expect(inFlight).toMatchObject({ status: 'sending', attempts: 1, platform: 'feishu' });
 
     workers.push(await spawnWorker(stack.env));
-    const sent = await until(async () => (await database!.db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0], 45_000, 'the recovered send');
+    const sent = await until(
+      async () => (await database!.db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0],
+      45_000,
+      'the recovered send',
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${workers.map((w) => w.output()).join('\n---\n')}`);
+    });
     expect(sent.attempts).toBe(2);
     expect(fake.sends).toHaveLength(2);
     expect(fake.sends.every((s) => s.receiveId === ZHANGSAN_OPEN_ID && s.uuid === fake.sends[0]!.uuid)).toBe(true);
