@@ -48,23 +48,24 @@ export class S3Storage implements DocumentStorage {
 
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
   async put(key: string, body: Buffer, opts: { contentType: string }): Promise<void> {
+    const Key = this.key(key);
     await this.call('put', () =>
-      this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: body, ContentType: opts.contentType, ContentLength: body.length }),
-      ),
+      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentType: opts.contentType, ContentLength: body.length })),
     );
   }
 
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
   async get(key: string): Promise<StoredObject> {
-    const res = await this.call('get', () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) })));
+    const Key = this.key(key);
+    const res = await this.call('get', () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key })));
     if (!res.Body) throw new AppError('NOT_FOUND', 'no such document file');
     return { stream: res.Body as Readable, ...(res.ContentLength !== undefined ? { size: res.ContentLength } : {}) };
   }
 
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
   async delete(key: string): Promise<void> {
-    await this.call('delete', () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(key) })));
+    const Key = this.key(key);
+    await this.call('delete', () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key })));
   }
 
   /** Closes the client's sockets. */
@@ -77,11 +78,13 @@ export class S3Storage implements DocumentStorage {
       return await fn();
     } catch (err) {
       if (err instanceof S3ServiceException) {
-        if (err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404) throw new AppError('NOT_FOUND', 'no such document file');
+        // A missing object is the caller's NOT_FOUND; a missing bucket is a configuration error.
+        if (err.name === 'NoSuchKey' || err.name === 'NotFound') throw new AppError('NOT_FOUND', 'no such document file');
         // The error's name and status only: its $response would carry the signed request.
         throw new AppError('PLATFORM_API', `object storage ${op} failed: ${err.name} (${err.$metadata.httpStatusCode ?? 'no status'})`);
       }
-      throw new AppError('PLATFORM_API', `object storage ${op} failed: ${(err as Error).name}`);
+      // Network errors (refused, timed out) name the host, never a key.
+      throw new AppError('PLATFORM_API', `object storage ${op} failed: ${(err as Error).message}`);
     }
   }
 }
