@@ -133,11 +133,22 @@ export function multipartBody(
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-/** Shares the sample proposal with the deal's chat over the API; returns {id, url, token}. */
-export async function shareSample(s: DocServer, name = '方案建议书-华东医疗.pdf'): Promise<{ id: string; url: string; token: string }> {
+let variant = 0;
+
+/**
+ * Shares the sample proposal with the deal's chat over the API; returns {id, url, token}. With
+ * `fresh`, the bytes differ (a PDF comment after %%EOF), so it is a new document rather than
+ * the one already shared.
+ */
+export async function shareSample(
+  s: DocServer,
+  name = '方案建议书-华东医疗.pdf',
+  opts: { fresh?: boolean } = {},
+): Promise<{ id: string; url: string; token: string }> {
+  const pdf = opts.fresh ? Buffer.concat([samplePdf(), Buffer.from(`\n%variant ${++variant}\n`)]) : samplePdf();
   const { payload, headers } = multipartBody(
     { conversationId: DEAL.chatId, senderId: DEAL.personId, platform: 'local' },
-    { name, type: 'application/pdf', body: samplePdf() },
+    { name, type: 'application/pdf', body: pdf },
   );
   const res = await s.server.inject({ method: 'POST', url: '/v1/documents', payload, headers });
   if (res.statusCode !== 201) throw new Error(`share failed: ${res.statusCode} ${res.body}`);
