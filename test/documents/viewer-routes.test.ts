@@ -87,10 +87,10 @@ describe('the viewer page', () => {
   });
 
   it('escapes the document title', async () => {
-    const { token } = await shareSample(s, '<img src=x onerror="alert(1)">报价.pdf', { fresh: true });
+    const { token } = await shareSample(s, '<img src=x onerror=alert(1)>报价.pdf', { fresh: true });
     const res = await s.server.inject({ method: 'GET', url: `/d/${token}` });
     expect(res.body).not.toContain('<img');
-    expect(res.body).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;报价');
+    expect(res.body).toContain('&lt;img src=x onerror=alert(1)&gt;报价');
   });
 
   it('serves the PDF inline, and as a download counted on the view that asked', async () => {
@@ -276,6 +276,10 @@ describe('reading events, signals and analytics', () => {
     const { id, token } = await shareSample(s, '华东医疗-方案建议书v3.pdf', { fresh: true });
     s.events.length = 0;
     const me = id22();
+    // Each open a minute after the last, as a customer coming back would.
+    const later = () => {
+      clock = new Date(clock.getTime() + 60_000);
+    };
     const v1 = (await open(token, { browserId: me })).json().viewId as string;
     await beacon(token, {
       viewId: v1,
@@ -284,9 +288,11 @@ describe('reading events, signals and analytics', () => {
         { page: 7, seconds: 20, visits: 1 },
       ],
     });
+    later();
     const v2 = (await open(token, { browserId: me })).json().viewId as string;
     await beacon(token, { viewId: v2, pages: [{ page: 7, seconds: 15, visits: 1 }] });
     await beacon(token, { viewId: v2, pages: [{ page: 7, seconds: 15, visits: 0 }] });
+    later();
     const v3 = (await open(token, { browserId: me })).json().viewId as string;
     await beacon(token, { viewId: v3, pages: [{ page: 7, seconds: 10, visits: 1 }] });
     await beacon(token, { viewId: v3, pages: [{ page: 7, seconds: 10, visits: 1 }] });
@@ -316,6 +322,7 @@ describe('reading events, signals and analytics', () => {
 
     // Someone else opens it: a new reader of a proposal.
     s.events.length = 0;
+    later();
     await open(token, { browserId: id22(), ip: '198.51.100.20' });
     expect(s.events[0]!.forwarded).toBe(true);
     expect(s.events[0]!.signals).toEqual([{ kind: 'new_reader', readers: 2, opens: 4, idempotencyKey: `doc:new_reader:${id}:opp-huadong:2` }]);
