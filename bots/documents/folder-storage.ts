@@ -15,7 +15,7 @@ export class FolderStorage implements DocumentStorage {
     return join(this.root, key);
   }
 
-  async put(key: string, body: Buffer): Promise<void> {
+  async put(key: string, body: Buffer, _opts?: { contentType: string }): Promise<void> {
     const path = this.path(key);
     await mkdir(this.root, { recursive: true });
     // Write then rename: a reader never sees half a file, and a crash leaves only a temp file.

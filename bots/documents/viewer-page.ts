@@ -43,6 +43,7 @@ const head = (title: string, style: string): string => `<!doctype html>
 <meta name="referrer" content="no-referrer">
 <meta name="format-detection" content="telephone=no">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${style}">
 </head>`;
 

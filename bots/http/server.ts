@@ -12,6 +12,7 @@ import { FEEDBACK_VALUES, PLATFORMS, type InboundMessage, type Platform } from '
 import { deliveries } from '../../db/schema/index.ts';
 import { isHttpAdapter } from '../adapters.ts';
 import { importArchive } from '../archive-import.ts';
+import { documentDepsFromConfig, registerDocumentRoutes } from '../documents/routes.ts';
 import type { App } from '../app.ts';
 
 /** Largest request body accepted, in bytes: a batch of messages at the text limit fits. */
@@ -70,6 +71,7 @@ export function buildServer(app: App): FastifyInstance {
 
   server.get('/healthz', async () => ({ ok: true }));
   registerOps(server, app);
+  registerDocumentRoutes(server, documentDepsFromConfig(app.ctx.db, config, { now: () => app.ctx.clock.now() }));
 
   server.register(async (v1) => {
     if (config.API_TOKEN) {
