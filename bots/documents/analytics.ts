@@ -7,6 +7,7 @@ import type { Db } from '../../db/client.ts';
 import {
   documentById,
   documentsSharedWith,
+  linksOfDocument,
   readingRows,
   readingTotals,
   type DocumentRow,
@@ -173,7 +174,11 @@ export async function readingSummary(db: Db, scope: { opportunityId: string } | 
     const document = await documentById(db, scope.documentId);
     if (!document) return { documents: [], opens: [] };
     const rows = await readingRows(db, { documentId: document.id });
-    return { documents: [{ ...analyze(document, rows), firstSharedAt: null }], opens: opensOf(rows, new Map([[document.id, document]])) };
+    const links = await linksOfDocument(db, document.id);
+    return {
+      documents: [{ ...analyze(document, rows), firstSharedAt: links[0]?.createdAt ?? null }],
+      opens: opensOf(rows, new Map([[document.id, document]])),
+    };
   }
   const shared = await documentsSharedWith(db, scope.opportunityId);
   const rows = await readingRows(db, { opportunityId: scope.opportunityId });

@@ -6,7 +6,7 @@
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Db } from '../../db/client.ts';
-import { addPageReads, firstViewOfLink, insertView, touchView, type DocumentLinkRow, type DocumentRow, type ReadingScope } from '../../db/queries/documents.ts';
+import { firstViewOfLink, insertView, recordPageReads, type DocumentLinkRow, type DocumentRow, type ReadingScope } from '../../db/queries/documents.ts';
 import type { DocumentKind } from '../../db/schema/documents.ts';
 import { readingSnapshot } from './analytics.ts';
 import type { Beacon, OpenBody } from './beacon.ts';
@@ -109,15 +109,14 @@ export interface BeaconInput {
 }
 
 /**
- * Stores a beacon: the view must be the link's (else NOT_FOUND and nothing stored), then its page
- * deltas are added in one upsert.
+ * Stores a beacon in one statement: the view must be the link's (else NOT_FOUND and nothing
+ * stored), and its page deltas are added to it.
  */
 export async function recordBeacon(db: Db, input: BeaconInput): Promise<ReadingEvent | null> {
   const { link, document, beacon } = input;
-  const view = await touchView(db, { viewId: beacon.viewId, linkId: link.id, at: input.now });
-  if (!view) throw new AppError('NOT_FOUND', 'no such view on this link');
   const before = input.withEvent && beacon.pages.length > 0 ? await readingSnapshot(db, scopeOf(link)) : null;
-  await addPageReads(db, { viewId: view.id, reads: beacon.pages });
+  const stored = await recordPageReads(db, { viewId: beacon.viewId, linkId: link.id, at: input.now, reads: beacon.pages });
+  if (!stored) throw new AppError('NOT_FOUND', 'no such view on this link');
   if (!before) return null;
   const after = addReading(before, beacon.pages);
   return {
@@ -127,10 +126,10 @@ export async function recordBeacon(db: Db, input: BeaconInput): Promise<ReadingE
     documentTitle: document.title,
     documentKind: document.kind,
     linkId: link.id,
-    viewId: view.id,
+    viewId: beacon.viewId,
     conversationId: link.conversationId,
     opportunityId: link.opportunityId,
-    forwarded: view.forwarded,
+    forwarded: stored.forwarded,
     pages: beacon.pages.map((p) => ({ ...p, label: formatPageLabel(p.page, document.pageTitles[p.page - 1]) })),
     before,
     after,

@@ -7,8 +7,9 @@
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.ts';
-import { linkByTokenHash, touchView, type DocumentLinkRow, type DocumentRow } from '../../db/queries/documents.ts';
+import { linkOnlyByTokenHash, touchView, type DocumentLinkRow, type DocumentRow } from '../../db/queries/documents.ts';
 import { registerViewerAssets } from './assets.ts';
+import type { DocumentCache } from './document-cache.ts';
 import { BEACON_BODY_LIMIT, parseBeacon, parseOpen } from './beacon.ts';
 import type { ReadingEvent } from './reading.ts';
 import { recordBeacon, recordOpen } from './reading.ts';
@@ -28,7 +29,7 @@ function contentDisposition(kind: 'inline' | 'attachment', fileName: string): st
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
-export async function registerViewerRoutes(server: FastifyInstance, deps: DocumentDeps, limits: DocumentLimits): Promise<void> {
+export async function registerViewerRoutes(server: FastifyInstance, deps: DocumentDeps, limits: DocumentLimits, documents: DocumentCache): Promise<void> {
   await server.register(rateLimit, { global: false });
   const now = deps.now ?? (() => new Date());
   const assets = registerViewerAssets(server);
@@ -62,10 +63,12 @@ export async function registerViewerRoutes(server: FastifyInstance, deps: Docume
   /** The open link behind a token, or why there is none. */
   const resolve = async (token: string): Promise<{ link: DocumentLinkRow; document: DocumentRow } | LinkGone> => {
     if (!isTokenShaped(token)) return 'unknown';
-    const found = await linkByTokenHash(deps.db, hashToken(token));
-    if (!found) return 'unknown';
-    const state = linkState(found.link, now());
-    return state === 'open' ? found : state;
+    const link = await linkOnlyByTokenHash(deps.db, hashToken(token));
+    if (!link) return 'unknown';
+    const state = linkState(link, now());
+    if (state !== 'open') return state;
+    const document = await documents.get(link.documentId);
+    return document ? { link, document } : 'unknown';
   };
 
   const gonePage = (reply: FastifyReply, reason: LinkGone) =>

@@ -70,6 +70,12 @@ export async function insertLink(db: Db, row: typeof documentLinks.$inferInsert)
   return inserted!;
 }
 
+/** The link behind a token hash, whatever its state (the caller checks it). */
+export async function linkOnlyByTokenHash(db: Db, tokenHash: string): Promise<DocumentLinkRow | null> {
+  const rows = await db.select().from(documentLinks).where(eq(documentLinks.tokenHash, tokenHash)).limit(1);
+  return rows[0] ?? null;
+}
+
 /** The link behind a token hash with its document, whatever its state (the caller checks it). */
 export async function linkByTokenHash(db: Db, tokenHash: string): Promise<{ link: DocumentLinkRow; document: DocumentRow } | null> {
   const rows = await db
@@ -146,6 +152,43 @@ export async function addPageReads(db: Db, p: { viewId: string; reads: { page: n
         visits: sql`${documentPageReads.visits} + excluded.visits`,
       },
     });
+}
+
+/** Rows of a raw `execute`, whichever driver ran it (PGlite answers {rows}, postgres.js an array). */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
+}
+
+/**
+ * A beacon in one statement: marks the view seen if it is the link's, and adds the page deltas
+ * to it, accumulating seconds and visits. Nothing is written when the view is not the link's
+ * (null); otherwise returns whether the view was a forwarded one. Pages must be distinct and the numbers checked (they are inlined as
+ * array literals, which only numbers can be).
+ */
+export async function recordPageReads(
+  db: Db,
+  p: { viewId: string; linkId: string; at: Date; reads: { page: number; seconds: number; visits: number }[] },
+): Promise<{ forwarded: boolean } | null> {
+  for (const r of p.reads) {
+    if (!Number.isInteger(r.page) || !Number.isFinite(r.seconds) || !Number.isInteger(r.visits)) throw new Error('page reads must be numbers');
+  }
+  const array = (xs: number[]) => `{${xs.join(',')}}`;
+  const result = await db.execute(sql`
+    with v as (
+      update ${documentViews} set last_seen_at = ${p.at.toISOString()}::timestamptz
+      where id = ${p.viewId} and link_id = ${p.linkId}
+      returning id, forwarded
+    ), ins as (
+      insert into ${documentPageReads} (view_id, page, seconds, visits)
+      select v.id, r.page, r.seconds, r.visits
+      from v cross join unnest(${array(p.reads.map((r) => r.page))}::int[], ${array(p.reads.map((r) => r.seconds))}::float8[], ${array(p.reads.map((r) => r.visits))}::int[]) as r(page, seconds, visits)
+      on conflict (view_id, page) do update
+        set seconds = ${documentPageReads}.seconds + excluded.seconds, visits = ${documentPageReads}.visits + excluded.visits
+      returning 1
+    )
+    select (select count(*) from v)::int as views, (select bool_or(forwarded) from v) as forwarded, (select count(*) from ins)::int as pages`);
+  const row = rowsOf<{ views: number; forwarded: boolean | null }>(result)[0];
+  return row && row.views > 0 ? { forwarded: row.forwarded === true } : null;
 }
 
 /** Which views to read: a document's (optionally one deal's or one link's), or a deal's. */

@@ -65,6 +65,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const c of s3Clients) await c.destroy();
   await s3?.close();
   await rm(folder, { recursive: true, force: true });
   await rm(s3dir, { recursive: true, force: true });
@@ -80,8 +81,15 @@ const s3Options = () => ({
   forcePathStyle: true,
 });
 
+const s3Clients: S3Storage[] = [];
+const s3Storage = (o: Partial<ReturnType<typeof s3Options>> = {}): S3Storage => {
+  const storage = new S3Storage({ ...s3Options(), ...o });
+  s3Clients.push(storage);
+  return storage;
+};
+
 storageSuite('folder storage', () => new FolderStorage(folder));
-storageSuite('S3 storage (s3rver)', () => new S3Storage(s3Options()));
+storageSuite('S3 storage (s3rver)', () => s3Storage());
 
 describe('folder storage on disk', () => {
   it('leaves no temp file behind', async () => {
@@ -95,21 +103,23 @@ describe('S3 storage errors', () => {
   // s3rver checks that the access key exists (it does not verify SigV4 signatures).
   it('name the failure without the keys', async () => {
     const secret = `wrong-${randomBytes(8).toString('hex')}`;
-    const storage = new S3Storage({ ...s3Options(), accessKeyId: 'NOT-A-KEY', secretAccessKey: secret });
+    const storage = s3Storage({ accessKeyId: 'NOT-A-KEY', secretAccessKey: secret });
     const err = await storage.put('doc-4.pdf', Buffer.from('%PDF-'), { contentType: 'application/pdf' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'PLATFORM_API' });
     expect(String((err as Error).message)).toMatch(/InvalidAccessKeyId \(403\)/);
     expect(JSON.stringify({ message: (err as Error).message, cause: (err as Error).cause ?? null })).not.toContain(secret);
+    // Nor does the storage object itself, if something logs it.
+    expect(JSON.stringify(storage)).not.toContain(secret);
   });
 
   it('report a missing bucket as a storage failure, not a missing document', async () => {
-    const storage = new S3Storage({ ...s3Options(), bucket: 'no-such-bucket' });
+    const storage = s3Storage({ bucket: 'no-such-bucket' });
     await expect(storage.put('doc-5.pdf', Buffer.from('%PDF-'), { contentType: 'application/pdf' })).rejects.toMatchObject({ code: 'PLATFORM_API' });
     await expect(storage.get('doc-5.pdf')).rejects.toMatchObject({ code: 'PLATFORM_API', message: expect.stringMatching(/NoSuchBucket/) });
   });
 
   it('report an unreachable store', async () => {
-    const storage = new S3Storage({ ...s3Options(), endpoint: 'http://127.0.0.1:9' });
+    const storage = s3Storage({ endpoint: 'http://127.0.0.1:9' });
     await expect(storage.get('doc-6.pdf')).rejects.toMatchObject({ code: 'PLATFORM_API' });
   });
 });
