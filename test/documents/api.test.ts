@@ -11,9 +11,10 @@ import { DEAL, multipartBody, samplePdf, shareSample, startDocServer, type DocSe
 
 let s: DocServer;
 
+// Opening an embedded database runs initdb and the migrations: slow on a busy 2-core machine.
 beforeAll(async () => {
   s = await startDocServer({ listen: false });
-});
+}, 120_000);
 afterAll(async () => {
   await s?.close();
 });

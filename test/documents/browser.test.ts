@@ -29,11 +29,12 @@ const WECOM_IPHONE =
 let s: DocServer;
 let browser: Browser;
 
+// Opening an embedded database runs initdb and the migrations: slow on a busy 2-core machine.
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   s = await startDocServer();
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-});
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -13,9 +13,10 @@ import { samplePdf, shareSample, startDocServer, type DocServer } from './harnes
 let s: DocServer;
 let clock = new Date('2026-11-25T10:00:00+08:00');
 
+// Opening an embedded database runs initdb and the migrations: slow on a busy 2-core machine.
 beforeAll(async () => {
   s = await startDocServer({ listen: false, now: () => clock, limits: { beaconPerLinkPerMinute: 40 } });
-});
+}, 120_000);
 afterAll(async () => {
   await s?.close();
 });
