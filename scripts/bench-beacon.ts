@@ -147,7 +147,7 @@ async function bench(mode: 'pglite' | 'postgres'): Promise<{ beacons: number[]; 
       out.p50.push(b.p50);
       out.p99.push(b.p99);
       console.log(
-        `${mode} run ${r}: ${rate.toFixed(0)} beacons/s (p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms); floor ${floor.toFixed(0)} req/s; ${(rate / floor * 100).toFixed(1)}% of the floor`,
+        `${mode} run ${r}: ${rate.toFixed(0)} beacons/s (p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms); floor ${floor.toFixed(0)} req/s; ${((rate / floor) * 100).toFixed(1)}% of the floor`,
       );
     }
     return out;
