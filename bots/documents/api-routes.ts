@@ -15,7 +15,7 @@ import { PLATFORMS } from '../../core/types.ts';
 import { conversationById, documentById, linksOfDocument, revokeLinks, setPageTitles, type DocumentRow } from '../../db/queries/documents.ts';
 import { personByPlatformId } from '../../db/queries/directory.ts';
 import { documentAnalytics } from './analytics.ts';
-import type { DocumentCache } from './document-cache.ts';
+import type { DocumentLookups } from './lookups.ts';
 import { cleanTitle, formatPageLabel } from './page-labels.ts';
 import type { DocumentDeps } from './routes.ts';
 import { linkState, MAX_DOCUMENT_BYTES, PDF_MIME, shareDocument } from './share.ts';
@@ -70,7 +70,7 @@ function documentJson(doc: DocumentRow) {
   };
 }
 
-export async function registerApiRoutes(server: FastifyInstance, deps: DocumentDeps, documents: DocumentCache): Promise<void> {
+export async function registerApiRoutes(server: FastifyInstance, deps: DocumentDeps, lookups: DocumentLookups): Promise<void> {
   const now = deps.now ?? (() => new Date());
   await server.register(multipart, {
     limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 8, fieldSize: 1024, parts: 10, headerPairs: 100 },
@@ -152,7 +152,7 @@ export async function registerApiRoutes(server: FastifyInstance, deps: DocumentD
       titles[l.page - 1] = l.title === null ? null : cleanTitle(l.title);
     }
     const updated = await setPageTitles(deps.db, { documentId: doc.id, titles });
-    documents.forget(doc.id);
+    lookups.forgetDocument(doc.id);
     return { labels: labelsOf(updated ?? doc) };
   });
 }

@@ -3,14 +3,14 @@
  * and visits, one upsert each). Each returns the reading event the loop turns into a
  * `document_viewed` customer action and, through readingSignals, into nudges.
  */
-import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Db } from '../../db/client.ts';
-import { firstViewOfLink, insertView, recordPageReads, type DocumentLinkRow, type DocumentRow, type ReadingScope } from '../../db/queries/documents.ts';
+import { firstViewOfLink, insertView, recordPageReads, type DocumentRow, type ReadingScope } from '../../db/queries/documents.ts';
 import type { DocumentKind } from '../../db/schema/documents.ts';
 import { readingSnapshot } from './analytics.ts';
 import type { Beacon, OpenBody } from './beacon.ts';
 import { viewerFingerprint } from './fingerprint.ts';
+import type { LinkRef } from './lookups.ts';
 import { formatPageLabel } from './page-labels.ts';
 import { addReading, readingSignals, type ReadingSignal, type ReadingSnapshot } from './signals.ts';
 
@@ -37,11 +37,11 @@ export interface ReadingEvent {
 }
 
 /** Readings add up per deal: the same proposal sent twice to one customer is read in one place. */
-export function scopeOf(link: DocumentLinkRow): ReadingScope {
+export function scopeOf(link: LinkRef): ReadingScope {
   return link.opportunityId ? { documentId: link.documentId, opportunityId: link.opportunityId } : { documentId: link.documentId, linkId: link.id };
 }
 
-function keyed(signals: ReadingSignal[], link: DocumentLinkRow): ReadingEvent['signals'] {
+function keyed(signals: ReadingSignal[], link: LinkRef): ReadingEvent['signals'] {
   const scope = link.opportunityId ?? `link:${link.id}`;
   return signals.map((s) => ({
     ...s,
@@ -50,7 +50,8 @@ function keyed(signals: ReadingSignal[], link: DocumentLinkRow): ReadingEvent['s
 }
 
 export interface OpenInput {
-  link: DocumentLinkRow;
+  /** A link that opens (the caller checked its state). */
+  link: LinkRef;
   document: DocumentRow;
   body: OpenBody;
   ip: string;
@@ -100,7 +101,8 @@ export async function recordOpen(db: Db, input: OpenInput): Promise<{ viewId: st
 }
 
 export interface BeaconInput {
-  link: DocumentLinkRow;
+  /** The link the beacon came to; its state is checked with the write. */
+  link: LinkRef;
   document: DocumentRow;
   /** Already checked against the document by parseBeacon. */
   beacon: Beacon;
@@ -109,17 +111,18 @@ export interface BeaconInput {
 }
 
 /**
- * Stores a beacon in one statement: the view must be the link's (else NOT_FOUND and nothing
- * stored), and its page deltas are added to it.
+ * Stores a beacon in one statement: the view must be the link's and the link still open (else
+ * null and nothing stored), and its page deltas are added to it. Returns the reading event (when
+ * asked for) or null; `stored` says whether anything was.
  */
-export async function recordBeacon(db: Db, input: BeaconInput): Promise<ReadingEvent | null> {
+export async function recordBeacon(db: Db, input: BeaconInput): Promise<{ stored: boolean; event: ReadingEvent | null }> {
   const { link, document, beacon } = input;
   const before = input.withEvent && beacon.pages.length > 0 ? await readingSnapshot(db, scopeOf(link)) : null;
   const stored = await recordPageReads(db, { viewId: beacon.viewId, linkId: link.id, at: input.now, reads: beacon.pages });
-  if (!stored) throw new AppError('NOT_FOUND', 'no such view on this link');
-  if (!before) return null;
+  if (!stored) return { stored: false, event: null };
+  if (!before) return { stored: true, event: null };
   const after = addReading(before, beacon.pages);
-  return {
+  const event: ReadingEvent = {
     type: 'read',
     at: input.now,
     documentId: document.id,
@@ -135,4 +138,5 @@ export async function recordBeacon(db: Db, input: BeaconInput): Promise<ReadingE
     after,
     signals: keyed(readingSignals(before, after, document.pageTitles, { kind: document.kind }), link),
   };
+  return { stored: true, event };
 }

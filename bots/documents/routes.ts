@@ -10,7 +10,7 @@ import type { Config } from '../../core/config.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Db } from '../../db/client.ts';
 import { registerApiRoutes } from './api-routes.ts';
-import { DocumentCache } from './document-cache.ts';
+import { DocumentLookups } from './lookups.ts';
 import type { ReadingEvent } from './reading.ts';
 import { createDocumentStorage, type DocumentStorage } from './storage.ts';
 import { registerViewerRoutes } from './viewer-routes.ts';
@@ -89,8 +89,8 @@ export function registerDocumentRoutes(server: FastifyInstance, deps: DocumentDe
       const status2 = e.code === 'PAYLOAD_TOO_LARGE' ? 413 : ((e.details as { status?: number } | undefined)?.status ?? e.httpStatus);
       return reply.status(status2).send({ error: { code: e.code, message: e.httpStatus >= 500 ? 'internal error' : e.message } });
     });
-    const documents = new DocumentCache(deps.db);
-    await scope.register(async (api) => registerApiRoutes(api, deps, documents));
-    await scope.register(async (viewer) => registerViewerRoutes(viewer, deps, limits, documents));
+    const lookups = new DocumentLookups(deps.db);
+    await scope.register(async (api) => registerApiRoutes(api, deps, lookups));
+    await scope.register(async (viewer) => registerViewerRoutes(viewer, deps, limits, lookups));
   });
 }

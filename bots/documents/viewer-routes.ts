@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.ts';
 import { linkOnlyByTokenHash, touchView, type DocumentLinkRow, type DocumentRow } from '../../db/queries/documents.ts';
 import { registerViewerAssets } from './assets.ts';
-import type { DocumentCache } from './document-cache.ts';
+import type { DocumentLookups } from './lookups.ts';
 import { BEACON_BODY_LIMIT, parseBeacon, parseOpen } from './beacon.ts';
 import type { ReadingEvent } from './reading.ts';
 import { recordBeacon, recordOpen } from './reading.ts';
@@ -29,7 +29,7 @@ function contentDisposition(kind: 'inline' | 'attachment', fileName: string): st
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
-export async function registerViewerRoutes(server: FastifyInstance, deps: DocumentDeps, limits: DocumentLimits, documents: DocumentCache): Promise<void> {
+export async function registerViewerRoutes(server: FastifyInstance, deps: DocumentDeps, limits: DocumentLimits, lookups: DocumentLookups): Promise<void> {
   await server.register(rateLimit, { global: false });
   const now = deps.now ?? (() => new Date());
   const assets = registerViewerAssets(server);
@@ -67,7 +67,7 @@ export async function registerViewerRoutes(server: FastifyInstance, deps: Docume
     if (!link) return 'unknown';
     const state = linkState(link, now());
     if (state !== 'open') return state;
-    const document = await documents.get(link.documentId);
+    const document = await lookups.document(link.documentId);
     return document ? { link, document } : 'unknown';
   };
 
@@ -114,13 +114,25 @@ export async function registerViewerRoutes(server: FastifyInstance, deps: Docume
     return reply.status(opened.created ? 201 : 200).send({ viewId: opened.viewId, pageCount: found.document.pageCount });
   });
 
+  // The hot path: the token's link and the document come from memory, and the link's state is
+  // checked by the one statement that stores the beacon.
   server.post('/d/:token/beacon', { bodyLimit: BEACON_BODY_LIMIT }, async (req: TokenRequest, reply) => {
     await limit(req, beaconIp);
-    const found = await resolve(req.params.token);
-    if (typeof found === 'string') return reply.status(GONE_STATUS[found]).send(errorBody(goneJson(found)));
+    const token = req.params.token;
+    const hash = isTokenShaped(token) ? hashToken(token) : null;
+    const link = hash ? await lookups.linkRef(hash) : null;
+    const document = link ? await lookups.document(link.documentId) : null;
+    if (!hash || !link || !document) return reply.status(404).send(errorBody(goneJson('unknown')));
     await limit(req, beaconLink);
-    const beacon = parseBeacon(req.body, found.document.pageCount);
-    const event = await recordBeacon(deps.db, { ...found, beacon, now: now(), withEvent: deps.onReading !== undefined });
+    const beacon = parseBeacon(req.body, document.pageCount);
+    const { stored, event } = await recordBeacon(deps.db, { link, document, beacon, now: now(), withEvent: deps.onReading !== undefined });
+    if (!stored) {
+      // Nothing was written: say why, the link no longer opening or the view not being its own.
+      const row = await linkOnlyByTokenHash(deps.db, hash);
+      const state = row ? linkState(row, now()) : 'unknown';
+      if (state !== 'open') return reply.status(GONE_STATUS[state]).send(errorBody(goneJson(state)));
+      throw new AppError('NOT_FOUND', 'no such view on this link');
+    }
     await emit(req, event);
     return reply.status(204).send();
   });

@@ -160,9 +160,9 @@ function rowsOf<T>(result: unknown): T[] {
 }
 
 /**
- * A beacon in one statement: marks the view seen if it is the link's, and adds the page deltas
- * to it, accumulating seconds and visits. Nothing is written when the view is not the link's
- * (null); otherwise returns whether the view was a forwarded one. Pages must be distinct and the numbers checked (they are inlined as
+ * A beacon in one statement: marks the view seen if it is the link's and the link still opens at
+ * `at` (not revoked, not expired), and adds the page deltas to it, accumulating seconds and
+ * visits. Nothing is written otherwise (null); else returns whether the view was a forwarded one. Pages must be distinct and the numbers checked (they are inlined as
  * array literals, which only numbers can be).
  */
 export async function recordPageReads(
@@ -176,8 +176,10 @@ export async function recordPageReads(
   const result = await db.execute(sql`
     with v as (
       update ${documentViews} set last_seen_at = ${p.at.toISOString()}::timestamptz
-      where id = ${p.viewId} and link_id = ${p.linkId}
-      returning id, forwarded
+      from ${documentLinks} l
+      where ${documentViews}.id = ${p.viewId} and ${documentViews}.link_id = ${p.linkId} and l.id = ${p.linkId}
+        and l.revoked_at is null and (l.expires_at is null or l.expires_at > ${p.at.toISOString()}::timestamptz)
+      returning ${documentViews}.id, ${documentViews}.forwarded
     ), ins as (
       insert into ${documentPageReads} (view_id, page, seconds, visits)
       select v.id, r.page, r.seconds, r.visits

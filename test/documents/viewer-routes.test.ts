@@ -120,6 +120,9 @@ describe('the viewer page', () => {
 describe('links that no longer open', () => {
   it('show a clear page (404 unknown, 410 revoked or expired) and record nothing', async () => {
     const { id, token } = await shareSample(s, '合同草案.pdf');
+    // Read once before the revocation, so this process already knows the token's link.
+    const viewId = (await open(token)).json().viewId as string;
+    expect((await beacon(token, { viewId, pages: [{ page: 1, seconds: 5, visits: 1 }] })).statusCode).toBe(204);
     const before = await countRows();
     const unknown = await s.server.inject({ method: 'GET', url: `/d/${'A'.repeat(43)}` });
     expect(unknown.statusCode).toBe(404);
@@ -136,8 +139,10 @@ describe('links that no longer open', () => {
       expect(res.body).not.toContain('<script');
     }
     expect((await open(token)).statusCode).toBe(410);
+    expect((await beacon(token, { viewId, pages: [{ page: 1, seconds: 5 }] })).statusCode).toBe(410);
     expect((await beacon(token, { viewId: randomUUID(), pages: [{ page: 1, seconds: 5 }] })).statusCode).toBe(410);
     expect(await countRows()).toEqual(before);
+    expect((await reads(viewId)).map((r) => r.seconds)).toEqual([5]);
   });
 
   it('expire after DOCUMENT_LINK_DAYS', async () => {
