@@ -52,9 +52,9 @@ export interface DocumentAnalytics {
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
-/** Totals for a scope, for readingSignals: what the beacon handler reads before a write. */
-export async function readingSnapshot(db: Db, scope: ReadingScope): Promise<ReadingSnapshot> {
-  return readingTotals(db, scope);
+/** Totals for a scope, for readingSignals (`pages` narrows the page sums; none: counts only). */
+export async function readingSnapshot(db: Db, scope: ReadingScope, pages?: number[]): Promise<ReadingSnapshot> {
+  return readingTotals(db, scope, pages);
 }
 
 function analyze(document: DocumentRow, rows: ReadingRow[]): DocumentAnalytics {

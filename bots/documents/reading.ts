@@ -11,7 +11,7 @@ import { readingSnapshot } from './analytics.ts';
 import type { Beacon, OpenBody } from './beacon.ts';
 import { viewerFingerprint } from './fingerprint.ts';
 import type { LinkRef } from './lookups.ts';
-import { formatPageLabel } from './page-labels.ts';
+import { formatPageLabel, pricePages } from './page-labels.ts';
 import { addReading, readingSignals, type ReadingSignal, type ReadingSnapshot } from './signals.ts';
 
 /** What the loop receives after an open or a beacon was stored. */
@@ -29,9 +29,13 @@ export interface ReadingEvent {
   forwarded: boolean;
   /** This beacon's deltas (empty for an open). */
   pages: { page: number; label: string; seconds: number; visits: number }[];
-  /** Reading of this document within the deal (or the link, without a deal), before and after. */
-  before: ReadingSnapshot;
-  after: ReadingSnapshot;
+  /**
+   * Reading of this document within the deal (or the link, without a deal) before and after,
+   * as far as the rules need it: opens and readers, and the sums of the rule pages (price) this
+   * event touched. Null for a beacon on no rule page: nothing it adds can cross a rule, and its
+   * totals would cost two aggregate reads a beacon.
+   */
+  totals: { before: ReadingSnapshot; after: ReadingSnapshot } | null;
   /** Rules crossed by this event, each with a key that is the same however often it is computed. */
   signals: (ReadingSignal & { idempotencyKey: string })[];
 }
@@ -65,7 +69,8 @@ export interface OpenInput {
 export async function recordOpen(db: Db, input: OpenInput): Promise<{ viewId: string; created: boolean; event: ReadingEvent | null }> {
   const { link, document } = input;
   const fingerprint = viewerFingerprint({ salt: document.fingerprintSalt, browserId: input.body.browserId, ip: input.ip, userAgent: input.userAgent });
-  const before = input.withEvent ? await readingSnapshot(db, scopeOf(link)) : null;
+  // Counts only: an open adds a view, and maybe a reader, but no page time.
+  const before = input.withEvent ? await readingSnapshot(db, scopeOf(link), []) : null;
   const first = await firstViewOfLink(db, link.id);
   const { view, created } = await insertView(db, {
     id: newId(),
@@ -77,7 +82,7 @@ export async function recordOpen(db: Db, input: OpenInput): Promise<{ viewId: st
     forwarded: first !== null && first.fingerprintHash !== fingerprint,
   });
   if (!created || !before) return { viewId: view.id, created, event: null };
-  const after = await readingSnapshot(db, scopeOf(link));
+  const after = await readingSnapshot(db, scopeOf(link), []);
   return {
     viewId: view.id,
     created,
@@ -93,8 +98,7 @@ export async function recordOpen(db: Db, input: OpenInput): Promise<{ viewId: st
       opportunityId: link.opportunityId,
       forwarded: view.forwarded,
       pages: [],
-      before,
-      after,
+      totals: { before, after },
       signals: keyed(readingSignals(before, after, document.pageTitles, { kind: document.kind }), link),
     },
   };
@@ -117,11 +121,21 @@ export interface BeaconInput {
  */
 export async function recordBeacon(db: Db, input: BeaconInput): Promise<{ stored: boolean; event: ReadingEvent | null }> {
   const { link, document, beacon } = input;
-  const before = input.withEvent && beacon.pages.length > 0 ? await readingSnapshot(db, scopeOf(link)) : null;
+  const rulePages = pricePages(document.pageTitles);
+  const watched = beacon.pages.map((p) => p.page).filter((p) => rulePages.includes(p));
+  const before = input.withEvent && watched.length > 0 ? await readingSnapshot(db, scopeOf(link), watched) : null;
   const stored = await recordPageReads(db, { viewId: beacon.viewId, linkId: link.id, at: input.now, reads: beacon.pages });
   if (!stored) return { stored: false, event: null };
-  if (!before) return { stored: true, event: null };
-  const after = addReading(before, beacon.pages);
+  if (!input.withEvent || beacon.pages.length === 0) return { stored: true, event: null };
+  const totals = before
+    ? {
+        before,
+        after: addReading(
+          before,
+          beacon.pages.filter((p) => watched.includes(p.page)),
+        ),
+      }
+    : null;
   const event: ReadingEvent = {
     type: 'read',
     at: input.now,
@@ -134,9 +148,8 @@ export async function recordBeacon(db: Db, input: BeaconInput): Promise<{ stored
     opportunityId: link.opportunityId,
     forwarded: stored.forwarded,
     pages: beacon.pages.map((p) => ({ ...p, label: formatPageLabel(p.page, document.pageTitles[p.page - 1]) })),
-    before,
-    after,
-    signals: keyed(readingSignals(before, after, document.pageTitles, { kind: document.kind }), link),
+    totals,
+    signals: totals ? keyed(readingSignals(totals.before, totals.after, document.pageTitles, { kind: document.kind }), link) : [],
   };
   return { stored: true, event };
 }

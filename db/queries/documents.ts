@@ -2,7 +2,7 @@
  * Shared documents, their tracked links, views and page reads. Plain functions over a database or
  * a transaction; validation happens before these are called (bots/documents/).
  */
-import { and, asc, desc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { conversations, documentLinks, documentPageReads, documentViews, documents } from '../schema/index.ts';
 
@@ -245,17 +245,22 @@ export async function readingRows(db: Db, scope: ReadingScope): Promise<ReadingR
     .orderBy(asc(documentViews.openedAt), asc(documentViews.id), asc(documentPageReads.page));
 }
 
-/** Opens, distinct readers and per-page sums in a scope: two aggregate queries, whatever the views. */
+/**
+ * Opens, distinct readers and per-page sums in a scope: two aggregate queries, whatever the
+ * views. `pages` narrows the sums to those pages (none: counts only, one query).
+ */
 export async function readingTotals(
   db: Db,
   scope: ReadingScope,
+  pages?: number[],
 ): Promise<{ opens: number; readers: number; pages: { page: number; seconds: number; visits: number }[] }> {
   const [counts] = await db
     .select({ opens: sql<number>`count(*)::int`, readers: sql<number>`count(distinct ${documentViews.fingerprintHash})::int` })
     .from(documentViews)
     .innerJoin(documentLinks, eq(documentLinks.id, documentViews.linkId))
     .where(scopeWhere(scope));
-  const pages = await db
+  if (pages && pages.length === 0) return { opens: counts?.opens ?? 0, readers: counts?.readers ?? 0, pages: [] };
+  const sums = await db
     .select({
       page: documentPageReads.page,
       seconds: sql<number>`sum(${documentPageReads.seconds})::float8`,
@@ -264,10 +269,10 @@ export async function readingTotals(
     .from(documentPageReads)
     .innerJoin(documentViews, eq(documentViews.id, documentPageReads.viewId))
     .innerJoin(documentLinks, eq(documentLinks.id, documentViews.linkId))
-    .where(scopeWhere(scope))
+    .where(and(scopeWhere(scope), pages ? inArray(documentPageReads.page, pages) : undefined))
     .groupBy(documentPageReads.page)
     .orderBy(asc(documentPageReads.page));
-  return { opens: counts?.opens ?? 0, readers: counts?.readers ?? 0, pages: pages.map((p) => ({ ...p, seconds: Number(p.seconds) })) };
+  return { opens: counts?.opens ?? 0, readers: counts?.readers ?? 0, pages: sums.map((p) => ({ ...p, seconds: Number(p.seconds) })) };
 }
 
 /** The documents shared with a deal (through a link), with when each was first shared. */

@@ -294,6 +294,11 @@ describe('reading events, signals and analytics', () => {
         { page: 7, seconds: 20, visits: 1 },
       ],
     });
+    // A glance at page 2 (under the 2 s that make a page read): no rule page, so no totals read.
+    await beacon(token, { viewId: v1, pages: [{ page: 2, seconds: 1, visits: 1 }] });
+    const glance = s.events.at(-1)!;
+    expect(glance).toMatchObject({ type: 'read', totals: null, signals: [], pages: [{ page: 2, label: '第2页 · 公司介绍', seconds: 1, visits: 1 }] });
+    expect(s.events.at(-2)!.totals).toMatchObject({ before: { opens: 1, readers: 1, pages: [] }, after: { pages: [{ page: 7, seconds: 20, visits: 1 }] } });
     later();
     const v2 = (await open(token, { browserId: me })).json().viewId as string;
     await beacon(token, { viewId: v2, pages: [{ page: 7, seconds: 15, visits: 1 }] });
@@ -338,14 +343,14 @@ describe('reading events, signals and analytics', () => {
     expect(stats.pages[6]).toEqual({ page: 7, label: '第7页 · 价格', seconds: 70, visits: 4, readers: 1 });
     expect(stats.rereadPages).toEqual([7]);
     expect(stats.skippedPages).toEqual([2, 3, 4, 5, 6, 8, 9]);
-    expect(stats.totalSeconds).toBe(73);
+    expect(stats.totalSeconds).toBe(74);
 
     const summary = await readingSummary(s.database.db, { opportunityId: 'opp-huadong' });
     const doc = summary.documents.find((d) => d.documentId === id)!;
     expect(doc.opens).toBe(4);
     expect(doc.firstSharedAt).toBeInstanceOf(Date);
     const opens = summary.opens.filter((o) => o.documentId === id);
-    expect(opens.map((o) => o.seconds)).toEqual([23, 30, 20, 0]);
+    expect(opens.map((o) => o.seconds)).toEqual([24, 30, 20, 0]);
     expect(opens[0]!.pages[0]).toEqual({ page: 7, label: '第7页 · 价格', seconds: 20, visits: 1 });
   });
 });
