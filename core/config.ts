@@ -131,6 +131,22 @@ export const configSchema = z
     DINGTALK_ROBOT_CODE: optionalString,
     DINGTALK_API_BASE: optionalUrl,
     DINGTALK_GATEWAY_URL: optionalUrl,
+
+    /** The address customers open tracked document links at; default http://HOST:PORT. */
+    PUBLIC_URL: optionalUrl,
+    /** Days a tracked document link stays open; 0 means it never expires. */
+    DOCUMENT_LINK_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+    /** S3-compatible object storage for shared documents; unset, they go to DATA_DIR/documents. */
+    S3_ENDPOINT: optionalUrl,
+    S3_BUCKET: optionalString,
+    S3_REGION: optionalString,
+    S3_ACCESS_KEY_ID: optionalString,
+    S3_SECRET_ACCESS_KEY: optionalString,
+    /** Path-style addressing (`endpoint/bucket/key`), which MinIO and most self-hosted stores need. */
+    S3_FORCE_PATH_STYLE: z
+      .enum(['true', 'false', '1', '0', ''])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
   })
   .superRefine((c, ctx) => {
     // A platform is on when its credentials are set; half a set is a mistake worth stopping for.
@@ -139,6 +155,7 @@ export const configSchema = z
       ['WeCom app', ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY']],
       ['Feishu', ['FEISHU_APP_ID', 'FEISHU_APP_SECRET']],
       ['DingTalk', ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET']],
+      ['S3 document storage', ['S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']],
     ];
     for (const [name, keys] of groups) {
       const set = keys.filter((k) => c[k] !== undefined);
@@ -153,6 +170,9 @@ export const configSchema = z
     }
     if (c.SEND_TIMEOUT_MS >= c.SEND_LEASE_MS) {
       ctx.addIssue({ code: 'custom', path: ['SEND_TIMEOUT_MS'], message: 'must be below SEND_LEASE_MS, or a slow send could be raced by a second sender' });
+    }
+    if (c.S3_ENDPOINT && !c.S3_BUCKET) {
+      ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'required when S3_ENDPOINT is set' });
     }
     if (c.WORK_START >= c.WORK_END) {
       ctx.addIssue({ code: 'custom', path: ['WORK_END'], message: 'must be after WORK_START' });

@@ -14,6 +14,7 @@ export const REDACT_PATHS = [
   '*.access_token',
   '*.encodingAESKey',
   '*.encryptKey',
+  '*.secretAccessKey',
   '*.verificationToken',
   '*.authorization',
   '*.Authorization',
@@ -30,6 +31,7 @@ export const REDACT_PATHS = [
   'config.DATABASE_URL',
   'config.API_TOKEN',
   'config.REDIS_URL',
+  'config.S3_SECRET_ACCESS_KEY',
   // A failed query's parameters are customer text and raw payloads: the SQL stays, its values go.
   'err.params',
   'err.parameters',

@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { AppError, toAppError } from '../../core/errors.ts';
+import { documentDepsFromConfig, registerDocumentRoutes } from '../documents/routes.ts';
 import type { App } from '../app.ts';
 import { registerDeals } from './routes/deals.ts';
 import { registerIngest } from './routes/ingest.ts';
@@ -41,6 +42,8 @@ export function buildServer(app: App): FastifyInstance {
   });
 
   registerOps(server, app);
+  registerDocumentRoutes(server, documentDepsFromConfig(app.database.db, config, { now: () => app.clock.now() }));
+
   server.register(async (v1) => {
     if (config.API_TOKEN) {
       const expected = Buffer.from(`Bearer ${config.API_TOKEN}`);

@@ -5,3 +5,4 @@ export * from './deals.ts';
 export * from './messages.ts';
 export * from './coaching.ts';
 export * from './knowledge.ts';
+export * from './documents.ts';

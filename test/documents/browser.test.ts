@@ -1,0 +1,264 @@
+/// <reference lib="dom" />
+/**
+ * A customer reading a tracked link in headless Chromium (Debian's /usr/bin/chromium, driven by
+ * playwright-core) at phone width: the real viewer, pdf.js, IntersectionObserver, sendBeacon and
+ * the server's checks, against a real database. Screenshots go to test-output/documents/.
+ */
+import { mkdirSync } from 'node:fs';
+import { eq, sql } from 'drizzle-orm';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readingSummary } from '../../bots/documents/analytics.ts';
+import { documentLinks, documentPageReads, documentViews } from '../../db/schema/index.ts';
+import { DEAL, shareSample, startDocServer, type DocServer } from './harness.ts';
+
+const SHOTS = 'test-output/documents';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const WECOM_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 wxwork/4.1.16 MicroMessenger/7.0.1 Language/zh';
+
+let s: DocServer;
+let browser: Browser;
+
+// Opening an embedded database runs initdb and the migrations: slow on a busy 2-core machine.
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  s = await startDocServer();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await s?.close();
+});
+
+const phone = (): Promise<BrowserContext> =>
+  browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, userAgent: WECOM_IPHONE, locale: 'zh-CN' });
+
+/** Console errors and page errors: a CSP violation or a broken script shows up here. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`${m.text()} ${m.location().url}`);
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+async function openViewer(context: BrowserContext, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  const res = await page.goto(url);
+  expect(res?.status()).toBe(200);
+  await page.waitForSelector('body[data-state="ready"]');
+  await page.waitForSelector('[data-page="1"][data-rendered="true"]');
+  return { page, errors };
+}
+
+/** Scrolls page `n` to the middle of the screen and waits until it is drawn. */
+async function showPage(page: Page, n: number): Promise<void> {
+  await page.evaluate((p) => document.querySelector(`[data-page="${p}"]`)?.scrollIntoView({ block: 'center' }), n);
+  await page.waitForSelector(`[data-page="${n}"][data-rendered="true"]`);
+}
+
+/** Leaving the page (pagehide) sends the last beacon; then the tab is closed. */
+async function leave(page: Page): Promise<void> {
+  await page.goto('about:blank');
+  await page.close();
+}
+
+async function pageReads(linkId: string, page: number) {
+  return s.database.db
+    .select({ viewId: documentPageReads.viewId, seconds: documentPageReads.seconds, visits: documentPageReads.visits })
+    .from(documentPageReads)
+    .innerJoin(documentViews, eq(documentViews.id, documentPageReads.viewId))
+    .where(sql`${documentViews.linkId} = ${linkId} and ${documentPageReads.page} = ${page}`);
+}
+
+/** Waits (bounded) until the beacons the browser sent have been stored. */
+async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function linkIdOf(documentId: string): Promise<string> {
+  const rows = await s.database.db.select().from(documentLinks).where(eq(documentLinks.documentId, documentId));
+  return rows.at(-1)!.id;
+}
+
+describe('a customer reading a tracked proposal on a phone', () => {
+  it('opens it, stays on the price page, comes back twice: stored with seconds, one signal', { timeout: 90_000 }, async () => {
+    const shared = await shareSample(s, '华东医疗-方案建议书.pdf', { fresh: true });
+    const linkId = await linkIdOf(shared.id);
+    s.events.length = 0;
+    const context = await phone();
+    const stays = [3000, 2000, 2000];
+    try {
+      for (const [i, stay] of stays.entries()) {
+        const { page, errors } = await openViewer(context, shared.url);
+        if (i === 0) await page.screenshot({ path: `${SHOTS}/viewer-top.png` });
+        await showPage(page, 7);
+        // Staying on the page is the point: the reader's time is what is measured.
+        await page.waitForTimeout(stay);
+        if (i === 0) await page.screenshot({ path: `${SHOTS}/viewer-page7.png` });
+        await leave(page);
+        expect(errors).toEqual([]);
+        const done = stays.slice(0, i + 1).reduce((a, b) => a + b, 0) / 1000;
+        await until(
+          `open ${i + 1}'s beacon`,
+          () => pageReads(linkId, 7),
+          (rows) => rows.length === i + 1 && rows.reduce((n, r) => n + r.seconds, 0) >= done - 0.3,
+        );
+      }
+    } finally {
+      await context.close();
+    }
+
+    const rows = await pageReads(linkId, 7);
+    expect(rows).toHaveLength(3);
+    expect(rows.map((r) => r.visits)).toEqual([1, 1, 1]);
+    expect(rows.reduce((n, r) => n + r.seconds, 0)).toBeGreaterThanOrEqual(6.7);
+    const views = await s.database.db.select().from(documentViews).where(eq(documentViews.linkId, linkId));
+    expect(views.map((v) => v.forwarded)).toEqual([false, false, false]);
+
+    // The third visit of the price page crosses the rule, once.
+    const signals = s.events.flatMap((e) => e.signals);
+    expect(signals.map((x) => x.kind)).toEqual(['price_page_reread']);
+    expect(signals[0]).toMatchObject({ page: 7, label: '第7页 · 价格', visits: 3, opens: 3 });
+    expect(s.events.filter((e) => e.type === 'opened')).toHaveLength(3);
+
+    // What the deal page and the API show.
+    const summary = await readingSummary(s.database.db, { opportunityId: DEAL.opportunityId });
+    const doc = summary.documents.find((d) => d.documentId === shared.id)!;
+    expect(doc).toMatchObject({ opens: 3, readers: 1, forwards: 0 });
+    // The same reader came back to the cover and the price page.
+    expect(doc.rereadPages).toEqual([1, 7]);
+    expect(doc.pages[6]!.visits).toBe(3);
+    expect(doc.pages[6]!.seconds).toBeGreaterThanOrEqual(6.7);
+    expect(summary.opens.filter((o) => o.documentId === shared.id).every((o) => o.pages.some((p) => p.page === 7))).toBe(true);
+    const api = (await s.server.inject({ method: 'GET', url: `/v1/documents/${shared.id}` })).json();
+    expect(api.stats.pages[6]).toMatchObject({ label: '第7页 · 价格', visits: 3 });
+
+    // Someone else, on another phone and network, opens the same link: forwarded, a new reader.
+    s.events.length = 0;
+    const other = await phone();
+    try {
+      const { page } = await openViewer(other, shared.url);
+      await leave(page);
+    } finally {
+      await other.close();
+    }
+    // Both browsers are on 127.0.0.1 here: the new browser id alone makes a new reader.
+    const [, , , fourth] = await s.database.db.select().from(documentViews).where(eq(documentViews.linkId, linkId)).orderBy(documentViews.openedAt);
+    expect(fourth?.forwarded).toBe(true);
+    expect(s.events.flatMap((e) => e.signals).map((x) => x.kind)).toEqual(['new_reader']);
+  });
+
+  it('stops the clock while the tab is hidden and counts the return as a visit', { timeout: 60_000 }, async () => {
+    const shared = await shareSample(s, '报价单-华东医疗.pdf', { fresh: true });
+    const linkId = await linkIdOf(shared.id);
+    const context = await phone();
+    try {
+      const { page, errors } = await openViewer(context, shared.url);
+      await showPage(page, 7);
+      let visible = Date.now();
+      await page.waitForTimeout(1500);
+      // Headless Chromium never hides a tab by itself: switch the tab away as the browser would
+      // tell the page (visibilityState and the visibilitychange event); the viewer does the rest.
+      const setVisibility = (state: 'hidden' | 'visible') =>
+        page.evaluate((st) => {
+          Object.defineProperty(document, 'visibilityState', { value: st, configurable: true });
+          document.dispatchEvent(new Event('visibilitychange'));
+        }, state);
+      await setVisibility('hidden');
+      let shown = Date.now() - visible;
+      // Hiding sends what was read so far.
+      await until(
+        'the hidden tab’s beacon',
+        () => pageReads(linkId, 7),
+        (r) => r.length === 1 && r[0]!.seconds >= 1.2,
+      );
+      await page.waitForTimeout(4000);
+      await setVisibility('visible');
+      visible = Date.now();
+      await page.waitForTimeout(1500);
+      await leave(page);
+      shown += Date.now() - visible;
+      expect(errors).toEqual([]);
+      const [row] = await until(
+        'the last beacon',
+        () => pageReads(linkId, 7),
+        (r) => r[0]?.visits === 2,
+      );
+      expect(row!.seconds).toBeGreaterThanOrEqual(2.7);
+      // The four hidden seconds are not in it (only the time the tab was shown, and a little slack).
+      expect(row!.seconds).toBeLessThanOrEqual(shown / 1000 + 0.5);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('links that must not work', () => {
+  it('show a revoked link’s clear page and record nothing', { timeout: 30_000 }, async () => {
+    const shared = await shareSample(s, '案例-三甲医院.pdf', { fresh: true });
+    await s.server.inject({ method: 'DELETE', url: `/v1/documents/${shared.id}/link` });
+    const context = await phone();
+    try {
+      const page = await context.newPage();
+      const res = await page.goto(shared.url);
+      expect(res?.status()).toBe(410);
+      expect(res?.headers()['x-robots-tag']).toBe('noindex, nofollow');
+      await expect(page.locator('h1').textContent()).resolves.toBe('链接已失效');
+      await page.screenshot({ path: `${SHOTS}/link-revoked.png` });
+    } finally {
+      await context.close();
+    }
+    const views = await s.database.db
+      .select()
+      .from(documentViews)
+      .where(eq(documentViews.linkId, await linkIdOf(shared.id)));
+    expect(views).toEqual([]);
+  });
+
+  it('refuse beacons forged in the page, storing nothing', { timeout: 30_000 }, async () => {
+    const shared = await shareSample(s, '白皮书.pdf', { fresh: true });
+    const linkId = await linkIdOf(shared.id);
+    const context = await phone();
+    try {
+      const { page } = await openViewer(context, shared.url);
+      const [view] = await s.database.db.select().from(documentViews).where(eq(documentViews.linkId, linkId));
+      const before = await s.database.db.select().from(documentPageReads).where(eq(documentPageReads.viewId, view!.id));
+      const statuses = await page.evaluate(async (viewId) => {
+        const post = (body: string) =>
+          fetch(`${location.pathname}/beacon`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.status);
+        return [
+          await post(JSON.stringify({ viewId: crypto.randomUUID(), pages: [{ page: 7, seconds: 30 }] })),
+          await post(JSON.stringify({ viewId, pages: [{ page: 99, seconds: 30 }] })),
+          await post(JSON.stringify({ viewId, pages: [{ page: 7, seconds: -30 }] })),
+          await post(JSON.stringify({ viewId, pages: [{ page: 7, seconds: 30 }], pad: 'x'.repeat(8000) })),
+        ];
+      }, view!.id);
+      expect(statuses).toEqual([404, 400, 400, 413]);
+      const after = await s.database.db.select().from(documentPageReads).where(eq(documentPageReads.viewId, view!.id));
+      expect(after.filter((r) => r.page === 7)).toEqual(before.filter((r) => r.page === 7));
+      await page.close();
+    } finally {
+      await context.close();
+    }
+  });
+});
