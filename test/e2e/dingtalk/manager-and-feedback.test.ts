@@ -9,7 +9,7 @@
  */
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { atomEvents, deliveries, messages, nudges } from '../../../db/schema/index.ts';
+import { atomEvents, dealCorrections, deliveries, messages, nudges, opportunities, stageChanges } from '../../../db/schema/index.ts';
 import {
   CLIENT_SECRET,
   START_TIMEOUT_MS,
@@ -207,3 +207,67 @@ async function countDeliveries(): Promise<number> {
   const [row] = await t.app.database.db.select({ n: count() }).from(deliveries);
   return row!.n;
 }
+
+describe('DingTalk end to end: confirming a close, correcting a deal', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('asks zhangsan to confirm a close the message only suggests; his press, sent back as chat text, closes it once', async () => {
+    const { app, clock, fake, staffId } = t;
+    clock.set(at(60));
+    const before = { batch: fake.batchSends.length, webhook: fake.webhookSends.length };
+    await deliver(
+      groupMessage(fake, {
+        ...GROUP,
+        msgId: 'msgE2eWon01',
+        from: { nick: '王总（客户）', dingtalkId: '$:LWCP_v1:$customerWang01' },
+        at: at(60),
+        text: '我们决定选你们了，老板已经拍板',
+      }),
+    );
+    await app.drain();
+    const [deal] = await app.database.db.select().from(opportunities);
+    expect(deal!.status).toBe('open');
+    // The card goes through zhangsan's open 1:1 session, or proactively: either way to him alone.
+    const cards = [
+      ...fake.batchSends.slice(before.batch).map((s) => s.param),
+      ...fake.webhookSends
+        .slice(before.webhook)
+        .filter((s) => s.session === `single-${staffId('zhangsan')}`)
+        .map((s) => {
+          const c = s.body.actionCard as { title: string; text: string; btns: Array<{ title: string; actionURL: string }> };
+          return { title: c.title, text: c.text, actionURL1: c.btns[0]!.actionURL };
+        }),
+    ];
+    const ask = cards.find((c) => (c.title ?? '').includes('请确认商机状态'));
+    expect(ask).toBeDefined();
+    expect(ask!.text).toContain('标记为「赢单」？');
+    const yes = pressContent(ask!.actionURL1!);
+    expect(yes).toMatch(/^确认 #feedback \{"confirmationId":".+","answer":"yes"\}$/);
+
+    // lisi pressing a forwarded card changes nothing; zhangsan's press closes the deal.
+    clock.set(at(61));
+    await deliver(singleMessage(fake, { staffId: staffId('lisi'), nick: '李四', msgId: 'msgE2eConfirmLisi', at: at(61), text: yes }));
+    await app.drain();
+    expect((await app.database.db.select().from(opportunities))[0]!.status).toBe('open');
+    clock.set(at(62));
+    const frame = await deliver(singleMessage(fake, { staffId: staffId('zhangsan'), nick: '张三', msgId: 'msgE2eConfirmZhang', at: at(62), text: yes }));
+    await deliver(singleMessage(fake, { staffId: staffId('zhangsan'), nick: '张三', msgId: 'msgE2eConfirmZhang', at: at(62), text: yes }), frame);
+    await app.drain();
+    const [closed] = await app.database.db.select().from(opportunities);
+    expect(closed).toMatchObject({ status: 'won', stage: 'won' });
+    const moves = await app.database.db.select().from(stageChanges).where(eq(stageChanges.toStage, 'won'));
+    expect(moves.map((m) => [m.source, m.byPersonId])).toEqual([['confirmed', 'zhangsan']]);
+  });
+
+  it("corrects the deal on zhangsan's word and politely refuses lisi's", async () => {
+    const { app, clock, fake, staffId } = t;
+    clock.set(at(70));
+    await deliver(singleMessage(fake, { staffId: staffId('lisi'), nick: '李四', msgId: 'msgE2eFixLisi', at: at(70), text: '/deal 华东医疗 金额 30万' }));
+    await deliver(singleMessage(fake, { staffId: staffId('zhangsan'), nick: '张三', msgId: 'msgE2eFixZhang', at: at(71), text: '/deal 华东医疗 金额 30万' }));
+    await app.drain();
+    const [deal] = await app.database.db.select().from(opportunities);
+    expect(deal!.amount).toBe(300_000);
+    const fixes = await app.database.db.select().from(dealCorrections);
+    expect(fixes.map((f) => [f.field, f.after, f.byPersonId, f.via])).toEqual([['amount', 300_000, 'zhangsan', 'chat:dingtalk']]);
+    const toLisi = fake.webhookSends.filter((s) => s.session === `single-${staffId('lisi')}`).map((s) => JSON.stringify(s.body));
+    expect(toLisi.at(-1)).toContain('没有找到');
+  });
+});

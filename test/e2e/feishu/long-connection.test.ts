@@ -12,7 +12,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceTo } from '../../../bots/demo/replay.ts';
-import { conversations, deliveries, messages, nudges } from '../../../db/schema/index.ts';
+import { conversations, dealCorrections, deliveries, messages, nudges, opportunities, stageChanges } from '../../../db/schema/index.ts';
 import { FAKE_APP_ID, FAKE_APP_SECRET, FakeFeishu, type RecordedSend } from '../../adapters/feishu/fake-feishu.ts';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import {
@@ -272,6 +272,62 @@ describe('Feishu long connection, through the whole app', () => {
     [row] = await nudgesIn(chatId);
     expect(row).toMatchObject({ id: n!.id, feedback: 'useful' });
     expect(row?.feedbackAt).not.toBeNull();
+  });
+
+  it('asks the owner to confirm a close the message only suggests; one tap closes it and sends the handover nudge', async () => {
+    const chatId = 'oc_e2e_confirm_group';
+    const at = new Date('2026-11-24T10:00:00+08:00');
+    await deliver({ messageId: 'om_confirm_hello', chatId, chatType: 'group', from: zhangsan, text: HELLO, at });
+    const before = fake.sends.length;
+    await deliver({ messageId: 'om_confirm_won', chatId, chatType: 'group', from: CUSTOMER, text: '我们华联集团决定选你们了，老板已经拍板', at: plus(at, 5) });
+    const [conv] = await t.app.database.db.select().from(conversations).where(eq(conversations.id, `feishu:${chatId}`));
+    const dealId = conv!.opportunityId!;
+    let [deal] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId));
+    // Not closed on a guess: the owner is asked, privately.
+    expect(deal!.status).toBe('open');
+    const card = sendsSince(before)
+      .map((s) => cardOf(s))
+      .find((c) => c.title === '请确认商机状态');
+    expect(card).toBeDefined();
+    expect(card!.text).toContain('标记为「赢单」？');
+    expect(card!.buttons.map((b) => b.label)).toEqual(['确认', '不是']);
+    const yes = card!.buttons.find((b) => b.label === '确认')!.value;
+    // Someone else cannot answer it.
+    const refused = await fake.pushEvent(cardActionEvent({ operator: openIdOf(ids, 'lisi'), value: yes, openMessageId: 'om_card_confirm', chatId: 'oc_e2e_p2p_lisi' }));
+    expect(refused.data).toMatchObject({ toast: { type: 'error' } });
+    [deal] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId));
+    expect(deal!.status).toBe('open');
+    const ack = await fake.pushEvent(cardActionEvent({ operator: zhangsan, value: yes, openMessageId: 'om_card_confirm', chatId: 'oc_e2e_p2p_zhangsan' }));
+    expect(ack.data).toEqual({ toast: { type: 'success', content: '已记录你的确认' } });
+    await settle(t);
+    [deal] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId));
+    expect(deal).toMatchObject({ status: 'won', stage: 'won' });
+    const [move] = await t.app.database.db.select().from(stageChanges).where(and(eq(stageChanges.opportunityId, dealId), eq(stageChanges.toStage, 'won')));
+    expect(move).toMatchObject({ source: 'confirmed', byPersonId: 'zhangsan' });
+    expect((await nudgesIn(chatId)).map((n) => n.ruleId)).toContain('deal-won-handover');
+    // Pressing again changes nothing.
+    const again = await fake.pushEvent(cardActionEvent({ operator: zhangsan, value: yes, openMessageId: 'om_card_confirm', chatId: 'oc_e2e_p2p_zhangsan' }));
+    expect(again.code).toBe(200);
+    expect(await t.app.database.db.select().from(stageChanges).where(and(eq(stageChanges.opportunityId, dealId), eq(stageChanges.toStage, 'won')))).toHaveLength(1);
+  });
+
+  it('takes a correction from the owner in chat and refuses one from another rep, politely', async () => {
+    const [conv] = await t.app.database.db.select().from(conversations).where(eq(conversations.id, 'feishu:oc_e2e_confirm_group'));
+    const dealId = conv!.opportunityId!;
+    const dmAt = new Date('2026-11-24T11:00:00+08:00');
+    const before = fake.sends.length;
+    // The deal took its name from the chat: 「我们华联集团决定选你们了」.
+    await deliver({ messageId: 'om_fix_by_lisi', chatId: 'oc_e2e_p2p_lisi', chatType: 'p2p', from: openIdOf(ids, 'lisi'), text: '/deal 华联集团 金额 20万', at: dmAt });
+    let [deal] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId));
+    expect(deal!.amount).toBeNull();
+    await deliver({ messageId: 'om_fix_by_zhang', chatId: 'oc_e2e_p2p_zhangsan', chatType: 'p2p', from: zhangsan, text: '/deal 华联集团 金额 20万', at: plus(dmAt, 1) });
+    [deal] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId));
+    expect(deal!.amount).toBe(200_000);
+    const replies = sendsSince(before).map((s) => ({ to: s.receiveId, ...(s.msgType === 'post' ? postOf(s) : { title: '', text: JSON.stringify(s.content) }) }));
+    expect(replies.find((r) => r.to === openIdOf(ids, 'lisi'))?.text).toContain('没有找到');
+    expect(replies.find((r) => r.to === zhangsan)?.title).toBe('已更正');
+    const fixes = await t.app.database.db.select().from(dealCorrections).where(eq(dealCorrections.opportunityId, dealId));
+    expect(fixes.map((f) => [f.field, f.after, f.byPersonId, f.via])).toEqual([['amount', 200_000, 'zhangsan', 'chat:feishu']]);
   });
 
   it('sent every message of this file to a person by open_id, none to a chat', () => {

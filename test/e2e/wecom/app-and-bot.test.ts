@@ -16,11 +16,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { buildServer } from '../../../bots/http/server.ts';
 import { advanceTo } from '../../../bots/demo/replay.ts';
 import { parseCardValue } from '../../../core/card-actions.ts';
-import { deliveries, nudges } from '../../../db/schema/index.ts';
+import { conversations, dealCorrections, deliveries, nudges, opportunities, stageChanges } from '../../../db/schema/index.ts';
 import { FakeWecomApiServer, type RecordedRequest } from '../../fakes/wecom/api-server.ts';
 import { FakeWecomWsServer } from '../../fakes/wecom/ws-server.ts';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
@@ -330,5 +330,48 @@ describe('WeCom app callback (POST /wecom/callback)', () => {
       .from(nudges)
       .where(eq(nudges.id, (parseCardValue(notUseful.key) as { nudgeId: string }).nudgeId));
     expect(row).toMatchObject({ feedback: 'used' });
+  });
+});
+
+describe('WeCom: confirming a close and correcting a deal through the app', () => {
+  const ROOM_D = 'wrE2eRoomDDhualianJituan00004';
+  it('asks zhangsan to confirm a close the archive only suggests; his press on the app card closes it once', async () => {
+    const { app, clock } = t;
+    clock.set(at('13:05'));
+    const res = await postArchive([
+      archiveText({ msgid: 'e2e-d-1', from: 'zhangsan', to: [CUSTOMER], room: ROOM_D, at: at('13:00'), text: '王总好，合同和后续安排都在这个群里沟通。' }),
+      archiveText({ msgid: 'e2e-d-2_external', from: CUSTOMER, to: ['zhangsan'], room: ROOM_D, at: at('13:02'), text: '我们华联集团决定选你们了，老板已经拍板' }),
+    ]);
+    expect(res.json()).toMatchObject({ stored: 2 });
+    await app.drain();
+    const dealId = (await app.database.db.select().from(conversations).where(eq(conversations.chatId, ROOM_D)))[0]!.opportunityId!;
+    expect((await app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId)))[0]!.status).toBe('open');
+    const card = cardsTo('zhangsan').find((c) => c.template_card!.main_title.title === '请确认商机状态')!.template_card!;
+    expect(markdownTo('zhangsan').some((m) => m.includes('标记为「赢单」？'))).toBe(true);
+    const yes = card.button_list.find((b) => b.text === '确认')!;
+    const press = (from: string) => appCallback(appCardPressXml({ from, eventKey: yes.key, taskId: card.task_id, at: new Date() }));
+    const refused = press('lisi');
+    const r1 = await server.inject({ method: 'POST', url: refused.url, payload: refused.payload, headers: { 'content-type': 'text/xml' } });
+    expect(r1.statusCode).toBe(400);
+    const ok = press('zhangsan');
+    const r2 = await server.inject({ method: 'POST', url: ok.url, payload: ok.payload, headers: { 'content-type': 'text/xml' } });
+    expect(r2.statusCode).toBe(200);
+    await app.drain();
+    const [deal] = await app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId));
+    expect(deal).toMatchObject({ status: 'won', name: '华联集团' });
+    const moves = await app.database.db.select().from(stageChanges).where(and(eq(stageChanges.opportunityId, dealId), eq(stageChanges.toStage, 'won')));
+    expect(moves.map((m) => [m.source, m.byPersonId])).toEqual([['confirmed', 'zhangsan']]);
+  });
+
+  it('takes zhangsan’s correction by app message and records who made it', async () => {
+    const { app } = t;
+    const fix = appCallback(appTextXml({ from: 'zhangsan', msgId: '7453287350127458399', text: '/deal 华联集团 负责人 李四', at: new Date() }));
+    const res = await server.inject({ method: 'POST', url: fix.url, payload: fix.payload, headers: { 'content-type': 'text/xml' } });
+    expect(res.statusCode).toBe(200);
+    await app.drain();
+    const dealId = (await app.database.db.select().from(conversations).where(eq(conversations.chatId, ROOM_D)))[0]!.opportunityId!;
+    expect((await app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId)))[0]!.ownerId).toBe('lisi');
+    const fixes = await app.database.db.select().from(dealCorrections).where(eq(dealCorrections.opportunityId, dealId));
+    expect(fixes.map((f) => [f.field, f.before, f.after, f.byPersonId, f.via])).toEqual([['owner', 'zhangsan', 'lisi', 'zhangsan', 'chat:wecom']]);
   });
 });
