@@ -11,6 +11,7 @@ type Register = (program: Command) => void;
 const COMMANDS: Record<string, () => Promise<Register>> = {
   analyze: async () => (await import('./analyze.ts')).registerAnalyze,
   'import-archive': async () => (await import('./import-archive.ts')).registerImportArchive,
+  'export-labels': async () => (await import('./export-labels.ts')).registerExportLabels,
 };
 
 /** Builds the program with the commands `argv` asks for (all of them when it names none). */

@@ -11,6 +11,7 @@ import { advanceTo } from '../../bots/demo/replay.ts';
 import type { InboundMessage } from '../../core/types.ts';
 import { wallClock } from '../../core/zoned-time.ts';
 import { conversations, dealConfirmations, deliveries, nudges, opportunities, stageChanges, timers } from '../../db/schema/index.ts';
+import { teamLabelLines } from '../../bots/deals/labels.ts';
 import { chat, dm, startTestApp, type TestApp } from '../helpers/app.ts';
 
 const MONDAY = new Date('2026-11-23T09:00:00+08:00');
@@ -29,12 +30,19 @@ describe('deal truth and coaching that answers the message', () => {
     await t.app.drain();
   };
   const dealOf = async (conv: string) => {
-    const [c] = await t.app.database.db.select().from(conversations).where(eq(conversations.id, `local:${conv}`));
+    const [c] = await t.app.database.db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.id, `local:${conv}`));
     const [d] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, c!.opportunityId!));
     return d!;
   };
   const nudgesIn = (conv: string) =>
-    t.app.database.db.select().from(nudges).where(eq(nudges.conversationId, `local:${conv}`)).orderBy(asc(nudges.createdAt), asc(nudges.ruleId));
+    t.app.database.db
+      .select()
+      .from(nudges)
+      .where(eq(nudges.conversationId, `local:${conv}`))
+      .orderBy(asc(nudges.createdAt), asc(nudges.ruleId));
 
   it('a drive-by question about on-site staff leaves the deal open', async () => {
     await say(chat({ conv: 'c-onsite', from: 'zhangsan', text: '王总好，方案和报价都在这个群里沟通。', at: at(0) }));
@@ -53,11 +61,18 @@ describe('deal truth and coaching that answers the message', () => {
     await say(chat({ conv: 'c-visit', from: 'cust-zhou', name: '周经理', text: '好的，明天上午十点，来了给我打电话。', at: at(20) }));
     const deal = await dealOf('c-visit');
     expect(['lead', 'contacted', 'qualified']).toContain(deal.stage);
-    expect(await t.app.database.db.select().from(timers).where(and(eq(timers.ruleId, 'demo-golden-48h'), eq(timers.conversationId, 'local:c-visit')))).toEqual([]);
+    expect(
+      await t.app.database.db
+        .select()
+        .from(timers)
+        .where(and(eq(timers.ruleId, 'demo-golden-48h'), eq(timers.conversationId, 'local:c-visit'))),
+    ).toEqual([]);
   });
 
   it('after 「已经定了别家」 only the 复盘 nudge goes out', async () => {
-    await say(chat({ conv: 'c-lost', from: 'zhangsan', text: '刘总，报价单发您了：首年 12 万，含实施。', at: at(30), attachments: [{ name: '报价单_v1.pdf' }] }));
+    await say(
+      chat({ conv: 'c-lost', from: 'zhangsan', text: '刘总，报价单发您了：首年 12 万，含实施。', at: at(30), attachments: [{ name: '报价单_v1.pdf' }] }),
+    );
     await say(chat({ conv: 'c-lost', from: 'cust-liu', name: '刘总', text: '已经定了别家，不用再联系了。', at: at(40) }));
     await say(chat({ conv: 'c-lost', from: 'cust-liu', name: '刘总', text: '你们的价格太贵了，超出预算太多。', at: at(45) }));
     const deal = await dealOf('c-lost');
@@ -133,5 +148,41 @@ describe('deal truth and coaching that answers the message', () => {
     expect(promised[0]!.body).toContain('1月8号再聊');
     const [d] = await t.app.database.db.select().from(deliveries).where(eq(deliveries.nudgeId, promised[0]!.id));
     expect(d!.sentAt!.toISOString()).toBe(new Date('2027-01-08T09:00:00+08:00').toISOString());
+  });
+});
+
+describe('labels from the team', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ start: MONDAY });
+  }, 120_000);
+  afterAll(() => t.cleanup());
+
+  it('exports a confirmed close as a positive label and a rejected one as a negative, with the message', async () => {
+    const { app, clock } = t;
+    const send = async (m: InboundMessage) => {
+      clock.set(m.sentAt);
+      await app.sink.message(m);
+      await app.drain();
+    };
+    for (const [conv, answer] of [
+      ['c-yes', 'yes'],
+      ['c-no', 'no'],
+    ] as const) {
+      await send(chat({ conv, from: 'zhangsan', text: '王总好，方案和报价都在这个群里沟通。', at: clock.now() }));
+      await send(chat({ conv, from: 'cust-wang', name: '王总', text: '我们决定选你们了，老板已经拍板', at: new Date(clock.now().getTime() + 60_000) }));
+      const [c] = await app.database.db
+        .select()
+        .from(dealConfirmations)
+        .where(and(eq(dealConfirmations.kind, 'stage'), eq(dealConfirmations.status, 'pending')));
+      expect(await app.sink.press({ platform: 'local', senderId: 'zhangsan', action: { kind: 'confirm', confirmationId: c!.id, answer } })).toEqual({
+        status: 'applied',
+      });
+    }
+    const lines = (await teamLabelLines(app.database.sql)).map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.action, l.value, l.role, l.lang, l.source, l.text])).toEqual([
+      ['deal_won', true, 'customer', 'zh', 'confirmation', '我们决定选你们了，老板已经拍板'],
+      ['deal_won', false, 'customer', 'zh', 'confirmation', '我们决定选你们了，老板已经拍板'],
+    ]);
   });
 });

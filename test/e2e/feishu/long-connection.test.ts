@@ -280,7 +280,10 @@ describe('Feishu long connection, through the whole app', () => {
     await deliver({ messageId: 'om_confirm_hello', chatId, chatType: 'group', from: zhangsan, text: HELLO, at });
     const before = fake.sends.length;
     await deliver({ messageId: 'om_confirm_won', chatId, chatType: 'group', from: CUSTOMER, text: '我们华联集团决定选你们了，老板已经拍板', at: plus(at, 5) });
-    const [conv] = await t.app.database.db.select().from(conversations).where(eq(conversations.id, `feishu:${chatId}`));
+    const [conv] = await t.app.database.db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.id, `feishu:${chatId}`));
     const dealId = conv!.opportunityId!;
     let [deal] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId));
     // Not closed on a guess: the owner is asked, privately.
@@ -293,7 +296,9 @@ describe('Feishu long connection, through the whole app', () => {
     expect(card!.buttons.map((b) => b.label)).toEqual(['确认', '不是']);
     const yes = card!.buttons.find((b) => b.label === '确认')!.value;
     // Someone else cannot answer it.
-    const refused = await fake.pushEvent(cardActionEvent({ operator: openIdOf(ids, 'lisi'), value: yes, openMessageId: 'om_card_confirm', chatId: 'oc_e2e_p2p_lisi' }));
+    const refused = await fake.pushEvent(
+      cardActionEvent({ operator: openIdOf(ids, 'lisi'), value: yes, openMessageId: 'om_card_confirm', chatId: 'oc_e2e_p2p_lisi' }),
+    );
     expect(refused.data).toMatchObject({ toast: { type: 'error' } });
     [deal] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId));
     expect(deal!.status).toBe('open');
@@ -302,13 +307,21 @@ describe('Feishu long connection, through the whole app', () => {
     await settle(t);
     [deal] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId));
     expect(deal).toMatchObject({ status: 'won', stage: 'won' });
-    const [move] = await t.app.database.db.select().from(stageChanges).where(and(eq(stageChanges.opportunityId, dealId), eq(stageChanges.toStage, 'won')));
+    const [move] = await t.app.database.db
+      .select()
+      .from(stageChanges)
+      .where(and(eq(stageChanges.opportunityId, dealId), eq(stageChanges.toStage, 'won')));
     expect(move).toMatchObject({ source: 'confirmed', byPersonId: 'zhangsan' });
     expect((await nudgesIn(chatId)).map((n) => n.ruleId)).toContain('deal-won-handover');
     // Pressing again changes nothing.
     const again = await fake.pushEvent(cardActionEvent({ operator: zhangsan, value: yes, openMessageId: 'om_card_confirm', chatId: 'oc_e2e_p2p_zhangsan' }));
     expect(again.code).toBe(200);
-    expect(await t.app.database.db.select().from(stageChanges).where(and(eq(stageChanges.opportunityId, dealId), eq(stageChanges.toStage, 'won')))).toHaveLength(1);
+    expect(
+      await t.app.database.db
+        .select()
+        .from(stageChanges)
+        .where(and(eq(stageChanges.opportunityId, dealId), eq(stageChanges.toStage, 'won'))),
+    ).toHaveLength(1);
   });
 
   it('takes a correction from the owner in chat and refuses one from another rep, politely', async () => {
@@ -317,13 +330,30 @@ describe('Feishu long connection, through the whole app', () => {
     const dmAt = new Date('2026-11-24T11:00:00+08:00');
     const before = fake.sends.length;
     // The deal took its name from the chat: 「我们华联集团决定选你们了」.
-    await deliver({ messageId: 'om_fix_by_lisi', chatId: 'oc_e2e_p2p_lisi', chatType: 'p2p', from: openIdOf(ids, 'lisi'), text: '/deal 华联集团 金额 20万', at: dmAt });
+    await deliver({
+      messageId: 'om_fix_by_lisi',
+      chatId: 'oc_e2e_p2p_lisi',
+      chatType: 'p2p',
+      from: openIdOf(ids, 'lisi'),
+      text: '/deal 华联集团 金额 20万',
+      at: dmAt,
+    });
     let [deal] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId));
     expect(deal!.amount).toBeNull();
-    await deliver({ messageId: 'om_fix_by_zhang', chatId: 'oc_e2e_p2p_zhangsan', chatType: 'p2p', from: zhangsan, text: '/deal 华联集团 金额 20万', at: plus(dmAt, 1) });
+    await deliver({
+      messageId: 'om_fix_by_zhang',
+      chatId: 'oc_e2e_p2p_zhangsan',
+      chatType: 'p2p',
+      from: zhangsan,
+      text: '/deal 华联集团 金额 20万',
+      at: plus(dmAt, 1),
+    });
     [deal] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId));
     expect(deal!.amount).toBe(200_000);
-    const replies = sendsSince(before).map((s) => ({ to: s.receiveId, ...(s.msgType === 'post' ? postOf(s) : { title: '', text: JSON.stringify(s.content) }) }));
+    const replies = sendsSince(before).map((s) => ({
+      to: s.receiveId,
+      ...(s.msgType === 'post' ? postOf(s) : { title: '', text: JSON.stringify(s.content) }),
+    }));
     expect(replies.find((r) => r.to === openIdOf(ids, 'lisi'))?.text).toContain('没有找到');
     expect(replies.find((r) => r.to === zhangsan)?.title).toBe('已更正');
     const fixes = await t.app.database.db.select().from(dealCorrections).where(eq(dealCorrections.opportunityId, dealId));

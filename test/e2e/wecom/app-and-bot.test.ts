@@ -340,7 +340,14 @@ describe('WeCom: confirming a close and correcting a deal through the app', () =
     clock.set(at('13:05'));
     const res = await postArchive([
       archiveText({ msgid: 'e2e-d-1', from: 'zhangsan', to: [CUSTOMER], room: ROOM_D, at: at('13:00'), text: '王总好，合同和后续安排都在这个群里沟通。' }),
-      archiveText({ msgid: 'e2e-d-2_external', from: CUSTOMER, to: ['zhangsan'], room: ROOM_D, at: at('13:02'), text: '我们华联集团决定选你们了，老板已经拍板' }),
+      archiveText({
+        msgid: 'e2e-d-2_external',
+        from: CUSTOMER,
+        to: ['zhangsan'],
+        room: ROOM_D,
+        at: at('13:02'),
+        text: '我们华联集团决定选你们了，老板已经拍板',
+      }),
     ]);
     expect(res.json()).toMatchObject({ stored: 2 });
     await app.drain();
@@ -359,7 +366,10 @@ describe('WeCom: confirming a close and correcting a deal through the app', () =
     await app.drain();
     const [deal] = await app.database.db.select().from(opportunities).where(eq(opportunities.id, dealId));
     expect(deal).toMatchObject({ status: 'won', name: '华联集团' });
-    const moves = await app.database.db.select().from(stageChanges).where(and(eq(stageChanges.opportunityId, dealId), eq(stageChanges.toStage, 'won')));
+    const moves = await app.database.db
+      .select()
+      .from(stageChanges)
+      .where(and(eq(stageChanges.opportunityId, dealId), eq(stageChanges.toStage, 'won')));
     expect(moves.map((m) => [m.source, m.byPersonId])).toEqual([['confirmed', 'zhangsan']]);
   });
 
