@@ -12,6 +12,7 @@ import type { CatalogHolder } from '../catalog/watch.ts';
 import { searchAtoms } from '../coaching/atoms.ts';
 import { renderKbAnswer } from '../coaching/render.ts';
 import { correctDeal } from '../deals/corrections.ts';
+import { dealTruthBlock } from '../deals/truth-lines.ts';
 import { winningPath } from '../deals/stages.ts';
 import { canSeeDeal, canSeeRep, dealScope, resolveVisibleTeamIds, visibleTeamIds } from '../reports/access.ts';
 import { dealTimeline, findOpportunities } from '../reports/deal.ts';
@@ -80,7 +81,9 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       if (matches.length !== 1) return renderDealMatches(cmd.query, matches);
       const timeline = await dealTimeline(tx, matches[0]!.id);
       if (!timeline || !canSeeDeal(person, timeline.deal)) return renderDealMatches(cmd.query, []);
-      return renderDealTimeline(timeline, { timeZone: tz });
+      const shown = renderDealTimeline(timeline, { timeZone: tz });
+      const truth = await dealTruthBlock(tx, catalog, timeline.deal.id, tz);
+      return truth && shown.type === 'markdown' ? { ...shown, text: `${shown.text}\n\n${truth}` } : shown;
     }
     case 'correct': {
       const matches = await findOpportunities(tx, cmd.query, dealScope(person));

@@ -5,7 +5,7 @@
  * raw placeholders, an import of the past nudging, a silent customer after the contract, a day the
  * customer named), and the exact outcome it must have now.
  */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceTo } from '../../bots/demo/replay.ts';
 import type { InboundMessage } from '../../core/types.ts';
@@ -184,5 +184,34 @@ describe('labels from the team', () => {
       ['deal_won', true, 'customer', 'zh', 'confirmation', '我们决定选你们了，老板已经拍板'],
       ['deal_won', false, 'customer', 'zh', 'confirmation', '我们决定选你们了，老板已经拍板'],
     ]);
+  });
+  it('shows who corrected and who confirmed in /deal', async () => {
+    const { app, clock } = t;
+    const step = async (m: InboundMessage) => {
+      clock.set(m.sentAt);
+      await app.sink.message(m);
+      await app.drain();
+    };
+    const later = () => new Date(clock.now().getTime() + 60_000);
+    const title = '鸿远物流 · 采购';
+    await step({ ...chat({ conv: 'c-hy', from: 'zhangsan', text: '刘总好，合同已经发您邮箱了。', at: later() }), conversationTitle: title });
+    await step({ ...chat({ conv: 'c-hy', from: 'cust-liu', name: '刘总', text: '我们决定选你们了，老板已经拍板', at: later() }), conversationTitle: title });
+    const [asked] = await app.database.db
+      .select()
+      .from(dealConfirmations)
+      .where(and(eq(dealConfirmations.kind, 'stage'), eq(dealConfirmations.status, 'pending')));
+    clock.set(later());
+    await app.sink.press({ platform: 'local', senderId: 'zhangsan', action: { kind: 'confirm', confirmationId: asked!.id, answer: 'yes' } });
+    await app.drain();
+    await step(dm('zhangsan', '/deal 鸿远物流 金额 20万', later()));
+    await step(dm('zhangsan', '/deal 鸿远物流', later()));
+    const [answer] = await app.database.db
+      .select()
+      .from(deliveries)
+      .where(like(deliveries.idempotencyKey, 'reply:%'))
+      .orderBy(desc(deliveries.createdAt))
+      .limit(1);
+    const text = answer!.message.type === 'markdown' ? answer!.message.text : '';
+    expect(text).toMatch(/\*\*更正与确认\*\*\n\d\d-\d\d \d\d:\d\d {2}张三确认赢单\n\d\d-\d\d \d\d:\d\d {2}张三更正金额：（空） → 200,000 元$/);
   });
 });
