@@ -18,7 +18,7 @@ import { canSeeDeal, canSeeRep, dealScope, resolveVisibleTeamIds, visibleTeamIds
 import { dealTimeline, findOpportunities } from '../reports/deal.ts';
 import { funnel } from '../reports/funnel.ts';
 import { parsePeriod } from '../reports/period.ts';
-import { renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
+import { formatAmount, renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
 import { findPeople, repSummary } from '../reports/rep.ts';
 import { teamSummary } from '../reports/team.ts';
 import { HELP_TEXT, type Command } from './parse.ts';
@@ -91,7 +91,13 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const r = await correctDeal(tx, catalog, { dealId: matches[0]!.id, by: person, via: `chat:${a.platform}`, field: cmd.field, value: cmd.value, at: now });
       if (!r.ok) return note('没有更正', r.reason);
       const show = (v: unknown) =>
-        cmd.field === 'stage' && typeof v === 'string' ? catalog.stageLabel(v) : v === null || v === undefined ? '（空）' : String(v);
+        cmd.field === 'stage' && typeof v === 'string'
+          ? catalog.stageLabel(v)
+          : cmd.field === 'amount' && typeof v === 'number'
+            ? formatAmount(v)
+            : v === null || v === undefined
+              ? '（空）'
+              : String(v);
       return note('已更正', `「${r.dealName ?? matches[0]!.name}」的${FIELD_LABELS[cmd.field]}：${show(r.before)} → ${show(r.after)}。已记录更正人和时间。`);
     }
     case 'funnel': {

@@ -8,6 +8,7 @@ import { wallClock } from '../../core/zoned-time.ts';
 import type { Db } from '../../db/client.ts';
 import { dealCorrections, stageChanges } from '../../db/schema/index.ts';
 import type { Catalog } from '../catalog/catalog.ts';
+import { formatAmount } from '../reports/render.ts';
 
 /** Enough to read in chat; the API and the console give the whole list. */
 const MAX_LINES = 8;
@@ -39,7 +40,7 @@ export async function dealTruthBlock(db: Db, catalog: Catalog, dealId: string, t
     if (v === null || v === undefined || v === '') return '（空）';
     if (field === 'stage' && typeof v === 'string') return catalog.stageLabel(v);
     if (field === 'owner' && typeof v === 'string') return name(v);
-    if (field === 'amount' && typeof v === 'number') return `${v.toLocaleString('zh-CN')} 元`;
+    if (field === 'amount' && typeof v === 'number') return formatAmount(v);
     return String(v);
   };
   const lines = [
