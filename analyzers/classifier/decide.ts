@@ -14,19 +14,19 @@ export interface Decision {
 }
 
 /**
- * Thresholds the probabilities (NaN, for an action the role cannot carry, is never on), adds the
- * actions of precise rules that fired (`forced`, already limited to the speaker's role), and
- * applies: deal_won and deal_lost exclude each other; a final decision against buying is
- * deal_lost, not an objection; every competitor objection also carries competitor_mentioned. `objectionType` is only called when needed.
+ * Thresholds the calibrated probabilities (NaN, for an action the role cannot carry, is never
+ * on; a precise rule's firing is already inside the calibrated probability) and applies: deal_won
+ * and deal_lost exclude each other; a final decision against buying is deal_lost, not an
+ * objection; every competitor objection also carries competitor_mentioned. `objectionType` is
+ * only called when needed.
  */
-export function decide(probs: ArrayLike<number>, thresholds: ArrayLike<number>, forced: readonly number[], objectionType: () => number): Decision {
+export function decide(probs: ArrayLike<number>, thresholds: ArrayLike<number>, objectionType: () => number): Decision {
   const on: boolean[] = new Array<boolean>(K);
   for (let k = 0; k < K; k++) on[k] = (probs[k] ?? NaN) >= (thresholds[k] ?? 1);
-  for (const k of forced) on[k] = true;
   // A message reports a deal won or a deal lost, never both (no corpus line has both): keep the
-  // one the model is surer of, a precise rule's first.
+  // one the model is surer of.
   if (on[IDX.dealWon] && on[IDX.dealLost]) {
-    const margin = (k: number): number => (forced.includes(k) ? Infinity : (probs[k] ?? 0) - (thresholds[k] ?? 0));
+    const margin = (k: number): number => (probs[k] ?? 0) - (thresholds[k] ?? 0);
     if (margin(IDX.dealWon) >= margin(IDX.dealLost)) on[IDX.dealLost] = false;
     else on[IDX.dealWon] = false;
   }

@@ -7,6 +7,7 @@
 import { ACTION_KINDS, OBJECTION_TYPES } from '../../core/types.ts';
 import type { AnalyzerRole } from '../../core/types.ts';
 import type { CorpusLine } from '../corpus/schema.ts';
+import type { TeamLabel } from '../corpus/team-labels.ts';
 import { extractFeatures, FeatureBuffer } from './features.ts';
 import { ALLOWED, K, OBJ } from './labels.ts';
 
@@ -24,6 +25,20 @@ export interface Example {
   objection: number;
   /** The rules that fired: [rule id, action index]. */
   hits: [string, number][];
+  /**
+   * Cross-validation group: lines of one group (100 consecutive ids of one writing pass, i.e.
+   * a few conversations) are always in the same fold, so a line is never scored by a model that
+   * saw its neighbours in the same conversation.
+   */
+  group: string;
+  /**
+   * Per action, how much this line's label counts (undefined: every action, weight 1). A team
+   * label (../corpus/team-labels.ts) knows one action only: that action has its weight, the
+   * others 0, which one-vs-rest training takes as "unknown".
+   */
+  weights?: Float64Array;
+  /** How much the objection type counts (0: no objection type known). */
+  objectionWeight: number;
 }
 
 export interface TrainOptions {
@@ -76,8 +91,46 @@ export function toExamples(lines: readonly CorpusLine[], hashBits: number): Exam
       labels: ACTION_KINDS.map((k) => line.labels.includes(k)),
       objection: line.objection ? OBJECTION_TYPES.indexOf(line.objection) : -1,
       hits: buf.hits.map((h): [string, number] => [h.id, ACTION_KINDS.indexOf(h.kind)]),
+      group: groupOf(line.id),
+      objectionWeight: line.objection ? 1 : 0,
     };
   });
+}
+
+/**
+ * Team labels as examples: each knows one action (its weight `weight`, the others 0), and the
+ * objection type when an objection_raised label gives one. Never scored in cross-validation.
+ */
+export function toLabelExamples(labels: readonly TeamLabel[], hashBits: number, weight: number): Example[] {
+  const buf = new FeatureBuffer();
+  const shift = 32 - hashBits;
+  return labels.map((label) => {
+    extractFeatures({ role: label.role, text: label.text, ...(label.attachments ? { attachments: label.attachments } : {}) }, buf);
+    const buckets = new Uint32Array(buf.count);
+    for (let i = 0; i < buf.count; i++) buckets[i] = (buf.hashes[i] ?? 0) >>> shift;
+    const k = ACTION_KINDS.indexOf(label.action);
+    const weights = new Float64Array(K);
+    weights[k] = weight;
+    const objection = label.objection && label.value ? OBJECTION_TYPES.indexOf(label.objection) : -1;
+    return {
+      id: label.id,
+      lang: label.lang,
+      role: label.role,
+      buckets,
+      textEnd: buf.textEnd,
+      labels: ACTION_KINDS.map((_, i) => i === k && label.value),
+      objection,
+      hits: buf.hits.map((h): [string, number] => [h.id, ACTION_KINDS.indexOf(h.kind)]),
+      group: 'team',
+      weights,
+      objectionWeight: objection >= 0 ? weight : 0,
+    };
+  });
+}
+
+/** The cross-validation group of a corpus id: the id without its last two digits ("zh-a-0123" → "zh-a-01"). */
+export function groupOf(id: string): string {
+  return id.replace(/\d{1,2}$/, '');
 }
 
 /** A trained model in trainer form: dense rows over the kept buckets. */
@@ -175,15 +228,18 @@ export function train(examples: readonly Example[], options: TrainOptions = DEFA
         for (let c = 0; c < COLS; c++) z[c] = (z[c] ?? 0) + x * (W[base + c] ?? 0);
       }
       // Action gradients (only the actions this role may carry) and, on objection lines, the softmax.
+      const weights = ex.weights;
       for (let k = 0; k < K; k++) {
-        g[k] = allowed[k] ? sigmoid((z[k] ?? 0) + (bias[k] ?? 0)) - (ex.labels[k] ? 1 : 0) : 0;
+        const w = weights ? (weights[k] ?? 0) : 1;
+        g[k] = allowed[k] && w !== 0 ? (sigmoid((z[k] ?? 0) + (bias[k] ?? 0)) - (ex.labels[k] ? 1 : 0)) * w : 0;
       }
-      if (obj >= 0) {
+      if (obj >= 0 && ex.objectionWeight > 0) {
         let max = -Infinity;
         for (let o = 0; o < OBJ; o++) max = Math.max(max, (z[K + o] ?? 0) + (objBias[o] ?? 0));
         let sum = 0;
         for (let o = 0; o < OBJ; o++) sum += Math.exp((z[K + o] ?? 0) + (objBias[o] ?? 0) - max);
-        for (let o = 0; o < OBJ; o++) g[K + o] = Math.exp((z[K + o] ?? 0) + (objBias[o] ?? 0) - max) / sum - (o === obj ? 1 : 0);
+        const w = ex.objectionWeight;
+        for (let o = 0; o < OBJ; o++) g[K + o] = (Math.exp((z[K + o] ?? 0) + (objBias[o] ?? 0) - max) / sum - (o === obj ? 1 : 0)) * w;
       } else {
         for (let o = 0; o < OBJ; o++) g[K + o] = 0;
       }
@@ -206,7 +262,7 @@ export function train(examples: readonly Example[], options: TrainOptions = DEFA
         biasG[k] = (biasG[k] ?? 0) + gk * gk;
         bias[k] = (bias[k] ?? 0) - (lr * gk) / Math.sqrt((biasG[k] ?? 0) + 1e-8);
       }
-      if (obj >= 0) {
+      if (obj >= 0 && ex.objectionWeight > 0) {
         for (let o = 0; o < OBJ; o++) {
           const go = g[K + o] ?? 0;
           objBiasG[o] = (objBiasG[o] ?? 0) + go * go;
@@ -258,6 +314,8 @@ export function scoreExamples(model: Trained, examples: readonly Example[]): Sco
 export function preciseRules(examples: readonly Example[], options: TrainOptions): string[] {
   const stats = new Map<string, { hits: number; right: number }>();
   for (const ex of examples) {
+    // Partial (team) labels do not say whether a rule's action is on the line.
+    if (ex.weights) continue;
     const seen = new Set<string>();
     for (const [id, k] of ex.hits) {
       if (seen.has(id)) continue;

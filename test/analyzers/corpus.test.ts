@@ -106,8 +106,9 @@ describe('corpus schema', () => {
     expect(() => readCorpus(write([JSON.stringify(ok), JSON.stringify(ok)]))).toThrow(/:2: duplicate id en-9001/);
   });
 
-  it('splits by a stable hash of the id, about 20% to test', () => {
+  it('splits by a stable hash of the id, about 20% to test; training-only ids always train', () => {
     expect(corpusSideOf('en-0001')).toBe(corpusSideOf('en-0001'));
+    expect(Array.from({ length: 200 }, (_, i) => corpusSideOf(`zh-tr-d-${i}`)).every((s) => s === 'train')).toBe(true);
     const ids = Array.from({ length: 5000 }, (_, i) => `x-${i}`);
     const share = ids.filter((id) => corpusSideOf(id) === 'test').length / ids.length;
     expect(share).toBeGreaterThan(0.18);
