@@ -2,7 +2,7 @@
  * Word families for the classifier: a feature per family fires for any of its words, so the
  * evidence of many rare words (invoice, remittance, installments…) is pooled where the training
  * corpus holds each of them only once or twice. English words are matched by Porter stem, the
- * way the message's own words are; Chinese words by `Intl.Segmenter` word.
+ * way the message's own words are; Chinese words by character n-gram (1 to 3 characters).
  */
 import { stemEnglish } from './english.ts';
 import { hashString, namespace } from './hash.ts';

@@ -9,7 +9,7 @@ import type { AnalyzerInput, DetectedAction, ObjectionType } from '../../core/ty
 import { pickAmount } from '../rules/amount.ts';
 import type { RuleHit } from '../rules/index.ts';
 import { materialTypeOf } from '../rules/sending.ts';
-import { extractFeatures, FeatureBuffer } from './features.ts';
+import { extractFeatures, FeatureBuffer, MAX_ATTACHMENT_NAME, MAX_ATTACHMENTS } from './features.ts';
 import { decide } from './decide.ts';
 import { ALLOWED, IDX, K, KIND_INDEX, OBJ } from './labels.ts';
 import { sigmoid } from './calibrate.ts';
@@ -248,8 +248,8 @@ function attachAttributes(action: DetectedAction, hits: readonly RuleHit[], text
     if (amount !== undefined) action.amount = amount;
   }
   if (action.kind === 'material_sent' && action.materialType === undefined) {
-    for (const a of input.attachments ?? []) {
-      const t = materialTypeOf(a.name.toLowerCase());
+    for (const a of (input.attachments ?? []).slice(0, MAX_ATTACHMENTS)) {
+      const t = materialTypeOf(a.name.slice(0, MAX_ATTACHMENT_NAME).toLowerCase());
       if (t) {
         action.materialType = t;
         break;

@@ -9,6 +9,7 @@ import type { AnalyzerRole } from '../../core/types.ts';
 import type { CorpusLine } from '../corpus/schema.ts';
 import type { TeamLabel } from '../corpus/team-labels.ts';
 import { extractFeatures, FeatureBuffer } from './features.ts';
+import { finish, namespace } from './hash.ts';
 import { ALLOWED, K, OBJ } from './labels.ts';
 
 /** One corpus line as the trainer sees it. */
@@ -60,6 +61,12 @@ export interface TrainOptions {
   /** Text features are scaled by 1/sqrt(their count) so long messages do not shout. */
   scaleText: boolean;
   seed: number;
+  /**
+   * The weights returned are the mean of the end-of-epoch weights from this share of the epochs
+   * on (0.5: the second half). Averaging damps the last few SGD steps' noise, so one added line
+   * (or a team label) does not reshuffle the whole model. 1: the last epoch's weights alone.
+   */
+  averageFrom: number;
 }
 
 export const DEFAULT_OPTIONS: TrainOptions = {
@@ -72,6 +79,7 @@ export const DEFAULT_OPTIONS: TrainOptions = {
   overrideMinHits: 3,
   scaleText: true,
   seed: 20240601,
+  averageFrom: 0.5,
 };
 
 /** Turns corpus lines into examples. The language is detected as in production, not taken from the line. */
@@ -209,15 +217,24 @@ export function train(examples: readonly Example[], options: TrainOptions = DEFA
   const biasG = new Float64Array(K);
   const objBias = new Float64Array(OBJ);
   const objBiasG = new Float64Array(OBJ);
-  const random = rng(options.seed);
-  const order = local.slice();
+  // Each epoch visits lines in the order of a seeded hash of (epoch, id): a pure function of the
+  // line, so adding lines (or team labels) inserts them without reordering the others.
+  const orderKey = local.map((l) => namespace(l.ex.id) ^ options.seed);
+  const order = local.map((_, i) => i);
+  const avgFrom = Math.min(options.epochs - 1, Math.max(0, Math.floor(options.epochs * options.averageFrom)));
+  const Wsum = new Float64Array(W.length);
+  const biasSum = new Float64Array(K);
+  const objBiasSum = new Float64Array(OBJ);
+  let averaged = 0;
   const { lr, l2 } = options;
   const z = new Float64Array(COLS);
   const g = new Float64Array(COLS);
 
   for (let epoch = 0; epoch < options.epochs; epoch++) {
-    shuffle(order, random);
-    for (const { rows, textEnd, ex } of order) {
+    const keys = orderKey.map((h) => finish(h ^ Math.imul(epoch + 1, 0x9e3779b1)));
+    order.sort((a, b) => (keys[a] ?? 0) - (keys[b] ?? 0) || a - b);
+    for (const at of order) {
+      const { rows, textEnd, ex } = local[at] as Local;
       const s = options.scaleText && textEnd > 0 ? 1 / Math.sqrt(textEnd) : 1;
       const allowed = ALLOWED[ex.role];
       const obj = ex.objection;
@@ -270,8 +287,15 @@ export function train(examples: readonly Example[], options: TrainOptions = DEFA
         }
       }
     }
+    if (epoch >= avgFrom) {
+      for (let i = 0; i < W.length; i++) Wsum[i] = (Wsum[i] ?? 0) + (W[i] ?? 0);
+      for (let k = 0; k < K; k++) biasSum[k] = (biasSum[k] ?? 0) + (bias[k] ?? 0);
+      for (let o = 0; o < OBJ; o++) objBiasSum[o] = (objBiasSum[o] ?? 0) + (objBias[o] ?? 0);
+      averaged++;
+    }
   }
-  return { options, buckets: Uint32Array.from(kept), weights: W, bias, objectionBias: objBias };
+  const mean = (xs: Float64Array): Float64Array => xs.map((x) => x / averaged);
+  return { options, buckets: Uint32Array.from(kept), weights: mean(Wsum), bias: mean(biasSum), objectionBias: mean(objBiasSum) };
 }
 
 /** What the trained model says about one example: action probabilities and objection-type scores. */
