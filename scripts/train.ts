@@ -1,7 +1,7 @@
 /**
  * Trains the action classifier on the training split and writes the model the runtime loads.
  *
- *   npm run train [-- --folds 5] [--out analyzers/model/model.json] [--cv-only] [--options '{"epochs":40}']
+ *   npm run train [-- --folds 4] [--out analyzers/model/model.json] [--cv-only] [--options '{"epochs":40}']
  *                 [--global-thresholds] [--show-errors deal_won,buying_signal]
  *                 [--labels team-labels.jsonl [--labels more.jsonl]] [--labels-weight 3]
  *
@@ -57,7 +57,7 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
-    folds: 5,
+    folds: 4,
     out: join(ROOT, 'analyzers/model/model.json'),
     cvOnly: false,
     perLanguage: true,

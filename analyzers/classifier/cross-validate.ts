@@ -10,9 +10,9 @@ import type { ActionKind } from '../../core/types.ts';
 import { calibrated, fitPlatt, IDENTITY, reliability } from './calibrate.ts';
 import type { CalibrationPoint, PlattParams, Reliability } from './calibrate.ts';
 import { decide } from './decide.ts';
-import { ALLOWED, K, OBJ } from './labels.ts';
+import { ALLOWED, K } from './labels.ts';
 import type { Judged } from './metrics.ts';
-import { preciseRules, rng, scoreExamples, shuffle, train } from './train.ts';
+import { preciseRules, scoreExamples, train } from './train.ts';
 import type { Example, Scores, TrainOptions } from './train.ts';
 
 /** Out-of-fold scores of one line, with the actions its precise rules fire (chosen on the other folds). */
@@ -21,13 +21,21 @@ export interface FoldScores extends Scores {
 }
 
 /**
- * Out-of-fold scores: each line scored by the model trained on the other folds. Whole groups go
- * to one fold. `extra` (team labels) joins the training side of every fold and is never scored.
+ * Out-of-fold scores: each line scored by the model trained on the other folds. Whole groups
+ * (writing passes) go to one fold: per language, the passes in name order go to folds 0, 1, 2…
+ * in turn, so with as many folds as passes this is leave-one-pass-out. `extra` (team labels)
+ * joins the training side of every fold and is never scored.
  */
 export function outOfFold(examples: readonly Example[], options: TrainOptions, folds: number, extra: readonly Example[] = []): FoldScores[] {
   const groups = [...new Set(examples.map((ex) => ex.group))].sort();
-  shuffle(groups, rng(options.seed ^ 0x5eed));
-  const foldOfGroup = new Map<string, number>(groups.map((g, i) => [g, i % folds]));
+  const foldOfGroup = new Map<string, number>();
+  const perLanguage = new Map<string, number>();
+  for (const g of groups) {
+    const lang = g.split('-')[0] ?? '';
+    const i = perLanguage.get(lang) ?? 0;
+    foldOfGroup.set(g, i % folds);
+    perLanguage.set(lang, i + 1);
+  }
   const foldOf = examples.map((ex) => foldOfGroup.get(ex.group) ?? 0);
   const out: FoldScores[] = new Array<FoldScores>(examples.length);
   for (let f = 0; f < folds; f++) {
@@ -152,7 +160,7 @@ export function judgeOutOfFold(
 ): Judged[] {
   return examples.map((ex, i) => {
     const s = oof[i] as FoldScores;
-    const { on, objection } = decide(probs[i] as Float64Array, thresholds[ex.lang], () => argmax(s.objection));
+    const { on, objection } = decide(probs[i] as Float64Array, thresholds[ex.lang], () => s.objection);
     const predicted = ACTION_KINDS.filter((_, k) => on[k]);
     const gold: ActionKind[] = ACTION_KINDS.filter((_, k) => ex.labels[k]);
     return {
@@ -177,10 +185,4 @@ export function outOfFoldReliability(examples: readonly Example[], probs: readon
     }
   });
   return reliability(pairs);
-}
-
-function argmax(xs: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < OBJ; i++) if ((xs[i] ?? -Infinity) > (xs[best] ?? -Infinity)) best = i;
-  return best;
 }

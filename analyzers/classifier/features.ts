@@ -15,7 +15,7 @@ import { ruleHitsOn } from '../rules/index.ts';
 import { hasCjk, normalize } from '../text.ts';
 import type { FeatureBuffer } from './buffer.ts';
 import { finish, hashString, namespace, step, stepString } from './hash.ts';
-import { chineseFeatures, englishFeatures, isCjk, isLatin, wordInfo } from './words.ts';
+import { chineseFeatures, englishFeatures, englishNameFeatures, familyPairFeatures, isCjk, isLatin, wordInfo } from './words.ts';
 
 export { FeatureBuffer } from './buffer.ts';
 
@@ -135,7 +135,8 @@ function lengthBucket(n: number): number {
  */
 export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void {
   buf.reset();
-  const text = normalize(analysedWindow(input.text));
+  const raw = analysedWindow(input.text);
+  const text = normalize(raw);
   const attachments = boundedAttachments(input.attachments);
   const cjk = hasCjk(text);
   const lang = input.lang ?? (cjk ? 'zh' : 'en');
@@ -144,7 +145,11 @@ export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void 
   buf.lang = lang;
 
   if (cjk) chineseFeatures(text, buf, salt);
-  else englishFeatures(text, buf, salt);
+  else {
+    englishFeatures(text, buf, salt);
+    englishNameFeatures(raw, buf, salt);
+  }
+  familyPairFeatures(buf, salt);
   buf.textEnd = buf.count;
 
   buf.pushBoth(FLAG.bias, salt);

@@ -27,6 +27,12 @@ export interface RawScores {
   objection: ObjectionType;
 }
 
+function argmax(xs: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if ((xs[i] ?? -Infinity) > (xs[best] ?? -Infinity)) best = i;
+  return best;
+}
+
 /** Logits are clamped as ./calibrate.ts clamps them when fitting. */
 const Z_CLAMP = 30;
 
@@ -108,6 +114,7 @@ export class ActionClassifier {
   private readonly probs = new Float64Array(K);
   /** Uncalibrated logits of the last scored message. */
   private readonly logits = new Float64Array(K);
+  private readonly objectionZ = new Float64Array(OBJ);
   /** Whether a precise rule fired for each action, on the last scored message. */
   private readonly forced = new Uint8Array(K);
   /** The text-feature scaling of the last scored message, reused by the objection pass. */
@@ -155,22 +162,16 @@ export class ActionClassifier {
     }
   }
 
-  /** The index of the objection type with the highest score, from the rows of the last scored message. */
-  private objectionIndex(): number {
+  /** The objection-type scores of the last scored message (in `objectionZ`). */
+  private objectionScores(): Float64Array {
     const { model } = this;
     sumRows(model.objectionWeights, OBJ, this.rows, 0, this.nText, this.text);
     sumRows(model.objectionWeights, OBJ, this.rows, this.nText, this.nRows, this.meta);
-    let best = 0;
-    let bestZ = -Infinity;
     for (let o = 0; o < OBJ; o++) {
-      const z =
+      this.objectionZ[o] =
         (this.textScale * (this.text[o] as number) + (this.meta[o] as number)) * (model.objectionScales[o] as number) + (model.objectionBias[o] as number);
-      if (z > bestZ) {
-        bestZ = z;
-        best = o;
-      }
     }
-    return best;
+    return this.objectionZ;
   }
 
   /** Marks the actions whose precise rules fired on the last scored message (an input of the calibration). */
@@ -192,7 +193,7 @@ export class ActionClassifier {
       probs: Float64Array.from(this.probs),
       uncalibrated: Float64Array.from(this.logits, (z, k) => (Number.isNaN(this.probs[k] ?? NaN) ? NaN : sigmoid(z))),
       thresholds: Float64Array.from(this.model.thresholds[this.buf.lang]),
-      objection: OBJECTION_TYPES[this.objectionIndex()] ?? 'price',
+      objection: OBJECTION_TYPES[argmax(this.objectionScores())] ?? 'price',
     };
   }
 
@@ -204,7 +205,7 @@ export class ActionClassifier {
     this.score(input);
     const { probs, buf } = this;
     const th = this.model.thresholds[buf.lang];
-    const { on, objection } = decide(probs, th, () => this.objectionIndex());
+    const { on, objection } = decide(probs, th, () => this.objectionScores());
     const out: DetectedAction[] = [];
     for (let k = 0; k < K; k++) {
       const kind = ACTION_KINDS[k];

@@ -10,6 +10,10 @@ import { finish, hashString, namespace, step } from './hash.ts';
 import { EN_LEXICON, ZH_LEXICON } from './lexicons.ts';
 
 const NS = {
+  famPair: namespace('fam2'),
+  name: namespace('name'),
+  namePrev: namespace('name<'),
+  nameNext: namespace('name>'),
   stem: namespace('s'),
   stemPair: namespace('sb'),
   c1: namespace('c1'),
@@ -99,7 +103,11 @@ for (const [w, fams] of ZH_LEXICON) {
 }
 
 function pushFamilies(fams: readonly number[] | undefined, buf: FeatureBuffer, salt: number): void {
-  if (fams) for (const f of fams) buf.pushBoth(f, salt);
+  if (!fams) return;
+  for (const f of fams) {
+    buf.pushBoth(f, salt);
+    buf.addFamily(f);
+  }
 }
 
 /** Latin words and numbers inside Chinese text, as English stems and number shapes. */
@@ -181,9 +189,85 @@ export function englishFeatures(text: string, buf: FeatureBuffer, salt: number):
   for (const t of tokens) {
     const w = wordInfo(t);
     buf.pushBoth(w.hash, salt);
-    if (w.families) for (const f of w.families) buf.pushBoth(f, salt);
+    pushFamilies(w.families, buf, salt);
     if (prev !== 0) buf.pushBoth(finish(step(step(NS.stemPair, prev), w.hash)), salt);
     prev = w.hash;
   }
   if (prev !== 0) buf.pushBoth(finish(step(step(NS.stemPair, prev), U_END)), salt);
+}
+
+function isUpper(c: number): boolean {
+  return c >= 0x41 && c <= 0x5a;
+}
+function isWordChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || isUpper(c) || (c >= 0x30 && c <= 0x39) || c === 0x27 || c === 0x26 || c === 0x2d;
+}
+
+/**
+ * Names in English text, read from the original casing: a capitalised word that does not start a
+ * sentence (not "I", not an all-capitals acronym such as PO or CFO) is probably a name, of a
+ * person or of a company. The words around it tell which ("quoted us", "went with", "Hi …"),
+ * so a vendor the competitor list has never heard of still leaves a trace: a name flag and
+ * the stems just before and just after the name (a run of capitalised words is one name).
+ */
+export function englishNameFeatures(raw: string, buf: FeatureBuffer, salt: number): void {
+  const n = raw.length;
+  let sentenceStart = true;
+  let prevStem = 0;
+  let inName = false;
+  let any = false;
+  let i = 0;
+  while (i < n) {
+    const c = raw.charCodeAt(i);
+    if (!isWordChar(c) || c === 0x27 || c === 0x2d) {
+      if (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x0a || c === 0x3a || c === 0x3e) sentenceStart = true;
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    let upper = isUpper(c) ? 1 : 0;
+    while (j < n && isWordChar(raw.charCodeAt(j))) {
+      if (isUpper(raw.charCodeAt(j))) upper++;
+      j++;
+    }
+    const len = j - i;
+    const capitalised = isUpper(c) && upper < len && !(len === 1 && c === 0x49);
+    const isName = capitalised && !sentenceStart;
+    if (isName) {
+      if (!inName) {
+        any = true;
+        buf.pushBoth(finish(step(NS.namePrev, prevStem)), salt);
+      }
+      inName = true;
+    } else {
+      const stem = wordInfo(raw.slice(i, j).toLowerCase()).hash;
+      if (inName) buf.pushBoth(finish(step(NS.nameNext, stem)), salt);
+      inName = false;
+      prevStem = stem;
+    }
+    sentenceStart = false;
+    i = j;
+  }
+  if (inName) buf.pushBoth(finish(step(NS.nameNext, U_END)), salt);
+  if (any) buf.pushBoth(NS.name, salt);
+}
+
+/** At most this many families of a message form pairs (bounds the pair features to 66). */
+const MAX_PAIRED_FAMILIES = 12;
+
+/**
+ * Pairs of word families present together (a sending word and a contract word, a yes and a
+ * deadline, a money word and a rival word), plain and role-crossed: conjunctions a linear model
+ * cannot form from the families alone, and which carry over to phrasings it has not seen.
+ */
+export function familyPairFeatures(buf: FeatureBuffer, salt: number): void {
+  const fams = buf.families;
+  const n = Math.min(fams.length, MAX_PAIRED_FAMILIES);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const a = fams[i] as number;
+      const b = fams[j] as number;
+      buf.pushBoth(finish(step(step(NS.famPair, Math.min(a, b)), Math.max(a, b))), salt);
+    }
+  }
 }

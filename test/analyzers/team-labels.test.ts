@@ -36,9 +36,9 @@ function write(lines: unknown[]): string {
 describe('team-label files (npx dealwise export-labels)', () => {
   it('reads the fixture; of two labels on one message and action the later one wins', () => {
     const labels = readTeamLabels(FIXTURE);
-    expect(labels.map((l) => l.id)).toEqual(['lbl-0001', 'lbl-0002', 'lbl-0003', 'lbl-0004', 'lbl-0005', 'lbl-0007']);
+    expect(labels.map((l) => l.id)).toEqual(['lbl-0001', 'lbl-0002', 'lbl-0003', 'lbl-0004', 'lbl-0005', 'lbl-0007', 'lbl-0008', 'lbl-0009']);
     expect(labels.find((l) => l.text === '能打个八折吗' && l.action === 'objection_raised')).toMatchObject({ value: false, source: 'correction' });
-    expect(countTeamLabels(labels)).toMatchObject({ positive: 4, negative: 2, byAction: { deal_won: { true: 1, false: 1 } } });
+    expect(countTeamLabels(labels)).toMatchObject({ positive: 6, negative: 2, byAction: { deal_won: { true: 3, false: 1 } } });
   });
 
   const bad: [string, unknown][] = [
@@ -65,7 +65,7 @@ describe('team-label files (npx dealwise export-labels)', () => {
 describe('training with team labels', () => {
   // A small, fast model: a third of the training split, fewer epochs; identity calibration, threshold 0.5.
   const lines = readCorpus(join(ROOT, 'analyzers/corpus/train.jsonl')).filter((_, i) => i % 3 === 0);
-  const options = { ...DEFAULT_OPTIONS, epochs: 10 };
+  const options = { ...DEFAULT_OPTIONS, epochs: 10, ensemble: 1 };
   const examples = toExamples(lines, options.hashBits);
   const classifierOf = (extra: Example[]): ActionClassifier => {
     const m = train([...examples, ...extra], options);
@@ -98,6 +98,8 @@ describe('training with team labels', () => {
     }
   });
 
+  // The fixture's last two labels are team jargon ("老规矩，走起": same as always, go) that no
+  // corpus line teaches: the model without them cannot know, the model with them must.
   it('changes the prediction on a message the model got wrong', () => {
     const wrong = labels.filter((l) => {
       const kinds = without.classify({ role: l.role, text: l.text }).map((a) => a.kind);
