@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ACTION_KINDS } from '../../core/types.ts';
 import { CORPUS_LANGS, CorpusFormatError, corpusSideOf, formatCorpusLine, readCorpus } from '../../analyzers/corpus/schema.ts';
 import type { CorpusLine } from '../../analyzers/corpus/schema.ts';
+import { readCorpusDir } from '../../analyzers/classifier/evaluate.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CORPUS = join(ROOT, 'analyzers/corpus');
@@ -63,6 +64,24 @@ describe('committed corpus split', () => {
       });
     }
   }
+});
+
+describe('independent held-out set (analyzers/corpus/independent)', () => {
+  const independent = readCorpusDir(join(CORPUS, 'independent')) ?? [];
+
+  it('parses with the corpus schema and is at least 400 Chinese and 200 English lines', () => {
+    expect(independent.filter((l) => l.lang === 'zh').length).toBeGreaterThanOrEqual(400);
+    expect(independent.filter((l) => l.lang === 'en').length).toBeGreaterThanOrEqual(200);
+  });
+
+  it('shares no id with the corpus and no message longer than a short reply with the training split', () => {
+    const srcIds = new Set(src.map((l) => l.id));
+    expect(independent.filter((l) => srcIds.has(l.id)).map((l) => l.id)).toEqual([]);
+    // Short generic replies ("好的", "收到，谢谢") may coincide; anything longer would be leakage.
+    const trainTexts = new Set(train.map((l) => l.text.trim()));
+    const shared = independent.filter((l) => l.text.trim().length > 12 && trainTexts.has(l.text.trim()));
+    expect(shared.length).toBe(0);
+  });
 });
 
 describe('corpus schema', () => {
