@@ -213,7 +213,9 @@ function isWordChar(c: number): boolean {
 export function englishNameFeatures(raw: string, buf: FeatureBuffer, salt: number): void {
   const n = raw.length;
   let sentenceStart = true;
-  let prevStem = 0;
+  // The span of the last word that was not part of a name: stemmed only when a name follows it.
+  let prevFrom = -1;
+  let prevTo = -1;
   let inName = false;
   let any = false;
   let i = 0;
@@ -232,18 +234,18 @@ export function englishNameFeatures(raw: string, buf: FeatureBuffer, salt: numbe
     }
     const len = j - i;
     const capitalised = isUpper(c) && upper < len && !(len === 1 && c === 0x49);
-    const isName = capitalised && !sentenceStart;
-    if (isName) {
+    if (capitalised && !sentenceStart) {
       if (!inName) {
         any = true;
+        const prevStem = prevFrom < 0 ? 0 : wordInfo(raw.slice(prevFrom, prevTo).toLowerCase()).hash;
         buf.pushBoth(finish(step(NS.namePrev, prevStem)), salt);
       }
       inName = true;
     } else {
-      const stem = wordInfo(raw.slice(i, j).toLowerCase()).hash;
-      if (inName) buf.pushBoth(finish(step(NS.nameNext, stem)), salt);
+      if (inName) buf.pushBoth(finish(step(NS.nameNext, wordInfo(raw.slice(i, j).toLowerCase()).hash)), salt);
       inName = false;
-      prevStem = stem;
+      prevFrom = i;
+      prevTo = j;
     }
     sentenceStart = false;
     i = j;
