@@ -16,8 +16,8 @@ export interface Decision {
 /**
  * Thresholds the calibrated probabilities (NaN, for an action the role cannot carry, is never
  * on; a precise rule's firing is already inside the calibrated probability) and applies: deal_won
- * and deal_lost exclude each other; a final decision against buying is deal_lost, not an
- * objection; every competitor objection also carries competitor_mentioned (and is only chosen
+ * and deal_lost exclude each other, and so do deal_lost and objection_raised (a final decision
+ * against buying is deal_lost, not an objection), the surer one staying; every competitor objection also carries competitor_mentioned (and is only chosen
  * with some sign of a competitor). `objectionScores` is only called when needed.
  */
 /**
@@ -36,20 +36,24 @@ export function decide(probs: ArrayLike<number>, thresholds: ArrayLike<number>, 
     if (margin(IDX.dealWon) >= margin(IDX.dealLost)) on[IDX.dealLost] = false;
     else on[IDX.dealWon] = false;
   }
+  // A final decision against buying is deal_lost, not an objection: they exclude each other too,
+  // and the surer one stays (a plain "太贵了" must not become a lost deal on a weak lost score).
+  if (on[IDX.objectionRaised] && on[IDX.dealLost]) {
+    const margin = (k: number): number => (probs[k] ?? 0) - (thresholds[k] ?? 0);
+    if (margin(IDX.dealLost) >= margin(IDX.objectionRaised)) on[IDX.objectionRaised] = false;
+    else on[IDX.dealLost] = false;
+  }
   let objection: ObjectionType | undefined;
   if (on[IDX.objectionRaised]) {
-    if (on[IDX.dealLost]) on[IDX.objectionRaised] = false;
-    else {
-      const scores = objectionScores();
-      let best = -1;
-      for (let o = 0; o < OBJECTION_TYPES.length; o++) {
-        // A competitor objection rests on a competitor: without some sign of one, the next type.
-        if (o === IDX.competitorObjection && !on[IDX.competitorMentioned] && (probs[IDX.competitorMentioned] ?? 0) < COMPETITOR_TYPE_FLOOR) continue;
-        if (best < 0 || (scores[o] ?? -Infinity) > (scores[best] ?? -Infinity)) best = o;
-      }
-      objection = OBJECTION_TYPES[best] ?? 'price';
-      if (objection === 'competitor') on[IDX.competitorMentioned] = true;
+    const scores = objectionScores();
+    let best = -1;
+    for (let o = 0; o < OBJECTION_TYPES.length; o++) {
+      // A competitor objection rests on a competitor: without some sign of one, the next type.
+      if (o === IDX.competitorObjection && !on[IDX.competitorMentioned] && (probs[IDX.competitorMentioned] ?? 0) < COMPETITOR_TYPE_FLOOR) continue;
+      if (best < 0 || (scores[o] ?? -Infinity) > (scores[best] ?? -Infinity)) best = o;
     }
+    objection = OBJECTION_TYPES[best] ?? 'price';
+    if (objection === 'competitor') on[IDX.competitorMentioned] = true;
   }
   return { on, objection };
 }

@@ -50,6 +50,7 @@ const CASES: Case[] = [
   { role: 'customer', text: '就选你们了，设备什么时候能进场安装？', expect: ['buying_signal', 'deal_won'], before: ['buying_signal', 'deal_won'] },
   { role: 'customer', text: '能不能先给我们开个测试账号，我们技术先试试', expect: ['buying_signal'], before: ['buying_signal'] },
   { role: 'customer', text: '请购单我已经提了，在等领导批', expect: ['buying_signal'], before: [] },
+  { role: 'customer', text: '合同已经交给我们律师看了', expect: ['buying_signal'], before: [] },
   { role: 'customer', text: '老板否了，说今年不花这个钱', expect: ['deal_lost'], before: ['deal_lost'] },
   { role: 'customer', text: '我们找了一家本地的服务商，就不麻烦你们了', expect: ['competitor_mentioned', 'deal_lost'], before: ['deal_lost'] },
   { role: 'customer', text: '开标结果出来了，你们没中', expect: ['deal_lost'], before: [] },
@@ -108,6 +109,13 @@ const CASES: Case[] = [
     expect: ['price_inquiry', 'objection_raised'],
     objection: 'price',
     before: ['price_inquiry'],
+  },
+  {
+    role: 'customer',
+    text: "That's more than I can afford right now, money's tight.",
+    expect: ['objection_raised'],
+    objection: 'price',
+    before: ['objection_raised/price'],
   },
   {
     role: 'customer',
