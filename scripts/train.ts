@@ -1,24 +1,44 @@
 /**
  * Trains the action classifier on the training split and writes the model the runtime loads.
  *
- *   npm run train [-- --folds 5] [--out analyzers/model/model.json] [--cv-only] [--options '{"epochs":40}']
+ *   npm run train [-- --folds 4] [--out analyzers/model/model.json] [--cv-only] [--options '{"epochs":40}']
  *                 [--global-thresholds] [--show-errors deal_won,buying_signal]
+ *                 [--labels team-labels.jsonl [--labels more.jsonl]] [--labels-weight 3]
  *
- * Reads analyzers/corpus/train.jsonl only (the test split is held out: scripts/eval.ts reads it).
- * Cross-validates inside the training split to choose the per-action thresholds and prints the
- * out-of-fold figures (--show-errors lists the training lines it gets wrong on some actions),
- * then fits on the whole split and writes the model. Deterministic: the same corpus and options
- * give the same file.
+ * Reads analyzers/corpus/train.jsonl (and the team labels given with --labels, the JSONL of
+ * `npx dealwise export-labels`, analyzers/corpus/team-labels.ts). Cross-validates inside the
+ * training split, in folds of whole groups of lines, to fit the calibration and choose the
+ * per-action thresholds on the calibrated probability, and prints the out-of-fold figures
+ * (--show-errors lists the training lines it gets wrong on some actions); then fits on the whole
+ * split and writes the model, which records what it was trained on (meta.trainedOn).
+ *
+ * With --labels, each label trains only its own action's classifier, with weight --labels-weight,
+ * and the held-out figures (analyzers/corpus/test.jsonl and, when present, the independent set)
+ * are printed for the model with and without them. That is a report, never a choice: nothing here
+ * is tuned on a held-out line. Deterministic: the same inputs and options give the same file.
  */
 import { writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ActionKind } from '../core/types.ts';
 import { readCorpus } from '../analyzers/corpus/schema.ts';
-import { chooseThresholds, judgeOutOfFold, outOfFold } from '../analyzers/classifier/cross-validate.ts';
-import { formatReport, report } from '../analyzers/classifier/metrics.ts';
-import { encodeModel } from '../analyzers/classifier/model.ts';
-import { DEFAULT_OPTIONS, preciseRules, toExamples, train } from '../analyzers/classifier/train.ts';
+import type { CorpusLine } from '../analyzers/corpus/schema.ts';
+import { countTeamLabels, readTeamLabels } from '../analyzers/corpus/team-labels.ts';
+import type { TeamLabel } from '../analyzers/corpus/team-labels.ts';
+import {
+  calibrateOutOfFold,
+  chooseThresholds,
+  fitCalibration,
+  judgeOutOfFold,
+  outOfFold,
+  outOfFoldReliability,
+} from '../analyzers/classifier/cross-validate.ts';
+import { readCorpusDir, scoreLines } from '../analyzers/classifier/evaluate.ts';
+import { formatReport, lowest, report } from '../analyzers/classifier/metrics.ts';
+import { decodeModel, encodeModel } from '../analyzers/classifier/model.ts';
+import type { ModelFile } from '../analyzers/classifier/model.ts';
+import { ActionClassifier } from '../analyzers/classifier/predict.ts';
+import { DEFAULT_OPTIONS, preciseRules, toExamples, toLabelExamples, train } from '../analyzers/classifier/train.ts';
 import type { TrainOptions } from '../analyzers/classifier/train.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,16 +50,20 @@ interface Args {
   perLanguage: boolean;
   /** Print the out-of-fold mistakes on these actions (training lines only). */
   showErrors: string[];
+  labels: string[];
+  labelsWeight: number;
   options: TrainOptions;
 }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
-    folds: 5,
+    folds: 4,
     out: join(ROOT, 'analyzers/model/model.json'),
     cvOnly: false,
     perLanguage: true,
     showErrors: [],
+    labels: [],
+    labelsWeight: 3,
     options: { ...DEFAULT_OPTIONS },
   };
   for (let i = 0; i < argv.length; i++) {
@@ -54,39 +78,75 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--cv-only') args.cvOnly = true;
     else if (arg === '--global-thresholds') args.perLanguage = false;
     else if (arg === '--show-errors') args.showErrors.push(...value().split(','));
+    else if (arg === '--labels') args.labels.push(resolve(value()));
+    else if (arg === '--labels-weight') args.labelsWeight = Number(value());
     else if (arg === '--options') args.options = { ...args.options, ...(JSON.parse(value()) as Partial<TrainOptions>) };
     else throw new Error(`unknown argument ${arg}`);
   }
   if (!Number.isInteger(args.folds) || args.folds < 2) throw new Error('--folds must be an integer ≥ 2');
+  if (!(args.labelsWeight > 0) || !Number.isFinite(args.labelsWeight)) throw new Error('--labels-weight must be a positive number');
   return args;
+}
+
+/** The held-out figures of a model file: macro-F1 and lowest action per language, per set. */
+function heldOut(file: ModelFile, sets: [string, CorpusLine[]][]): string[] {
+  const classifier = new ActionClassifier(decodeModel(JSON.parse(JSON.stringify(file))));
+  const out: string[] = [];
+  for (const [name, lines] of sets) {
+    const scored = scoreLines(lines, (input) => classifier.classify(input));
+    const parts = (['zh', 'en'] as const).map((lang) => {
+      const r = report(
+        lang,
+        scored.filter((s) => s.lang === lang),
+      );
+      return `${lang} macro-F1 ${r.macroF1.toFixed(3)}, lowest ${lowest(r)}`;
+    });
+    out.push(`  ${name.padEnd(22)} ${parts.join('   ')}`);
+  }
+  return out;
 }
 
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const started = performance.now();
-  const lines = readCorpus(join(ROOT, 'analyzers/corpus/train.jsonl'));
+  const corpusFile = 'analyzers/corpus/train.jsonl';
+  const lines = readCorpus(join(ROOT, corpusFile));
   const examples = toExamples(lines, args.options.hashBits);
-  console.log(`train split: ${lines.length} lines (zh ${lines.filter((l) => l.lang === 'zh').length}, en ${lines.filter((l) => l.lang === 'en').length})`);
+  const zh = lines.filter((l) => l.lang === 'zh').length;
+  console.log(`train split: ${lines.length} lines (zh ${zh}, en ${lines.length - zh})`);
+  const labels: TeamLabel[] = args.labels.flatMap((f) => readTeamLabels(f));
+  const labelExamples = toLabelExamples(labels, args.options.hashBits, args.labelsWeight);
+  const labelCounts = countTeamLabels(labels);
+  if (args.labels.length > 0) {
+    console.log(
+      `team labels: ${labels.length} from ${args.labels.map((f) => relative(process.cwd(), f)).join(', ')} (${labelCounts.positive} true, ${labelCounts.negative} false), weight ${args.labelsWeight}`,
+    );
+  }
 
-  const oof = outOfFold(examples, args.options, args.folds);
+  const oof = outOfFold(examples, args.options, args.folds, labelExamples);
+  const calibration = fitCalibration(examples, oof);
+  const probs = calibrateOutOfFold(examples, oof, calibration);
   const all = examples.map((_, i) => i);
-  const global = chooseThresholds(examples, oof, all);
+  const global = chooseThresholds(examples, probs, all);
   // Per-language thresholds where a language has enough lines to choose them; else the global ones.
   const of = (lang: 'zh' | 'en'): number[] => {
     const idx = all.filter((i) => examples[i]?.lang === lang);
-    return args.perLanguage && idx.length >= 300 ? chooseThresholds(examples, oof, idx) : global;
+    return args.perLanguage && idx.length >= 300 ? chooseThresholds(examples, probs, idx) : global;
   };
   const thresholds = { zh: of('zh'), en: of('en') };
-  const judged = judgeOutOfFold(examples, oof, thresholds);
-  const cv: Record<string, { macroF1: number; lowestF1: number }> = {};
-  console.log(`\n${args.folds}-fold cross-validation on the training split (thresholds chosen on the same folds, so slightly optimistic):`);
+  const judged = judgeOutOfFold(examples, oof, probs, thresholds);
+  const cv: Record<string, { macroF1: number; lowestF1: number; ece: number }> = {};
+  console.log(
+    `\n${args.folds}-fold cross-validation on the training split, folds of whole groups (thresholds chosen on the same folds, so slightly optimistic):`,
+  );
   for (const lang of ['zh', 'en'] as const) {
     const r = report(
       lang,
       judged.filter((j) => j.lang === lang),
     );
-    cv[lang] = { macroF1: round(r.macroF1), lowestF1: round(Math.min(...r.actions.map((a) => a.f1))) };
-    console.log(`\n${formatReport(r, 6)}`);
+    const rel = outOfFoldReliability(examples, probs, lang);
+    cv[lang] = { macroF1: round(r.macroF1), lowestF1: round(Math.min(...r.actions.map((a) => a.f1))), ece: round(rel.ece) };
+    console.log(`\n${formatReport(r, 6)}\n  calibrated out-of-fold ECE over all (line, action) pairs: ${rel.ece.toFixed(4)}`);
   }
   for (const kind of args.showErrors) {
     console.log(`\nout-of-fold mistakes on ${kind} (training split):`);
@@ -101,25 +161,50 @@ function main(): void {
   }
   if (args.cvOnly) return;
 
-  const model = train(examples, args.options);
-  const overrides = preciseRules(examples, args.options);
-  const file = encodeModel({
-    hashBits: args.options.hashBits,
-    scaleText: args.options.scaleText,
-    buckets: model.buckets,
-    weights: model.weights,
-    bias: model.bias,
-    objectionBias: model.objectionBias,
-    overrides,
-    thresholds,
-    training: { lines: lines.length, folds: args.folds, options: args.options, crossValidated: cv },
-  });
+  const build = (withLabels: boolean): ModelFile => {
+    const model = train(withLabels ? [...examples, ...labelExamples] : examples, args.options);
+    const precise = preciseRules(examples, args.options);
+    return encodeModel({
+      hashBits: args.options.hashBits,
+      scaleText: args.options.scaleText,
+      buckets: model.buckets,
+      weights: model.weights,
+      bias: model.bias,
+      objectionBias: model.objectionBias,
+      preciseRules: precise,
+      thresholds,
+      calibration,
+      meta: {
+        trainedOn: {
+          corpus: { file: corpusFile, lines: lines.length, zh, en: lines.length - zh },
+          teamLabels: withLabels
+            ? { files: args.labels.map((f) => basename(f)), lines: labels.length, weight: args.labelsWeight, ...labelCounts }
+            : { files: [], lines: 0, weight: args.labelsWeight, positive: 0, negative: 0, byAction: {} },
+        },
+        folds: args.folds,
+        options: args.options,
+        crossValidated: cv,
+      },
+    });
+  };
+  const file = build(true);
   const json = JSON.stringify(file);
   writeFileSync(args.out, `${json}\n`);
   console.log(
-    `\nprecise rules (override the model): ${overrides.length ? overrides.join(', ') : 'none'}` +
-      `\nwrote ${relative(process.cwd(), args.out)}: ${file.rows} feature rows of ${model.buckets.length}, ${(json.length / 1024).toFixed(0)} kB, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    `\nprecise rules (an input of the calibration): ${file.preciseRules.length}` +
+      `\nwrote ${relative(process.cwd(), args.out)}: ${file.rows} feature rows, ${(json.length / 1024).toFixed(0)} kB, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
+
+  if (labels.length > 0) {
+    // Evaluation only: the same calibration and thresholds, weights with and without the labels.
+    const sets: [string, CorpusLine[]][] = [['held-out split', readCorpus(join(ROOT, 'analyzers/corpus/test.jsonl'))]];
+    const independent = readCorpusDir(join(ROOT, 'analyzers/corpus/independent'));
+    if (independent) sets.push(['independent set', independent]);
+    console.log('\nheld-out figures without the team labels:');
+    for (const l of heldOut(build(false), sets)) console.log(l);
+    console.log(`with the ${labels.length} team labels (weight ${args.labelsWeight}):`);
+    for (const l of heldOut(file, sets)) console.log(l);
+  }
 }
 
 function round(x: number): number {

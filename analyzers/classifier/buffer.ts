@@ -18,11 +18,19 @@ export class FeatureBuffer {
   text = '';
   /** The language the rules ran in. */
   lang: 'zh' | 'en' = 'zh';
+  /** The word families seen in the message, each once (see `addFamily`). */
+  families: number[] = [];
 
   reset(): void {
     this.count = 0;
     this.textEnd = 0;
     this.hits = [];
+    this.families.length = 0;
+  }
+
+  /** Notes a word family the message holds (for the family-pair features). */
+  addFamily(f: number): void {
+    if (!this.families.includes(f)) this.families.push(f);
   }
 
   push(h: number): void {

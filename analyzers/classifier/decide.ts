@@ -14,29 +14,46 @@ export interface Decision {
 }
 
 /**
- * Thresholds the probabilities (NaN, for an action the role cannot carry, is never on), adds the
- * actions of precise rules that fired (`forced`, already limited to the speaker's role), and
- * applies: deal_won and deal_lost exclude each other; a final decision against buying is
- * deal_lost, not an objection; every competitor objection also carries competitor_mentioned. `objectionType` is only called when needed.
+ * Thresholds the calibrated probabilities (NaN, for an action the role cannot carry, is never
+ * on; a precise rule's firing is already inside the calibrated probability) and applies: deal_won
+ * and deal_lost exclude each other, and so do deal_lost and objection_raised (a final decision
+ * against buying is deal_lost, not an objection), the surer one staying; every competitor objection also carries competitor_mentioned (and is only chosen
+ * with some sign of a competitor). `objectionScores` is only called when needed.
  */
-export function decide(probs: ArrayLike<number>, thresholds: ArrayLike<number>, forced: readonly number[], objectionType: () => number): Decision {
+/**
+ * A competitor objection needs some sign of a competitor: the competitor_mentioned probability
+ * at least this (chosen by cross-validation: 0.15 beat 0, 0.3 and 0.5); else the next type.
+ */
+export const COMPETITOR_TYPE_FLOOR = 0.15;
+
+export function decide(probs: ArrayLike<number>, thresholds: ArrayLike<number>, objectionScores: () => ArrayLike<number>): Decision {
   const on: boolean[] = new Array<boolean>(K);
   for (let k = 0; k < K; k++) on[k] = (probs[k] ?? NaN) >= (thresholds[k] ?? 1);
-  for (const k of forced) on[k] = true;
   // A message reports a deal won or a deal lost, never both (no corpus line has both): keep the
-  // one the model is surer of, a precise rule's first.
+  // one the model is surer of.
   if (on[IDX.dealWon] && on[IDX.dealLost]) {
-    const margin = (k: number): number => (forced.includes(k) ? Infinity : (probs[k] ?? 0) - (thresholds[k] ?? 0));
+    const margin = (k: number): number => (probs[k] ?? 0) - (thresholds[k] ?? 0);
     if (margin(IDX.dealWon) >= margin(IDX.dealLost)) on[IDX.dealLost] = false;
     else on[IDX.dealWon] = false;
   }
+  // A final decision against buying is deal_lost, not an objection: they exclude each other too,
+  // and the surer one stays (a plain "太贵了" must not become a lost deal on a weak lost score).
+  if (on[IDX.objectionRaised] && on[IDX.dealLost]) {
+    const margin = (k: number): number => (probs[k] ?? 0) - (thresholds[k] ?? 0);
+    if (margin(IDX.dealLost) >= margin(IDX.objectionRaised)) on[IDX.objectionRaised] = false;
+    else on[IDX.dealLost] = false;
+  }
   let objection: ObjectionType | undefined;
   if (on[IDX.objectionRaised]) {
-    if (on[IDX.dealLost]) on[IDX.objectionRaised] = false;
-    else {
-      objection = OBJECTION_TYPES[objectionType()] ?? 'price';
-      if (objection === 'competitor') on[IDX.competitorMentioned] = true;
+    const scores = objectionScores();
+    let best = -1;
+    for (let o = 0; o < OBJECTION_TYPES.length; o++) {
+      // A competitor objection rests on a competitor: without some sign of one, the next type.
+      if (o === IDX.competitorObjection && !on[IDX.competitorMentioned] && (probs[IDX.competitorMentioned] ?? 0) < COMPETITOR_TYPE_FLOOR) continue;
+      if (best < 0 || (scores[o] ?? -Infinity) > (scores[best] ?? -Infinity)) best = o;
     }
+    objection = OBJECTION_TYPES[best] ?? 'price';
+    if (objection === 'competitor') on[IDX.competitorMentioned] = true;
   }
   return { on, objection };
 }

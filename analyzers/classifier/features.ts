@@ -1,11 +1,11 @@
 /**
  * What the classifier sees of one message, as hashed features (./hash.ts) written into a reused
- * buffer: words from one shared `Intl.Segmenter` and character 1–3-grams for Chinese, Porter
- * stems and stem bigrams for English, attachment-name pieces, the rule hits of ../rules, and a
- * few flags (role, language, question mark, currency, length), word families (./lexicons.ts)
- * and, for English, day/time/deadline flags. Words, families and flags are emitted twice, plain
- * and crossed with the speaker's role, because the same words mean different actions from a rep
- * and from a customer; character n-grams once.
+ * buffer: character 1–3-grams for Chinese, Porter stems and stem bigrams for English (./words.ts),
+ * attachment-name pieces, the rule hits of ../rules, and a few flags (role, language, question
+ * mark, currency, length), word families (./lexicons.ts) and, for English, day/time/deadline
+ * flags. Words, Chinese bigrams, families and flags are emitted twice, plain and crossed with the
+ * speaker's role, because the same words mean different actions from a rep and from a customer;
+ * other character n-grams once.
  *
  * The text is normalised once; the rules run on that same string.
  */
@@ -15,7 +15,7 @@ import { ruleHitsOn } from '../rules/index.ts';
 import { hasCjk, normalize } from '../text.ts';
 import type { FeatureBuffer } from './buffer.ts';
 import { finish, hashString, namespace, step, stepString } from './hash.ts';
-import { chineseFeatures, englishFeatures, isCjk, isLatin, wordInfo } from './words.ts';
+import { chineseFeatures, englishFeatures, englishNameFeatures, familyPairFeatures, isCjk, isLatin, wordInfo } from './words.ts';
 
 export { FeatureBuffer } from './buffer.ts';
 
@@ -87,18 +87,57 @@ function cachedHash(cache: Map<string, number>, ns: number, key: string): number
   return h;
 }
 
+/**
+ * The bounded window a message is analysed on. Chat messages are short; a longer one is a pasted
+ * document, log or forwarded thread, whose actions sit in the note around it: the first
+ * HEAD_CHARS and the last TAIL_CHARS are read, the middle skipped. This bounds the time and the
+ * features of any message (the rules' patterns and the tokenizer then never see more than
+ * HEAD_CHARS + TAIL_CHARS characters), whatever its size.
+ */
+export const HEAD_CHARS = 4_000;
+export const TAIL_CHARS = 1_000;
+/** At most this many attachments, and this many characters of each name, are read. */
+export const MAX_ATTACHMENTS = 20;
+export const MAX_ATTACHMENT_NAME = 200;
+
+/** The part of `text` that is analysed: all of it up to HEAD_CHARS + TAIL_CHARS characters, else head and tail. */
+export function analysedWindow(text: string): string {
+  if (text.length <= HEAD_CHARS + TAIL_CHARS) return text;
+  // Cut between UTF-16 units that do not split a surrogate pair.
+  let head = HEAD_CHARS;
+  if (isHighSurrogate(text.charCodeAt(head - 1))) head--;
+  let tail = text.length - TAIL_CHARS;
+  if (isHighSurrogate(text.charCodeAt(tail - 1))) tail++;
+  return `${text.slice(0, head)}\n${text.slice(tail)}`;
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function boundedAttachments(attachments: readonly { name: string }[] | undefined): { name: string }[] | undefined {
+  if (!attachments || attachments.length === 0) return undefined;
+  const out: { name: string }[] = [];
+  for (const a of attachments.slice(0, MAX_ATTACHMENTS)) {
+    out.push(a.name.length > MAX_ATTACHMENT_NAME ? { name: a.name.slice(0, MAX_ATTACHMENT_NAME) } : a);
+  }
+  return out;
+}
+
 function lengthBucket(n: number): number {
   return n === 0 ? 0 : n <= 6 ? 1 : n <= 16 ? 2 : n <= 40 ? 3 : 4;
 }
 
 /**
- * Fills `buf` with the features of one message. The language the rules run in is `input.lang`
+ * Fills `buf` with the features of one message (its analysed window, see `analysedWindow`). The language the rules run in is `input.lang`
  * when given, else Chinese as soon as the text holds one ideograph; the words are Chinese
- * (segmenter and n-grams) whenever the text holds an ideograph, whatever `input.lang` says.
+ * (n-grams) whenever the text holds an ideograph, whatever `input.lang` says.
  */
 export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void {
   buf.reset();
-  const text = normalize(input.text);
+  const raw = analysedWindow(input.text);
+  const text = normalize(raw);
+  const attachments = boundedAttachments(input.attachments);
   const cjk = hasCjk(text);
   const lang = input.lang ?? (cjk ? 'zh' : 'en');
   const salt = ROLE_SALT[input.role];
@@ -106,7 +145,11 @@ export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void 
   buf.lang = lang;
 
   if (cjk) chineseFeatures(text, buf, salt);
-  else englishFeatures(text, buf, salt);
+  else {
+    englishFeatures(text, buf, salt);
+    englishNameFeatures(raw, buf, salt);
+  }
+  familyPairFeatures(buf, salt);
   buf.textEnd = buf.count;
 
   buf.pushBoth(FLAG.bias, salt);
@@ -127,9 +170,9 @@ export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void 
     if (EN_TIME_RE.test(text)) buf.pushBoth(FLAG.time, salt);
     if (EN_DEADLINE_RE.test(text)) buf.pushBoth(FLAG.deadline, salt);
   }
-  if (input.attachments && input.attachments.length > 0) attachmentFeatures(input.attachments, buf, salt);
+  if (attachments) attachmentFeatures(attachments, buf, salt);
 
-  ruleHitsOn(text, lang, input.role, input.attachments, input.lang === undefined, buf.hits);
+  ruleHitsOn(text, lang, input.role, attachments, input.lang === undefined, buf.hits);
   for (const hit of buf.hits) {
     buf.push(cachedHash(ruleIdHashes, NS.rule, hit.id));
     buf.pushBoth(cachedHash(ruleKindHashes, NS.ruleKind, hit.kind), salt);

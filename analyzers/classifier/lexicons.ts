@@ -2,7 +2,7 @@
  * Word families for the classifier: a feature per family fires for any of its words, so the
  * evidence of many rare words (invoice, remittance, installments…) is pooled where the training
  * corpus holds each of them only once or twice. English words are matched by Porter stem, the
- * way the message's own words are; Chinese words by `Intl.Segmenter` word.
+ * way the message's own words are; Chinese words by character n-gram (1 to 3 characters).
  */
 import { stemEnglish } from './english.ts';
 import { hashString, namespace } from './hash.ts';
@@ -24,6 +24,13 @@ const EN: Record<string, string> = {
   send: 'attached attach attaching enclosed sent sending shared sharing emailed uploaded here',
   later_send: "will i'll we'll tomorrow once soon shortly later",
   ask: 'what how when which could can would do does is are any',
+  doc_quote: 'quote quotation quotes pricing pricelist proforma estimate ratecard',
+  doc_proposal: 'proposal proposals deck sow solution roadmap recommendation design roi',
+  doc_material: 'brochure datasheet spec specs whitepaper case study video catalog catalogue manual report certificate',
+  doc_contract: 'contract contracts agreement msa nda lease docusign envelope addendum amendment',
+  accept: 'ok okay sure yes agreed agree deal fine great perfect sounds alright works done',
+  deadline: 'by before eod eow cob tomorrow tonight monday tuesday wednesday thursday friday weekend end',
+  receipt: 'received got noted thanks thank thx',
 };
 
 const ZH: Record<string, string> = {
@@ -41,6 +48,13 @@ const ZH: Record<string, string> = {
   send: '附件 发您 请查收 已发 发给 发到 这是 附上',
   later_send: '明天 稍后 回头 晚点 整理 准备 马上',
   ask: '吗 什么 怎么 多少 多久 哪 能不能 可以吗',
+  doc_quote: '报价 报价单 价格表 价目表 报价表 估价',
+  doc_proposal: '方案 建议书 策划案 规划 测算 计划书 提案',
+  doc_material: '案例 白皮书 手册 彩页 宣传册 参数 规格书 说明书 报告 视频 资料 对比表 样册 证书',
+  doc_contract: '合同 协议 确认书 框架 补充 保密 签署',
+  accept: '可以 好的 没问题 同意 就按 成交 好嘞 就这么 妥了',
+  deadline: '之前 以前 月底 本周 这周 下周 明天 今天 后天 月初 年底 号前 下班前',
+  receipt: '收到 收悉 已阅 看了',
 };
 
 const NS = namespace('lex');

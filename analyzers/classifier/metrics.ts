@@ -118,6 +118,7 @@ export function formatReport(r: Report, topConfusions = 8): string {
   }
   const o = r.objectionAccuracy;
   out.push(`  objection type accuracy (objection_raised found and gold): ${o.total ? pct(o.correct / o.total) : 'n/a'} (${o.correct}/${o.total})`);
+  if (topConfusions === 0) return out.join('\n');
   out.push('  worst confusions (missed gold label → extra predicted label, count, e.g.):');
   for (const c of r.confusions.slice(0, topConfusions)) {
     out.push(`    ${c.missed.padEnd(22)} → ${c.extra.padEnd(22)} ${String(c.count).padStart(3)}   e.g. ${c.example}`);

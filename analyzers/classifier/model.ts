@@ -1,15 +1,16 @@
 /**
  * The model file (analyzers/model/model.json) and the in-memory model the message path scores
  * with. On disk: the kept hash buckets and one row of int8 weights per bucket (per-column scale),
- * base64-packed so the file stays a few hundred kB and loads in a few milliseconds. In memory:
- * a bucket → row table and float rows, so scoring is a lookup and a few additions per feature.
+ * base64-packed so the file stays a few hundred kB and loads in a few milliseconds, plus the
+ * calibration (./calibrate.ts) and the thresholds on the calibrated probability. In memory:
+ * a bucket → row table and int8 rows, so scoring is a lookup and a few additions per feature.
  */
 import { readFileSync } from 'node:fs';
 import { ACTION_KINDS, OBJECTION_TYPES } from '../../core/types.ts';
 import { K, OBJ } from './labels.ts';
 
 export const MODEL_FORMAT = 'dealwise-action-classifier';
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
 const COLS = K + OBJ;
 
 /** The JSON written by scripts/train.ts. */
@@ -20,12 +21,14 @@ export interface ModelFile {
   scaleText: boolean;
   actions: string[];
   objections: string[];
-  /** Per language, per action: the probability from which the action is reported. */
+  /** Per language, per action: the calibrated probability from which the action is reported. */
   thresholds: { zh: number[]; en: number[] };
+  /** Per language, per action: Platt parameters [a, b, c] (./calibrate.ts). */
+  calibration: { zh: number[][]; en: number[][] };
   bias: number[];
   objectionBias: number[];
-  /** Ids of the precise rules: when one fires, its action is reported whatever the weights say. */
-  overrides: string[];
+  /** Ids of the precise rules: when one fires, the calibration's `c` term adds to its action. */
+  preciseRules: string[];
   rows: number;
   /** base64 of the kept bucket ids, uint32 little-endian, ascending. */
   buckets: string;
@@ -37,8 +40,29 @@ export interface ModelFile {
   objectionScales: number[];
   /** base64 of rows × objection types int8 weights, row-major. */
   objectionWeights: string;
-  /** How the model was made (corpus size, options, cross-validated figures); informative only. */
-  training?: unknown;
+  /** How the model was made: what it was trained on, options, cross-validated figures. Informative only. */
+  meta?: ModelMeta;
+}
+
+/** What a model was trained on and how; written by scripts/train.ts. */
+export interface ModelMeta {
+  trainedOn: {
+    /** The corpus split file and its line counts. */
+    corpus: { file: string; lines: number; zh: number; en: number };
+    /** Team labels (../corpus/team-labels.ts): files, lines used, weight, counts per action and value. */
+    teamLabels: {
+      files: string[];
+      lines: number;
+      weight: number;
+      positive: number;
+      negative: number;
+      byAction: Record<string, { true: number; false: number }>;
+    };
+  };
+  folds: number;
+  options: unknown;
+  crossValidated: unknown;
+  [key: string]: unknown;
 }
 
 /** A model file that is missing, unreadable or not a model this code can use. */
@@ -70,8 +94,10 @@ export interface ActionModel {
   objectionScales: Float64Array;
   bias: Float64Array;
   objectionBias: Float64Array;
-  overrides: ReadonlySet<string>;
+  preciseRules: ReadonlySet<string>;
   thresholds: { zh: Float64Array; en: Float64Array };
+  /** Per language: K × 3 Platt parameters, row-major. */
+  calibration: { zh: Float64Array; en: Float64Array };
 }
 
 function numbers(value: unknown, length: number, what: string): number[] {
@@ -120,8 +146,15 @@ export function decodeModel(json: unknown): ActionModel {
   }
   const th = f.thresholds;
   if (typeof th !== 'object' || th === null) throw new Error('thresholds missing');
-  const overrides = f.overrides ?? [];
-  if (!Array.isArray(overrides) || !overrides.every((o) => typeof o === 'string')) throw new Error('overrides must be rule ids');
+  const precise = f.preciseRules ?? [];
+  if (!Array.isArray(precise) || !precise.every((o) => typeof o === 'string')) throw new Error('preciseRules must be rule ids');
+  const cal = f.calibration;
+  if (typeof cal !== 'object' || cal === null) throw new Error('calibration missing: retrain');
+  const calibrationOf = (lang: 'zh' | 'en'): Float64Array => {
+    const rowsOf = cal[lang];
+    if (!Array.isArray(rowsOf) || rowsOf.length !== K) throw new Error(`calibration.${lang} must hold ${K} rows`);
+    return Float64Array.from(rowsOf.flatMap((r, k) => numbers(r, 3, `calibration.${lang}[${k}]`)));
+  };
   return {
     hashBits,
     scaleText: f.scaleText === true,
@@ -132,11 +165,12 @@ export function decodeModel(json: unknown): ActionModel {
     objectionScales: Float64Array.from(objectionScales),
     bias: Float64Array.from(numbers(f.bias, K, 'bias')),
     objectionBias: Float64Array.from(numbers(f.objectionBias, OBJ, 'objectionBias')),
-    overrides: new Set(overrides),
+    preciseRules: new Set(precise),
     thresholds: {
       zh: Float64Array.from(numbers(th.zh, K, 'thresholds.zh')),
       en: Float64Array.from(numbers(th.en, K, 'thresholds.en')),
     },
+    calibration: { zh: calibrationOf('zh'), en: calibrationOf('en') },
   };
 }
 
@@ -176,9 +210,10 @@ export function encodeModel(input: {
   weights: Float64Array;
   bias: Float64Array;
   objectionBias: Float64Array;
-  overrides: string[];
+  preciseRules: string[];
   thresholds: { zh: number[]; en: number[] };
-  training?: unknown;
+  calibration: { zh: readonly (readonly number[])[]; en: readonly (readonly number[])[] };
+  meta?: ModelMeta;
 }): ModelFile {
   const n = input.buckets.length;
   const colScale = (c: number): number => {
@@ -215,15 +250,16 @@ export function encodeModel(input: {
     actions: [...ACTION_KINDS],
     objections: [...OBJECTION_TYPES],
     thresholds: { zh: input.thresholds.zh.map(round), en: input.thresholds.en.map(round) },
+    calibration: { zh: input.calibration.zh.map((r) => r.map(round)), en: input.calibration.en.map((r) => r.map(round)) },
     bias: [...input.bias].map(round),
     objectionBias: [...input.objectionBias].map(round),
-    overrides: input.overrides,
+    preciseRules: input.preciseRules,
     rows: keptRows.length,
     buckets: bucketBuf.toString('base64'),
     scales: scales.slice(0, K),
     weights: weightBuf.toString('base64'),
     objectionScales: scales.slice(K),
     objectionWeights: objectionBuf.toString('base64'),
-    ...(input.training === undefined ? {} : { training: input.training }),
+    ...(input.meta === undefined ? {} : { meta: input.meta }),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The message path: features (./features.ts) → sparse scoring against the loaded model
- * (./model.ts) → per-action thresholds → ACTIONS.md's conventions → attributes from the rule
- * hits. One classifier owns its buffers and is reused for every message; it is synchronous and
+ * (./model.ts) → calibration (./calibrate.ts) → per-action thresholds → ACTIONS.md's conventions
+ * → attributes from the rule hits. One classifier owns its buffers and is reused for every message; it is synchronous and
  * not re-entrant, which is all a single-threaded Node process needs.
  */
 import { ACTION_KINDS, OBJECTION_TYPES } from '../../core/types.ts';
@@ -9,34 +9,32 @@ import type { AnalyzerInput, DetectedAction, ObjectionType } from '../../core/ty
 import { pickAmount } from '../rules/amount.ts';
 import type { RuleHit } from '../rules/index.ts';
 import { materialTypeOf } from '../rules/sending.ts';
-import { extractFeatures, FeatureBuffer } from './features.ts';
+import { extractFeatures, FeatureBuffer, MAX_ATTACHMENT_NAME, MAX_ATTACHMENTS } from './features.ts';
 import { decide } from './decide.ts';
-import { ALLOWED, K, KIND_INDEX, OBJ } from './labels.ts';
+import { ALLOWED, IDX, K, KIND_INDEX, OBJ } from './labels.ts';
+import { sigmoid } from './calibrate.ts';
 import type { ActionModel } from './model.ts';
-
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
 
 /** What the model thinks of one message before thresholds: for evaluation and tuning tools. */
 export interface RawScores {
-  /** Probability per action; NaN where the role cannot carry the action. */
+  /** Calibrated probability per action; NaN where the role cannot carry the action. */
   probs: Float64Array;
-  /** The threshold per action for the message's language. */
+  /** The logistic regression's own probability, before calibration. */
+  uncalibrated: Float64Array;
+  /** The threshold per action (on the calibrated probability) for the message's language. */
   thresholds: Float64Array;
   /** The most likely objection type, should the message be an objection. */
   objection: ObjectionType;
 }
 
-/**
- * A reported action's confidence: the probability rescaled so the action's own threshold maps
- * to 0.5 and certainty to 1. Thresholds differ per action, so raw probabilities would not be
- * comparable across actions; this keeps "≥ 0.5 means reported" true for every one.
- */
-function confidenceOf(p: number, threshold: number): number {
-  const c = p >= threshold ? 0.5 + (0.5 * (p - threshold)) / Math.max(1e-9, 1 - threshold) : (0.5 * p) / Math.max(1e-9, threshold);
-  return Math.round(c * 1000) / 1000;
+function argmax(xs: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if ((xs[i] ?? -Infinity) > (xs[best] ?? -Infinity)) best = i;
+  return best;
 }
+
+/** Logits are clamped as ./calibrate.ts clamps them when fitting. */
+const Z_CLAMP = 30;
 
 /**
  * Sums int8 rows `rows[from, to)` of width 14 into `out`. Unrolled into locals: this loop is
@@ -112,7 +110,13 @@ export class ActionClassifier {
   private nRows = 0;
   private readonly text = new Float64Array(Math.max(K, OBJ));
   private readonly meta = new Float64Array(Math.max(K, OBJ));
+  /** Calibrated probabilities of the last scored message (NaN: the role cannot carry the action). */
   private readonly probs = new Float64Array(K);
+  /** Uncalibrated logits of the last scored message. */
+  private readonly logits = new Float64Array(K);
+  private readonly objectionZ = new Float64Array(OBJ);
+  /** Whether a precise rule fired for each action, on the last scored message. */
+  private readonly forced = new Uint8Array(K);
   /** The text-feature scaling of the last scored message, reused by the objection pass. */
   private textScale = 1;
 
@@ -142,42 +146,44 @@ export class ActionClassifier {
     this.textScale = s;
     sumRows(model.weights, K, rows, 0, this.nText, this.text);
     sumRows(model.weights, K, rows, this.nText, n, this.meta);
+    this.markForced();
     const allowed = ALLOWED[input.role];
+    const cal = model.calibration[buf.lang];
     for (let k = 0; k < K; k++) {
-      const z = (s * (this.text[k] as number) + (this.meta[k] as number)) * (model.scales[k] as number) + (model.bias[k] as number);
-      this.probs[k] = allowed[k] ? sigmoid(z) : NaN;
+      let z = (s * (this.text[k] as number) + (this.meta[k] as number)) * (model.scales[k] as number) + (model.bias[k] as number);
+      z = Math.min(Z_CLAMP, Math.max(-Z_CLAMP, z));
+      this.logits[k] = z;
+      if (!allowed[k]) {
+        this.probs[k] = NaN;
+        continue;
+      }
+      const c = 3 * k;
+      this.probs[k] = sigmoid((cal[c] as number) * z + (cal[c + 1] as number) + (this.forced[k] ? (cal[c + 2] as number) : 0));
     }
   }
 
-  /** The index of the objection type with the highest score, from the rows of the last scored message. */
-  private objectionIndex(): number {
+  /** The objection-type scores of the last scored message (in `objectionZ`). */
+  private objectionScores(): Float64Array {
     const { model } = this;
     sumRows(model.objectionWeights, OBJ, this.rows, 0, this.nText, this.text);
     sumRows(model.objectionWeights, OBJ, this.rows, this.nText, this.nRows, this.meta);
-    let best = 0;
-    let bestZ = -Infinity;
     for (let o = 0; o < OBJ; o++) {
-      const z =
+      this.objectionZ[o] =
         (this.textScale * (this.text[o] as number) + (this.meta[o] as number)) * (model.objectionScales[o] as number) + (model.objectionBias[o] as number);
-      if (z > bestZ) {
-        bestZ = z;
-        best = o;
-      }
     }
-    return best;
+    return this.objectionZ;
   }
 
-  /** The actions the model's precise rules force on the last scored message. */
-  private forced(role: AnalyzerInput['role']): number[] {
-    const out: number[] = [];
-    const overrides = this.model.overrides;
-    if (overrides.size === 0) return out;
+  /** Marks the actions whose precise rules fired on the last scored message (an input of the calibration). */
+  private markForced(): void {
+    this.forced.fill(0);
+    const precise = this.model.preciseRules;
+    if (precise.size === 0) return;
     for (const h of this.buf.hits) {
-      if (!overrides.has(h.id)) continue;
-      const k = KIND_INDEX.get(h.kind) ?? -1;
-      if (k >= 0 && ALLOWED[role][k] && !out.includes(k)) out.push(k);
+      if (!precise.has(h.id)) continue;
+      const k = KIND_INDEX.get(h.kind);
+      if (k !== undefined) this.forced[k] = 1;
     }
-    return out;
   }
 
   /** Probabilities and thresholds without the conventions applied (tools only). */
@@ -185,24 +191,28 @@ export class ActionClassifier {
     this.score(input);
     return {
       probs: Float64Array.from(this.probs),
+      uncalibrated: Float64Array.from(this.logits, (z, k) => (Number.isNaN(this.probs[k] ?? NaN) ? NaN : sigmoid(z))),
       thresholds: Float64Array.from(this.model.thresholds[this.buf.lang]),
-      objection: OBJECTION_TYPES[this.objectionIndex()] ?? 'price',
+      objection: OBJECTION_TYPES[argmax(this.objectionScores())] ?? 'price',
     };
   }
 
-  /** The key actions in one message, in catalogue order, each with a confidence in 0.5..1. */
+  /**
+   * The key actions in one message, in catalogue order, each with its calibrated probability as
+   * the confidence (at least the action's threshold, see RESULTS.md for the thresholds).
+   */
   classify(input: AnalyzerInput): DetectedAction[] {
     this.score(input);
     const { probs, buf } = this;
     const th = this.model.thresholds[buf.lang];
-    const { on, objection } = decide(probs, th, this.forced(input.role), () => this.objectionIndex());
+    const { on, objection } = decide(probs, th, () => this.objectionScores());
     const out: DetectedAction[] = [];
     for (let k = 0; k < K; k++) {
       const kind = ACTION_KINDS[k];
       if (!on[k] || kind === undefined) continue;
-      const t = th[k] ?? 0.5;
-      // An action switched on by a convention (competitor objection) sits at its threshold.
-      const action: DetectedAction = { kind, confidence: confidenceOf(Math.max(probs[k] ?? 0, t), t) };
+      // competitor_mentioned switched on by a competitor objection is as likely as the objection.
+      const p = k === IDX.competitorMentioned && objection === 'competitor' ? Math.max(probs[k] ?? 0, probs[IDX.objectionRaised] ?? 0) : (probs[k] ?? 0);
+      const action: DetectedAction = { kind, confidence: Math.round(p * 1000) / 1000 };
       if (kind === 'objection_raised' && objection) action.objection = objection;
       attachAttributes(action, buf.hits, buf.text, input);
       out.push(action);
@@ -239,8 +249,8 @@ function attachAttributes(action: DetectedAction, hits: readonly RuleHit[], text
     if (amount !== undefined) action.amount = amount;
   }
   if (action.kind === 'material_sent' && action.materialType === undefined) {
-    for (const a of input.attachments ?? []) {
-      const t = materialTypeOf(a.name.toLowerCase());
+    for (const a of (input.attachments ?? []).slice(0, MAX_ATTACHMENTS)) {
+      const t = materialTypeOf(a.name.slice(0, MAX_ATTACHMENT_NAME).toLowerCase());
       if (t) {
         action.materialType = t;
         break;

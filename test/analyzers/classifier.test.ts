@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../analyzers/index.ts';
+import { ActionClassifier, analyze, DEFAULT_MODEL_PATH, loadModel } from '../../analyzers/index.ts';
 import { readCorpus } from '../../analyzers/corpus/schema.ts';
 import { CUSTOMER_ONLY, REP_ONLY } from '../../analyzers/classifier/labels.ts';
 import { CUSTOMER_ONLY_LABELS, REP_ONLY_LABELS } from '../../analyzers/corpus/schema.ts';
@@ -9,6 +9,7 @@ import { ACTION_KINDS } from '../../core/types.ts';
 import type { ActionKind, AnalyzerRole } from '../../core/types.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const classifier = new ActionClassifier(loadModel(DEFAULT_MODEL_PATH));
 const kinds = (role: AnalyzerRole, text: string, files?: string[]): ActionKind[] =>
   analyze({ role, text, ...(files ? { attachments: files.map((name) => ({ name })) } : {}) }).map((a) => a.kind);
 
@@ -63,14 +64,20 @@ describe('attachments', () => {
 });
 
 describe('the output', () => {
-  it('lists actions once each, in catalogue order, with confidences in 0.5..1', () => {
-    const out = analyze({ role: 'customer', text: '你们比销售易贵太多了，他们才8万，我们再考虑考虑' });
+  it('lists actions once each, in catalogue order, each with its calibrated probability as confidence', () => {
+    const input = { role: 'customer' as const, text: '你们比销售易贵太多了，他们才8万，我们再考虑考虑' };
+    const out = analyze(input);
+    expect(out.length).toBeGreaterThan(0);
     const order = out.map((a) => ACTION_KINDS.indexOf(a.kind));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(new Set(out.map((a) => a.kind)).size).toBe(out.length);
+    const raw = classifier.raw(input);
     for (const a of out) {
-      expect(a.confidence).toBeGreaterThanOrEqual(0.5);
+      const k = ACTION_KINDS.indexOf(a.kind);
       expect(a.confidence).toBeLessThanOrEqual(1);
+      // The confidence is the probability, not a rescaled score: at or above the action's threshold.
+      if (a.kind !== 'competitor_mentioned') expect(a.confidence).toBeCloseTo(raw.probs[k] ?? NaN, 3);
+      expect(a.confidence).toBeGreaterThanOrEqual((raw.thresholds[k] ?? 1) - 1e-3);
     }
   });
 

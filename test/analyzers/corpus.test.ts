@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ACTION_KINDS } from '../../core/types.ts';
 import { CORPUS_LANGS, CorpusFormatError, corpusSideOf, formatCorpusLine, readCorpus } from '../../analyzers/corpus/schema.ts';
 import type { CorpusLine } from '../../analyzers/corpus/schema.ts';
+import { readCorpusDir } from '../../analyzers/classifier/evaluate.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CORPUS = join(ROOT, 'analyzers/corpus');
@@ -65,6 +66,24 @@ describe('committed corpus split', () => {
   }
 });
 
+describe('independent held-out set (analyzers/corpus/independent)', () => {
+  const independent = readCorpusDir(join(CORPUS, 'independent')) ?? [];
+
+  it('parses with the corpus schema and is at least 400 Chinese and 200 English lines', () => {
+    expect(independent.filter((l) => l.lang === 'zh').length).toBeGreaterThanOrEqual(400);
+    expect(independent.filter((l) => l.lang === 'en').length).toBeGreaterThanOrEqual(200);
+  });
+
+  it('shares no id with the corpus and no message longer than a short reply with the training split', () => {
+    const srcIds = new Set(src.map((l) => l.id));
+    expect(independent.filter((l) => srcIds.has(l.id)).map((l) => l.id)).toEqual([]);
+    // Short generic replies ("好的", "收到，谢谢") may coincide; anything longer would be leakage.
+    const trainTexts = new Set(train.map((l) => l.text.trim()));
+    const shared = independent.filter((l) => l.text.trim().length > 12 && trainTexts.has(l.text.trim()));
+    expect(shared.length).toBe(0);
+  });
+});
+
 describe('corpus schema', () => {
   const dir = mkdtempSync(join(tmpdir(), 'corpus-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -106,8 +125,9 @@ describe('corpus schema', () => {
     expect(() => readCorpus(write([JSON.stringify(ok), JSON.stringify(ok)]))).toThrow(/:2: duplicate id en-9001/);
   });
 
-  it('splits by a stable hash of the id, about 20% to test', () => {
+  it('splits by a stable hash of the id, about 20% to test; training-only ids always train', () => {
     expect(corpusSideOf('en-0001')).toBe(corpusSideOf('en-0001'));
+    expect(Array.from({ length: 200 }, (_, i) => corpusSideOf(`zh-tr-d-${i}`)).every((s) => s === 'train')).toBe(true);
     const ids = Array.from({ length: 5000 }, (_, i) => `x-${i}`);
     const share = ids.filter((id) => corpusSideOf(id) === 'test').length / ids.length;
     expect(share).toBeGreaterThan(0.18);

@@ -30,8 +30,12 @@ describe('the committed model file', () => {
     expect(readFileSync(DEFAULT_MODEL_PATH).length).toBeLessThan(3 * 1024 * 1024);
   });
 
-  it('records how it was trained, with thresholds inside 0..1', () => {
-    expect(committed.training).toMatchObject({ options: { seed: expect.any(Number) } });
+  it('records what and how it was trained, with thresholds inside 0..1', () => {
+    expect(committed.meta).toMatchObject({ options: { seed: expect.any(Number) } });
+    const trainedOn = committed.meta?.trainedOn;
+    expect(trainedOn?.corpus.lines).toBe((trainedOn?.corpus.zh ?? 0) + (trainedOn?.corpus.en ?? 0));
+    expect(trainedOn?.corpus.lines).toBeGreaterThan(1000);
+    expect(trainedOn?.teamLabels.lines).toBe((trainedOn?.teamLabels.positive ?? -1) + (trainedOn?.teamLabels.negative ?? -1));
     for (const t of [...committed.thresholds.zh, ...committed.thresholds.en]) {
       expect(t).toBeGreaterThan(0);
       expect(t).toBeLessThan(1);
@@ -82,8 +86,9 @@ describe('encodeModel / decodeModel', () => {
       weights,
       bias: new Float64Array(K).fill(-1),
       objectionBias: new Float64Array(OBJ),
-      overrides: ['zh.quote.doc_sent'],
+      preciseRules: ['zh.quote.doc_sent'],
       thresholds: { zh: new Array<number>(K).fill(0.5), en: new Array<number>(K).fill(0.4) },
+      calibration: { zh: new Array(K).fill([1, 0, 0]), en: new Array(K).fill([0.5, -1, 2]) },
     });
     expect(file.rows).toBe(2);
     const model = decodeModel(JSON.parse(JSON.stringify(file)));
@@ -92,7 +97,13 @@ describe('encodeModel / decodeModel', () => {
     expect(model.rowOf[700]).toBe(0);
     expect((model.weights[0] ?? 0) * (model.scales[0] ?? 0)).toBeCloseTo(2, 5);
     expect((model.objectionWeights[OBJ] ?? 0) * (model.objectionScales[0] ?? 0)).toBeCloseTo(-1, 5);
-    expect(model.overrides.has('zh.quote.doc_sent')).toBe(true);
+    expect(model.preciseRules.has('zh.quote.doc_sent')).toBe(true);
     expect(model.thresholds.en[3]).toBeCloseTo(0.4);
+    expect([...model.calibration.en.slice(3, 6)]).toEqual([0.5, -1, 2]);
+  });
+
+  it('refuses a model without calibration', () => {
+    const { calibration: _, ...uncalibrated } = committed;
+    expect(() => decodeModel(JSON.parse(JSON.stringify(uncalibrated)))).toThrow(/calibration missing/);
   });
 });
