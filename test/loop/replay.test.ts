@@ -43,9 +43,10 @@ describe('the demo conversations through the whole loop', () => {
       ['2026-11-25T02:12:00.000Z', 'zhaomin', 'topic-training'],
       ['2026-11-25T03:15:00.000Z', 'lisi', 'buying-signal'],
       ['2026-11-25T03:20:00.000Z', 'lisi', 'topic-payment'],
-      // a. 华东医疗: 48 万？太贵了 — at once; then the director must report to the hospital head.
+      // a. 华东医疗: 48 万？太贵了 — at once; then 「分期这个思路可以。我回去跟院长汇报一下」: the
+      // director takes the instalment idea upstairs (a report, not a refusal), so the payment-terms atom.
       ['2026-11-25T07:32:00.000Z', 'zhangsan', 'price-objection'],
-      ['2026-11-25T08:10:00.000Z', 'zhangsan', 'authority-objection'],
+      ['2026-11-25T08:10:00.000Z', 'zhangsan', 'topic-payment'],
       // b. 华东医疗: the demo was Wed 14:00 and no material followed: reminded one working day after it.
       ['2026-11-26T06:00:00.000Z', 'zhangsan', 'demo-golden-48h'],
       // d. 恒锐精密: the quote of Mon 14:25 had no customer reply for 3 working days.
