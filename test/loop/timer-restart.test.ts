@@ -47,7 +47,8 @@ describe('a timer across restarts', () => {
     const sent = await t.app.database.db.select().from(deliveries);
     expect(sent.map((d) => d.status)).toEqual(['sent']);
     await t.close();
-  });
+    // Four opens of one embedded data folder: minutes on a busy machine, seconds on a quiet one.
+  }, 180_000);
 
   it('a timer fulfilled in time never fires', async () => {
     const at = new Date('2026-11-23T14:25:00+08:00');
