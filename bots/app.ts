@@ -15,7 +15,7 @@ import { createLogger, type Logger } from '../core/logger.ts';
 import type { WorkingHours } from '../core/zoned-time.ts';
 import { type Database, openDatabase } from '../db/client.ts';
 import { BullMqRunner } from '../jobs/bullmq.ts';
-import type { JobDefinition, JobHandler, JobRunner } from '../jobs/define.ts';
+import type { JobDefinition, JobHandler, JobRunner, QueueName } from '../jobs/define.ts';
 import { InProcessRunner } from '../jobs/in-process.ts';
 import { type AdapterSet, createAdapters } from './adapters.ts';
 import { type AnalysisDeps, analyzeHandler, analyzeJob } from './analysis/analyze-job.ts';
@@ -24,7 +24,7 @@ import { CatalogHolder } from './catalog/watch.ts';
 import { fireTimersHandler, fireTimersJob } from './coaching/timer-job.ts';
 import { commandHandler, commandJob } from './commands/command-job.ts';
 import { createSink, type Sink } from './ingest/sink.ts';
-import { sweep, sweepHandler, sweepJob, type SweepCounts } from './maintenance/sweep-job.ts';
+import { newSweepCursor, sweep, sweepHandler, sweepJob, type SweepCounts } from './maintenance/sweep-job.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createSendPacer } from './outbound/pacer.ts';
 import { dispatchSends, type Outbound, sendHandler, sendJob, sendLiveJob } from './outbound/send-job.ts';
@@ -82,6 +82,8 @@ export interface App {
   sweep(opts?: { settleMs?: number }): Promise<SweepCounts | null>;
   /** Checks the database and, with BullMQ, Redis; throws naming what is down. */
   ready(): Promise<void>;
+  /** The queues this process consumes whose oldest waiting job has waited longer than QUEUE_STUCK_MS. */
+  stuckQueues(): Promise<Array<{ queue: QueueName; oldestWaitingMs: number }>>;
   /** In-process runner only: runs every job due on the app's clock, and what they enqueue. */
   drain(): Promise<void>;
   /**
@@ -114,9 +116,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
     catalog.watch(config.CATALOG_POLL_MS);
     const adapters = createAdapters(config, log, opts.adapters);
     const bull = config.REDIS_URL
-      ? new BullMqRunner({ url: config.REDIS_URL, log, prefix: config.QUEUE_PREFIX, lockDurationMs: config.JOB_LOCK_MS, stalledIntervalMs: config.JOB_LOCK_MS })
+      ? new BullMqRunner({
+          url: config.REDIS_URL,
+          log,
+          prefix: config.QUEUE_PREFIX,
+          lockDurationMs: config.JOB_LOCK_MS,
+          stalledIntervalMs: config.JOB_LOCK_MS,
+          backoffScale: config.JOB_BACKOFF_SCALE,
+        })
       : null;
-    const jobs: JobRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true });
+    const jobs: JobRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true, backoffScale: config.JOB_BACKOFF_SCALE });
     runner = jobs;
     const metrics = createMetrics(() => jobs.stats());
     const wh: WorkingHours = { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS };
@@ -150,7 +159,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
       dailyTouchLimit: config.COMPLIANCE_DAILY_LIMIT,
       analyze: analyzeMessage,
     };
-    const sweepDeps = { ...shared, partitions: config.ANALYSIS_PARTITIONS, settleMs: bull ? config.SWEEP_SETTLE_MS : 0, leaseMs: config.SEND_LEASE_MS };
+    const sweepDeps = {
+      ...shared,
+      partitions: config.ANALYSIS_PARTITIONS,
+      settleMs: bull ? config.SWEEP_SETTLE_MS : 0,
+      leaseMs: config.SEND_LEASE_MS,
+      cursor: newSweepCursor(),
+    };
     const handlers: Record<JobName, [JobDefinition<never>, JobHandler<never>]> = {
       'analyze-partition': [analyzeJob, analyzeHandler(analysis)],
       'run-command': [commandJob, commandHandler(shared)],
@@ -171,6 +186,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           ? ['send-deliveries', 'send-deliveries-live']
           : JOB_NAMES.filter((n) => n !== 'send-deliveries-live'));
     for (const name of consumed) jobs.handle(...handlers[name]);
+    const consumedQueues = new Set(consumed.map((name) => handlers[name][0].queue));
 
     const sink = createSink({
       ...shared,
@@ -225,6 +241,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
             throw new AppError('DATABASE', 'redis unreachable', { cause: err });
           });
         }
+      },
+      stuckQueues: async () => {
+        const stats = await jobs.stats();
+        return [...consumedQueues]
+          .map((queue) => ({ queue, oldestWaitingMs: stats[queue].oldestWaitingMs }))
+          .filter((q) => q.oldestWaitingMs > config.QUEUE_STUCK_MS);
       },
       drain: async () => {
         if (!(jobs instanceof InProcessRunner)) return;
