@@ -155,7 +155,7 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
         ids.map((id, i) => ({
           id,
           idempotencyKey: id,
-          platform: 'local',
+          platform: 'local' as const,
           to: { personId: 'zhangsan' },
           message: { type: 'text' as const, text: 'hi' },
           status: 'pending' as const,
