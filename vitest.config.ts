@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Two suites: `unit` needs nothing but Node 20 (PGlite, the in-process runner, loopback fakes);
-// `services` needs the real PostgreSQL and Redis on 127.0.0.1 and fails when they are missing.
-// Both start from a migrated template database made once per run (test/setup/template-db.ts).
+// Three suites: `unit` needs nothing but Node 20 (PGlite, the in-process runner, loopback fakes);
+// `services` needs the real PostgreSQL and Redis on 127.0.0.1 and fails when they are missing;
+// `faults` kills processes and stops servers, its own redis-server and PostgreSQL cluster where it
+// stops them (it also needs the shared ones, and redis-server and the PostgreSQL binaries).
+// All start from a migrated template database made once per run (test/setup/template-db.ts).
 export default defineConfig({
   test: {
     projects: [
@@ -23,6 +25,16 @@ export default defineConfig({
           globalSetup: ['test/setup/template-db.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/setup/template-db.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           fileParallelism: false,
         },
       },
