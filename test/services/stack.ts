@@ -3,7 +3,7 @@
  * Redis on 127.0.0.1:6379 under a key prefix of its own (or a database and a Redis the test owns),
  * apps in any role, and web and worker processes. A missing service fails the test.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
