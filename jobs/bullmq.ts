@@ -6,8 +6,8 @@
  * deadline on close. Payloads carry row ids only; the database decides what a job does.
  *
  * A job that failed for good stays in its queue's failed set (the dead letters) until the sweep
- * runs it again (`retryDeadLetters`): as a new job with a new id, since BullMQ ignores an add
- * while a failed job holds the id, and then the failed one is removed.
+ * runs it again (`retryDeadLetters`): as a new job with a new id (BullMQ ignores an add under the
+ * id of a job it keeps), and then the failed one is removed.
  */
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -43,7 +43,9 @@ export interface BullMqOptions {
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { analyze: 2, commands: 2, timers: 1, send: 8, 'send-live': 4, reports: 1, maintenance: 1 };
 
 const jobOptions = (def: JobDefinition<unknown>, scale: number, opts: EnqueueOptions = {}) => ({
-  ...(opts.jobId !== undefined ? { jobId: opts.jobId } : {}),
+  // BullMQ's deduplication, not its job id: a job id stays taken while the job is kept, completed
+  // or failed, and an add under it is ignored; a deduplication id only while the job waits or runs.
+  ...(opts.jobId !== undefined ? { deduplication: { id: opts.jobId } } : {}),
   ...(opts.delayMs ? { delay: opts.delayMs } : {}),
   attempts: def.attempts,
   backoff: { type: 'exponential' as const, delay: Math.round(def.backoffMs * scale) },

@@ -27,7 +27,7 @@ export const defineJob = <P>(def: JobDefinition<P>): JobDefinition<P> => def;
 export interface EnqueueOptions {
   /** Run no earlier than this many milliseconds from now. */
   delayMs?: number;
-  /** Jobs with the same id are added once while one waits or runs. */
+  /** Jobs with the same id are added once while one waits or runs (one that ended, or failed for good, does not hold it). */
   jobId?: string;
 }
 

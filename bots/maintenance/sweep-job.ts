@@ -1,12 +1,12 @@
 /**
  * The sweep: the database is the source of truth and the queue only dispatches, so whatever the
  * queue lost (Redis restarted, a dispatch failed while it was down, a job failed for good during
- * a database outage) is found here and dispatched again, with fresh job ids. It runs on a
- * schedule in every deployment (embedded too), never overlaps itself (an advisory lock), and each
- * of its queries is bounded: one probe per slot, and a page of commands and of deliveries, each
- * sweep continuing after the last one's page, so a backlog larger than a page is walked through.
- * Rows younger than the settle time are left to the job already on its way. Jobs that failed for
- * good (the dead letters) are run again once their backoff has passed.
+ * a database outage) is found here and dispatched again. It runs on a schedule in every
+ * deployment (embedded too), never overlaps itself (an advisory lock), and each of its queries is
+ * bounded: one probe per slot, and a page of commands and of deliveries, each sweep continuing
+ * after the last one's page, so a backlog larger than a page is walked through. Rows younger
+ * than the settle time are left to the job already on its way. Jobs that failed for good (the
+ * dead letters) are run again once their backoff has passed.
  */
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
@@ -73,13 +73,16 @@ export async function sweep(deps: SweepDeps, opts: { settleMs?: number; page?: n
     const partitions = [...new Set(slots.map((s) => partitionOf(s, deps.partitions)))];
     const commands = await pendingCommands(tx, settled, page, deps.cursor.commands);
     const deliveries = await pendingDeliveries(tx, now, settled, new Date(now.getTime() - deps.leaseMs), page, deps.cursor.deliveries);
+    // Ids so that sweeps add nothing while their own job for the same work waits or runs (a
+    // backlog analysed for minutes would otherwise gain a job per partition at every sweep). The
+    // ingest's analysis jobs have none: one is needed for what arrives while another runs.
     await deps.runner.enqueueMany(
       analyzeJob,
-      partitions.map((partition) => ({ payload: { partition } })),
+      partitions.map((partition) => ({ payload: { partition }, opts: { jobId: `sweep-analyze-${partition}` } })),
     );
     await deps.runner.enqueueMany(
       commandJob,
-      commands.map(({ id }) => ({ payload: { messageId: id } })),
+      commands.map(({ id }) => ({ payload: { messageId: id }, opts: { jobId: `command-${id}` } })),
     );
     await dispatchSends(deps.runner, deps.liveOnly, deliveries);
     // Inside the lock, so two sweeps never run the same dead letter again.

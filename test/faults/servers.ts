@@ -88,8 +88,10 @@ export async function startPostgres(): Promise<OwnPostgres> {
       : execFileSync(join(bin, cmd), args, { stdio: 'pipe', timeout: 120_000 });
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale', 'C']);
   const port = await freePort();
-  // TCP only (no socket in /var/run/postgresql), and no fsync: a test cluster, stopped on purpose.
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  // TCP only (no socket in /var/run/postgresql). No fsync: the machine does not crash, only the
+  // server is stopped, and a committed transaction is in the WAL whichever way it stops (so
+  // synchronous_commit stays on: off, an immediate stop loses the last commits).
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c full_page_writes=off`;
   const start = async () => {
     run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
   };

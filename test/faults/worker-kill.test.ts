@@ -121,6 +121,6 @@ describe('a worker killed mid-batch', () => {
     expect(platform.sends.every((s) => s.receiveId === ZHANGSAN_OPEN_ID && s.uuid === platform.sends[0]!.uuid)).toBe(true);
     expect(platform.deliveredMessages).toBe(1);
     expect(await database.db.select().from(nudges)).toHaveLength(1);
-    expect((await countAll(database, platform)).platform).toEqual({ requests: 2, shown: 1, missing: 0 });
+    expect((await countAll(database, platform)).platform).toEqual({ requests: 2, shown: 1, sent: 1, missing: 0 });
   }, 120_000);
 });
