@@ -122,10 +122,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
           prefix: config.QUEUE_PREFIX,
           lockDurationMs: config.JOB_LOCK_MS,
           stalledIntervalMs: config.JOB_LOCK_MS,
-          backoffScale: config.JOB_BACKOFF_SCALE,
+          backoffScale: config.RETRY_BACKOFF_SCALE,
         })
       : null;
-    const jobs: JobRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true, backoffScale: config.JOB_BACKOFF_SCALE });
+    const jobs: JobRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true, backoffScale: config.RETRY_BACKOFF_SCALE });
     runner = jobs;
     const metrics = createMetrics(() => jobs.stats());
     const wh: WorkingHours = { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS };
@@ -136,6 +136,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       liveOnly: adapters.liveOnly,
       leaseMs: config.SEND_LEASE_MS,
       timeoutMs: config.SEND_TIMEOUT_MS,
+      backoffScale: config.RETRY_BACKOFF_SCALE,
     };
     const dispatch = (rows: ReadonlyArray<{ id: string; platform: string }>) => dispatchSends(jobs, adapters.liveOnly, rows);
     const shared = {

@@ -85,10 +85,10 @@ export const configSchema = z
     /** BullMQ job lock: a worker that dies holding a job has it taken back after about this long. */
     JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
     /**
-     * Every job's retry delays times this: above 1 a job rides out a longer outage before it fails
-     * for good and is left to the sweep; below 1 (tests) it gives up sooner.
+     * Every retry delay (of jobs, of dead letters and of platform sends) times this: above 1 work
+     * rides out a longer outage before it fails for good; below 1 (tests) it gives up sooner.
      */
-    JOB_BACKOFF_SCALE: z.coerce.number().min(0.001).max(100).default(1),
+    RETRY_BACKOFF_SCALE: z.coerce.number().min(0.001).max(100).default(1),
     /** /readyz answers 503 when a queue this process consumes has had a job waiting longer than this. */
     QUEUE_STUCK_MS: z.coerce.number().int().min(100).default(120_000),
     /** A send left 'sending' by a dead sender is retaken after this long (above any send timeout). */

@@ -36,7 +36,7 @@ export interface BullMqOptions {
   /** Stall detection; lower in tests to see a killed worker's job recovered quickly. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  /** JOB_BACKOFF_SCALE: every retry delay times this. */
+  /** RETRY_BACKOFF_SCALE: every retry delay times this. */
   backoffScale?: number;
 }
 

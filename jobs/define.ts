@@ -82,7 +82,7 @@ export class PermanentJobError extends Error {
   override readonly name = 'PermanentJobError';
 }
 
-/** The delay before try `attempt` + 1, `scale` times the definition's (JOB_BACKOFF_SCALE). */
+/** The delay before try `attempt` + 1, `scale` times the definition's (RETRY_BACKOFF_SCALE). */
 export const backoffDelay = (def: JobDefinition<unknown>, attempt: number, scale = 1): number => def.backoffMs * scale * 2 ** (attempt - 1);
 
 /** The longest a dead letter waits before it is tried again. */

@@ -80,7 +80,7 @@ export class InProcessRunner implements JobRunner {
   #timer: NodeJS.Timeout | null = null;
   #seq = 0;
 
-  /** JOB_BACKOFF_SCALE: every retry delay times this. */
+  /** RETRY_BACKOFF_SCALE: every retry delay times this. */
   readonly #backoffScale: number;
 
   constructor(opts: {

@@ -21,7 +21,7 @@ import { createStack, fastPlaybook, type Stack, until } from '../services/stack.
 import { type OwnPostgres, startPostgres } from './servers.ts';
 import { chatMessages, countAll, expectNothingLostNothingTwice } from './world.ts';
 
-/** Longer than every retry budget at JOB_BACKOFF_SCALE 0.02: analysis 2.5 s, sends 5.1 s, commands 0.3 s, reports 3.6 s. */
+/** Longer than every retry budget at RETRY_BACKOFF_SCALE 0.02: analysis 2.5 s, sends 5.1 s, commands 0.3 s, reports 3.6 s. */
 const OUTAGE_MS = 15_000;
 /** Chats on Feishu whose nudges are in flight, and chats (local) being analysed, when it stops; one more during it. */
 const SENDING = 4;
@@ -59,7 +59,7 @@ describe('a PostgreSQL restart longer than every retry budget', () => {
       const stack = await createStack(
         {
           PLAYBOOK_FILE: playbook,
-          JOB_BACKOFF_SCALE: '0.02',
+          RETRY_BACKOFF_SCALE: '0.02',
           ANALYSIS_BATCH: '25',
           FEISHU_APP_ID: FAKE_APP_ID,
           FEISHU_APP_SECRET: FAKE_APP_SECRET,
