@@ -24,6 +24,7 @@ export type Command =
   | { name: 'deal'; query: string }
   | { name: 'correct'; query: string; field: CorrectionField; value: string }
   | { name: 'funnel'; period?: string }
+  | { name: 'breakpoints'; period?: string }
   | { name: 'kb'; query: string }
   | { name: 'help' };
 
@@ -36,6 +37,9 @@ const ALIASES: Record<string, Command['name']> = {
   商机: 'deal',
   funnel: 'funnel',
   漏斗: 'funnel',
+  breakpoints: 'breakpoints',
+  断点: 'breakpoints',
+  行为断点: 'breakpoints',
   kb: 'kb',
   知识: 'kb',
   话术: 'kb',
@@ -55,6 +59,7 @@ export function parseCommand(text: string): Command | null {
   switch (name) {
     case 'team':
     case 'funnel':
+    case 'breakpoints':
       return arg ? { name, period: arg } : { name };
     case 'rep': {
       // "/rep 张三 上周": the period, if any, is the trailing word(s).
@@ -85,4 +90,5 @@ export const HELP_TEXT = [
   '- `/deal 华东医疗`：商机时间线与证据',
   '- `/deal 华东医疗 阶段 赢单`：更正商机（阶段、金额 20万、改名 新名、负责人 张三；负责人或其经理可改）',
   '- `/funnel 本月`：漏斗与各阶段转化',
+  '- `/breakpoints 本季度`：关键行为做到与没做到的推进率、赢单率（经理看团队，销售看自己）',
 ].join('\n');

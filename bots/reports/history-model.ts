@@ -11,7 +11,7 @@
  */
 
 /** The behaviours the breakpoints measure (see breakpoints.ts). */
-export type BehaviourKey = 'question-answered-2h' | 'demo-material-48h' | 'quote-follow-up-3d' | 'atom-used' | 'objection-handled-same-day';
+export type BehaviourKey = 'question-unanswered-2h' | 'demo-golden-48h' | 'quote-follow-up-3d' | 'atom-used' | 'objection-handled-same-day';
 
 export interface HistoryModel {
   /** contacted → qualified. */
@@ -30,11 +30,11 @@ export interface HistoryModel {
 }
 
 export const DEFAULT_MODEL: HistoryModel = {
-  qualify: 0.85,
-  question: { p: 0.9, prevalence: 0.6, advanceWith: 0.72, advanceWithout: 0.42, advanceNoTrigger: 0.6 },
-  material: { prevalence: 0.5, advanceWith: 0.68, advanceWithout: 0.3 },
-  proposal: { followUpPrevalence: 0.55, atomPushed: 0.7, atomPrevalence: 0.45, base: 0.3, followUp: 0.25, atomUsed: 0.2 },
-  objection: { p: 0.8, prevalence: 0.6, winWith: 0.72, winWithout: 0.38, winNoTrigger: 0.6 },
+  qualify: 0.9,
+  question: { p: 0.9, prevalence: 0.6, advanceWith: 0.8, advanceWithout: 0.5, advanceNoTrigger: 0.65 },
+  material: { prevalence: 0.5, advanceWith: 0.75, advanceWithout: 0.4 },
+  proposal: { followUpPrevalence: 0.55, atomPushed: 0.7, atomPrevalence: 0.45, base: 0.4, followUp: 0.25, atomUsed: 0.2 },
+  objection: { p: 0.8, prevalence: 0.6, winWith: 0.8, winWithout: 0.45, winNoTrigger: 0.65 },
 };
 
 /** True rates of one behaviour: advancing to the next stage, and winning, with and without it. */
@@ -63,8 +63,8 @@ export function plantedRates(m: HistoryModel = DEFAULT_MODEL): Record<BehaviourK
     win: { with: advWith * after, without: advWithout * after },
   });
   return {
-    'question-answered-2h': rates(q.advanceWith, q.advanceWithout, demoAll * proposalAll * negotiationAll),
-    'demo-material-48h': rates(m.material.advanceWith, m.material.advanceWithout, proposalAll * negotiationAll),
+    'question-unanswered-2h': rates(q.advanceWith, q.advanceWithout, demoAll * proposalAll * negotiationAll),
+    'demo-golden-48h': rates(m.material.advanceWith, m.material.advanceWithout, proposalAll * negotiationAll),
     'quote-follow-up-3d': rates(followWith, followWithout, negotiationAll),
     'atom-used': rates(atomWith, atomWithout, negotiationAll),
     // In negotiation the next stage is the win itself.

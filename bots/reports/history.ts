@@ -233,7 +233,8 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
           const pr = model.proposal;
           const followed = rand() < pr.followUpPrevalence;
           let last = quoteAt;
-          const followAt = followed ? later(quoteAt, between(0.5, 2.8)) : rand() < 0.5 ? later(quoteAt, between(4, 8)) : null;
+          // Within 3 days is 72 hours, evenings and weekends included (not snapped to working hours).
+          const followAt = followed ? new Date(quoteAt.getTime() + between(0.5, 2.9) * DAY) : rand() < 0.5 ? later(quoteAt, between(4, 8)) : null;
           if (followAt) {
             say(followAt, 'rep', pick(TEXT.followUp), [['follow_up']]);
             last = followAt;

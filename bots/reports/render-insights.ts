@@ -1,0 +1,47 @@
+/**
+ * The analytics answers as Chinese markdown for a phone: behaviour breakpoints with their n and
+ * intervals. Figures below the sample floor are never shown as rates: 「样本不足，n=…」.
+ */
+import type { OutboundMessage } from '../../core/types.ts';
+import type { BreakpointReport, Comparison } from './breakpoints.ts';
+
+/** `67.5%`, one decimal. */
+export function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+/** Percentage points with a sign: `+39.8`. */
+function points(x: number): string {
+  const v = (x * 100).toFixed(1);
+  return x > 0 ? `+${v}` : v;
+}
+
+/** `67.5%（63.0–71.7%，n=437）`: a rate with its Wilson interval and n. */
+function rateText(r: Comparison['with']): string {
+  return r.rate === null ? `n=0` : `${pct(r.rate)}（${(r.low * 100).toFixed(1)}–${pct(r.high)}，n=${r.n}）`;
+}
+
+/** One outcome line: with vs without and the difference, or 样本不足 with both n. */
+export function comparisonLine(name: string, c: Comparison): string {
+  if (!c.enough || c.difference.diff === null) return `${name} 样本不足，n=${c.with.n}（做到）/${c.without.n}（未做到）`;
+  const d = c.difference;
+  return `${name} 做到 ${rateText(c.with)} · 未做到 ${rateText(c.without)} · 差 ${points(d.diff ?? 0)} 个百分点（${points(d.low)}~${points(d.high)}）`;
+}
+
+/** The breakpoints answer: one block per behaviour, the clearest difference first. */
+export function renderBreakpoints(r: BreakpointReport, opts: { title: string; scopeNote?: string }): OutboundMessage {
+  const shown = [...r.behaviours].sort((a, b) => strength(b.win) - strength(a.win) || strength(b.advance) - strength(a.advance));
+  const blocks: string[] = [];
+  if (opts.scopeNote) blocks.push(opts.scopeNote);
+  for (const b of shown) blocks.push([`**${b.label}**`, comparisonLine('推进到下一阶段', b.advance), comparisonLine('赢单', b.win)].join('\n'));
+  blocks.push(
+    `95%区间：比率用 Wilson，差值用 Newcombe。推进按发生后${r.advanceDays}天内、赢单按${r.outcomeDays}天内计，只计已满期的商机；两边各至少${r.minDeals}个商机才给出比率。`,
+  );
+  return { type: 'markdown', title: opts.title, text: blocks.join('\n\n') };
+}
+
+/** How sure a difference is: its interval's bound nearest zero, when both sides are big enough. */
+export function strength(c: Comparison): number {
+  if (!c.enough || c.difference.diff === null) return -2;
+  return c.difference.low > 0 ? c.difference.low : c.difference.high < 0 ? -c.difference.high : -1;
+}
