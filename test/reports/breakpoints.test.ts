@@ -90,7 +90,9 @@ describe('breakpoints on a generated history of 2,000 deals', () => {
     expect(shown).toContain(`样本不足，n=${objection.win.with.n}（做到）/${objection.win.without.n}（未做到）`);
     // The floor is configurable: at 10,000 deals a side nothing is shown as a rate.
     const strict = renderBreakpoints(await breakpoints(database.db, { ...base, minDeals: 10_000 }), { title: 't' });
-    const lines = text(strict).split('\n').filter((l) => l.startsWith('推进') || l.startsWith('赢单'));
+    const lines = text(strict)
+      .split('\n')
+      .filter((l) => l.startsWith('推进') || l.startsWith('赢单'));
     expect(lines.length).toBe(10);
     for (const l of lines) expect(l).toMatch(/样本不足，n=\d+（做到）\/\d+（未做到）$/);
   });
