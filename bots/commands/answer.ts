@@ -17,7 +17,7 @@ import { winningPath } from '../deals/stages.ts';
 import { canSeeDeal, canSeeRep, dealScope, resolveVisibleTeamIds, visibleTeamIds } from '../reports/access.ts';
 import { dealTimeline, findOpportunities } from '../reports/deal.ts';
 import { funnel } from '../reports/funnel.ts';
-import { answerBreakpoints } from '../reports/insights.ts';
+import { answerBreakpoints, dealRisksText, teamRiskBlock, withBlock } from '../reports/insights.ts';
 import { parsePeriod } from '../reports/period.ts';
 import { formatAmount, renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
 import { findPeople, repSummary } from '../reports/rep.ts';
@@ -59,9 +59,13 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const summaries = await teamSummary(tx, { teamIds, from: period.from, to: period.to, now });
       if (summaries.length === 0) return note('团队概览', '没有可查看的团队。');
       const parts = summaries.map((s) => renderTeamSummary(s, period, { timeZone: tz }));
-      return parts.length === 1
-        ? parts[0]!
-        : note(`团队概览 · ${period.label}`, parts.map((p) => (p.type === 'text' ? p.text : `**${p.title}**\n${p.text}`)).join('\n\n'));
+      const risks = await teamRiskBlock({ tx, catalog, config: a.config, now }, teamIds);
+      return withBlock(
+        parts.length === 1
+          ? parts[0]!
+          : note(`团队概览 · ${period.label}`, parts.map((p) => (p.type === 'text' ? p.text : `**${p.title}**\n${p.text}`)).join('\n\n')),
+        risks,
+      );
     }
     case 'rep': {
       const period = parsePeriod(cmd.period, now, tz);
@@ -84,7 +88,8 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       if (!timeline || !canSeeDeal(person, timeline.deal)) return renderDealMatches(cmd.query, []);
       const shown = renderDealTimeline(timeline, { timeZone: tz });
       const truth = await dealTruthBlock(tx, catalog, timeline.deal.id, tz);
-      return truth && shown.type === 'markdown' ? { ...shown, text: `${shown.text}\n\n${truth}` } : shown;
+      const risks = await dealRisksText({ tx, catalog, config: a.config, now }, timeline.deal.id);
+      return withBlock(truth && shown.type === 'markdown' ? { ...shown, text: `${shown.text}\n\n${truth}` } : shown, risks);
     }
     case 'correct': {
       const matches = await findOpportunities(tx, cmd.query, dealScope(person));

@@ -1,6 +1,7 @@
 /**
- * The analytics commands' answers, within what the asker may see: `/breakpoints` over a manager's
- * teams (an admin's: every team), or over a rep's own deals only.
+ * The analytics answers, within what the asker may see: `/breakpoints` over a manager's teams (an
+ * admin's: every team) or a rep's own deals only; the risk list `/team` adds for the teams a
+ * manager sees, and the risks `/deal` adds for a deal the asker may read.
  */
 import type { Config } from '../../core/config.ts';
 import type { OutboundMessage } from '../../core/types.ts';
@@ -10,7 +11,8 @@ import { winningPath } from '../deals/stages.ts';
 import { dealScope, visibleTeamIds } from './access.ts';
 import { breakpoints } from './breakpoints.ts';
 import { parsePeriod } from './period.ts';
-import { renderBreakpoints } from './render-insights.ts';
+import { dealRiskBlock, renderBreakpoints, riskListBlock } from './render-insights.ts';
+import { dealRisks } from './risks.ts';
 
 export interface InsightContext {
   tx: Db;
@@ -44,4 +46,41 @@ export async function answerBreakpoints(a: InsightContext, periodArg: string | u
     title: `${scopeName} · ${label}行为断点`,
     ...(mine ? { scopeNote: '只统计你负责的商机；团队的数字请问你的经理。' } : {}),
   });
+}
+
+function workingHours(config: Config) {
+  return { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS };
+}
+
+/** The ranked risk list of the open deals of `teamIds`. */
+export async function teamRiskBlock(a: Omit<InsightContext, 'person'>, teamIds: readonly string[]): Promise<string> {
+  const { catalog } = a;
+  const deals = await dealRisks(a.tx, {
+    scope: { teamIds },
+    now: a.now,
+    funnel: catalog.playbook.funnel,
+    rules: catalog.playbook.rules,
+    wh: workingHours(a.config),
+  });
+  return riskListBlock(deals, { stageLabel: (s) => catalog.stageLabel(s) });
+}
+
+/** One deal's risks (the caller has checked the asker may read the deal); null once it is closed. */
+export async function dealRisksText(a: Omit<InsightContext, 'person'>, dealId: string): Promise<string | null> {
+  const { catalog } = a;
+  const [deal] = await dealRisks(a.tx, {
+    scope: { all: true },
+    dealId,
+    now: a.now,
+    funnel: catalog.playbook.funnel,
+    rules: catalog.playbook.rules,
+    wh: workingHours(a.config),
+  });
+  return deal ? dealRiskBlock(deal, (s) => catalog.stageLabel(s)) : null;
+}
+
+/** A markdown answer with one more block at its end. */
+export function withBlock(m: OutboundMessage, block: string | null): OutboundMessage {
+  if (!block) return m;
+  return m.type === 'markdown' ? { ...m, text: `${m.text}\n\n${block}` } : m;
 }

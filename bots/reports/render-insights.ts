@@ -1,9 +1,17 @@
 /**
  * The analytics answers as Chinese markdown for a phone: behaviour breakpoints with their n and
- * intervals. Figures below the sample floor are never shown as rates: 「样本不足，n=…」.
+ * intervals (figures below the sample floor are never shown as rates: 「样本不足，n=…」), and the
+ * ranked risks of open deals with their evidence and next step.
  */
 import type { OutboundMessage } from '../../core/types.ts';
 import type { BreakpointReport, Comparison } from './breakpoints.ts';
+import { formatAmount } from './render.ts';
+import type { DealRisk } from './risks.ts';
+
+/** Chat text inside our markdown: markup characters become full-width (as render.ts does). */
+function md(s: string): string {
+  return s.replace(/[*_`[\]<>#~|]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+}
 
 /** `67.5%`, one decimal. */
 export function pct(x: number): string {
@@ -44,4 +52,32 @@ export function renderBreakpoints(r: BreakpointReport, opts: { title: string; sc
 export function strength(c: Comparison): number {
   if (!c.enough || c.difference.diff === null) return -2;
   return c.difference.low > 0 ? c.difference.low : c.difference.high < 0 ? -c.difference.high : -1;
+}
+
+/** Deals shown in a risk list: a phone screen. */
+export const RISKS_SHOWN = 5;
+
+/** The ranked risk list of a team (`/team`, the digest): the riskiest deals, each with one next step. */
+export function riskListBlock(deals: readonly DealRisk[], opts: { stageLabel: (s: string) => string; limit?: number; showOwner?: boolean }): string {
+  const risky = deals.filter((d) => d.flags.length > 0);
+  if (risky.length === 0) return '**风险商机** 暂无';
+  const limit = opts.limit ?? RISKS_SHOWN;
+  const lines = risky.slice(0, limit).map((d, i) => {
+    const head = [
+      md(d.name),
+      ...(opts.showOwner === false ? [] : [md(d.ownerName ?? '未分配')]),
+      opts.stageLabel(d.stage),
+      ...(d.amount === null ? [] : [formatAmount(d.amount)]),
+    ];
+    return `${i + 1}. ${head.join(' · ')}\n${d.flags.map((f) => md(f.evidence)).join('；')}\n→ ${d.nextAction}`;
+  });
+  const more = risky.length > limit ? `（共 ${risky.length} 个，显示前 ${limit} 个）` : '';
+  return [`**风险商机**${more}`, ...lines].join('\n');
+}
+
+/** One deal's risks for `/deal`: every flag with its evidence, then the next step. */
+export function dealRiskBlock(d: DealRisk, stageLabel: (s: string) => string): string {
+  const stay = `在「${stageLabel(d.stage)}」${Math.floor(d.daysInStage)} 天`;
+  if (d.flags.length === 0) return `**风险** 暂无风险信号（${stay}）`;
+  return [`**风险**（${stay}）`, ...d.flags.map((f) => `- ${md(f.evidence)}`), `→ 建议：${d.nextAction}`].join('\n');
 }
