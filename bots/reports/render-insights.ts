@@ -81,3 +81,48 @@ export function dealRiskBlock(d: DealRisk, stageLabel: (s: string) => string): s
   if (d.flags.length === 0) return `**风险** 暂无风险信号（${stay}）`;
   return [`**风险**（${stay}）`, ...d.flags.map((f) => `- ${md(f.evidence)}`), `→ 建议：${d.nextAction}`].join('\n');
 }
+
+/** The strongest breakpoint with enough deals, as one line; null when none has. */
+export function topBreakpointLine(r: BreakpointReport): string | null {
+  let best: { label: string; outcome: string; c: Comparison } | null = null;
+  for (const b of r.behaviours) {
+    for (const [outcome, c] of [
+      ['赢单', b.win],
+      ['推进到下一阶段', b.advance],
+    ] as const) {
+      if (strength(c) > 0 && (best === null || strength(c) > strength(best.c))) best = { label: b.label, outcome, c };
+    }
+  }
+  if (!best) return null;
+  const { c } = best;
+  const d = c.difference;
+  return `${best.label}：${best.outcome} ${pct(c.with.rate ?? 0)} vs ${pct(c.without.rate ?? 0)}（n=${c.with.n}/${c.without.n}，差 ${points(d.diff ?? 0)} 个百分点，95%区间 ${points(d.low)}~${points(d.high)}）`;
+}
+
+/** One team's part of the weekly digest: last week in a line, then its risks. */
+export interface DigestTeam {
+  teamName: string;
+  /** Last week's totals, in a line. */
+  week: string;
+  risks: readonly DealRisk[];
+}
+
+/**
+ * The weekly digest: per team, last week in one line and the riskiest open deals with their next
+ * step; then the behaviour that goes with winning most clearly in the manager's teams. The full
+ * figures stay one command away (`/team 上周`, `/breakpoints`).
+ */
+export function renderDigest(
+  teams: readonly DigestTeam[],
+  top: string | null,
+  opts: { title: string; range: string; stageLabel: (s: string) => string; minDeals: number },
+): OutboundMessage {
+  const blocks = [opts.range];
+  for (const t of teams) {
+    blocks.push(`**${md(t.teamName)}** ${t.week}`);
+    blocks.push(riskListBlock(t.risks, { stageLabel: opts.stageLabel, limit: 3 }));
+  }
+  blocks.push(top ? `**关键行为**\n${top}` : `**关键行为** 样本不足：每侧至少 ${opts.minDeals} 个满期商机才给出比率`);
+  blocks.push('详情：`/team 上周` · `/breakpoints` · `/deal 客户名`');
+  return { type: 'markdown', title: opts.title, text: blocks.join('\n\n') };
+}

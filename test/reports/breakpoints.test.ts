@@ -3,6 +3,7 @@
  * samples are reported as such, and each asker sees only their deals.
  */
 import { rm } from 'node:fs/promises';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogHolder } from '../../bots/catalog/watch.ts';
 import { CatalogHolder as Holder } from '../../bots/catalog/watch.ts';
@@ -10,14 +11,17 @@ import { answerCommand } from '../../bots/commands/answer.ts';
 import { parseCommand } from '../../bots/commands/parse.ts';
 import { winningPath } from '../../bots/deals/stages.ts';
 import { type BreakpointParams, breakpoints } from '../../bots/reports/breakpoints.ts';
+import { createWeeklyDigest } from '../../bots/reports/digest-job.ts';
 import { seedHistory } from '../../bots/reports/history.ts';
 import { type BehaviourKey, plantedRates } from '../../bots/reports/history-model.ts';
 import { renderBreakpoints } from '../../bots/reports/render-insights.ts';
 import { zFor } from '../../bots/reports/stats.ts';
+import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { OutboundMessage } from '../../core/types.ts';
 import { type Database, openDatabase } from '../../db/client.ts';
+import { deliveries } from '../../db/schema/index.ts';
 import { makeDataDir } from '../helpers/app.ts';
 
 const NOW = new Date('2026-11-27T10:00:00+08:00');
@@ -139,5 +143,33 @@ describe('/breakpoints', () => {
     expect(quarter).toContain('本季度行为断点');
     expect(ns(quarter)).toBeLessThan(ns(await ask('wangjing', '/breakpoints')));
     await expect(ask('wangjing', '/breakpoints 明年')).rejects.toThrow(/不认识的时间范围/);
+  });
+});
+
+describe('the weekly digest', () => {
+  const digest = async (personId: string) => {
+    const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    const deps = { database, catalog, clock: new ManualClock(NOW), config, sendPlatforms: ['local' as const], dispatch: async () => {} };
+    const row = await createWeeklyDigest(deps, personId);
+    const again = await createWeeklyDigest(deps, personId);
+    expect(again).toBeNull();
+    const [d] = await database.db.select().from(deliveries).where(eq(deliveries.id, row!.id));
+    return d!.message;
+  };
+
+  it("shows a manager last week in a line, their teams' risks and the top breakpoint with its n, on a phone screen", async () => {
+    const east = await digest('wangjing');
+    const north = await digest('liuqiang');
+    const body = text(east);
+    expect(east).toMatchObject({ type: 'markdown', title: '华东一组 · 上周简报' });
+    expect(body).toMatch(/\*\*华东一组\*\* 会话 \d+ · 关键动作 \d+ · 阶段推进 \d+ · 超时未跟进 \d+/);
+    expect(body).toMatch(/\*\*风险商机\*\*（共 \d+ 个，显示前 3 个）\n1\. /);
+    expect(body).toMatch(/\*\*关键行为\*\*\n.+：(赢单|推进到下一阶段) [\d.]+% vs [\d.]+%（n=\d+\/\d+，差 \+[\d.]+ 个百分点，95%区间 \+[\d.]+~\+[\d.]+）/);
+    expect(body).not.toContain('**张三**');
+    expect(Buffer.byteLength(body)).toBeLessThan(2048);
+    // Each manager reads their own team's deals.
+    const eastDeals = [...body.matchAll(/^\d\. (.+?) · /gm)].map((m) => m[1]!);
+    expect(eastDeals).toHaveLength(3);
+    for (const name of eastDeals) expect(text(north)).not.toContain(name);
   });
 });
