@@ -148,7 +148,7 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
         from actions a join messages m on m.id = a.message_id
         where a.opportunity_id in (${ids}) and a.kind in ('objection_raised', 'competitor_mentioned') and m.role = 'customer'
           and not exists (select 1 from actions h where h.opportunity_id = a.opportunity_id and h.kind = 'objection_handled' and h.at >= a.at)
-        order by a.opportunity_id, a.kind desc, a.at desc, a.id`)
+        order by a.opportunity_id, a.kind, a.at desc, a.id`)
       .then((r) => rowsOf<{ id: string; kind: string; attrs: Record<string, unknown>; at: string | Date; text: string; attachments: Attachment[] }>(r)),
     promiseRules.length === 0
       ? Promise.resolve([])
@@ -185,16 +185,18 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
           : { days: p.funnel.stallDays[d.stage] ?? FALLBACK_STALL_DAYS, source: 'playbook', wonDeals: team?.n ?? 0 };
       const flags: RiskFlag[] = [];
       const quoted = new Set<string>();
-      for (const o of openBy.get(d.id) ?? []) {
+      // Objections first: when one message is both, the objection carries the quote.
+      const unanswered = [...(openBy.get(d.id) ?? [])].sort((a, b) => Number(b.kind === 'objection_raised') - Number(a.kind === 'objection_raised'));
+      for (const o of unanswered) {
         const text = excerpt(o.text.trim() !== '' ? o.text : o.attachments.map((f) => f.name).join(' '), 40);
         // An objection that names a competitor is one message: quoted once.
-        const quote = quoted.has(text) ? '（同一条消息）' : `「${text}」`;
+        const quote = quoted.has(text) ? '（同一条消息）' : ` 「${text}」`;
         quoted.add(text);
         const at = date(o.at);
         if (o.kind === 'objection_raised') {
           const objection = typeof o.attrs.objection === 'string' ? o.attrs.objection : undefined;
-          flags.push({ kind: 'objection_unhandled', evidence: `客户异议未回应 ${quote}`, at, ...(objection ? { objection } : {}) });
-        } else flags.push({ kind: 'competitor_unanswered', evidence: `客户提到竞品未回应 ${quote}`, at });
+          flags.push({ kind: 'objection_unhandled', evidence: `客户异议未回应${quote}`, at, ...(objection ? { objection } : {}) });
+        } else flags.push({ kind: 'competitor_unanswered', evidence: `客户提到竞品未回应${quote}`, at });
       }
       const promise = promiseBy.get(d.id);
       if (promise) {

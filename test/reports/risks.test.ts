@@ -128,7 +128,17 @@ beforeAll(async () => {
     stage: 'proposal',
     stageAt: ago(15),
     amount: 480_000,
-    msgs: [{ id: 'a1', who: 'customer', text: '48 万？太贵了', at: ago(3), acts: ['objection_raised'], attrs: { objection: 'price' } }],
+    msgs: [
+      { id: 'a0', who: 'customer', text: '别家才 30 万', at: ago(5), acts: ['competitor_mentioned'] },
+      {
+        id: 'a1',
+        who: 'customer',
+        text: '48 万？太贵了，别家便宜两成',
+        at: ago(3),
+        acts: ['objection_raised', 'competitor_mentioned'],
+        attrs: { objection: 'price' },
+      },
+    ],
   });
   // Healthy: two contacts, an objection handled within the hour.
   await insertDeal({
@@ -191,8 +201,10 @@ describe('dealRisks', () => {
     const list = await dealRisks(database.db, { ...params(), scope: { all: true } });
     expect(list.map((d) => d.id)).toEqual(['opp-a', 'opp-c', 'opp-d', 'opp-b']);
     const [a, c, d, b] = list;
-    expect(kinds(a)).toEqual(['objection_unhandled', 'stalled', 'single_threaded']);
-    expect(a!.flags[0]!.evidence).toBe('客户异议未回应 「48 万？太贵了」');
+    expect(kinds(a)).toEqual(['objection_unhandled', 'competitor_unanswered', 'stalled', 'single_threaded']);
+    // The latest unanswered mention, the same message as the objection: quoted once, with the objection.
+    expect(a!.flags[0]!.evidence).toBe('客户异议未回应 「48 万？太贵了，别家便宜两成」');
+    expect(a!.flags[1]!.evidence).toBe('客户提到竞品未回应（同一条消息）');
     expect(a!.nextAction).toContain('/kb 价格异议');
     expect(kinds(c)).toEqual(['promise_passed', 'competitor_unanswered']);
     expect(c!.flags[0]!.evidence).toBe('约定的日子已过（11-26）「院长周四开会，周四给您答复」');
@@ -249,7 +261,7 @@ describe('risks in /team and /deal', () => {
     expect(await ask('zhangsan', '/team')).toContain('团队概览只对销售经理开放');
     const own = await ask('zhangsan', '/deal 华东医疗');
     expect(own).toContain('**风险**（在「方案报价」15 天）');
-    expect(own).toContain('- 客户异议未回应 「48 万？太贵了」');
+    expect(own).toContain('- 客户异议未回应 「48 万？太贵了，别家便宜两成」');
     expect(own).toContain('→ 建议：回应客户的价格异议');
     expect(await ask('zhangsan', '/deal 苏州精密')).toContain('**风险** 暂无风险信号');
     const other = await ask('zhangsan', '/deal 杭州制造');
