@@ -40,7 +40,9 @@ async function main(): Promise<void> {
       rules: catalog.playbook.rules,
     });
     const ms = performance.now() - started;
-    console.log(`${database.kind}: wrote ${counts.deals} deals (${counts.open} open, ${counts.won} won, ${counts.lost} lost) in ${(ms / 1000).toFixed(1)} s`);
+    console.log(
+      `${database.kind}: wrote ${counts.deals} deals (${counts.open} open, ${counts.won} won, ${counts.lost} lost) in ${(ms / 1000).toFixed(1)} s (drawn in ${(counts.generateMs / 1000).toFixed(1)} s, written in ${(counts.writeMs / 1000).toFixed(1)} s)`,
+    );
     console.log(
       `  ${counts.messages} messages, ${counts.actions} actions, ${counts.stageChanges} stage changes, ${counts.timers} timers, ${counts.atomEvents} atom events`,
     );

@@ -42,6 +42,9 @@ export interface HistoryCounts {
   stageChanges: number;
   timers: number;
   atomEvents: number;
+  /** Time spent drawing the history and writing it, in milliseconds. */
+  generateMs: number;
+  writeMs: number;
 }
 
 const HOUR = 3_600_000;
@@ -158,7 +161,20 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
     timers: [] as (typeof timers.$inferInsert)[],
     atomEvents: [] as (typeof atomEvents.$inferInsert)[],
   };
-  const counts: HistoryCounts = { deals: 0, open: 0, won: 0, lost: 0, messages: 0, actions: 0, stageChanges: 0, timers: 0, atomEvents: 0 };
+  const counts: HistoryCounts = {
+    deals: 0,
+    open: 0,
+    won: 0,
+    lost: 0,
+    messages: 0,
+    actions: 0,
+    stageChanges: 0,
+    timers: 0,
+    atomEvents: 0,
+    generateMs: 0,
+    writeMs: 0,
+  };
+  const started = performance.now();
 
   for (let n = 0; n < opts.deals; n++) {
     const id = `h${opts.seed}-${n}`;
@@ -298,7 +314,10 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
     emit(out, counts, d, { id, owner, seed: opts.seed, n, now, contacts, name: `${pick(CITIES)}${pick(TRADES)}${pick(SUFFIXES)}${n}` });
   }
 
+  const drawn = performance.now();
+  counts.generateMs = drawn - started;
   await insertAll(db, out);
+  counts.writeMs = performance.now() - drawn;
   counts.messages = out.messages.length;
   counts.actions = out.actions.length;
   counts.stageChanges = out.stageChanges.length;
