@@ -17,7 +17,7 @@ import { winningPath } from '../deals/stages.ts';
 import { canSeeDeal, canSeeRep, dealScope, resolveVisibleTeamIds, visibleTeamIds } from '../reports/access.ts';
 import { dealTimeline, findOpportunities } from '../reports/deal.ts';
 import { funnel } from '../reports/funnel.ts';
-import { answerBreakpoints, dealRisksText, teamRiskBlock, withBlock } from '../reports/insights.ts';
+import { answerBreakpoints, dealRisksText, repRiskBlock, teamRiskBlock, withBlock } from '../reports/insights.ts';
 import { parsePeriod } from '../reports/period.ts';
 import { formatAmount, renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
 import { findPeople, repSummary } from '../reports/rep.ts';
@@ -78,7 +78,9 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       }
       if (!canSeeRep(person, subject)) return note('销售概览', '只能查看自己或你管理的团队成员。');
       const s = await repSummary(tx, { personId: subject.id, from: period.from, to: period.to, now });
-      return s ? renderRepSummary(s, period, { timeZone: tz }) : note('销售概览', '没有这位销售的数据。');
+      return s
+        ? withBlock(renderRepSummary(s, period, { timeZone: tz }), await repRiskBlock({ tx, catalog, config: a.config, now }, subject.id))
+        : note('销售概览', '没有这位销售的数据。');
     }
     case 'deal': {
       if (!cmd.query) return note('商机', '请在 /deal 后面写商机名称，例如 `/deal 华东医疗`。');

@@ -61,6 +61,8 @@ export interface Comparison {
   difference: DifferenceEstimate;
   /** Both sides have at least `minDeals` deals. */
   enough: boolean;
+  /** Occasions on either side too recent for this outcome to be known yet (not in n). */
+  young: number;
 }
 
 export interface Breakpoint {
@@ -110,6 +112,8 @@ interface Row {
   adv_k: number;
   win_n: number;
   win_k: number;
+  adv_young: number;
+  win_young: number;
 }
 
 /** The breakpoints of the deals in scope, in the order: timers (playbook order), then the rest. */
@@ -207,15 +211,19 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
       (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${advanceDays}::int)))::int as adv_n,
       (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${advanceDays}::int) and advanced))::int as adv_k,
       (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${outcomeDays}::int)))::int as win_n,
-      (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${outcomeDays}::int) and won))::int as win_k
+      (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${outcomeDays}::int) and won))::int as win_k,
+      (count(*) filter (where at > ${now}::timestamptz - make_interval(days => ${advanceDays}::int)))::int as adv_young,
+      (count(*) filter (where at > ${now}::timestamptz - make_interval(days => ${outcomeDays}::int)))::int as win_young
     from judged group by behaviour, present`);
   const rows = rowsOf<Row>(result);
-  const side = (key: string, present: boolean) => rows.find((r) => r.behaviour === key && r.present === present) ?? { adv_n: 0, adv_k: 0, win_n: 0, win_k: 0 };
-  const compare = (k1: number, n1: number, k2: number, n2: number): Comparison => ({
+  const side = (key: string, present: boolean) =>
+    rows.find((r) => r.behaviour === key && r.present === present) ?? { adv_n: 0, adv_k: 0, win_n: 0, win_k: 0, adv_young: 0, win_young: 0 };
+  const compare = (k1: number, n1: number, k2: number, n2: number, young: number): Comparison => ({
     with: wilson(k1, n1, z),
     without: wilson(k2, n2, z),
     difference: newcombe(k1, n1, k2, n2, z),
     enough: n1 >= minDeals && n2 >= minDeals,
+    young,
   });
   const behaviours = keys.map((key): Breakpoint => {
     const y = side(key, true);
@@ -223,8 +231,8 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
     return {
       key,
       label: behaviourLabel(key, params.rules),
-      advance: compare(y.adv_k, y.adv_n, n.adv_k, n.adv_n),
-      win: compare(y.win_k, y.win_n, n.win_k, n.win_n),
+      advance: compare(y.adv_k, y.adv_n, n.adv_k, n.adv_n, y.adv_young + n.adv_young),
+      win: compare(y.win_k, y.win_n, n.win_k, n.win_n, y.win_young + n.win_young),
     };
   });
   return { behaviours, minDeals, advanceDays, outcomeDays };

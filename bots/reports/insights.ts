@@ -1,7 +1,8 @@
 /**
  * The analytics answers, within what the asker may see: `/breakpoints` over a manager's teams (an
  * admin's: every team) or a rep's own deals only; the risk list `/team` adds for the teams a
- * manager sees, and the risks `/deal` adds for a deal the asker may read.
+ * manager sees, the risks `/rep` adds for one person's deals, and those `/deal` adds for a deal
+ * the asker may read.
  */
 import type { Config } from '../../core/config.ts';
 import type { OutboundMessage } from '../../core/types.ts';
@@ -63,6 +64,19 @@ export async function teamRiskBlock(a: Omit<InsightContext, 'person'>, teamIds: 
     wh: workingHours(a.config),
   });
   return riskListBlock(deals, { stageLabel: (s) => catalog.stageLabel(s) });
+}
+
+/** The ranked risks of one person's open deals (the caller has checked the asker may see them). */
+export async function repRiskBlock(a: Omit<InsightContext, 'person'>, ownerId: string): Promise<string> {
+  const { catalog } = a;
+  const deals = await dealRisks(a.tx, {
+    scope: { ownerId },
+    now: a.now,
+    funnel: catalog.playbook.funnel,
+    rules: catalog.playbook.rules,
+    wh: workingHours(a.config),
+  });
+  return riskListBlock(deals, { stageLabel: (s) => catalog.stageLabel(s), showOwner: false });
 }
 
 /** One deal's risks (the caller has checked the asker may read the deal); null once it is closed. */

@@ -30,8 +30,11 @@ function rateText(r: Comparison['with']): string {
 }
 
 /** One outcome line: with vs without and the difference, or 样本不足 with both n. */
-export function comparisonLine(name: string, c: Comparison): string {
-  if (!c.enough || c.difference.diff === null) return `${name} 样本不足，n=${c.with.n}（做到）/${c.without.n}（未做到）`;
+export function comparisonLine(name: string, c: Comparison, horizonDays?: number): string {
+  if (!c.enough || c.difference.diff === null) {
+    const young = c.young > 0 && horizonDays !== undefined ? `；另有 ${c.young} 个未满${horizonDays}天` : '';
+    return `${name} 样本不足，n=${c.with.n}（做到）/${c.without.n}（未做到）${young}`;
+  }
   const d = c.difference;
   return `${name} 做到 ${rateText(c.with)} · 未做到 ${rateText(c.without)} · 差 ${points(d.diff ?? 0)} 个百分点（${points(d.low)}~${points(d.high)}）`;
 }
@@ -41,7 +44,8 @@ export function renderBreakpoints(r: BreakpointReport, opts: { title: string; sc
   const shown = [...r.behaviours].sort((a, b) => strength(b.win) - strength(a.win) || strength(b.advance) - strength(a.advance));
   const blocks: string[] = [];
   if (opts.scopeNote) blocks.push(opts.scopeNote);
-  for (const b of shown) blocks.push([`**${b.label}**`, comparisonLine('推进到下一阶段', b.advance), comparisonLine('赢单', b.win)].join('\n'));
+  for (const b of shown)
+    blocks.push([`**${b.label}**`, comparisonLine('推进到下一阶段', b.advance, r.advanceDays), comparisonLine('赢单', b.win, r.outcomeDays)].join('\n'));
   blocks.push(
     `95%区间：比率用 Wilson，差值用 Newcombe。推进按发生后${r.advanceDays}天内、赢单按${r.outcomeDays}天内计，只计已满期的商机；两边各至少${r.minDeals}个商机才给出比率。`,
   );

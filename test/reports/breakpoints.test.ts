@@ -98,7 +98,15 @@ describe('breakpoints on a generated history of 2,000 deals', () => {
       .split('\n')
       .filter((l) => l.startsWith('推进') || l.startsWith('赢单'));
     expect(lines.length).toBe(10);
-    for (const l of lines) expect(l).toMatch(/样本不足，n=\d+（做到）\/\d+（未做到）$/);
+    for (const l of lines) expect(l).toMatch(/样本不足，n=\d+（做到）\/\d+（未做到）(；另有 \d+ 个未满(30|90)天)?$/);
+    // The last ten days: nothing old enough to judge yet, and the answer says how much is waiting.
+    const recent = await breakpoints(database.db, { ...base, from: new Date(NOW.getTime() - 10 * 86_400_000), to: NOW });
+    const demo = recent.behaviours.find((b) => b.key === 'demo-golden-48h')!;
+    expect([demo.advance.with.n, demo.advance.without.n]).toEqual([0, 0]);
+    expect(demo.advance.young).toBeGreaterThan(0);
+    expect(text(renderBreakpoints(recent, { title: 't' }))).toContain(
+      `推进到下一阶段 样本不足，n=0（做到）/0（未做到）；另有 ${demo.advance.young} 个未满30天`,
+    );
   });
 });
 

@@ -257,6 +257,17 @@ describe('risks in /team and /deal', () => {
     expect(north).not.toContain('华东医疗');
   });
 
+  it("/rep lists the risks of that person's deals, to themselves and their manager", async () => {
+    const own = await ask('zhangsan', '/rep');
+    expect(own).toContain('1. 华东医疗 · 方案报价 · 48万');
+    expect(own).not.toContain('杭州制造');
+    const lisi = await ask('wangjing', '/rep 李四');
+    expect(lisi).toContain('1. 杭州制造 · 商务谈判');
+    expect(lisi).not.toContain('华东医疗');
+    const refused = await ask('zhangsan', '/rep 李四');
+    expect(refused).not.toContain('杭州制造');
+  });
+
   it('a rep gets no team list, and sees the risks of their own deals only', async () => {
     expect(await ask('zhangsan', '/team')).toContain('团队概览只对销售经理开放');
     const own = await ask('zhangsan', '/deal 华东医疗');
