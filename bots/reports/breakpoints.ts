@@ -15,7 +15,8 @@
  * Outcomes are read within a fixed horizon of the occasion and only for occasions at least that
  * old, so young deals do not count as failures: advanced = a move to a later stage of the winning
  * path within `advanceDays` (30), won = won within `outcomeDays` (90). The rows are aggregated in
- * the database: one query, whatever the number of deals.
+ * the database: one query, whatever the number of deals, and one more for how often each rep
+ * did each behaviour (what the reps who win do differently).
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
@@ -72,8 +73,19 @@ export interface Breakpoint {
   win: Comparison;
 }
 
+/** How often one owner did one behaviour when it came up (occasions in the period, decided). */
+export interface RepBehaviour {
+  ownerId: string;
+  ownerName: string;
+  behaviour: string;
+  done: number;
+  n: number;
+}
+
 export interface BreakpointReport {
   behaviours: Breakpoint[];
+  /** Per owner and behaviour, by owner name: what the reps do differently. */
+  byRep: RepBehaviour[];
   minDeals: number;
   advanceDays: number;
   outcomeDays: number;
@@ -136,9 +148,8 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
   const inPeriod = sql`(${params.from?.toISOString() ?? null}::timestamptz is null or b.at >= ${params.from?.toISOString() ?? null}::timestamptz)
     and (${params.to?.toISOString() ?? null}::timestamptz is null or b.at < ${params.to?.toISOString() ?? null}::timestamptz)`;
 
-  const result = await db.execute(sql`
-    with scoped as (
-      select o.id, o.status, o.closed_at, o.stage from opportunities o left join people p on p.id = o.owner_id
+  const occasions = sql`scoped as (
+      select o.id, o.owner_id, o.status, o.closed_at, o.stage from opportunities o left join people p on p.id = o.owner_id
       where ${scopeCondition(params.scope)}
     ),
     stage_pos as (
@@ -192,7 +203,16 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
     ),
     b as (
       select * from timer_b union all select * from objection_b union all select * from quote_b union all select * from atom_b
-    ),
+    )`;
+  const perRep = db.execute(sql`
+    with ${occasions}
+    select s.owner_id, p.name as owner_name, b.behaviour, (count(*) filter (where b.present))::int as done, count(*)::int as n
+    from b join scoped s on s.id = b.opp join people p on p.id = s.owner_id
+    where b.decided and ${inPeriod}
+    group by s.owner_id, p.name, b.behaviour
+    order by p.name, s.owner_id, b.behaviour`);
+  const result = await db.execute(sql`
+    with ${occasions},
     judged as (
       select b.behaviour, b.present, b.at,
         exists (
@@ -216,6 +236,13 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
       (count(*) filter (where at > ${now}::timestamptz - make_interval(days => ${outcomeDays}::int)))::int as win_young
     from judged group by behaviour, present`);
   const rows = rowsOf<Row>(result);
+  const byRep = rowsOf<{ owner_id: string; owner_name: string; behaviour: string; done: number; n: number }>(await perRep).map((r) => ({
+    ownerId: r.owner_id,
+    ownerName: r.owner_name,
+    behaviour: r.behaviour,
+    done: r.done,
+    n: r.n,
+  }));
   const side = (key: string, present: boolean) =>
     rows.find((r) => r.behaviour === key && r.present === present) ?? { adv_n: 0, adv_k: 0, win_n: 0, win_k: 0, adv_young: 0, win_young: 0 };
   const compare = (k1: number, n1: number, k2: number, n2: number, young: number): Comparison => ({
@@ -235,5 +262,5 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
       win: compare(y.win_k, y.win_n, n.win_k, n.win_n, y.win_young + n.win_young),
     };
   });
-  return { behaviours, minDeals, advanceDays, outcomeDays };
+  return { behaviours, byRep, minDeals, advanceDays, outcomeDays };
 }

@@ -46,10 +46,24 @@ export function renderBreakpoints(r: BreakpointReport, opts: { title: string; sc
   if (opts.scopeNote) blocks.push(opts.scopeNote);
   for (const b of shown)
     blocks.push([`**${b.label}**`, comparisonLine('推进到下一阶段', b.advance, r.advanceDays), comparisonLine('赢单', b.win, r.outcomeDays)].join('\n'));
+  const who = whoDoesIt(r);
+  if (who) blocks.push(who);
   blocks.push(
     `95%区间：比率用 Wilson，差值用 Newcombe。推进按发生后${r.advanceDays}天内、赢单按${r.outcomeDays}天内计，只计已满期的商机；两边各至少${r.minDeals}个商机才给出比率。`,
   );
   return { type: 'markdown', title: opts.title, text: blocks.join('\n\n') };
+}
+
+/**
+ * For the clearest breakpoint, how often each rep did it when it came up: where coaching pays.
+ * Null when no breakpoint has enough deals or only one rep is in the report.
+ */
+export function whoDoesIt(r: BreakpointReport): string | null {
+  const top = [...r.behaviours].sort((a, b) => Math.max(strength(b.win), strength(b.advance)) - Math.max(strength(a.win), strength(a.advance)))[0];
+  if (!top || Math.max(strength(top.win), strength(top.advance)) <= 0) return null;
+  const reps = r.byRep.filter((x) => x.behaviour === top.key && x.n > 0).sort((a, b) => b.done / b.n - a.done / a.n || b.n - a.n);
+  if (reps.length < 2) return null;
+  return [`**谁做到了** ${top.label}（做到/发生）`, reps.map((x) => `${md(x.ownerName)} ${pct(x.done / x.n)}（${x.done}/${x.n}）`).join(' · ')].join('\n');
 }
 
 /** How sure a difference is: its interval's bound nearest zero, when both sides are big enough. */

@@ -138,6 +138,11 @@ describe('/breakpoints', () => {
     expect(ns(east) + ns(north)).toBe(ns(admin));
     expect(ns(east)).toBeGreaterThan(0);
     expect(ns(north)).toBeGreaterThan(0);
+    // Who does the clearest behaviour, among the manager's reps only; a rep has no one to compare.
+    expect(east).toMatch(/\*\*谁做到了\*\* .+（做到\/发生）\n(张三|李四) [\d.]+%（\d+\/\d+） · (张三|李四) [\d.]+%（\d+\/\d+）\n/);
+    expect(east).not.toContain('赵敏');
+    expect(admin).toContain('赵敏');
+    expect(zhangsan).not.toContain('谁做到了');
     expect(zhangsan).toContain('只统计你负责的商机');
     expect(ns(zhangsan)).toBeGreaterThan(0);
     expect(ns(zhangsan)).toBeLessThan(ns(east));
