@@ -15,8 +15,8 @@
  * Outcomes are read within a fixed horizon of the occasion and only for occasions at least that
  * old, so young deals do not count as failures: advanced = a move to a later stage of the winning
  * path within `advanceDays` (30), won = won within `outcomeDays` (90). The rows are aggregated in
- * the database: one query, whatever the number of deals, and one more for how often each rep
- * did each behaviour (what the reps who win do differently).
+ * the database in one query, whatever the number of deals, per owner too (how often each rep
+ * did each behaviour: what the reps who win do differently).
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
@@ -117,6 +117,8 @@ export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
 }
 
+const COUNTS = ['adv_n', 'adv_k', 'win_n', 'win_k', 'adv_young', 'win_young'] as const;
+
 interface Row {
   behaviour: string;
   present: boolean;
@@ -204,17 +206,13 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
     b as (
       select * from timer_b union all select * from objection_b union all select * from quote_b union all select * from atom_b
     )`;
-  const perRep = db.execute(sql`
-    with ${occasions}
-    select s.owner_id, p.name as owner_name, b.behaviour, (count(*) filter (where b.present))::int as done, count(*)::int as n
-    from b join scoped s on s.id = b.opp join people p on p.id = s.owner_id
-    where b.decided and ${inPeriod}
-    group by s.owner_id, p.name, b.behaviour
-    order by p.name, s.owner_id, b.behaviour`);
+  // One pass: each occasion judged by index lookups of its deal's stage moves (no plan depends on
+  // statistics: the embedded database is never analysed), then counted per behaviour, side and
+  // owner; the per-owner rows add up to the totals and say who does what.
   const result = await db.execute(sql`
     with ${occasions},
     judged as (
-      select b.behaviour, b.present, b.at,
+      select b.behaviour, b.present, b.at, s.owner_id,
         exists (
           select 1 from stage_changes sc join stage_pos np on np.stage = sc.to_stage
           where sc.opportunity_id = b.opp and sc.at > b.at and sc.at <= b.at + make_interval(days => ${advanceDays}::int)
@@ -227,22 +225,32 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
       from b join scoped s on s.id = b.opp
       where b.decided and ${inPeriod}
     )
-    select behaviour, present,
+    select j.behaviour, j.present, j.owner_id, p.name as owner_name, count(*)::int as occasions,
       (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${advanceDays}::int)))::int as adv_n,
       (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${advanceDays}::int) and advanced))::int as adv_k,
       (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${outcomeDays}::int)))::int as win_n,
       (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${outcomeDays}::int) and won))::int as win_k,
       (count(*) filter (where at > ${now}::timestamptz - make_interval(days => ${advanceDays}::int)))::int as adv_young,
       (count(*) filter (where at > ${now}::timestamptz - make_interval(days => ${outcomeDays}::int)))::int as win_young
-    from judged group by behaviour, present`);
-  const rows = rowsOf<Row>(result);
-  const byRep = rowsOf<{ owner_id: string; owner_name: string; behaviour: string; done: number; n: number }>(await perRep).map((r) => ({
-    ownerId: r.owner_id,
-    ownerName: r.owner_name,
-    behaviour: r.behaviour,
-    done: r.done,
-    n: r.n,
-  }));
+    from judged j left join people p on p.id = j.owner_id
+    group by j.behaviour, j.present, j.owner_id, p.name`);
+  const perOwner = rowsOf<Row & { owner_id: string | null; owner_name: string | null; occasions: number }>(result);
+  const rows: Row[] = [];
+  const reps = new Map<string, RepBehaviour>();
+  for (const r of perOwner) {
+    const total = rows.find((x) => x.behaviour === r.behaviour && x.present === r.present);
+    if (total) for (const k of COUNTS) total[k] += r[k];
+    else rows.push({ behaviour: r.behaviour, present: r.present, ...Object.fromEntries(COUNTS.map((k) => [k, r[k]])) } as Row);
+    if (r.owner_id === null) continue;
+    const key = `${r.owner_id}\u0000${r.behaviour}`;
+    const rep = reps.get(key) ?? { ownerId: r.owner_id, ownerName: r.owner_name ?? r.owner_id, behaviour: r.behaviour, done: 0, n: 0 };
+    rep.n += r.occasions;
+    if (r.present) rep.done += r.occasions;
+    reps.set(key, rep);
+  }
+  const byRep = [...reps.values()].sort(
+    (a, b) => a.ownerName.localeCompare(b.ownerName) || a.ownerId.localeCompare(b.ownerId) || a.behaviour.localeCompare(b.behaviour),
+  );
   const side = (key: string, present: boolean) =>
     rows.find((r) => r.behaviour === key && r.present === present) ?? { adv_n: 0, adv_k: 0, win_n: 0, win_k: 0, adv_young: 0, win_young: 0 };
   const compare = (k1: number, n1: number, k2: number, n2: number, young: number): Comparison => ({
