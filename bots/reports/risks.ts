@@ -16,7 +16,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Attachment } from '../../core/types.ts';
-import { addWorkingDays, type WorkingHours } from '../../core/zoned-time.ts';
+import { addWorkingDays, type WorkingHours, wallClock } from '../../core/zoned-time.ts';
 import type { Db } from '../../db/client.ts';
 import type { Funnel, Rule } from '../catalog/schema.ts';
 import { rowsOf, scopeCondition } from './breakpoints.ts';
@@ -169,6 +169,7 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
   const minWon = p.minWon ?? 10;
   const thresholds = new Map<string, { n: number; p75: number }>(spans.map((s) => [`${s.team_id}\u0000${s.stage}`, { n: s.n, p75: Number(s.p75) }]));
   const silenceDays = silenceByStage(p.rules);
+  const cutoffs = new Map([...silenceDays].map(([stage, days]) => [stage, silenceCutoff(days, now, p.wh)]));
   const openBy = groupBy(open, (o) => o.id);
   const promiseBy = new Map(promises.map((x) => [x.id, x]));
   const order = p.funnel.stages;
@@ -209,7 +210,8 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
       }
       const awaiting = date(d.awaiting_since);
       const silence = silenceDays.get(d.stage);
-      if (awaiting && silence !== undefined && addWorkingDays(awaiting, silence, p.wh).getTime() <= now.getTime()) {
+      const cutoff = cutoffs.get(d.stage);
+      if (awaiting && silence !== undefined && cutoff !== undefined && awaiting.getTime() <= cutoff) {
         const days = Math.floor((now.getTime() - awaiting.getTime()) / DAY);
         flags.push({ kind: 'silent', evidence: `客户 ${days} 天未回复（我方 ${mmdd(awaiting, p.wh.timeZone)} 发出后）`, at: awaiting });
       }
@@ -271,6 +273,25 @@ export function silenceByStage(rules: readonly Rule[]): Map<string, number> {
   return out;
 }
 
+/**
+ * The latest time from which `days` working days have passed by `now`: a message waiting since
+ * then or earlier is a silence. Working days only grow with their start, so one binary search
+ * (to the second) per stage replaces working-day arithmetic per deal.
+ */
+export function silenceCutoff(days: number, now: Date, wh: WorkingHours): number {
+  const passed = (t: number) => addWorkingDays(new Date(t), days, wh).getTime() <= now.getTime();
+  // A week holds at least one working day; fewer calendar days than working days never pass.
+  let lo = now.getTime() - (days + 1) * 7 * DAY;
+  let hi = now.getTime() - days * DAY + 1;
+  if (passed(hi)) return hi;
+  while (hi - lo > 1000) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (passed(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const x of xs) {
@@ -287,6 +308,6 @@ function days(x: number): string {
 }
 
 function mmdd(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, month: '2-digit', day: '2-digit' }).formatToParts(at);
-  return `${parts.find((x) => x.type === 'month')?.value}-${parts.find((x) => x.type === 'day')?.value}`;
+  const w = wallClock(at, timeZone);
+  return `${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
 }

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogHolder } from '../../bots/catalog/watch.ts';
 import { answerCommand } from '../../bots/commands/answer.ts';
 import { parseCommand } from '../../bots/commands/parse.ts';
-import { type DealRisk, dealRisks } from '../../bots/reports/risks.ts';
+import { type DealRisk, dealRisks, silenceCutoff } from '../../bots/reports/risks.ts';
+import { addWorkingDays } from '../../core/zoned-time.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { OutboundMessage } from '../../core/types.ts';
@@ -233,6 +234,18 @@ describe('dealRisks', () => {
     const lisi = await dealRisks(database.db, { ...params(), scope: { ownerId: 'lisi' } });
     expect(lisi.map((d) => d.id)).toEqual(['opp-c']);
     expect(await dealRisks(database.db, { ...params(), scope: { all: true }, dealId: 'opp-e' })).toEqual([]);
+  });
+});
+
+describe('silenceCutoff', () => {
+  it('agrees with working-day arithmetic for every message time of the last three weeks', () => {
+    for (const days of [1, 3, 4]) {
+      const cutoff = silenceCutoff(days, NOW, wh);
+      for (let t = NOW.getTime() - 21 * DAY; t <= NOW.getTime(); t += 47 * 60_000) {
+        const since = new Date(t);
+        expect(since.getTime() <= cutoff, `${days} days from ${since.toISOString()}`).toBe(addWorkingDays(since, days, wh).getTime() <= NOW.getTime());
+      }
+    }
   });
 });
 
