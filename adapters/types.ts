@@ -39,6 +39,12 @@ export interface Adapter {
    * an adapter whose platform supports client-side dedupe (Feishu `uuid`) passes it on.
    */
   send(to: Recipient, msg: OutboundMessage, idempotencyKey: string): Promise<SendResult>;
+  /**
+   * The bytes of a file a message carried (its `Attachment.fileRef`; `messageId` is the platform's
+   * id of that message), where the platform lets a bot download what it was sent. Throws AppError
+   * PLATFORM_API when the platform refuses.
+   */
+  fetchFile?(ref: { messageId: string; fileRef: string }): Promise<Buffer>;
 }
 
 /** A plain HTTP route an adapter needs (webhook callbacks); the server mounts it with the raw body. */
