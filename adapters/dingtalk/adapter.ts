@@ -27,6 +27,9 @@ export interface DingtalkAdapterOptions extends DingtalkStreamOptions {
 /** What the robot answers DingTalk in a callback ack; DingTalk only needs the ack itself. */
 const ACK_RESULT = {};
 
+/** Largest file fetched for the bot: the largest PDF dealwise shares (20 MB). */
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
 export class DingtalkAdapter implements Adapter {
   readonly platform = 'dingtalk' as const;
   private readonly log: Logger;
@@ -104,6 +107,11 @@ export class DingtalkAdapter implements Adapter {
     }
     const tpl = encodeRobotTemplate(msg);
     return 'userId' in to ? this.api.sendToUser(to.userId, tpl) : this.api.sendToGroup(to.chatId, tpl);
+  }
+
+  /** A file sent to the robot (a rep's PDF), by the download code its message carried. */
+  fetchFile(ref: { messageId: string; fileRef: string }): Promise<Buffer> {
+    return this.api.downloadMessageFile(ref.fileRef, MAX_FILE_BYTES);
   }
 
   private async onRobotMessage(client: DingtalkStreamClient, sink: InboundSink, frame: DWClientDownStream): Promise<void> {
