@@ -6,7 +6,7 @@
  *  - `worker`: analysis, commands, timers, reports and sends from BullMQ (`npm run worker`).
  * Nothing here holds state the database does not also hold.
  */
-import type { Adapter } from '../adapters/types.ts';
+import type { Adapter, FetchedFile } from '../adapters/types.ts';
 import { analyzeMessage } from '../analyzers/message.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
@@ -158,8 +158,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     };
     // A file sent to the bot: the local ingest kept it in the document storage; a platform's
     // adapter downloads it (each adapter knows its own file references).
-    const fetchFile = async (platform: Platform, ref: { messageId: string; fileRef: string }): Promise<Buffer> => {
-      if (platform === 'local') return readObject(documents.storage, ref.fileRef);
+    const fetchFile = async (platform: Platform, ref: { messageId: string; fileRef: string }): Promise<FetchedFile> => {
+      if (platform === 'local') return { body: await readObject(documents.storage, ref.fileRef) };
       // WeCom has two adapters: the one whose reference it is not says UNSUPPORTED_MESSAGE.
       for (const a of adapters.all) {
         if (a.platform !== platform || !a.fetchFile) continue;

@@ -24,8 +24,9 @@ export interface Attachment {
   type?: string;
   /**
    * How to fetch the file's bytes later, in the adapter's own terms (a Feishu file key, a DingTalk
-   * download code, a WeCom media id, a local document-storage key); absent when the platform gives
-   * no way to. Never a URL with a credential in it.
+   * download code, the WeCom bot's five-minute encrypted download URL and its key, a local
+   * document-storage key); absent when the platform gives no way to. Nothing here opens more than
+   * the message's own raw payload already does.
    */
   fileRef?: string;
   /** Bytes, when the platform says. */

@@ -8,7 +8,7 @@ import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
 import { handOver } from '../hand-over.ts';
-import type { Adapter, InboundSink, SendResult } from '../types.ts';
+import type { Adapter, FetchedFile, InboundSink, SendResult } from '../types.ts';
 import { DingtalkApi } from './api.ts';
 import { encodeRobotTemplate, encodeWebhookBody } from './encode.ts';
 import { parseDingtalkCardCallback, parseDingtalkMessage } from './parse.ts';
@@ -110,8 +110,8 @@ export class DingtalkAdapter implements Adapter {
   }
 
   /** A file sent to the robot (a rep's PDF), by the download code its message carried. */
-  fetchFile(ref: { messageId: string; fileRef: string }): Promise<Buffer> {
-    return this.api.downloadMessageFile(ref.fileRef, MAX_FILE_BYTES);
+  async fetchFile(ref: { messageId: string; fileRef: string }): Promise<FetchedFile> {
+    return { body: await this.api.downloadMessageFile(ref.fileRef, MAX_FILE_BYTES) };
   }
 
   private async onRobotMessage(client: DingtalkStreamClient, sink: InboundSink, frame: DWClientDownStream): Promise<void> {

@@ -6,7 +6,7 @@ import { Client, DefaultCache, WSClient, type EventDispatcher } from '@larksuite
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
-import type { HttpAdapter, HttpRoute, InboundSink, SendResult } from '../types.ts';
+import type { FetchedFile, HttpAdapter, HttpRoute, InboundSink, SendResult } from '../types.ts';
 import { createFeishuDispatcher } from './dispatcher.ts';
 import { sdkLoggerLevel, toSdkLogger } from './sdk-logger.ts';
 import { fetchFeishuFile, sendFeishuMessage } from './send.ts';
@@ -165,7 +165,7 @@ export class FeishuAdapter implements HttpAdapter {
   }
 
   /** A file sent to the bot (a rep's PDF), by its message id and file key. */
-  fetchFile(ref: { messageId: string; fileRef: string }): Promise<Buffer> {
-    return fetchFeishuFile(this.client, ref, MAX_FILE_BYTES);
+  async fetchFile(ref: { messageId: string; fileRef: string }): Promise<FetchedFile> {
+    return { body: await fetchFeishuFile(this.client, ref, MAX_FILE_BYTES) };
   }
 }

@@ -10,6 +10,7 @@ import type { Clock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { FetchedFile } from '../../adapters/types.ts';
 import type { Attachment, OutboundMessage, Platform } from '../../core/types.ts';
 import type { Config } from '../../core/config.ts';
 import type { WorkingHours } from '../../core/zoned-time.ts';
@@ -42,7 +43,7 @@ export interface CommandDeps {
   documents: { storage: DocumentStorage; publicUrl: string };
   wh: WorkingHours;
   /** The bytes of a file sent to the bot (`Attachment.fileRef`), where its platform lets the bot fetch them. */
-  fetchFile?(platform: Platform, ref: { messageId: string; fileRef: string }): Promise<Buffer>;
+  fetchFile?(platform: Platform, ref: { messageId: string; fileRef: string }): Promise<FetchedFile>;
 }
 
 /** How long the bot's question about a deal's name stays open for a plain reply. */
@@ -106,14 +107,14 @@ async function answerFile(deps: CommandDeps, a: ShareContext, msg: typeof messag
       `收到「${file.name || '文件'}」，但从这个平台发来的文件我取不到。可以发 \`/share 标题 客户名\` 分享已存的文档，或通过 POST /v1/documents 上传。`,
     );
   }
-  let body: Buffer;
+  let fetched: FetchedFile;
   try {
-    body = await deps.fetchFile(msg.platform, { messageId: msg.platformMessageId, fileRef: file.fileRef });
+    fetched = await deps.fetchFile(msg.platform, { messageId: msg.platformMessageId, fileRef: file.fileRef });
   } catch (err) {
     deps.log.warn({ err: (err as Error).message, messageId: msg.id, platform: msg.platform }, 'file sent to the bot could not be fetched');
     return note('没有生成链接', `「${file.name || '文件'}」下载失败，请稍后再发一次。`);
   }
-  return answerSharedFile(a, { name: file.name || 'document.pdf', body }, msg.text);
+  return answerSharedFile(a, { name: file.name || fetched.name || 'document.pdf', body: fetched.body }, msg.text);
 }
 
 /** A plain reply names the deal the bot asked about most recently, if its question is still open. */
