@@ -64,13 +64,19 @@ export async function applyReading(deps: ReadingDeps, e: ReadingEvent): Promise<
   const conversationId = e.conversationId;
   const catalog = deps.catalog.current;
   const built = await deps.database.transaction(async (tx) => {
+    const opened = e.type === 'opened';
+    // Most events are beacons that cross nothing on a link made for a deal: they only bring the
+    // view's action up to date (two statements), without reading the chat or the deal.
+    if (!opened && e.signals.length === 0 && e.opportunityId) {
+      await recordViewAction(tx, e, conversationId, e.opportunityId);
+      return null;
+    }
     const conv = await readingConversation(tx, conversationId);
     if (!conv) return null;
     const dealId = e.opportunityId ?? conv.opportunityId;
-    const opened = e.type === 'opened';
     // An open changes the deal's counters: lock it as the analysis does.
     const deal = dealId ? await readingDeal(tx, dealId, opened) : null;
-    const actionId = await recordViewAction(tx, e, conv, deal);
+    const actionId = await recordViewAction(tx, e, conv.id, deal?.id ?? null);
     if (actionId === null) return null;
     const nudges: BuiltNudge[] = [];
     let score = deal ? { before: deal.valueScore, after: deal.valueScore } : null;
@@ -104,7 +110,7 @@ export async function applyReading(deps: ReadingDeps, e: ReadingEvent): Promise<
 }
 
 /** The view as the deal's `document_viewed` action: the document, its pages and seconds so far. */
-async function recordViewAction(tx: Sql, e: ReadingEvent, conv: ReadingConversation, deal: ReadingDeal | null): Promise<string | null> {
+async function recordViewAction(tx: Sql, e: ReadingEvent, conversationId: string, dealId: string | null): Promise<string | null> {
   const view = await viewReading(tx, e.viewId);
   if (!view) return null;
   const read = view.pages.filter((p) => p.seconds > 0);
@@ -112,8 +118,8 @@ async function recordViewAction(tx: Sql, e: ReadingEvent, conv: ReadingConversat
   return upsertViewAction(tx, {
     id: newId(),
     document_view_id: e.viewId,
-    conversation_id: conv.id,
-    opportunity_id: deal?.id ?? null,
+    conversation_id: conversationId,
+    opportunity_id: dealId,
     at: view.openedAt.toISOString(),
     attrs: {
       documentId: e.documentId,
