@@ -103,7 +103,8 @@ export async function applyReading(deps: ReadingDeps, e: ReadingEvent): Promise<
     for (const b of fresh) deps.metrics.nudgesCreated.inc({ rule: b.nudge.rule_id });
     return deliveries;
   });
-  deps.metrics.actionsDetected.inc({ kind: 'document_viewed' });
+  // One action per opening: counted when it is made, not at each beacon that updates it.
+  if (e.type === 'opened') deps.metrics.actionsDetected.inc({ kind: 'document_viewed' });
   if (built && built.length > 0) {
     await deps.dispatch(built).catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'sends not dispatched; the sweep will pick them up'));
   }
