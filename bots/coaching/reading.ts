@@ -100,13 +100,13 @@ export async function applyReading(deps: ReadingDeps, e: ReadingEvent): Promise<
       tx,
       fresh.flatMap((b) => b.atomEvents),
     );
-    for (const b of fresh) deps.metrics.nudgesCreated.inc({ rule: b.nudge.rule_id });
-    return deliveries;
+    return { deliveries, rules: fresh.map((b) => b.nudge.rule_id) };
   });
   // One action per opening: counted when it is made, not at each beacon that updates it.
   if (e.type === 'opened') deps.metrics.actionsDetected.inc({ kind: 'document_viewed' });
-  if (built && built.length > 0) {
-    await deps.dispatch(built).catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'sends not dispatched; the sweep will pick them up'));
+  for (const rule of built?.rules ?? []) deps.metrics.nudgesCreated.inc({ rule });
+  if (built && built.deliveries.length > 0) {
+    await deps.dispatch(built.deliveries).catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'sends not dispatched; the sweep will pick them up'));
   }
 }
 
