@@ -106,7 +106,9 @@ export async function applyReading(deps: ReadingDeps, e: ReadingEvent): Promise<
   if (e.type === 'opened') deps.metrics.actionsDetected.inc({ kind: 'document_viewed' });
   for (const rule of built?.rules ?? []) deps.metrics.nudgesCreated.inc({ rule });
   if (built && built.deliveries.length > 0) {
-    await deps.dispatch(built.deliveries).catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'sends not dispatched; the sweep will pick them up'));
+    await deps
+      .dispatch(built.deliveries)
+      .catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'sends not dispatched; the sweep will pick them up'));
   }
 }
 
