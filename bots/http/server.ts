@@ -42,7 +42,16 @@ export function buildServer(app: App): FastifyInstance {
   });
 
   registerOps(server, app);
-  registerDocumentRoutes(server, documentDepsFromConfig(app.database.db, config, { now: () => app.clock.now() }));
+  registerDocumentRoutes(
+    server,
+    documentDepsFromConfig(app.database.db, config, {
+      now: () => app.clock.now(),
+      storage: app.documents.storage,
+      publicUrl: app.documents.publicUrl,
+      onReading: app.documents.onReading,
+      onShared: app.documents.onShared,
+    }),
+  );
 
   server.register(async (v1) => {
     if (config.API_TOKEN) {
