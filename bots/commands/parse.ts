@@ -25,6 +25,7 @@ export type Command =
   | { name: 'correct'; query: string; field: CorrectionField; value: string }
   | { name: 'funnel'; period?: string }
   | { name: 'kb'; query: string }
+  | { name: 'console' }
   | { name: 'help' };
 
 const ALIASES: Record<string, Command['name']> = {
@@ -41,6 +42,8 @@ const ALIASES: Record<string, Command['name']> = {
   话术: 'kb',
   help: 'help',
   帮助: 'help',
+  console: 'console',
+  控制台: 'console',
 };
 
 const PERIOD_WORDS = /^(本周|上周|本月|上月|今天|this week|last week|this month|last month|today)$/i;
@@ -71,6 +74,7 @@ export function parseCommand(text: string): Command | null {
     case 'kb':
       return { name, query: arg };
     case 'help':
+    case 'console':
       return { name };
     default:
       return { name: 'help' };
@@ -85,4 +89,5 @@ export const HELP_TEXT = [
   '- `/deal 华东医疗`：商机时间线与证据',
   '- `/deal 华东医疗 阶段 赢单`：更正商机（阶段、金额 20万、改名 新名、负责人 张三；负责人或其经理可改）',
   '- `/funnel 本月`：漏斗与各阶段转化',
+  '- `/console`：网页控制台的一次性登录链接（10 分钟内有效）',
 ].join('\n');
