@@ -67,7 +67,7 @@ export function page(p: {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <meta name="robots" content="noindex, nofollow">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${esc(p.title)} · dealwise</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${esc(p.assets.style)}">

@@ -109,7 +109,8 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
       if (!isApi(req)) {
         reply.header('content-security-policy', CONSOLE_CSP);
         reply.header('x-content-type-options', 'nosniff');
-        reply.header('referrer-policy', 'no-referrer');
+        // Same-origin: our own forms then carry an Origin; no address (a sign-in link's token) leaves.
+        reply.header('referrer-policy', 'same-origin');
       }
     });
 

@@ -71,10 +71,13 @@ export function csrfOk(req: FastifyRequest, session: ConsoleSessionRow): boolean
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** A browser's Origin, when it sends one, must be this server's (the Host it asked for). */
+/**
+ * A browser's Origin, when it names one, must be this server's (the Host it asked for). `null`
+ * (a privacy mode, some in-app browsers) names none: the CSRF token alone decides then.
+ */
 export function sameOrigin(req: FastifyRequest): boolean {
   const origin = req.headers.origin;
-  if (origin === undefined) return true;
+  if (origin === undefined || origin === 'null') return true;
   try {
     return new URL(origin).host === req.headers.host;
   } catch {

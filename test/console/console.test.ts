@@ -1,0 +1,116 @@
+/**
+ * The console's sign-in and guards over HTTP (fastify inject, the real app on PGlite): a link
+ * opens one session, the cookie is Secure and `__Host-` over https, a change needs the CSRF
+ * token, roles come from the directory.
+ */
+import { desc, eq, like } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsoleLink } from '../../bots/console/links.ts';
+import { buildServer } from '../../bots/http/server.ts';
+import { auditLog, deliveries } from '../../db/schema/index.ts';
+import { dm, startTestApp, type TestApp } from '../helpers/app.ts';
+
+let t: TestApp;
+let server: FastifyInstance;
+
+beforeAll(async () => {
+  t = await startTestApp({ env: { PUBLIC_URL: 'https://sales.example.com' } });
+  server = buildServer(t.app);
+  await server.ready();
+}, 120_000);
+afterAll(async () => {
+  await server?.close();
+  await t?.cleanup();
+});
+
+const link = async (personId: string) =>
+  (await createConsoleLink(t.app.database.db, { personId, via: 'cli', now: t.clock.now(), baseUrl: 'https://sales.example.com' })).url.split('/').pop()!;
+
+async function signIn(personId: string): Promise<{ cookie: string; csrf: string }> {
+  const token = await link(personId);
+  const res = await server.inject({
+    method: 'POST',
+    url: '/console/login',
+    payload: `token=${token}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  expect(res.statusCode, res.body).toBe(303);
+  const set = String(res.headers['set-cookie']);
+  const cookie = set.split(';')[0]!;
+  const me = await server.inject({ method: 'GET', url: '/v1/console/me', headers: { cookie } });
+  return { cookie, csrf: me.json().csrfToken };
+}
+
+describe('console sign-in', () => {
+  it('answers /console in chat with a link to PUBLIC_URL', async () => {
+    await t.app.sink.message(dm('wangjing', '/console', t.clock.now()));
+    await t.app.drain();
+    const [reply] = await t.app.database.db.select().from(deliveries).where(like(deliveries.idempotencyKey, 'reply:%')).orderBy(desc(deliveries.createdAt));
+    const text = reply!.message.type === 'markdown' ? reply!.message.text : '';
+    expect(text).toMatch(/\(https:\/\/sales\.example\.com\/console\/login\/[A-Za-z0-9_-]{43}\)/);
+    expect(text).toContain('10 分钟');
+  });
+
+  it('sets a Secure, HTTP-only, SameSite=Lax __Host- cookie over https and lands a manager on the dashboard', async () => {
+    const token = await link('wangjing');
+    const page = await server.inject({ method: 'GET', url: `/console/login/${token}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    const res = await server.inject({
+      method: 'POST',
+      url: '/console/login',
+      payload: `token=${token}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/console');
+    expect(String(res.headers['set-cookie'])).toMatch(/^__Host-dealwise_console=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure$/);
+    const again = await server.inject({
+      method: 'POST',
+      url: '/console/login',
+      payload: `token=${token}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(again.statusCode).toBe(410);
+  });
+
+  it('refuses an expired link', async () => {
+    const token = await link('wangjing');
+    t.clock.set(new Date(t.clock.now().getTime() + 11 * 60_000));
+    const page = await server.inject({ method: 'GET', url: `/console/login/${token}` });
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('链接已过期');
+  });
+
+  it('asks to sign in without a session, in HTML and in JSON', async () => {
+    expect((await server.inject({ method: 'GET', url: '/console/deals' })).statusCode).toBe(401);
+    const api = await server.inject({ method: 'GET', url: '/v1/console/deals' });
+    expect(api.statusCode).toBe(401);
+    expect(api.json().error.code).toBe('UNAUTHORIZED');
+  });
+
+  it('refuses a change from another origin or without the CSRF token; signs out with it', async () => {
+    const { cookie, csrf } = await signIn('ops');
+    const post = (payload: string, headers: Record<string, string> = {}) =>
+      server.inject({ method: 'POST', url: '/console/logout', payload, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+    expect((await post('')).statusCode).toBe(403);
+    expect((await post(`_csrf=${csrf}`, { origin: 'https://evil.example', host: 'sales.example.com' })).statusCode).toBe(403);
+    expect((await post(`_csrf=${csrf}`)).statusCode).toBe(200);
+    expect((await server.inject({ method: 'GET', url: '/console', headers: { cookie } })).statusCode).toBe(401);
+    const audit = await t.app.database.db.select().from(auditLog).where(eq(auditLog.personId, 'ops'));
+    expect(audit.map((a) => a.action).sort()).toEqual(['session.end', 'session.start']);
+  });
+
+  it('follows the directory: an admin sees the dashboard of every team', async () => {
+    const { cookie } = await signIn('ops');
+    const res = await server.inject({ method: 'GET', url: '/v1/console/dashboard?period=本月', headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    expect(
+      res
+        .json()
+        .teams.map((x: { id: string }) => x.id)
+        .sort(),
+    ).toEqual(['east', 'north']);
+  });
+});
