@@ -75,11 +75,24 @@ export function dealsPage(ctx: PageContext, f: DealListFilter, list: { items: De
   return page({ title: '商机', assets: ctx.assets, viewer: ctx.viewer, active: 'deals', body });
 }
 
+const ATTR_WORDS: Record<string, string> = {
+  price: '价格',
+  competitor: '竞品',
+  timing: '时机',
+  authority: '决策权',
+  need: '需求',
+  trust: '信任',
+  case: '案例',
+  video: '视频',
+  comparison: '对比表',
+  datasheet: '参数表',
+};
+
 function attrsText(attrs: Record<string, unknown>): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || typeof v === 'object') continue;
-    parts.push(k === 'amount' && typeof v === 'number' ? amountText(v) : String(v));
+    parts.push(k === 'amount' && typeof v === 'number' ? amountText(v) : (ATTR_WORDS[String(v)] ?? String(v)));
   }
   return parts.length > 0 ? `（${parts.join('，')}）` : '';
 }

@@ -8,7 +8,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.ts';
-import { type ConsoleSessionRow, endConsoleSession, insertConsoleSession, openConsoleSession, useConsoleLink, writeAudit } from '../../db/queries/console.ts';
+import {
+  type ConsoleSessionRow,
+  endConsoleSession,
+  insertConsoleSession,
+  openConsoleSession,
+  redactLinkDelivery,
+  useConsoleLink,
+  writeAudit,
+} from '../../db/queries/console.ts';
 import type { Catalog, Person } from '../catalog/catalog.ts';
 import { hashToken, newToken, SESSION_TTL_MS } from './links.ts';
 
@@ -93,6 +101,7 @@ export async function signIn(db: Db, catalog: Catalog, linkToken: string, now: D
   return db.transaction(async (tx) => {
     const link = await useConsoleLink(tx, hashToken(linkToken), now);
     if (!link) return null;
+    await redactLinkDelivery(tx, { personId: link.personId, createdAt: link.createdAt, token: linkToken });
     const person = catalog.person(link.personId);
     if (!person?.active) return null;
     const token = newToken();

@@ -1,8 +1,8 @@
 /** The console's sign-in links, sessions and audit log: plain functions over the tables. */
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, gte, isNull, lte, sql } from 'drizzle-orm';
 import { newId } from '../../core/ids.ts';
 import type { Db } from '../client.ts';
-import { auditLog, consoleLinks, consoleSessions } from '../schema/index.ts';
+import { auditLog, consoleLinks, consoleSessions, deliveries } from '../schema/index.ts';
 
 export type ConsoleLinkRow = typeof consoleLinks.$inferSelect;
 export type ConsoleSessionRow = typeof consoleSessions.$inferSelect;
@@ -63,4 +63,22 @@ export async function writeAudit(
     after: e.after ?? null,
     via: e.via,
   });
+}
+
+/**
+ * Takes a used link's token out of the chat answer that carried it (`/console`), so no usable or
+ * used token stays in the deliveries table: the answer was written within a minute of the link.
+ */
+export async function redactLinkDelivery(db: Db, p: { personId: string; createdAt: Date; token: string }): Promise<void> {
+  await db
+    .update(deliveries)
+    .set({ message: sql`jsonb_set(${deliveries.message}, '{text}', to_jsonb(replace(${deliveries.message}->>'text', ${p.token}, '（已使用）')))` })
+    .where(
+      and(
+        sql`${deliveries.to}->>'personId' = ${p.personId}`,
+        gte(deliveries.createdAt, p.createdAt),
+        lte(deliveries.createdAt, new Date(p.createdAt.getTime() + 60_000)),
+        sql`position(${p.token} in ${deliveries.message}->>'text') > 0`,
+      ),
+    );
 }

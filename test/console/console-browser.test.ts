@@ -163,6 +163,9 @@ describe('signing in by a one-time link from the chat', () => {
       expect(res?.status()).toBe(410);
       await expect(again.locator('h1').textContent()).resolves.toBe('链接已使用');
       await again.screenshot({ path: `${SHOTS}/link-used.png` });
+      // Once used, the token is gone from the chat answer that carried it too.
+      expect(await lastReply('wangjing')).not.toContain(token);
+      expect(await lastReply('wangjing')).toContain('（已使用）');
       // Posting the used token straight to the sign-in is refused too.
       const status = await again.evaluate(async (tok) => {
         const r = await fetch('/console/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${tok}` });

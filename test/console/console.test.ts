@@ -3,13 +3,17 @@
  * opens one session, the cookie is Secure and `__Host-` over https, a change needs the CSRF
  * token, roles come from the directory.
  */
+import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { desc, eq, like } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleLink } from '../../bots/console/links.ts';
+import { createConsoleLink, hashToken } from '../../bots/console/links.ts';
 import { buildServer } from '../../bots/http/server.ts';
-import { auditLog, deliveries } from '../../db/schema/index.ts';
-import { dm, startTestApp, type TestApp } from '../helpers/app.ts';
+import { openDatabase } from '../../db/client.ts';
+import { auditLog, consoleLinks, deliveries } from '../../db/schema/index.ts';
+import { dm, makeDataDir, startTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
 let server: FastifyInstance;
@@ -112,5 +116,26 @@ describe('console sign-in', () => {
         .teams.map((x: { id: string }) => x.id)
         .sort(),
     ).toEqual(['east', 'north']);
+  });
+});
+
+describe('dealwise console-link', () => {
+  it('prints a link for the first admin and keeps only its hash', { timeout: 180_000 }, async () => {
+    const dir = await makeDataDir();
+    try {
+      const env = { ...process.env, DATA_DIR: dir, PUBLIC_URL: 'https://sales.example.com', LOG_LEVEL: 'silent' };
+      const { stdout } = await promisify(execFile)(process.execPath, ['bin/dealwise.js', 'console-link', '陈运营'], { env });
+      expect(stdout).toMatch(/^https:\/\/sales\.example\.com\/console\/login\/[A-Za-z0-9_-]{43}\n$/);
+      const token = stdout.trim().split('/').pop()!;
+      const database = await openDatabase({ dataDir: dir, migrate: false });
+      try {
+        const rows = await database.db.select().from(consoleLinks);
+        expect(rows).toEqual([expect.objectContaining({ tokenHash: hashToken(token), personId: 'ops', via: 'cli', usedAt: null })]);
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
