@@ -12,6 +12,8 @@ import { opportunities, people } from '../../db/schema/index.ts';
 import type { Catalog, Person } from '../catalog/catalog.ts';
 import { amountFromWords, correctDeal, type DealField, stageFromWords } from '../deals/corrections.ts';
 import { canSeeDeal } from '../reports/access.ts';
+import { UNNAMED_DEAL_LABEL } from '../reports/deal-name.ts';
+import { formatAmount } from '../reports/render.ts';
 
 export interface ConsoleCorrection {
   stage?: string;
@@ -52,10 +54,11 @@ export async function correctFromConsole(
     const changes: Array<[DealField, string]> = [];
     const stage = input.stage?.trim();
     if (stage && stageFromWords(catalog, stage) !== deal.stage) changes.push(['stage', stage]);
+    // The form shows the amount as managers read it (12.35万): sent back unchanged, it is no correction.
     const amount = input.amount?.trim();
-    if (amount && amountFromWords(amount) !== deal.amount) changes.push(['amount', amount]);
+    if (amount && amountFromWords(amount) !== deal.amount && (deal.amount === null || amount !== formatAmount(deal.amount))) changes.push(['amount', amount]);
     const name = input.name?.trim();
-    if (name && name !== deal.name) changes.push(['name', name]);
+    if (name && name !== deal.name && !(deal.name === null && name === UNNAMED_DEAL_LABEL)) changes.push(['name', name]);
     const owner = input.owner?.trim();
     if (owner && owner !== deal.ownerId) changes.push(['owner', owner]);
     const applied: AppliedCorrection[] = [];

@@ -125,6 +125,8 @@ export const TIMELINE_MESSAGES = 300;
 
 export type ConsoleDeal = NonNullable<Awaited<ReturnType<typeof dealById>>> & {
   name: string;
+  /** False while the deal has no name yet (`name` then reads 待命名客户). */
+  named: boolean;
   ownerName: string | null;
   ownerTeamId: string | null;
   timeline: ConsoleTimelineItem[];
@@ -211,6 +213,7 @@ export async function consoleDeal(db: Db, viewer: Viewer, id: string): Promise<C
   return {
     ...deal,
     name: deal.name ?? UNNAMED_DEAL_LABEL,
+    named: deal.name !== null,
     ownerName: owner?.name ?? null,
     ownerTeamId,
     timeline,

@@ -162,7 +162,7 @@ export function dealPage(ctx: PageContext, d: ConsoleDeal, flash?: { ok: boolean
   const form = `<form class="card correct" method="post" action="/console/deals/${encodeURIComponent(d.id)}" id="correct">
   <h2>更正商机</h2>
   <input type="hidden" name="_csrf" value="${esc(ctx.viewer.csrf)}">
-  <label>名称<input name="name" value="${esc(d.name)}" maxlength="100"></label>
+  <label>名称<input name="name" value="${d.named ? esc(d.name) : ''}" placeholder="${esc(d.name)}" maxlength="100"></label>
   <label>阶段<select name="stage">${options(
     c.playbook.funnel.stages.map((s): [string, string] => [s, c.stageLabel(s)]),
     d.stage,

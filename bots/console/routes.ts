@@ -227,6 +227,14 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
       try {
         const applied = await correctFromConsole(deps.db, deps.catalog.current, v.person, p.data.id, input, deps.now());
         const what = applied.map((a) => FIELD_LABELS[a.field] ?? a.field).join('、') || '0';
+        if ((await consoleDeal(deps.db, v.person, p.data.id)) === 'forbidden') {
+          return html(
+            reply,
+            messagePage(assets, '已更正', `已更正：${what}。这个商机已交给你所管团队以外的销售，你不再能查看它。`, {
+              viewer: { person: v.person, csrf: v.session.csrfToken },
+            }),
+          );
+        }
         return reply.redirect(`/console/deals/${encodeURIComponent(p.data.id)}?saved=${encodeURIComponent(what)}`, 303);
       } catch (err) {
         const e = toAppError(err);
@@ -267,7 +275,9 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
       if (!body.success) throw bad(body.error);
       const { _csrf: _, ...input } = body.data;
       const applied = await correctFromConsole(deps.db, deps.catalog.current, v.person, p.data.id, input, deps.now());
-      return { applied, deal: await loadDeal(v, p.data.id) };
+      // A deal handed to a rep outside the viewer's teams is no longer theirs to read.
+      const d = await consoleDeal(deps.db, v.person, p.data.id);
+      return { applied, deal: d === 'forbidden' ? null : d };
     });
 
     c.get('/v1/console/dashboard', async (req) => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleLink, hashToken } from '../../bots/console/links.ts';
 import { buildServer } from '../../bots/http/server.ts';
 import { openDatabase } from '../../db/client.ts';
-import { auditLog, consoleLinks, deliveries } from '../../db/schema/index.ts';
+import { auditLog, consoleLinks, dealCorrections, deliveries, opportunities } from '../../db/schema/index.ts';
 import { dm, makeDataDir, startTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
@@ -116,6 +116,46 @@ describe('console sign-in', () => {
         .teams.map((x: { id: string }) => x.id)
         .sort(),
     ).toEqual(['east', 'north']);
+  });
+});
+
+describe('console corrections', () => {
+  it('takes the deal page sent back unchanged as no correction (an unnamed deal, an amount shown rounded)', async () => {
+    const at = t.clock.now();
+    await t.app.database.db
+      .insert(opportunities)
+      .values({ id: 'opp-round', name: null, ownerId: 'zhangsan', stage: 'proposal', stageAt: at, amount: 123_456, createdAt: at, updatedAt: at });
+    const { cookie, csrf } = await signIn('wangjing');
+    const page = await server.inject({ method: 'GET', url: '/console/deals/opp-round', headers: { cookie } });
+    expect(page.statusCode).toBe(200);
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page.body)?.[1];
+    expect([field('name'), field('amount')]).toEqual(['', '12.35万']);
+    const same = await server.inject({
+      method: 'POST',
+      url: '/console/deals/opp-round',
+      payload: new URLSearchParams({ _csrf: csrf, name: '', amount: '12.35万', stage: 'proposal', owner: 'zhangsan' }).toString(),
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(same.statusCode).toBe(303);
+    expect(same.headers.location).toBe('/console/deals/opp-round?saved=0');
+    expect(await t.app.database.db.select().from(dealCorrections).where(eq(dealCorrections.opportunityId, 'opp-round'))).toEqual([]);
+    // One refused field (an owner who is not a rep) rolls back the whole request.
+    const patch = (payload: Record<string, string>) =>
+      server.inject({ method: 'PATCH', url: '/v1/console/deals/opp-round', payload, headers: { cookie, 'x-csrf-token': csrf } });
+    const refused = await patch({ amount: '20万', owner: '不存在的人' });
+    expect(refused.statusCode, refused.body).toBe(400);
+    const [deal] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, 'opp-round'));
+    expect(deal).toMatchObject({ amount: 123_456, ownerId: 'zhangsan' });
+    // Handed to another team's rep (as /deal … 负责人 allows), the deal is out of the manager's sight: no deal in the answer.
+    const handed = await patch({ amount: '20万', owner: 'zhaomin' });
+    expect(handed.statusCode, handed.body).toBe(200);
+    expect(handed.json()).toMatchObject({
+      applied: [
+        { field: 'amount', after: 200_000 },
+        { field: 'owner', before: 'zhangsan', after: 'zhaomin' },
+      ],
+      deal: null,
+    });
   });
 });
 
