@@ -191,6 +191,12 @@ describe('deals', () => {
       await Promise.all([page.waitForURL(/q=/), page.click('form.filters button')]);
       expect(await page.locator('.deal strong').allTextContents()).toEqual(['华东医疗 · 随访平台项目']);
 
+      // Filters by owner and stage, as the JSON API answers them.
+      const totals = await page.evaluate(async () => {
+        const total = async (q: string) => ((await (await fetch(`/v1/console/deals?${q}`)).json()) as { total: number }).total;
+        return [await total('owner=lisi'), await total('owner=zhaomin'), await total('stage=proposal&q=东方')];
+      });
+      expect(totals).toEqual([1, 0, 1]);
       await Promise.all([page.waitForURL(/\/console\/deals\/[^?]+$/), page.click('.deal a')]);
       const id = await dealId('c-hd');
       expect(page.url()).toBe(`${base}/console/deals/${id}`);

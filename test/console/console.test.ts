@@ -106,6 +106,13 @@ describe('console sign-in', () => {
     expect(audit.map((a) => a.action).sort()).toEqual(['session.end', 'session.start']);
   });
 
+  it('ends a session 12 hours after sign-in', async () => {
+    const { cookie } = await signIn('wangjing');
+    expect((await server.inject({ method: 'GET', url: '/v1/console/me', headers: { cookie } })).statusCode).toBe(200);
+    t.clock.set(new Date(t.clock.now().getTime() + 12 * 3_600_000 + 1000));
+    expect((await server.inject({ method: 'GET', url: '/v1/console/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+
   it('follows the directory: an admin sees the dashboard of every team', async () => {
     const { cookie } = await signIn('ops');
     const res = await server.inject({ method: 'GET', url: '/v1/console/dashboard?period=本月', headers: { cookie } });
