@@ -12,6 +12,7 @@ import type { Person } from '../catalog/catalog.ts';
 import type { CatalogHolder } from '../catalog/watch.ts';
 import { searchAtoms } from '../coaching/atoms.ts';
 import { renderKbAnswer } from '../coaching/render.ts';
+import { consoleBaseUrl, createConsoleLink } from '../console/links.ts';
 import { correctDeal } from '../deals/corrections.ts';
 import type { DocumentStorage } from '../documents/storage.ts';
 import { dealTruthBlock } from '../deals/truth-lines.ts';
@@ -117,6 +118,10 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
               ? '（空）'
               : String(v);
       return note('已更正', `「${r.dealName ?? matches[0]!.name}」的${FIELD_LABELS[cmd.field]}：${show(r.before)} → ${show(r.after)}。已记录更正人和时间。`);
+    }
+    case 'console': {
+      const link = await createConsoleLink(tx, { personId: person.id, via: `chat:${a.platform}`, now, baseUrl: consoleBaseUrl(a.config) });
+      return note('网页控制台', `[打开控制台](${link.url})\n\n链接 10 分钟内有效，只能使用一次，请勿转发。`);
     }
     case 'funnel': {
       const visible = visibleTeamIds(person);

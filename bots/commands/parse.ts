@@ -30,6 +30,7 @@ export type Command =
   | { name: 'share'; query: string }
   /** Documents' reading: `/docs`, `/docs 报价单`. */
   | { name: 'docs'; query: string }
+  | { name: 'console' }
   | { name: 'help' };
 
 const ALIASES: Record<string, Command['name']> = {
@@ -51,6 +52,8 @@ const ALIASES: Record<string, Command['name']> = {
   资料: 'docs',
   help: 'help',
   帮助: 'help',
+  console: 'console',
+  控制台: 'console',
 };
 
 const PERIOD_WORDS = /^(本周|上周|本月|上月|今天|this week|last week|this month|last month|today)$/i;
@@ -83,6 +86,7 @@ export function parseCommand(text: string): Command | null {
     case 'docs':
       return { name, query: arg };
     case 'help':
+    case 'console':
       return { name };
     default:
       return { name: 'help' };
@@ -99,4 +103,5 @@ export const HELP_TEXT = [
   '- `/funnel 本月`：漏斗与各阶段转化',
   '- `/share 报价单 华东医疗`：给客户群发文档的跟踪链接（不写客户名时发到你最近在跟的商机）；也可以直接把 PDF 发给我',
   '- `/docs 报价单`：文档阅读情况：打开次数、读者、每页停留、跳过和反复看的页（经理看团队，销售看自己）',
+  '- `/console`：网页控制台的一次性登录链接（10 分钟内有效）',
 ].join('\n');

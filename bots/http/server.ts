@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { AppError, toAppError } from '../../core/errors.ts';
+import { registerConsole } from '../console/routes.ts';
 import { documentDepsFromConfig, registerDocumentRoutes } from '../documents/routes.ts';
 import type { App } from '../app.ts';
 import { registerDeals } from './routes/deals.ts';
@@ -52,6 +53,8 @@ export function buildServer(app: App): FastifyInstance {
       onShared: app.documents.onShared,
     }),
   );
+  // The console's pages and its /v1/console JSON authenticate by session cookie, not the API token.
+  registerConsole(server, { db: app.database.db, catalog: app.catalog, config, now: () => app.clock.now() });
 
   server.register(async (v1) => {
     if (config.API_TOKEN) {
