@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/services/**', 'test/faults/**', 'test/**/browser.test.ts'],
+          exclude: ['test/services/**', 'test/faults/**', 'test/**/*browser.test.ts'],
           globalSetup: ['test/setup/template-db.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -30,7 +30,7 @@ export default defineConfig({
       {
         test: {
           name: 'browser',
-          include: ['test/**/browser.test.ts'],
+          include: ['test/**/*browser.test.ts'],
           globalSetup: ['test/setup/template-db.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -6,14 +6,16 @@
  *  - `worker`: analysis, commands, timers, reports and sends from BullMQ (`npm run worker`).
  * Nothing here holds state the database does not also hold.
  */
-import type { Adapter } from '../adapters/types.ts';
+import type { Adapter, FetchedFile } from '../adapters/types.ts';
 import { analyzeMessage } from '../analyzers/message.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, toAppError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import type { Platform } from '../core/types.ts';
 import type { WorkingHours } from '../core/zoned-time.ts';
 import { type Database, openDatabase } from '../db/client.ts';
+import type { DocumentLinkRow, DocumentRow } from '../db/queries/documents.ts';
 import { BullMqRunner } from '../jobs/bullmq.ts';
 import type { JobDefinition, JobHandler, JobRunner } from '../jobs/define.ts';
 import { InProcessRunner } from '../jobs/in-process.ts';
@@ -21,8 +23,12 @@ import { type AdapterSet, createAdapters } from './adapters.ts';
 import { type AnalysisDeps, analyzeHandler, analyzeJob } from './analysis/analyze-job.ts';
 import { syncCatalogFiles } from './catalog/sync.ts';
 import { CatalogHolder } from './catalog/watch.ts';
+import { readingListener } from './coaching/reading.ts';
+import { openShareTimers } from './coaching/share-timers.ts';
 import { fireTimersHandler, fireTimersJob } from './coaching/timer-job.ts';
 import { commandHandler, commandJob } from './commands/command-job.ts';
+import type { ReadingEvent } from './documents/reading.ts';
+import { createDocumentStorage, type DocumentStorage, readObject } from './documents/storage.ts';
 import { createSink, type Sink } from './ingest/sink.ts';
 import { sweep, sweepHandler, sweepJob, type SweepCounts } from './maintenance/sweep-job.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -64,6 +70,17 @@ export interface AppOptions {
   migrate?: boolean;
 }
 
+/** Tracked documents as the loop sees them: where files are kept, and its two ways in. */
+export interface AppDocuments {
+  storage: DocumentStorage;
+  /** Where customers reach this server: tracked links start with it. */
+  publicUrl: string;
+  /** The viewer's reading events: actions, engagement, timers met, nudges (bots/coaching/reading.ts). */
+  onReading(event: ReadingEvent): Promise<void>;
+  /** A tracked link made over the API: the playbook's timers on sharing (a quote not opened). */
+  onShared(shared: { document: DocumentRow; link: DocumentLinkRow }): Promise<void>;
+}
+
 export interface App {
   role: Role;
   config: Config;
@@ -76,6 +93,7 @@ export interface App {
   sink: Sink;
   metrics: Metrics;
   wh: WorkingHours;
+  documents: AppDocuments;
   /** Re-reads the org, playbook and atoms files into the database; every process follows. */
   reload(): Promise<void>;
   /** Re-dispatches what the database says is unfinished. */
@@ -129,6 +147,30 @@ export async function createApp(opts: AppOptions): Promise<App> {
       timeoutMs: config.SEND_TIMEOUT_MS,
     };
     const dispatch = (rows: ReadonlyArray<{ id: string; platform: string }>) => dispatchSends(jobs, adapters.liveOnly, rows);
+    const held = catalog;
+    const documents: AppDocuments = {
+      storage: createDocumentStorage(config),
+      publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+      onReading: readingListener({ database, catalog, log: log.child({ component: 'reading' }), metrics, sendPlatforms: adapters.sendPlatforms, dispatch }),
+      onShared: async ({ document, link }) => {
+        await openShareTimers(database.db, held.current, wh, { document, link, at: link.createdAt });
+      },
+    };
+    // A file sent to the bot: the local ingest kept it in the document storage; a platform's
+    // adapter downloads it (each adapter knows its own file references).
+    const fetchFile = async (platform: Platform, ref: { messageId: string; fileRef: string }): Promise<FetchedFile> => {
+      if (platform === 'local') return { body: await readObject(documents.storage, ref.fileRef) };
+      // WeCom has two adapters: the one whose reference it is not says UNSUPPORTED_MESSAGE.
+      for (const a of adapters.all) {
+        if (a.platform !== platform || !a.fetchFile) continue;
+        try {
+          return await a.fetchFile(ref);
+        } catch (err) {
+          if (toAppError(err).code !== 'UNSUPPORTED_MESSAGE') throw err;
+        }
+      }
+      throw new AppError('UNSUPPORTED_MESSAGE', `files sent on ${platform} cannot be fetched`);
+    };
     const shared = {
       database,
       catalog,
@@ -140,6 +182,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
       liveOnly: adapters.liveOnly,
       dispatch,
       config,
+      wh,
+      documents,
+      fetchFile,
     };
     const analysis: AnalysisDeps = {
       ...shared,
@@ -197,7 +242,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const startAdapters = role !== 'worker' && (opts.startAdapters ?? true);
     if (startAdapters) for (const a of adapters.all) await a.start(sink);
 
-    const held = catalog;
     return {
       role,
       config,
@@ -210,6 +254,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       sink,
       metrics,
       wh,
+      documents,
       reload: async () => {
         await syncCatalogFiles(database.db, files, { force: true });
         await held.refresh();

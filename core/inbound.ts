@@ -10,6 +10,8 @@ import type { InboundMessage } from './types.ts';
 const ID_MAX = 256;
 const NAME_MAX = 256;
 const MAX_ATTACHMENTS = 20;
+/** A platform's handle to a file (a DingTalk download code is the longest, a few hundred characters). */
+const FILE_REF_MAX = 2048;
 
 /** Throws BAD_REQUEST naming the first field that is not acceptable. */
 export function checkInbound(msg: InboundMessage, maxText: number, now = Date.now()): void {
@@ -21,6 +23,9 @@ export function checkInbound(msg: InboundMessage, maxText: number, now = Date.no
   if (msg.conversationTitle !== undefined) checkText('conversationTitle', msg.conversationTitle, NAME_MAX);
   checkText('text', msg.text, maxText);
   if (msg.attachments.length > MAX_ATTACHMENTS) throw new AppError('BAD_REQUEST', `more than ${MAX_ATTACHMENTS} attachments`);
-  for (const [i, a] of msg.attachments.entries()) checkText(`attachments[${i}].name`, a.name, NAME_MAX);
+  for (const [i, a] of msg.attachments.entries()) {
+    checkText(`attachments[${i}].name`, a.name, NAME_MAX);
+    if (a.fileRef !== undefined) checkText(`attachments[${i}].fileRef`, a.fileRef, FILE_REF_MAX);
+  }
   checkDate('sentAt', msg.sentAt, now);
 }

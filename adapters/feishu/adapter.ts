@@ -6,10 +6,10 @@ import { Client, DefaultCache, WSClient, type EventDispatcher } from '@larksuite
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
-import type { HttpAdapter, HttpRoute, InboundSink, SendResult } from '../types.ts';
+import type { FetchedFile, HttpAdapter, HttpRoute, InboundSink, SendResult } from '../types.ts';
 import { createFeishuDispatcher } from './dispatcher.ts';
 import { sdkLoggerLevel, toSdkLogger } from './sdk-logger.ts';
-import { sendFeishuMessage } from './send.ts';
+import { fetchFeishuFile, sendFeishuMessage } from './send.ts';
 import { createFeishuWebhookRoute } from './webhook.ts';
 
 export interface FeishuAdapterOptions {
@@ -28,6 +28,9 @@ export interface FeishuAdapterOptions {
   readyTimeoutMs?: number;
   now?: () => number;
 }
+
+/** Largest file fetched for the bot: the largest PDF dealwise shares (20 MB). */
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 // WSClient.start() logs and returns, connecting nothing, when the app id is not of this form.
 const APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/;
@@ -159,5 +162,10 @@ export class FeishuAdapter implements HttpAdapter {
   /** Sends with `im.message.create`; `idempotencyKey` becomes Feishu's dedupe `uuid`. */
   send(to: Recipient, msg: OutboundMessage, idempotencyKey: string): Promise<SendResult> {
     return sendFeishuMessage(this.client, to, msg, idempotencyKey);
+  }
+
+  /** A file sent to the bot (a rep's PDF), by its message id and file key. */
+  async fetchFile(ref: { messageId: string; fileRef: string }): Promise<FetchedFile> {
+    return { body: await fetchFeishuFile(this.client, ref, MAX_FILE_BYTES) };
   }
 }

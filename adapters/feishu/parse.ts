@@ -139,8 +139,10 @@ export function parseFeishuMessage(event: unknown): InboundMessage {
   const attachments: Attachment[] = [];
   if (message.message_type === 'text') text = stripMentions(str(content.text));
   else if (message.message_type === 'post') text = stripMentions(postText(content));
-  else if (message.message_type === 'file' && str(content.file_name)) attachments.push({ name: str(content.file_name), type: 'file' });
-  else if (message.message_type === 'media' && str(content.file_name)) attachments.push({ name: str(content.file_name), type: 'video' });
+  else if (message.message_type === 'file' && str(content.file_name)) {
+    // The file key (with the message id) is how the bot downloads the file later.
+    attachments.push({ name: str(content.file_name), type: 'file', ...(str(content.file_key) ? { fileRef: str(content.file_key) } : {}) });
+  } else if (message.message_type === 'media' && str(content.file_name)) attachments.push({ name: str(content.file_name), type: 'video' });
 
   const sentMs = Number(message.create_time);
   const chatType = message.chat_type === 'p2p' ? 'single' : 'group';

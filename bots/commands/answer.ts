@@ -5,13 +5,16 @@
 import { newId } from '../../core/ids.ts';
 import type { OutboundMessage, Platform } from '../../core/types.ts';
 import type { Config } from '../../core/config.ts';
+import type { WorkingHours } from '../../core/zoned-time.ts';
 import type { Db } from '../../db/client.ts';
 import { atomEvents } from '../../db/schema/index.ts';
 import type { Person } from '../catalog/catalog.ts';
 import type { CatalogHolder } from '../catalog/watch.ts';
 import { searchAtoms } from '../coaching/atoms.ts';
 import { renderKbAnswer } from '../coaching/render.ts';
+import { consoleBaseUrl, createConsoleLink } from '../console/links.ts';
 import { correctDeal } from '../deals/corrections.ts';
+import type { DocumentStorage } from '../documents/storage.ts';
 import { dealTruthBlock } from '../deals/truth-lines.ts';
 import { winningPath } from '../deals/stages.ts';
 import { canSeeDeal, canSeeRep, dealScope, resolveVisibleTeamIds, visibleTeamIds } from '../reports/access.ts';
@@ -20,9 +23,11 @@ import { funnel } from '../reports/funnel.ts';
 import { answerBreakpoints, dealRisksText, repRiskBlock, teamRiskBlock, withBlock } from '../reports/insights.ts';
 import { parsePeriod } from '../reports/period.ts';
 import { formatAmount, renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
+import { dealReadingBlock, documentsAnswer } from '../reports/reading.ts';
 import { findPeople, repSummary } from '../reports/rep.ts';
 import { teamSummary } from '../reports/team.ts';
 import { HELP_TEXT, type Command } from './parse.ts';
+import { answerShare } from './share.ts';
 
 export const note = (title: string, text: string): OutboundMessage => ({ type: 'markdown', title, text });
 
@@ -33,6 +38,9 @@ export interface AnswerContext {
   person: Person;
   platform: Platform;
   now: Date;
+  /** Where shared files are kept and where customers open links (`/share`). */
+  documents: { storage: DocumentStorage; publicUrl: string };
+  wh: WorkingHours;
 }
 
 export async function answerCommand(a: AnswerContext, cmd: Command): Promise<OutboundMessage> {
@@ -89,9 +97,21 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const timeline = await dealTimeline(tx, matches[0]!.id);
       if (!timeline || !canSeeDeal(person, timeline.deal)) return renderDealMatches(cmd.query, []);
       const shown = renderDealTimeline(timeline, { timeZone: tz });
-      const truth = await dealTruthBlock(tx, catalog, timeline.deal.id, tz);
-      const risks = await dealRisksText({ tx, catalog, config: a.config, now }, timeline.deal.id);
-      return withBlock(truth && shown.type === 'markdown' ? { ...shown, text: `${shown.text}\n\n${truth}` } : shown, risks);
+      const blocks = [
+        await dealReadingBlock(tx, timeline.deal.id, tz),
+        await dealTruthBlock(tx, catalog, timeline.deal.id, tz),
+        await dealRisksText({ tx, catalog, config: a.config, now }, timeline.deal.id),
+      ].filter((b): b is string => b !== null);
+      return blocks.length > 0 && shown.type === 'markdown' ? { ...shown, text: [shown.text, ...blocks].join('\n\n') } : shown;
+    }
+    case 'share':
+      return answerShare(a, cmd.query);
+    case 'docs': {
+      const visible = visibleTeamIds(person);
+      const scope = visible === 'all' ? { all: true as const } : person.role === 'rep' ? { personId: person.id } : { teamIds: visible };
+      const scopeName =
+        visible === 'all' ? '全部' : person.role === 'rep' ? '我分享的' : visible.map((id) => catalog.teams.get(id)?.name ?? id).join('、') || '我的团队';
+      return documentsAnswer(tx, { scope, text: cmd.query, scopeName });
     }
     case 'correct': {
       const matches = await findOpportunities(tx, cmd.query, dealScope(person));
@@ -107,6 +127,10 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
               ? '（空）'
               : String(v);
       return note('已更正', `「${r.dealName ?? matches[0]!.name}」的${FIELD_LABELS[cmd.field]}：${show(r.before)} → ${show(r.after)}。已记录更正人和时间。`);
+    }
+    case 'console': {
+      const link = await createConsoleLink(tx, { personId: person.id, via: `chat:${a.platform}`, now, baseUrl: consoleBaseUrl(a.config) });
+      return note('网页控制台', `[打开控制台](${link.url})\n\n链接 10 分钟内有效，只能使用一次，请勿转发。`);
     }
     case 'funnel': {
       const visible = visibleTeamIds(person);

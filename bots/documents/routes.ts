@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../core/config.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Db } from '../../db/client.ts';
+import type { DocumentLinkRow, DocumentRow } from '../../db/queries/documents.ts';
 import { registerApiRoutes } from './api-routes.ts';
 import { DocumentLookups } from './lookups.ts';
 import type { ReadingEvent } from './reading.ts';
@@ -47,6 +48,8 @@ export interface DocumentDeps {
   authorize(req: FastifyRequest, scope: DocumentScope): void | Promise<void>;
   /** Called after each stored open and beacon; the loop's way in. Its errors are logged only. */
   onReading?: (event: ReadingEvent) => void | Promise<void>;
+  /** Called after a tracked link is made over the API (the loop opens its timers). Its errors are logged only. */
+  onShared?: (shared: { document: DocumentRow; link: DocumentLinkRow }) => void | Promise<void>;
   limits?: Partial<DocumentLimits>;
   now?: () => Date;
 }
@@ -65,7 +68,7 @@ export function bearerAuthorizer(apiToken: string | undefined): DocumentDeps['au
 export function documentDepsFromConfig(db: Db, config: Config, extra: Partial<DocumentDeps> = {}): DocumentDeps {
   return {
     db,
-    storage: createDocumentStorage(config),
+    storage: extra.storage ?? createDocumentStorage(config),
     config,
     publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
     authorize: bearerAuthorizer(config.API_TOKEN),

@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { AppError, toAppError } from '../../core/errors.ts';
+import { registerConsole } from '../console/routes.ts';
 import { documentDepsFromConfig, registerDocumentRoutes } from '../documents/routes.ts';
 import type { App } from '../app.ts';
 import { registerDeals } from './routes/deals.ts';
@@ -42,7 +43,18 @@ export function buildServer(app: App): FastifyInstance {
   });
 
   registerOps(server, app);
-  registerDocumentRoutes(server, documentDepsFromConfig(app.database.db, config, { now: () => app.clock.now() }));
+  registerDocumentRoutes(
+    server,
+    documentDepsFromConfig(app.database.db, config, {
+      now: () => app.clock.now(),
+      storage: app.documents.storage,
+      publicUrl: app.documents.publicUrl,
+      onReading: app.documents.onReading,
+      onShared: app.documents.onShared,
+    }),
+  );
+  // The console's pages and its /v1/console JSON authenticate by session cookie, not the API token.
+  registerConsole(server, { db: app.database.db, catalog: app.catalog, config, now: () => app.clock.now() });
 
   server.register(async (v1) => {
     if (config.API_TOKEN) {

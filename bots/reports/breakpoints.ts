@@ -93,7 +93,10 @@ export interface BreakpointReport {
 
 /** The rules whose timers measure something the rep does. */
 export function repTimerRules(rules: readonly Rule[]): Rule[] {
-  return rules.filter((r) => r.enabled && r.expect && r.within !== undefined && ('by' in r.expect ? r.expect.by === 'rep' : r.expect.reply === 'rep'));
+  // A customer's reply or opening a document is the customer's doing, not a rep's behaviour.
+  return rules.filter(
+    (r) => r.enabled && r.expect && r.within !== undefined && ('by' in r.expect ? r.expect.by === 'rep' : 'reply' in r.expect && r.expect.reply === 'rep'),
+  );
 }
 
 /** Label of a behaviour key, for reports and nudges. */

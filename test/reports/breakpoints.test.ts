@@ -23,6 +23,14 @@ import type { OutboundMessage } from '../../core/types.ts';
 import { type Database, openDatabase } from '../../db/client.ts';
 import { deliveries } from '../../db/schema/index.ts';
 import { makeDataDir } from '../helpers/app.ts';
+import { createDocumentStorage } from '../../bots/documents/storage.ts';
+import type { Config } from '../../core/config.ts';
+
+/** What /share needs besides the database: the document storage and the working hours. */
+const extras = (config: Config) => ({
+  documents: { storage: createDocumentStorage(config), publicUrl: 'http://127.0.0.1:3000' },
+  wh: { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS },
+});
 
 const NOW = new Date('2026-11-27T10:00:00+08:00');
 const TZ = 'Asia/Shanghai';
@@ -116,7 +124,7 @@ describe('/breakpoints', () => {
     const cmd = parseCommand(command);
     expect(cmd).not.toBeNull();
     const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
-    return text(await answerCommand({ tx: database.db, catalog, config, person, platform: 'local', now: NOW }, cmd!));
+    return text(await answerCommand({ tx: database.db, catalog, config, person, platform: 'local', now: NOW, ...extras(config) }, cmd!));
   };
   // Every n shown: `n=437` beside a rate, `n=12（做到）/8（未做到）` when the sample is too small.
   const ns = (t: string) => [...t.matchAll(/n=(\d+)(?:（做到）\/(\d+))?/g)].reduce((s, m) => s + Number(m[1]) + Number(m[2] ?? 0), 0);

@@ -16,6 +16,14 @@ import { type Database, openDatabase } from '../../db/client.ts';
 import { actions, conversations, messages, opportunities, stageChanges, timers } from '../../db/schema/index.ts';
 import type { StoredActionKind } from '../../db/schema/enums.ts';
 import { makeDataDir } from '../helpers/app.ts';
+import { createDocumentStorage } from '../../bots/documents/storage.ts';
+import type { Config } from '../../core/config.ts';
+
+/** What /share needs besides the database: the document storage and the working hours. */
+const extras = (config: Config) => ({
+  documents: { storage: createDocumentStorage(config), publicUrl: 'http://127.0.0.1:3000' },
+  wh: { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS },
+});
 
 const NOW = new Date('2026-11-27T10:00:00+08:00'); // a Friday
 const DAY = 86_400_000;
@@ -253,7 +261,7 @@ describe('risks in /team and /deal', () => {
   const ask = async (personId: string, command: string) => {
     const person = catalog.current.person(personId)!;
     const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
-    return text(await answerCommand({ tx: database.db, catalog, config, person, platform: 'local', now: NOW }, parseCommand(command)!));
+    return text(await answerCommand({ tx: database.db, catalog, config, person, platform: 'local', now: NOW, ...extras(config) }, parseCommand(command)!));
   };
 
   it("/team lists a manager's risky deals, riskiest first, each with one next action", async () => {

@@ -4,7 +4,7 @@
  * whole first, so one bad message rejects the request and stores nothing.
  */
 import type { FastifyInstance } from 'fastify';
-import { parseLocalMessage } from '../../../adapters/local/parse.ts';
+import { parseLocalUpload } from '../../../adapters/local/parse.ts';
 import { AppError, toAppError } from '../../../core/errors.ts';
 import type { InboundMessage } from '../../../core/types.ts';
 import type { App } from '../../app.ts';
@@ -21,14 +21,17 @@ export function registerIngest(v1: FastifyInstance, app: App): void {
     const items = Array.isArray(body) ? body : [body];
     if (items.length === 0 || items.length > MAX_BATCH) throw new AppError('BAD_REQUEST', `send 1 to ${MAX_BATCH} messages`);
     const now = app.clock.now().getTime();
-    const parsed: InboundMessage[] = items.map((item, i) => {
+    const uploads = items.map((item, i) => {
       try {
-        return parseLocalMessage(item, app.config.MAX_TEXT_LENGTH, now);
+        return parseLocalUpload(item, app.config.MAX_TEXT_LENGTH, now);
       } catch (err) {
         const e = toAppError(err);
         throw new AppError(e.code, Array.isArray(body) ? `message ${i}: ${e.message}` : e.message, { details: e.details });
       }
     });
+    // Inline files (a PDF sent to the bot) are kept before their message is: the command job reads them.
+    for (const f of uploads.flatMap((u) => u.files)) await app.documents.storage.put(f.key, f.body, { contentType: 'application/octet-stream' });
+    const parsed: InboundMessage[] = uploads.map((u) => u.message);
     const results = await app.sink.messages(parsed);
     return reply.status(200).send({ results: results.map((r, i) => ({ messageId: parsed[i]!.messageId, ...r })) });
   });
