@@ -9,7 +9,8 @@
  *  - single-threaded: one customer contact only, from the demo on;
  *  - objection raised and not handled; competitor mentioned by the customer and not answered
  *    (no `objection_handled` of ours since);
- *  - promised date passed: a day someone committed to came and we have not written since.
+ *  - promised date passed: a day someone committed to went by (a whole day after its reminder)
+ *    and we have not written since it came.
  *
  * Four queries whatever the number of deals: the open deals, the teams' stage percentiles, the
  * unanswered objections and mentions, the passed promises.
@@ -160,7 +161,7 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
           promiseRules.map((r) => sql`${r}`),
           sql`, `,
         )})
-          and t.status <> 'cancelled' and t.due_at <= ${now.toISOString()}::timestamptz
+          and t.status <> 'cancelled' and t.due_at + interval '1 day' <= ${now.toISOString()}::timestamptz
           and (o.last_rep_at is null or o.last_rep_at < t.due_at)
         order by t.opportunity_id, t.due_at desc`)
           .then((r) => rowsOf<{ id: string; due_at: string | Date; text: string | null }>(r)),

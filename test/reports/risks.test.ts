@@ -224,6 +224,11 @@ describe('dealRisks', () => {
     expect(b!.nextAction).toBeNull();
   });
 
+  it('leaves a promised day to its day: passed only once the whole day went by', async () => {
+    const sameDay = await dealRisks(database.db, { ...params(), now: new Date('2026-11-26T17:00:00+08:00'), scope: { all: true }, dealId: 'opp-c' });
+    expect(kinds(sameDay[0])).not.toContain('promise_passed');
+  });
+
   it("stalls on the 75th percentile of the team's won deals, on the playbook's days while they are few", async () => {
     const list = await dealRisks(database.db, { ...params(), scope: { all: true } });
     const a = list.find((x) => x.id === 'opp-a')!;
