@@ -95,7 +95,8 @@ async function main(): Promise<void> {
     const loopMs = performance.now() - t0;
 
     // The managers ask in their 1:1 chat with the bot; a rep corrects a deal's amount, asks for a
-    // talk-track and, too boldly, for /team.
+    // talk-track and, too boldly, for /team; a manager ends on the breakpoints (six deals: their n
+    // is too small for a rate, and the answer says so).
     const asks: Array<[string, string]> = [
       ['wangjing', '/team 本周'],
       ['liuqiang', '/team 上周'],
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
       ['wangjing', '/deal 华东医疗'],
       ['zhangsan', '/kb 价格异议'],
       ['lisi', '/team 本周'],
+      ['wangjing', '/breakpoints'],
     ];
     let n = 0;
     for (const [who, text] of asks) {

@@ -68,6 +68,8 @@ export const configSchema = z
       .default('1,2,3,4,5')
       .transform((s) => s.split(',').map((d) => Number(d.trim())))
       .pipe(z.array(z.number().int().min(1).max(7)).min(1)),
+    /** Deals needed on each side of a behaviour breakpoint before its rates are shown. */
+    BREAKPOINT_MIN_DEALS: z.coerce.number().int().min(1).default(20),
     /** Longest message text accepted, in characters; longer is rejected with a 400. */
     MAX_TEXT_LENGTH: z.coerce.number().int().min(1).default(8000),
     /** Also consume analysis, timer and report jobs in the web process (small deployments). */

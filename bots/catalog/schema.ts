@@ -32,6 +32,11 @@ export const funnelSchema = z
     labels: z.record(z.string(), z.string()).default({}),
     firstRepMessage: z.string().optional(),
     moves: z.array(actionTrigger.extend({ to: z.string(), after: z.string().optional() })),
+    /**
+     * Days a deal may spend in a stage before it counts as stalled, while the team has too few won
+     * deals to say (then the 75th percentile of what its won deals needed is used instead).
+     */
+    stallDays: z.record(z.string(), z.number().positive()).default({}),
   })
   .superRefine((f, ctx) => {
     const known = new Set(f.stages);

@@ -20,6 +20,7 @@ import { winningPath } from '../deals/stages.ts';
 import { canSeeDeal, canSeeRep, dealScope, resolveVisibleTeamIds, visibleTeamIds } from '../reports/access.ts';
 import { dealTimeline, findOpportunities } from '../reports/deal.ts';
 import { funnel } from '../reports/funnel.ts';
+import { answerBreakpoints, dealRisksText, repRiskBlock, teamRiskBlock, withBlock } from '../reports/insights.ts';
 import { parsePeriod } from '../reports/period.ts';
 import { formatAmount, renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
 import { dealReadingBlock, documentsAnswer } from '../reports/reading.ts';
@@ -66,9 +67,13 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const summaries = await teamSummary(tx, { teamIds, from: period.from, to: period.to, now });
       if (summaries.length === 0) return note('团队概览', '没有可查看的团队。');
       const parts = summaries.map((s) => renderTeamSummary(s, period, { timeZone: tz }));
-      return parts.length === 1
-        ? parts[0]!
-        : note(`团队概览 · ${period.label}`, parts.map((p) => (p.type === 'text' ? p.text : `**${p.title}**\n${p.text}`)).join('\n\n'));
+      const risks = await teamRiskBlock({ tx, catalog, config: a.config, now }, teamIds);
+      return withBlock(
+        parts.length === 1
+          ? parts[0]!
+          : note(`团队概览 · ${period.label}`, parts.map((p) => (p.type === 'text' ? p.text : `**${p.title}**\n${p.text}`)).join('\n\n')),
+        risks,
+      );
     }
     case 'rep': {
       const period = parsePeriod(cmd.period, now, tz);
@@ -81,7 +86,9 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       }
       if (!canSeeRep(person, subject)) return note('销售概览', '只能查看自己或你管理的团队成员。');
       const s = await repSummary(tx, { personId: subject.id, from: period.from, to: period.to, now });
-      return s ? renderRepSummary(s, period, { timeZone: tz }) : note('销售概览', '没有这位销售的数据。');
+      return s
+        ? withBlock(renderRepSummary(s, period, { timeZone: tz }), await repRiskBlock({ tx, catalog, config: a.config, now }, subject.id))
+        : note('销售概览', '没有这位销售的数据。');
     }
     case 'deal': {
       if (!cmd.query) return note('商机', '请在 /deal 后面写商机名称，例如 `/deal 华东医疗`。');
@@ -90,9 +97,11 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const timeline = await dealTimeline(tx, matches[0]!.id);
       if (!timeline || !canSeeDeal(person, timeline.deal)) return renderDealMatches(cmd.query, []);
       const shown = renderDealTimeline(timeline, { timeZone: tz });
-      const blocks = [await dealReadingBlock(tx, timeline.deal.id, tz), await dealTruthBlock(tx, catalog, timeline.deal.id, tz)].filter(
-        (b): b is string => b !== null,
-      );
+      const blocks = [
+        await dealReadingBlock(tx, timeline.deal.id, tz),
+        await dealTruthBlock(tx, catalog, timeline.deal.id, tz),
+        await dealRisksText({ tx, catalog, config: a.config, now }, timeline.deal.id),
+      ].filter((b): b is string => b !== null);
       return blocks.length > 0 && shown.type === 'markdown' ? { ...shown, text: [shown.text, ...blocks].join('\n\n') } : shown;
     }
     case 'share':
@@ -131,6 +140,8 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const f = await funnel(tx, { teamIds, from: period.from, to: period.to, stages: winningPath(catalog.playbook.funnel) });
       return renderFunnel(f, period, { timeZone: tz, scopeName: teamIds.length === 1 ? (catalog.teams.get(teamIds[0]!)?.name ?? teamIds[0]!) : '我的团队' });
     }
+    case 'breakpoints':
+      return answerBreakpoints({ tx, catalog, config: a.config, person, now }, cmd.period);
   }
 }
 
