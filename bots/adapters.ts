@@ -1,6 +1,7 @@
 /**
- * Which adapters run: the local one always (HTTP ingest, replays, the demo), and each platform
- * whose credentials are set. Also which adapter sends for a platform, and at what pace.
+ * Which adapters run: the local one when LOCAL_ADAPTER is on (HTTP ingest of `local` messages,
+ * replays, the demo, the tests), and each platform whose credentials are set. Also which adapter
+ * sends for a platform, and at what pace.
  */
 import { createDingtalkAdapter, DINGTALK_SEND_LIMITS } from '../adapters/dingtalk/index.ts';
 import { createFeishuAdapter, FEISHU_SEND_LIMITS } from '../adapters/feishu/index.ts';
@@ -12,6 +13,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Platform } from '../core/types.ts';
 
 export interface AdapterSet {
+  /** The local adapter; it receives and sends only when LOCAL_ADAPTER is on. */
   local: LocalAdapter;
   all: Adapter[];
   /** The adapter that sends for each platform. */
@@ -41,14 +43,14 @@ export function createAdapters(config: Config, log: Logger, extra: Adapter[] = [
     // have talked to it, so the app sends when both are on (it comes second and wins).
     senders.set(a.platform, a);
   }
-  senders.set('local', local);
+  if (config.LOCAL_ADAPTER) senders.set('local', local);
   const sendPlatforms = [...senders.keys()].filter((p) => p !== 'local');
   return {
     local,
-    all: [local, ...platformAdapters],
+    all: config.LOCAL_ADAPTER ? [local, ...platformAdapters] : platformAdapters,
     senders,
     limits: { wecom: WECOM_SEND_LIMITS, feishu: FEISHU_SEND_LIMITS, dingtalk: DINGTALK_SEND_LIMITS },
-    sendPlatforms: [...sendPlatforms, 'local'],
+    sendPlatforms: config.LOCAL_ADAPTER ? [...sendPlatforms, 'local'] : sendPlatforms,
     // The WeCom intelligent bot sends over its own long connection (one per bot), so its sends
     // must run where it is connected.
     liveOnly: new Set([...senders].filter(([, a]) => a instanceof WecomBotAdapter).map(([p]) => p)),

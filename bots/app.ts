@@ -175,6 +175,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const sink = createSink({
       ...shared,
       maxTextLength: config.MAX_TEXT_LENGTH,
+      localAdapter: config.LOCAL_ADAPTER,
       partitions: config.ANALYSIS_PARTITIONS,
       batchSize: config.INGEST_BATCH,
     });

@@ -25,6 +25,43 @@ const duration = z
   })
   .or(z.number());
 
+/** `true`/`1` or `false`/`0`. */
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
+export const API_SCOPES = ['ingest', 'read', 'admin'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+/** Shortest token accepted in API_TOKENS: 16 characters, so it cannot be guessed. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/**
+ * `scope[+scope]:token,…` → the tokens and their scopes. A message names the entry by position
+ * and never echoes a token.
+ */
+const apiTokens = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const out: Array<{ scopes: ApiScope[]; token: string }> = [];
+    for (const [i, entry] of v.split(',').entries()) {
+      const at = entry.indexOf(':');
+      const scopes = entry.slice(0, Math.max(at, 0)).trim().split('+');
+      const token = entry.slice(at + 1).trim();
+      const bad = (message: string) => ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: ${message}` });
+      if (at < 0 || scopes.some((s) => !(API_SCOPES as readonly string[]).includes(s))) {
+        bad(`expected scope[+scope]:token with scopes among ${API_SCOPES.join(', ')}`);
+      } else if (token.length < MIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
+        bad(`a token needs at least ${MIN_TOKEN_LENGTH} printable ASCII characters and no spaces`);
+      } else if (out.some((t) => t.token === token)) {
+        bad('the same token is listed twice');
+      } else out.push({ scopes: scopes as ApiScope[], token });
+    }
+    return out;
+  });
+
 export const configSchema = z
   .object({
     HOST: z.string().default('127.0.0.1'),
@@ -43,8 +80,18 @@ export const configSchema = z
         .regex(/^rediss?:\/\//, 'expected a redis:// URL')
         .optional(),
     ),
-    /** When set, the HTTP API (/v1/*) requires `Authorization: Bearer <API_TOKEN>`. */
+    /**
+     * Bearer tokens for the HTTP API (/v1/*), each with its scopes: `scope[+scope]:token`, comma
+     * separated, e.g. `ingest:tok1,read+ingest:tok2,admin:tok3` (see bots/http/auth.ts).
+     */
+    API_TOKENS: optionalString.pipe(apiTokens),
+    /** One admin token, as before scopes existed: the same as `API_TOKENS=admin:<API_TOKEN>`. */
     API_TOKEN: optionalString,
+    /**
+     * The local adapter: messages with platform `local` over the HTTP ingest, and sends recorded at
+     * /v1/outbox instead of going to a platform. For the demo, the simulator and tests; off by default.
+     */
+    LOCAL_ADAPTER: flag,
     ORG_FILE: z.string().default('config/org.yaml'),
     PLAYBOOK_FILE: z.string().default('config/playbooks.yaml'),
     ATOMS_FILE: z.string().default('config/atoms.yaml'),
@@ -71,10 +118,7 @@ export const configSchema = z
     /** Longest message text accepted, in characters; longer is rejected with a 400. */
     MAX_TEXT_LENGTH: z.coerce.number().int().min(1).default(8000),
     /** Also consume analysis, timer and report jobs in the web process (small deployments). */
-    RUN_WORKERS: z
-      .enum(['true', 'false', '1', '0', ''])
-      .default('false')
-      .transform((v) => v === 'true' || v === '1'),
+    RUN_WORKERS: flag,
     /** `npm run worker` serves /metrics and /readyz on this port. */
     WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
     /** BullMQ key prefix: deployments sharing one Redis use different ones. */
@@ -143,10 +187,7 @@ export const configSchema = z
     S3_ACCESS_KEY_ID: optionalString,
     S3_SECRET_ACCESS_KEY: optionalString,
     /** Path-style addressing (`endpoint/bucket/key`), which MinIO and most self-hosted stores need. */
-    S3_FORCE_PATH_STYLE: z
-      .enum(['true', 'false', '1', '0', ''])
-      .default('false')
-      .transform((v) => v === 'true' || v === '1'),
+    S3_FORCE_PATH_STYLE: flag,
   })
   .superRefine((c, ctx) => {
     // A platform is on when its credentials are set; half a set is a mistake worth stopping for.

@@ -5,10 +5,12 @@
  * commit, one job per analysis partition it touched and one per command; if that dispatch fails
  * (Redis down) the sweep finds the messages in the database. The sink throws only when the
  * message could not be stored, and the adapter then leaves it for the platform to redeliver.
+ *
+ * Messages and presses of the `local` platform are refused unless the local adapter is on.
  */
 import type { IngestResult, InboundSink } from '../../adapters/types.ts';
 import type { Clock } from '../../core/clock.ts';
-import { toAppError } from '../../core/errors.ts';
+import { AppError, toAppError } from '../../core/errors.ts';
 import { checkInbound } from '../../core/inbound.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboundMessage } from '../../core/types.ts';
@@ -31,6 +33,8 @@ export interface SinkDeps extends PressDeps {
   database: Database;
   catalog: CatalogHolder;
   maxTextLength: number;
+  /** Whether messages and presses of the `local` platform are taken (LOCAL_ADAPTER). */
+  localAdapter: boolean;
   partitions: number;
   batchSize: number;
 }
@@ -51,6 +55,7 @@ export function createSink(deps: SinkDeps): Sink {
 
   const one = async (msg: InboundMessage): Promise<IngestResult> => {
     try {
+      if (msg.platform === 'local' && !deps.localAdapter) throw new AppError('UNKNOWN_PLATFORM', 'platform local: the local adapter is off');
       checkInbound(msg, deps.maxTextLength, deps.clock.now().getTime());
     } catch (err) {
       deps.metrics.messagesIngested.inc({ platform: msg.platform, outcome: 'refused' });
@@ -64,7 +69,8 @@ export function createSink(deps: SinkDeps): Sink {
   return {
     message: one,
     messages: (msgs) => Promise.all(msgs.map(one)),
-    press: (press) => applyPress(deps, press),
+    press: async (press) =>
+      press.platform === 'local' && !deps.localAdapter ? { status: 'refused', reason: 'platform local: the local adapter is off' } : applyPress(deps, press),
     idle: () => batcher.idle(),
   };
 }

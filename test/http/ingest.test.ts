@@ -105,7 +105,7 @@ describe('API token', () => {
     const server = buildServer(t.app);
     try {
       const denied = await server.inject({ method: 'GET', url: '/v1/outbox' });
-      expect(denied.statusCode).toBe(403);
+      expect(denied.statusCode).toBe(401);
       expect(denied.body).not.toContain('s3cret-token');
       const ok = await server.inject({ method: 'GET', url: '/v1/outbox', headers: { authorization: 'Bearer s3cret-token' } });
       expect(ok.statusCode).toBe(200);
