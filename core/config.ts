@@ -115,7 +115,7 @@ export const configSchema = z
       .default('1,2,3,4,5')
       .transform((s) => s.split(',').map((d) => Number(d.trim())))
       .pipe(z.array(z.number().int().min(1).max(7)).min(1)),
-    /** Longest message text accepted, in characters; longer is rejected with a 400. */
+    /** Longest message text kept, in characters: the HTTP ingest refuses longer text, a platform's message is cut. */
     MAX_TEXT_LENGTH: z.coerce.number().int().min(1).default(8000),
     /** Also consume analysis, timer and report jobs in the web process (small deployments). */
     RUN_WORKERS: flag,

@@ -21,6 +21,9 @@ export function checkInbound(msg: InboundMessage, maxText: number, now = Date.no
   if (msg.conversationTitle !== undefined) checkText('conversationTitle', msg.conversationTitle, NAME_MAX);
   checkText('text', msg.text, maxText);
   if (msg.attachments.length > MAX_ATTACHMENTS) throw new AppError('BAD_REQUEST', `more than ${MAX_ATTACHMENTS} attachments`);
-  for (const [i, a] of msg.attachments.entries()) checkText(`attachments[${i}].name`, a.name, NAME_MAX);
+  for (const [i, a] of msg.attachments.entries()) {
+    checkText(`attachments[${i}].name`, a.name, NAME_MAX);
+    if (a.type !== undefined) checkText(`attachments[${i}].type`, a.type, NAME_MAX);
+  }
   checkDate('sentAt', msg.sentAt, now);
 }

@@ -98,9 +98,14 @@ export function createFeishuWebhookRoute(opts: FeishuWebhookOptions): HttpRoute 
         return await handle(req);
       } catch (err) {
         const e = toAppError(err);
-        if (e.code === 'SIGNATURE_INVALID' || e.code === 'BAD_REQUEST') opts.log.warn({ code: e.code }, e.message);
-        else opts.log.error({ err: e }, 'Feishu webhook handling failed');
-        return { status: e.httpStatus, body: { code: e.code, message: e.message } };
+        if (e.httpStatus < 500) {
+          opts.log.warn({ code: e.code }, e.message);
+          return { status: e.httpStatus, body: { code: e.code, message: e.message } };
+        }
+        // Not stored (the database is down): Feishu delivers it again. The reason stays in the
+        // log; a database error's message can carry SQL, which a caller must never see.
+        opts.log.error({ err: e }, 'Feishu webhook handling failed');
+        return { status: e.httpStatus, body: { code: e.code, message: 'internal error' } };
       }
     },
   };

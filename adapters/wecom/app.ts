@@ -150,9 +150,9 @@ export class WecomAppAdapter implements HttpAdapter {
 
   private refuse(err: unknown, what: string): HttpResponse {
     const appErr = toAppError(err);
-    if (appErr.code === 'INTERNAL') {
+    if (appErr.httpStatus >= 500) {
       this.log.error({ err: appErr }, what);
-      return text(500, 'internal error');
+      return text(appErr.httpStatus, 'internal error');
     }
     this.log.warn({ code: appErr.code, reason: appErr.message }, what);
     return reject(appErr);

@@ -24,7 +24,8 @@ const recordSchema = z.object({
   from: z.string().min(1),
   tolist: z.array(z.string()),
   roomid: z.string().optional().default(''),
-  msgtime: z.number().int().positive(),
+  // Milliseconds; beyond ±8.64e15 no Date can hold it.
+  msgtime: z.number().int().positive().max(8.64e15),
   msgtype: z.string().min(1),
   text: z.object({ content: z.string() }).optional(),
   markdown: z.object({ content: z.string() }).optional(),

@@ -6,12 +6,16 @@
  * (Redis down) the sweep finds the messages in the database. The sink throws only when the
  * message could not be stored, and the adapter then leaves it for the platform to redeliver.
  *
- * Messages and presses of the `local` platform are refused unless the local adapter is on.
+ * Text over MAX_TEXT_LENGTH is cut with a marker (core/text.ts `clampText`), not refused: a
+ * platform's message must be acknowledged and the writer cannot be asked again. (The HTTP ingest
+ * of normalized messages refuses it before it gets here.) Messages and presses of the `local`
+ * platform are refused unless the local adapter is on.
  */
 import type { IngestResult, InboundSink } from '../../adapters/types.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
 import { checkInbound } from '../../core/inbound.ts';
+import { clampText } from '../../core/text.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboundMessage } from '../../core/types.ts';
 import type { Database } from '../../db/client.ts';
@@ -53,7 +57,8 @@ export function createSink(deps: SinkDeps): Sink {
     return outcomes;
   }, deps.batchSize);
 
-  const one = async (msg: InboundMessage): Promise<IngestResult> => {
+  const one = async (given: InboundMessage): Promise<IngestResult> => {
+    const msg = given.text.length > deps.maxTextLength ? { ...given, text: clampText(given.text, deps.maxTextLength) } : given;
     try {
       if (msg.platform === 'local' && !deps.localAdapter) throw new AppError('UNKNOWN_PLATFORM', 'platform local: the local adapter is off');
       checkInbound(msg, deps.maxTextLength, deps.clock.now().getTime());
