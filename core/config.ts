@@ -150,6 +150,8 @@ export const configSchema = z
     CATALOG_POLL_MS: z.coerce.number().int().min(50).default(2_000),
     /** Longest one platform send may take (below SEND_LEASE_MS). */
     SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    /** Longest one HTTP request to a platform may take (a token fetch, one send call), in all three adapters: below SEND_TIMEOUT_MS. */
+    PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     /** How long a shutdown waits for running jobs before it lets them go back to the queue. */
     SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).default(10_000),
     /** PostgreSQL connections per process. */
@@ -208,6 +210,13 @@ export const configSchema = z
     }
     if (c.FEISHU_APP_ID && c.FEISHU_MODE === 'webhook' && !c.FEISHU_ENCRYPT_KEY) {
       ctx.addIssue({ code: 'custom', path: ['FEISHU_ENCRYPT_KEY'], message: 'required when FEISHU_MODE=webhook' });
+    }
+    if (c.PLATFORM_TIMEOUT_MS >= c.SEND_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PLATFORM_TIMEOUT_MS'],
+        message: 'must be below SEND_TIMEOUT_MS, so a call that hangs fails before the send gives up on it',
+      });
     }
     if (c.SEND_TIMEOUT_MS >= c.SEND_LEASE_MS) {
       ctx.addIssue({ code: 'custom', path: ['SEND_TIMEOUT_MS'], message: 'must be below SEND_LEASE_MS, or a slow send could be raced by a second sender' });

@@ -8,6 +8,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
 import type { HttpAdapter, HttpRoute, InboundSink, SendResult } from '../types.ts';
 import { createFeishuDispatcher } from './dispatcher.ts';
+import { feishuHttp } from './http.ts';
 import { sdkLoggerLevel, toSdkLogger } from './sdk-logger.ts';
 import { sendFeishuMessage } from './send.ts';
 import { createFeishuWebhookRoute } from './webhook.ts';
@@ -24,6 +25,8 @@ export interface FeishuAdapterOptions {
   webhookPath?: string;
   /** Webhook timestamp window, 5 minutes by default. */
   timestampToleranceMs?: number;
+  /** Longest one HTTP call to Feishu may take (a token fetch, a send); 10 s by default. */
+  requestTimeoutMs?: number;
   /** How long `start` waits for the long connection before returning with the SDK still retrying. */
   readyTimeoutMs?: number;
   now?: () => number;
@@ -61,6 +64,7 @@ export class FeishuAdapter implements HttpAdapter {
       appSecret: opts.appSecret,
       domain: this.domain,
       cache: this.cache,
+      httpInstance: feishuHttp(opts.requestTimeoutMs ?? 10_000),
       logger: toSdkLogger(this.log),
       loggerLevel: sdkLoggerLevel(this.log),
     });

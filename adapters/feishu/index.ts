@@ -32,6 +32,7 @@ export function createFeishuAdapter(config: Config, log: Logger): HttpAdapter | 
       appId: config.FEISHU_APP_ID,
       appSecret: config.FEISHU_APP_SECRET,
       mode: config.FEISHU_MODE,
+      requestTimeoutMs: config.PLATFORM_TIMEOUT_MS,
       ...(config.FEISHU_DOMAIN ? { domain: config.FEISHU_DOMAIN } : {}),
       ...(config.FEISHU_ENCRYPT_KEY ? { encryptKey: config.FEISHU_ENCRYPT_KEY } : {}),
       ...(config.FEISHU_VERIFICATION_TOKEN ? { verificationToken: config.FEISHU_VERIFICATION_TOKEN } : {}),

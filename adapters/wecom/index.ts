@@ -48,6 +48,7 @@ export function createWecomAdapters(config: Config, log: Logger): Adapter[] {
         token: WECOM_TOKEN,
         encodingAESKey: WECOM_ENCODING_AES_KEY,
         ...(config.WECOM_API_BASE === undefined ? {} : { apiBase: config.WECOM_API_BASE }),
+        requestTimeoutMs: config.PLATFORM_TIMEOUT_MS,
         log,
       }),
     );
