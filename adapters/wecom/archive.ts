@@ -130,7 +130,8 @@ export function parseArchiveRecord(record: unknown): ArchiveParseResult {
   const parsed = recordSchema.safeParse(record);
   if (!parsed.success) throw invalidPayload('WeCom archive record', parsed.error);
   const r = parsed.data;
-  const spec = SUPPORTED[r.msgtype];
+  // Own keys only: a msgtype like "constructor" must not find Object.prototype's.
+  const spec = Object.hasOwn(SUPPORTED, r.msgtype) ? SUPPORTED[r.msgtype] : undefined;
   if (!spec) return { status: 'skipped', msgid, reason: `msgtype ${r.msgtype} is not supported` };
   if (spec.field && r[spec.field] === undefined) {
     throw new AppError('BAD_REQUEST', `invalid WeCom archive record: ${spec.field}: required for msgtype ${r.msgtype}`, {

@@ -56,7 +56,8 @@ export function parseBotMessage(body: unknown): InboundMessage {
     kind = texts.length > 0 ? 'text' : 'image';
     text = texts.join('\n');
   } else {
-    kind = NON_TEXT[b.msgtype] ?? 'other';
+    // Own keys only: a msgtype like "constructor" must not find Object.prototype's.
+    kind = (Object.hasOwn(NON_TEXT, b.msgtype) ? NON_TEXT[b.msgtype] : undefined) ?? 'other';
     if (kind === 'voice') text = b.voice?.content ?? '';
   }
 

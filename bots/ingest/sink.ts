@@ -14,7 +14,7 @@
 import type { IngestResult, InboundSink } from '../../adapters/types.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
-import { checkInbound } from '../../core/inbound.ts';
+import { checkInbound, checkPress } from '../../core/inbound.ts';
 import { clampText } from '../../core/text.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboundMessage } from '../../core/types.ts';
@@ -74,8 +74,15 @@ export function createSink(deps: SinkDeps): Sink {
   return {
     message: one,
     messages: (msgs) => Promise.all(msgs.map(one)),
-    press: async (press) =>
-      press.platform === 'local' && !deps.localAdapter ? { status: 'refused', reason: 'platform local: the local adapter is off' } : applyPress(deps, press),
+    press: async (press) => {
+      if (press.platform === 'local' && !deps.localAdapter) return { status: 'refused', reason: 'platform local: the local adapter is off' };
+      try {
+        checkPress(press);
+      } catch (err) {
+        return { status: 'refused', reason: toAppError(err).message };
+      }
+      return applyPress(deps, press);
+    },
     idle: () => batcher.idle(),
   };
 }

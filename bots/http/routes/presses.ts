@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../../core/errors.ts';
-import { FEEDBACK_VALUES, PLATFORMS } from '../../../core/types.ts';
+import { checkPress } from '../../../core/inbound.ts';
+import { type CardPress, FEEDBACK_VALUES, PLATFORMS } from '../../../core/types.ts';
 import type { App } from '../../app.ts';
 
 const id = z.string().min(1).max(100);
@@ -20,7 +21,9 @@ export function registerPresses(v1: FastifyInstance, app: App): void {
     const parsed = feedbackSchema.safeParse(req.body);
     if (!parsed.success) throw new AppError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const { platform, senderId, nudgeId, value } = parsed.data;
-    const r = await app.sink.press({ platform, senderId, action: { kind: 'feedback', nudgeId, value } });
+    const press: CardPress = { platform, senderId, action: { kind: 'feedback', nudgeId, value } };
+    checkPress(press);
+    const r = await app.sink.press(press);
     if (r.status === 'refused') throw new AppError('FORBIDDEN', r.reason);
     return reply.status(204).send();
   });
@@ -28,7 +31,9 @@ export function registerPresses(v1: FastifyInstance, app: App): void {
     const parsed = confirmSchema.safeParse(req.body);
     if (!parsed.success) throw new AppError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const { platform, senderId, confirmationId, answer } = parsed.data;
-    const r = await app.sink.press({ platform, senderId, action: { kind: 'confirm', confirmationId, answer } });
+    const press: CardPress = { platform, senderId, action: { kind: 'confirm', confirmationId, answer } };
+    checkPress(press);
+    const r = await app.sink.press(press);
     if (r.status === 'refused') throw new AppError('FORBIDDEN', r.reason);
     return reply.status(200).send({ status: r.status });
   });
