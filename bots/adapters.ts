@@ -6,6 +6,7 @@
 import { createDingtalkAdapter, DINGTALK_SEND_LIMITS } from '../adapters/dingtalk/index.ts';
 import { createFeishuAdapter, FEISHU_SEND_LIMITS } from '../adapters/feishu/index.ts';
 import { LocalAdapter } from '../adapters/local/adapter.ts';
+import type { NonceStore } from '../adapters/nonces.ts';
 import type { Adapter, HttpAdapter, SendLimit } from '../adapters/types.ts';
 import { createWecomAdapters, WECOM_SEND_LIMITS, WecomBotAdapter } from '../adapters/wecom/index.ts';
 import type { Config } from '../core/config.ts';
@@ -29,11 +30,12 @@ export function isHttpAdapter(a: Adapter): a is HttpAdapter {
   return typeof (a as Partial<HttpAdapter>).routes === 'function';
 }
 
-export function createAdapters(config: Config, log: Logger, extra: Adapter[] = []): AdapterSet {
+/** `nonces`: where the webhook adapters remember signed requests (Redis when several web processes share them). */
+export function createAdapters(config: Config, log: Logger, extra: Adapter[] = [], nonces?: NonceStore): AdapterSet {
   const local = new LocalAdapter();
   const platformAdapters: Adapter[] = [
-    ...createWecomAdapters(config, log.child({ platform: 'wecom' })),
-    ...[createFeishuAdapter(config, log.child({ platform: 'feishu' }))].filter((a): a is HttpAdapter => a !== null),
+    ...createWecomAdapters(config, log.child({ platform: 'wecom' }), nonces),
+    ...[createFeishuAdapter(config, log.child({ platform: 'feishu' }), nonces)].filter((a): a is HttpAdapter => a !== null),
     ...[createDingtalkAdapter(config, log.child({ platform: 'dingtalk' }))].filter((a): a is NonNullable<typeof a> => a !== null),
     ...extra,
   ];

@@ -7,6 +7,7 @@ import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
 import type { HttpAdapter, HttpRoute, InboundSink, SendResult } from '../types.ts';
+import { memoryNonces, type NonceStore } from '../nonces.ts';
 import { createFeishuDispatcher } from './dispatcher.ts';
 import { feishuHttp } from './http.ts';
 import { sdkLoggerLevel, toSdkLogger } from './sdk-logger.ts';
@@ -30,6 +31,8 @@ export interface FeishuAdapterOptions {
   /** How long `start` waits for the long connection before returning with the SDK still retrying. */
   readyTimeoutMs?: number;
   now?: () => number;
+  /** Signed webhook requests seen (replays are refused); in memory, this adapter's own, by default. */
+  nonces?: NonceStore;
 }
 
 // WSClient.start() logs and returns, connecting nothing, when the app id is not of this form.
@@ -82,6 +85,7 @@ export class FeishuAdapter implements HttpAdapter {
             ...(opts.verificationToken ? { verificationToken: opts.verificationToken } : {}),
             toleranceMs: opts.timestampToleranceMs ?? 5 * 60_000,
             now: opts.now ?? Date.now,
+            nonces: opts.nonces ?? memoryNonces(),
             // Already authenticated and decrypted: the SDK's own check must not run again.
             dispatch: (payload) => this.dispatcher.invoke(payload, { needCheck: false }),
             log: this.log,

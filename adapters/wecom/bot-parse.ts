@@ -108,5 +108,10 @@ export function parseBotCardEvent(body: unknown): CardPress | null {
   if (!press) return null;
   const action = parseCardValue(press.eventKey);
   if (!action) return null;
-  return { platform: 'wecom', senderId: press.userId, action };
+  // When the press happened, so a redelivered older press never undoes a newer one.
+  const created = (body as { create_time?: unknown }).create_time;
+  const at = typeof created === 'number' && created > 0 ? wecomTime(created) : null;
+  return at && Number.isFinite(at.getTime())
+    ? { platform: 'wecom', senderId: press.userId, action, at }
+    : { platform: 'wecom', senderId: press.userId, action };
 }
