@@ -88,6 +88,12 @@ export const configSchema = z
     /** One admin token, as before scopes existed: the same as `API_TOKENS=admin:<API_TOKEN>`. */
     API_TOKEN: optionalString,
     /**
+     * Behind a reverse proxy: which proxies' X-Forwarded-For to believe, as addresses or CIDRs
+     * (comma separated; `loopback` for one on this machine). Unset, the connection's own address
+     * is the client's (rate limits and document readers would all see the proxy).
+     */
+    TRUST_PROXY: optionalString,
+    /**
      * The local adapter: messages with platform `local` over the HTTP ingest, and sends recorded at
      * /v1/outbox instead of going to a platform. For the demo, the simulator and tests; off by default.
      */

@@ -38,6 +38,8 @@ export function buildServer(app: App): FastifyInstance {
     bodyLimit: BODY_LIMIT,
     // A client that never finishes its request is cut off instead of holding a socket forever.
     requestTimeout: 30_000,
+    // Only the proxies named in TRUST_PROXY may say who the client is (rate limits, readers).
+    trustProxy: config.TRUST_PROXY ?? false,
     // Per-request lines would log every chat message's arrival; errors are logged where they occur.
     logController: new LogController({ disableRequestLogging: true }),
   });

@@ -203,6 +203,25 @@ describe('no token configured', () => {
     }
   });
 
+  it('believes X-Forwarded-For only from the proxies named in TRUST_PROXY', async () => {
+    for (const [trust, expected] of [
+      [undefined, '127.0.0.1'],
+      ['loopback', '203.0.113.9'],
+      ['10.0.0.0/8', '127.0.0.1'],
+    ] as const) {
+      const t = await startTestApp(trust ? { env: { TRUST_PROXY: trust, API_TOKENS: `read:${READ}` } } : {});
+      const server = buildServer(t.app);
+      server.get('/whoami', async (req) => req.ip);
+      try {
+        const res = await server.inject({ method: 'GET', url: '/whoami', headers: { 'x-forwarded-for': '203.0.113.9' } });
+        expect(res.body, String(trust)).toBe(expected);
+      } finally {
+        await server.close();
+        await t.cleanup();
+      }
+    }
+  });
+
   it('buildServer refuses a public HOST without a token', async () => {
     const t = await startTestApp({ env: { HOST: '0.0.0.0' } });
     try {
