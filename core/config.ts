@@ -156,8 +156,11 @@ export const configSchema = z
     CATALOG_POLL_MS: z.coerce.number().int().min(50).default(2_000),
     /** Longest one platform send may take (below SEND_LEASE_MS). */
     SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
-    /** Longest one HTTP request to a platform may take (a token fetch, one send call), in all three adapters: below SEND_TIMEOUT_MS. */
-    PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /**
+     * Longest one HTTP request to a platform may take (a token fetch, one send call), in all three
+     * adapters: below SEND_TIMEOUT_MS. Unset: 10 s, or two thirds of SEND_TIMEOUT_MS if that is less.
+     */
+    PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(50).optional(),
     /** How long a shutdown waits for running jobs before it lets them go back to the queue. */
     SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).default(10_000),
     /** PostgreSQL connections per process. */
@@ -217,7 +220,7 @@ export const configSchema = z
     if (c.FEISHU_APP_ID && c.FEISHU_MODE === 'webhook' && !c.FEISHU_ENCRYPT_KEY) {
       ctx.addIssue({ code: 'custom', path: ['FEISHU_ENCRYPT_KEY'], message: 'required when FEISHU_MODE=webhook' });
     }
-    if (c.PLATFORM_TIMEOUT_MS >= c.SEND_TIMEOUT_MS) {
+    if (c.PLATFORM_TIMEOUT_MS !== undefined && c.PLATFORM_TIMEOUT_MS >= c.SEND_TIMEOUT_MS) {
       ctx.addIssue({
         code: 'custom',
         path: ['PLATFORM_TIMEOUT_MS'],
@@ -233,7 +236,8 @@ export const configSchema = z
     if (c.WORK_START >= c.WORK_END) {
       ctx.addIssue({ code: 'custom', path: ['WORK_END'], message: 'must be after WORK_START' });
     }
-  });
+  })
+  .transform((c) => ({ ...c, PLATFORM_TIMEOUT_MS: c.PLATFORM_TIMEOUT_MS ?? Math.max(50, Math.min(10_000, Math.floor((c.SEND_TIMEOUT_MS * 2) / 3))) }));
 
 export type Config = z.infer<typeof configSchema>;
 
