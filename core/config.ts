@@ -158,7 +158,8 @@ export const configSchema = z
     SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
     /**
      * Longest one HTTP request to a platform may take (a token fetch, one send call), in all three
-     * adapters: below SEND_TIMEOUT_MS. Unset: 10 s, or two thirds of SEND_TIMEOUT_MS if that is less.
+     * adapters: at most SEND_TIMEOUT_MS, so a request the send gave up on ends well before the
+     * lease lets another sender retake the delivery. Unset: 10 s, or SEND_TIMEOUT_MS if less.
      */
     PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(50).optional(),
     /** How long a shutdown waits for running jobs before it lets them go back to the queue. */
@@ -220,11 +221,11 @@ export const configSchema = z
     if (c.FEISHU_APP_ID && c.FEISHU_MODE === 'webhook' && !c.FEISHU_ENCRYPT_KEY) {
       ctx.addIssue({ code: 'custom', path: ['FEISHU_ENCRYPT_KEY'], message: 'required when FEISHU_MODE=webhook' });
     }
-    if (c.PLATFORM_TIMEOUT_MS !== undefined && c.PLATFORM_TIMEOUT_MS >= c.SEND_TIMEOUT_MS) {
+    if (c.PLATFORM_TIMEOUT_MS !== undefined && c.PLATFORM_TIMEOUT_MS > c.SEND_TIMEOUT_MS) {
       ctx.addIssue({
         code: 'custom',
         path: ['PLATFORM_TIMEOUT_MS'],
-        message: 'must be below SEND_TIMEOUT_MS, so a call that hangs fails before the send gives up on it',
+        message: 'must not exceed SEND_TIMEOUT_MS, so a call that hangs ends by the time the send gives up on it',
       });
     }
     if (c.SEND_TIMEOUT_MS >= c.SEND_LEASE_MS) {
@@ -237,7 +238,7 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['WORK_END'], message: 'must be after WORK_START' });
     }
   })
-  .transform((c) => ({ ...c, PLATFORM_TIMEOUT_MS: c.PLATFORM_TIMEOUT_MS ?? Math.max(50, Math.min(10_000, Math.floor((c.SEND_TIMEOUT_MS * 2) / 3))) }));
+  .transform((c) => ({ ...c, PLATFORM_TIMEOUT_MS: c.PLATFORM_TIMEOUT_MS ?? Math.min(10_000, c.SEND_TIMEOUT_MS) }));
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -113,14 +113,14 @@ describe('a platform that never answers', () => {
     expect(ms).toBeLessThan(DEADLINE_MS + 1_500);
   });
 
-  it('the config keeps each deadline below the next: request < send < lease', () => {
-    expect(() => loadConfig({ PLATFORM_TIMEOUT_MS: '15000' })).toThrow(/PLATFORM_TIMEOUT_MS: must be below SEND_TIMEOUT_MS/);
+  it('the config keeps each deadline within the next: request ≤ send < lease', () => {
+    expect(() => loadConfig({ PLATFORM_TIMEOUT_MS: '15001' })).toThrow(/PLATFORM_TIMEOUT_MS: must not exceed SEND_TIMEOUT_MS/);
     expect(() => loadConfig({ SEND_TIMEOUT_MS: '60000' })).toThrow(/SEND_TIMEOUT_MS: must be below SEND_LEASE_MS/);
     const c = loadConfig({});
     expect(c.PLATFORM_TIMEOUT_MS).toBe(10_000);
     expect(c.PLATFORM_TIMEOUT_MS).toBeLessThan(c.SEND_TIMEOUT_MS);
     expect(c.SEND_TIMEOUT_MS).toBeLessThan(c.SEND_LEASE_MS);
     // Unset, it follows a shorter send deadline down.
-    expect(loadConfig({ SEND_TIMEOUT_MS: '2000' }).PLATFORM_TIMEOUT_MS).toBe(1_333);
+    expect(loadConfig({ SEND_TIMEOUT_MS: '2000' }).PLATFORM_TIMEOUT_MS).toBe(2_000);
   });
 });
