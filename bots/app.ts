@@ -6,6 +6,7 @@
  *  - `worker`: analysis, commands, timers, reports and sends from BullMQ (`npm run worker`).
  * Nothing here holds state the database does not also hold.
  */
+import { createNonceStore } from '../adapters/nonces.ts';
 import type { Adapter, FetchedFile } from '../adapters/types.ts';
 import { analyzeMessage } from '../analyzers/message.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
@@ -130,12 +131,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
     await syncCatalogFiles(database.db, files);
     catalog = await CatalogHolder.open(database.db, log);
     catalog.watch(config.CATALOG_POLL_MS);
-    const adapters = createAdapters(config, log, opts.adapters);
     const bull = config.REDIS_URL
       ? new BullMqRunner({ url: config.REDIS_URL, log, prefix: config.QUEUE_PREFIX, lockDurationMs: config.JOB_LOCK_MS, stalledIntervalMs: config.JOB_LOCK_MS })
       : null;
+    // Webhook replays are refused across every web process sharing the Redis.
+    const nonces = createNonceStore(bull?.redis, config.QUEUE_PREFIX, (err) =>
+      log.warn({ err: (err as Error).message }, 'webhook replay check skipped: redis unreachable'),
+    );
     const jobs: JobRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true });
     runner = jobs;
+    const adapters = createAdapters(config, log, opts.adapters, nonces);
     const metrics = createMetrics(() => jobs.stats());
     const wh: WorkingHours = { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS };
     const out: Outbound = {
@@ -220,6 +225,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const sink = createSink({
       ...shared,
       maxTextLength: config.MAX_TEXT_LENGTH,
+      localAdapter: config.LOCAL_ADAPTER,
       partitions: config.ANALYSIS_PARTITIONS,
       batchSize: config.INGEST_BATCH,
     });

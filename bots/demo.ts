@@ -30,7 +30,14 @@ const END = new Date('2026-12-04T18:30:00+08:00');
 async function main(): Promise<void> {
   const started = performance.now();
   const dataDir = await mkdtemp(join(tmpdir(), 'dealwise-demo-'));
-  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const config = loadConfig({
+    ...process.env,
+    DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    LOCAL_ADAPTER: 'true',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
   const convs = await loadConversations(CONVERSATIONS);
   const msgs = toInbound(convs);
   const clock = new ManualClock(msgs[0]!.sentAt);

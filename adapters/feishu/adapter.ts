@@ -7,7 +7,9 @@ import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
 import type { FetchedFile, HttpAdapter, HttpRoute, InboundSink, SendResult } from '../types.ts';
+import { memoryNonces, type NonceStore } from '../nonces.ts';
 import { createFeishuDispatcher } from './dispatcher.ts';
+import { feishuHttp } from './http.ts';
 import { sdkLoggerLevel, toSdkLogger } from './sdk-logger.ts';
 import { fetchFeishuFile, sendFeishuMessage } from './send.ts';
 import { createFeishuWebhookRoute } from './webhook.ts';
@@ -24,9 +26,13 @@ export interface FeishuAdapterOptions {
   webhookPath?: string;
   /** Webhook timestamp window, 5 minutes by default. */
   timestampToleranceMs?: number;
+  /** Longest one HTTP call to Feishu may take (a token fetch, a send); 10 s by default. */
+  requestTimeoutMs?: number;
   /** How long `start` waits for the long connection before returning with the SDK still retrying. */
   readyTimeoutMs?: number;
   now?: () => number;
+  /** Signed webhook requests seen (replays are refused); in memory, this adapter's own, by default. */
+  nonces?: NonceStore;
 }
 
 /** Largest file fetched for the bot: the largest PDF dealwise shares (20 MB). */
@@ -64,6 +70,7 @@ export class FeishuAdapter implements HttpAdapter {
       appSecret: opts.appSecret,
       domain: this.domain,
       cache: this.cache,
+      httpInstance: feishuHttp(opts.requestTimeoutMs ?? 10_000),
       logger: toSdkLogger(this.log),
       loggerLevel: sdkLoggerLevel(this.log),
     });
@@ -81,6 +88,7 @@ export class FeishuAdapter implements HttpAdapter {
             ...(opts.verificationToken ? { verificationToken: opts.verificationToken } : {}),
             toleranceMs: opts.timestampToleranceMs ?? 5 * 60_000,
             now: opts.now ?? Date.now,
+            nonces: opts.nonces ?? memoryNonces(),
             // Already authenticated and decrypted: the SDK's own check must not run again.
             dispatch: (payload) => this.dispatcher.invoke(payload, { needCheck: false }),
             log: this.log,

@@ -172,5 +172,19 @@ export function parseFeishuCardAction(event: unknown): CardPress | null {
   const senderId = parsed.data.operator.open_id;
   const action = parseCardValue(unwrapButtonValue(parsed.data.action.value));
   if (!senderId || !action) return null;
-  return { platform: 'feishu', senderId, action };
+  const at = eventTime(event);
+  return at ? { platform: 'feishu', senderId, action, at } : { platform: 'feishu', senderId, action };
+}
+
+/**
+ * When Feishu says the event happened: `header.create_time` (ms), which the SDK flattens to the
+ * top level. A press carries it so a redelivered older press never undoes a newer one.
+ */
+function eventTime(input: unknown): Date | undefined {
+  if (!input || typeof input !== 'object') return undefined;
+  const o = input as { create_time?: unknown; header?: { create_time?: unknown } };
+  const raw = o.header && typeof o.header === 'object' ? o.header.create_time : o.create_time;
+  const ms = typeof raw === 'string' && /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
+  const at = new Date(ms);
+  return ms > 0 && Number.isFinite(at.getTime()) ? at : undefined;
 }

@@ -52,6 +52,11 @@ export function feishuRequestError(err: unknown): AppError {
     return feishuApiError(typeof code === 'number' ? code : undefined, typeof msg === 'string' ? msg : undefined, status);
   }
   if (status !== undefined) return feishuApiError(undefined, `HTTP ${status}`, status);
+  // A deadline (feishuHttp): axios's idle timeout or the abort of the whole call.
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED') {
+    return new AppError('TIMEOUT', 'Feishu request timed out');
+  }
   // Network errors and the SDK's own token errors: their message names the cause, not the secret.
   const message = typeof e.message === 'string' ? e.message : String(err);
   return new AppError('PLATFORM_API', `Feishu request failed: ${message}`);

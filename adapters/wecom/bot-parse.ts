@@ -59,7 +59,8 @@ export function parseBotMessage(body: unknown): InboundMessage {
     kind = texts.length > 0 ? 'text' : 'image';
     text = texts.join('\n');
   } else {
-    kind = NON_TEXT[b.msgtype] ?? 'other';
+    // Own keys only: a msgtype like "constructor" must not find Object.prototype's.
+    kind = (Object.hasOwn(NON_TEXT, b.msgtype) ? NON_TEXT[b.msgtype] : undefined) ?? 'other';
     if (kind === 'voice') text = b.voice?.content ?? '';
   }
 
@@ -110,7 +111,12 @@ export function parseBotCardEvent(body: unknown): CardPress | null {
   if (!press) return null;
   const action = parseCardValue(press.eventKey);
   if (!action) return null;
-  return { platform: 'wecom', senderId: press.userId, action };
+  // When the press happened, so a redelivered older press never undoes a newer one.
+  const created = (body as { create_time?: unknown }).create_time;
+  const at = typeof created === 'number' && created > 0 ? wecomTime(created) : null;
+  return at && Number.isFinite(at.getTime())
+    ? { platform: 'wecom', senderId: press.userId, action, at }
+    : { platform: 'wecom', senderId: press.userId, action };
 }
 
 /**
