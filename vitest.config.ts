@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Three suites: `unit` needs nothing but Node 20 (PGlite, the in-process runner, loopback fakes);
-// `services` needs the real PostgreSQL and Redis on 127.0.0.1 and fails when they are missing;
-// `faults` kills processes and stops servers, its own redis-server and PostgreSQL cluster where it
-// stops them (it also needs the shared ones, and redis-server and the PostgreSQL binaries).
+// `unit` needs nothing but Node 20 (PGlite, the in-process runner, loopback fakes); `services`
+// needs the real PostgreSQL and Redis on 127.0.0.1 and `browser` Debian's /usr/bin/chromium, and
+// each fails when what it needs is missing. `npm run test:services` runs both. `faults` kills
+// processes and stops servers, a redis-server and a PostgreSQL cluster of its own where it stops
+// them (it also needs the shared ones, redis-server and the PostgreSQL server binaries).
 // All start from a migrated template database made once per run (test/setup/template-db.ts).
 export default defineConfig({
   test: {
@@ -12,7 +13,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/services/**', 'test/faults/**'],
+          exclude: ['test/services/**', 'test/faults/**', 'test/**/*browser.test.ts'],
           globalSetup: ['test/setup/template-db.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -26,6 +27,15 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/**/*browser.test.ts'],
+          globalSetup: ['test/setup/template-db.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -25,6 +25,13 @@ export interface InboundSink {
   press(press: CardPress): Promise<PressResult>;
 }
 
+/** A file downloaded from a platform. */
+export interface FetchedFile {
+  body: Buffer;
+  /** The file's name, when the message did not carry it (the WeCom bot's file callbacks). */
+  name?: string;
+}
+
 export interface SendResult {
   /** The platform's id for the sent message, when it returns one. */
   platformMessageId?: string;
@@ -39,6 +46,13 @@ export interface Adapter {
    * an adapter whose platform supports client-side dedupe (Feishu `uuid`) passes it on.
    */
   send(to: Recipient, msg: OutboundMessage, idempotencyKey: string): Promise<SendResult>;
+  /**
+   * The bytes of a file a message carried (its `Attachment.fileRef`; `messageId` is the platform's
+   * id of that message), with its name when only the download tells it, where the platform lets a
+   * bot download what it was sent. Throws AppError PLATFORM_API when the platform refuses, and
+   * UNSUPPORTED_MESSAGE when the reference is not this adapter's.
+   */
+  fetchFile?(ref: { messageId: string; fileRef: string }): Promise<FetchedFile>;
 }
 
 /** A plain HTTP route an adapter needs (webhook callbacks); the server mounts it with the raw body. */

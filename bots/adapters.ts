@@ -1,10 +1,12 @@
 /**
- * Which adapters run: the local one always (HTTP ingest, replays, the demo), and each platform
- * whose credentials are set. Also which adapter sends for a platform, and at what pace.
+ * Which adapters run: the local one when LOCAL_ADAPTER is on (HTTP ingest of `local` messages,
+ * replays, the demo, the tests), and each platform whose credentials are set. Also which adapter
+ * sends for a platform, and at what pace.
  */
 import { createDingtalkAdapter, DINGTALK_SEND_LIMITS } from '../adapters/dingtalk/index.ts';
 import { createFeishuAdapter, FEISHU_SEND_LIMITS } from '../adapters/feishu/index.ts';
 import { LocalAdapter } from '../adapters/local/adapter.ts';
+import type { NonceStore } from '../adapters/nonces.ts';
 import type { Adapter, HttpAdapter, SendLimit } from '../adapters/types.ts';
 import { createWecomAdapters, WECOM_SEND_LIMITS, WecomBotAdapter } from '../adapters/wecom/index.ts';
 import type { Config } from '../core/config.ts';
@@ -12,6 +14,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Platform } from '../core/types.ts';
 
 export interface AdapterSet {
+  /** The local adapter; it receives and sends only when LOCAL_ADAPTER is on. */
   local: LocalAdapter;
   all: Adapter[];
   /** The adapter that sends for each platform. */
@@ -27,11 +30,12 @@ export function isHttpAdapter(a: Adapter): a is HttpAdapter {
   return typeof (a as Partial<HttpAdapter>).routes === 'function';
 }
 
-export function createAdapters(config: Config, log: Logger, extra: Adapter[] = []): AdapterSet {
+/** `nonces`: where the webhook adapters remember signed requests (Redis when several web processes share them). */
+export function createAdapters(config: Config, log: Logger, extra: Adapter[] = [], nonces?: NonceStore): AdapterSet {
   const local = new LocalAdapter();
   const platformAdapters: Adapter[] = [
-    ...createWecomAdapters(config, log.child({ platform: 'wecom' })),
-    ...[createFeishuAdapter(config, log.child({ platform: 'feishu' }))].filter((a): a is HttpAdapter => a !== null),
+    ...createWecomAdapters(config, log.child({ platform: 'wecom' }), nonces),
+    ...[createFeishuAdapter(config, log.child({ platform: 'feishu' }), nonces)].filter((a): a is HttpAdapter => a !== null),
     ...[createDingtalkAdapter(config, log.child({ platform: 'dingtalk' }))].filter((a): a is NonNullable<typeof a> => a !== null),
     ...extra,
   ];
@@ -41,14 +45,14 @@ export function createAdapters(config: Config, log: Logger, extra: Adapter[] = [
     // have talked to it, so the app sends when both are on (it comes second and wins).
     senders.set(a.platform, a);
   }
-  senders.set('local', local);
+  if (config.LOCAL_ADAPTER) senders.set('local', local);
   const sendPlatforms = [...senders.keys()].filter((p) => p !== 'local');
   return {
     local,
-    all: [local, ...platformAdapters],
+    all: config.LOCAL_ADAPTER ? [local, ...platformAdapters] : platformAdapters,
     senders,
     limits: { wecom: WECOM_SEND_LIMITS, feishu: FEISHU_SEND_LIMITS, dingtalk: DINGTALK_SEND_LIMITS },
-    sendPlatforms: [...sendPlatforms, 'local'],
+    sendPlatforms: config.LOCAL_ADAPTER ? [...sendPlatforms, 'local'] : sendPlatforms,
     // The WeCom intelligent bot sends over its own long connection (one per bot), so its sends
     // must run where it is connected.
     liveOnly: new Set([...senders].filter(([, a]) => a instanceof WecomBotAdapter).map(([p]) => p)),

@@ -6,14 +6,17 @@
  *  - `worker`: analysis, commands, timers, reports and sends from BullMQ (`npm run worker`).
  * Nothing here holds state the database does not also hold.
  */
-import type { Adapter } from '../adapters/types.ts';
+import { createNonceStore } from '../adapters/nonces.ts';
+import type { Adapter, FetchedFile } from '../adapters/types.ts';
 import { analyzeMessage } from '../analyzers/message.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { Config } from '../core/config.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, toAppError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import type { Platform } from '../core/types.ts';
 import type { WorkingHours } from '../core/zoned-time.ts';
 import { type Database, openDatabase } from '../db/client.ts';
+import type { DocumentLinkRow, DocumentRow } from '../db/queries/documents.ts';
 import { BullMqRunner } from '../jobs/bullmq.ts';
 import type { JobDefinition, JobHandler, JobRunner, QueueName } from '../jobs/define.ts';
 import { InProcessRunner } from '../jobs/in-process.ts';
@@ -21,8 +24,12 @@ import { type AdapterSet, createAdapters } from './adapters.ts';
 import { type AnalysisDeps, analyzeHandler, analyzeJob } from './analysis/analyze-job.ts';
 import { syncCatalogFiles } from './catalog/sync.ts';
 import { CatalogHolder } from './catalog/watch.ts';
+import { readingListener } from './coaching/reading.ts';
+import { openShareTimers } from './coaching/share-timers.ts';
 import { fireTimersHandler, fireTimersJob } from './coaching/timer-job.ts';
 import { commandHandler, commandJob } from './commands/command-job.ts';
+import type { ReadingEvent } from './documents/reading.ts';
+import { createDocumentStorage, type DocumentStorage, readObject } from './documents/storage.ts';
 import { createSink, type Sink } from './ingest/sink.ts';
 import { newSweepCursor, sweep, sweepHandler, sweepJob, type SweepCounts } from './maintenance/sweep-job.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -64,6 +71,17 @@ export interface AppOptions {
   migrate?: boolean;
 }
 
+/** Tracked documents as the loop sees them: where files are kept, and its two ways in. */
+export interface AppDocuments {
+  storage: DocumentStorage;
+  /** Where customers reach this server: tracked links start with it. */
+  publicUrl: string;
+  /** The viewer's reading events: actions, engagement, timers met, nudges (bots/coaching/reading.ts). */
+  onReading(event: ReadingEvent): Promise<void>;
+  /** A tracked link made over the API: the playbook's timers on sharing (a quote not opened). */
+  onShared(shared: { document: DocumentRow; link: DocumentLinkRow }): Promise<void>;
+}
+
 export interface App {
   role: Role;
   config: Config;
@@ -76,6 +94,7 @@ export interface App {
   sink: Sink;
   metrics: Metrics;
   wh: WorkingHours;
+  documents: AppDocuments;
   /** Re-reads the org, playbook and atoms files into the database; every process follows. */
   reload(): Promise<void>;
   /** Re-dispatches what the database says is unfinished. */
@@ -114,7 +133,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
     await syncCatalogFiles(database.db, files);
     catalog = await CatalogHolder.open(database.db, log);
     catalog.watch(config.CATALOG_POLL_MS);
-    const adapters = createAdapters(config, log, opts.adapters);
     const bull = config.REDIS_URL
       ? new BullMqRunner({
           url: config.REDIS_URL,
@@ -125,8 +143,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
           backoffScale: config.RETRY_BACKOFF_SCALE,
         })
       : null;
+    // Webhook replays are refused across every web process sharing the Redis.
+    const nonces = createNonceStore(bull?.redis, config.QUEUE_PREFIX, (err) =>
+      log.warn({ err: (err as Error).message }, 'webhook replay check skipped: redis unreachable'),
+    );
     const jobs: JobRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true, backoffScale: config.RETRY_BACKOFF_SCALE });
     runner = jobs;
+    const adapters = createAdapters(config, log, opts.adapters, nonces);
     const metrics = createMetrics(() => jobs.stats());
     const wh: WorkingHours = { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS };
     const out: Outbound = {
@@ -139,6 +162,30 @@ export async function createApp(opts: AppOptions): Promise<App> {
       backoffScale: config.RETRY_BACKOFF_SCALE,
     };
     const dispatch = (rows: ReadonlyArray<{ id: string; platform: string }>) => dispatchSends(jobs, adapters.liveOnly, rows);
+    const held = catalog;
+    const documents: AppDocuments = {
+      storage: createDocumentStorage(config),
+      publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+      onReading: readingListener({ database, catalog, log: log.child({ component: 'reading' }), metrics, sendPlatforms: adapters.sendPlatforms, dispatch }),
+      onShared: async ({ document, link }) => {
+        await openShareTimers(database.db, held.current, wh, { document, link, at: link.createdAt });
+      },
+    };
+    // A file sent to the bot: the local ingest kept it in the document storage; a platform's
+    // adapter downloads it (each adapter knows its own file references).
+    const fetchFile = async (platform: Platform, ref: { messageId: string; fileRef: string }): Promise<FetchedFile> => {
+      if (platform === 'local') return { body: await readObject(documents.storage, ref.fileRef) };
+      // WeCom has two adapters: the one whose reference it is not says UNSUPPORTED_MESSAGE.
+      for (const a of adapters.all) {
+        if (a.platform !== platform || !a.fetchFile) continue;
+        try {
+          return await a.fetchFile(ref);
+        } catch (err) {
+          if (toAppError(err).code !== 'UNSUPPORTED_MESSAGE') throw err;
+        }
+      }
+      throw new AppError('UNSUPPORTED_MESSAGE', `files sent on ${platform} cannot be fetched`);
+    };
     const shared = {
       database,
       catalog,
@@ -150,6 +197,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
       liveOnly: adapters.liveOnly,
       dispatch,
       config,
+      wh,
+      documents,
+      fetchFile,
     };
     const analysis: AnalysisDeps = {
       ...shared,
@@ -192,6 +242,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const sink = createSink({
       ...shared,
       maxTextLength: config.MAX_TEXT_LENGTH,
+      localAdapter: config.LOCAL_ADAPTER,
       partitions: config.ANALYSIS_PARTITIONS,
       batchSize: config.INGEST_BATCH,
     });
@@ -214,7 +265,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const startAdapters = role !== 'worker' && (opts.startAdapters ?? true);
     if (startAdapters) for (const a of adapters.all) await a.start(sink);
 
-    const held = catalog;
     return {
       role,
       config,
@@ -227,6 +277,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       sink,
       metrics,
       wh,
+      documents,
       reload: async () => {
         await syncCatalogFiles(database.db, files, { force: true });
         await held.refresh();

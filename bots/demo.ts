@@ -1,55 +1,109 @@
 /**
  * `npm run demo`: a fresh embedded database, the sample org, six customer conversations replayed
  * on a simulated clock through the whole loop, then what each rep received (when and why) and
- * what the managers' /team returned. No PostgreSQL, Redis or platform credentials needed.
+ * what the managers' /team returned. Along the way 张三 sends the sample quote PDF to the bot and
+ * gets a tracked link, and 华东医疗's 李主任 opens it three times over two days (the viewer's own
+ * routes, on the simulated clock): the third look at the price page nudges 张三. No PostgreSQL,
+ * Redis or platform credentials needed.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../core/clock.ts';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
 import type { OutboundMessage } from '../core/types.ts';
 import { wallClock } from '../core/zoned-time.ts';
-import { dealConfirmations, deliveries, nudges, opportunities, people } from '../db/schema/index.ts';
+import { dealConfirmations, deliveries, messages, nudges, opportunities, people } from '../db/schema/index.ts';
 import { createApp, type App } from './app.ts';
+import { readLink, tokenOf } from './demo/reader.ts';
 import { advanceTo, loadConversations, replay, toInbound } from './demo/replay.ts';
+import { buildServer } from './http/server.ts';
 
 const CONVERSATIONS = fileURLToPath(new URL('./demo/conversations', import.meta.url));
+const SAMPLE_PDF = fileURLToPath(new URL('../config/documents/sample-proposal.pdf', import.meta.url));
 const END = new Date('2026-12-04T18:30:00+08:00');
 
 async function main(): Promise<void> {
   const started = performance.now();
   const dataDir = await mkdtemp(join(tmpdir(), 'dealwise-demo-'));
-  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const config = loadConfig({
+    ...process.env,
+    DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    LOCAL_ADAPTER: 'true',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
   const convs = await loadConversations(CONVERSATIONS);
   const msgs = toInbound(convs);
   const clock = new ManualClock(msgs[0]!.sentAt);
   const app = await createApp({ config, clock, autoRun: false, log: createLogger({ level: config.LOG_LEVEL }) });
   try {
     const t0 = performance.now();
-    // 李四 is asked to confirm a close that was only a plan (「12 月中旬签约」) and says 不是 half an
-    // hour later: the deal stays open and the answer becomes a label.
-    const pressAt = new Date('2026-11-30T12:40:00+08:00');
+    const server = buildServer(app);
+    await server.ready();
+    let link = '';
+    let pressed: Awaited<ReturnType<typeof answerConfirmations>> = [];
+    const scenes: Array<[string, () => Promise<void>]> = [
+      // Right after quoting 48 万 in the chat, 张三 sends the quote PDF to the bot (the local
+      // adapter's POST /v1/messages with the file) and pastes the tracked link it answers with.
+      [
+        '2026-11-25T15:20',
+        async () => {
+          link = await sendPdfToBot(server, app, 'zhangsan', '华东医疗-报价单.pdf');
+        },
+      ],
+      // 李主任 reads it on his phone: the cover, the company page and the price page; the price
+      // page again the next morning; and a third time on Friday, which nudges 张三.
+      [
+        '2026-11-25T15:25',
+        () =>
+          read(server, link, [
+            [1, 8],
+            [2, 6],
+            [7, 40],
+          ]),
+      ],
+      ['2026-11-26T10:05', () => read(server, link, [[7, 50]])],
+      ['2026-11-27T09:40', () => read(server, link, [[7, 45]])],
+      // 李四 is asked to confirm a close that was only a plan (「12 月中旬签约」) and says 不是 half
+      // an hour later: the deal stays open and the answer becomes a label.
+      [
+        '2026-11-30T12:40',
+        async () => {
+          pressed = await answerConfirmations(app, 'lisi', 'no');
+        },
+      ],
+    ];
+    let from = new Date(0);
+    for (const [when, scene] of scenes) {
+      const at = new Date(`${when}:00+08:00`);
+      await replay(
+        app,
+        clock,
+        msgs.filter((m) => m.sentAt >= from && m.sentAt < at),
+      );
+      await advanceTo(app, clock, at);
+      await scene();
+      await app.drain();
+      from = at;
+    }
     await replay(
       app,
       clock,
-      msgs.filter((m) => m.sentAt < pressAt),
-    );
-    await advanceTo(app, clock, pressAt);
-    const pressed = await answerConfirmations(app, 'lisi', 'no');
-    await replay(
-      app,
-      clock,
-      msgs.filter((m) => m.sentAt >= pressAt),
+      msgs.filter((m) => m.sentAt >= from),
     );
     await advanceTo(app, clock, END);
+    await server.close();
     const loopMs = performance.now() - t0;
 
     // The managers ask in their 1:1 chat with the bot; a rep corrects a deal's amount, asks for a
-    // talk-track and, too boldly, for /team.
+    // talk-track and, too boldly, for /team; a manager ends on the breakpoints (six deals: their n
+    // is too small for a rate, and the answer says so).
     const asks: Array<[string, string]> = [
       ['wangjing', '/team 本周'],
       ['liuqiang', '/team 上周'],
@@ -57,6 +111,7 @@ async function main(): Promise<void> {
       ['wangjing', '/deal 华东医疗'],
       ['zhangsan', '/kb 价格异议'],
       ['lisi', '/team 本周'],
+      ['wangjing', '/breakpoints'],
     ];
     let n = 0;
     for (const [who, text] of asks) {
@@ -121,6 +176,43 @@ const stampOf = (t: Date, tz: string) => {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(w.month)}-${p(w.day)} ${p(w.hour)}:${p(w.minute)}`;
 };
+
+/**
+ * A rep sends a PDF to the bot in their 1:1 chat, as the local adapter takes it (POST /v1/messages
+ * with the file inline); returns the tracked link the bot answers with.
+ */
+async function sendPdfToBot(server: FastifyInstance, app: App, who: string, name: string): Promise<string> {
+  const messageId = `file-${who}-${app.clock.now().getTime()}`;
+  const res = await server.inject({
+    method: 'POST',
+    url: '/v1/messages',
+    payload: {
+      platform: 'local',
+      messageId,
+      conversationId: `dm-${who}`,
+      chatType: 'single',
+      direct: true,
+      senderId: who,
+      attachments: [{ name, type: 'file', data: (await readFile(SAMPLE_PDF)).toString('base64') }],
+      sentAt: app.clock.now().toISOString(),
+    },
+  });
+  if (res.statusCode !== 200) throw new Error(`the PDF was refused: ${res.body}`);
+  await app.drain();
+  const [reply] = await app.database.db
+    .select({ message: deliveries.message })
+    .from(deliveries)
+    .innerJoin(messages, sql`${deliveries.idempotencyKey} = 'reply:' || ${messages.id}`)
+    .where(eq(messages.platformMessageId, messageId));
+  const url = reply ? /https?:\/\/\S+\/d\/[A-Za-z0-9_-]+/.exec(reply.message.text)?.[0] : undefined;
+  if (!url) throw new Error('the bot answered the PDF without a link');
+  return url;
+}
+
+/** 李主任 opens the link on his phone and reads these pages for these seconds. */
+async function read(server: FastifyInstance, url: string, pages: Array<[number, number]>): Promise<void> {
+  await readLink(server, tokenOf(url), { browser: 'li-zhuren-iphone', pages: pages.map(([page, seconds]) => ({ page, seconds })) });
+}
 
 /** Answers every pending confirmation card of one person, the way a tap on the card would. */
 async function answerConfirmations(app: App, personId: string, answer: 'yes' | 'no') {

@@ -25,6 +25,43 @@ const duration = z
   })
   .or(z.number());
 
+/** `true`/`1` or `false`/`0`. */
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
+export const API_SCOPES = ['ingest', 'read', 'admin'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+/** Shortest token accepted in API_TOKENS: 16 characters, so it cannot be guessed. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/**
+ * `scope[+scope]:token,…` → the tokens and their scopes. A message names the entry by position
+ * and never echoes a token.
+ */
+const apiTokens = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const out: Array<{ scopes: ApiScope[]; token: string }> = [];
+    for (const [i, entry] of v.split(',').entries()) {
+      const at = entry.indexOf(':');
+      const scopes = entry.slice(0, Math.max(at, 0)).trim().split('+');
+      const token = entry.slice(at + 1).trim();
+      const bad = (message: string) => ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: ${message}` });
+      if (at < 0 || scopes.some((s) => !(API_SCOPES as readonly string[]).includes(s))) {
+        bad(`expected scope[+scope]:token with scopes among ${API_SCOPES.join(', ')}`);
+      } else if (token.length < MIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
+        bad(`a token needs at least ${MIN_TOKEN_LENGTH} printable ASCII characters and no spaces`);
+      } else if (out.some((t) => t.token === token)) {
+        bad('the same token is listed twice');
+      } else out.push({ scopes: scopes as ApiScope[], token });
+    }
+    return out;
+  });
+
 export const configSchema = z
   .object({
     HOST: z.string().default('127.0.0.1'),
@@ -43,8 +80,24 @@ export const configSchema = z
         .regex(/^rediss?:\/\//, 'expected a redis:// URL')
         .optional(),
     ),
-    /** When set, the HTTP API (/v1/*) requires `Authorization: Bearer <API_TOKEN>`. */
+    /**
+     * Bearer tokens for the HTTP API (/v1/*), each with its scopes: `scope[+scope]:token`, comma
+     * separated, e.g. `ingest:tok1,read+ingest:tok2,admin:tok3` (see bots/http/auth.ts).
+     */
+    API_TOKENS: optionalString.pipe(apiTokens),
+    /** One admin token, as before scopes existed: the same as `API_TOKENS=admin:<API_TOKEN>`. */
     API_TOKEN: optionalString,
+    /**
+     * Behind a reverse proxy: which proxies' X-Forwarded-For to believe, as addresses or CIDRs
+     * (comma separated; `loopback` for one on this machine). Unset, the connection's own address
+     * is the client's (rate limits and document readers would all see the proxy).
+     */
+    TRUST_PROXY: optionalString,
+    /**
+     * The local adapter: messages with platform `local` over the HTTP ingest, and sends recorded at
+     * /v1/outbox instead of going to a platform. For the demo, the simulator and tests; off by default.
+     */
+    LOCAL_ADAPTER: flag,
     ORG_FILE: z.string().default('config/org.yaml'),
     PLAYBOOK_FILE: z.string().default('config/playbooks.yaml'),
     ATOMS_FILE: z.string().default('config/atoms.yaml'),
@@ -68,13 +121,12 @@ export const configSchema = z
       .default('1,2,3,4,5')
       .transform((s) => s.split(',').map((d) => Number(d.trim())))
       .pipe(z.array(z.number().int().min(1).max(7)).min(1)),
-    /** Longest message text accepted, in characters; longer is rejected with a 400. */
+    /** Deals needed on each side of a behaviour breakpoint before its rates are shown. */
+    BREAKPOINT_MIN_DEALS: z.coerce.number().int().min(1).default(20),
+    /** Longest message text kept, in characters: the HTTP ingest refuses longer text, a platform's message is cut. */
     MAX_TEXT_LENGTH: z.coerce.number().int().min(1).default(8000),
     /** Also consume analysis, timer and report jobs in the web process (small deployments). */
-    RUN_WORKERS: z
-      .enum(['true', 'false', '1', '0', ''])
-      .default('false')
-      .transform((v) => v === 'true' || v === '1'),
+    RUN_WORKERS: flag,
     /** `npm run worker` serves /metrics and /readyz on this port. */
     WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
     /** BullMQ key prefix: deployments sharing one Redis use different ones. */
@@ -113,6 +165,12 @@ export const configSchema = z
     CATALOG_POLL_MS: z.coerce.number().int().min(50).default(2_000),
     /** Longest one platform send may take (below SEND_LEASE_MS). */
     SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    /**
+     * Longest one HTTP request to a platform may take (a token fetch, one send call), in all three
+     * adapters: at most SEND_TIMEOUT_MS, so a request the send gave up on ends well before the
+     * lease lets another sender retake the delivery. Unset: 10 s, or SEND_TIMEOUT_MS if less.
+     */
+    PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(50).optional(),
     /** How long a shutdown waits for running jobs before it lets them go back to the queue. */
     SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(0).default(10_000),
     /** PostgreSQL connections per process. */
@@ -150,10 +208,7 @@ export const configSchema = z
     S3_ACCESS_KEY_ID: optionalString,
     S3_SECRET_ACCESS_KEY: optionalString,
     /** Path-style addressing (`endpoint/bucket/key`), which MinIO and most self-hosted stores need. */
-    S3_FORCE_PATH_STYLE: z
-      .enum(['true', 'false', '1', '0', ''])
-      .default('false')
-      .transform((v) => v === 'true' || v === '1'),
+    S3_FORCE_PATH_STYLE: flag,
   })
   .superRefine((c, ctx) => {
     // A platform is on when its credentials are set; half a set is a mistake worth stopping for.
@@ -175,6 +230,13 @@ export const configSchema = z
     if (c.FEISHU_APP_ID && c.FEISHU_MODE === 'webhook' && !c.FEISHU_ENCRYPT_KEY) {
       ctx.addIssue({ code: 'custom', path: ['FEISHU_ENCRYPT_KEY'], message: 'required when FEISHU_MODE=webhook' });
     }
+    if (c.PLATFORM_TIMEOUT_MS !== undefined && c.PLATFORM_TIMEOUT_MS > c.SEND_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PLATFORM_TIMEOUT_MS'],
+        message: 'must not exceed SEND_TIMEOUT_MS, so a call that hangs ends by the time the send gives up on it',
+      });
+    }
     if (c.SEND_TIMEOUT_MS >= c.SEND_LEASE_MS) {
       ctx.addIssue({ code: 'custom', path: ['SEND_TIMEOUT_MS'], message: 'must be below SEND_LEASE_MS, or a slow send could be raced by a second sender' });
     }
@@ -184,7 +246,8 @@ export const configSchema = z
     if (c.WORK_START >= c.WORK_END) {
       ctx.addIssue({ code: 'custom', path: ['WORK_END'], message: 'must be after WORK_START' });
     }
-  });
+  })
+  .transform((c) => ({ ...c, PLATFORM_TIMEOUT_MS: c.PLATFORM_TIMEOUT_MS ?? Math.min(10_000, c.SEND_TIMEOUT_MS) }));
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'UNKNOWN_PLATFORM'
   | 'UNSUPPORTED_MESSAGE'
   | 'SIGNATURE_INVALID'
+  | 'REPLAYED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'PLATFORM_API'
@@ -25,6 +26,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   UNKNOWN_PLATFORM: 400,
   UNSUPPORTED_MESSAGE: 400,
   SIGNATURE_INVALID: 401,
+  /** A signed webhook already received within its time window. */
+  REPLAYED: 409,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   PLATFORM_API: 502,

@@ -5,11 +5,13 @@
  */
 import { AppError } from './errors.ts';
 import { checkDate, checkText } from './text.ts';
-import type { InboundMessage } from './types.ts';
+import { type CardPress, type InboundMessage, MESSAGE_KINDS } from './types.ts';
 
 const ID_MAX = 256;
 const NAME_MAX = 256;
 const MAX_ATTACHMENTS = 20;
+/** A platform's handle to a file (a DingTalk download code is the longest, a few hundred characters). */
+const FILE_REF_MAX = 2048;
 
 /** Throws BAD_REQUEST naming the first field that is not acceptable. */
 export function checkInbound(msg: InboundMessage, maxText: number, now = Date.now()): void {
@@ -20,7 +22,22 @@ export function checkInbound(msg: InboundMessage, maxText: number, now = Date.no
   if (msg.senderName !== undefined) checkText('senderName', msg.senderName, NAME_MAX);
   if (msg.conversationTitle !== undefined) checkText('conversationTitle', msg.conversationTitle, NAME_MAX);
   checkText('text', msg.text, maxText);
+  if (!(MESSAGE_KINDS as readonly string[]).includes(msg.kind)) throw new AppError('BAD_REQUEST', 'kind is not a known message kind');
   if (msg.attachments.length > MAX_ATTACHMENTS) throw new AppError('BAD_REQUEST', `more than ${MAX_ATTACHMENTS} attachments`);
-  for (const [i, a] of msg.attachments.entries()) checkText(`attachments[${i}].name`, a.name, NAME_MAX);
+  for (const [i, a] of msg.attachments.entries()) {
+    checkText(`attachments[${i}].name`, a.name, NAME_MAX);
+    if (a.fileRef !== undefined) checkText(`attachments[${i}].fileRef`, a.fileRef, FILE_REF_MAX);
+    if (a.type !== undefined) checkText(`attachments[${i}].type`, a.type, NAME_MAX);
+  }
   checkDate('sentAt', msg.sentAt, now);
+}
+
+/** The same for a card press: who pressed and the ids it names, before any of them reaches a query. */
+export function checkPress(press: CardPress): void {
+  if (press.senderId === '') throw new AppError('BAD_REQUEST', 'senderId is empty');
+  checkText('senderId', press.senderId, ID_MAX);
+  const a = press.action;
+  if (a.kind === 'feedback') checkText('nudgeId', a.nudgeId, ID_MAX);
+  else checkText('confirmationId', a.confirmationId, ID_MAX);
+  if (press.at !== undefined && !Number.isFinite(press.at.getTime())) throw new AppError('BAD_REQUEST', 'the press time is not a time');
 }

@@ -30,6 +30,9 @@ export const REDACT_PATHS = [
   'config.DINGTALK_CLIENT_SECRET',
   'config.DATABASE_URL',
   'config.API_TOKEN',
+  'config.API_TOKENS',
+  'req.headers.authorization',
+  'request.headers.authorization',
   'config.REDIS_URL',
   'config.S3_SECRET_ACCESS_KEY',
   // A failed query's parameters are customer text and raw payloads: the SQL stays, its values go.

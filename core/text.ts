@@ -20,6 +20,20 @@ export function checkText(field: string, s: string, max: number): string {
   return s;
 }
 
+/**
+ * `s` cut to at most `max` characters, ending with a marker that says how long it was; a
+ * surrogate pair is never split. Platform messages are cut rather than refused: the writer cannot
+ * be asked to send it again, and the platform would only redeliver the same text.
+ */
+export function clampText(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const marker = `…[truncated: ${s.length} characters]`;
+  let keep = Math.max(0, max - marker.length);
+  const last = s.charCodeAt(keep - 1);
+  if (keep > 0 && last >= 0xd800 && last <= 0xdbff) keep--;
+  return keep === 0 ? s.slice(0, max).toWellFormed() : s.slice(0, keep) + marker;
+}
+
 /** Earliest and latest instants a message may carry (PostgreSQL and Date both hold them). */
 const EARLIEST = Date.UTC(2000, 0, 1);
 const LATEST_AHEAD_MS = 366 * 86_400_000;

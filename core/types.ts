@@ -22,6 +22,15 @@ export interface Attachment {
   name: string;
   /** A coarse type: file, image, video, voice, link. */
   type?: string;
+  /**
+   * How to fetch the file's bytes later, in the adapter's own terms (a Feishu file key, a DingTalk
+   * download code, the WeCom bot's five-minute encrypted download URL and its key, a local
+   * document-storage key); absent when the platform gives no way to. Nothing here opens more than
+   * the message's own raw payload already does.
+   */
+  fileRef?: string;
+  /** Bytes, when the platform says. */
+  size?: number;
 }
 
 /**
@@ -102,6 +111,15 @@ export const ACTION_KINDS = [
   'deal_lost',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
+
+/**
+ * Customer actions that come from elsewhere than a message's text, so the analyzer never labels
+ * them: `document_viewed`, a customer's reading of a tracked document (its pages and seconds).
+ */
+export const EVENT_ACTION_KINDS = ['document_viewed'] as const;
+/** Every action kind a deal's timeline, the playbooks and the database know. */
+export const STORED_ACTION_KINDS = [...ACTION_KINDS, ...EVENT_ACTION_KINDS] as const;
+export type StoredActionKind = (typeof STORED_ACTION_KINDS)[number];
 
 export const OBJECTION_TYPES = ['price', 'competitor', 'timing', 'authority', 'need', 'trust'] as const;
 export type ObjectionType = (typeof OBJECTION_TYPES)[number];

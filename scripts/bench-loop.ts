@@ -93,7 +93,7 @@ async function run(r: number): Promise<{ throughput: number; p50: number; p99: n
   const log = createLogger({ level: 'silent' });
   const dataDir = await mkdtemp(join(tmpdir(), 'dealwise-bench-'));
   const db = MODE === 'services' ? await createTestDatabase() : null;
-  const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: 'silent', LOCAL_ADAPTER: 'true' };
   if (db) Object.assign(env, { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: `dwbench${process.pid}r${r}`, SWEEP_SETTLE_MS: '60000' });
   const workers: WorkerProcess[] = [];
   const app = await createApp({ config: loadConfig(env), role: MODE === 'services' ? 'web' : 'all', log });

@@ -125,6 +125,7 @@ export function coachOne(catalog: Catalog, line: AtomQuestion): AtomChoice {
     touchesDay: null,
     meetingAt: null,
     meetingType: null,
+    documentOpens: 0,
     isNew: false,
     dirty: false,
   };

@@ -8,7 +8,7 @@ import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
 import { handOver } from '../hand-over.ts';
-import type { Adapter, InboundSink, SendResult } from '../types.ts';
+import type { Adapter, FetchedFile, InboundSink, SendResult } from '../types.ts';
 import { DingtalkApi } from './api.ts';
 import { encodeRobotTemplate, encodeWebhookBody } from './encode.ts';
 import { parseDingtalkCardCallback, parseDingtalkMessage } from './parse.ts';
@@ -26,6 +26,9 @@ export interface DingtalkAdapterOptions extends DingtalkStreamOptions {
 
 /** What the robot answers DingTalk in a callback ack; DingTalk only needs the ack itself. */
 const ACK_RESULT = {};
+
+/** Largest file fetched for the bot: the largest PDF dealwise shares (20 MB). */
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 export class DingtalkAdapter implements Adapter {
   readonly platform = 'dingtalk' as const;
@@ -104,6 +107,11 @@ export class DingtalkAdapter implements Adapter {
     }
     const tpl = encodeRobotTemplate(msg);
     return 'userId' in to ? this.api.sendToUser(to.userId, tpl) : this.api.sendToGroup(to.chatId, tpl);
+  }
+
+  /** A file sent to the robot (a rep's PDF), by the download code its message carried. */
+  async fetchFile(ref: { messageId: string; fileRef: string }): Promise<FetchedFile> {
+    return { body: await this.api.downloadMessageFile(ref.fileRef, MAX_FILE_BYTES) };
   }
 
   private async onRobotMessage(client: DingtalkStreamClient, sink: InboundSink, frame: DWClientDownStream): Promise<void> {

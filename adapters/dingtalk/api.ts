@@ -77,6 +77,38 @@ export class DingtalkApi {
     return sendResult(answer.body.processQueryKey);
   }
 
+  /**
+   * The bytes of a file a robot message carried, by its download code: DingTalk answers with a
+   * short-lived download URL (itself a credential: never logged nor put in an error), fetched at
+   * once. More than `maxBytes` is refused rather than read to the end.
+   */
+  async downloadMessageFile(downloadCode: string, maxBytes: number): Promise<Buffer> {
+    // https://open.dingtalk.com/document/orgapp/download-the-file-content-of-the-robot-receiving-message
+    const answer = await this.withToken('robot file download', '/v1.0/robot/messageFiles/download', { downloadCode, robotCode: this.opts.robotCode });
+    const url = answer.body.downloadUrl;
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new AppError('PLATFORM_API', 'DingTalk robot file download: the answer has no downloadUrl');
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (err) {
+      const reason = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      throw new AppError('PLATFORM_API', `DingTalk robot file download: request failed (${reason})`);
+    }
+    if (!res.ok || !res.body)
+      throw new AppError('PLATFORM_API', `DingTalk robot file download failed: HTTP ${res.status}`, { details: { status: res.status } });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        await res.body.cancel().catch(() => {});
+        throw new AppError('PAYLOAD_TOO_LARGE', `the file is over ${maxBytes} bytes`);
+      }
+      chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks);
+  }
+
   /** Replies through a conversation's session webhook (no token needed: the URL is the credential). */
   async postWebhook(url: string, body: Record<string, unknown>): Promise<void> {
     // https://open.dingtalk.com/document/orgapp/robot-reply-and-send-messages

@@ -45,6 +45,7 @@ export function createDingtalkAdapter(
     apiBase: config.DINGTALK_API_BASE ?? DINGTALK_API_BASE,
     gatewayUrl: config.DINGTALK_GATEWAY_URL ?? GATEWAY_URL,
     log,
+    timeoutMs: config.PLATFORM_TIMEOUT_MS,
     ...tuning,
   });
 }

@@ -108,7 +108,9 @@ function readBody(m: RobotMessage): { kind: MessageKind; text: string; attachmen
     case 'file': {
       const media = mediaContentSchema.safeParse(m.content);
       const name = media.success ? media.data.fileName : undefined;
-      return { kind: 'file', text: '', attachments: name ? [{ name, type: 'file' }] : [] };
+      // The download code is how the robot fetches the file later (robot/messageFiles/download).
+      const code = media.success ? media.data.downloadCode : undefined;
+      return { kind: 'file', text: '', attachments: name ? [{ name, type: 'file', ...(code ? { fileRef: code } : {}) }] : [] };
     }
     case 'audio': {
       // DingTalk transcribes voice messages; the transcript is what the analyzer can read.

@@ -6,10 +6,12 @@ import { Client, DefaultCache, WSClient, type EventDispatcher } from '@larksuite
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
-import type { HttpAdapter, HttpRoute, InboundSink, SendResult } from '../types.ts';
+import type { FetchedFile, HttpAdapter, HttpRoute, InboundSink, SendResult } from '../types.ts';
+import { memoryNonces, type NonceStore } from '../nonces.ts';
 import { createFeishuDispatcher } from './dispatcher.ts';
+import { feishuHttp } from './http.ts';
 import { sdkLoggerLevel, toSdkLogger } from './sdk-logger.ts';
-import { sendFeishuMessage } from './send.ts';
+import { fetchFeishuFile, sendFeishuMessage } from './send.ts';
 import { createFeishuWebhookRoute } from './webhook.ts';
 
 export interface FeishuAdapterOptions {
@@ -24,10 +26,17 @@ export interface FeishuAdapterOptions {
   webhookPath?: string;
   /** Webhook timestamp window, 5 minutes by default. */
   timestampToleranceMs?: number;
+  /** Longest one HTTP call to Feishu may take (a token fetch, a send); 10 s by default. */
+  requestTimeoutMs?: number;
   /** How long `start` waits for the long connection before returning with the SDK still retrying. */
   readyTimeoutMs?: number;
   now?: () => number;
+  /** Signed webhook requests seen (replays are refused); in memory, this adapter's own, by default. */
+  nonces?: NonceStore;
 }
+
+/** Largest file fetched for the bot: the largest PDF dealwise shares (20 MB). */
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 // WSClient.start() logs and returns, connecting nothing, when the app id is not of this form.
 const APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/;
@@ -61,6 +70,7 @@ export class FeishuAdapter implements HttpAdapter {
       appSecret: opts.appSecret,
       domain: this.domain,
       cache: this.cache,
+      httpInstance: feishuHttp(opts.requestTimeoutMs ?? 10_000),
       logger: toSdkLogger(this.log),
       loggerLevel: sdkLoggerLevel(this.log),
     });
@@ -78,6 +88,7 @@ export class FeishuAdapter implements HttpAdapter {
             ...(opts.verificationToken ? { verificationToken: opts.verificationToken } : {}),
             toleranceMs: opts.timestampToleranceMs ?? 5 * 60_000,
             now: opts.now ?? Date.now,
+            nonces: opts.nonces ?? memoryNonces(),
             // Already authenticated and decrypted: the SDK's own check must not run again.
             dispatch: (payload) => this.dispatcher.invoke(payload, { needCheck: false }),
             log: this.log,
@@ -159,5 +170,10 @@ export class FeishuAdapter implements HttpAdapter {
   /** Sends with `im.message.create`; `idempotencyKey` becomes Feishu's dedupe `uuid`. */
   send(to: Recipient, msg: OutboundMessage, idempotencyKey: string): Promise<SendResult> {
     return sendFeishuMessage(this.client, to, msg, idempotencyKey);
+  }
+
+  /** A file sent to the bot (a rep's PDF), by its message id and file key. */
+  async fetchFile(ref: { messageId: string; fileRef: string }): Promise<FetchedFile> {
+    return { body: await fetchFeishuFile(this.client, ref, MAX_FILE_BYTES) };
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { NonceStore } from '../nonces.ts';
 import type { HttpAdapter, SendLimit } from '../types.ts';
 import { FeishuAdapter } from './adapter.ts';
 
@@ -25,13 +26,15 @@ export const FEISHU_SEND_LIMITS: SendLimit[] = [
  * The Feishu adapter for this config, or null when FEISHU_APP_ID / FEISHU_APP_SECRET are unset.
  * FEISHU_MODE picks the long connection (`ws`) or the webhook route (`webhook`).
  */
-export function createFeishuAdapter(config: Config, log: Logger): HttpAdapter | null {
+export function createFeishuAdapter(config: Config, log: Logger, nonces?: NonceStore): HttpAdapter | null {
   if (!config.FEISHU_APP_ID || !config.FEISHU_APP_SECRET) return null;
   return new FeishuAdapter(
     {
       appId: config.FEISHU_APP_ID,
       appSecret: config.FEISHU_APP_SECRET,
       mode: config.FEISHU_MODE,
+      requestTimeoutMs: config.PLATFORM_TIMEOUT_MS,
+      ...(nonces ? { nonces } : {}),
       ...(config.FEISHU_DOMAIN ? { domain: config.FEISHU_DOMAIN } : {}),
       ...(config.FEISHU_ENCRYPT_KEY ? { encryptKey: config.FEISHU_ENCRYPT_KEY } : {}),
       ...(config.FEISHU_VERIFICATION_TOKEN ? { verificationToken: config.FEISHU_VERIFICATION_TOKEN } : {}),

@@ -139,8 +139,10 @@ export function parseFeishuMessage(event: unknown): InboundMessage {
   const attachments: Attachment[] = [];
   if (message.message_type === 'text') text = stripMentions(str(content.text));
   else if (message.message_type === 'post') text = stripMentions(postText(content));
-  else if (message.message_type === 'file' && str(content.file_name)) attachments.push({ name: str(content.file_name), type: 'file' });
-  else if (message.message_type === 'media' && str(content.file_name)) attachments.push({ name: str(content.file_name), type: 'video' });
+  else if (message.message_type === 'file' && str(content.file_name)) {
+    // The file key (with the message id) is how the bot downloads the file later.
+    attachments.push({ name: str(content.file_name), type: 'file', ...(str(content.file_key) ? { fileRef: str(content.file_key) } : {}) });
+  } else if (message.message_type === 'media' && str(content.file_name)) attachments.push({ name: str(content.file_name), type: 'video' });
 
   const sentMs = Number(message.create_time);
   const chatType = message.chat_type === 'p2p' ? 'single' : 'group';
@@ -170,5 +172,19 @@ export function parseFeishuCardAction(event: unknown): CardPress | null {
   const senderId = parsed.data.operator.open_id;
   const action = parseCardValue(unwrapButtonValue(parsed.data.action.value));
   if (!senderId || !action) return null;
-  return { platform: 'feishu', senderId, action };
+  const at = eventTime(event);
+  return at ? { platform: 'feishu', senderId, action, at } : { platform: 'feishu', senderId, action };
+}
+
+/**
+ * When Feishu says the event happened: `header.create_time` (ms), which the SDK flattens to the
+ * top level. A press carries it so a redelivered older press never undoes a newer one.
+ */
+function eventTime(input: unknown): Date | undefined {
+  if (!input || typeof input !== 'object') return undefined;
+  const o = input as { create_time?: unknown; header?: { create_time?: unknown } };
+  const raw = o.header && typeof o.header === 'object' ? o.header.create_time : o.create_time;
+  const ms = typeof raw === 'string' && /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
+  const at = new Date(ms);
+  return ms > 0 && Number.isFinite(at.getTime()) ? at : undefined;
 }

@@ -52,6 +52,11 @@ export function feishuRequestError(err: unknown): AppError {
     return feishuApiError(typeof code === 'number' ? code : undefined, typeof msg === 'string' ? msg : undefined, status);
   }
   if (status !== undefined) return feishuApiError(undefined, `HTTP ${status}`, status);
+  // A deadline (feishuHttp): axios's idle timeout or the abort of the whole call.
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED') {
+    return new AppError('TIMEOUT', 'Feishu request timed out');
+  }
   // Network errors and the SDK's own token errors: their message names the cause, not the secret.
   const message = typeof e.message === 'string' ? e.message : String(err);
   return new AppError('PLATFORM_API', `Feishu request failed: ${message}`);
@@ -78,4 +83,31 @@ export async function sendFeishuMessage(client: Client, to: Recipient, msg: Outb
   if (res?.code !== 0) throw feishuApiError(res?.code, res?.msg, 200);
   const platformMessageId = res.data?.message_id;
   return platformMessageId ? { platformMessageId } : {};
+}
+
+/**
+ * Downloads a file a message carried (a PDF a rep sent the bot) with `im.messageResource.get`;
+ * more than `maxBytes` is refused rather than read to the end.
+ * https://open.feishu.cn/document/server-docs/im-v1/message/get-2
+ */
+export async function fetchFeishuFile(client: Client, ref: { messageId: string; fileRef: string }, maxBytes: number): Promise<Buffer> {
+  let stream: NodeJS.ReadableStream;
+  try {
+    const res = await client.im.messageResource.get({ path: { message_id: ref.messageId, file_key: ref.fileRef }, params: { type: 'file' } });
+    stream = res.getReadableStream();
+  } catch (err) {
+    throw feishuRequestError(err);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += b.length;
+    if (size > maxBytes) {
+      (stream as { destroy?: () => void }).destroy?.();
+      throw new AppError('PAYLOAD_TOO_LARGE', `the file is over ${maxBytes} bytes`);
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
 }

@@ -7,6 +7,7 @@
  */
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { type NonceStore, requestKey } from '../nonces.ts';
 import type { HttpRequest, HttpResponse, HttpRoute } from '../types.ts';
 import { decryptFeishuPayload, verifyFeishuSignature } from './crypto.ts';
 
@@ -17,6 +18,8 @@ export interface FeishuWebhookOptions {
   /** How far a request timestamp may be from now. */
   toleranceMs: number;
   now: () => number;
+  /** Where signed requests are remembered for their window, so a replay is refused. */
+  nonces: NonceStore;
   /** Hands an authenticated, decrypted payload on (the SDK's EventDispatcher); resolves when handled. */
   dispatch(payload: Record<string, unknown>): Promise<unknown>;
   log: Logger;
@@ -85,7 +88,19 @@ export function createFeishuWebhookRoute(opts: FeishuWebhookOptions): HttpRoute 
     if (!signed) throw new AppError('SIGNATURE_INVALID', 'Feishu request without X-Lark-Signature headers');
     checkToken(payload, false);
 
-    const result = await opts.dispatch(payload);
+    // Signed and inside its window: the same request again within the window is a replay.
+    const key = requestKey('feishu', timestamp ?? '', nonce ?? '', signature ?? '');
+    if (!(await opts.nonces.claim(key, 2 * opts.toleranceMs))) {
+      throw new AppError('REPLAYED', 'this signed Feishu request was already received (same timestamp, nonce and signature)');
+    }
+    let result: unknown;
+    try {
+      result = await opts.dispatch(payload);
+    } catch (err) {
+      // Not handled: Feishu's retry of this same request must be let through.
+      if (toAppError(err).httpStatus >= 500) await opts.nonces.release(key);
+      throw err;
+    }
     // A card callback may answer with a toast; events answer an empty object.
     return { status: 200, body: result && typeof result === 'object' ? result : {} };
   }
@@ -98,9 +113,14 @@ export function createFeishuWebhookRoute(opts: FeishuWebhookOptions): HttpRoute 
         return await handle(req);
       } catch (err) {
         const e = toAppError(err);
-        if (e.code === 'SIGNATURE_INVALID' || e.code === 'BAD_REQUEST') opts.log.warn({ code: e.code }, e.message);
-        else opts.log.error({ err: e }, 'Feishu webhook handling failed');
-        return { status: e.httpStatus, body: { code: e.code, message: e.message } };
+        if (e.httpStatus < 500) {
+          opts.log.warn({ code: e.code }, e.message);
+          return { status: e.httpStatus, body: { code: e.code, message: e.message } };
+        }
+        // Not stored (the database is down): Feishu delivers it again. The reason stays in the
+        // log; a database error's message can carry SQL, which a caller must never see.
+        opts.log.error({ err: e }, 'Feishu webhook handling failed');
+        return { status: e.httpStatus, body: { code: e.code, message: 'internal error' } };
       }
     },
   };

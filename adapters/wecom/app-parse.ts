@@ -62,7 +62,8 @@ export function parseAppCallback(xml: string): AppCallback {
   const parsed = messageFields.safeParse(fields);
   if (!parsed.success) throw invalidPayload('WeCom app message', parsed.error);
   const f = parsed.data;
-  const kind = KINDS[f.MsgType] ?? 'other';
+  // Own keys only: a MsgType like "constructor" must not find Object.prototype's.
+  const kind = (Object.hasOwn(KINDS, f.MsgType) ? KINDS[f.MsgType] : undefined) ?? 'other';
   let text = '';
   const attachments: Attachment[] = [];
   if (kind === 'text') text = f.Content ?? '';

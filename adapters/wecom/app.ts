@@ -10,6 +10,7 @@ import type { HttpAdapter, HttpRequest, HttpResponse, HttpRoute, InboundSink, Se
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { memoryNonces, type NonceStore, requestKey } from '../nonces.ts';
 import { isEncodingAESKey, openCallback, signedQuery, type CallbackKeys } from './app-callback.ts';
 import { parseAppCallback } from './app-parse.ts';
 import { WecomApiClient } from './app-api.ts';
@@ -34,6 +35,8 @@ export interface WecomAppOptions {
   requestTimeoutMs?: number;
   /** Clock for the timestamp window and the token cache; tests move it. */
   now?: () => number;
+  /** Signed callbacks seen (replays are refused); in memory, this adapter's own, by default. */
+  nonces?: NonceStore;
 }
 
 const DEFAULT_API_BASE = 'https://qyapi.weixin.qq.com';
@@ -57,6 +60,7 @@ export class WecomAppAdapter implements HttpAdapter {
   private readonly api: WecomApiClient;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly nonces: NonceStore;
 
   constructor(private readonly opts: WecomAppOptions) {
     if (!/^\d+$/.test(opts.agentId)) throw new AppError('CONFIG_INVALID', 'WECOM_AGENT_ID: expected the numeric AgentId');
@@ -67,6 +71,7 @@ export class WecomAppAdapter implements HttpAdapter {
     this.keys = { token: opts.token, encodingAESKey: opts.encodingAESKey, corpId: opts.corpId, maxSkewSec: opts.maxSkewSec ?? 300 };
     this.log = opts.log.child({ adapter: 'wecom-app' });
     this.now = opts.now ?? Date.now;
+    this.nonces = opts.nonces ?? memoryNonces(this.now);
     this.api = new WecomApiClient({
       apiBase: opts.apiBase ?? DEFAULT_API_BASE,
       corpId: opts.corpId,
@@ -115,6 +120,7 @@ export class WecomAppAdapter implements HttpAdapter {
     // Not started: 503 makes WeCom retry rather than lose the message.
     if (!sink) return text(503, 'not ready');
     let parsed: ReturnType<typeof parseAppCallback>;
+    let key: string;
     try {
       const q = signedQuery(req.query);
       let encrypt: string | undefined;
@@ -124,7 +130,13 @@ export class WecomAppAdapter implements HttpAdapter {
         throw new AppError('BAD_REQUEST', 'body is not the WeCom callback XML');
       }
       if (!encrypt) throw new AppError('BAD_REQUEST', 'body has no <Encrypt> element');
-      parsed = parseAppCallback(openCallback(this.keys, q, encrypt, this.now()));
+      const plain = openCallback(this.keys, q, encrypt, this.now());
+      // Authentic and inside its window: the same signed request again within it is a replay.
+      key = requestKey('wecom', q.timestamp, q.nonce, q.signature.toLowerCase());
+      if (!(await this.nonces.claim(key, 2 * this.keys.maxSkewSec * 1000))) {
+        throw new AppError('REPLAYED', 'this signed WeCom callback was already received (same timestamp, nonce and signature)');
+      }
+      parsed = parseAppCallback(plain);
     } catch (err) {
       return this.refuse(err, 'WeCom callback refused');
     }
@@ -140,7 +152,8 @@ export class WecomAppAdapter implements HttpAdapter {
         return reject(new AppError('BAD_REQUEST', result.reason));
       }
     } catch (err) {
-      // Not stored: answer an error so WeCom delivers it again.
+      // Not stored: answer an error so WeCom delivers it again, and let that retry through.
+      await this.nonces.release(key);
       this.log.error({ err: toAppError(err) }, 'WeCom app callback could not be stored');
       return text(503, 'not stored');
     }
@@ -150,9 +163,9 @@ export class WecomAppAdapter implements HttpAdapter {
 
   private refuse(err: unknown, what: string): HttpResponse {
     const appErr = toAppError(err);
-    if (appErr.code === 'INTERNAL') {
+    if (appErr.httpStatus >= 500) {
       this.log.error({ err: appErr }, what);
-      return text(500, 'internal error');
+      return text(appErr.httpStatus, 'internal error');
     }
     this.log.warn({ code: appErr.code, reason: appErr.message }, what);
     return reject(appErr);

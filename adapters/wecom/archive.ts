@@ -24,7 +24,8 @@ const recordSchema = z.object({
   from: z.string().min(1),
   tolist: z.array(z.string()),
   roomid: z.string().optional().default(''),
-  msgtime: z.number().int().positive(),
+  // Milliseconds; beyond ±8.64e15 no Date can hold it.
+  msgtime: z.number().int().positive().max(8.64e15),
   msgtype: z.string().min(1),
   text: z.object({ content: z.string() }).optional(),
   markdown: z.object({ content: z.string() }).optional(),
@@ -129,7 +130,8 @@ export function parseArchiveRecord(record: unknown): ArchiveParseResult {
   const parsed = recordSchema.safeParse(record);
   if (!parsed.success) throw invalidPayload('WeCom archive record', parsed.error);
   const r = parsed.data;
-  const spec = SUPPORTED[r.msgtype];
+  // Own keys only: a msgtype like "constructor" must not find Object.prototype's.
+  const spec = Object.hasOwn(SUPPORTED, r.msgtype) ? SUPPORTED[r.msgtype] : undefined;
   if (!spec) return { status: 'skipped', msgid, reason: `msgtype ${r.msgtype} is not supported` };
   if (spec.field && r[spec.field] === undefined) {
     throw new AppError('BAD_REQUEST', `invalid WeCom archive record: ${spec.field}: required for msgtype ${r.msgtype}`, {

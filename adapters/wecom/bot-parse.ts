@@ -22,6 +22,7 @@ const botMessageSchema = z
     msgtype: z.string().min(1),
     text: z.object({ content: z.string() }).optional(),
     voice: z.object({ content: z.string().optional() }).optional(),
+    file: z.object({ url: z.string().min(1), aeskey: z.string().min(1).optional() }).optional(),
     mixed: z.object({ msg_item: z.array(z.object({ msgtype: z.string(), text: z.object({ content: z.string() }).optional() })) }).optional(),
   })
   .superRefine((b, ctx) => {
@@ -45,9 +46,11 @@ export function parseBotMessage(body: unknown): InboundMessage {
 
   let kind: MessageKind;
   let text = '';
-  // The bot's image/file/video callbacks carry only an encrypted URL, no file name: nothing to
-  // name an attachment by without downloading it, which is not transport's job.
+  // The bot's image/file/video callbacks carry only an encrypted URL, no file name. A file's URL
+  // and key are kept as its reference, so the bot can fetch a rep's PDF later (within the five
+  // minutes the URL lives); images and videos are not kept.
   const attachments: Attachment[] = [];
+  if (b.msgtype === 'file' && b.file) attachments.push({ name: '', type: 'file', fileRef: botFileRef(b.file) });
   if (b.msgtype === 'text') {
     kind = 'text';
     text = b.text?.content ?? '';
@@ -56,7 +59,8 @@ export function parseBotMessage(body: unknown): InboundMessage {
     kind = texts.length > 0 ? 'text' : 'image';
     text = texts.join('\n');
   } else {
-    kind = NON_TEXT[b.msgtype] ?? 'other';
+    // Own keys only: a msgtype like "constructor" must not find Object.prototype's.
+    kind = (Object.hasOwn(NON_TEXT, b.msgtype) ? NON_TEXT[b.msgtype] : undefined) ?? 'other';
     if (kind === 'voice') text = b.voice?.content ?? '';
   }
 
@@ -107,5 +111,30 @@ export function parseBotCardEvent(body: unknown): CardPress | null {
   if (!press) return null;
   const action = parseCardValue(press.eventKey);
   if (!action) return null;
-  return { platform: 'wecom', senderId: press.userId, action };
+  // When the press happened, so a redelivered older press never undoes a newer one.
+  const created = (body as { create_time?: unknown }).create_time;
+  const at = typeof created === 'number' && created > 0 ? wecomTime(created) : null;
+  return at && Number.isFinite(at.getTime())
+    ? { platform: 'wecom', senderId: press.userId, action, at }
+    : { platform: 'wecom', senderId: press.userId, action };
+}
+
+/**
+ * A bot file callback's download URL and AES key as one attachment reference. The URL expires
+ * five minutes after the callback and the key opens only that file.
+ */
+export function botFileRef(file: { url: string; aeskey?: string | undefined }): string {
+  return JSON.stringify({ bot: file.url, ...(file.aeskey ? { aeskey: file.aeskey } : {}) });
+}
+
+/** The URL and key of `botFileRef`, or null when `ref` is not one (another adapter's reference). */
+export function readBotFileRef(ref: string): { url: string; aeskey?: string } | null {
+  if (!ref.startsWith('{')) return null;
+  try {
+    const v = JSON.parse(ref) as { bot?: unknown; aeskey?: unknown };
+    if (typeof v.bot !== 'string' || !/^https?:\/\//.test(v.bot)) return null;
+    return typeof v.aeskey === 'string' ? { url: v.bot, aeskey: v.aeskey } : { url: v.bot };
+  } catch {
+    return null;
+  }
 }

@@ -7,12 +7,12 @@
  * WeCom keeps one long connection per bot: a second process connecting with the same bot id
  * kicks this one off (`disconnected_event`), and the SDK then stops reconnecting.
  */
-import { WSClient, type WsFrame, type Logger as SdkLogger } from '@wecom/aibot-node-sdk';
-import type { Adapter, InboundSink, SendResult } from '../types.ts';
+import { decryptFile, WSClient, type WsFrame, type Logger as SdkLogger } from '@wecom/aibot-node-sdk';
+import type { Adapter, FetchedFile, InboundSink, SendResult } from '../types.ts';
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { parseBotCardEvent, parseBotMessage } from './bot-parse.ts';
+import { parseBotCardEvent, parseBotMessage, readBotFileRef } from './bot-parse.ts';
 import { encodeBotMessages } from './encode.ts';
 import { wecomError, wecomTransportError } from './errcode.ts';
 
@@ -36,6 +36,8 @@ export interface WecomBotOptions {
   storeRetryMs?: readonly number[];
   /** How long `start` waits for the first authenticated connection. Default 15,000 ms. */
   startTimeoutMs?: number;
+  /** Longest download of a file sent to the bot. Default 30,000 ms. */
+  fileTimeoutMs?: number;
 }
 
 /** Routes the SDK's `(message, ...args)` logging into our structured pino logger. */
@@ -58,6 +60,23 @@ function sendError(err: unknown): AppError {
     return wecomError('bot sendMessage', frame.errcode as number, frame.errmsg);
   }
   return wecomTransportError('bot sendMessage', err instanceof Error ? err.message : String(err));
+}
+
+/** Largest file fetched for the bot: the largest PDF dealwise shares (20 MB). */
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+/** A download's file name from its Content-Disposition (RFC 6266: `filename*` first). */
+function fileNameOf(header: string | null): string | undefined {
+  if (!header) return undefined;
+  const star = /filename\*=UTF-8''([^;\s]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]!);
+    } catch {
+      return undefined;
+    }
+  }
+  return /filename="?([^";]+)"?/i.exec(header)?.[1]?.trim() || undefined;
 }
 
 /** The intelligent bot adapter; transport only. */
@@ -185,6 +204,45 @@ export class WecomBotAdapter implements Adapter {
         await new Promise((r) => setTimeout(r, waits[attempt]));
       }
     }
+  }
+
+  /**
+   * A file sent to the bot: its encrypted download (the callback's URL, valid five minutes) is
+   * fetched and decrypted with the callback's AES key (the SDK's decryptFile: AES-256-CBC, PKCS#7
+   * to 32 bytes); the name comes from Content-Disposition. The URL is never logged or put in an
+   * error. https://developer.work.weixin.qq.com/document/path/100719
+   */
+  async fetchFile(ref: { messageId: string; fileRef: string }): Promise<FetchedFile> {
+    const file = readBotFileRef(ref.fileRef);
+    if (!file) throw new AppError('UNSUPPORTED_MESSAGE', 'not a WeCom bot file reference');
+    let res: Response;
+    try {
+      res = await fetch(file.url, { signal: AbortSignal.timeout(this.opts.fileTimeoutMs ?? 30_000) });
+    } catch (err) {
+      const reason = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      throw wecomTransportError('bot file download', `request failed (${reason})`);
+    }
+    if (!res.ok || !res.body) throw wecomTransportError('bot file download', `HTTP ${res.status} (the link lives five minutes)`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += chunk.length;
+      if (size > MAX_FILE_BYTES) {
+        await res.body.cancel().catch(() => {});
+        throw new AppError('PAYLOAD_TOO_LARGE', `the file is over ${MAX_FILE_BYTES} bytes`);
+      }
+      chunks.push(Buffer.from(chunk));
+    }
+    let body: Buffer = Buffer.concat(chunks);
+    if (file.aeskey) {
+      try {
+        body = decryptFile(body, file.aeskey);
+      } catch (err) {
+        throw wecomTransportError('bot file download', `could not decrypt the file: ${(err as Error).message}`);
+      }
+    }
+    const name = fileNameOf(res.headers.get('content-disposition'));
+    return name ? { body, name } : { body };
   }
 
   /** Disconnects; pending sends are rejected by the SDK. */

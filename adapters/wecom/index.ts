@@ -5,6 +5,7 @@
  */
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { NonceStore } from '../nonces.ts';
 import type { Adapter, SendLimit } from '../types.ts';
 import { WecomAppAdapter } from './app.ts';
 import { WecomBotAdapter } from './bot.ts';
@@ -26,7 +27,7 @@ export const WECOM_SEND_LIMITS: SendLimit[] = [
 ];
 
 /** The configured WeCom adapters: bot first, then app; empty when WeCom is not configured. */
-export function createWecomAdapters(config: Config, log: Logger): Adapter[] {
+export function createWecomAdapters(config: Config, log: Logger, nonces?: NonceStore): Adapter[] {
   const adapters: Adapter[] = [];
   if (config.WECOM_BOT_ID && config.WECOM_BOT_SECRET) {
     adapters.push(
@@ -48,6 +49,8 @@ export function createWecomAdapters(config: Config, log: Logger): Adapter[] {
         token: WECOM_TOKEN,
         encodingAESKey: WECOM_ENCODING_AES_KEY,
         ...(config.WECOM_API_BASE === undefined ? {} : { apiBase: config.WECOM_API_BASE }),
+        requestTimeoutMs: config.PLATFORM_TIMEOUT_MS,
+        ...(nonces ? { nonces } : {}),
         log,
       }),
     );

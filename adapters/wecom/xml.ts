@@ -20,9 +20,12 @@ const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"'
 
 function decodeEntities(s: string): string {
   return s.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, ref: string) => {
-    if (ref.startsWith('#x')) return String.fromCodePoint(parseInt(ref.slice(2), 16));
-    if (ref.startsWith('#')) return String.fromCodePoint(parseInt(ref.slice(1), 10));
-    const named = ENTITIES[ref];
+    if (ref.startsWith('#')) {
+      const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      if (!(code <= 0x10ffff)) throw new XmlError(`character reference ${whole.slice(0, 20)} is beyond Unicode`);
+      return String.fromCodePoint(code);
+    }
+    const named = Object.hasOwn(ENTITIES, ref) ? ENTITIES[ref] : undefined;
     if (named === undefined) throw new XmlError(`unknown entity ${whole}`);
     return named;
   });

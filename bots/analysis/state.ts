@@ -50,6 +50,8 @@ export interface DealState {
   /** The next meeting stated or proposed in the chat, and its kind when a word said it. */
   meetingAt: Date | null;
   meetingType: MeetingType | null;
+  /** Opens of the deal's tracked documents (kept by the reading listener; read here for the score). */
+  documentOpens: number;
   /** Not in the database yet. */
   isNew: boolean;
   dirty: boolean;

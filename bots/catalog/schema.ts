@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ACTION_KINDS, MEETING_TYPES, OBJECTION_TYPES, TOPICS } from '../../core/types.ts';
+import { DOCUMENT_KINDS } from '../../db/schema/documents.ts';
 
 /** `30m`, `2h`, `3d` in milliseconds; `0` for "at the start". In working time when a rule says so. */
 const duration = z
@@ -31,6 +32,11 @@ export const funnelSchema = z
     labels: z.record(z.string(), z.string()).default({}),
     firstRepMessage: z.string().optional(),
     moves: z.array(actionTrigger.extend({ to: z.string(), after: z.string().optional() })),
+    /**
+     * Days a deal may spend in a stage before it counts as stalled, while the team has too few won
+     * deals to say (then the 75th percentile of what its won deals needed is used instead).
+     */
+    stallDays: z.record(z.string(), z.number().positive()).default({}),
   })
   .superRefine((f, ctx) => {
     const known = new Set(f.stages);
@@ -62,6 +68,14 @@ export const triggerSchema = z.union([
   z.object({ message: z.enum(['rep', 'customer']) }),
   /** The deal closed as won or lost (once per deal). */
   z.object({ closed: z.enum(['won', 'lost']) }),
+  /**
+   * The customer's reading of a tracked document crossed a line: the price page read more than
+   * twice or for over two minutes in all (`price_page`), or a new person opened a proposal or
+   * quote (`new_reader`). Each crossing once per document and deal.
+   */
+  z.object({ reading: z.enum(['price_page', 'new_reader']) }),
+  /** A tracked link to a document of this kind was made for a customer chat (`/share`, a PDF sent to the bot, the API). */
+  z.object({ shared: z.enum(DOCUMENT_KINDS) }),
 ]);
 export type Trigger = z.infer<typeof triggerSchema>;
 
@@ -73,7 +87,12 @@ export const ruleSchema = z
     /** Only while the deal is in one of these stages (default: any open stage). */
     stages: z.array(z.string()).optional(),
     expect: z
-      .union([z.object({ action: z.enum(ACTION_KINDS), by: z.enum(['rep', 'customer']).default('rep') }), z.object({ reply: z.enum(['rep', 'customer']) })])
+      .union([
+        z.object({ action: z.enum(ACTION_KINDS), by: z.enum(['rep', 'customer']).default('rep') }),
+        z.object({ reply: z.enum(['rep', 'customer']) }),
+        /** The shared document is opened by the customer (with `on: { shared }`). */
+        z.object({ opened: z.literal('document') }),
+      ])
       .optional(),
     within: duration.optional(),
     nudgeAt: duration.optional(),
@@ -89,7 +108,10 @@ export const ruleSchema = z
     enabled: z.boolean().default(true),
   })
   .refine((r) => r.expect === undefined || r.within !== undefined, { message: 'an expectation needs `within`' })
-  .refine((r) => r.startAt !== 'commitment' || 'commitment' in r.on, { message: 'startAt: commitment needs on: { commitment: any }' });
+  .refine((r) => r.startAt !== 'commitment' || 'commitment' in r.on, { message: 'startAt: commitment needs on: { commitment: any }' })
+  .refine((r) => (r.expect !== undefined && 'opened' in r.expect) === 'shared' in r.on, {
+    message: 'expect: { opened: document } goes with on: { shared: <kind> }, and a shared trigger needs it',
+  });
 export type Rule = z.infer<typeof ruleSchema>;
 
 /** Compliance: phrases a rep must never write to a customer (checked as plain substrings, case-insensitive). */

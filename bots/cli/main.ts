@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   analyze: async () => (await import('./analyze.ts')).registerAnalyze,
   'import-archive': async () => (await import('./import-archive.ts')).registerImportArchive,
   'export-labels': async () => (await import('./export-labels.ts')).registerExportLabels,
+  'console-link': async () => (await import('./console-link.ts')).registerConsoleLink,
 };
 
 /** Builds the program with the commands `argv` asks for (all of them when it names none). */

@@ -37,7 +37,8 @@ export const customerOf = (dealName: string | null): string | null => (dealName 
 
 export interface Evidence {
   text: string;
-  label: '客户原话' | '你的原话' | '销售原话';
+  /** Who said it, or 客户阅读 for what the customer read in a tracked document. */
+  label: '客户原话' | '你的原话' | '销售原话' | '客户阅读';
 }
 
 export interface NudgeView {

@@ -119,7 +119,11 @@ function fire(
     platform: t.platform as Platform,
     timerId: t.id,
     messageId: t.triggerMessageId,
-    evidence: t.text ? { text: t.text, label: t.role === 'customer' ? '客户原话' : '你的原话' } : null,
+    evidence: t.text
+      ? { text: t.text, label: t.role === 'customer' ? '客户原话' : '你的原话' }
+      : t.documentTitle
+        ? { text: `《${t.documentTitle}》的跟踪链接发出后，客户还没有打开`, label: '客户阅读' }
+        : null,
     atoms,
     vars: { contact: t.contactName, rep: catalog.person(rep)?.name ?? null },
     at: now,

@@ -1,6 +1,7 @@
 /**
  * The customer value score: a configurable formula (playbooks.yaml `valueScore`) over the deal's
- * amount, the customer's engagement, buying signals and responsiveness. Pure: its inputs are the
+ * amount, the customer's engagement (messages and opens of the tracked documents shared with
+ * them), buying signals and responsiveness. Pure: its inputs are the
  * counters kept on the deal row, so rescoring never scans the deal's messages.
  */
 import type { ValueScoreFormula } from '../catalog/schema.ts';
@@ -8,6 +9,8 @@ import type { ValueScoreFormula } from '../catalog/schema.ts';
 export interface ScoreInputs {
   amount: number | null;
   customerMessages: number;
+  /** Opens of the deal's tracked documents: each counts in engagement like a customer message. */
+  documentOpens?: number;
   buyingSignals: number;
   /** Average hours the customer took to answer a rep message, null when never. */
   replyHours: number | null;
@@ -23,7 +26,7 @@ export function valueScore(f: ValueScoreFormula, x: ScoreInputs): { score: numbe
   const points = (weight: number, share: number) => Math.round((1000 * weight * share) / total) / 10;
   const terms = {
     amount: points(w.amount, part((x.amount ?? 0) / f.amountFull)),
-    engagement: points(w.engagement, part(x.customerMessages / f.engagementFull)),
+    engagement: points(w.engagement, part((x.customerMessages + (x.documentOpens ?? 0)) / f.engagementFull)),
     buyingSignals: points(w.buyingSignals, part(x.buyingSignals / f.buyingSignalsFull)),
     responsiveness: points(w.responsiveness, responsiveness),
   };

@@ -5,23 +5,29 @@
 import { newId } from '../../core/ids.ts';
 import type { OutboundMessage, Platform } from '../../core/types.ts';
 import type { Config } from '../../core/config.ts';
+import type { WorkingHours } from '../../core/zoned-time.ts';
 import type { Db } from '../../db/client.ts';
 import { atomEvents } from '../../db/schema/index.ts';
 import type { Person } from '../catalog/catalog.ts';
 import type { CatalogHolder } from '../catalog/watch.ts';
 import { searchAtoms } from '../coaching/atoms.ts';
 import { renderKbAnswer } from '../coaching/render.ts';
+import { consoleBaseUrl, createConsoleLink } from '../console/links.ts';
 import { correctDeal } from '../deals/corrections.ts';
+import type { DocumentStorage } from '../documents/storage.ts';
 import { dealTruthBlock } from '../deals/truth-lines.ts';
 import { winningPath } from '../deals/stages.ts';
 import { canSeeDeal, canSeeRep, dealScope, resolveVisibleTeamIds, visibleTeamIds } from '../reports/access.ts';
 import { dealTimeline, findOpportunities } from '../reports/deal.ts';
 import { funnel } from '../reports/funnel.ts';
+import { answerBreakpoints, dealRisksText, repRiskBlock, teamRiskBlock, withBlock } from '../reports/insights.ts';
 import { parsePeriod } from '../reports/period.ts';
 import { formatAmount, renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
+import { dealReadingBlock, documentsAnswer } from '../reports/reading.ts';
 import { findPeople, repSummary } from '../reports/rep.ts';
 import { teamSummary } from '../reports/team.ts';
 import { HELP_TEXT, type Command } from './parse.ts';
+import { answerShare } from './share.ts';
 
 export const note = (title: string, text: string): OutboundMessage => ({ type: 'markdown', title, text });
 
@@ -32,6 +38,9 @@ export interface AnswerContext {
   person: Person;
   platform: Platform;
   now: Date;
+  /** Where shared files are kept and where customers open links (`/share`). */
+  documents: { storage: DocumentStorage; publicUrl: string };
+  wh: WorkingHours;
 }
 
 export async function answerCommand(a: AnswerContext, cmd: Command): Promise<OutboundMessage> {
@@ -58,9 +67,13 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const summaries = await teamSummary(tx, { teamIds, from: period.from, to: period.to, now });
       if (summaries.length === 0) return note('团队概览', '没有可查看的团队。');
       const parts = summaries.map((s) => renderTeamSummary(s, period, { timeZone: tz }));
-      return parts.length === 1
-        ? parts[0]!
-        : note(`团队概览 · ${period.label}`, parts.map((p) => (p.type === 'text' ? p.text : `**${p.title}**\n${p.text}`)).join('\n\n'));
+      const risks = await teamRiskBlock({ tx, catalog, config: a.config, now }, teamIds);
+      return withBlock(
+        parts.length === 1
+          ? parts[0]!
+          : note(`团队概览 · ${period.label}`, parts.map((p) => (p.type === 'text' ? p.text : `**${p.title}**\n${p.text}`)).join('\n\n')),
+        risks,
+      );
     }
     case 'rep': {
       const period = parsePeriod(cmd.period, now, tz);
@@ -73,7 +86,9 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       }
       if (!canSeeRep(person, subject)) return note('销售概览', '只能查看自己或你管理的团队成员。');
       const s = await repSummary(tx, { personId: subject.id, from: period.from, to: period.to, now });
-      return s ? renderRepSummary(s, period, { timeZone: tz }) : note('销售概览', '没有这位销售的数据。');
+      return s
+        ? withBlock(renderRepSummary(s, period, { timeZone: tz }), await repRiskBlock({ tx, catalog, config: a.config, now }, subject.id))
+        : note('销售概览', '没有这位销售的数据。');
     }
     case 'deal': {
       if (!cmd.query) return note('商机', '请在 /deal 后面写商机名称，例如 `/deal 华东医疗`。');
@@ -82,8 +97,21 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const timeline = await dealTimeline(tx, matches[0]!.id);
       if (!timeline || !canSeeDeal(person, timeline.deal)) return renderDealMatches(cmd.query, []);
       const shown = renderDealTimeline(timeline, { timeZone: tz });
-      const truth = await dealTruthBlock(tx, catalog, timeline.deal.id, tz);
-      return truth && shown.type === 'markdown' ? { ...shown, text: `${shown.text}\n\n${truth}` } : shown;
+      const blocks = [
+        await dealReadingBlock(tx, timeline.deal.id, tz),
+        await dealTruthBlock(tx, catalog, timeline.deal.id, tz),
+        await dealRisksText({ tx, catalog, config: a.config, now }, timeline.deal.id),
+      ].filter((b): b is string => b !== null);
+      return blocks.length > 0 && shown.type === 'markdown' ? { ...shown, text: [shown.text, ...blocks].join('\n\n') } : shown;
+    }
+    case 'share':
+      return answerShare(a, cmd.query);
+    case 'docs': {
+      const visible = visibleTeamIds(person);
+      const scope = visible === 'all' ? { all: true as const } : person.role === 'rep' ? { personId: person.id } : { teamIds: visible };
+      const scopeName =
+        visible === 'all' ? '全部' : person.role === 'rep' ? '我分享的' : visible.map((id) => catalog.teams.get(id)?.name ?? id).join('、') || '我的团队';
+      return documentsAnswer(tx, { scope, text: cmd.query, scopeName });
     }
     case 'correct': {
       const matches = await findOpportunities(tx, cmd.query, dealScope(person));
@@ -100,6 +128,10 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
               : String(v);
       return note('已更正', `「${r.dealName ?? matches[0]!.name}」的${FIELD_LABELS[cmd.field]}：${show(r.before)} → ${show(r.after)}。已记录更正人和时间。`);
     }
+    case 'console': {
+      const link = await createConsoleLink(tx, { personId: person.id, via: `chat:${a.platform}`, now, baseUrl: consoleBaseUrl(a.config) });
+      return note('网页控制台', `[打开控制台](${link.url})\n\n链接 10 分钟内有效，只能使用一次，请勿转发。`);
+    }
     case 'funnel': {
       const visible = visibleTeamIds(person);
       if (visible !== 'all' && visible.length === 0) return note('漏斗', '漏斗只对销售经理开放。');
@@ -108,6 +140,8 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const f = await funnel(tx, { teamIds, from: period.from, to: period.to, stages: winningPath(catalog.playbook.funnel) });
       return renderFunnel(f, period, { timeZone: tz, scopeName: teamIds.length === 1 ? (catalog.teams.get(teamIds[0]!)?.name ?? teamIds[0]!) : '我的团队' });
     }
+    case 'breakpoints':
+      return answerBreakpoints({ tx, catalog, config: a.config, person, now }, cmd.period);
   }
 }
 

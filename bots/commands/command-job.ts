@@ -10,15 +10,19 @@ import type { Clock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { OutboundMessage, Platform } from '../../core/types.ts';
+import type { FetchedFile } from '../../adapters/types.ts';
+import type { Attachment, OutboundMessage, Platform } from '../../core/types.ts';
 import type { Config } from '../../core/config.ts';
+import type { WorkingHours } from '../../core/zoned-time.ts';
 import type { Database, Db } from '../../db/client.ts';
 import { dealConfirmations, deliveries, messages, opportunities } from '../../db/schema/index.ts';
 import { defineJob, type JobHandler } from '../../jobs/define.ts';
 import type { Person } from '../catalog/catalog.ts';
 import type { CatalogHolder } from '../catalog/watch.ts';
+import type { DocumentStorage } from '../documents/storage.ts';
 import { answerCommand, note } from './answer.ts';
 import { HELP_TEXT, parseCommand } from './parse.ts';
+import { answerSharedFile, type ShareContext } from './share.ts';
 
 export const commandJob = defineJob({
   name: 'run-command',
@@ -36,6 +40,10 @@ export interface CommandDeps {
   log: Logger;
   sendPlatforms: readonly Platform[];
   dispatch(rows: ReadonlyArray<{ id: string; platform: string }>): Promise<void>;
+  documents: { storage: DocumentStorage; publicUrl: string };
+  wh: WorkingHours;
+  /** The bytes of a file sent to the bot (`Attachment.fileRef`), where its platform lets the bot fetch them. */
+  fetchFile?(platform: Platform, ref: { messageId: string; fileRef: string }): Promise<FetchedFile>;
 }
 
 /** How long the bot's question about a deal's name stays open for a plain reply. */
@@ -55,7 +63,7 @@ export function commandHandler(deps: CommandDeps): JobHandler<{ messageId: strin
       const person = msg.personId ? deps.catalog.current.person(msg.personId) : null;
       // Customers or strangers writing to the bot get no answer: the bot serves the sales team.
       if (!person?.active) return null;
-      const message = await respond(deps, tx, person, msg.text, msg.platform, now);
+      const message = await respond(deps, tx, person, msg, now);
       const id = newId();
       await tx.insert(deliveries).values({
         id,
@@ -72,8 +80,11 @@ export function commandHandler(deps: CommandDeps): JobHandler<{ messageId: strin
   };
 }
 
-async function respond(deps: CommandDeps, tx: Db, person: Person, text: string, platform: Platform, now: Date): Promise<OutboundMessage> {
+async function respond(deps: CommandDeps, tx: Db, person: Person, msg: typeof messages.$inferSelect, now: Date): Promise<OutboundMessage> {
+  const { text, platform } = msg;
   const cmd = parseCommand(text);
+  const file = cmd ? undefined : msg.attachments.find((a) => a.type === 'file' || a.fileRef !== undefined);
+  if (file) return answerFile(deps, { ...deps, tx, person, platform, now }, msg, file);
   if (!cmd) return (await answerOpenQuestion(tx, person, text, now)) ?? note('dealwise', HELP_TEXT);
   try {
     return await answerCommand({ ...deps, tx, person, platform, now }, cmd);
@@ -81,6 +92,29 @@ async function respond(deps: CommandDeps, tx: Db, person: Person, text: string, 
     if (!(err instanceof AppError) || err.code !== 'BAD_REQUEST') throw err;
     return note('没看懂这条命令', `${err.message}\n\n${HELP_TEXT}`);
   }
+}
+
+/**
+ * A file sent to the bot: a PDF is fetched from its platform (the adapter's download, or the local
+ * ingest's stored copy) and shared as a tracked link; anything else is answered with what works.
+ */
+async function answerFile(deps: CommandDeps, a: ShareContext, msg: typeof messages.$inferSelect, file: Attachment): Promise<OutboundMessage> {
+  const named = file.name && !/\.pdf$/i.test(file.name) && /\.[a-z0-9]{2,5}$/i.test(file.name);
+  if (named) return note('没有生成链接', `「${file.name}」不是 PDF。目前只能跟踪 PDF：导出成 PDF 再发给我，或发 \`/share 标题\` 分享已有的文档。`);
+  if (!file.fileRef || !deps.fetchFile) {
+    return note(
+      '没有生成链接',
+      `收到「${file.name || '文件'}」，但从这个平台发来的文件我取不到。可以发 \`/share 标题 客户名\` 分享已存的文档，或通过 POST /v1/documents 上传。`,
+    );
+  }
+  let fetched: FetchedFile;
+  try {
+    fetched = await deps.fetchFile(msg.platform, { messageId: msg.platformMessageId, fileRef: file.fileRef });
+  } catch (err) {
+    deps.log.warn({ err: (err as Error).message, messageId: msg.id, platform: msg.platform }, 'file sent to the bot could not be fetched');
+    return note('没有生成链接', `「${file.name || '文件'}」下载失败，请稍后再发一次。`);
+  }
+  return answerSharedFile(a, { name: file.name || fetched.name || 'document.pdf', body: fetched.body }, msg.text);
 }
 
 /** A plain reply names the deal the bot asked about most recently, if its question is still open. */

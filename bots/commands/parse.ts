@@ -1,7 +1,8 @@
 /**
  * The bot's commands in a 1:1 chat: `/team 本周`, `/rep 张三 上周`, `/deal 华东医疗` (and its
- * corrections), `/funnel`, `/kb 价格异议`, `/help`. A leading @-mention (WeCom group text keeps it) is ignored; Chinese
- * aliases work too (团队, 销售, 商机, 漏斗, 知识).
+ * corrections), `/funnel`, `/kb 价格异议`, `/share 报价单 华东医疗`, `/docs 报价单`, `/help`. A
+ * leading @-mention (WeCom group text keeps it) is ignored; Chinese aliases work too (团队, 销售,
+ * 商机, 漏斗, 知识, 分享, 文档, 资料).
  */
 /** What a correction changes: `/deal 华东医疗 阶段 赢单`, `金额 20万`, `改名 新名`, `负责人 张三`. */
 export type CorrectionField = 'stage' | 'amount' | 'name' | 'owner';
@@ -24,7 +25,13 @@ export type Command =
   | { name: 'deal'; query: string }
   | { name: 'correct'; query: string; field: CorrectionField; value: string }
   | { name: 'funnel'; period?: string }
+  | { name: 'breakpoints'; period?: string }
   | { name: 'kb'; query: string }
+  /** A tracked link to a stored document for a deal's customer chat: `/share 报价单 华东医疗`. */
+  | { name: 'share'; query: string }
+  /** Documents' reading: `/docs`, `/docs 报价单`. */
+  | { name: 'docs'; query: string }
+  | { name: 'console' }
   | { name: 'help' };
 
 const ALIASES: Record<string, Command['name']> = {
@@ -36,11 +43,21 @@ const ALIASES: Record<string, Command['name']> = {
   商机: 'deal',
   funnel: 'funnel',
   漏斗: 'funnel',
+  breakpoints: 'breakpoints',
+  断点: 'breakpoints',
+  行为断点: 'breakpoints',
   kb: 'kb',
   知识: 'kb',
   话术: 'kb',
+  share: 'share',
+  分享: 'share',
+  docs: 'docs',
+  文档: 'docs',
+  资料: 'docs',
   help: 'help',
   帮助: 'help',
+  console: 'console',
+  控制台: 'console',
 };
 
 const PERIOD_WORDS = /^(本周|上周|本月|上月|今天|this week|last week|this month|last month|today)$/i;
@@ -55,6 +72,7 @@ export function parseCommand(text: string): Command | null {
   switch (name) {
     case 'team':
     case 'funnel':
+    case 'breakpoints':
       return arg ? { name, period: arg } : { name };
     case 'rep': {
       // "/rep 张三 上周": the period, if any, is the trailing word(s).
@@ -69,8 +87,11 @@ export function parseCommand(text: string): Command | null {
       return { name, query: arg };
     }
     case 'kb':
+    case 'share':
+    case 'docs':
       return { name, query: arg };
     case 'help':
+    case 'console':
       return { name };
     default:
       return { name: 'help' };
@@ -85,4 +106,8 @@ export const HELP_TEXT = [
   '- `/deal 华东医疗`：商机时间线与证据',
   '- `/deal 华东医疗 阶段 赢单`：更正商机（阶段、金额 20万、改名 新名、负责人 张三；负责人或其经理可改）',
   '- `/funnel 本月`：漏斗与各阶段转化',
+  '- `/breakpoints 本季度`：关键行为做到与没做到的推进率、赢单率（经理看团队，销售看自己）',
+  '- `/share 报价单 华东医疗`：给客户群发文档的跟踪链接（不写客户名时发到你最近在跟的商机）；也可以直接把 PDF 发给我',
+  '- `/docs 报价单`：文档阅读情况：打开次数、读者、每页停留、跳过和反复看的页（经理看团队，销售看自己）',
+  '- `/console`：网页控制台的一次性登录链接（10 分钟内有效）',
 ].join('\n');

@@ -39,6 +39,7 @@ export function ensureDeal(ctx: AnalysisContext, st: BatchState, conv: Conversat
     touchesDay: null,
     meetingAt: null,
     meetingType: null,
+    documentOpens: 0,
     isNew: true,
     dirty: true,
   };

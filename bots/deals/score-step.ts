@@ -12,6 +12,7 @@ export function rescore(s: MessageStep): { before: number; after: number } {
   const { score, terms } = valueScore(formula, {
     amount: deal.amount,
     customerMessages: deal.customerMessages,
+    documentOpens: deal.documentOpens,
     buyingSignals: deal.buyingSignals,
     replyHours: replyHours(deal),
   });

@@ -112,6 +112,14 @@ export async function registerApiRoutes(server: FastifyInstance, deps: DocumentD
       publicUrl: deps.publicUrl,
       ttlDays: deps.config.DOCUMENT_LINK_DAYS,
     });
+    if (deps.onShared) {
+      try {
+        await deps.onShared({ document: shared.document, link: shared.link });
+      } catch (err) {
+        // The link is made and works; only its reminder is missing.
+        req.log.error({ err, documentId: shared.document.id }, 'share listener failed');
+      }
+    }
     return reply.status(201).send({ id: shared.document.id, url: shared.url, linkId: shared.link.id, expiresAt: shared.link.expiresAt });
   });
 

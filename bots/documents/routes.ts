@@ -4,11 +4,12 @@
  * (database, storage, config, the public address, how /v1 is authorized, and a listener for
  * reading events), so the message loop and the server's auth can change under it.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../core/config.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Db } from '../../db/client.ts';
+import type { DocumentLinkRow, DocumentRow } from '../../db/queries/documents.ts';
+import { ApiAuth, type ApiScope } from '../http/auth.ts';
 import { registerApiRoutes } from './api-routes.ts';
 import { DocumentLookups } from './lookups.ts';
 import type { ReadingEvent } from './reading.ts';
@@ -47,28 +48,35 @@ export interface DocumentDeps {
   authorize(req: FastifyRequest, scope: DocumentScope): void | Promise<void>;
   /** Called after each stored open and beacon; the loop's way in. Its errors are logged only. */
   onReading?: (event: ReadingEvent) => void | Promise<void>;
+  /** Called after a tracked link is made over the API (the loop opens its timers). Its errors are logged only. */
+  onShared?: (shared: { document: DocumentRow; link: DocumentLinkRow }) => void | Promise<void>;
   limits?: Partial<DocumentLimits>;
   now?: () => Date;
 }
 
-/** The same check as /v1 today: `Authorization: Bearer <API_TOKEN>` when API_TOKEN is set. */
-export function bearerAuthorizer(apiToken: string | undefined): DocumentDeps['authorize'] {
-  if (!apiToken) return () => {};
-  const expected = Buffer.from(`Bearer ${apiToken}`);
-  return (req) => {
-    const got = Buffer.from(req.headers.authorization ?? '');
-    if (got.length !== expected.length || !timingSafeEqual(got, expected)) throw new AppError('FORBIDDEN', 'missing or wrong API token');
+/** The API scope each documents call needs: sharing and revoking are ingest, reading read, labels admin. */
+const API_SCOPE: Record<DocumentScope, ApiScope> = { 'documents:write': 'ingest', 'documents:read': 'read', 'documents:admin': 'admin' };
+
+/** The same check as /v1: a bearer token with the scope the call needs (bots/http/auth.ts). */
+export function scopedAuthorizer(auth: ApiAuth): DocumentDeps['authorize'] {
+  return (req, scope) => {
+    auth.require(req, API_SCOPE[scope]);
   };
 }
 
-/** Deps from the configuration alone: folder or S3 storage, PUBLIC_URL, the /v1 bearer token. */
+/** One admin token (the older API_TOKEN); without one, only direct requests from this machine. */
+export function bearerAuthorizer(apiToken: string | undefined): DocumentDeps['authorize'] {
+  return scopedAuthorizer(new ApiAuth({ API_TOKEN: apiToken }));
+}
+
+/** Deps from the configuration alone: folder or S3 storage, PUBLIC_URL, the /v1 tokens. */
 export function documentDepsFromConfig(db: Db, config: Config, extra: Partial<DocumentDeps> = {}): DocumentDeps {
   return {
     db,
-    storage: createDocumentStorage(config),
+    storage: extra.storage ?? createDocumentStorage(config),
     config,
     publicUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
-    authorize: bearerAuthorizer(config.API_TOKEN),
+    authorize: scopedAuthorizer(new ApiAuth(config)),
     ...extra,
   };
 }
@@ -86,6 +94,7 @@ export function registerDocumentRoutes(server: FastifyInstance, deps: DocumentDe
       }
       const e = toAppError(err);
       if (e.httpStatus >= 500) req.log.error({ err: e, url: req.routeOptions.url }, 'documents request failed');
+      if (e.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
       const status2 = e.code === 'PAYLOAD_TOO_LARGE' ? 413 : ((e.details as { status?: number } | undefined)?.status ?? e.httpStatus);
       return reply.status(status2).send({ error: { code: e.code, message: e.httpStatus >= 500 ? 'internal error' : e.message } });
     });

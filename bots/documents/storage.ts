@@ -39,3 +39,11 @@ export function createDocumentStorage(config: Config): DocumentStorage {
   }
   return new FolderStorage(join(config.DATA_DIR, 'documents'));
 }
+
+/** An object's bytes (a file sent to the bot, read back by the command job). */
+export async function readObject(storage: DocumentStorage, key: string): Promise<Buffer> {
+  const { stream } = await storage.get(key);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+}

@@ -3,11 +3,12 @@
  * presses, deals) and the platform webhooks that adapters expose. Errors carry a code and a
  * message, never SQL, parameters or a stack.
  */
-import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { AppError, toAppError } from '../../core/errors.ts';
-import { documentDepsFromConfig, registerDocumentRoutes } from '../documents/routes.ts';
+import { registerConsole } from '../console/routes.ts';
+import { documentDepsFromConfig, registerDocumentRoutes, scopedAuthorizer } from '../documents/routes.ts';
 import type { App } from '../app.ts';
+import { ApiAuth, type ApiScope, assertSafeExposure, type Grant } from './auth.ts';
 import { registerDeals } from './routes/deals.ts';
 import { registerIngest } from './routes/ingest.ts';
 import { registerOps } from './routes/ops.ts';
@@ -15,16 +16,31 @@ import { registerOutbox } from './routes/outbox.ts';
 import { registerPresses } from './routes/presses.ts';
 import { registerWebhooks } from './routes/webhooks.ts';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope a /v1 route needs; a route that names none needs admin. */
+    scope?: ApiScope;
+  }
+  interface FastifyRequest {
+    /** What the request's token grants (set on every /v1 request). */
+    grant: Grant | null;
+  }
+}
+
 /** Largest request body accepted, in bytes: a batch of messages at the text limit fits. */
 export const BODY_LIMIT = 4 * 1024 * 1024;
 
 export function buildServer(app: App): FastifyInstance {
   const { config, log } = app;
+  assertSafeExposure(config);
+  const auth = new ApiAuth(config);
   const server = Fastify({
     loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     // A client that never finishes its request is cut off instead of holding a socket forever.
     requestTimeout: 30_000,
+    // Only the proxies named in TRUST_PROXY may say who the client is (rate limits, readers).
+    trustProxy: config.TRUST_PROXY ?? false,
     // Per-request lines would log every chat message's arrival; errors are logged where they occur.
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -38,20 +54,31 @@ export function buildServer(app: App): FastifyInstance {
     }
     const e = toAppError(err);
     if (e.httpStatus >= 500) log.error({ err: e }, 'request failed');
+    if (e.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
     return reply.status(e.httpStatus).send({ error: { code: e.code, message: e.httpStatus >= 500 ? 'internal error' : e.message } });
   });
 
   registerOps(server, app);
-  registerDocumentRoutes(server, documentDepsFromConfig(app.database.db, config, { now: () => app.clock.now() }));
+  registerDocumentRoutes(
+    server,
+    documentDepsFromConfig(app.database.db, config, {
+      now: () => app.clock.now(),
+      storage: app.documents.storage,
+      publicUrl: app.documents.publicUrl,
+      onReading: app.documents.onReading,
+      onShared: app.documents.onShared,
+      authorize: scopedAuthorizer(auth),
+    }),
+  );
+  // The console's pages and its /v1/console JSON authenticate by session cookie, not the API token.
+  registerConsole(server, { db: app.database.db, catalog: app.catalog, config, now: () => app.clock.now() });
 
   server.register(async (v1) => {
-    if (config.API_TOKEN) {
-      const expected = Buffer.from(`Bearer ${config.API_TOKEN}`);
-      v1.addHook('onRequest', async (req) => {
-        const got = Buffer.from(req.headers.authorization ?? '');
-        if (got.length !== expected.length || !timingSafeEqual(got, expected)) throw new AppError('FORBIDDEN', 'missing or wrong API token');
-      });
-    }
+    v1.decorateRequest('grant', null);
+    // Fail closed: a route that does not say which scope it needs is admin-only.
+    v1.addHook('onRequest', async (req) => {
+      req.grant = auth.require(req, req.routeOptions.config.scope ?? 'admin');
+    });
     registerIngest(v1, app);
     registerOutbox(v1, app);
     registerPresses(v1, app);

@@ -5,11 +5,17 @@
  * commit, one job per analysis partition it touched and one per command; if that dispatch fails
  * (Redis down) the sweep finds the messages in the database. The sink throws only when the
  * message could not be stored, and the adapter then leaves it for the platform to redeliver.
+ *
+ * Text over MAX_TEXT_LENGTH is cut with a marker (core/text.ts `clampText`), not refused: a
+ * platform's message must be acknowledged and the writer cannot be asked again. (The HTTP ingest
+ * of normalized messages refuses it before it gets here.) Messages and presses of the `local`
+ * platform are refused unless the local adapter is on.
  */
 import type { IngestResult, InboundSink } from '../../adapters/types.ts';
 import type { Clock } from '../../core/clock.ts';
-import { toAppError } from '../../core/errors.ts';
-import { checkInbound } from '../../core/inbound.ts';
+import { AppError, toAppError } from '../../core/errors.ts';
+import { checkInbound, checkPress } from '../../core/inbound.ts';
+import { clampText } from '../../core/text.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { InboundMessage } from '../../core/types.ts';
 import type { Database } from '../../db/client.ts';
@@ -31,6 +37,8 @@ export interface SinkDeps extends PressDeps {
   database: Database;
   catalog: CatalogHolder;
   maxTextLength: number;
+  /** Whether messages and presses of the `local` platform are taken (LOCAL_ADAPTER). */
+  localAdapter: boolean;
   partitions: number;
   batchSize: number;
 }
@@ -49,8 +57,10 @@ export function createSink(deps: SinkDeps): Sink {
     return outcomes;
   }, deps.batchSize);
 
-  const one = async (msg: InboundMessage): Promise<IngestResult> => {
+  const one = async (given: InboundMessage): Promise<IngestResult> => {
+    const msg = given.text.length > deps.maxTextLength ? { ...given, text: clampText(given.text, deps.maxTextLength) } : given;
     try {
+      if (msg.platform === 'local' && !deps.localAdapter) throw new AppError('UNKNOWN_PLATFORM', 'platform local: the local adapter is off');
       checkInbound(msg, deps.maxTextLength, deps.clock.now().getTime());
     } catch (err) {
       deps.metrics.messagesIngested.inc({ platform: msg.platform, outcome: 'refused' });
@@ -64,7 +74,15 @@ export function createSink(deps: SinkDeps): Sink {
   return {
     message: one,
     messages: (msgs) => Promise.all(msgs.map(one)),
-    press: (press) => applyPress(deps, press),
+    press: async (press) => {
+      if (press.platform === 'local' && !deps.localAdapter) return { status: 'refused', reason: 'platform local: the local adapter is off' };
+      try {
+        checkPress(press);
+      } catch (err) {
+        return { status: 'refused', reason: toAppError(err).message };
+      }
+      return applyPress(deps, press);
+    },
     idle: () => batcher.idle(),
   };
 }

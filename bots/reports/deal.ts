@@ -67,9 +67,13 @@ export interface Evidence {
   sentAt: Date;
 }
 
-/** A key action or a stage move, in time order. */
+/**
+ * A key action or a stage move, in time order. A customer's reading of a tracked document is an
+ * action (`document_viewed`) whose evidence is not a message: its attrs say what was read
+ * (document title, seconds, pages) and its evidence is null.
+ */
 export type TimelineEntry =
-  | { type: 'action'; id: string; at: Date; kind: string; attrs: Record<string, unknown>; evidence: Evidence }
+  | { type: 'action'; id: string; at: Date; kind: string; attrs: Record<string, unknown>; evidence: Evidence | null }
   | { type: 'stage'; id: string; at: Date; fromStage: string; toStage: string; evidence: Evidence | null };
 
 export interface DealTimeline {
@@ -116,13 +120,18 @@ export async function dealTimeline(db: Db, opportunityId: string): Promise<DealT
     personName: people.name,
     sentAt: messages.sentAt,
   };
-  const [actionRows, moveRows] = await Promise.all([
+  const [actionRows, readingRows, moveRows] = await Promise.all([
     db
       .select({ id: actions.id, at: actions.at, kind: actions.kind, attrs: actions.attrs, ...evidenceColumns })
       .from(actions)
       .innerJoin(messages, eq(messages.id, actions.messageId))
       .leftJoin(people, eq(people.id, messages.personId))
       .where(eq(actions.opportunityId, opportunityId)),
+    // Readings have the view as evidence, not a message: their attrs say what was read.
+    db
+      .select({ id: actions.id, at: actions.at, attrs: actions.attrs })
+      .from(actions)
+      .where(and(eq(actions.opportunityId, opportunityId), eq(actions.kind, 'document_viewed'))),
     db
       .select({
         id: stageChanges.id,
@@ -149,6 +158,7 @@ export async function dealTimeline(db: Db, opportunityId: string): Promise<DealT
         evidence: evidenceOf(r),
       }),
     ),
+    ...readingRows.map((r): TimelineEntry => ({ type: 'action', id: r.id, at: r.at, kind: 'document_viewed', attrs: r.attrs, evidence: null })),
     ...moveRows.map(
       (r): TimelineEntry => ({
         type: 'stage',

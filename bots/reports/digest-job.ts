@@ -1,7 +1,9 @@
 /**
- * The weekly team digest: every active manager gets last week's team summary on Monday at 09:00
- * in the organisation's time zone, privately, once per week however often the job runs. Each
- * manager's digest is a schedule of the job runner, kept in step with the directory.
+ * The weekly team digest: every active manager gets, on Monday at 09:00 in the organisation's
+ * time zone, privately, once per week however often the job runs: last week of each team in a
+ * line, the riskiest open deals with their next step, and the behaviour that goes with winning
+ * most clearly (the full `/team 上周` is one command away). Each manager's digest is a schedule
+ * of the job runner, kept in step with the directory.
  */
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
@@ -14,8 +16,13 @@ import type { CatalogHolder } from '../catalog/watch.ts';
 import { privateChannel } from '../coaching/nudges.ts';
 import { newId } from '../../core/ids.ts';
 import { resolveVisibleTeamIds } from './access.ts';
+import { wallClock } from '../../core/zoned-time.ts';
+import { winningPath } from '../deals/stages.ts';
+import { breakpoints } from './breakpoints.ts';
+import type { RepMetrics } from './metrics.ts';
 import { parsePeriod } from './period.ts';
-import { renderTeamSummary } from './render.ts';
+import { renderDigest, topBreakpointLine } from './render-insights.ts';
+import { dealRisks } from './risks.ts';
 import { teamSummary } from './team.ts';
 
 export const weeklyDigestJob = defineJob({
@@ -69,15 +76,30 @@ export async function createWeeklyDigest(deps: DigestDeps, personId: string): Pr
   const summaries = await teamSummary(db, { teamIds, from: period.from, to: period.to, now });
   const platform = privateChannel(catalog, deps.sendPlatforms, person.id, deps.sendPlatforms[0] ?? 'local');
   if (!platform || summaries.length === 0) return null;
-  const parts = summaries.map((s) => renderTeamSummary(s, period, { timeZone: deps.config.TIMEZONE }));
-  const message =
-    parts.length === 1
-      ? parts[0]!
-      : {
-          type: 'markdown' as const,
-          title: `每周团队简报 · ${period.label}`,
-          text: parts.map((p) => (p.type === 'text' ? p.text : `**${p.title}**\n${p.text}`)).join('\n\n'),
-        };
+  const tz = deps.config.TIMEZONE;
+  const wh = { timeZone: tz, start: deps.config.WORK_START, end: deps.config.WORK_END, days: deps.config.WORK_DAYS };
+  const [risks, report] = await Promise.all([
+    dealRisks(db, { scope: { teamIds }, now, funnel: catalog.playbook.funnel, rules: catalog.playbook.rules, wh }),
+    breakpoints(db, {
+      scope: { teamIds },
+      now,
+      timeZone: tz,
+      stages: winningPath(catalog.playbook.funnel),
+      rules: catalog.playbook.rules,
+      minDeals: deps.config.BREAKPOINT_MIN_DEALS,
+    }),
+  ]);
+  const teams = summaries.map((s) => ({
+    teamName: s.teamName,
+    week: weekLine(s.totals),
+    risks: risks.filter((r) => r.ownerTeamId === s.teamId),
+  }));
+  const message = renderDigest(teams, topBreakpointLine(report), {
+    title: summaries.length === 1 ? `${summaries[0]!.teamName} · ${period.label}简报` : `每周团队简报 · ${period.label}`,
+    range: `${mmdd(period.from, tz)} 至 ${mmdd(new Date(period.to.getTime() - 1), tz)}`,
+    stageLabel: (s) => catalog.stageLabel(s),
+    minDeals: deps.config.BREAKPOINT_MIN_DEALS,
+  });
   const [inserted] = await db
     .insert(deliveries)
     .values({
@@ -92,4 +114,14 @@ export async function createWeeklyDigest(deps: DigestDeps, personId: string): Pr
     .onConflictDoNothing({ target: deliveries.idempotencyKey })
     .returning({ id: deliveries.id, platform: deliveries.platform });
   return inserted ?? null;
+}
+
+/** `会话 12 · 关键动作 40 · 阶段推进 6 · 超时未跟进 3`. */
+function weekLine(m: RepMetrics): string {
+  return `会话 ${m.conversations} · 关键动作 ${m.actions.total} · 阶段推进 ${m.stageMoves.length} · 超时未跟进 ${m.overdue.count}`;
+}
+
+function mmdd(at: Date, timeZone: string): string {
+  const w = wallClock(at, timeZone);
+  return `${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
 }

@@ -1,7 +1,7 @@
 /**
  * The funnel's stage order and the Chinese names managers read for stages and action kinds.
  */
-import type { ActionKind } from '../../core/types.ts';
+import type { StoredActionKind } from '../../core/types.ts';
 
 /** The default funnel in order; `lost` stands beside it, reachable from any open stage. */
 export const FUNNEL_STAGES = ['lead', 'contacted', 'qualified', 'demo', 'proposal', 'negotiation', 'won'] as const;
@@ -12,7 +12,7 @@ export type Stage = FunnelStage | 'lost';
 export const CLOSED_STAGES: readonly string[] = ['won', 'lost'];
 
 /** Chinese names of the action kinds, as reps and managers say them. */
-export const ACTION_LABELS_ZH: Record<ActionKind, string> = {
+export const ACTION_LABELS_ZH: Record<StoredActionKind, string> = {
   quote_sent: '报价',
   proposal_sent: '方案',
   material_sent: '资料',
@@ -27,6 +27,7 @@ export const ACTION_LABELS_ZH: Record<ActionKind, string> = {
   buying_signal: '购买信号',
   deal_won: '赢单',
   deal_lost: '丢单',
+  document_viewed: '阅读文档',
 };
 
 /** Chinese names of the default stages. */

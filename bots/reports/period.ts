@@ -12,13 +12,15 @@ export interface Period {
   label: string;
 }
 
-type PeriodKind = 'this_week' | 'last_week' | 'this_month' | 'last_month' | 'today';
+type PeriodKind = 'this_week' | 'last_week' | 'this_month' | 'last_month' | 'this_quarter' | 'last_quarter' | 'today';
 
 const LABELS: Record<PeriodKind, string> = {
   this_week: '本周',
   last_week: '上周',
   this_month: '本月',
   last_month: '上月',
+  this_quarter: '本季度',
+  last_quarter: '上季度',
   today: '今天',
 };
 
@@ -35,13 +37,34 @@ const ALIASES: Record<string, PeriodKind> = {
   上月: 'last_month',
   上个月: 'last_month',
   'last month': 'last_month',
+  本季度: 'this_quarter',
+  这个季度: 'this_quarter',
+  'this quarter': 'this_quarter',
+  上季度: 'last_quarter',
+  上个季度: 'last_quarter',
+  'last quarter': 'last_quarter',
   今天: 'today',
   今日: 'today',
   today: 'today',
 };
 
 /** What `parsePeriod` accepts, for help texts and error messages. */
-export const PERIOD_ARGUMENTS = ['本周', '上周', '本月', '上月', '今天', 'this week', 'last week', 'this month', 'last month', 'today'] as const;
+export const PERIOD_ARGUMENTS = [
+  '本周',
+  '上周',
+  '本月',
+  '上月',
+  '本季度',
+  '上季度',
+  '今天',
+  'this week',
+  'last week',
+  'this month',
+  'last month',
+  'this quarter',
+  'last quarter',
+  'today',
+] as const;
 
 /**
  * Turns a command argument into a period ending at `now` (or, for 上周 and 上月, at the start of the
@@ -73,6 +96,12 @@ export function parsePeriod(arg: string | undefined, now: Date, timeZone: string
       const first = { ...today, day: 1 };
       return { from: startOfDay(addMonths(first, -1), timeZone), to: startOfDay(first, timeZone), label };
     }
+    case 'this_quarter':
+      return { from: startOfDay(quarterStart(today), timeZone), to: now, label };
+    case 'last_quarter': {
+      const first = quarterStart(today);
+      return { from: startOfDay(addMonths(first, -3), timeZone), to: startOfDay(first, timeZone), label };
+    }
   }
 }
 
@@ -101,6 +130,11 @@ function mondayOf(d: WallDate): WallDate {
 function addDays(d: WallDate, n: number): WallDate {
   const t = new Date(Date.UTC(d.year, d.month - 1, d.day + n));
   return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
+}
+
+/** The first day of the calendar quarter (Jan, Apr, Jul, Oct) containing `d`. */
+function quarterStart(d: WallDate): WallDate {
+  return { year: d.year, month: d.month - ((d.month - 1) % 3), day: 1 };
 }
 
 function addMonths(d: WallDate, n: number): WallDate {

@@ -11,6 +11,7 @@ import { actionLabel, stageLabel } from './labels.ts';
 import type { RepMetrics } from './metrics.ts';
 import { isEmptyMetrics } from './metrics.ts';
 import { wallClock as wallTime } from '../../core/zoned-time.ts';
+import { formatDuration } from '../documents/signals.ts';
 import type { Period } from './period.ts';
 import type { RepSummary } from './rep.ts';
 import type { TeamSummary } from './team.ts';
@@ -171,7 +172,22 @@ function timelineLine(e: TimelineEntry, timeZone: string): string {
     const quote = e.evidence ? ` ·「${md(e.evidence.text)}」` : '';
     return `${when}  阶段 ${stageLabel(e.fromStage)} → ${stageLabel(e.toStage)}${quote}`;
   }
+  if (!e.evidence) return `${when}  ${e.kind === 'document_viewed' ? readingText(e.attrs) : actionLabel(e.kind)}`;
   return tidy(`${when}  ${actionLabel(e.kind)}${attrsText(e.attrs)} · ${md(e.evidence.speaker)}「${md(e.evidence.text)}」`);
+}
+
+/** A `document_viewed` action (bots/coaching/reading.ts): 「客户阅读《报价单》2分20秒，最久在第7页 · 价格（2分钟）」. */
+function readingText(attrs: Record<string, unknown>): string {
+  const title = typeof attrs.title === 'string' ? attrs.title : '文档';
+  const seconds = typeof attrs.seconds === 'number' ? attrs.seconds : 0;
+  const pages = Array.isArray(attrs.pages) ? (attrs.pages as Array<{ label?: unknown; seconds?: unknown }>) : [];
+  const top = pages
+    .filter((p): p is { label: string; seconds: number } => typeof p.label === 'string' && typeof p.seconds === 'number')
+    .sort((a, b) => b.seconds - a.seconds)[0];
+  const forwarded = attrs.forwarded === true ? '（新设备或网络，可能是转发）' : '';
+  if (seconds <= 0) return `客户打开《${md(title)}》${forwarded}`;
+  const where = top ? `，最久在${md(top.label)}（${formatDuration(top.seconds)}）` : '';
+  return `客户阅读《${md(title)}》${formatDuration(seconds)}${forwarded}${where}`;
 }
 
 /** The attributes worth a word: the objection, the material, the amount quoted. */

@@ -55,7 +55,8 @@ export async function loadDealsForUpdate(tx: Sql, ids: readonly string[]): Promi
        value_score as "valueScore", value_terms as "valueTerms", created_at as "createdAt", updated_at as "updatedAt",
        customer_messages as "customerMessages", buying_signals as "buyingSignals", reply_hours_sum as "replyHoursSum", reply_count as "replyCount",
        awaiting_reply_since as "awaitingReplySince", last_customer_at as "lastCustomerAt", last_rep_at as "lastRepAt",
-       contact_name as "contactName", contacts, touches, touches_day as "touchesDay", meeting_at as "meetingAt", meeting_type as "meetingType"
+       contact_name as "contactName", contacts, touches, touches_day as "touchesDay", meeting_at as "meetingAt", meeting_type as "meetingType",
+       document_opens as "documentOpens"
      from opportunities where id = any($1::text[]) order by id for update`,
     [ids],
   );

@@ -3,8 +3,9 @@
  * a transaction; validation happens before these are called (bots/documents/).
  */
 import { and, asc, desc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../client.ts';
-import { conversations, documentLinks, documentPageReads, documentViews, documents } from '../schema/index.ts';
+import { conversations, documentLinks, documentPageReads, documentViews, documents, opportunities, people } from '../schema/index.ts';
 
 export type DocumentRow = typeof documents.$inferSelect;
 export type NewDocument = typeof documents.$inferInsert;
@@ -43,17 +44,62 @@ const likeLiteral = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 /**
  * Documents whose title or file name contains `text` (`/share 报价单`): the deal's own first, then
- * library material, newest first within each.
+ * those `uploadedBy` shared elsewhere, then library material, newest first within each.
  */
-export async function searchDocuments(db: Db, p: { text: string; opportunityId?: string | null; limit?: number }): Promise<DocumentRow[]> {
+export async function searchDocuments(
+  db: Db,
+  p: { text: string; opportunityId?: string | null; uploadedBy?: string | null; limit?: number },
+): Promise<DocumentRow[]> {
   const pattern = `%${likeLiteral(p.text.trim())}%`;
-  const scope = p.opportunityId ? or(eq(documents.opportunityId, p.opportunityId), isNull(documents.opportunityId)) : isNull(documents.opportunityId);
+  const library = and(isNull(documents.opportunityId), isNull(documents.conversationId));
+  const scope = or(
+    library,
+    p.opportunityId ? eq(documents.opportunityId, p.opportunityId) : undefined,
+    p.uploadedBy ? eq(documents.uploadedBy, p.uploadedBy) : undefined,
+  );
+  const own = p.opportunityId ? sql`${documents.opportunityId} is distinct from ${p.opportunityId}` : sql`true`;
   return db
     .select()
     .from(documents)
     .where(and(scope, or(ilike(documents.title, pattern), ilike(documents.fileName, pattern))))
-    .orderBy(sql`${documents.opportunityId} is null`, desc(documents.createdAt))
+    .orderBy(own, sql`${documents.opportunityId} is null`, desc(documents.createdAt))
     .limit(p.limit ?? 5);
+}
+
+/** Whose documents `/docs` may list: everyone's, those of some teams' deals and reps, or one person's. */
+export type DocumentScope = { all: true } | { teamIds: readonly string[] } | { personId: string };
+
+/**
+ * Documents within `scope` (library material always), newest first, with their deal's name and
+ * who shared them; `text` narrows to titles and file names containing it.
+ */
+export async function visibleDocuments(
+  db: Db,
+  p: { scope: DocumentScope; text?: string; limit: number },
+): Promise<Array<{ document: DocumentRow; dealName: string | null; sharedBy: string | null }>> {
+  const owner = alias(people, 'owner');
+  const uploader = alias(people, 'uploader');
+  const library = and(isNull(documents.opportunityId), isNull(documents.conversationId));
+  const s = p.scope;
+  const scope =
+    'all' in s
+      ? undefined
+      : 'teamIds' in s
+        ? s.teamIds.length === 0
+          ? library
+          : or(library, inArray(owner.teamId, [...s.teamIds]), inArray(uploader.teamId, [...s.teamIds]))
+        : or(library, eq(opportunities.ownerId, s.personId), eq(documents.uploadedBy, s.personId));
+  const text = p.text?.trim();
+  const match = text ? or(ilike(documents.title, `%${likeLiteral(text)}%`), ilike(documents.fileName, `%${likeLiteral(text)}%`)) : undefined;
+  return db
+    .select({ document: documents, dealName: opportunities.name, sharedBy: uploader.name })
+    .from(documents)
+    .leftJoin(opportunities, eq(opportunities.id, documents.opportunityId))
+    .leftJoin(owner, eq(owner.id, opportunities.ownerId))
+    .leftJoin(uploader, eq(uploader.id, documents.uploadedBy))
+    .where(and(scope, match))
+    .orderBy(desc(documents.createdAt), asc(documents.id))
+    .limit(p.limit);
 }
 
 export async function documentsOfOpportunity(db: Db, opportunityId: string): Promise<DocumentRow[]> {

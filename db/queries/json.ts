@@ -8,12 +8,20 @@
 /** Serialises rows for a batch statement. */
 export const rowsParam = (rows: readonly unknown[]): string => JSON.stringify(rows);
 
+/** Nesting kept in `raw`; anything deeper is replaced by a marker (no platform nests this far). */
+const MAX_DEPTH = 32;
+
 /** A JSON value with every string made storable: NULs dropped, lone surrogates replaced. */
 export function storableJson(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '').toWellFormed() : value.toWellFormed();
-  if (depth > 32 || value === null || typeof value !== 'object') return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+  if (value === null || typeof value !== 'object') return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+  // Returned as it was, a deeper part could still hold a NUL that PostgreSQL refuses.
+  if (depth >= MAX_DEPTH) return '[nested too deep]';
   if (Array.isArray(value)) return value.map((v) => storableJson(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[storableJson(k, depth + 1) as string] = storableJson(v, depth + 1);
+  // Defined, not assigned: a key named __proto__ stays a key, as JSON.parse made it.
+  for (const [k, v] of Object.entries(value)) {
+    Object.defineProperty(out, storableJson(k) as string, { value: storableJson(v, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }

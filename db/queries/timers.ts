@@ -13,6 +13,8 @@ export interface DueTimer {
   /** The trigger message's text and speaker, quoted in the nudge. */
   text: string | null;
   role: string | null;
+  /** For a timer on a shared document (its trigger is the link), the document's title. */
+  documentTitle: string | null;
   platform: string;
   dealName: string | null;
   dealStage: string | null;
@@ -25,11 +27,13 @@ export interface DueTimer {
 export async function takeDueTimers(tx: Sql, now: Date, limit: number): Promise<DueTimer[]> {
   return tx.query<DueTimer>(
     `select t.id, t.rule_id as "ruleId", t.opportunity_id as "opportunityId", t.conversation_id as "conversationId", t.rep_id as "repId",
-       t.trigger_message_id as "triggerMessageId", t.silent, m.text, m.role, c.platform, o.name as "dealName", o.stage as "dealStage",
+       t.trigger_message_id as "triggerMessageId", t.silent, m.text, m.role, d.title as "documentTitle", c.platform, o.name as "dealName", o.stage as "dealStage",
        o.status as "dealStatus", o.owner_id as "ownerId", o.value_score as "valueScore", o.contact_name as "contactName"
      from timers t
      join conversations c on c.id = t.conversation_id
      left join messages m on m.id = t.trigger_message_id
+     left join document_links l on l.id = t.trigger_message_id
+     left join documents d on d.id = l.document_id
      left join opportunities o on o.id = t.opportunity_id
      where t.status = 'pending' and t.nudge_at <= $1
      order by t.nudge_at

@@ -2,10 +2,12 @@ import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex }
 import type { OutboundMessage } from '../../core/types.ts';
 import { platformEnum } from './enums.ts';
 
-/** What fulfils a timer: an action by the rep, or a reply from one side. */
+/** What fulfils a timer: an action by the rep, a reply from one side, or a shared document opened. */
 export interface TimerExpectation {
   action?: string;
   reply?: 'rep' | 'customer';
+  /** The id of the document whose opening by the customer fulfils the timer. */
+  opened?: string;
 }
 
 /**
@@ -22,6 +24,7 @@ export const timers = pgTable(
     opportunityId: text('opportunity_id'),
     conversationId: text('conversation_id').notNull(),
     repId: text('rep_id'),
+    /** The message that opened the timer; for a shared document's rule, the tracked link's id. */
     triggerMessageId: text('trigger_message_id').notNull(),
     /** When the trigger message was sent: only later messages can fulfil the expectation. */
     triggerAt: timestamp('trigger_at', { withTimezone: true }).notNull(),

@@ -53,6 +53,8 @@ export const opportunities = pgTable(
     /** The next meeting stated or proposed in the chat: a later 「可以」 books that one. */
     meetingAt: timestamp('meeting_at', { withTimezone: true }),
     meetingType: text('meeting_type').$type<MeetingType>(),
+    /** Opens of the deal's tracked documents by its customers (engagement, with their messages). */
+    documentOpens: integer('document_opens').notNull().default(0),
   },
   (t) => [index('opportunities_owner_idx').on(t.ownerId), index('opportunities_stage_idx').on(t.status, t.stage), index('opportunities_crm_idx').on(t.crmId)],
 );

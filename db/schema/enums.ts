@@ -4,13 +4,12 @@
  * funnel, so a stage is text checked against the playbook.
  */
 import { pgEnum } from 'drizzle-orm/pg-core';
-import { ACTION_KINDS, PLATFORMS } from '../../core/types.ts';
+import { PLATFORMS, STORED_ACTION_KINDS } from '../../core/types.ts';
 
 export const platformEnum = pgEnum('platform', PLATFORMS);
 export const personRoleEnum = pgEnum('person_role', ['rep', 'manager', 'admin']);
 export const speakerRoleEnum = pgEnum('speaker_role', ['rep', 'manager', 'admin', 'customer']);
 /** The analyzer's 14 actions, plus the actions that come from elsewhere than a message's text. */
-export const STORED_ACTION_KINDS = [...ACTION_KINDS, 'document_viewed'] as const;
-export type StoredActionKind = (typeof STORED_ACTION_KINDS)[number];
+export { STORED_ACTION_KINDS, type StoredActionKind } from '../../core/types.ts';
 export const actionKindEnum = pgEnum('action_kind', STORED_ACTION_KINDS);
 export const dealStatusEnum = pgEnum('deal_status', ['open', 'won', 'lost']);

@@ -6,3 +6,4 @@ export * from './messages.ts';
 export * from './coaching.ts';
 export * from './knowledge.ts';
 export * from './documents.ts';
+export * from './console.ts';

@@ -46,14 +46,19 @@ export const messages = pgTable(
   ],
 );
 
-/** A key action detected in a message (or a document read); the message is its evidence. */
+/**
+ * A key action detected in a message, with the message as its evidence; or a customer's reading
+ * of a tracked document (`document_viewed`), with the view as its evidence (one action per view,
+ * its pages and seconds kept up to date in `attrs` as beacons arrive).
+ */
 export const actions = pgTable(
   'actions',
   {
     id: text('id').primaryKey(),
-    messageId: text('message_id')
-      .notNull()
-      .references(() => messages.id),
+    /** The evidence message; null for a reading, whose evidence is the view. */
+    messageId: text('message_id').references(() => messages.id),
+    /** The document view (document_views.id) a `document_viewed` action records. */
+    documentViewId: text('document_view_id'),
     conversationId: text('conversation_id').notNull(),
     opportunityId: text('opportunity_id').references(() => opportunities.id),
     personId: text('person_id'),
@@ -64,6 +69,7 @@ export const actions = pgTable(
   },
   (t) => [
     uniqueIndex('actions_message_kind_uq').on(t.messageId, t.kind),
+    uniqueIndex('actions_document_view_uq').on(t.documentViewId),
     index('actions_opportunity_idx').on(t.opportunityId, t.at),
     index('actions_person_idx').on(t.personId, t.at),
     index('actions_conversation_idx').on(t.conversationId, t.kind),

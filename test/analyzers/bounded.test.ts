@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analysedWindow, HEAD_CHARS, TAIL_CHARS } from '../../analyzers/classifier/features.ts';
 import { analyze } from '../../analyzers/index.ts';
+import { analyzeMessage } from '../../analyzers/message.ts';
 import type { AnalyzerInput, DetectedAction } from '../../core/types.ts';
 import { ACTION_KINDS } from '../../core/types.ts';
 
@@ -79,5 +80,32 @@ describe('bounded time on huge messages', () => {
     sane(out);
     const base = fastest({ role: 'rep', text: '见附件', attachments: attachments.slice(0, 20) }, 5);
     expect(ms / Math.max(base.ms, 0.05)).toBeLessThan(2_500);
+  });
+
+  it('the whole per-message analysis (topics, meeting time, commitments too) reads a bounded window', () => {
+    const input = (text: string) => ({
+      role: 'customer' as const,
+      text,
+      attachments: [],
+      sentAt: new Date('2026-11-23T10:00:00+08:00'),
+      timeZone: 'Asia/Shanghai',
+    });
+    const time = (text: string, runs: number) => {
+      let best = Infinity;
+      for (let i = 0; i < runs; i++) {
+        const start = performance.now();
+        analyzeMessage(input(text));
+        best = Math.min(best, performance.now() - start);
+      }
+      return best;
+    };
+    const unit = '王总，报价单收到了，下周三下午三点来公司演示一下吧，月底前我们给答复。';
+    for (const [name, text] of BIG) {
+      time(repeat(unit, 4_000), 2); // warm-up
+      const base = time(repeat(unit, 4_000), 3);
+      const big = time(text, 2);
+      // 200,000 characters cost about what the 4,000 the window reads do; 50× is linear growth.
+      expect(big / Math.max(base, 0.05), `${name}: ${big.toFixed(2)} ms vs ${base.toFixed(2)} ms`).toBeLessThan(text.length / 4_000);
+    }
   });
 });

@@ -190,13 +190,13 @@ describe('authorization', () => {
     try {
       const body = multipartBody(fields, { name: 'p.pdf', type: 'application/pdf', body: samplePdf() });
       const denied = await guarded.inject({ method: 'POST', url: '/v1/documents', payload: body.payload, headers: body.headers });
-      expect(denied.statusCode).toBe(403);
+      expect(denied.statusCode).toBe(401);
       const wrong = await guarded.inject({
         method: 'GET',
         url: '/v1/documents/00000000-0000-4000-8000-000000000000',
         headers: { authorization: 'Bearer nope' },
       });
-      expect(wrong.statusCode).toBe(403);
+      expect(wrong.statusCode).toBe(401);
       const ok = await guarded.inject({
         method: 'POST',
         url: '/v1/documents',

@@ -2,15 +2,21 @@
 /**
  * A customer reading a tracked link in headless Chromium (Debian's /usr/bin/chromium, driven by
  * playwright-core) at phone width: the real viewer, pdf.js, IntersectionObserver, sendBeacon and
- * the server's checks, against a real database. Screenshots go to test-output/documents/.
+ * the server's checks, against a real database; and the same reading through the whole app, into
+ * the loop (the rep's nudge, /deal). Screenshots go to test-output/documents/.
  */
 import { mkdirSync } from 'node:fs';
 import { eq, sql } from 'drizzle-orm';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
 import { readingSummary } from '../../bots/documents/analytics.ts';
-import { documentLinks, documentPageReads, documentViews } from '../../db/schema/index.ts';
-import { DEAL, shareSample, startDocServer, type DocServer } from './harness.ts';
+import { tokenOf } from '../../bots/demo/reader.ts';
+import { buildServer } from '../../bots/http/server.ts';
+import type { InboundMessage, OutboundMessage } from '../../core/types.ts';
+import { actions, deliveries, documentLinks, documentPageReads, documentViews, nudges } from '../../db/schema/index.ts';
+import { dm, startTestApp, type TestApp } from '../helpers/app.ts';
+import { DEAL, multipartBody, samplePdf, shareSample, startDocServer, type DocServer } from './harness.ts';
 
 const SHOTS = 'test-output/documents';
 const CHROMIUM_ARGS = [
@@ -260,5 +266,110 @@ describe('links that must not work', () => {
     } finally {
       await context.close();
     }
+  });
+});
+
+describe('a customer reading a tracked quote, through the whole app', () => {
+  let t: TestApp;
+  let server: FastifyInstance;
+  let base = '';
+
+  const say = async (m: InboundMessage) => {
+    await t.app.sink.message(m);
+    await t.app.drain();
+  };
+  const group = (id: string, from: string, text: string, name?: string): InboundMessage => ({
+    platform: 'local',
+    messageId: id,
+    conversationId: DEAL.chatId,
+    conversationTitle: '华东医疗 · 患者随访平台项目',
+    chatType: 'group',
+    direct: false,
+    senderId: from,
+    ...(name ? { senderName: name } : {}),
+    kind: 'text',
+    text,
+    attachments: [],
+    sentAt: t.clock.now(),
+  });
+
+  beforeAll(async () => {
+    t = await startTestApp({ start: new Date('2026-11-26T09:10:00+08:00') });
+    server = buildServer(t.app);
+    base = await server.listen({ host: '127.0.0.1', port: 0 });
+    await say(group('b-1', 'zhangsan', '李主任您好，报价单马上发您。'));
+    await say(group('b-2', 'cust-li', '好的，整套下来大概什么价位？', '李主任'));
+    await say(group('b-3', 'zhangsan', '标准版首年 48 万，含实施、培训和首年运维。'));
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+    await t?.cleanup();
+  });
+
+  it('opens, stays on the price page, comes back twice: stored with seconds, one nudge to the rep, /deal shows it', { timeout: 120_000 }, async () => {
+    const { payload, headers } = multipartBody(
+      { conversationId: DEAL.chatId, senderId: 'zhangsan', platform: 'local' },
+      { name: '华东医疗-报价单.pdf', type: 'application/pdf', body: samplePdf() },
+    );
+    const res = await server.inject({ method: 'POST', url: '/v1/documents', payload, headers });
+    expect(res.statusCode).toBe(201);
+    const url = `${base}/d/${tokenOf(res.json().url)}`;
+    const viewed = () => t.app.database.db.select().from(actions).where(eq(actions.kind, 'document_viewed')).orderBy(actions.at, actions.id);
+    const context = await phone();
+    try {
+      for (const [i, stay] of [3000, 2000, 2000].entries()) {
+        // Coming back later the same day: each open has its own time on the deal's timeline.
+        if (i > 0) t.clock.set(new Date(t.clock.now().getTime() + 2 * 3_600_000));
+        const { page, errors } = await openViewer(context, url);
+        await showPage(page, 7);
+        await page.waitForTimeout(stay);
+        await leave(page);
+        expect(errors).toEqual([]);
+        // The last beacon is in and the loop has brought the open's action up to date.
+        await until(
+          `open ${i + 1} in the loop`,
+          viewed,
+          (rows) =>
+            rows.length === i + 1 &&
+            (rows[i]!.attrs.pages as Array<{ page: number; seconds: number }>).some((p) => p.page === 7 && p.seconds >= stay / 1000 - 0.3),
+        );
+      }
+    } finally {
+      await context.close();
+    }
+    await t.app.drain();
+
+    // Stored with their seconds: one document_viewed action per open, the price page in each.
+    const rows = await viewed();
+    expect(rows).toHaveLength(3);
+    for (const r of rows) expect(r.attrs).toMatchObject({ title: '华东医疗-报价单', documentKind: 'quote', forwarded: false });
+    const seconds = rows.map((r) => (r.attrs.pages as Array<{ page: number; seconds: number }>).find((p) => p.page === 7)!.seconds);
+    expect(seconds.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(6.7);
+
+    // The third visit of the price page reaches the rep once: one nudge, one delivery, sent.
+    const sent = await t.app.database.db
+      .select({ rule: nudges.ruleId, to: deliveries.to, status: deliveries.status, body: nudges.body })
+      .from(nudges)
+      .innerJoin(deliveries, eq(deliveries.nudgeId, nudges.id))
+      .where(eq(nudges.ruleId, 'reading-price-page'));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ to: { personId: 'zhangsan' }, status: 'sent' });
+    expect(sent[0]!.body).toMatch(/华东医疗刚第3次打开《华东医疗-报价单》，在第7页（价格）累计停留\d+秒、看了3次/);
+    const outbox = (await server.inject({ method: 'GET', url: '/v1/outbox?personId=zhangsan' })).json().items as Array<{ message: OutboundMessage }>;
+    expect(outbox.filter((o) => o.message.type !== 'text' && o.message.text.includes('第3次打开'))).toHaveLength(1);
+
+    // The manager's /deal shows the reading.
+    const ask = dm('wangjing', '/deal 华东医疗', t.clock.now());
+    await say(ask);
+    const [reply] = await t.app.database.db
+      .select()
+      .from(deliveries)
+      .where(sql`${deliveries.idempotencyKey} = (select 'reply:' || id from messages where platform_message_id = ${ask.messageId})`);
+    const text = reply!.message.text;
+    expect(text).toContain('**客户阅读**');
+    expect(text).toMatch(/《华东医疗-报价单》打开 3 次 · 读者 1 · 共 \d+秒/);
+    expect(text).toContain('反复看 第1、7页');
+    expect(text).toMatch(/11-26 09:10 {2}客户阅读《华东医疗-报价单》\d+秒，最久在第7页 · 价格/);
+    expect(text).toMatch(/11-26 13:10 {2}客户阅读《华东医疗-报价单》\d+秒，最久在第7页 · 价格/);
   });
 });

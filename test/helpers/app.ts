@@ -9,7 +9,7 @@ import { inject } from 'vitest';
 import { createApp, type App } from '../../bots/app.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
-import { createLogger } from '../../core/logger.ts';
+import { createLogger, type Logger } from '../../core/logger.ts';
 import type { InboundMessage } from '../../core/types.ts';
 
 export interface TestApp {
@@ -29,11 +29,12 @@ export async function makeDataDir(): Promise<string> {
   return dir;
 }
 
-export async function startTestApp(opts: { dataDir?: string; start?: Date; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { dataDir?: string; start?: Date; env?: Record<string, string>; log?: Logger } = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? (await makeDataDir());
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...opts.env });
+  // The tests drive the loop through the local adapter; a test can turn it off in `env`.
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', LOCAL_ADAPTER: 'true', ...opts.env });
   const clock = new ManualClock(opts.start ?? new Date('2026-11-23T09:00:00+08:00'));
-  const app = await createApp({ config, clock, autoRun: false, log: createLogger({ level: config.LOG_LEVEL }), migrate: false });
+  const app = await createApp({ config, clock, autoRun: false, log: opts.log ?? createLogger({ level: config.LOG_LEVEL }), migrate: false });
   let closed = false;
   const close = async () => {
     if (!closed) await app.close();

@@ -74,7 +74,10 @@ describe('POST /v1/messages', () => {
   });
 
   it('shows what the local adapter sent in the outbox, addressed to the person', async () => {
-    await post({ ...good, messageId: 'm-3', senderId: 'cust-1', senderName: '王总', text: '太贵了，超预算了' });
+    // A minute after zhangsan's message, so he owns the deal when it is analysed: at the same
+    // instant the two are ordered by their random row ids, and half the time the customer would
+    // speak first, before anyone owned the deal, and nobody would be nudged.
+    await post({ ...good, messageId: 'm-3', senderId: 'cust-1', senderName: '王总', text: '太贵了，超预算了', sentAt: '2026-11-27T10:01:00+08:00' });
     await t.app.drain();
     const res = await server.inject({ method: 'GET', url: '/v1/outbox' });
     const outbox = res.json().items as Array<{ to: unknown; message: { type: string; title: string }; nudgeId: string }>;
@@ -105,7 +108,7 @@ describe('API token', () => {
     const server = buildServer(t.app);
     try {
       const denied = await server.inject({ method: 'GET', url: '/v1/outbox' });
-      expect(denied.statusCode).toBe(403);
+      expect(denied.statusCode).toBe(401);
       expect(denied.body).not.toContain('s3cret-token');
       const ok = await server.inject({ method: 'GET', url: '/v1/outbox', headers: { authorization: 'Bearer s3cret-token' } });
       expect(ok.statusCode).toBe(200);

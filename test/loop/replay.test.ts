@@ -115,8 +115,8 @@ describe('the demo conversations through the whole loop', () => {
       .where(like(deliveries.idempotencyKey, 'digest-%'))
       .orderBy(asc(deliveries.idempotencyKey));
     expect(digests.map((d) => [d.to, d.sentAt!.toISOString(), d.message.type === 'text' ? '' : d.message.title])).toEqual([
-      [{ personId: 'liuqiang' }, '2026-11-30T01:00:00.000Z', '华北二组 · 上周团队概览'],
-      [{ personId: 'wangjing' }, '2026-11-30T01:00:00.000Z', '华东一组 · 上周团队概览'],
+      [{ personId: 'liuqiang' }, '2026-11-30T01:00:00.000Z', '华北二组 · 上周简报'],
+      [{ personId: 'wangjing' }, '2026-11-30T01:00:00.000Z', '华东一组 · 上周简报'],
     ]);
   });
 

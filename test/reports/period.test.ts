@@ -26,6 +26,19 @@ describe('parsePeriod in Asia/Shanghai', () => {
     expect(parsePeriod('last week', now, TZ)).toEqual(p);
   });
 
+  it('本季度 from the first of October, 上季度 July to October; January rolls back a year', () => {
+    const q = parsePeriod('本季度', now, TZ);
+    expect(q.from.toISOString()).toBe(at('2026-10-01T00:00:00+08:00').toISOString());
+    expect(q.to).toEqual(now);
+    expect(parsePeriod('this quarter', now, TZ)).toEqual(q);
+    const last = parsePeriod('上季度', now, TZ);
+    expect(last.from.toISOString()).toBe(at('2026-07-01T00:00:00+08:00').toISOString());
+    expect(last.to.toISOString()).toBe(at('2026-10-01T00:00:00+08:00').toISOString());
+    const january = parsePeriod('上季度', at('2027-01-15T10:00:00+08:00'), TZ);
+    expect(january.from.toISOString()).toBe(at('2026-10-01T00:00:00+08:00').toISOString());
+    expect(january.label).toBe('上季度');
+  });
+
   it('本月, 上月 and 今天', () => {
     const month = parsePeriod('本月', now, TZ);
     expect(month.from.toISOString()).toBe(at('2026-11-01T00:00:00+08:00').toISOString());

@@ -58,6 +58,7 @@ export async function createStack(extra: Record<string, string> = {}, servers: S
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'silent',
+    LOCAL_ADAPTER: 'true',
     SWEEP_INTERVAL_MS: '300',
     SWEEP_SETTLE_MS: '0',
     JOB_LOCK_MS: '2000',

@@ -20,6 +20,8 @@ describe('parseCommand', () => {
     ['/漏斗', { name: 'funnel' }],
     ['/help', { name: 'help' }],
     ['/帮助', { name: 'help' }],
+    ['/console', { name: 'console' }],
+    ['/控制台', { name: 'console' }],
     ['/foo', { name: 'help' }],
     ['/foo bar', { name: 'help' }],
     ['@dealwise /team 本周', { name: 'team', period: '本周' }],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseLocalMessage } from '../../adapters/local/parse.ts';
+import { createHash } from 'node:crypto';
+import { parseLocalMessage, parseLocalUpload } from '../../adapters/local/parse.ts';
 import { AppError } from '../../core/errors.ts';
 
 const MAX = 200;
@@ -107,5 +108,24 @@ describe('parseLocalMessage', () => {
   it('a non-object body → BAD_REQUEST', () => {
     expect(parseError('hello').code).toBe('BAD_REQUEST');
     expect(parseError(null).code).toBe('BAD_REQUEST');
+  });
+
+  it('takes an inline file out of the message: a storage key named by its hash, its size, no bytes in raw', () => {
+    const pdf = Buffer.from('%PDF-1.7 a tiny stand-in');
+    const sha = createHash('sha256').update(pdf).digest('hex');
+    const { message, files } = parseLocalUpload(
+      { ...example, chatType: 'single', direct: true, text: '', attachments: [{ name: '报价单.pdf', data: pdf.toString('base64') }] },
+      MAX,
+    );
+    expect(files).toEqual([{ key: `inbox-${sha}`, body: pdf }]);
+    expect(message.attachments).toEqual([{ name: '报价单.pdf', type: 'file', fileRef: `inbox-${sha}`, size: pdf.length }]);
+    expect(message.kind).toBe('file');
+    expect(JSON.stringify(message.raw)).not.toContain(pdf.toString('base64'));
+  });
+
+  it('inline data that is not base64 → BAD_REQUEST naming the attachment', () => {
+    const err = parseError({ ...example, attachments: [{ name: '报价单.pdf', data: 'not base64!' }] });
+    expect(err.code).toBe('BAD_REQUEST');
+    expect(err.message).toMatch(/^attachments\.0\.data: /);
   });
 });

@@ -2,7 +2,8 @@
  * Deals as data: `GET /v1/deals` (filtered, paged), `GET /v1/deals/:id` (with the stage history,
  * each move with its evidence message, and the corrections with who made them) and
  * `PATCH /v1/deals/:id` for corrections and the CRM id (how a CRM sync links its opportunity).
- * A correction is made in a person's name and follows their rights (owner, their manager, admin).
+ * A correction is made in a person's name and follows their rights (owner, their manager, admin),
+ * so it needs an admin token; reading needs read.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -39,7 +40,7 @@ const idParam = z.object({ id: z.string().min(1).max(64) });
 const bad = (e: z.ZodError) => new AppError('BAD_REQUEST', e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
 
 export function registerDeals(v1: FastifyInstance, app: App): void {
-  v1.get('/v1/deals', async (req) => {
+  v1.get('/v1/deals', { config: { scope: 'read' } }, async (req) => {
     const q = listQuery.safeParse(req.query);
     if (!q.success) throw bad(q.error);
     const { owner, ...rest } = q.data;
@@ -47,7 +48,7 @@ export function registerDeals(v1: FastifyInstance, app: App): void {
     return { items: deals, limit: q.data.limit, offset: q.data.offset };
   });
 
-  v1.get('/v1/deals/:id', async (req) => {
+  v1.get('/v1/deals/:id', { config: { scope: 'read' } }, async (req) => {
     const p = idParam.safeParse(req.params);
     if (!p.success) throw bad(p.error);
     const deal = await dealById(app.database.db, p.data.id);
@@ -55,7 +56,7 @@ export function registerDeals(v1: FastifyInstance, app: App): void {
     return deal;
   });
 
-  v1.patch('/v1/deals/:id', async (req) => {
+  v1.patch('/v1/deals/:id', { config: { scope: 'admin' } }, async (req) => {
     const p = idParam.safeParse(req.params);
     if (!p.success) throw bad(p.error);
     const body = patchBody.safeParse(req.body);

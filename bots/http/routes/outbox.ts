@@ -1,29 +1,35 @@
 /**
- * What the local adapter sent (the demo's and the simulator's chat view): newest last, paginated
- * by a cursor, filterable by person.
+ * What the local adapter sent (the demo's and the simulator's chat view): oldest first, a page at
+ * a time (`limit`, and `after` = the previous page's `next`), filtered by recipient (`personId`)
+ * or conversation (`conversationId`, the chat id the messages were posted with: private nudges
+ * about it and messages into it). Needs a read token; 404 when the local adapter is off.
  */
-import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../../core/errors.ts';
-import { deliveries } from '../../../db/schema/index.ts';
+import { conversationKey } from '../../../core/ids.ts';
+import { deliveries, nudges } from '../../../db/schema/index.ts';
 import type { App } from '../../app.ts';
 
 const query = z
   .object({
-    personId: z.string().max(64).optional(),
+    personId: z.string().min(1).max(64).optional(),
+    conversationId: z.string().min(1).max(256).optional(),
     /** The `next` of the previous page. */
     after: z.string().max(200).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
+    limit: z.coerce.number().int().min(1).max(200).default(100),
   })
   .strict();
 
 export function registerOutbox(v1: FastifyInstance, app: App): void {
-  v1.get('/v1/outbox', async (req) => {
+  v1.get('/v1/outbox', { config: { scope: 'read' } }, async (req) => {
+    if (!app.config.LOCAL_ADAPTER) throw new AppError('NOT_FOUND', 'the local adapter is off (LOCAL_ADAPTER), so nothing is sent to the outbox');
     const parsed = query.safeParse(req.query);
     if (!parsed.success) throw new AppError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const q = parsed.data;
     const cursor = q.after ? decodeCursor(q.after) : null;
+    const conv = q.conversationId ? conversationKey('local', q.conversationId) : null;
     const rows = await app.database.db
       .select()
       .from(deliveries)
@@ -32,6 +38,12 @@ export function registerOutbox(v1: FastifyInstance, app: App): void {
           eq(deliveries.platform, 'local'),
           eq(deliveries.status, 'sent'),
           q.personId ? sql`${deliveries.to}->>'personId' = ${q.personId}` : undefined,
+          conv
+            ? or(
+                sql`${deliveries.to}->>'conversationId' = ${conv}`,
+                inArray(deliveries.nudgeId, app.database.db.select({ id: nudges.id }).from(nudges).where(eq(nudges.conversationId, conv))),
+              )
+            : undefined,
           cursor ? or(gt(deliveries.sentAt, cursor.at), and(eq(deliveries.sentAt, cursor.at), gt(deliveries.id, cursor.id))) : undefined,
         ),
       )

@@ -1,8 +1,13 @@
-/** A card press over HTTP (the local adapter's cards): nudge feedback or a deal confirmation's answer. */
+/**
+ * A card press over HTTP (the local adapter's cards): nudge feedback or a deal confirmation's
+ * answer. It acts as the given person, so it needs an admin token; platform presses come from
+ * the platforms, which say who pressed.
+ */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../../core/errors.ts';
-import { FEEDBACK_VALUES, PLATFORMS } from '../../../core/types.ts';
+import { checkPress } from '../../../core/inbound.ts';
+import { type CardPress, FEEDBACK_VALUES, PLATFORMS } from '../../../core/types.ts';
 import type { App } from '../../app.ts';
 
 const id = z.string().min(1).max(100);
@@ -12,19 +17,23 @@ const confirmSchema = z
   .strict();
 
 export function registerPresses(v1: FastifyInstance, app: App): void {
-  v1.post('/v1/feedback', async (req, reply) => {
+  v1.post('/v1/feedback', { config: { scope: 'admin' } }, async (req, reply) => {
     const parsed = feedbackSchema.safeParse(req.body);
     if (!parsed.success) throw new AppError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const { platform, senderId, nudgeId, value } = parsed.data;
-    const r = await app.sink.press({ platform, senderId, action: { kind: 'feedback', nudgeId, value } });
+    const press: CardPress = { platform, senderId, action: { kind: 'feedback', nudgeId, value } };
+    checkPress(press);
+    const r = await app.sink.press(press);
     if (r.status === 'refused') throw new AppError('FORBIDDEN', r.reason);
     return reply.status(204).send();
   });
-  v1.post('/v1/confirmations', async (req, reply) => {
+  v1.post('/v1/confirmations', { config: { scope: 'admin' } }, async (req, reply) => {
     const parsed = confirmSchema.safeParse(req.body);
     if (!parsed.success) throw new AppError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const { platform, senderId, confirmationId, answer } = parsed.data;
-    const r = await app.sink.press({ platform, senderId, action: { kind: 'confirm', confirmationId, answer } });
+    const press: CardPress = { platform, senderId, action: { kind: 'confirm', confirmationId, answer } };
+    checkPress(press);
+    const r = await app.sink.press(press);
     if (r.status === 'refused') throw new AppError('FORBIDDEN', r.reason);
     return reply.status(200).send({ status: r.status });
   });

@@ -2,8 +2,8 @@
  * A loopback fake of DingTalk that speaks the real protocol, for driving the real dingtalk-stream
  * SDK and the adapter's HTTP calls: the Stream gateway (`connections/open` → endpoint + ticket),
  * the Stream WebSocket (JSON frames, SYSTEM pings, CALLBACK pushes, the client's acks), the
- * OpenAPI token and robot-send endpoints, and session webhooks. Everything it receives is
- * recorded; each HTTP route can be told to fail.
+ * OpenAPI token, robot-send and robot file download endpoints, and session webhooks. Everything
+ * it receives is recorded; each HTTP route can be told to fail.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -19,7 +19,7 @@ export interface FakeDingtalkOptions {
   autoPong?: boolean;
 }
 
-export type FakeRoute = 'open' | 'token' | 'batchSend' | 'groupSend' | 'webhook';
+export type FakeRoute = 'open' | 'token' | 'batchSend' | 'groupSend' | 'webhook' | 'fileDownload';
 interface Failure {
   status: number;
   body: unknown;
@@ -52,12 +52,16 @@ export class FakeDingtalk {
   /** Acks of CALLBACK frames, in arrival order. */
   readonly acks: ClientReply[] = [];
   readonly pingEchoes: ClientReply[] = [];
+  /** Files robot messages carry, by download code: what robot/messageFiles/download hands out. */
+  readonly files = new Map<string, Buffer>();
+  readonly fileDownloads: Array<{ token: string | undefined; body: Record<string, unknown> }> = [];
   /** Connections accepted so far. */
   connections = 0;
   /** Answer connections/open with a ticket the WebSocket then refuses. */
   refuseUpgrade = false;
 
   private readonly failures = new Map<FakeRoute, Failure[]>();
+  private readonly downloadUrls = new Map<string, Buffer>();
   private readonly tickets = new Set<string>();
   private readonly pings = new Set<string>();
   private socket: WebSocket | null = null;
@@ -171,6 +175,14 @@ export class FakeDingtalk {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl);
+    // The short-lived download URL robot/messageFiles/download hands out: the bytes themselves.
+    const blob = /^\/files\/([0-9a-f-]{36})$/.exec(url.pathname);
+    if (req.method === 'GET' && blob) {
+      const file = this.downloadUrls.get(blob[1]!);
+      res.writeHead(file ? 200 : 404, { 'content-type': 'application/octet-stream' });
+      res.end(file ?? '');
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
@@ -223,6 +235,16 @@ export class FakeDingtalk {
         this.webhookSends.push({ session: url.searchParams.get('session'), body });
         return reply(200, { errcode: 0, errmsg: 'ok' });
       }
+      case 'fileDownload': {
+        this.fileDownloads.push({ token, body });
+        if (failure) return reply(failure.status, failure.body);
+        if (!token || !this.tokensIssued.includes(token)) return reply(401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
+        const file = typeof body.downloadCode === 'string' ? this.files.get(body.downloadCode) : undefined;
+        if (!file || typeof body.robotCode !== 'string' || body.robotCode === '') return reply(400, { code: 'invalidParameter', message: 'downloadCode无效' });
+        const id = randomUUID();
+        this.downloadUrls.set(id, file);
+        return reply(200, { downloadUrl: `${this.baseUrl}/files/${id}` });
+      }
     }
   }
 }
@@ -235,6 +257,7 @@ function routeOf(method: string, path: string): FakeRoute | null {
     '/v1.0/robot/oToMessages/batchSend': 'batchSend',
     '/v1.0/robot/groupMessages/send': 'groupSend',
     '/robot/sendBySession': 'webhook',
+    '/v1.0/robot/messageFiles/download': 'fileDownload',
   };
   return routes[path] ?? null;
 }

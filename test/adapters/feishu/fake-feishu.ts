@@ -1,8 +1,9 @@
 /**
  * A loopback Feishu for driving the real @larksuiteoapi/node-sdk: one HTTP server on 127.0.0.1
- * (port 0) serving the long-connection endpoint, tenant_access_token and the send-message API,
- * and a `ws` server on the same port speaking pbbp2 protobuf frames: it pushes events (whole or
- * split by sum/seq), reads the SDK's acks, answers pings with pongs and can drop the connection.
+ * (port 0) serving the long-connection endpoint, tenant_access_token, the send-message API and
+ * message resources (the files messages carry), and a `ws` server on the same port speaking pbbp2
+ * protobuf frames: it pushes events (whole or split by sum/seq), reads the SDK's acks, answers
+ * pings with pongs and can drop the connection.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -114,6 +115,9 @@ export class FakeFeishu {
   connections = 0;
   readonly acks: Ack[] = [];
   readonly sends: RecordedSend[] = [];
+  /** Files messages carry, by `${messageId}/${fileKey}`: what the resource API serves. */
+  readonly files = new Map<string, Buffer>();
+  readonly downloads: Array<{ messageId: string; fileKey: string; type: string | null }> = [];
   private readonly issuedTokens = new Set<string>();
   private readonly uuidToMessageId = new Map<string, string>();
   private readonly sendReplies: Array<{ status: number; code: number; msg: string }> = [];
@@ -162,6 +166,18 @@ export class FakeFeishu {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(obj));
     };
+    // A message's file, as im.messageResource.get downloads it: the bytes, with the tenant token.
+    const resource = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/resources\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && resource) {
+      const token = req.headers.authorization?.replace(/^Bearer /, '');
+      this.downloads.push({ messageId: resource[1]!, fileKey: resource[2]!, type: url.searchParams.get('type') });
+      if (!token || !this.issuedTokens.has(token)) return json(400, { code: 99991663, msg: 'Invalid access token for authorization.' });
+      const file = this.files.get(`${resource[1]}/${resource[2]}`);
+      if (!file) return json(400, { code: 234003, msg: 'File not in msg.' });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.length) });
+      res.end(file);
+      return;
+    }
     if (req.method !== 'POST') return json(404, { code: 404, msg: 'not found' });
 
     if (url.pathname === '/callback/ws/endpoint') {

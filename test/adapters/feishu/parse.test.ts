@@ -80,6 +80,8 @@ describe('parseFeishuCardAction', () => {
       platform: 'feishu',
       senderId: 'ou_rep_zhang',
       action: { kind: 'feedback', nudgeId: 'nudge-42', value: 'useful' },
+      // header.create_time: a redelivered older press must not undo a newer one.
+      at: new Date(1718000000000),
     });
   });
 

@@ -125,10 +125,25 @@ describe('POST /feishu/webhook', () => {
     expect((await route.handler({ headers, query: {}, rawBody })).status).toBe(400);
   });
 
-  it('answers 500 when the sink fails, so Feishu retries', async () => {
+  it('answers 500 when the sink fails, so Feishu retries, and lets that retry of the same request through', async () => {
     sink.failNext(new Error('database down'));
-    const res = await route.handler(feishuWebhookRequest(fixture('text-group'), { encryptKey: ENCRYPT_KEY }));
+    const req = feishuWebhookRequest(fixture('text-group'), { encryptKey: ENCRYPT_KEY });
+    const res = await route.handler(req);
     expect(res.status).toBe(500);
+    expect(res.body).toEqual({ code: 'INTERNAL', message: 'internal error' });
+    expect((await route.handler(req)).status).toBe(200);
+    expect(sink.outcomes.map((o) => o.status)).toEqual(['stored']);
+  });
+
+  it('refuses the very same signed request again within its window (a replay), before the sink sees it', async () => {
+    const req = feishuWebhookRequest(fixture('card-action'), { encryptKey: ENCRYPT_KEY });
+    expect((await route.handler(req)).status).toBe(200);
+    const replay = await route.handler(req);
+    expect(replay.status).toBe(409);
+    expect(replay.body).toMatchObject({ code: 'REPLAYED' });
+    expect(sink.presses).toHaveLength(1);
+    // Feishu's own redelivery is a new request (new timestamp, nonce and signature): accepted.
+    expect((await route.handler(feishuWebhookRequest(fixture('card-action'), { encryptKey: ENCRYPT_KEY }))).status).toBe(200);
   });
 
   it('turns a card button press into feedback and answers with the toast', async () => {

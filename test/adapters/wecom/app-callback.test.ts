@@ -98,10 +98,27 @@ describe('WeCom app callback: messages (POST)', () => {
   });
 
   it('acknowledges a redelivery too; the sink decides it is a duplicate', async () => {
+    expect((await route('POST').handler(callback(fixture('app/text.xml')))).status).toBe(200);
+    expect((await route('POST').handler(callback(fixture('app/text.xml')))).status).toBe(200);
+    expect(sink.outcomes.map((o) => o.status)).toEqual(['stored', 'duplicate']);
+  });
+
+  it('refuses the very same signed request again within its window (a replay) before the sink sees it', async () => {
     const req = callback(fixture('app/text.xml'));
     expect((await route('POST').handler(req)).status).toBe(200);
+    const replay = await route('POST').handler(req);
+    expect(replay.status).toBe(409);
+    expect(replay.body).toMatch(/^REPLAYED: /);
+    expect(sink.messages).toHaveLength(1);
+  });
+
+  it('lets the retry of a request it could not store through', async () => {
+    const req = callback(fixture('app/text.xml'));
+    sink.failWith = new Error('database down');
+    expect((await route('POST').handler(req)).status).toBe(503);
+    sink.failWith = null;
     expect((await route('POST').handler(req)).status).toBe(200);
-    expect(sink.outcomes.map((o) => o.status)).toEqual(['stored', 'duplicate']);
+    expect(sink.outcomes.map((o) => o.status)).toEqual(['stored']);
   });
 
   it('parses an image as kind image with empty text', async () => {

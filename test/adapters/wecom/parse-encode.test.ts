@@ -34,7 +34,12 @@ describe('parseBotMessage', () => {
 describe('parseBotCardEvent', () => {
   it('reads the documented nested shape and the SDK-typed flat shape', () => {
     const nested = json('bot/card-event.json');
-    expect(parseBotCardEvent(nested)).toEqual({ platform: 'wecom', senderId: 'lisi', action: { kind: 'feedback', nudgeId: 'nudge-42', value: 'useful' } });
+    expect(parseBotCardEvent(nested)).toEqual({
+      platform: 'wecom',
+      senderId: 'lisi',
+      action: { kind: 'feedback', nudgeId: 'nudge-42', value: 'useful' },
+      at: new Date(1732700300_000),
+    });
     const flat = {
       ...nested,
       event: { eventtype: 'template_card_event', event_key: '{"nudgeId":"n-1","value":"used"}', task_id: 't' },

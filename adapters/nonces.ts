@@ -1,0 +1,73 @@
+/**
+ * Signed webhooks (Feishu's, WeCom's app callbacks) are accepted for a few minutes around their
+ * timestamp; within that window the very same request, captured and sent again, would pass the
+ * signature check. Each signed request is remembered here for its window, so a replay is refused.
+ *
+ * A request is claimed before it is handled and released if handling failed (the database was
+ * down, the platform is asked to try again), so the platform's own retry of it is let through.
+ * In memory for the embedded default (one process); in Redis when several web processes share
+ * the webhooks, so a replay to another process is refused too. While Redis is unreachable a
+ * request is let through (and the caller told): messages keep being stored, as everywhere else in
+ * an outage, and a replayed message or press is still a duplicate.
+ */
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+export interface NonceStore {
+  /** True when this request was not seen within `ttlMs` (it is remembered from now on); false for a replay. */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Forgets a request that could not be handled, so its retry is accepted. */
+  release(key: string): Promise<void>;
+}
+
+/** The key of one signed request: its timestamp, nonce and signature, hashed to a fixed length. */
+export function requestKey(platform: string, ...parts: string[]): string {
+  return `${platform}:${createHash('sha256').update(parts.join('\u0000')).digest('base64url')}`;
+}
+
+export function createNonceStore(redis?: Redis, prefix = 'dealwise', onError: (err: unknown) => void = () => {}): NonceStore {
+  return redis ? redisNonces(redis, prefix, onError) : memoryNonces();
+}
+
+/** Most requests remembered at once in memory: a window of webhooks at hundreds a second. */
+const MEMORY_MAX = 200_000;
+
+export function memoryNonces(now: () => number = Date.now): NonceStore & { size(): number } {
+  const seen = new Map<string, number>();
+  const prune = (t: number) => {
+    for (const [k, until] of seen) if (until <= t) seen.delete(k);
+  };
+  return {
+    async claim(key, ttlMs) {
+      const t = now();
+      const until = seen.get(key);
+      if (until !== undefined && until > t) return false;
+      if (seen.size >= MEMORY_MAX) prune(t);
+      // Still full of live entries: the oldest claimed goes (Map keeps insertion order).
+      if (seen.size >= MEMORY_MAX) seen.delete(seen.keys().next().value!);
+      seen.set(key, t + ttlMs);
+      return true;
+    },
+    async release(key) {
+      seen.delete(key);
+    },
+    size: () => seen.size,
+  };
+}
+
+function redisNonces(redis: Redis, prefix: string, onError: (err: unknown) => void): NonceStore {
+  const k = (key: string) => `${prefix}:nonce:${key}`;
+  return {
+    async claim(key, ttlMs) {
+      try {
+        return (await redis.set(k(key), '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
+      } catch (err) {
+        onError(err);
+        return true;
+      }
+    },
+    async release(key) {
+      await redis.del(k(key)).catch(onError);
+    },
+  };
+}

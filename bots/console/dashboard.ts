@@ -1,0 +1,89 @@
+/**
+ * The console's dashboard for one team (or all the viewer's teams) over a period: the funnel with
+ * conversion (bots/reports/funnel.ts, as `/funnel` answers it), how many deals stand in each stage
+ * now, and the latest nudges with their feedback. Managers and admins only.
+ */
+import { and, count, desc, eq, gte, inArray, lt } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { nudges, opportunities, people, teams } from '../../db/schema/index.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import { winningPath } from '../deals/stages.ts';
+import { resolveVisibleTeamIds, type Viewer } from '../reports/access.ts';
+import { dealNameColumn } from '../reports/deal-name.ts';
+import { funnel, type FunnelResult } from '../reports/funnel.ts';
+import type { Period } from '../reports/period.ts';
+
+/** Nudges listed on the dashboard. */
+export const RECENT_NUDGES = 10;
+
+export interface Dashboard {
+  /** The teams the viewer may pick from. */
+  teams: Array<{ id: string; name: string }>;
+  /** The team shown, or null for all of the viewer's teams. */
+  teamId: string | null;
+  period: { label: string; from: Date; to: Date };
+  funnel: Omit<FunnelResult, 'rows'> & { rows: Array<FunnelResult['rows'][number] & { label: string }> };
+  /** Deals by the stage they are in now (every stage of the funnel, zeros included). */
+  stages: Array<{ stage: string; label: string; deals: number }>;
+  nudges: Array<{
+    id: string;
+    createdAt: Date;
+    title: string;
+    ruleId: string;
+    personId: string;
+    personName: string | null;
+    dealId: string | null;
+    dealName: string | null;
+    feedback: string | null;
+  }>;
+}
+
+/** The dashboard, or null when the viewer sees no team (a rep). */
+export async function dashboard(db: Db, catalog: Catalog, viewer: Viewer, p: { teamId?: string; period: Period }): Promise<Dashboard | null> {
+  if (viewer.role === 'rep' || !viewer.active) return null;
+  const visible = await resolveVisibleTeamIds(db, viewer);
+  if (visible.length === 0) return null;
+  const teamId = p.teamId && visible.includes(p.teamId) ? p.teamId : null;
+  const teamIds = teamId ? [teamId] : visible;
+  const { from, to } = p.period;
+  const stages = catalog.playbook.funnel.stages;
+  const [teamRows, f, stageRows, nudgeRows] = await Promise.all([
+    db.select({ id: teams.id, name: teams.name }).from(teams).where(inArray(teams.id, visible)),
+    funnel(db, { teamIds, from, to, stages: winningPath(catalog.playbook.funnel) }),
+    db
+      .select({ stage: opportunities.stage, deals: count() })
+      .from(opportunities)
+      .innerJoin(people, eq(people.id, opportunities.ownerId))
+      .where(inArray(people.teamId, teamIds))
+      .groupBy(opportunities.stage),
+    db
+      .select({
+        id: nudges.id,
+        createdAt: nudges.createdAt,
+        title: nudges.title,
+        ruleId: nudges.ruleId,
+        personId: nudges.personId,
+        personName: people.name,
+        dealId: nudges.opportunityId,
+        dealName: dealNameColumn,
+        feedback: nudges.feedback,
+      })
+      .from(nudges)
+      .innerJoin(people, eq(people.id, nudges.personId))
+      .leftJoin(opportunities, eq(opportunities.id, nudges.opportunityId))
+      .where(and(inArray(people.teamId, teamIds), gte(nudges.createdAt, from), lt(nudges.createdAt, to)))
+      .orderBy(desc(nudges.createdAt))
+      .limit(RECENT_NUDGES),
+  ]);
+  const byStage = new Map(stageRows.map((r) => [r.stage, r.deals]));
+  const order = new Map(visible.map((id, i) => [id, i]));
+  return {
+    teams: teamRows.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)),
+    teamId,
+    period: { label: p.period.label, from, to },
+    funnel: { ...f, rows: f.rows.map((r) => ({ ...r, label: catalog.stageLabel(r.stage) })) },
+    stages: stages.map((s) => ({ stage: s, label: catalog.stageLabel(s), deals: byStage.get(s) ?? 0 })),
+    // A deal never named shows as such; a nudge without a deal has none.
+    nudges: nudgeRows.map((n) => (n.dealId ? n : { ...n, dealName: null })),
+  };
+}

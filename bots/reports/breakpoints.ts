@@ -1,0 +1,277 @@
+/**
+ * Behaviour breakpoints (`/breakpoints 本季度`): for each behaviour the playbook names, the share
+ * of deals that reached the next stage and the share that were won, with the behaviour and
+ * without it, each with its n and a 95% Wilson interval, and the difference with Newcombe's.
+ *
+ * The behaviours, each judged once per deal, on its first occasion (so a long deal with many
+ * questions is not more likely to count as "missed" than a short one):
+ *  - every playbook timer a rep fulfils (`expect` by the rep, or a reply by the rep): on time when
+ *    the timer was fulfilled by its due time; missed when it was fulfilled late or its due time
+ *    passed; cancelled timers (the deal left the stage or closed first) do not count;
+ *  - an objection handled the same day (the organisation's calendar day) it was raised;
+ *  - a follow-up within 3 days of the quote;
+ *  - an atom pushed for the deal used by the rep within 7 days of the push.
+ *
+ * Outcomes are read within a fixed horizon of the occasion and only for occasions at least that
+ * old, so young deals do not count as failures: advanced = a move to a later stage of the winning
+ * path within `advanceDays` (30), won = won within `outcomeDays` (90). The rows are aggregated in
+ * the database in one query, whatever the number of deals, per owner too (how often each rep
+ * did each behaviour: what the reps who win do differently).
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import type { Rule } from '../catalog/schema.ts';
+import type { DealScope } from './deal.ts';
+import { type DifferenceEstimate, newcombe, type RateEstimate, wilson, Z95 } from './stats.ts';
+
+/** The behaviours that are not playbook timers. */
+export const OBJECTION_SAME_DAY = 'objection-handled-same-day';
+export const QUOTE_FOLLOW_UP = 'quote-follow-up-3d';
+export const ATOM_USED = 'atom-used';
+
+const LABELS: Record<string, string> = {
+  'demo-golden-48h': '演示后48小时内发定制材料',
+  'question-unanswered-2h': '客户提问2个工作小时内回复',
+  [OBJECTION_SAME_DAY]: '客户异议当天回应',
+  [QUOTE_FOLLOW_UP]: '报价后3天内跟进',
+  [ATOM_USED]: '推送的话术被采用',
+};
+
+export interface BreakpointParams {
+  scope: DealScope;
+  /** Occasions in `[from, to)`; all history when absent. */
+  from?: Date;
+  to?: Date;
+  now: Date;
+  timeZone: string;
+  /** The winning path (lead … won): "advanced" is a move to a later stage of it. */
+  stages: readonly string[];
+  rules: readonly Rule[];
+  /** Deals needed on each side before a figure is shown (default 20). */
+  minDeals?: number;
+  advanceDays?: number;
+  outcomeDays?: number;
+  /** z of the intervals (default 95%). */
+  z?: number;
+}
+
+/** One outcome, with and without the behaviour. */
+export interface Comparison {
+  with: RateEstimate;
+  without: RateEstimate;
+  difference: DifferenceEstimate;
+  /** Both sides have at least `minDeals` deals. */
+  enough: boolean;
+  /** Occasions on either side too recent for this outcome to be known yet (not in n). */
+  young: number;
+}
+
+export interface Breakpoint {
+  key: string;
+  label: string;
+  advance: Comparison;
+  win: Comparison;
+}
+
+/** How often one owner did one behaviour when it came up (occasions in the period, decided). */
+export interface RepBehaviour {
+  ownerId: string;
+  ownerName: string;
+  behaviour: string;
+  done: number;
+  n: number;
+}
+
+export interface BreakpointReport {
+  behaviours: Breakpoint[];
+  /** Per owner and behaviour, by owner name: what the reps do differently. */
+  byRep: RepBehaviour[];
+  minDeals: number;
+  advanceDays: number;
+  outcomeDays: number;
+}
+
+/** The rules whose timers measure something the rep does. */
+export function repTimerRules(rules: readonly Rule[]): Rule[] {
+  // A customer's reply or opening a document is the customer's doing, not a rep's behaviour.
+  return rules.filter(
+    (r) => r.enabled && r.expect && r.within !== undefined && ('by' in r.expect ? r.expect.by === 'rep' : 'reply' in r.expect && r.expect.reply === 'rep'),
+  );
+}
+
+/** Label of a behaviour key, for reports and nudges. */
+export function behaviourLabel(key: string, rules: readonly Rule[] = []): string {
+  return LABELS[key] ?? `按时完成：${rules.find((r) => r.id === key)?.name ?? key}`;
+}
+
+/** SQL condition on `o` (opportunities) and `p` (its owner) for a deal scope. */
+export function scopeCondition(scope: DealScope): SQL {
+  if ('all' in scope) return sql`true`;
+  if ('ownerId' in scope) return sql`o.owner_id = ${scope.ownerId}`;
+  if (scope.teamIds.length === 0) return sql`false`;
+  return sql`p.team_id in (${sql.join(
+    scope.teamIds.map((t) => sql`${t}`),
+    sql`, `,
+  )})`;
+}
+
+/** Rows of a `db.execute`, whichever driver ran it. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
+}
+
+const COUNTS = ['adv_n', 'adv_k', 'win_n', 'win_k', 'adv_young', 'win_young'] as const;
+
+interface Row {
+  behaviour: string;
+  present: boolean;
+  adv_n: number;
+  adv_k: number;
+  win_n: number;
+  win_k: number;
+  adv_young: number;
+  win_young: number;
+}
+
+/** The breakpoints of the deals in scope, in the order: timers (playbook order), then the rest. */
+export async function breakpoints(db: Db, params: BreakpointParams): Promise<BreakpointReport> {
+  const minDeals = params.minDeals ?? 20;
+  const advanceDays = params.advanceDays ?? 30;
+  const outcomeDays = params.outcomeDays ?? 90;
+  const z = params.z ?? Z95;
+  const timerRules = repTimerRules(params.rules);
+  const keys = [...timerRules.map((r) => r.id), OBJECTION_SAME_DAY, QUOTE_FOLLOW_UP, ATOM_USED];
+  const now = params.now.toISOString();
+  const tz = params.timeZone;
+  const ruleIds =
+    timerRules.length > 0
+      ? sql.join(
+          timerRules.map((r) => sql`${r.id}`),
+          sql`, `,
+        )
+      : sql`null`;
+  const inPeriod = sql`(${params.from?.toISOString() ?? null}::timestamptz is null or b.at >= ${params.from?.toISOString() ?? null}::timestamptz)
+    and (${params.to?.toISOString() ?? null}::timestamptz is null or b.at < ${params.to?.toISOString() ?? null}::timestamptz)`;
+
+  const occasions = sql`scoped as (
+      select o.id, o.owner_id, o.status, o.closed_at, o.stage from opportunities o left join people p on p.id = o.owner_id
+      where ${scopeCondition(params.scope)}
+    ),
+    stage_pos as (
+      select value as stage, ordinality as pos from jsonb_array_elements_text(${JSON.stringify(params.stages)}::text::jsonb) with ordinality
+    ),
+    timer_b as (
+      select distinct on (t.opportunity_id, t.rule_id) t.opportunity_id as opp, t.rule_id as behaviour, t.started_at as at,
+        (t.status = 'fulfilled' and t.resolved_at <= t.due_at) as present,
+        (t.status = 'fulfilled' or t.due_at <= ${now}::timestamptz) as decided
+      from timers t join scoped s on s.id = t.opportunity_id
+      where t.rule_id in (${ruleIds}) and t.status <> 'cancelled'
+      order by t.opportunity_id, t.rule_id, t.started_at, t.id
+    ),
+    objection_b as (
+      select distinct on (a.opportunity_id) a.opportunity_id as opp, ${OBJECTION_SAME_DAY}::text as behaviour, a.at,
+        h.at is not null as present,
+        (h.at is not null or ((date_trunc('day', a.at at time zone ${tz}) + interval '1 day') at time zone ${tz}) <= ${now}::timestamptz) as decided
+      from actions a join scoped s on s.id = a.opportunity_id
+      left join lateral (
+        select h.at from actions h where h.opportunity_id = a.opportunity_id and h.kind = 'objection_handled' and h.at >= a.at
+          and h.at < (date_trunc('day', a.at at time zone ${tz}) + interval '1 day') at time zone ${tz}
+        limit 1
+      ) h on true
+      where a.kind = 'objection_raised'
+      order by a.opportunity_id, a.at, a.id
+    ),
+    quote_b as (
+      select distinct on (a.opportunity_id) a.opportunity_id as opp, ${QUOTE_FOLLOW_UP}::text as behaviour, a.at,
+        f.at is not null as present,
+        (f.at is not null or a.at + interval '3 days' <= ${now}::timestamptz) as decided
+      from actions a join scoped s on s.id = a.opportunity_id
+      left join lateral (
+        select f.at from actions f where f.opportunity_id = a.opportunity_id and f.kind = 'follow_up' and f.at > a.at and f.at <= a.at + interval '3 days'
+        limit 1
+      ) f on true
+      where a.kind = 'quote_sent'
+      order by a.opportunity_id, a.at, a.id
+    ),
+    atom_b as (
+      select distinct on (e.opportunity_id) e.opportunity_id as opp, ${ATOM_USED}::text as behaviour, e.at,
+        u.at is not null as present,
+        (u.at is not null or e.at + interval '7 days' <= ${now}::timestamptz) as decided
+      from atom_events e join scoped s on s.id = e.opportunity_id
+      left join lateral (
+        select u.at from atom_events u where u.opportunity_id = e.opportunity_id and u.atom_id = e.atom_id and u.kind = 'used'
+          and u.at >= e.at and u.at <= e.at + interval '7 days'
+        limit 1
+      ) u on true
+      where e.kind = 'pushed'
+      order by e.opportunity_id, e.at, e.id
+    ),
+    b as (
+      select * from timer_b union all select * from objection_b union all select * from quote_b union all select * from atom_b
+    )`;
+  // One pass: each occasion judged by index lookups of its deal's stage moves (no plan depends on
+  // statistics: the embedded database is never analysed), then counted per behaviour, side and
+  // owner; the per-owner rows add up to the totals and say who does what.
+  const result = await db.execute(sql`
+    with ${occasions},
+    judged as (
+      select b.behaviour, b.present, b.at, s.owner_id,
+        exists (
+          select 1 from stage_changes sc join stage_pos np on np.stage = sc.to_stage
+          where sc.opportunity_id = b.opp and sc.at > b.at and sc.at <= b.at + make_interval(days => ${advanceDays}::int)
+            and np.pos > coalesce((select cp.pos from stage_pos cp where cp.stage = coalesce(
+              (select c.to_stage from stage_changes c where c.opportunity_id = b.opp and c.at <= b.at order by c.at desc, c.id desc limit 1),
+              (select c.from_stage from stage_changes c where c.opportunity_id = b.opp order by c.at, c.id limit 1),
+              s.stage)), 0)
+        ) as advanced,
+        (s.status = 'won' and s.closed_at <= b.at + make_interval(days => ${outcomeDays}::int)) as won
+      from b join scoped s on s.id = b.opp
+      where b.decided and ${inPeriod}
+    )
+    select j.behaviour, j.present, j.owner_id, p.name as owner_name, count(*)::int as occasions,
+      (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${advanceDays}::int)))::int as adv_n,
+      (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${advanceDays}::int) and advanced))::int as adv_k,
+      (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${outcomeDays}::int)))::int as win_n,
+      (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${outcomeDays}::int) and won))::int as win_k,
+      (count(*) filter (where at > ${now}::timestamptz - make_interval(days => ${advanceDays}::int)))::int as adv_young,
+      (count(*) filter (where at > ${now}::timestamptz - make_interval(days => ${outcomeDays}::int)))::int as win_young
+    from judged j left join people p on p.id = j.owner_id
+    group by j.behaviour, j.present, j.owner_id, p.name`);
+  const perOwner = rowsOf<Row & { owner_id: string | null; owner_name: string | null; occasions: number }>(result);
+  const rows: Row[] = [];
+  const reps = new Map<string, RepBehaviour>();
+  for (const r of perOwner) {
+    const total = rows.find((x) => x.behaviour === r.behaviour && x.present === r.present);
+    if (total) for (const k of COUNTS) total[k] += r[k];
+    else rows.push({ behaviour: r.behaviour, present: r.present, ...Object.fromEntries(COUNTS.map((k) => [k, r[k]])) } as Row);
+    if (r.owner_id === null) continue;
+    const key = `${r.owner_id}\u0000${r.behaviour}`;
+    const rep = reps.get(key) ?? { ownerId: r.owner_id, ownerName: r.owner_name ?? r.owner_id, behaviour: r.behaviour, done: 0, n: 0 };
+    rep.n += r.occasions;
+    if (r.present) rep.done += r.occasions;
+    reps.set(key, rep);
+  }
+  const byRep = [...reps.values()].sort(
+    (a, b) => a.ownerName.localeCompare(b.ownerName) || a.ownerId.localeCompare(b.ownerId) || a.behaviour.localeCompare(b.behaviour),
+  );
+  const side = (key: string, present: boolean) =>
+    rows.find((r) => r.behaviour === key && r.present === present) ?? { adv_n: 0, adv_k: 0, win_n: 0, win_k: 0, adv_young: 0, win_young: 0 };
+  const compare = (k1: number, n1: number, k2: number, n2: number, young: number): Comparison => ({
+    with: wilson(k1, n1, z),
+    without: wilson(k2, n2, z),
+    difference: newcombe(k1, n1, k2, n2, z),
+    enough: n1 >= minDeals && n2 >= minDeals,
+    young,
+  });
+  const behaviours = keys.map((key): Breakpoint => {
+    const y = side(key, true);
+    const n = side(key, false);
+    return {
+      key,
+      label: behaviourLabel(key, params.rules),
+      advance: compare(y.adv_k, y.adv_n, n.adv_k, n.adv_n, y.adv_young + n.adv_young),
+      win: compare(y.win_k, y.win_n, n.win_k, n.win_n, y.win_young + n.win_young),
+    };
+  });
+  return { behaviours, byRep, minDeals, advanceDays, outcomeDays };
+}

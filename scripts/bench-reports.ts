@@ -1,0 +1,77 @@
+/**
+ * Times the managers' reports on whatever the database holds (a generated history, say: `npm run
+ * seed:history -- --deals 2000` first) and prints what a manager would read: the breakpoints over
+ * every team, the risk list, and how long each took (the best of `--runs`, default 3).
+ *
+ *   npm run bench:reports [-- --runs 3]
+ */
+import { loadCatalog } from '../bots/catalog/catalog.ts';
+import { winningPath } from '../bots/deals/stages.ts';
+import { breakpoints } from '../bots/reports/breakpoints.ts';
+import { parsePeriod } from '../bots/reports/period.ts';
+import { renderBreakpoints, riskListBlock, topBreakpointLine } from '../bots/reports/render-insights.ts';
+import { dealRisks } from '../bots/reports/risks.ts';
+import { teamSummary } from '../bots/reports/team.ts';
+import { loadConfig } from '../core/config.ts';
+import { openDatabase } from '../db/client.ts';
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  const raw = at >= 0 ? process.argv[at + 1] : undefined;
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+async function best<T>(runs: number, f: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  let ms = Number.POSITIVE_INFINITY;
+  let value: T | undefined;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    value = await f();
+    ms = Math.min(ms, performance.now() - t);
+  }
+  return { ms, value: value as T };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const runs = option('--runs', 3);
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  try {
+    const { db } = database;
+    const catalog = await loadCatalog(db);
+    const teamIds = [...catalog.teams.keys()];
+    const now = new Date();
+    const wh = { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS };
+    const bp = await best(runs, () =>
+      breakpoints(db, {
+        scope: { teamIds },
+        now,
+        timeZone: config.TIMEZONE,
+        stages: winningPath(catalog.playbook.funnel),
+        rules: catalog.playbook.rules,
+        minDeals: config.BREAKPOINT_MIN_DEALS,
+      }),
+    );
+    const risks = await best(runs, () => dealRisks(db, { scope: { teamIds }, now, funnel: catalog.playbook.funnel, rules: catalog.playbook.rules, wh }));
+    const week = parsePeriod('上周', now, config.TIMEZONE);
+    const team = await best(runs, () => teamSummary(db, { teamIds, from: week.from, to: week.to, now }));
+    const shown = renderBreakpoints(bp.value, { title: '全部团队 · 全部历史行为断点' });
+    console.log(shown.type === 'markdown' ? `# ${shown.title}\n${shown.text}\n` : '');
+    console.log(`top: ${topBreakpointLine(bp.value) ?? '样本不足'}\n`);
+    console.log(riskListBlock(risks.value, { stageLabel: (s) => catalog.stageLabel(s) }));
+    const flagged = risks.value.filter((d) => d.flags.length > 0);
+    const kinds = new Map<string, number>();
+    for (const d of flagged) for (const f of d.flags) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
+    console.log(`\nopen deals ${risks.value.length}, flagged ${flagged.length}: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    console.log(
+      `\n${database.kind}, best of ${runs}: breakpoints ${bp.ms.toFixed(0)} ms · risks ${risks.ms.toFixed(0)} ms · /team 上周 ${team.ms.toFixed(0)} ms`,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+await main();

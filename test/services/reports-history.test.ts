@@ -1,0 +1,71 @@
+/**
+ * The managers' analytics read the same on PostgreSQL as on PGlite: one generated history written
+ * to both, the same breakpoints and the same ranked risks.
+ */
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../bots/catalog/catalog.ts';
+import { winningPath } from '../../bots/deals/stages.ts';
+import { breakpoints } from '../../bots/reports/breakpoints.ts';
+import { seedHistory } from '../../bots/reports/history.ts';
+import { dealRisks } from '../../bots/reports/risks.ts';
+import { type Database, openDatabase } from '../../db/client.ts';
+import { makeDataDir } from '../helpers/app.ts';
+import { createTestDatabase } from './pg.ts';
+
+const NOW = new Date('2026-11-27T10:00:00+08:00');
+const wh = { timeZone: 'Asia/Shanghai', start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
+
+let dir: string;
+let pglite: Database;
+let pg: Database;
+let drop: () => Promise<void>;
+
+async function seeded(database: Database) {
+  const catalog = await loadCatalog(database.db);
+  const counts = await seedHistory(database.db, { deals: 600, seed: 5, now: NOW, wh, rules: catalog.playbook.rules });
+  return { catalog, counts };
+}
+
+beforeAll(async () => {
+  dir = await makeDataDir();
+  pglite = await openDatabase({ dataDir: dir, migrate: false });
+  const made = await createTestDatabase();
+  drop = made.drop;
+  pg = await openDatabase({ databaseUrl: made.url, dataDir: dir, migrate: false });
+}, 60_000);
+
+afterAll(async () => {
+  await pg?.close();
+  await drop?.();
+  await pglite?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('analytics on PostgreSQL', () => {
+  it('writes the same history and reads the same breakpoints and risks as PGlite', async () => {
+    const a = await seeded(pglite);
+    const b = await seeded(pg);
+    const { generateMs: _a1, writeMs: _a2, ...countsA } = a.counts;
+    const { generateMs: _b1, writeMs: _b2, ...countsB } = b.counts;
+    expect(countsB).toEqual(countsA);
+    // Written again, the same seed adds nothing.
+    await seeded(pg);
+    const params = {
+      scope: { all: true as const },
+      now: NOW,
+      timeZone: wh.timeZone,
+      stages: winningPath(a.catalog.playbook.funnel),
+      rules: a.catalog.playbook.rules,
+    };
+    const [bpA, bpB] = await Promise.all([breakpoints(pglite.db, params), breakpoints(pg.db, params)]);
+    expect(bpB).toEqual(bpA);
+    expect(bpA.behaviours.some((x) => x.advance.enough)).toBe(true);
+    const riskParams = { scope: { all: true as const }, now: NOW, funnel: a.catalog.playbook.funnel, rules: a.catalog.playbook.rules, wh };
+    const [rA, rB] = await Promise.all([dealRisks(pglite.db, riskParams), dealRisks(pg.db, riskParams)]);
+    expect(rB.map((d) => [d.id, d.flags.map((f) => f.evidence), d.nextAction])).toEqual(rA.map((d) => [d.id, d.flags.map((f) => f.evidence), d.nextAction]));
+    expect(rA.filter((d) => d.flags.length > 0).length).toBeGreaterThan(0);
+    const [open] = (await pg.sql.query<{ n: number }>("select count(*)::int as n from opportunities where status = 'open'")) as { n: number }[];
+    expect(open!.n).toBe(countsA.open);
+  }, 120_000);
+});
