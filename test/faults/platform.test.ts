@@ -42,7 +42,8 @@ describe('a platform that misbehaves', () => {
     const DEADLINE_MS = 1_000;
     const feishu = await FakeFeishu.start();
     fake = feishu;
-    // Never answers (the SDK has no timeout of its own; SEND_TIMEOUT_MS is well past this test).
+    // Never answers: each call waits for PLATFORM_TIMEOUT_MS (10 s) and is tried again later, so
+    // the send lanes stay full.
     feishu.sendDelayMs = 600_000;
     const env = {
       DATA_DIR: await makeDataDir(),
