@@ -2,8 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 // `unit` needs nothing but Node 20 (PGlite, the in-process runner, loopback fakes); `services`
 // needs the real PostgreSQL and Redis on 127.0.0.1 and `browser` Debian's /usr/bin/chromium, and
-// each fails when what it needs is missing. `npm run test:services` runs both.
-// Both start from a migrated template database made once per run (test/setup/template-db.ts).
+// each fails when what it needs is missing. `npm run test:services` runs both. `faults` kills
+// processes and stops servers, a redis-server and a PostgreSQL cluster of its own where it stops
+// them (it also needs the shared ones, redis-server and the PostgreSQL server binaries).
+// All start from a migrated template database made once per run (test/setup/template-db.ts).
 export default defineConfig({
   test: {
     projects: [
@@ -34,6 +36,16 @@ export default defineConfig({
           globalSetup: ['test/setup/template-db.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/setup/template-db.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
     ],

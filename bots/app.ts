@@ -18,7 +18,7 @@ import type { WorkingHours } from '../core/zoned-time.ts';
 import { type Database, openDatabase } from '../db/client.ts';
 import type { DocumentLinkRow, DocumentRow } from '../db/queries/documents.ts';
 import { BullMqRunner } from '../jobs/bullmq.ts';
-import type { JobDefinition, JobHandler, JobRunner } from '../jobs/define.ts';
+import type { JobDefinition, JobHandler, JobRunner, QueueName } from '../jobs/define.ts';
 import { InProcessRunner } from '../jobs/in-process.ts';
 import { type AdapterSet, createAdapters } from './adapters.ts';
 import { type AnalysisDeps, analyzeHandler, analyzeJob } from './analysis/analyze-job.ts';
@@ -31,7 +31,7 @@ import { commandHandler, commandJob } from './commands/command-job.ts';
 import type { ReadingEvent } from './documents/reading.ts';
 import { createDocumentStorage, type DocumentStorage, readObject } from './documents/storage.ts';
 import { createSink, type Sink } from './ingest/sink.ts';
-import { sweep, sweepHandler, sweepJob, type SweepCounts } from './maintenance/sweep-job.ts';
+import { newSweepCursor, sweep, sweepHandler, sweepJob, type SweepCounts } from './maintenance/sweep-job.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createSendPacer } from './outbound/pacer.ts';
 import { dispatchSends, type Outbound, sendHandler, sendJob, sendLiveJob } from './outbound/send-job.ts';
@@ -101,6 +101,8 @@ export interface App {
   sweep(opts?: { settleMs?: number }): Promise<SweepCounts | null>;
   /** Checks the database and, with BullMQ, Redis; throws naming what is down. */
   ready(): Promise<void>;
+  /** The queues this process consumes whose oldest waiting job has waited longer than QUEUE_STUCK_MS. */
+  stuckQueues(): Promise<Array<{ queue: QueueName; oldestWaitingMs: number }>>;
   /** In-process runner only: runs every job due on the app's clock, and what they enqueue. */
   drain(): Promise<void>;
   /**
@@ -132,13 +134,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
     catalog = await CatalogHolder.open(database.db, log);
     catalog.watch(config.CATALOG_POLL_MS);
     const bull = config.REDIS_URL
-      ? new BullMqRunner({ url: config.REDIS_URL, log, prefix: config.QUEUE_PREFIX, lockDurationMs: config.JOB_LOCK_MS, stalledIntervalMs: config.JOB_LOCK_MS })
+      ? new BullMqRunner({
+          url: config.REDIS_URL,
+          log,
+          prefix: config.QUEUE_PREFIX,
+          lockDurationMs: config.JOB_LOCK_MS,
+          stalledIntervalMs: config.JOB_LOCK_MS,
+          backoffScale: config.RETRY_BACKOFF_SCALE,
+        })
       : null;
     // Webhook replays are refused across every web process sharing the Redis.
     const nonces = createNonceStore(bull?.redis, config.QUEUE_PREFIX, (err) =>
       log.warn({ err: (err as Error).message }, 'webhook replay check skipped: redis unreachable'),
     );
-    const jobs: JobRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true });
+    const jobs: JobRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true, backoffScale: config.RETRY_BACKOFF_SCALE });
     runner = jobs;
     const adapters = createAdapters(config, log, opts.adapters, nonces);
     const metrics = createMetrics(() => jobs.stats());
@@ -150,6 +159,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       liveOnly: adapters.liveOnly,
       leaseMs: config.SEND_LEASE_MS,
       timeoutMs: config.SEND_TIMEOUT_MS,
+      backoffScale: config.RETRY_BACKOFF_SCALE,
     };
     const dispatch = (rows: ReadonlyArray<{ id: string; platform: string }>) => dispatchSends(jobs, adapters.liveOnly, rows);
     const held = catalog;
@@ -200,7 +210,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
       dailyTouchLimit: config.COMPLIANCE_DAILY_LIMIT,
       analyze: analyzeMessage,
     };
-    const sweepDeps = { ...shared, partitions: config.ANALYSIS_PARTITIONS, settleMs: bull ? config.SWEEP_SETTLE_MS : 0, leaseMs: config.SEND_LEASE_MS };
+    const sweepDeps = {
+      ...shared,
+      partitions: config.ANALYSIS_PARTITIONS,
+      settleMs: bull ? config.SWEEP_SETTLE_MS : 0,
+      leaseMs: config.SEND_LEASE_MS,
+      cursor: newSweepCursor(),
+    };
     const handlers: Record<JobName, [JobDefinition<never>, JobHandler<never>]> = {
       'analyze-partition': [analyzeJob, analyzeHandler(analysis)],
       'run-command': [commandJob, commandHandler(shared)],
@@ -221,6 +237,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           ? ['send-deliveries', 'send-deliveries-live']
           : JOB_NAMES.filter((n) => n !== 'send-deliveries-live'));
     for (const name of consumed) jobs.handle(...handlers[name]);
+    const consumedQueues = new Set(consumed.map((name) => handlers[name][0].queue));
 
     const sink = createSink({
       ...shared,
@@ -276,6 +293,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
             throw new AppError('DATABASE', 'redis unreachable', { cause: err });
           });
         }
+      },
+      stuckQueues: async () => {
+        const stats = await jobs.stats();
+        return [...consumedQueues]
+          .map((queue) => ({ queue, oldestWaitingMs: stats[queue].oldestWaitingMs }))
+          .filter((q) => q.oldestWaitingMs > config.QUEUE_STUCK_MS);
       },
       drain: async () => {
         if (!(jobs instanceof InProcessRunner)) return;

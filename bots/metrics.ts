@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics (prom-client), one registry per app. Counters are per process, as
- * Prometheus expects: scrape the web processes and the workers alike. Queue depths (with the jobs
- * that failed for good: the dead letters) and the event loop's lag are read at scrape time.
+ * Prometheus expects: scrape the web processes and the workers alike. Queue depths, the dead
+ * letters (jobs that failed for good, waiting for the sweep to run them again), how long the
+ * oldest waiting job has waited, and the event loop's lag are read at scrape time.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -18,11 +19,21 @@ export interface Metrics {
   sendErrors: Counter<'platform' | 'code'>;
   timersFired: Counter<'outcome'>;
   sweeps: Counter<'found'>;
+  deadLettersRetried: Counter<'queue'>;
 }
+
+/** One read of the queues serves every gauge of a scrape. */
+const STATS_FRESH_MS = 1_000;
 
 export function createMetrics(queueStats?: () => Promise<QueueStats>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'dealwise_' });
+  let cached: { at: number; stats: Promise<QueueStats> } | null = null;
+  const stats = (): Promise<QueueStats> | null => {
+    if (!queueStats) return null;
+    if (!cached || Date.now() - cached.at > STATS_FRESH_MS) cached = { at: Date.now(), stats: queueStats() };
+    return cached.stats;
+  };
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   new Gauge({
@@ -40,13 +51,38 @@ export function createMetrics(queueStats?: () => Promise<QueueStats>): Metrics {
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {
-      if (!queueStats) return;
       try {
-        for (const [queue, states] of Object.entries(await queueStats())) {
-          for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
+        for (const [queue, s] of Object.entries((await stats()) ?? {})) {
+          for (const state of ['waiting', 'delayed', 'active', 'failed'] as const) this.set({ queue, state }, s[state]);
         }
       } catch {
         // Redis down: /readyz says so; the gauges keep their last values.
+      }
+    },
+  });
+  new Gauge({
+    name: 'dealwise_dead_letter_jobs',
+    help: 'Jobs that failed for good, per queue: the sweep runs them again after a backoff (up to an hour); those that can never succeed stay until removed.',
+    labelNames: ['queue'],
+    registers: [registry],
+    async collect() {
+      try {
+        for (const [queue, s] of Object.entries((await stats()) ?? {})) this.set({ queue }, s.failed);
+      } catch {
+        // As above.
+      }
+    },
+  });
+  new Gauge({
+    name: 'dealwise_queue_oldest_waiting_seconds',
+    help: 'How long the oldest job waiting to start has waited, per queue; /readyz fails past QUEUE_STUCK_MS.',
+    labelNames: ['queue'],
+    registers: [registry],
+    async collect() {
+      try {
+        for (const [queue, s] of Object.entries((await stats()) ?? {})) this.set({ queue }, s.oldestWaitingMs / 1_000);
+      } catch {
+        // As above.
       }
     },
   });
@@ -69,5 +105,6 @@ export function createMetrics(queueStats?: () => Promise<QueueStats>): Metrics {
     sendErrors: counter('dealwise_platform_send_errors_total', 'Failed platform sends, by error code.', ['platform', 'code']),
     timersFired: counter('dealwise_timers_total', 'Due timers handled: fired (a nudge), expired (silent), cancelled.', ['outcome']),
     sweeps: counter('dealwise_sweep_found_total', 'Unfinished work the sweep dispatched again, by kind.', ['found']),
+    deadLettersRetried: counter('dealwise_dead_letters_retried_total', 'Jobs that had failed for good and that the sweep ran again, per queue.', ['queue']),
   };
 }

@@ -1,12 +1,18 @@
 /**
  * What `npm start` and `npm run worker` share as processes: the config checked first (a bad
  * variable exits with its name), SIGHUP reloading the org and playbook files, and SIGTERM/SIGINT
- * closing gracefully (running jobs finish or go back to the queue).
+ * closing gracefully (running jobs finish or go back to the queue) within a deadline: whatever
+ * still hangs after SHUTDOWN_DEADLINE_MS and a grace to close connections is cut off (a second
+ * signal cuts it off at once). Work cut off is unfinished in the database, and the sweep of the
+ * next process takes it up.
  */
 import { loadConfig, type Config } from '../core/config.ts';
 import { toAppError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import type { App } from './app.ts';
+
+/** Beyond SHUTDOWN_DEADLINE_MS, for closing the server, adapters and database after the jobs. */
+export const SHUTDOWN_GRACE_MS = 5_000;
 
 export interface Running {
   app: App;
@@ -33,11 +39,23 @@ export function runProcess(name: string, start: (config: Config, log: Logger) =>
       });
       let closing = false;
       const shutdown = async (signal: string) => {
-        if (closing) return;
+        if (closing) {
+          log.warn({ signal }, 'second signal: exiting now');
+          process.exit(1);
+        }
         closing = true;
-        log.info({ signal }, 'shutting down');
-        await close();
-        await app.close();
+        log.info({ signal, deadlineMs: config.SHUTDOWN_DEADLINE_MS }, 'shutting down');
+        setTimeout(() => {
+          log.error({ deadlineMs: config.SHUTDOWN_DEADLINE_MS + SHUTDOWN_GRACE_MS }, 'shutdown deadline passed: exiting with work unfinished');
+          process.exit(1);
+        }, config.SHUTDOWN_DEADLINE_MS + SHUTDOWN_GRACE_MS).unref();
+        try {
+          await close();
+          await app.close();
+        } catch (err) {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        }
         process.exit(0);
       };
       process.on('SIGTERM', () => void shutdown('SIGTERM'));

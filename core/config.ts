@@ -136,6 +136,13 @@ export const configSchema = z
       .default('dealwise'),
     /** BullMQ job lock: a worker that dies holding a job has it taken back after about this long. */
     JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+    /**
+     * Every retry delay (of jobs, of dead letters and of platform sends) times this: above 1 work
+     * rides out a longer outage before it fails for good; below 1 (tests) it gives up sooner.
+     */
+    RETRY_BACKOFF_SCALE: z.coerce.number().min(0.001).max(100).default(1),
+    /** /readyz answers 503 when a queue this process consumes has had a job waiting longer than this. */
+    QUEUE_STUCK_MS: z.coerce.number().int().min(100).default(120_000),
     /** A send left 'sending' by a dead sender is retaken after this long (above any send timeout). */
     SEND_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
     /** How often a worker re-dispatches what the database says is unfinished. */

@@ -85,7 +85,9 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Database> 
 }
 
 async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
-  const settings = { onnotice: () => {}, connect_timeout: 5, idle_timeout: 60 };
+  // Reconnects at most a second apart (postgres.js waits up to 20 s after repeated failures): a
+  // restarted server is used again within a second, and queries during an outage fail as fast.
+  const settings = { onnotice: () => {}, connect_timeout: 5, idle_timeout: 60, backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1) };
   // Two pools: drizzle replaces its client's type parsers (timestamps stay strings for its own
   // mapping), so the plain statements keep a client of their own that parses as PostgreSQL types say.
   const client = postgres(url, { ...settings, max: Math.max(2, Math.ceil((opts.poolSize ?? 10) / 3)) });

@@ -4,11 +4,17 @@
  * exponential backoff, bounded removeOnComplete / removeOnFail, `maxRetriesPerRequest: null` on
  * worker connections, an error listener on every worker, invalid payloads unrecoverable, a
  * deadline on close. Payloads carry row ids only; the database decides what a job does.
+ *
+ * A job that failed for good stays in its queue's failed set (the dead letters) until the sweep
+ * runs it again (`retryDeadLetters`): as a new job with a new id (BullMQ ignores an add under the
+ * id of a job it keeps), and then the failed one is removed.
  */
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.ts';
 import {
+  type DeadLetterRetries,
+  deadLetterDelay,
   type EnqueueOptions,
   type JobDefinition,
   type JobHandler,
@@ -30,18 +36,31 @@ export interface BullMqOptions {
   /** Stall detection; lower in tests to see a killed worker's job recovered quickly. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** RETRY_BACKOFF_SCALE: every retry delay times this. */
+  backoffScale?: number;
 }
 
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { analyze: 2, commands: 2, timers: 1, send: 8, 'send-live': 4, reports: 1, maintenance: 1 };
 
-const jobOptions = (def: JobDefinition<unknown>, opts: EnqueueOptions = {}) => ({
-  ...(opts.jobId !== undefined ? { jobId: opts.jobId } : {}),
+const jobOptions = (def: JobDefinition<unknown>, scale: number, opts: EnqueueOptions = {}) => ({
+  // BullMQ's deduplication, not its job id: a job id stays taken while the job is kept, completed
+  // or failed, and an add under it is ignored; a deduplication id only while the job waits or runs.
+  ...(opts.jobId !== undefined ? { deduplication: { id: opts.jobId } } : {}),
   ...(opts.delayMs ? { delay: opts.delayMs } : {}),
   attempts: def.attempts,
-  backoff: { type: 'exponential' as const, delay: def.backoffMs },
+  backoff: { type: 'exponential' as const, delay: Math.round(def.backoffMs * scale) },
   removeOnComplete: { count: 1_000, age: 3_600 },
+  // The dead letters: kept (a week, at most 10,000 per queue) for the sweep to run again.
   removeOnFail: { count: 10_000, age: 7 * 24 * 3600 },
 });
+
+/** Starts the failure reason of a job that can never succeed: the sweep leaves it alone. */
+const PERMANENT = '[permanent] ';
+/** Dead letters looked at per queue and sweep. */
+const DEAD_LETTER_PAGE = 200;
+/** A revived job's id: the first one's (without colons, which BullMQ keeps for its own), with how often it has been revived. */
+const reviveId = (id: string, revivals: number): string => `${id.replace(/~r\d+$/, '').replaceAll(':', '-')}~r${revivals}`;
+const revivalsOf = (id: string): number => Number(/~r(\d+)$/.exec(id)?.[1] ?? 0);
 
 export class BullMqRunner implements JobRunner {
   readonly #opts: BullMqOptions;
@@ -54,6 +73,8 @@ export class BullMqRunner implements JobRunner {
   readonly #workerConnections: Redis[] = [];
   /** Schedules this process keeps: upserted again whenever Redis comes back (an empty Redis forgets them). */
   readonly #schedules = new Map<string, { def: JobDefinition<unknown>; when: Schedule; payload: unknown }>();
+  /** Where the next look at each queue's dead letters starts (they are paged, oldest first). */
+  readonly #deadLetterOffset = new Map<QueueName, number>();
 
   constructor(opts: BullMqOptions) {
     this.#opts = opts;
@@ -72,6 +93,10 @@ export class BullMqRunner implements JobRunner {
     }
   }
 
+  get #scale(): number {
+    return this.#opts.backoffScale ?? 1;
+  }
+
   get prefix(): string {
     return this.#opts.prefix ?? 'dealwise';
   }
@@ -87,13 +112,15 @@ export class BullMqRunner implements JobRunner {
 
   async enqueue<P>(def: JobDefinition<P>, payload: P, opts: EnqueueOptions = {}): Promise<void> {
     def.schema.parse(payload);
-    await this.#queue(def.queue).add(def.name, payload, jobOptions(def as JobDefinition<unknown>, opts));
+    await this.#queue(def.queue).add(def.name, payload, jobOptions(def as JobDefinition<unknown>, this.#scale, opts));
   }
 
   async enqueueMany<P>(def: JobDefinition<P>, items: ReadonlyArray<{ payload: P; opts?: EnqueueOptions }>): Promise<void> {
     if (items.length === 0) return;
     for (const it of items) def.schema.parse(it.payload);
-    await this.#queue(def.queue).addBulk(items.map((it) => ({ name: def.name, data: it.payload, opts: jobOptions(def as JobDefinition<unknown>, it.opts) })));
+    await this.#queue(def.queue).addBulk(
+      items.map((it) => ({ name: def.name, data: it.payload, opts: jobOptions(def as JobDefinition<unknown>, this.#scale, it.opts) })),
+    );
   }
 
   async schedule<P>(id: string, def: JobDefinition<P>, when: Schedule, payload: P): Promise<void> {
@@ -108,9 +135,15 @@ export class BullMqRunner implements JobRunner {
   }
 
   async #upsert(id: string, def: JobDefinition<unknown>, when: Schedule, payload: unknown): Promise<void> {
-    const repeat = 'everyMs' in when ? { every: when.everyMs } : { pattern: when.cron, tz: when.timeZone };
-    const { attempts, backoff, removeOnComplete, removeOnFail } = jobOptions(def);
-    await this.#queue(def.queue).upsertJobScheduler(id, repeat, { name: def.name, data: payload, opts: { attempts, backoff, removeOnComplete, removeOnFail } });
+    const periodic = 'everyMs' in when;
+    const repeat = periodic ? { every: when.everyMs } : { pattern: when.cron, tz: when.timeZone };
+    const { attempts, backoff, removeOnComplete, removeOnFail } = jobOptions(def, this.#scale);
+    // A periodic job's next run is its retry: it is no dead letter. A cron run (a weekly digest) is.
+    await this.#queue(def.queue).upsertJobScheduler(id, repeat, {
+      name: def.name,
+      data: payload,
+      opts: { attempts, backoff, removeOnComplete, removeOnFail: periodic ? true : removeOnFail },
+    });
   }
 
   async unscheduleExcept(prefix: string, keep: readonly string[]): Promise<void> {
@@ -153,12 +186,12 @@ export class BullMqRunner implements JobRunner {
   async #process(job: Job, token: string | undefined): Promise<void> {
     const entry = this.#handlers.get(job.name);
     const parsed = entry?.def.schema.safeParse(job.data);
-    if (!entry || !parsed?.success) throw new UnrecoverableError(`invalid job ${job.name}: ${parsed?.error?.message ?? 'no handler'}`);
+    if (!entry || !parsed?.success) throw new UnrecoverableError(`${PERMANENT}invalid job ${job.name}: ${parsed?.error?.message ?? 'no handler'}`);
     let result: JobResult;
     try {
       result = await entry.handler(parsed.data);
     } catch (err) {
-      if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
+      if (err instanceof PermanentJobError) throw new UnrecoverableError(`${PERMANENT}${err.message}`);
       throw err;
     }
     if (result && 'retryAt' in result) {
@@ -170,9 +203,52 @@ export class BullMqRunner implements JobRunner {
 
   async stats(): Promise<QueueStats> {
     const out = {} as QueueStats;
+    const now = Date.now();
     for (const [name, q] of this.#queues) {
       const c = await q.getJobCounts('waiting', 'delayed', 'active', 'failed');
-      out[name] = { waiting: c.waiting ?? 0, delayed: c.delayed ?? 0, active: c.active ?? 0, failed: c.failed ?? 0 };
+      const [oldest] = c.waiting ? await q.getJobs(['wait'], 0, 0, true) : [];
+      out[name] = {
+        waiting: c.waiting ?? 0,
+        delayed: c.delayed ?? 0,
+        active: c.active ?? 0,
+        failed: c.failed ?? 0,
+        oldestWaitingMs: oldest ? Math.max(0, now - dueSince(oldest)) : 0,
+      };
+    }
+    return out;
+  }
+
+  async retryDeadLetters(): Promise<DeadLetterRetries> {
+    const out: DeadLetterRetries = {};
+    const now = Date.now();
+    for (const [name, q] of this.#queues) {
+      const offset = this.#deadLetterOffset.get(name) ?? 0;
+      const page = await q.getJobs(['failed'], offset, offset + DEAD_LETTER_PAGE - 1, true);
+      let kept = 0;
+      for (const job of page) {
+        const revivals = revivalsOf(job.id ?? '');
+        const attempts = job.opts.attempts ?? 1;
+        const backoff = typeof job.opts.backoff === 'object' ? (job.opts.backoff.delay ?? 0) : (job.opts.backoff ?? 0);
+        const due = (job.finishedOn ?? 0) + deadLetterDelay(backoff, attempts, revivals);
+        if (job.failedReason?.startsWith(PERMANENT) || now < due) {
+          kept++;
+          continue;
+        }
+        // The new job first: a process dying in between leaves the dead letter to be revived again.
+        const { attempts: _a, backoff: _b, removeOnComplete, removeOnFail } = job.opts;
+        await q.add(job.name, job.data, {
+          jobId: reviveId(job.id ?? job.name, revivals + 1),
+          attempts,
+          backoff: job.opts.backoff ?? { type: 'exponential', delay: backoff },
+          ...(removeOnComplete !== undefined ? { removeOnComplete } : {}),
+          ...(removeOnFail !== undefined ? { removeOnFail } : {}),
+        });
+        await job.remove().catch((err: unknown) => this.#log.warn({ err: (err as Error).message, jobId: job.id }, 'dead letter not removed'));
+        out[name] = (out[name] ?? 0) + 1;
+        this.#log.info({ job: job.name, jobId: job.id, revivals: revivals + 1 }, 'dead letter run again');
+      }
+      // Past the ones left in place; from the start again once a page comes back short.
+      this.#deadLetterOffset.set(name, page.length < DEAD_LETTER_PAGE ? 0 : offset + kept);
     }
     return out;
   }
@@ -195,4 +271,16 @@ export class BullMqRunner implements JobRunner {
     for (const c of this.#workerConnections) c.disconnect();
     this.#producer.disconnect();
   }
+}
+
+/**
+ * Since when a waiting job has been due: when it was added (after its delay), or when its last
+ * try started plus the backoff it waited after it. BullMQ does not keep the moment a delayed job
+ * became waiting, so this is an estimate: the last try's own run time counts as waiting.
+ */
+function dueSince(job: Job): number {
+  const added = job.timestamp + (job.opts.delay ?? 0);
+  if (!job.processedOn) return added;
+  const backoff = typeof job.opts.backoff === 'object' ? (job.opts.backoff.delay ?? 0) : (job.opts.backoff ?? 0);
+  return Math.max(added, job.processedOn + (job.attemptsMade > 0 ? backoff * 2 ** (job.attemptsMade - 1) : 0));
 }

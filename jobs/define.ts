@@ -27,7 +27,7 @@ export const defineJob = <P>(def: JobDefinition<P>): JobDefinition<P> => def;
 export interface EnqueueOptions {
   /** Run no earlier than this many milliseconds from now. */
   delayMs?: number;
-  /** Jobs with the same id are added once while one waits or runs. */
+  /** Jobs with the same id are added once while one waits or runs (one that ended, or failed for good, does not hold it). */
   jobId?: string;
 }
 
@@ -38,8 +38,15 @@ export type JobHandler<P> = (payload: P) => Promise<JobResult>;
 /** When a scheduled job runs: every so many milliseconds, or on a cron pattern in a time zone. */
 export type Schedule = { everyMs: number } | { cron: string; timeZone: string };
 
-/** Waiting, delayed, active jobs and those that failed for good, per queue. */
-export type QueueStats = Record<QueueName, { waiting: number; delayed: number; active: number; failed: number }>;
+/**
+ * Per queue: jobs waiting (due, not started), delayed, active, and failed for good (the dead
+ * letters, which the sweep tries again); and how long the oldest waiting job has waited, in
+ * milliseconds (0 when none waits): a queue whose consumers are stuck shows it growing.
+ */
+export type QueueStats = Record<QueueName, { waiting: number; delayed: number; active: number; failed: number; oldestWaitingMs: number }>;
+
+/** Dead letters tried again by one `retryDeadLetters` call, per queue. */
+export type DeadLetterRetries = Partial<Record<QueueName, number>>;
 
 /**
  * The job interface both backends implement: the in-process runner (embedded default) and BullMQ
@@ -58,6 +65,12 @@ export interface JobRunner {
   /** Starts consuming the queues of the handled jobs. */
   start(): Promise<void>;
   stats(): Promise<QueueStats>;
+  /**
+   * Jobs that failed for good, except those that never can succeed, run again (with their full
+   * attempts) once their dead-letter backoff has passed (`deadLetterDelay`). Looks at a bounded
+   * page per queue and call, continuing where the last call stopped.
+   */
+  retryDeadLetters(): Promise<DeadLetterRetries>;
   /** Checks the backend is reachable; throws naming it if not. */
   ping(): Promise<void>;
   /** Stops taking jobs and waits for running ones, at most `deadlineMs`. */
@@ -69,5 +82,16 @@ export class PermanentJobError extends Error {
   override readonly name = 'PermanentJobError';
 }
 
-/** The delay before try `attempt` + 1. */
-export const backoffDelay = (def: JobDefinition<unknown>, attempt: number): number => def.backoffMs * 2 ** (attempt - 1);
+/** The delay before try `attempt` + 1, `scale` times the definition's (RETRY_BACKOFF_SCALE). */
+export const backoffDelay = (def: JobDefinition<unknown>, attempt: number, scale = 1): number => def.backoffMs * scale * 2 ** (attempt - 1);
+
+/** The longest a dead letter waits before it is tried again. */
+export const DEAD_LETTER_MAX_DELAY_MS = 3_600_000;
+
+/**
+ * How long after failing for good a job is tried again: its own exponential backoff carried on
+ * past its last attempt, doubling at each further failure, at most an hour. `backoffMs` is the
+ * job's scaled first retry delay; `revivals` how often the sweep has tried it again already.
+ */
+export const deadLetterDelay = (backoffMs: number, attempts: number, revivals: number): number =>
+  Math.min(DEAD_LETTER_MAX_DELAY_MS, backoffMs * 2 ** (attempts - 1 + revivals));

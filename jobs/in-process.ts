@@ -1,14 +1,17 @@
 /**
  * The embedded default job runner: jobs run in this process, each queue with its own concurrency
- * (a stuck send never holds up analysis), delayed jobs wait on the clock in a heap per queue. It
- * keeps nothing durable: the sweep re-dispatches from the database what is unfinished, so a
- * restart (or a job that failed for good) loses nothing.
+ * (a stuck send never holds up analysis), delayed jobs wait on the clock in a heap per queue. A
+ * job that fails for good is kept as a dead letter, which the sweep runs again after a backoff.
+ * It keeps nothing durable: the sweep re-dispatches from the database what is unfinished, so a
+ * restart loses nothing.
  */
 import { CronExpressionParser } from 'cron-parser';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import {
   backoffDelay,
+  type DeadLetterRetries,
+  deadLetterDelay,
   type EnqueueOptions,
   type JobDefinition,
   type JobHandler,
@@ -30,14 +33,26 @@ interface QueuedJob {
   jobId?: string;
   /** Set for a scheduled job: its next run is queued when this one ends. */
   scheduleId?: string;
+  /** How often the sweep has run it again after it failed for good. */
+  revivals: number;
+}
+
+interface DeadLetter {
+  job: QueuedJob;
+  failedAt: number;
+  /** Can never succeed (a permanent error, an invalid payload): kept to be seen, not retried. */
+  permanent: boolean;
 }
 
 interface Lane {
   waiting: MinHeap<QueuedJob>;
   active: number;
   concurrency: number;
-  failed: number;
+  dead: DeadLetter[];
 }
+
+/** Dead letters kept per queue, the oldest dropped first (BullMQ's removeOnFail count). */
+const DEAD_LETTERS_KEPT = 10_000;
 
 /** Jobs of one queue run this many at a time in-process; PGlite is one connection, so the database ones take turns. */
 export const IN_PROCESS_CONCURRENCY: Record<QueueName, number> = {
@@ -65,16 +80,26 @@ export class InProcessRunner implements JobRunner {
   #timer: NodeJS.Timeout | null = null;
   #seq = 0;
 
-  constructor(opts: { clock: Clock; log: Logger; autoRun?: boolean; concurrency?: Partial<Record<QueueName, number>> }) {
+  /** RETRY_BACKOFF_SCALE: every retry delay times this. */
+  readonly #backoffScale: number;
+
+  constructor(opts: {
+    clock: Clock;
+    log: Logger;
+    autoRun?: boolean;
+    concurrency?: Partial<Record<QueueName, number>>;
+    backoffScale?: number;
+  }) {
     this.#clock = opts.clock;
     this.#log = opts.log.child({ component: 'jobs' });
     this.#autoRun = opts.autoRun ?? true;
+    this.#backoffScale = opts.backoffScale ?? 1;
     for (const q of QUEUES) {
       this.#lanes.set(q, {
         waiting: new MinHeap((a, b) => a.runAt < b.runAt || (a.runAt === b.runAt && a.seq < b.seq)),
         active: 0,
         concurrency: opts.concurrency?.[q] ?? IN_PROCESS_CONCURRENCY[q],
-        failed: 0,
+        dead: [],
       });
     }
   }
@@ -113,10 +138,39 @@ export class InProcessRunner implements JobRunner {
     const out = {} as QueueStats;
     for (const [q, lane] of this.#lanes) {
       const head = lane.waiting.peek();
-      // The heap does not split waiting from delayed cheaply; the head tells whether anything is due.
+      // The heap does not split waiting from delayed cheaply; the head tells whether anything is
+      // due, and since when: it is the job due first.
       const due = head !== undefined && head.runAt <= now;
-      out[q] = { waiting: due ? lane.waiting.size : 0, delayed: due ? 0 : lane.waiting.size, active: lane.active, failed: lane.failed };
+      out[q] = {
+        waiting: due ? lane.waiting.size : 0,
+        delayed: due ? 0 : lane.waiting.size,
+        active: lane.active,
+        failed: lane.dead.length,
+        oldestWaitingMs: due ? now - head.runAt : 0,
+      };
     }
+    return out;
+  }
+
+  async retryDeadLetters(): Promise<DeadLetterRetries> {
+    const now = this.#clock.now().getTime();
+    const out: DeadLetterRetries = {};
+    if (this.#closed) return out;
+    for (const [q, lane] of this.#lanes) {
+      const keep: DeadLetter[] = [];
+      for (const d of lane.dead) {
+        const { job } = d;
+        const wait = deadLetterDelay(job.def.backoffMs * this.#backoffScale, job.def.attempts, job.revivals);
+        if (d.permanent || now < d.failedAt + wait) {
+          keep.push(d);
+          continue;
+        }
+        lane.waiting.push({ ...job, attempt: 1, revivals: job.revivals + 1, runAt: now, seq: this.#seq++ });
+        out[q] = (out[q] ?? 0) + 1;
+      }
+      lane.dead = keep;
+    }
+    if (Object.keys(out).length > 0) this.#wake();
     return out;
   }
 
@@ -182,6 +236,7 @@ export class InProcessRunner implements JobRunner {
       payload,
       runAt: this.#clock.now().getTime() + Math.max(0, opts.delayMs ?? 0),
       attempt: 1,
+      revivals: 0,
       seq: this.#seq++,
       ...(opts.jobId !== undefined ? { jobId: opts.jobId } : {}),
       ...(scheduleId !== undefined ? { scheduleId } : {}),
@@ -244,10 +299,10 @@ export class InProcessRunner implements JobRunner {
     } catch (err) {
       const permanent = err instanceof PermanentJobError || (err instanceof Error && err.name === 'ZodError');
       if (permanent || job.attempt >= job.def.attempts) {
-        lane.failed++;
-        this.#log.error({ err, job: job.def.name, attempt: job.attempt }, 'job failed for good; the sweep will dispatch its work again');
+        this.#deadLetter(lane, job, permanent);
+        this.#log.error({ err, job: job.def.name, attempt: job.attempt, revivals: job.revivals }, 'job failed for good; the sweep will try it again');
       } else {
-        const delay = backoffDelay(job.def, job.attempt);
+        const delay = backoffDelay(job.def, job.attempt, this.#backoffScale);
         this.#log.warn({ err, job: job.def.name, attempt: job.attempt, retryInMs: delay }, 'job failed, retrying');
         lane.waiting.push({ ...job, attempt: job.attempt + 1, runAt: this.#clock.now().getTime() + delay, seq: this.#seq++ });
         again = true;
@@ -256,5 +311,16 @@ export class InProcessRunner implements JobRunner {
     // Like BullMQ, the id stays taken while the job runs or waits for a retry.
     if (!again && job.jobId !== undefined) this.#ids.delete(job.jobId);
     if (job.scheduleId !== undefined && !again) this.#queueScheduled(job.scheduleId);
+  }
+
+  #deadLetter(lane: Lane, job: QueuedJob, permanent: boolean): void {
+    const schedule = job.scheduleId === undefined ? undefined : this.#schedules.get(job.scheduleId);
+    // A periodic job's next run is its retry; a cron run (a weekly digest) is kept, as on BullMQ.
+    if (schedule && 'everyMs' in schedule.when) return;
+    // Tried again as a job of its own: its schedule has queued the next run already, and the id
+    // is free for a new dispatch of the same work.
+    const { scheduleId: _s, jobId: _j, ...plain } = job;
+    lane.dead.push({ job: plain, failedAt: this.#clock.now().getTime(), permanent });
+    if (lane.dead.length > DEAD_LETTERS_KEPT) lane.dead.shift();
   }
 }

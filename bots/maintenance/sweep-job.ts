@@ -1,18 +1,20 @@
 /**
  * The sweep: the database is the source of truth and the queue only dispatches, so whatever the
  * queue lost (Redis restarted, a dispatch failed while it was down, a job failed for good during
- * a database outage) is found here and dispatched again, with fresh job ids. It runs on a
- * schedule in every deployment (embedded too), never overlaps itself (an advisory lock), and each
- * of its queries is bounded: one probe per slot, and pages for commands and deliveries. Rows
- * younger than the settle time are left to the job already on its way.
+ * a database outage) is found here and dispatched again. It runs on a schedule in every
+ * deployment (embedded too), never overlaps itself (an advisory lock), and each of its queries is
+ * bounded: one probe per slot, and a page of commands and of deliveries, each sweep continuing
+ * after the last one's page, so a backlog larger than a page is walked through. Rows younger
+ * than the settle time are left to the job already on its way. Jobs that failed for good (the
+ * dead letters) are run again once their backoff has passed.
  */
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Platform } from '../../core/types.ts';
 import type { Database } from '../../db/client.ts';
-import { pendingCommands, pendingDeliveries, slotsWithPending, trySweepLock } from '../../db/queries/sweep.ts';
-import { defineJob, type JobHandler, type JobRunner } from '../../jobs/define.ts';
+import { type PageCursor, pendingCommands, pendingDeliveries, slotsWithPending, trySweepLock } from '../../db/queries/sweep.ts';
+import { type DeadLetterRetries, defineJob, type JobHandler, type JobRunner } from '../../jobs/define.ts';
 import { analyzeJob } from '../analysis/analyze-job.ts';
 import { commandJob } from '../commands/command-job.ts';
 import { partitionOf, SLOTS } from '../ingest/slots.ts';
@@ -21,7 +23,8 @@ import { dispatchSends } from '../outbound/send-job.ts';
 
 export const sweepJob = defineJob({ name: 'sweep', queue: 'maintenance', schema: z.object({}).strict(), attempts: 1, backoffMs: 1_000 });
 
-const PAGE = 1_000;
+/** Most commands, and most deliveries, one sweep dispatches. */
+export const SWEEP_PAGE = 1_000;
 const ALL_SLOTS = Array.from({ length: SLOTS }, (_, i) => i);
 
 export interface SweepDeps {
@@ -34,12 +37,23 @@ export interface SweepDeps {
   liveOnly: ReadonlySet<Platform>;
   settleMs: number;
   leaseMs: number;
+  /** Where this process's next sweep pages start; a fresh process starts from the oldest rows. */
+  cursor: SweepCursor;
 }
+
+export interface SweepCursor {
+  commands: PageCursor | null;
+  deliveries: PageCursor | null;
+}
+
+export const newSweepCursor = (): SweepCursor => ({ commands: null, deliveries: null });
 
 export interface SweepCounts {
   partitions: number;
   commands: number;
   deliveries: number;
+  /** Dead letters run again. */
+  retried: number;
 }
 
 export function sweepHandler(deps: SweepDeps): JobHandler<Record<string, never>> {
@@ -48,29 +62,45 @@ export function sweepHandler(deps: SweepDeps): JobHandler<Record<string, never>>
   };
 }
 
-export async function sweep(deps: SweepDeps, opts: { settleMs?: number } = {}): Promise<SweepCounts | null> {
+export async function sweep(deps: SweepDeps, opts: { settleMs?: number; page?: number } = {}): Promise<SweepCounts | null> {
+  const page = opts.page ?? SWEEP_PAGE;
+  let retried: DeadLetterRetries = {};
   const counts = await deps.database.transaction(async (tx) => {
     if (!(await trySweepLock(tx))) return null;
     const now = deps.clock.now();
     const settled = new Date(now.getTime() - (opts.settleMs ?? deps.settleMs) + 1);
     const slots = await slotsWithPending(tx, ALL_SLOTS, settled);
     const partitions = [...new Set(slots.map((s) => partitionOf(s, deps.partitions)))];
-    const commands = await pendingCommands(tx, settled, PAGE);
-    const deliveries = await pendingDeliveries(tx, now, settled, new Date(now.getTime() - deps.leaseMs), PAGE);
+    const commands = await pendingCommands(tx, settled, page, deps.cursor.commands);
+    const deliveries = await pendingDeliveries(tx, now, settled, new Date(now.getTime() - deps.leaseMs), page, deps.cursor.deliveries);
+    // Ids so that sweeps add nothing while their own job for the same work waits or runs (a
+    // backlog analysed for minutes would otherwise gain a job per partition at every sweep). The
+    // ingest's analysis jobs have none: one is needed for what arrives while another runs.
     await deps.runner.enqueueMany(
       analyzeJob,
-      partitions.map((partition) => ({ payload: { partition } })),
+      partitions.map((partition) => ({ payload: { partition }, opts: { jobId: `sweep-analyze-${partition}` } })),
     );
     await deps.runner.enqueueMany(
       commandJob,
-      commands.map((messageId) => ({ payload: { messageId } })),
+      commands.map(({ id }) => ({ payload: { messageId: id }, opts: { jobId: `command-${id}` } })),
     );
     await dispatchSends(deps.runner, deps.liveOnly, deliveries);
-    return { partitions: partitions.length, commands: commands.length, deliveries: deliveries.length };
+    // Inside the lock, so two sweeps never run the same dead letter again.
+    retried = await deps.runner.retryDeadLetters();
+    // A full page: the next sweep goes on after it; a short one: the next starts from the oldest.
+    deps.cursor.commands = commands.length === page ? { at: commands.at(-1)!.at, id: commands.at(-1)!.id } : null;
+    deps.cursor.deliveries = deliveries.length === page ? { at: deliveries.at(-1)!.at, id: deliveries.at(-1)!.id } : null;
+    return {
+      partitions: partitions.length,
+      commands: commands.length,
+      deliveries: deliveries.length,
+      retried: Object.values(retried).reduce((a, n) => a + n, 0),
+    };
   });
   if (counts) {
-    for (const [found, n] of Object.entries(counts)) if (n > 0) deps.metrics.sweeps.inc({ found }, n);
-    if (counts.partitions + counts.commands + counts.deliveries > 0) deps.log.info(counts, 'sweep dispatched unfinished work');
+    for (const [queue, n] of Object.entries(retried)) deps.metrics.deadLettersRetried.inc({ queue }, n);
+    for (const [found, n] of Object.entries(counts)) if (n > 0 && found !== 'retried') deps.metrics.sweeps.inc({ found }, n);
+    if (counts.partitions + counts.commands + counts.deliveries + counts.retried > 0) deps.log.info(counts, 'sweep dispatched unfinished work');
   }
   return counts;
 }

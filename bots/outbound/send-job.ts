@@ -40,6 +40,8 @@ export interface Outbound {
   leaseMs: number;
   /** Longest one platform call may take; below the lease, so a live sender is never raced. */
   timeoutMs: number;
+  /** RETRY_BACKOFF_SCALE: a failed send's backoff times this. */
+  backoffScale: number;
 }
 
 export interface SendDeps {
@@ -147,7 +149,7 @@ async function sendOne(deps: SendDeps, d: ClaimedDelivery, chats: ReadonlyMap<st
       log.error({ err: e, deliveryId: d.id, platform: d.platform }, 'delivery failed for good');
       return { ...base, status: 'failed', last_error: `${e.code}: ${e.message}`.slice(0, 500) };
     }
-    const backoff = BACKOFF_MS * 2 ** (d.attempts - 1);
+    const backoff = BACKOFF_MS * out.backoffScale * 2 ** (d.attempts - 1);
     return {
       ...base,
       status: 'pending',

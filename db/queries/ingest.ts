@@ -1,4 +1,7 @@
-/** The ingest's two batch statements: conversations (created or titled) and messages (stored once). */
+/**
+ * The ingest's batch statements: conversations created, messages stored once, and titles given to
+ * conversations that had none, in that order (see `titleConversations`).
+ */
 import type { Attachment, ChatType, MessageKind, Platform, SpeakerRole } from '../../core/types.ts';
 import type { Sql } from '../client.ts';
 import { rowsParam } from './json.ts';
@@ -13,16 +16,35 @@ export interface ConversationRow {
   created_at: string;
 }
 
-/** Creates the conversations not seen yet; gives a title to one that had none. Rows must have distinct ids. */
-export async function upsertConversations(tx: Sql, rows: readonly ConversationRow[]): Promise<void> {
+/**
+ * Creates the conversations not seen yet, locking none that exist: an analysis holding the rows of
+ * messages this batch stores again would otherwise wait for these locks while the batch waits for
+ * its rows, a deadlock (a redelivery while the first delivery is being analysed). Distinct ids.
+ */
+export async function insertConversations(tx: Sql, rows: readonly ConversationRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
     `insert into conversations (id, platform, chat_id, chat_type, direct, title, created_at)
      select x.id, x.platform::platform, x.chat_id, x.chat_type, x.direct, x.title, x.created_at
      from jsonb_to_recordset($1::text::jsonb) as x(id text, platform text, chat_id text, chat_type text, direct boolean, title text, created_at timestamptz)
-     on conflict (id) do update set title = excluded.title
-     where conversations.title is null and excluded.title is not null`,
+     order by x.id
+     on conflict (id) do nothing`,
     [rowsParam(rows)],
+  );
+}
+
+/**
+ * Gives a title to the conversations that had none, after the messages are stored: it locks only
+ * those rows, once nothing an analysis could hold is left to wait for.
+ */
+export async function titleConversations(tx: Sql, rows: readonly ConversationRow[]): Promise<void> {
+  const titled = rows.filter((r) => r.title !== null);
+  if (titled.length === 0) return;
+  await tx.query(
+    `update conversations c set title = x.title
+     from (select * from jsonb_to_recordset($1::text::jsonb) as x(id text, title text) order by id) x
+     where c.id = x.id and c.title is null`,
+    [rowsParam(titled.map((r) => ({ id: r.id, title: r.title })))],
   );
 }
 

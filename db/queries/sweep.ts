@@ -1,6 +1,12 @@
 /** What the sweep looks for: work the database says is unfinished, each query bounded and indexed. */
 import type { Sql } from '../client.ts';
 
+/** Where a page ended: the next page starts after this row. */
+export interface PageCursor {
+  at: Date;
+  id: string;
+}
+
 /** Holds the sweep for the rest of the transaction; false when another process is sweeping. */
 export async function trySweepLock(tx: Sql): Promise<boolean> {
   const [row] = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(7461005) as ok');
@@ -17,21 +23,33 @@ export async function slotsWithPending(tx: Sql, slots: readonly number[], before
   return rows.map((r) => Number(r.slot));
 }
 
-/** Commands not answered yet, oldest first, one page. */
-export async function pendingCommands(tx: Sql, before: Date, limit: number): Promise<string[]> {
-  const rows = await tx.query<{ id: string }>(
-    'select id from messages where analyzed_at is null and direct and received_at < $1 order by received_at limit $2',
-    [before, limit],
+/** Commands not answered yet, oldest first, one page after `after` (from the start without it). */
+export async function pendingCommands(tx: Sql, before: Date, limit: number, after: PageCursor | null = null): Promise<Array<{ id: string; at: Date }>> {
+  return tx.query<{ id: string; at: Date }>(
+    `select id, received_at as at from messages
+     where analyzed_at is null and direct and received_at < $1 and ($3::timestamptz is null or (received_at, id) > ($3, $4))
+     order by received_at, id limit $2`,
+    [before, limit, after?.at ?? null, after?.id ?? ''],
   );
-  return rows.map((r) => r.id);
 }
 
-/** Deliveries due and not being sent (or held by a sender whose lease ran out), oldest first, one page. */
-export async function pendingDeliveries(tx: Sql, now: Date, before: Date, staleBefore: Date, limit: number): Promise<Array<{ id: string; platform: string }>> {
-  return tx.query<{ id: string; platform: string }>(
-    `select id, platform from deliveries
+/**
+ * Deliveries due and not being sent (or held by a sender whose lease ran out), oldest first, one
+ * page after `after` (from the start without it).
+ */
+export async function pendingDeliveries(
+  tx: Sql,
+  now: Date,
+  before: Date,
+  staleBefore: Date,
+  limit: number,
+  after: PageCursor | null = null,
+): Promise<Array<{ id: string; platform: string; at: Date }>> {
+  return tx.query<{ id: string; platform: string; at: Date }>(
+    `select id, platform, created_at as at from deliveries
      where ((status = 'pending' and (not_before is null or not_before <= $1) and created_at < $2) or (status = 'sending' and claimed_at < $3))
-     order by created_at limit $4`,
-    [now, before, staleBefore, limit],
+       and ($5::timestamptz is null or (created_at, id) > ($5, $6))
+     order by created_at, id limit $4`,
+    [now, before, staleBefore, limit, after?.at ?? null, after?.id ?? ''],
   );
 }

@@ -3,7 +3,7 @@
  * (test/db/pglite.test.ts) and the real PostgreSQL (test/services/postgres.test.ts). They drive
  * the statements of db/queries/ and the catalog loader the loop relies on.
  */
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -147,6 +147,34 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, id));
       expect(row).toMatchObject({ status: 'sent', platformMessageId: 'p-1' });
       expect(await pendingDeliveries(database.sql, later, later, new Date(later.getTime() - 60_000), 10)).toEqual([]);
+    });
+
+    it('pages pending deliveries oldest first, each page after the last one', async () => {
+      const ids = [1, 2, 3, 4, 5].map((i) => `pg-${name}-${i}`);
+      await database.db.insert(deliveries).values(
+        ids.map((id, i) => ({
+          id,
+          idempotencyKey: id,
+          platform: 'local' as const,
+          to: { personId: 'zhangsan' },
+          message: { type: 'text' as const, text: 'hi' },
+          status: 'pending' as const,
+          // Two share a time: the id breaks the tie.
+          createdAt: new Date(at.getTime() - 30 * 86_400_000 + Math.min(i, 3) * 1_000),
+        })),
+      );
+      const now = new Date(at.getTime() + 1_000);
+      const page = (after: { at: Date; id: string } | null) => pendingDeliveries(database.sql, now, now, new Date(now.getTime() - 60_000), 2, after);
+      const pages: string[][] = [];
+      let after: { at: Date; id: string } | null = null;
+      for (;;) {
+        const rows = await page(after);
+        pages.push(rows.map((r) => r.id));
+        if (rows.length < 2) break;
+        after = { at: rows.at(-1)!.at, id: rows.at(-1)!.id };
+      }
+      expect(pages).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+      await database.db.delete(deliveries).where(inArray(deliveries.id, ids));
     });
 
     it('takes due timers once, skipping rows another transaction holds', async () => {

@@ -1,9 +1,9 @@
 /**
- * The production stack for the services tests: a fresh PostgreSQL database, the real Redis on
- * 127.0.0.1:6379 under a key prefix of its own, apps in any role, worker processes, and Redis
- * stopped and started for real. A missing service fails the test.
+ * The production stack for the services and faults tests: a fresh PostgreSQL database, the real
+ * Redis on 127.0.0.1:6379 under a key prefix of its own (or a database and a Redis the test owns),
+ * apps in any role, and web and worker processes. A missing service fails the test.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -43,12 +43,19 @@ export async function fastPlaybook(seconds: number): Promise<string> {
   return file;
 }
 
-export async function createStack(extra: Record<string, string> = {}): Promise<Stack> {
-  const db = await createTestDatabase();
+/** Where a stack's database and Redis are, when not a fresh database on the shared server and the shared Redis. */
+export interface StackServers {
+  databaseUrl?: string;
+  redisUrl?: string;
+}
+
+export async function createStack(extra: Record<string, string> = {}, servers: StackServers = {}): Promise<Stack> {
+  const db = servers.databaseUrl ? { url: servers.databaseUrl, drop: async () => {} } : await createTestDatabase();
+  const redisUrl = servers.redisUrl ?? REDIS_URL;
   const prefix = `dwtest${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
-    REDIS_URL,
+    REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'silent',
     LOCAL_ADAPTER: 'true',
@@ -88,15 +95,14 @@ export async function createStack(extra: Record<string, string> = {}): Promise<S
     },
     teardown: async () => {
       for (const a of apps.splice(0)) await a.close().catch(() => {});
-      await ensureRedis();
-      await deleteKeys(prefix);
+      await deleteKeys(redisUrl, prefix).catch(() => {});
       await db.drop();
     },
   };
 }
 
-async function deleteKeys(prefix: string): Promise<void> {
-  const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
     do {
@@ -119,31 +125,6 @@ export async function until<T>(fn: () => Promise<T | null | undefined | false>, 
   }
 }
 
-const redisPing = () => {
-  try {
-    return execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'ping'], { encoding: 'utf8', timeout: 2000 }).trim() === 'PONG';
-  } catch {
-    return false;
-  }
-};
-
-/** Stops the real Redis server (it keeps nothing on disk: a restart is an empty Redis). */
-export async function stopRedis(): Promise<void> {
-  try {
-    execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'shutdown', 'nosave'], { timeout: 5000, stdio: 'ignore' });
-  } catch {
-    // redis-cli reports the closed connection of a successful shutdown as an error.
-  }
-  await until(async () => !redisPing(), 10_000, 'redis to stop');
-}
-
-/** Starts Redis as this machine runs it, if it is not running. */
-export async function ensureRedis(): Promise<void> {
-  if (redisPing()) return;
-  execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await until(async () => redisPing(), 10_000, 'redis to start');
-}
-
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -162,11 +143,20 @@ export interface WorkerProcess {
 }
 
 /** `npm run worker` as a real process (node with the tsx loader, so a kill reaches the worker itself). */
-export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bots/worker.ts'], {
+export function spawnWorker(env: Record<string, string>, port?: number): Promise<WorkerProcess> {
+  return spawnApp('bots/worker.ts', 'WORKER_PORT', env, port);
+}
+
+/** `npm start` as a real process: the web role with REDIS_URL, everything in one process without. */
+export function spawnWeb(env: Record<string, string>, port?: number): Promise<WorkerProcess> {
+  return spawnApp('bots/main.ts', 'PORT', env, port);
+}
+
+async function spawnApp(entry: string, portVariable: string, env: Record<string, string>, fixedPort?: number): Promise<WorkerProcess> {
+  const port = fixedPort ?? (await freePort());
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: REPO,
-    env: { ...process.env, ...env, WORKER_PORT: String(port), LOG_LEVEL: env.LOG_LEVEL === 'silent' ? 'warn' : (env.LOG_LEVEL ?? 'warn') },
+    env: { ...process.env, ...env, [portVariable]: String(port), LOG_LEVEL: env.LOG_LEVEL === 'silent' ? 'warn' : (env.LOG_LEVEL ?? 'warn') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -174,7 +164,7 @@ export async function spawnWorker(env: Record<string, string>): Promise<WorkerPr
   child.stderr?.on('data', (d) => (out += d));
   await until(
     async () => {
-      if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}: ${out}`);
+      if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}: ${out}`);
       try {
         return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok;
       } catch {
@@ -182,7 +172,7 @@ export async function spawnWorker(env: Record<string, string>): Promise<WorkerPr
       }
     },
     60_000,
-    'the worker process to be ready',
+    `${entry} to be ready`,
   );
   return { child, port, output: () => out };
 }

@@ -2,7 +2,7 @@
  * Vitest global setup: one migrated database with the default catalog loaded, made once per run
  * and copied for every test app, so a test file pays for a copy, not for migrations.
  *  - unit suite: an embedded (PGlite) data folder; each app copies it.
- *  - services suite: a PostgreSQL template database; each stack creates its database from it.
+ *  - services and faults suites: a PostgreSQL template database; each stack creates its database from it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** An embedded data folder, migrated, with the default catalog loaded. */
     templateDataDir: string;
-    /** A PostgreSQL database to copy, migrated, with the default catalog loaded (services suite only). */
+    /** A PostgreSQL database to copy, migrated, with the default catalog loaded (services and faults suites). */
     pgTemplate: string;
   }
 }
@@ -29,7 +29,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await db.close();
   project.provide('templateDataDir', dir);
   let pgTemplate = '';
-  if (project.name === 'services') {
+  if (project.name === 'services' || project.name === 'faults') {
     pgTemplate = `${PG_TEMPLATE}_${process.pid}`;
     const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
     await admin.unsafe(`drop database if exists ${pgTemplate} with (force)`);

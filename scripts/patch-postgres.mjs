@@ -1,0 +1,65 @@
+/**
+ * Run after every install (package.json `postinstall`): a guard in postgres.js.
+ *
+ * postgres.js 3.4.9 (the latest) writes to a connection's socket after PostgreSQL has dropped the
+ * connection when a query is issued on it meanwhile (a transaction's ROLLBACK after the server
+ * went away, typically): `socket.write` on null in a setImmediate, an uncaught TypeError that ends
+ * the process, and that leaves the connection unable to write again if anything catches it (its
+ * write timer is never cleared), so every later query on it hangs. Upstream:
+ * porsager/postgres#1154, #1208; fixes proposed in #1168, #1176, #1209, none released.
+ *
+ * The guard rejects that query as CONNECTION_CLOSED, as a closed connection's queries are, and a
+ * closing connection forgets its pending write. The fault suite's PostgreSQL restart
+ * (test/faults/postgres-restart.test.ts) fails without it. This script fails the install when
+ * postgres.js no longer has the code it patches: see whether a release fixed it, and if so
+ * delete this script and the `postinstall` line.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const MARK = '/* dealwise: guarded (scripts/patch-postgres.mjs) */';
+// Its main file is cjs/src/index.js; package.json is not exported.
+const root = join(dirname(createRequire(import.meta.url).resolve('postgres')), '..', '..');
+const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+
+const patches = [
+  {
+    what: 'a write after the connection closed rejects its query',
+    from: `  function nextWrite(fn) {
+    const x = socket.write(chunk, fn)`,
+    to: `  function nextWrite(fn) {
+    ${MARK}
+    if (!socket) {
+      nextWriteTimer !== null && clearImmediate(nextWriteTimer)
+      chunk = nextWriteTimer = null
+      error(Errors.connection('CONNECTION_CLOSED', options))
+      return true
+    }
+    const x = socket.write(chunk, fn)`,
+  },
+  {
+    what: 'a closing connection forgets its pending write',
+    from: `    incomings = null
+    clearImmediate(nextWriteTimer)
+    socket.removeListener('data', data)`,
+    to: `    incomings = null
+    clearImmediate(nextWriteTimer)
+    nextWriteTimer = chunk = null
+    socket.removeListener('data', data)`,
+  },
+];
+
+for (const build of ['src', 'cjs/src', 'cf/src']) {
+  const file = join(root, build, 'connection.js');
+  let text = readFileSync(file, 'utf8');
+  if (text.includes(MARK)) continue;
+  for (const p of patches) {
+    if (!text.includes(p.from)) {
+      throw new Error(`postgres ${version}, ${build}/connection.js: the code to patch (${p.what}) is not there; see scripts/patch-postgres.mjs`);
+    }
+    text = text.replace(p.from, p.to);
+  }
+  writeFileSync(file, text);
+}
+process.stdout.write(`postgres ${version}: write-after-close guard in place\n`);
