@@ -34,8 +34,10 @@ export interface BullMqOptions {
 
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { analyze: 2, commands: 2, timers: 1, send: 8, 'send-live': 4, reports: 1, maintenance: 1 };
 
-const jobOptions = (def: JobDefinition<unknown>, opts: EnqueueOptions = {}) => ({
+const jobOptions = (def: JobDefinition<unknown>, opts: EnqueueOptions = {}, payload?: unknown) => ({
   ...(opts.jobId !== undefined ? { jobId: opts.jobId } : {}),
+  // BullMQ's deduplication: one job waits per key, and one added while another runs is created when that one ends.
+  ...(def.coalesce && payload !== undefined ? { deduplication: { id: `${def.name}:${def.coalesce(payload)}`, keepLastIfActive: true } } : {}),
   ...(opts.delayMs ? { delay: opts.delayMs } : {}),
   attempts: def.attempts,
   backoff: { type: 'exponential' as const, delay: def.backoffMs },
@@ -87,13 +89,15 @@ export class BullMqRunner implements JobRunner {
 
   async enqueue<P>(def: JobDefinition<P>, payload: P, opts: EnqueueOptions = {}): Promise<void> {
     def.schema.parse(payload);
-    await this.#queue(def.queue).add(def.name, payload, jobOptions(def as JobDefinition<unknown>, opts));
+    await this.#queue(def.queue).add(def.name, payload, jobOptions(def as JobDefinition<unknown>, opts, payload));
   }
 
   async enqueueMany<P>(def: JobDefinition<P>, items: ReadonlyArray<{ payload: P; opts?: EnqueueOptions }>): Promise<void> {
     if (items.length === 0) return;
     for (const it of items) def.schema.parse(it.payload);
-    await this.#queue(def.queue).addBulk(items.map((it) => ({ name: def.name, data: it.payload, opts: jobOptions(def as JobDefinition<unknown>, it.opts) })));
+    await this.#queue(def.queue).addBulk(
+      items.map((it) => ({ name: def.name, data: it.payload, opts: jobOptions(def as JobDefinition<unknown>, it.opts, it.payload) })),
+    );
   }
 
   async schedule<P>(id: string, def: JobDefinition<P>, when: Schedule, payload: P): Promise<void> {
