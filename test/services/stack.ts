@@ -94,7 +94,8 @@ export async function createStack(extra: Record<string, string> = {}): Promise<S
   };
 }
 
-async function deleteKeys(prefix: string): Promise<void> {
+/** Deletes every Redis key under a prefix (a test's or a benchmark's queues). */
+export async function deleteKeys(prefix: string): Promise<void> {
   const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
@@ -161,11 +162,22 @@ export interface WorkerProcess {
 }
 
 /** `npm run worker` as a real process (node with the tsx loader, so a kill reaches the worker itself). */
-export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
+export const spawnWorker = (env: Record<string, string>): Promise<WorkerProcess> => spawnDealwise('bots/worker.ts', env);
+
+/**
+ * `npm start` (bots/main.ts, on PORT) or `npm run worker` (bots/worker.ts, on WORKER_PORT) as a
+ * real process on a free port, resolved once its /readyz answers.
+ */
+export async function spawnDealwise(
+  entry: 'bots/main.ts' | 'bots/worker.ts',
+  env: Record<string, string>,
+  opts: { readyMs?: number; nodeArgs?: readonly string[] } = {},
+): Promise<WorkerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bots/worker.ts'], {
+  const portVariable = entry === 'bots/main.ts' ? 'PORT' : 'WORKER_PORT';
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', entry], {
     cwd: REPO,
-    env: { ...process.env, ...env, WORKER_PORT: String(port), LOG_LEVEL: env.LOG_LEVEL === 'silent' ? 'warn' : (env.LOG_LEVEL ?? 'warn') },
+    env: { ...process.env, ...env, [portVariable]: String(port), LOG_LEVEL: env.LOG_LEVEL === 'silent' ? 'warn' : (env.LOG_LEVEL ?? 'warn') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -173,15 +185,15 @@ export async function spawnWorker(env: Record<string, string>): Promise<WorkerPr
   child.stderr?.on('data', (d) => (out += d));
   await until(
     async () => {
-      if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}: ${out}`);
+      if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}: ${out}`);
       try {
         return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok;
       } catch {
         return false;
       }
     },
-    60_000,
-    'the worker process to be ready',
+    opts.readyMs ?? 60_000,
+    `${entry} to be ready`,
   );
   return { child, port, output: () => out };
 }
