@@ -43,11 +43,17 @@ describe('coalesced jobs on BullMQ', () => {
       active.delete(p);
     });
     // Queued before any worker runs: one job for partition 3, one for 5.
-    await runner.enqueueMany(partition, [3, 3, 3, 5, 3].map((p) => ({ payload: { partition: p } })));
+    await runner.enqueueMany(
+      partition,
+      [3, 3, 3, 5, 3].map((p) => ({ payload: { partition: p } })),
+    );
     await runner.start();
     await until(async () => runs.length >= 1, 10_000, 'the first run');
     // While partition 3 (or 5) runs: more of the same.
-    await runner.enqueueMany(partition, [runs[0]!, runs[0]!, runs[0]!].map((p) => ({ payload: { partition: p } })));
+    await runner.enqueueMany(
+      partition,
+      [runs[0]!, runs[0]!, runs[0]!].map((p) => ({ payload: { partition: p } })),
+    );
     release();
     await until(async () => runs.length >= 3, 10_000, 'three runs');
     await new Promise((r) => setTimeout(r, 1_000));
