@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--runs 1] [--modes embedded,pg1,pg2] [--backlog-modes pg1]
- *                   [--backlog 20000 --history 40000] [--backlog-only] [--cpu-prof DIR]`
+ *                   [--backlog 20000 --history 40000] [--backlog-only] [--env NAME=VALUE] [--cpu-prof DIR]`
  *
  * The whole loop as users run it, measured from outside: `npm start` (and `npm run worker`) as
  * child processes, driven over loopback through the HTTP ingest (`POST /v1/messages`, the local
@@ -54,6 +54,8 @@ const { values } = parseArgs({
     'floor-rows': { type: 'string' },
     'cpu-prof': { type: 'string' },
     'backlog-only': { type: 'boolean', default: false },
+    /** `--env ANALYSIS_PARTITIONS=4`: set for every dealwise process the bench starts. */
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
 const quick = values.quick;
@@ -76,6 +78,7 @@ const BACKLOG = num(values.backlog, 20_000, 4_000);
 const HISTORY = num(values.history, 40_000, 8_000);
 const FLOOR_ROWS = num(values['floor-rows'], 20_000, 5_000);
 const BACKLOG_ONLY = values['backlog-only'];
+const EXTRA_ENV = Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const TIME_ZONE = 'Asia/Shanghai';
 
 type Mode = 'embedded' | 'pg1' | 'pg2';
@@ -211,7 +214,7 @@ async function services(mode: 'pg1' | 'pg2', run: number, f: Figures): Promise<v
   const db = await createTestDatabase(null);
   const dataDir = await mkdtemp(join(tmpdir(), 'dealwise-bench-'));
   const prefix = `dwbench${process.pid}r${run}${mode}`;
-  const env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, DATA_DIR: dataDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
+  const env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, DATA_DIR: dataDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...EXTRA_ENV };
   const n = mode === 'pg1' ? 1 : 2;
   const procs: WorkerProcess[] = [];
   let database: Database | null = null;
@@ -264,7 +267,7 @@ async function services(mode: 'pg1' | 'pg2', run: number, f: Figures): Promise<v
 
 async function embedded(run: number, f: Figures): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dealwise-bench-'));
-  const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
+  const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...EXTRA_ENV };
   let web: WorkerProcess | null = await spawnDealwise('bots/main.ts', env, spawnOpts);
   let database = null as Database | null;
   // PGlite is one process's: the bench reads the data folder only while the server is stopped.
@@ -310,7 +313,7 @@ async function embedded(run: number, f: Figures): Promise<void> {
 
 checkTexts(TIME_ZONE);
 console.log(
-  `bench: ${RUNS} run(s) of ${MODES.join(', ')}; bursts of ${BATCHED.chats * 2} messages ${BATCHED.perRequest} a request from ${BATCHED.lanes} connections and ${SINGLE.chats * 2} one a request from ${SINGLE.lanes}; paced ${RATE} msg/s for ${PACED_SECONDS} s; backlog ${BACKLOG} (+${HISTORY} history) on ${BACKLOG_MODES.join(', ') || 'none'} (Node ${process.version})`,
+  `bench: ${RUNS} run(s) of ${MODES.join(', ')}; bursts of ${BATCHED.chats * 2} messages ${BATCHED.perRequest} a request from ${BATCHED.lanes} connections and ${SINGLE.chats * 2} one a request from ${SINGLE.lanes}; paced ${RATE} msg/s for ${PACED_SECONDS} s; backlog ${BACKLOG} (+${HISTORY} history) on ${BACKLOG_MODES.join(', ') || 'none'}${values.env.length > 0 ? `; ${values.env.join(' ')}` : ''} (Node ${process.version})`,
 );
 const results: Array<{ floors: Figures } & Partial<Record<Mode, Figures>>> = [];
 for (let run = 1; run <= RUNS; run++) {
