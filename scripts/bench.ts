@@ -32,7 +32,7 @@ import { type Database, openDatabase } from '../db/client.ts';
 import { createTestDatabase } from '../test/services/pg.ts';
 import { deleteKeys, REDIS_URL, spawnDealwise, stopProcess, type WorkerProcess } from '../test/services/stack.ts';
 import { checkTexts } from './bench/chats.ts';
-import { addBulkFloor, analyzerFloor, helloFloor, pgliteInsertFloor, postgresFloors } from './bench/floors.ts';
+import { addBulkFloor, analyzerFloor, helloFloor, pgliteInsertFloor, postgresFloors, startHello } from './bench/floors.ts';
 import { median, pct } from './bench/load.ts';
 import { claimQuartiles, groupsOf, latencies, paced, type Running, type Sample, sample, storeBacklog, sustained, verify, waitFor } from './bench/phases.ts';
 
@@ -108,7 +108,7 @@ interface Phases {
 /** Runs one burst and keeps its figures under `key.` (`batched.rate`, `single.rate` …). */
 async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Shape): Promise<[string, number]> {
   const tag = `${shape.key[0]}${mode}${run}`;
-  const s = await sustained(r, tag, shape.chats, shape.lanes, shape.perRequest, 300_000);
+  const s = await sustained(r, tag, shape, { timeoutMs: 300_000, ...(control ? { controlPort: control.port } : {}) });
   if (Object.keys(s.load.failures).length > 0) problems.push(`${mode} run ${run} ${shape.key}: ${JSON.stringify(s.load.failures)}`);
   const figures: Figures = {
     rate: s.rate,
@@ -125,6 +125,8 @@ async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Sha
     peakWorker: s.peakMb.workers,
     healthzP50: s.healthz.p50,
     healthzP99: s.healthz.p99,
+    controlP50: s.control?.p50 ?? Number.NaN,
+    controlP99: s.control?.p99 ?? Number.NaN,
     lagWorst: s.lagMs.worst,
     lagMedian: s.lagMs.median,
     ingestBatch: s.batch.ingest,
@@ -138,14 +140,14 @@ async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Sha
     `    CPU ms/msg: web ${s.cpuMs.web.toFixed(3)}, workers ${s.cpuMs.workers.toFixed(3)}, PostgreSQL ${s.cpuMs.postgres.toFixed(3)}, Redis ${s.cpuMs.redis.toFixed(3)} (shared); peak RSS web ${s.peakMb.web.toFixed(0)} MB, worker ${s.peakMb.workers.toFixed(0)} MB`,
   );
   console.log(
-    `    /healthz p50 ${s.healthz.p50.toFixed(1)} ms, p99 ${s.healthz.p99.toFixed(1)} ms (${s.healthz.n} probes); event-loop lag p99 per 0.5 s: median ${s.lagMs.median.toFixed(1)} ms, worst ${s.lagMs.worst.toFixed(1)} ms; messages per transaction: ingest ${s.batch.ingest.toFixed(1)}, analysis ${s.batch.analysis.toFixed(1)}`,
+    `    /healthz p50 ${s.healthz.p50.toFixed(1)} ms, p99 ${s.healthz.p99.toFixed(1)} ms (${s.healthz.n} probes; an idle process meanwhile ${s.control?.p50.toFixed(1)} / ${s.control?.p99.toFixed(1)} ms); event-loop lag p99 per 0.5 s: median ${s.lagMs.median.toFixed(1)} ms, worst ${s.lagMs.worst.toFixed(1)} ms; messages per transaction: ingest ${s.batch.ingest.toFixed(1)}, analysis ${s.batch.analysis.toFixed(1)}`,
   );
   return [tag, shape.chats];
 }
 
 async function phases(r: Running, mode: Mode, run: number, f: Figures): Promise<Phases> {
   // Warm up: the first requests pay for compiling and connecting.
-  await sustained(r, `w${mode}${run}`, 200, BATCHED.lanes, BATCHED.perRequest, 120_000);
+  await sustained(r, `w${mode}${run}`, { ...BATCHED, chats: 200 }, { timeoutMs: 120_000 });
   const out: Phases = { paced: [], tags: [await burst(r, mode, run, f, BATCHED), await burst(r, mode, run, f, SINGLE)] };
   // At the target rate, and at half what the batched burst sustained when that is lower: a rate the machine holds.
   const held = Math.max(10, Math.floor(f['batched.rate']! / 2));
@@ -316,6 +318,7 @@ console.log(
   `bench: ${RUNS} run(s) of ${MODES.join(', ')}; bursts of ${BATCHED.chats * 2} messages ${BATCHED.perRequest} a request from ${BATCHED.lanes} connections and ${SINGLE.chats * 2} one a request from ${SINGLE.lanes}; paced ${RATE} msg/s for ${PACED_SECONDS} s; backlog ${BACKLOG} (+${HISTORY} history) on ${BACKLOG_MODES.join(', ') || 'none'}${values.env.length > 0 ? `; ${values.env.join(' ')}` : ''} (Node ${process.version})`,
 );
 const results: Array<{ floors: Figures } & Partial<Record<Mode, Figures>>> = [];
+let control: Awaited<ReturnType<typeof startHello>> | null = null;
 for (let run = 1; run <= RUNS; run++) {
   const t0 = performance.now();
   const floors: Figures = {};
@@ -347,6 +350,8 @@ for (let run = 1; run <= RUNS; run++) {
   console.log(
     `  floors: BullMQ addBulk ${bulk.perSecond.toFixed(0)} jobs/s (${bulk.cpuMs.toFixed(3)} CPU ms/job); analyzeMessage alone ${an.perSecond.toFixed(0)} msg/s on one core (${(an.cpuMs * 1000).toFixed(0)} µs)`,
   );
+  // An idle process probed beside the web process during every burst (see sustained()).
+  control = await startHello();
   for (const mode of MODES) {
     console.log(`${LABEL[mode]}:`);
     const f: Figures = {};
@@ -418,13 +423,27 @@ const rows: string[][] = [
     `INSERT ${cell('pg1', 'floorInsertCpu', 3)}, COPY ${cell('pg1', 'floorCopyCpu', 3)} a row; addBulk ${fl('addBulkCpu', 3)} a job; hello-world ${fl('batched.helloCpu', 3)} a message; analyzeMessage ${fl('analyzerCpu', 3)}`,
   ),
   row('… messages a transaction: ingest / analysis', ['batched.ingestBatch', 'batched.analysisBatch'], 0, ''),
-  row('… /healthz p50 / p99 ms (target p99 ≤ 100)', ['batched.healthzP50', 'batched.healthzP99'], 1, ''),
+  row(
+    '… /healthz p50 / p99 ms (target p99 ≤ 100)',
+    ['batched.healthzP50', 'batched.healthzP99'],
+    1,
+    `an idle process at the same moments: ${ALL.filter((m) => MODES.includes(m))
+      .map((m) => cell(m, ['batched.controlP50', 'batched.controlP99'], 1))
+      .join('; ')}`,
+  ),
   row('… event-loop lag p99 per 0.5 s, median / worst ms', ['batched.lagMedian', 'batched.lagWorst'], 1, ''),
   row('single-message burst: msg/s analysed', 'single.rate', 0, `hello-world ${fl('single.hello')} req/s`),
   row('… answered, msg/s', 'single.ingestRate', 0, ''),
   row('… request p50 / p99 ms', ['single.requestP50', 'single.requestP99'], 1, `hello-world ${fl(['single.helloP50', 'single.helloP99'], 1)}`),
   row('… CPU ms a message: all (web / workers / PostgreSQL / Redis)', cpu('single'), 3, `hello-world ${fl('single.helloCpu', 3)} a request`),
-  row('… /healthz p50 / p99 ms', ['single.healthzP50', 'single.healthzP99'], 1, ''),
+  row(
+    '… /healthz p50 / p99 ms',
+    ['single.healthzP50', 'single.healthzP99'],
+    1,
+    `idle process: ${ALL.filter((m) => MODES.includes(m))
+      .map((m) => cell(m, ['single.controlP50', 'single.controlP99'], 1))
+      .join('; ')}`,
+  ),
   row('… event-loop lag p99 per 0.5 s, median / worst ms', ['single.lagMedian', 'single.lagWorst'], 1, ''),
   row('peak RSS, MB: web / worker', ['batched.peakWeb', 'batched.peakWorker'], 0, `hello-world ${fl('helloPeak')}`),
   row(`ingest → nudge at ${RATE} msg/s, p50 / p99 ms`, ['pacedP50', 'pacedP99'], 0, 'target p99 ≤ 50 ms on PostgreSQL + Redis'),

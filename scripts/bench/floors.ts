@@ -165,24 +165,34 @@ export async function addBulkFloor(redisUrl: string, prefix: string, n: number):
   }
 }
 
-/** fastify hello-world in a process of its own, driven exactly as the ingest is. */
-export async function helloFloor(groups: string[][], lanes: number): Promise<{ load: LoadResult; floor: Floor; peakMb: number }> {
+/** fastify hello-world (hello-server.mjs) as a process of its own, on a free port. */
+export async function startHello(): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [new URL('./hello-server.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  return {
+    port: Number(chunk.toString().trim()),
+    pid: child.pid!,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** fastify hello-world driven exactly as the ingest is. */
+export async function helloFloor(groups: string[][], lanes: number): Promise<{ load: LoadResult; floor: Floor; peakMb: number }> {
+  const hello = await startHello();
   try {
-    const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
-    const port = Number(chunk.toString().trim());
-    const pids = [child.pid!];
-    const cpu = new CpuMeter(pids);
-    const result = await load({ mode: 'lanes', port, path: '/v1/messages', groups, lanes });
+    const cpu = new CpuMeter([hello.pid]);
+    const result = await load({ mode: 'lanes', port: hello.port, path: '/v1/messages', groups, lanes });
     const requests = groups.reduce((n, g) => n + g.length, 0);
     return {
       load: result,
-      floor: { perSecond: requests / (result.elapsedMs / 1000), cpuMs: (cpu.since(pids) * 1000) / requests },
-      peakMb: memoryMb(child.pid!).peak,
+      floor: { perSecond: requests / (result.elapsedMs / 1000), cpuMs: (cpu.since([hello.pid]) * 1000) / requests },
+      peakMb: memoryMb(hello.pid).peak,
     };
   } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
+    await hello.stop();
   }
 }
 

@@ -141,6 +141,8 @@ export interface Sustained {
   /** Peak resident memory, MB. */
   peakMb: { web: number; workers: number };
   healthz: { p50: number; p99: number; n: number };
+  /** The same probe of an idle process (fastify hello-world) at the same moments: what the machine alone costs. */
+  control: { p50: number; p99: number } | null;
   /** The web process's event-loop delay p99 per half second (its /metrics gauge), ms: worst and median window. */
   lagMs: { worst: number; median: number };
   /** Mean messages per ingest transaction and per analysis transaction. */
@@ -148,7 +150,14 @@ export interface Sustained {
 }
 
 /** As many messages as the ingest takes, from `lanes` connections at once, until all are analysed and nudged. */
-export async function sustained(r: Running, tag: string, chats: number, lanes: number, perRequest: number, timeoutMs: number): Promise<Sustained> {
+export async function sustained(
+  r: Running,
+  tag: string,
+  shape: { chats: number; lanes: number; perRequest: number },
+  opts: { timeoutMs: number; controlPort?: number },
+): Promise<Sustained> {
+  const { chats, lanes, perRequest } = shape;
+  const { timeoutMs } = opts;
   const groups = groupsOf(tag, chats, perRequest);
   const messages = chats * 2;
   const base = await sample(r);
@@ -162,6 +171,7 @@ export async function sustained(r: Running, tag: string, chats: number, lanes: n
   const before = await pids();
   const meter = new CpuMeter(Object.values(before).flat());
   const healthz = probe(`http://127.0.0.1:${r.web.port}/healthz`, 50);
+  const control = opts.controlPort ? probe(`http://127.0.0.1:${opts.controlPort}/healthz`, 50) : null;
   const sampler = new Sampler(r);
   const t0 = performance.now();
   let result: LoadResult;
@@ -179,6 +189,7 @@ export async function sustained(r: Running, tag: string, chats: number, lanes: n
     await sampler.stop();
   }
   const probes = await healthz.stop();
+  const controls = await control?.stop();
   const after = await pids();
   const cpu = (k: keyof typeof after) => (meter.since([...before[k], ...after[k]]) * 1000) / messages;
   const b = sent.batches.map((x, i) => x - base.batches[i]!);
@@ -193,6 +204,7 @@ export async function sustained(r: Running, tag: string, chats: number, lanes: n
     cpuMs: { web: cpu('web'), workers: cpu('workers'), postgres: cpu('postgres'), redis: cpu('redis') },
     peakMb: { web: memoryMb(r.web.child.pid!).peak, workers: Math.max(0, ...r.workers.map((w) => memoryMb(w.child.pid!).peak)) },
     healthz: { p50: pct(probes, 50), p99: pct(probes, 99), n: probes.length },
+    control: controls ? { p50: pct(controls, 50), p99: pct(controls, 99) } : null,
     lagMs: { worst: Math.max(...lags.filter((x) => !Number.isNaN(x))), median: median(lags) },
     batch: { ingest: b[1]! / b[0]!, analysis: b[3]! / b[2]! },
   };
