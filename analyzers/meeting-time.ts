@@ -6,7 +6,7 @@
  * with a cached zone offset so the message path does not pay Intl on every call.
  */
 import type { MeetingType } from '../core/types.ts';
-import { type WallClock, wallClock } from '../core/zoned-time.ts';
+import { localClock, localInstant, type WallClock } from '../core/zoned-time.ts';
 
 const ZH_DIGITS: Record<string, number> = { 零: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10, 日: 7, 天: 7 };
 const EN_DAYS: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
@@ -45,7 +45,7 @@ export function addDays(b: Ymd, n: number): Ymd {
 }
 
 /** The next given weekday: "周三" said on a Monday is this Wednesday, on a Thursday next week's. */
-function weekday(b: ReturnType<typeof wallClock>, target: number, modifier: string | undefined): Ymd {
+function weekday(b: WallClock, target: number, modifier: string | undefined): Ymd {
   let delta = target - b.weekday;
   if (modifier?.startsWith('下下')) delta += 14;
   else if (modifier?.startsWith('下') || modifier === 'next') delta += 7;
@@ -53,7 +53,7 @@ function weekday(b: ReturnType<typeof wallClock>, target: number, modifier: stri
   return addDays(b, delta);
 }
 
-function zhDay(text: string, b: ReturnType<typeof wallClock>): Ymd | null {
+function zhDay(text: string, b: WallClock): Ymd | null {
   const m = ZH_DAY.exec(text);
   if (!m) return null;
   if (m[2]) return weekday(b, zhNumber(m[2]) || Number(m[2]), m[1]);
@@ -70,7 +70,7 @@ function zhDay(text: string, b: ReturnType<typeof wallClock>): Ymd | null {
   return null;
 }
 
-function nextMonth(b: ReturnType<typeof wallClock>): { year: number; month: number } {
+function nextMonth(b: WallClock): { year: number; month: number } {
   return b.month === 12 ? { year: b.year + 1, month: 1 } : { year: b.year, month: b.month + 1 };
 }
 
@@ -96,7 +96,7 @@ export function zhTime(text: string): { hour: number; minute: number } | null {
   return { hour, minute };
 }
 
-function enDay(text: string, b: ReturnType<typeof wallClock>): Ymd | null {
+function enDay(text: string, b: WallClock): Ymd | null {
   const m = EN_DAY.exec(text);
   if (!m) return null;
   if (m[3]) return addDays(b, m[3].toLowerCase() === 'tomorrow' ? 1 : 0);
@@ -136,54 +136,5 @@ export function meetingTypeOf(text: string): MeetingType {
   return 'meeting';
 }
 
-// ---- zone arithmetic on the message path ---------------------------------------------------
-
-// core/zoned-time.ts reads the zone through Intl.DateTimeFormat#formatToParts, a few
-// microseconds a call; a message's analysis needs up to three. Offsets change only at a zone's
-// transitions, so the offset of each UTC hour is cached, and an hour that holds a transition
-// (one that does not fall on the hour, e.g. Lord Howe's half hour) is never cached. Results are
-// those of wallClock and zonedInstant (test/analyzers/zone-cache.test.ts compares them).
-const HOUR = 3_600_000;
-const OFFSETS = new Map<string, number>();
-const MAX_OFFSETS = 10_000;
-
-/** Zone time minus UTC at `t` (whole seconds), exactly as wallClock reads it. */
-function offsetNow(timeZone: string, t: number): number {
-  const w = wallClock(new Date(t), timeZone);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - (t - (((t % 1000) + 1000) % 1000));
-}
-
-function offsetAt(timeZone: string, t: number): number {
-  const hour = Math.floor(t / HOUR);
-  const key = `${timeZone}|${hour}`;
-  const cached = OFFSETS.get(key);
-  if (cached !== undefined) return cached;
-  const first = offsetNow(timeZone, hour * HOUR);
-  if (first !== offsetNow(timeZone, hour * HOUR + HOUR - 1000)) return offsetNow(timeZone, t);
-  if (OFFSETS.size >= MAX_OFFSETS) OFFSETS.clear();
-  OFFSETS.set(key, first);
-  return first;
-}
-
-/** wallClock(t, timeZone), from the cached offset. */
-export function localClock(t: Date, timeZone: string): WallClock {
-  const ms = t.getTime();
-  const d = new Date(ms - (((ms % 1000) + 1000) % 1000) + offsetAt(timeZone, ms));
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-    weekday: d.getUTCDay() || 7,
-  };
-}
-
-/** zonedInstant(timeZone, …), from the cached offset: the same two passes settle a DST change. */
-export function localInstant(timeZone: string, year: number, month: number, day: number, hour = 0, minute = 0): Date {
-  const asUtc = Date.UTC(year, month - 1, day, hour, minute);
-  let t = asUtc;
-  for (let i = 0; i < 2; i++) t = asUtc - offsetAt(timeZone, t);
-  return new Date(t);
-}
+// The cached zone arithmetic lives in core/zoned-time.ts; the analyzers read it from here.
+export { localClock, localInstant } from '../core/zoned-time.ts';

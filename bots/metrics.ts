@@ -12,6 +12,7 @@ export interface Metrics {
   registry: Registry;
   messagesIngested: Counter<'platform' | 'outcome'>;
   messagesAnalyzed: Counter<'outcome'>;
+  ingestBatch: Histogram<never>;
   analysisBatch: Histogram<never>;
   actionsDetected: Counter<'kind'>;
   nudgesCreated: Counter<'rule'>;
@@ -93,6 +94,12 @@ export function createMetrics(queueStats?: () => Promise<QueueStats>): Metrics {
     messagesAnalyzed: counter('dealwise_messages_analyzed_total', 'Customer-chat messages analysed (ok) or skipped after an analysis error (error).', [
       'outcome',
     ]),
+    ingestBatch: new Histogram({
+      name: 'dealwise_ingest_batch_messages',
+      help: 'Messages per ingest transaction (group commit).',
+      buckets: [1, 5, 20, 50, 100, 200, 500, 1000],
+      registers: [registry],
+    }),
     analysisBatch: new Histogram({
       name: 'dealwise_analysis_batch_messages',
       help: 'Messages per analysis batch.',

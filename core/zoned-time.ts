@@ -1,6 +1,7 @@
 /**
  * Wall-clock arithmetic in the organisation's time zone with Intl only: working hours, report
- * periods and meeting times are all read in that zone, whatever the server's TZ is.
+ * periods and meeting times are all read in that zone, whatever the server's TZ is. The helpers
+ * the message path calls (working time, day keys) read the zone from an offset cached per hour.
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -63,10 +64,62 @@ export function zonedInstant(timeZone: string, year: number, month: number, day:
   return new Date(t);
 }
 
+// ---- the same, from a cached offset: the message path -------------------------------------
+
+// wallClock reads the zone through Intl.DateTimeFormat#formatToParts, microseconds a call; a
+// message's analysis needs a few and a timer's working-day window dozens. Offsets change only at
+// a zone's transitions, so the offset of each UTC hour is cached, and an hour that holds a
+// transition (one that does not fall on the hour, e.g. Lord Howe's half hour) is never cached.
+// Results are those of wallClock and zonedInstant (test/analyzers/zone-cache.test.ts compares them).
+const HOUR = 3_600_000;
+const OFFSETS = new Map<string, number>();
+const MAX_OFFSETS = 10_000;
+
+/** Zone time minus UTC at `t` (whole seconds), exactly as wallClock reads it. */
+function offsetNow(timeZone: string, t: number): number {
+  const w = wallClock(new Date(t), timeZone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - (t - (((t % 1000) + 1000) % 1000));
+}
+
+function offsetAt(timeZone: string, t: number): number {
+  const hour = Math.floor(t / HOUR);
+  const key = `${timeZone}|${hour}`;
+  const cached = OFFSETS.get(key);
+  if (cached !== undefined) return cached;
+  const first = offsetNow(timeZone, hour * HOUR);
+  if (first !== offsetNow(timeZone, hour * HOUR + HOUR - 1000)) return offsetNow(timeZone, t);
+  if (OFFSETS.size >= MAX_OFFSETS) OFFSETS.clear();
+  OFFSETS.set(key, first);
+  return first;
+}
+
+/** wallClock(t, timeZone), from the cached offset. */
+export function localClock(t: Date, timeZone: string): WallClock {
+  const ms = t.getTime();
+  const d = new Date(ms - (((ms % 1000) + 1000) % 1000) + offsetAt(timeZone, ms));
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    weekday: d.getUTCDay() || 7,
+  };
+}
+
+/** zonedInstant(timeZone, …), from the cached offset: the same two passes settle a DST change. */
+export function localInstant(timeZone: string, year: number, month: number, day: number, hour = 0, minute = 0): Date {
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute);
+  let t = asUtc;
+  for (let i = 0; i < 2; i++) t = asUtc - offsetAt(timeZone, t);
+  return new Date(t);
+}
+
 /** Midnight that starts the zone's calendar day containing `t`, shifted by `days`. */
 export function startOfDay(t: Date, timeZone: string, days = 0): Date {
-  const w = wallClock(t, timeZone);
-  return zonedInstant(timeZone, w.year, w.month, w.day + days);
+  const w = localClock(t, timeZone);
+  return localInstant(timeZone, w.year, w.month, w.day + days);
 }
 
 export interface WorkingHours {
@@ -91,36 +144,36 @@ export function addWorkingMinutes(from: Date, minutes: number, wh: WorkingHours)
   let t = from;
   // A year of days is plenty for any sane window; the bound only guards a bad config.
   for (let guard = 0; guard < 366; guard++) {
-    const w = wallClock(t, wh.timeZone);
+    const w = localClock(t, wh.timeZone);
     const nowMin = w.hour * 60 + w.minute + w.second / 60;
     if (wh.days.includes(w.weekday) && nowMin < close) {
       const begin = Math.max(nowMin, open);
       const available = close - begin;
-      const dayStart = begin === nowMin ? t : zonedInstant(wh.timeZone, w.year, w.month, w.day, Math.floor(open / 60), open % 60);
+      const dayStart = begin === nowMin ? t : localInstant(wh.timeZone, w.year, w.month, w.day, Math.floor(open / 60), open % 60);
       if (left <= available) return new Date(dayStart.getTime() + left * 60_000);
       left -= available;
     }
-    t = zonedInstant(wh.timeZone, w.year, w.month, w.day + 1, 0, 0);
+    t = localInstant(wh.timeZone, w.year, w.month, w.day + 1, 0, 0);
   }
   throw new Error('working hours never open: check WORK_DAYS / WORK_START / WORK_END');
 }
 
 /** True when `t` falls inside working hours. */
 export function isWorkingTime(t: Date, wh: WorkingHours): boolean {
-  const w = wallClock(t, wh.timeZone);
+  const w = localClock(t, wh.timeZone);
   const m = w.hour * 60 + w.minute;
   return wh.days.includes(w.weekday) && m >= minutesOf(wh.start) && m < minutesOf(wh.end);
 }
 
 /** The next time the zone's clock shows `weekday` (ISO, 1 = Monday) at `hhmm`, strictly after `now`. */
 export function nextWeekly(now: Date, weekday: number, hhmm: string, timeZone: string): Date {
-  const w = wallClock(now, timeZone);
+  const w = localClock(now, timeZone);
   const [h, m] = [Number(hhmm.slice(0, 2)), Number(hhmm.slice(3, 5))];
   let days = (weekday - w.weekday + 7) % 7;
-  let at = zonedInstant(timeZone, w.year, w.month, w.day + days, h, m);
+  let at = localInstant(timeZone, w.year, w.month, w.day + days, h, m);
   if (at.getTime() <= now.getTime()) {
     days += 7;
-    at = zonedInstant(timeZone, w.year, w.month, w.day + days, h, m);
+    at = localInstant(timeZone, w.year, w.month, w.day + days, h, m);
   }
   return at;
 }
@@ -132,25 +185,25 @@ export function nextWeekly(now: Date, weekday: number, hhmm: string, timeZone: s
  */
 export function addWorkingDays(from: Date, days: number, wh: WorkingHours): Date {
   const anchor = addWorkingMinutes(from, 0, wh);
-  const a = wallClock(anchor, wh.timeZone);
+  const a = localClock(anchor, wh.timeZone);
   let left = days;
   let offset = 0;
   for (let guard = 0; left > 0 && guard < 3660; guard++) {
     offset++;
-    const d = wallClock(zonedInstant(wh.timeZone, a.year, a.month, a.day + offset, 12), wh.timeZone);
+    const d = localClock(localInstant(wh.timeZone, a.year, a.month, a.day + offset, 12), wh.timeZone);
     if (wh.days.includes(d.weekday)) left--;
   }
-  return zonedInstant(wh.timeZone, a.year, a.month, a.day + offset, a.hour, a.minute);
+  return localInstant(wh.timeZone, a.year, a.month, a.day + offset, a.hour, a.minute);
 }
 
 /** Opening time of the first working day on or after the calendar day of `t` in the zone. */
 export function workingDayStart(t: Date, wh: WorkingHours): Date {
-  const w = wallClock(t, wh.timeZone);
-  return addWorkingMinutes(zonedInstant(wh.timeZone, w.year, w.month, w.day, 0, 0), 0, wh);
+  const w = localClock(t, wh.timeZone);
+  return addWorkingMinutes(localInstant(wh.timeZone, w.year, w.month, w.day, 0, 0), 0, wh);
 }
 
 /** The zone's calendar day of `t` as YYYY-MM-DD. */
 export function dayKey(t: Date, timeZone: string): string {
-  const w = wallClock(t, timeZone);
+  const w = localClock(t, timeZone);
   return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
 }

@@ -71,8 +71,15 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Database> 
   }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   if (migrate) await migratePglite(db as never, { migrationsFolder: MIGRATIONS });
+  // PGlite runs each statement synchronously on this thread, and awaiting it yields only to
+  // microtasks: a transaction of many statements would hold the event loop for all of them
+  // (HTTP, /healthz, timers waiting seconds behind an analysis batch). Each statement first
+  // lets pending I/O run.
   const on = (c: Pick<PGlite, 'query'>): Sql => ({
-    query: async <T>(text: string, values: readonly unknown[] = []) => (await c.query<T>(text, params(values))).rows,
+    query: async <T>(text: string, values: readonly unknown[] = []) => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return (await c.query<T>(text, params(values))).rows;
+    },
   });
   return {
     db,

@@ -42,10 +42,16 @@ export interface BullMqOptions {
 
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { analyze: 2, commands: 2, timers: 1, send: 8, 'send-live': 4, reports: 1, maintenance: 1 };
 
-const jobOptions = (def: JobDefinition<unknown>, scale: number, opts: EnqueueOptions = {}) => ({
+const jobOptions = (def: JobDefinition<unknown>, scale: number, opts: EnqueueOptions = {}, payload?: unknown) => ({
   // BullMQ's deduplication, not its job id: a job id stays taken while the job is kept, completed
   // or failed, and an add under it is ignored; a deduplication id only while the job waits or runs.
-  ...(opts.jobId !== undefined ? { deduplication: { id: opts.jobId } } : {}),
+  // Without an id of its own, a coalescing job (analysis) has one waiting per key, and one added
+  // while another runs is created when that one ends.
+  ...(opts.jobId !== undefined
+    ? { deduplication: { id: opts.jobId } }
+    : def.coalesce && payload !== undefined
+      ? { deduplication: { id: `${def.name}:${def.coalesce(payload)}`, keepLastIfActive: true } }
+      : {}),
   ...(opts.delayMs ? { delay: opts.delayMs } : {}),
   attempts: def.attempts,
   backoff: { type: 'exponential' as const, delay: Math.round(def.backoffMs * scale) },
@@ -112,14 +118,14 @@ export class BullMqRunner implements JobRunner {
 
   async enqueue<P>(def: JobDefinition<P>, payload: P, opts: EnqueueOptions = {}): Promise<void> {
     def.schema.parse(payload);
-    await this.#queue(def.queue).add(def.name, payload, jobOptions(def as JobDefinition<unknown>, this.#scale, opts));
+    await this.#queue(def.queue).add(def.name, payload, jobOptions(def as JobDefinition<unknown>, this.#scale, opts, payload));
   }
 
   async enqueueMany<P>(def: JobDefinition<P>, items: ReadonlyArray<{ payload: P; opts?: EnqueueOptions }>): Promise<void> {
     if (items.length === 0) return;
     for (const it of items) def.schema.parse(it.payload);
     await this.#queue(def.queue).addBulk(
-      items.map((it) => ({ name: def.name, data: it.payload, opts: jobOptions(def as JobDefinition<unknown>, this.#scale, it.opts) })),
+      items.map((it) => ({ name: def.name, data: it.payload, opts: jobOptions(def as JobDefinition<unknown>, this.#scale, it.opts, it.payload) })),
     );
   }
 

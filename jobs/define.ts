@@ -20,6 +20,12 @@ export interface JobDefinition<P> {
   attempts: number;
   /** First retry delay; each next one doubles it. */
   backoffMs: number;
+  /**
+   * Jobs whose payloads give the same key are coalesced: at most one waits, and one added while
+   * another runs is kept (once) to run after it, never beside it. For a job that does all the work
+   * there is when it runs (an analysis partition): a burst of dispatches costs one run, not one each.
+   */
+  coalesce?: (payload: P) => string;
 }
 
 export const defineJob = <P>(def: JobDefinition<P>): JobDefinition<P> => def;

@@ -31,6 +31,8 @@ interface QueuedJob {
   attempt: number;
   seq: number;
   jobId?: string;
+  /** The job's coalescing key (JobDefinition.coalesce), while it waits. */
+  coalesceKey?: string;
   /** Set for a scheduled job: its next run is queued when this one ends. */
   scheduleId?: string;
   /** How often the sweep has run it again after it failed for good. */
@@ -69,6 +71,8 @@ export class InProcessRunner implements JobRunner {
   readonly #lanes = new Map<QueueName, Lane>();
   readonly #handlers = new Map<string, JobHandler<unknown>>();
   readonly #ids = new Set<string>();
+  /** Coalescing keys of jobs waiting to start: another job with the key is not queued beside one. */
+  readonly #coalescing = new Set<string>();
   readonly #schedules = new Map<string, { def: JobDefinition<unknown>; when: Schedule; payload: unknown }>();
   readonly #running = new Set<Promise<void>>();
   readonly #clock: Clock;
@@ -231,6 +235,11 @@ export class InProcessRunner implements JobRunner {
       if (this.#ids.has(opts.jobId)) return;
       this.#ids.add(opts.jobId);
     }
+    const coalesceKey = def.coalesce ? `${def.name}:${def.coalesce(payload)}` : undefined;
+    if (coalesceKey !== undefined) {
+      if (this.#coalescing.has(coalesceKey)) return;
+      this.#coalescing.add(coalesceKey);
+    }
     this.#lanes.get(def.queue)!.waiting.push({
       def,
       payload,
@@ -239,6 +248,7 @@ export class InProcessRunner implements JobRunner {
       revivals: 0,
       seq: this.#seq++,
       ...(opts.jobId !== undefined ? { jobId: opts.jobId } : {}),
+      ...(coalesceKey !== undefined ? { coalesceKey } : {}),
       ...(scheduleId !== undefined ? { scheduleId } : {}),
     });
   }
@@ -276,6 +286,8 @@ export class InProcessRunner implements JobRunner {
         // A job this process does not run stays queued (a one-shot command runs only some).
         if (!head || head.runAt > now || !this.#handlers.has(head.def.name)) break;
         lane.waiting.pop();
+        // Started: a job coalescing with it now queues to run after it.
+        if (head.coalesceKey !== undefined) this.#coalescing.delete(head.coalesceKey);
         lane.active++;
         const run: Promise<void> = this.#execute(head, lane).finally(() => {
           lane.active--;

@@ -48,6 +48,9 @@ export const analyzeJob = defineJob({
   schema: z.object({ partition: z.number().int().min(0).max(63) }).strict(),
   attempts: 8,
   backoffMs: 1_000,
+  // A run claims everything its partition has pending: every ingest batch dispatches, but a
+  // partition has one run waiting at most, so a burst is analysed in batches, not job by job.
+  coalesce: ({ partition }) => String(partition),
 });
 
 export interface AnalysisDeps {

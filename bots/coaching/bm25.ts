@@ -36,9 +36,9 @@ export interface Bm25Doc {
 }
 
 export class Bm25Index {
-  readonly #tf = new Map<string, Map<string, number>>();
-  readonly #len = new Map<string, number>();
-  readonly #df = new Map<string, number>();
+  /** For each word, the documents holding it and its weighted count there (postings). */
+  readonly #postings = new Map<string, Array<{ id: string; f: number; len: number }>>();
+  readonly #n: number;
   readonly #avg: number;
   readonly #k1 = 1.2;
   readonly #b = 0.75;
@@ -54,27 +54,30 @@ export class Bm25Index {
           len += f.weight;
         }
       }
-      this.#tf.set(d.id, tf);
-      this.#len.set(d.id, len);
       total += len;
-      for (const w of tf.keys()) this.#df.set(w, (this.#df.get(w) ?? 0) + 1);
+      for (const [w, f] of tf) {
+        const list = this.#postings.get(w);
+        if (list) list.push({ id: d.id, f, len });
+        else this.#postings.set(w, [{ id: d.id, f, len }]);
+      }
     }
+    this.#n = docs.length;
     this.#avg = docs.length > 0 ? total / docs.length : 1;
   }
 
   /** Each document's score for the query (only documents sharing a word appear). */
   score(query: string): Map<string, number> {
-    const n = this.#tf.size;
+    const n = this.#n;
     const q = new Set(words(query.slice(0, QUERY_WINDOW)));
     const out = new Map<string, number>();
+    // Only the documents that hold a query word are visited: a message shares a few words with a
+    // few atoms, so this is far cheaper than scoring every atom for every word.
     for (const w of q) {
-      const df = this.#df.get(w);
-      if (!df) continue;
+      const list = this.#postings.get(w);
+      if (!list) continue;
+      const df = list.length;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      for (const [id, tf] of this.#tf) {
-        const f = tf.get(w);
-        if (!f) continue;
-        const len = this.#len.get(id)!;
+      for (const { id, f, len } of list) {
         out.set(id, (out.get(id) ?? 0) + (idf * f * (this.#k1 + 1)) / (f + this.#k1 * (1 - this.#b + (this.#b * len) / this.#avg)));
       }
     }

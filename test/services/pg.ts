@@ -10,10 +10,11 @@ import { PG_ADMIN_URL } from '../setup/constants.ts';
 
 export const ADMIN_URL = PG_ADMIN_URL;
 
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+/** A copy of the run's template; `null` for an empty database (outside vitest: the app migrates it). */
+export async function createTestDatabase(template: string | null = inject('pgTemplate')): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `dealwise_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {}, connect_timeout: 5 });
-  await admin.unsafe(`create database ${name} template ${inject('pgTemplate')}`);
+  await admin.unsafe(`create database ${name}${template ? ` template ${template}` : ''}`);
   await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;

@@ -95,13 +95,14 @@ export async function createStack(extra: Record<string, string> = {}, servers: S
     },
     teardown: async () => {
       for (const a of apps.splice(0)) await a.close().catch(() => {});
-      await deleteKeys(redisUrl, prefix).catch(() => {});
+      await deleteKeys(prefix, redisUrl).catch(() => {});
       await db.drop();
     },
   };
 }
 
-async function deleteKeys(url: string, prefix: string): Promise<void> {
+/** Deletes every Redis key under a prefix (a test's or a benchmark's queues). */
+export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<void> {
   const r = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
@@ -143,18 +144,25 @@ export interface WorkerProcess {
 }
 
 /** `npm run worker` as a real process (node with the tsx loader, so a kill reaches the worker itself). */
-export function spawnWorker(env: Record<string, string>, port?: number): Promise<WorkerProcess> {
-  return spawnApp('bots/worker.ts', 'WORKER_PORT', env, port);
-}
+export const spawnWorker = (env: Record<string, string>, port?: number): Promise<WorkerProcess> =>
+  spawnDealwise('bots/worker.ts', env, port === undefined ? {} : { port });
 
 /** `npm start` as a real process: the web role with REDIS_URL, everything in one process without. */
-export function spawnWeb(env: Record<string, string>, port?: number): Promise<WorkerProcess> {
-  return spawnApp('bots/main.ts', 'PORT', env, port);
-}
+export const spawnWeb = (env: Record<string, string>, port?: number): Promise<WorkerProcess> =>
+  spawnDealwise('bots/main.ts', env, port === undefined ? {} : { port });
 
-async function spawnApp(entry: string, portVariable: string, env: Record<string, string>, fixedPort?: number): Promise<WorkerProcess> {
-  const port = fixedPort ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/**
+ * `npm start` (bots/main.ts, on PORT) or `npm run worker` (bots/worker.ts, on WORKER_PORT) as a
+ * real process, on a free port unless given one, resolved once its /readyz answers.
+ */
+export async function spawnDealwise(
+  entry: 'bots/main.ts' | 'bots/worker.ts',
+  env: Record<string, string>,
+  opts: { port?: number; readyMs?: number; nodeArgs?: readonly string[] } = {},
+): Promise<WorkerProcess> {
+  const port = opts.port ?? (await freePort());
+  const portVariable = entry === 'bots/main.ts' ? 'PORT' : 'WORKER_PORT';
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', entry], {
     cwd: REPO,
     env: { ...process.env, ...env, [portVariable]: String(port), LOG_LEVEL: env.LOG_LEVEL === 'silent' ? 'warn' : (env.LOG_LEVEL ?? 'warn') },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -171,7 +179,7 @@ async function spawnApp(entry: string, portVariable: string, env: Record<string,
         return false;
       }
     },
-    60_000,
+    opts.readyMs ?? 60_000,
     `${entry} to be ready`,
   );
   return { child, port, output: () => out };

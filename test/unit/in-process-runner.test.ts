@@ -74,6 +74,21 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
     expect(ran).toEqual(['analyze:m1', 'analyze:m1']);
   });
 
+  it('coalesces jobs by key: one waits at most, and one added while another runs runs after it', async () => {
+    const partition = defineJob({ ...analyze, name: 'partition', coalesce: (p: { id: string }) => p.id });
+    runner.handle(partition, async (p) => {
+      const r = await run(`partition:${p.id}`);
+      // Dispatched while this run is under way: it must run after, once.
+      if (ran.length === 1) await runner.enqueueMany(partition, [{ payload: { id: 'p1' } }, { payload: { id: 'p1' } }]);
+      return r;
+    });
+    await runner.enqueueMany(partition, [{ payload: { id: 'p1' } }, { payload: { id: 'p1' } }, { payload: { id: 'p2' } }]);
+    await runner.enqueue(partition, { id: 'p1' });
+    expect(runner.size).toBe(2);
+    await runner.drain();
+    expect(ran).toEqual(['partition:p1', 'partition:p2', 'partition:p1']);
+  });
+
   it('retries a failing job with exponential backoff, then gives up and counts it failed', async () => {
     behaviour.set('analyze:m1', async () => {
       throw new Error('db down');
