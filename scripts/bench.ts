@@ -364,6 +364,8 @@ for (let run = 1; run <= RUNS; run++) {
       console.log(`  failed: ${(err as Error).message}`);
     }
   }
+  await control.stop();
+  control = null;
   console.log(
     `run ${run} took ${((performance.now() - t0) / 60_000).toFixed(1)} min; load average ${loadavg()
       .map((x) => x.toFixed(1))
