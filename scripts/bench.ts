@@ -216,7 +216,16 @@ async function services(mode: 'pg1' | 'pg2', run: number, f: Figures): Promise<v
   const db = await createTestDatabase(null);
   const dataDir = await mkdtemp(join(tmpdir(), 'dealwise-bench-'));
   const prefix = `dwbench${process.pid}r${run}${mode}`;
-  const env = { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix, DATA_DIR: dataDir, LOG_LEVEL: 'warn', LOCAL_ADAPTER: 'true', HOST: '127.0.0.1', ...EXTRA_ENV };
+  const env = {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    LOCAL_ADAPTER: 'true',
+    HOST: '127.0.0.1',
+    ...EXTRA_ENV,
+  };
   const n = mode === 'pg1' ? 1 : 2;
   const procs: WorkerProcess[] = [];
   let database: Database | null = null;
