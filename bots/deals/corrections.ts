@@ -1,6 +1,7 @@
 /**
  * Corrections of a deal by people: stage (forward, back, closed or reopened), amount, name, owner,
- * CRM id. Only the owner rep, a manager of the owner's team or an admin may correct a deal; each
+ * CRM id. Only the owner rep, a manager of the owner's team or an admin may correct a deal (and hand
+ * it over only within their teams); each
  * correction is kept with who, how and when, shown in /deal and exported as a training label. The
  * same function serves the chat command, the console and `PATCH /v1/deals/:id`.
  */
@@ -24,6 +25,17 @@ export function canCorrect(catalog: Catalog, by: Person, ownerId: string | null)
   if (by.role !== 'manager' || !ownerId) return false;
   const owner = catalog.person(ownerId);
   return owner?.teamId != null && by.manages.includes(owner.teamId);
+}
+
+/**
+ * Whom `by` may hand a deal to: an admin anyone; a manager the reps of the teams they manage; a
+ * rep a colleague of their own team. A deal so never silently leaves its manager's sight: moving
+ * one to another team is an admin's call.
+ */
+function mayHandTo(by: Person, to: Person): boolean {
+  if (by.role === 'admin') return true;
+  if (to.teamId === null) return false;
+  return by.role === 'manager' ? by.manages.includes(to.teamId) : to.teamId === by.teamId;
 }
 
 /** A stage as people write it: its id (won) or its label (赢单). */
@@ -87,6 +99,8 @@ export async function correctDeal(
       case 'owner': {
         const owner = findRep(catalog, c.value);
         if (!owner) return { ok: false, code: 'BAD_REQUEST', reason: `没有找到在职销售「${c.value}」。` };
+        if (!mayHandTo(c.by, owner))
+          return { ok: false, code: 'FORBIDDEN', reason: `${owner.name}不在你的团队里：跨团队移交请找管理员。` };
         before = deal.ownerId;
         after = owner.id;
         await tx.update(opportunities).set({ ownerId: owner.id, updatedAt: c.at }).where(eq(opportunities.id, deal.id));

@@ -153,16 +153,28 @@ describe('console corrections', () => {
     expect(refused.statusCode, refused.body).toBe(400);
     const [deal] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, 'opp-round'));
     expect(deal).toMatchObject({ amount: 123_456, ownerId: 'zhangsan' });
-    // Handed to another team's rep (as /deal … 负责人 allows), the deal is out of the manager's sight: no deal in the answer.
-    const handed = await patch({ amount: '20万', owner: 'zhaomin' });
+    // Another team's rep is out of the manager's reach: a cross-team hand-over is an admin's call.
+    const across = await patch({ amount: '20万', owner: 'zhaomin' });
+    expect(across.statusCode, across.body).toBe(403);
+    expect(across.json().error.message).toContain('跨团队移交请找管理员');
+    const handed = await patch({ amount: '20万', owner: 'lisi' });
     expect(handed.statusCode, handed.body).toBe(200);
     expect(handed.json()).toMatchObject({
       applied: [
         { field: 'amount', after: 200_000 },
-        { field: 'owner', before: 'zhangsan', after: 'zhaomin' },
+        { field: 'owner', before: 'zhangsan', after: 'lisi' },
       ],
-      deal: null,
     });
+    const admin = await signIn('ops');
+    const moved = await server.inject({
+      method: 'PATCH',
+      url: '/v1/console/deals/opp-round',
+      payload: { owner: 'zhaomin' },
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    const [after] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, 'opp-round'));
+    expect(after).toMatchObject({ amount: 200_000, ownerId: 'zhaomin' });
   });
 });
 
