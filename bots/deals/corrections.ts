@@ -99,8 +99,7 @@ export async function correctDeal(
       case 'owner': {
         const owner = findRep(catalog, c.value);
         if (!owner) return { ok: false, code: 'BAD_REQUEST', reason: `没有找到在职销售「${c.value}」。` };
-        if (!mayHandTo(c.by, owner))
-          return { ok: false, code: 'FORBIDDEN', reason: `${owner.name}不在你的团队里：跨团队移交请找管理员。` };
+        if (!mayHandTo(c.by, owner)) return { ok: false, code: 'FORBIDDEN', reason: `${owner.name}不在你的团队里：跨团队移交请找管理员。` };
         before = deal.ownerId;
         after = owner.id;
         await tx.update(opportunities).set({ ownerId: owner.id, updatedAt: c.at }).where(eq(opportunities.id, deal.id));
