@@ -55,10 +55,17 @@ export async function funnel(db: Db, params: { teamIds: readonly string[]; from:
   };
 
   if (teamIds.length > 0) {
-    // A deal's first stage is where its first ever move started, or where it still is.
+    // A deal's first stage is where its first ever move started, or where it still is. Moves
+    // written at the same instant (one message that settles two steps) are a chain up the funnel:
+    // the lowest stage they start from is the first; the random row id only breaks what is left.
+    const order = sql`array[${sql.join(
+      stages.map((s) => sql`${s}`),
+      sql`, `,
+    )}]::text[]`;
     const firstStage = sql<string>`coalesce((select ${stageChanges.fromStage} from ${stageChanges}
       where ${stageChanges.opportunityId} = ${opportunities.id}
-      order by ${stageChanges.at}, ${stageChanges.id} limit 1), ${opportunities.stage})`;
+      order by ${stageChanges.at}, array_position(${order}, ${stageChanges.fromStage}) nulls last, ${stageChanges.id} limit 1),
+      ${opportunities.stage})`;
     const [created, moves] = await Promise.all([
       db
         .select({ id: opportunities.id, firstStage })

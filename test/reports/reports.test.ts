@@ -13,6 +13,8 @@ import type { TeamSummary } from '../../bots/reports/team.ts';
 import { openDatabase } from '../../db/client.ts';
 import type { Database, Db } from '../../db/client.ts';
 import { NOW, TZ, seed, t } from './fixture.ts';
+import { eq } from 'drizzle-orm';
+import { opportunities, people, stageChanges, teams } from '../../db/schema/index.ts';
 
 let dir: string;
 let database: Database;
@@ -272,6 +274,30 @@ describe('funnel', () => {
     expect(last.rows.find((r) => r.stage === 'demo')!.reached).toBe(1);
     expect(last.deals).toBe(1);
     expect((await funnel(db, { teamIds: [], ...thisWeek() })).deals).toBe(0);
+  });
+
+  it('starts a deal where the first of its same-instant moves started, whatever their row ids', async () => {
+    const at = thisWeek().from;
+    const later = new Date(at.getTime() + 3_600_000);
+    await db.insert(teams).values({ id: 'south', name: '华南四组' });
+    await db.insert(people).values({ id: 'chenliu', name: '陈六', role: 'rep', teamId: 'south' });
+    await db
+      .insert(opportunities)
+      .values({ id: 'opp-gz', name: '广州仪器', ownerId: 'chenliu', stage: 'demo', stageAt: later, createdAt: at, updatedAt: later });
+    // Row ids sort against the chain: the second step's id comes first.
+    await db.insert(stageChanges).values([
+      { id: 'a-second', opportunityId: 'opp-gz', fromStage: 'qualified', toStage: 'demo', at: later, source: 'auto' },
+      { id: 'z-first', opportunityId: 'opp-gz', fromStage: 'lead', toStage: 'qualified', at: later, source: 'auto' },
+    ]);
+    try {
+      const f = await funnel(db, { teamIds: ['south'], ...thisWeek() });
+      expect(f.rows.map((r) => r.reached)).toEqual([1, 1, 1, 1, 0, 0, 0]);
+    } finally {
+      await db.delete(stageChanges).where(eq(stageChanges.opportunityId, 'opp-gz'));
+      await db.delete(opportunities).where(eq(opportunities.id, 'opp-gz'));
+      await db.delete(people).where(eq(people.id, 'chenliu'));
+      await db.delete(teams).where(eq(teams.id, 'south'));
+    }
   });
 
   it('renders stages with conversion', async () => {
