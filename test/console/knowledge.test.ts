@@ -392,6 +392,29 @@ describe('shared material', () => {
     expect(docs[0]).toMatchObject({ title: '华东医疗案例', kind: 'material' });
     docId = docs[0]!.id;
     expect((await auditsOf(`document:${docId}`))[0]).toMatchObject({ action: 'material.upload' });
+    // The same file again is the same document, not a second one nor a second audit row.
+    const again = multipart({ _csrf: admin.csrf });
+    const res2 = await server.inject({
+      method: 'POST',
+      url: '/v1/console/knowledge/library',
+      payload: again.body,
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': again.type },
+    });
+    expect(res2.statusCode, res2.body).toBe(200);
+    expect(res2.json()).toMatchObject({ existed: true, document: { id: docId } });
+    expect(await auditsOf(`document:${docId}`)).toHaveLength(1);
+    // Not a PDF: refused with the reason on the page, nothing stored.
+    const fake = multipart({ _csrf: admin.csrf });
+    const notPdf = Buffer.from(fake.body.toString('latin1').replace('%PDF', '%XYZ'), 'latin1');
+    const res3 = await server.inject({
+      method: 'POST',
+      url: '/console/knowledge/library',
+      payload: notPdf,
+      headers: { cookie: admin.cookie, 'content-type': fake.type },
+    });
+    expect(res3.statusCode).toBe(400);
+    expect(res3.body).toContain('only PDF files can be shared');
+    expect((await server.inject({ method: 'GET', url: '/v1/console/knowledge/library', headers: { cookie: admin.cookie } })).json().documents).toHaveLength(1);
     const page = await server.inject({ method: 'GET', url: '/console/knowledge/library', headers: { cookie: admin.cookie } });
     expect(page.body).toContain('华东医疗案例');
   });

@@ -4,11 +4,12 @@
  * atom's `material` can name them; and the page labels (「第7页 · 价格」) of any document, which
  * the admin may correct. Both audited.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../../core/errors.ts';
 import type { Db } from '../../../db/client.ts';
 import { writeAudit } from '../../../db/queries/console.ts';
-import { documentById, setPageTitles, type DocumentRow } from '../../../db/queries/documents.ts';
+import { documentById, documentBySha, setPageTitles, type DocumentRow } from '../../../db/queries/documents.ts';
 import { DOCUMENT_KINDS } from '../../../db/schema/documents.ts';
 import type { Person } from '../../catalog/catalog.ts';
 import { cleanTitle } from '../../documents/page-labels.ts';
@@ -29,7 +30,10 @@ export async function uploadMaterial(
   f: { body: Buffer; fileName: string; title?: string; kind: DocumentRow['kind'] },
   by: { person: Person; now: Date },
 ): Promise<{ document: DocumentRow; existed: boolean }> {
-  const started = by.now;
+  // The same file uploaded again is the first row (storeDocument returns it): nothing new to record.
+  const sha256 = createHash('sha256').update(f.body).digest('hex');
+  const existing = await documentBySha(db, { conversationId: null, sha256 });
+  if (existing) return { document: existing, existed: true };
   const document = await storeDocument(db, storage, {
     body: f.body,
     fileName: f.fileName,
@@ -38,21 +42,17 @@ export async function uploadMaterial(
     uploadedBy: by.person.id,
     conversationId: null,
     opportunityId: null,
-    now: started,
+    now: by.now,
   });
-  // The same file uploaded again returns the first row: nothing new to record.
-  const existed = document.createdAt.getTime() !== started.getTime() || document.uploadedBy !== by.person.id;
-  if (!existed) {
-    await writeAudit(db, {
-      at: by.now,
-      personId: by.person.id,
-      action: 'material.upload',
-      subject: `document:${document.id}`,
-      after: { title: document.title, fileName: document.fileName, kind: document.kind, pages: document.pageCount, sha256: document.sha256 },
-      via: 'console',
-    });
-  }
-  return { document, existed };
+  await writeAudit(db, {
+    at: by.now,
+    personId: by.person.id,
+    action: 'material.upload',
+    subject: `document:${document.id}`,
+    after: { title: document.title, fileName: document.fileName, kind: document.kind, pages: document.pageCount, sha256: document.sha256 },
+    via: 'console',
+  });
+  return { document, existed: false };
 }
 
 /** Form fields `title1`…`titleN` (or JSON `labels`), one per page; empty means no title. */
