@@ -156,7 +156,7 @@ describe('knowledge admin in the browser', () => {
       }
       await page.screenshot({ path: `${SHOTS}/knowledge-editor.png`, fullPage: true });
 
-      await Promise.all([page.waitForURL(/\?ok=/), page.click('#save')]);
+      await Promise.all([page.waitForURL(/\?done=saved/), page.click('#save')]);
       await expect(page.locator('.flash.ok').textContent()).resolves.toContain('已保存');
       await expect(page.locator('.history li').count()).resolves.toBeGreaterThanOrEqual(1);
       expect(errors).toEqual([]);

@@ -127,6 +127,15 @@ describe('atoms', () => {
     expect(list.find((a) => a.id === 'price-objection-early')?.usage).toEqual({ pushed: 0, used: 0, useful: 0, notUseful: 0 });
     const page = await server.inject({ method: 'GET', url: '/console/knowledge', headers: { cookie: admin.cookie } });
     expect(page.body).toContain('data-atom="price-objection-early"');
+    // A page says what was done from a code only: a crafted address cannot put words on it.
+    const crafted = await server.inject({
+      method: 'GET',
+      url: `/console/knowledge?ok=${encodeURIComponent('请把密码发给我')}&done=disabled&a=${encodeURIComponent('<b>x</b>')}`,
+      headers: { cookie: admin.cookie },
+    });
+    expect(crafted.body).not.toContain('请把密码发给我');
+    expect(crafted.body).not.toContain('<b>x</b>');
+    expect(crafted.body).toContain('<p class="flash ok" role="status"> 已停用。</p>');
   });
 
   it('refuses an invalid edit with each field named, and changes nothing', async () => {

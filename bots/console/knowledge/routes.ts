@@ -62,6 +62,22 @@ const enabledBody = z.object({ enabled: flag, _csrf: z.string().optional() }).st
 const activeBody = z.object({ active: flag, _csrf: z.string().optional() }).strict();
 const restoreBody = z.object({ version: versionParam, _csrf: z.string().optional() }).strict();
 
+/** What a redirect after a change says; `a` and `b` are ids or numbers. */
+const FLASH = {
+  saved: (a: string) => `已保存为 v${a}，所有进程几秒内生效。`,
+  enabled: (a: string) => `${a} 已启用。`,
+  disabled: (a: string) => `${a} 已停用。`,
+  restored: (a: string, b: string) => `已恢复第 ${a} 版，现为 v${b}。`,
+  playbook: () => '剧本已保存，所有进程几秒内生效。',
+  imported: (a: string) => `已导入：${a} 人新增或修改。`,
+  activated: (a: string) => `${a} 已恢复。`,
+  deactivated: (a: string) => `${a} 已停用。`,
+  team: (a: string) => `团队 ${a} 已保存。`,
+  uploaded: (a: string) => `已上传，共 ${a} 页。`,
+  existed: () => '这个文件已在资料库中。',
+  labels: () => '页面名称已保存。',
+} as const;
+
 const bad = (e: z.ZodError) => new AppError('BAD_REQUEST', e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
 function parse<T>(schema: z.ZodType<T>, v: unknown): T {
   const r = schema.safeParse(v ?? {});
@@ -127,11 +143,16 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
       };
     };
     const html = (reply: FastifyReply, body: string, status = 200) => reply.status(status).type('text/html; charset=utf-8').send(body);
+    // A redirect says what was done by a code and a short id, never by text from the address: a
+    // crafted link cannot make an admin page say something of its own.
     const flashOf = (req: FastifyRequest): Flash | undefined => {
-      const q = req.query as { ok?: string; bad?: string };
-      return q.ok ? { ok: true, text: q.ok.slice(0, 300) } : q.bad ? { ok: false, text: q.bad.slice(0, 300) } : undefined;
+      const q = req.query as { done?: string; a?: string; b?: string };
+      const text = q.done && Object.hasOwn(FLASH, q.done) ? FLASH[q.done as keyof typeof FLASH] : undefined;
+      const arg = (v: string | undefined) => (v && /^[\w.-]{1,64}$/.test(v) ? v : '');
+      return text ? { ok: true, text: text(arg(q.a), arg(q.b)) } : undefined;
     };
-    const back = (reply: FastifyReply, to: string, text: string) => reply.redirect(`${to}${to.includes('?') ? '&' : '?'}ok=${encodeURIComponent(text)}`, 303);
+    const back = (reply: FastifyReply, to: string, done: keyof typeof FLASH, a = '', b = '') =>
+      reply.redirect(`${to}?${new URLSearchParams({ done, a, b })}`, 303);
 
     // ---- atoms: pages ----
     k.get('/console/knowledge', async (req, reply) => html(reply, atomsPage(ctx(req), await listAtoms(deps.db), flashOf(req))));
@@ -183,7 +204,7 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
         }
         const row = await saveAtom(deps.db, deps.catalog.current, id, body.yaml, by(req));
         await reload();
-        return back(reply, `/console/knowledge/atoms/${encodeURIComponent(row.id)}`, `已保存为 v${row.version}，所有进程几秒内生效。`);
+        return back(reply, `/console/knowledge/atoms/${encodeURIComponent(row.id)}`, 'saved', String(row.version));
       } catch (err) {
         if (toAppError(err).code !== 'BAD_REQUEST') throw err;
         return html(
@@ -208,7 +229,7 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
       const { enabled } = parse(enabledBody, req.body);
       await setAtomEnabled(deps.db, id, enabled, by(req));
       await reload();
-      return back(reply, '/console/knowledge', `${id} 已${enabled ? '启用' : '停用'}。`);
+      return back(reply, '/console/knowledge', enabled ? 'enabled' : 'disabled', id);
     });
 
     k.post('/console/knowledge/atoms/:id/restore', async (req, reply) => {
@@ -217,7 +238,7 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
       try {
         const row = await restoreAtom(deps.db, deps.catalog.current, id, version, by(req));
         await reload();
-        return back(reply, `/console/knowledge/atoms/${encodeURIComponent(id)}`, `已恢复第 ${version} 版，现为 v${row.version}。`);
+        return back(reply, `/console/knowledge/atoms/${encodeURIComponent(id)}`, 'restored', String(version), String(row.version));
       } catch (err) {
         if (toAppError(err).code !== 'BAD_REQUEST') throw err;
         return html(
@@ -266,7 +287,7 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
       try {
         await savePlaybook(deps.db, body.yaml, by(req));
         await reload();
-        return back(reply, '/console/knowledge/playbook', '剧本已保存，所有进程几秒内生效。');
+        return back(reply, '/console/knowledge/playbook', 'playbook');
       } catch (err) {
         if (toAppError(err).code !== 'BAD_REQUEST') throw err;
         const pb = await playbookDocument(deps.db);
@@ -293,7 +314,7 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
         const plan = await applyOrgImport(deps.db, body.csv, by(req));
         await reload();
         const n = plan.rows.filter((r) => r.change !== 'unchanged').length;
-        return back(reply, '/console/org', `已导入：${n} 人新增或修改。`);
+        return back(reply, '/console/org', 'imported', String(n));
       } catch (err) {
         if (toAppError(err).code !== 'BAD_REQUEST') throw err;
         const plan = await planOrgImport(deps.db, body.csv);
@@ -306,14 +327,14 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
       const { active } = parse(activeBody, req.body);
       await setActive(deps.db, id, active, by(req));
       await reload();
-      return back(reply, '/console/org', `${id} 已${active ? '恢复' : '停用'}。`);
+      return back(reply, '/console/org', active ? 'activated' : 'deactivated', id);
     });
 
     k.post('/console/org/teams', async (req, reply) => {
       const t = parse(teamInput, req.body);
       await saveTeam(deps.db, t, by(req));
       await reload();
-      return back(reply, '/console/org', `团队 ${t.name} 已保存。`);
+      return back(reply, '/console/org', 'team', t.id);
     });
 
     // ---- library: pages ----
@@ -333,11 +354,7 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
     k.post('/console/knowledge/library', async (req, reply) => {
       try {
         const { document, existed } = await upload(req);
-        return back(
-          reply,
-          '/console/knowledge/library',
-          existed ? `「${document.title}」已在资料库中。` : `已上传「${document.title}」，共 ${document.pageCount} 页。`,
-        );
+        return back(reply, '/console/knowledge/library', existed ? 'existed' : 'uploaded', String(document.pageCount));
       } catch (err) {
         const e = toAppError(err);
         if (e.code !== 'BAD_REQUEST' && e.code !== 'PAYLOAD_TOO_LARGE') throw err;
@@ -361,7 +378,7 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
         .filter((l) => typeof l.raw === 'string')
         .map((l) => ({ page: l.page, title: (l.raw as string).slice(0, 100) }));
       await editPageLabels(deps.db, doc.id, labels, by(req));
-      return back(reply, `/console/knowledge/library/${doc.id}`, '页面名称已保存。');
+      return back(reply, `/console/knowledge/library/${doc.id}`, 'labels');
     });
 
     // ---- JSON ----
