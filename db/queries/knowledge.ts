@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Platform } from '../../core/types.ts';
 import type { Db } from '../client.ts';
-import { atomEvents, atoms, atomVersions, documents, identities, people, teams } from '../schema/index.ts';
+import { atomEvents, atoms, atomVersions, auditLog, documents, identities, people, teams } from '../schema/index.ts';
 
 export type AtomRow = typeof atoms.$inferSelect;
 export type AtomVersionRow = typeof atomVersions.$inferSelect;
@@ -134,4 +134,14 @@ export async function libraryDocuments(db: Db): Promise<Array<typeof documents.$
     .from(documents)
     .where(and(isNull(documents.conversationId), isNull(documents.opportunityId)))
     .orderBy(desc(documents.createdAt));
+}
+
+/** The audit entries of one subject (`playbook`, `atom:<id>`), newest first. */
+export async function auditTrail(db: Db, subject: string, limit = 20): Promise<Array<typeof auditLog.$inferSelect>> {
+  return db.select().from(auditLog).where(eq(auditLog.subject, subject)).orderBy(desc(auditLog.at)).limit(limit);
+}
+
+export async function auditEntry(db: Db, id: string): Promise<typeof auditLog.$inferSelect | null> {
+  const [row] = await db.select().from(auditLog).where(eq(auditLog.id, id));
+  return row ?? null;
 }

@@ -276,6 +276,21 @@ describe('playbook', () => {
     expect(t.app.catalog.current.playbook.rules.find((r) => r.id === target.id)?.within).toBe(3 * 86_400_000);
     const [audit] = await auditsOf('playbook');
     expect(audit).toMatchObject({ action: 'playbook.edit', personId: 'ops' });
+
+    // A second save, then the first one back from the history.
+    const second = structuredClone(good);
+    second.rules.find((r) => r.id === target.id)!.within = '5d';
+    expect((await json(admin, 'PUT', '/v1/console/knowledge/playbook', { yaml: stringify(second) })).statusCode).toBe(200);
+    expect(t.app.catalog.current.playbook.rules.find((r) => r.id === target.id)?.within).toBe(5 * 86_400_000);
+    const history = (await server.inject({ method: 'GET', url: '/v1/console/knowledge/playbook', headers: { cookie: admin.cookie } })).json().history;
+    expect(history).toHaveLength(2);
+    const restored = await form(admin, '/console/knowledge/playbook/restore', { _csrf: admin.csrf, id: history[1].id });
+    expect(restored.statusCode, restored.body).toBe(303);
+    expect(t.app.catalog.current.playbook.rules.find((r) => r.id === target.id)?.within).toBe(3 * 86_400_000);
+    expect(await auditsOf('playbook')).toHaveLength(3);
+    const page = await server.inject({ method: 'GET', url: '/console/knowledge/playbook', headers: { cookie: admin.cookie } });
+    expect(page.body.match(/data-audit=/g)).toHaveLength(3);
+    expect((await json(admin, 'POST', '/v1/console/knowledge/playbook/restore', { id: 'nope' })).statusCode).toBe(404);
   });
 });
 

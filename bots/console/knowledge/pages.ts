@@ -144,7 +144,20 @@ ${done}${errorList(v.errors)}
   return frame(ctx, '导入知识原子', 'atoms', body);
 }
 
-export function playbookPage(ctx: KnowledgeContext, v: { yaml: string; source: string; errors: FieldError[]; flash?: Flash }): string {
+export function playbookPage(
+  ctx: KnowledgeContext,
+  v: { yaml: string; source: string; errors: FieldError[]; flash?: Flash; history: Array<{ id: string; at: Date; personId: string }> },
+): string {
+  const history = v.history
+    .map(
+      (h, i) =>
+        `<li data-audit="${esc(h.id)}">${esc(ctx.personName(h.personId))} · ${esc(stamp(h.at, ctx.timeZone, ctx.now))} ${
+          i === 0 && v.source === 'console'
+            ? '<span class="meta">当前</span>'
+            : `<form method="post" action="/console/knowledge/playbook/restore" class="inline">${csrf(ctx)}<input type="hidden" name="id" value="${esc(h.id)}"><button type="submit" class="link">恢复此版</button></form>`
+        }</li>`,
+    )
+    .join('');
   const body = `<h1>剧本与计时</h1>
 <p class="meta">来源：${SOURCE(v.source)}</p>
 ${flashHtml(v.flash)}${errorList(v.errors)}
@@ -154,7 +167,8 @@ ${flashHtml(v.flash)}${errorList(v.errors)}
   <textarea id="playbook-yaml" name="yaml" rows="30" spellcheck="false">${esc(v.yaml)}</textarea>
   <p class="buttons"><button type="submit">保存剧本</button></p>
   <p class="hint">保存后以控制台的版本为准：之后加载 PLAYBOOK_FILE 不会覆盖它。每次保存都记录在审计日志（前后全文）。</p>
-</form>`;
+</form>
+<h2>保存记录</h2><ol class="history card" id="playbook-history">${history || '<li class="empty">还没有在控制台保存过</li>'}</ol>`;
   return frame(ctx, '剧本与计时', 'playbook', body);
 }
 

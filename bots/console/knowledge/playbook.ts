@@ -6,9 +6,10 @@
  */
 import { stringify } from 'yaml';
 import { sql } from 'drizzle-orm';
+import { AppError } from '../../../core/errors.ts';
 import type { Db } from '../../../db/client.ts';
 import { writeAudit } from '../../../db/queries/console.ts';
-import { allAtoms } from '../../../db/queries/knowledge.ts';
+import { allAtoms, auditEntry, auditTrail } from '../../../db/queries/knowledge.ts';
 import { playbookRules, settings } from '../../../db/schema/index.ts';
 import type { Person } from '../../catalog/catalog.ts';
 import { playbookFileSchema } from '../../catalog/schema.ts';
@@ -71,4 +72,16 @@ export async function savePlaybook(db: Db, text: string, by: { person: Person; n
     await writeAudit(tx, { at: by.now, personId: by.person.id, action: 'playbook.edit', subject: 'playbook', before, after, via: 'console' });
     await bumpCatalogVersion(tx);
   });
+}
+
+/** The playbook's saves, newest first: each one's `after` is a version an admin can go back to. */
+export async function playbookHistory(db: Db): Promise<Array<{ id: string; at: Date; personId: string }>> {
+  return (await auditTrail(db, 'playbook')).filter((a) => a.action === 'playbook.edit').map((a) => ({ id: a.id, at: a.at, personId: a.personId }));
+}
+
+/** Saves the playbook as it stood after an earlier save (validated again: atoms may have gone). */
+export async function restorePlaybook(db: Db, auditId: string, by: { person: Person; now: Date }): Promise<void> {
+  const entry = await auditEntry(db, auditId);
+  if (!entry || entry.subject !== 'playbook' || entry.action !== 'playbook.edit' || !entry.after) throw new AppError('NOT_FOUND', '没有这个剧本版本。');
+  await savePlaybook(db, playbookYaml(entry.after as Record<string, unknown>), by);
 }

@@ -34,9 +34,9 @@ import {
   orgPage,
   playbookPage,
 } from './pages.ts';
-import { playbookDocument, playbookYaml, savePlaybook } from './playbook.ts';
+import { playbookDocument, playbookHistory, playbookYaml, restorePlaybook, savePlaybook } from './playbook.ts';
 import { previewAtom } from './preview.ts';
-import { fieldsOf, MAX_YAML_CHARS } from './validate.ts';
+import { type FieldError, fieldsOf, MAX_YAML_CHARS } from './validate.ts';
 
 export interface KnowledgeDeps {
   db: Db;
@@ -60,6 +60,7 @@ const csvBody = z
 const flag = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false']).transform((s) => s === '1' || s === 'true')]);
 const enabledBody = z.object({ enabled: flag, _csrf: z.string().optional() }).strict();
 const activeBody = z.object({ active: flag, _csrf: z.string().optional() }).strict();
+const auditIdBody = z.object({ id: z.string().min(1).max(64), _csrf: z.string().optional() }).strict();
 const restoreBody = z.object({ version: versionParam, _csrf: z.string().optional() }).strict();
 
 /** What a redirect after a change says; `a` and `b` are ids or numbers. */
@@ -274,13 +275,20 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
     k.get('/console/knowledge/atoms.yaml', async (_req, reply) => exportReply(reply));
 
     // ---- playbook: page ----
-    k.get('/console/knowledge/playbook', async (req, reply) => {
-      const pb = await playbookDocument(deps.db);
-      return html(
-        reply,
-        playbookPage(ctx(req), { yaml: playbookYaml(pb.doc), source: pb.source, errors: [], ...(flashOf(req) ? { flash: flashOf(req)! } : {}) }),
-      );
-    });
+    const playbookView = async (req: FastifyRequest, extra: { yaml?: string; errors?: FieldError[]; flash?: Flash } = {}) => {
+      const [pb, history] = await Promise.all([playbookDocument(deps.db), playbookHistory(deps.db)]);
+      const flash = extra.flash ?? flashOf(req);
+      return playbookPage(ctx(req), {
+        yaml: extra.yaml ?? playbookYaml(pb.doc),
+        source: pb.source,
+        errors: extra.errors ?? [],
+        history,
+        ...(flash ? { flash } : {}),
+      });
+    };
+    const refusedFlash: Flash = { ok: false, text: '没有保存：请改正下面标出的字段。' };
+
+    k.get('/console/knowledge/playbook', async (req, reply) => html(reply, await playbookView(req)));
 
     k.post('/console/knowledge/playbook', async (req, reply) => {
       const body = parse(yamlBody, req.body);
@@ -290,12 +298,19 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
         return back(reply, '/console/knowledge/playbook', 'playbook');
       } catch (err) {
         if (toAppError(err).code !== 'BAD_REQUEST') throw err;
-        const pb = await playbookDocument(deps.db);
-        return html(
-          reply,
-          playbookPage(ctx(req), { yaml: body.yaml, source: pb.source, errors: fieldsOf(err), flash: { ok: false, text: '没有保存：请改正下面标出的字段。' } }),
-          400,
-        );
+        return html(reply, await playbookView(req, { yaml: body.yaml, errors: fieldsOf(err), flash: refusedFlash }), 400);
+      }
+    });
+
+    k.post('/console/knowledge/playbook/restore', async (req, reply) => {
+      const { id } = parse(auditIdBody, req.body);
+      try {
+        await restorePlaybook(deps.db, id, by(req));
+        await reload();
+        return back(reply, '/console/knowledge/playbook', 'playbook');
+      } catch (err) {
+        if (toAppError(err).code !== 'BAD_REQUEST') throw err;
+        return html(reply, await playbookView(req, { errors: fieldsOf(err), flash: { ok: false, text: '这一版已不符合现在的知识原子，没有恢复。' } }), 400);
       }
     });
 
@@ -454,7 +469,18 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
 
     k.get('/v1/console/knowledge/playbook', async () => {
       const pb = await playbookDocument(deps.db);
-      return { source: pb.source, playbook: pb.doc, yaml: playbookYaml(pb.doc) };
+      return { source: pb.source, playbook: pb.doc, yaml: playbookYaml(pb.doc), history: await playbookHistory(deps.db) };
+    });
+
+    k.post('/v1/console/knowledge/playbook/restore', async (req, reply) => {
+      try {
+        await restorePlaybook(deps.db, parse(auditIdBody, req.body).id, by(req));
+        await reload();
+        const pb = await playbookDocument(deps.db);
+        return { source: pb.source, playbook: pb.doc };
+      } catch (err) {
+        return fieldReply(reply, err);
+      }
     });
 
     k.put('/v1/console/knowledge/playbook', async (req, reply) => {
