@@ -82,6 +82,6 @@ export async function playbookHistory(db: Db): Promise<Array<{ id: string; at: D
 /** Saves the playbook as it stood after an earlier save (validated again: atoms may have gone). */
 export async function restorePlaybook(db: Db, auditId: string, by: { person: Person; now: Date }): Promise<void> {
   const entry = await auditEntry(db, auditId);
-  if (!entry || entry.subject !== 'playbook' || entry.action !== 'playbook.edit' || !entry.after) throw new AppError('NOT_FOUND', '没有这个剧本版本。');
+  if (entry?.subject !== 'playbook' || entry.action !== 'playbook.edit' || !entry.after) throw new AppError('NOT_FOUND', '没有这个剧本版本。');
   await savePlaybook(db, playbookYaml(entry.after as Record<string, unknown>), by);
 }
