@@ -14,6 +14,7 @@ import { documentById } from '../../../db/queries/documents.ts';
 import { libraryDocuments } from '../../../db/queries/knowledge.ts';
 import type { Catalog } from '../../catalog/catalog.ts';
 import { type Atom, atomSchema } from '../../catalog/schema.ts';
+import { catalogVersion } from '../../catalog/sync.ts';
 import { labelsOf } from '../../documents/api-routes.ts';
 import { MAX_DOCUMENT_BYTES, PDF_MIME } from '../../documents/share.ts';
 import type { DocumentStorage } from '../../documents/storage.ts';
@@ -129,8 +130,14 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
     });
 
     const by = (req: FastifyRequest) => ({ person: deps.who(req).person, now: deps.now() });
+    // This process reloads before it answers, so the admin's next page (and the next message here)
+    // has the change. A poll already checking returns without reloading: try again until current.
     const reload = async () => {
-      await deps.catalog.refresh?.();
+      if (!deps.catalog.refresh) return;
+      const want = await catalogVersion(deps.db);
+      for (let i = 0; i < 100 && deps.catalog.current.version < want; i++) {
+        if (!(await deps.catalog.refresh())) await new Promise((r) => setTimeout(r, 20));
+      }
     };
     const ctx = (req: FastifyRequest): KnowledgeContext => {
       const v = deps.who(req);
