@@ -8,7 +8,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, like } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +18,8 @@ import { createConsoleLink } from '../../bots/console/links.ts';
 import { parseCsv } from '../../bots/console/knowledge/csv.ts';
 import { renderNudge } from '../../bots/coaching/render.ts';
 import { buildServer } from '../../bots/http/server.ts';
-import { atoms, atomVersions, auditLog, identities, people, teams } from '../../db/schema/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { atoms, atomVersions, auditLog, deliveries, documentLinks, identities, people, teams } from '../../db/schema/index.ts';
+import { chat, dm, startTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
 let server: FastifyInstance;
@@ -464,6 +464,27 @@ describe('shared material', () => {
     expect(atom.material).toBe('华东医疗案例');
     const card = renderNudge({ nudgeId: 'n', title: 't', hint: 'h', dealName: '东方物流 · 仓储', evidence: null, atoms: [atom] });
     expect(card.type === 'card' && card.text).toContain('`/share 华东医疗案例 东方物流`');
+  });
+
+  it('the command the nudge names makes a tracked link of the library document for that deal’s customer chat', async () => {
+    tick();
+    await t.app.sink.message({
+      ...chat({ from: 'zhangsan', text: '周经理好，我是张三。', at: t.clock.now(), conv: 'c-share' }),
+      conversationTitle: '东方物流 · 仓储',
+    });
+    await t.app.drain();
+    tick();
+    await t.app.sink.message(dm('zhangsan', '/share 华东医疗案例 东方物流', t.clock.now()));
+    await t.app.drain();
+    const [reply] = (await db().select().from(deliveries).where(like(deliveries.idempotencyKey, 'reply:%')).orderBy(desc(deliveries.createdAt))).filter(
+      (d) => 'personId' in d.to && d.to.personId === 'zhangsan',
+    );
+    const text = reply?.message.type === 'markdown' ? reply.message.text : '';
+    expect(text).toContain('《华东医疗案例》发到「东方物流 · 仓储」的客户群');
+    expect(text).toMatch(/\/d\/[A-Za-z0-9_-]{20,}/);
+    const links = await db().select().from(documentLinks).where(eq(documentLinks.documentId, docId));
+    expect(links).toHaveLength(1);
+    expect(links[0]).toMatchObject({ conversationId: 'local:c-share', createdBy: 'zhangsan' });
   });
 });
 
