@@ -167,6 +167,11 @@ export const atomSchema = z.object({
   talkTracks: z.array(z.string().min(1)).min(1),
   evidence: z.array(z.object({ title: z.string(), detail: z.string() })).default([]),
   risks: z.array(z.string()).default([]),
+  /**
+   * The title of a library document (shared material an admin uploaded in the console) to send
+   * with this atom: the nudge tells the rep to `/share` it, which makes the customer's tracked link.
+   */
+  material: z.string().trim().min(1).max(80).optional(),
 });
 export type Atom = z.infer<typeof atomSchema>;
 export const atomsFileSchema = z.object({ atoms: z.array(atomSchema) });

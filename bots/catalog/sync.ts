@@ -2,16 +2,19 @@
  * Loading the files (ORG_FILE, PLAYBOOK_FILE, ATOMS_FILE) into the database, where every process
  * reads them from. The files are defaults an admin edits: they are loaded when their content
  * changed since the last load (or on SIGHUP), so an edit made in the console survives a restart.
+ * Even when the files do change, rows an admin wrote in the console (`source = 'console'`: atoms,
+ * people, teams, and the playbook as a whole) are left as the console has them: the console's
+ * pages mark them, and the file's version of them is not loaded.
  * Any load bumps the catalog version, and every process reloads its in-memory copy.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { eq, notInArray, sql } from 'drizzle-orm';
+import { and, eq, notInArray, sql } from 'drizzle-orm';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import type { Db } from '../../db/client.ts';
-import { atoms, identities, people, playbookRules, settings, teams } from '../../db/schema/index.ts';
+import { atoms, atomVersions, identities, people, playbookRules, settings, teams } from '../../db/schema/index.ts';
 import { type OrgFile, orgFileSchema } from './org-file.ts';
 import { atomsFileSchema, playbookFileSchema, type Rule } from './schema.ts';
 
@@ -23,6 +26,8 @@ export interface CatalogFiles {
 
 const VERSION_KEY = 'catalog_version';
 const FILES_KEY = 'catalog_files_sha256';
+/** Set (value `console`) once an admin saved the playbook in the console: file loads then skip it. */
+export const PLAYBOOK_SOURCE_KEY = 'playbook_source';
 
 async function readText(path: string, variable: string): Promise<string> {
   try {
@@ -80,19 +85,32 @@ export async function syncCatalogFiles(db: Db, files: CatalogFiles, opts: { forc
     if (!opts.force && seen?.value === read.sha256) return false;
     const now = new Date();
     await writeOrg(tx, read.org, now);
-    await writePlaybook(tx, read.playbook, now);
+    const [pbSource] = await tx.select().from(settings).where(eq(settings.key, PLAYBOOK_SOURCE_KEY));
+    if (pbSource?.value !== 'console') await writePlaybook(tx, read.playbook, now);
     for (const a of read.atoms) {
-      await tx
+      const written = await tx
         .insert(atoms)
         .values({ id: a.id, definition: a, enabled: true, updatedAt: now })
-        .onConflictDoUpdate({ target: atoms.id, set: { definition: a, enabled: true, version: sql`${atoms.version} + 1`, updatedAt: now } });
+        .onConflictDoUpdate({
+          target: atoms.id,
+          set: { definition: a, enabled: true, version: sql`${atoms.version} + 1`, updatedAt: now },
+          setWhere: eq(atoms.source, 'file'),
+        })
+        .returning({ version: atoms.version });
+      // Kept in the atom's history, beside the console's versions.
+      for (const w of written) {
+        await tx
+          .insert(atomVersions)
+          .values({ atomId: a.id, version: w.version, definition: a, enabled: true, personId: null, via: 'file', at: now })
+          .onConflictDoNothing();
+      }
     }
-    // Atoms no longer in the file are disabled, not deleted: nudges name them.
+    // Atoms no longer in the file are disabled, not deleted: nudges name them. Console atoms stay.
     const listed = read.atoms.map((a) => a.id);
     await tx
       .update(atoms)
       .set({ enabled: false, updatedAt: now })
-      .where(listed.length > 0 ? notInArray(atoms.id, listed) : sql`true`);
+      .where(and(eq(atoms.source, 'file'), listed.length > 0 ? notInArray(atoms.id, listed) : sql`true`));
     await tx
       .insert(settings)
       .values({ key: FILES_KEY, value: read.sha256, updatedAt: now })
@@ -115,15 +133,29 @@ export async function catalogVersion(db: Db): Promise<number> {
   return row?.version ?? 0;
 }
 
-/** Makes the directory tables match the file; people no longer listed are deactivated, never deleted. */
+/**
+ * Makes the directory tables match the file; people no longer listed are deactivated, never
+ * deleted. People and teams the console wrote (and their platform ids) are left as they are.
+ */
 async function writeOrg(tx: Db, org: OrgFile, now: Date): Promise<void> {
   for (const t of org.teams) {
     await tx
       .insert(teams)
       .values({ id: t.id, name: t.name, updatedAt: now })
-      .onConflictDoUpdate({ target: teams.id, set: { name: t.name, updatedAt: now } });
+      .onConflictDoUpdate({ target: teams.id, set: { name: t.name, updatedAt: now }, setWhere: eq(teams.source, 'file') });
   }
+  const consoleOwned = new Set((await tx.select({ id: people.id }).from(people).where(eq(people.source, 'console'))).map((r) => r.id));
+  const claimed = new Set(
+    (
+      await tx
+        .select({ platform: identities.platform, userId: identities.userId })
+        .from(identities)
+        .innerJoin(people, eq(people.id, identities.personId))
+        .where(eq(people.source, 'console'))
+    ).map((r) => `${r.platform}:${r.userId}`),
+  );
   for (const p of org.people) {
+    if (consoleOwned.has(p.id)) continue;
     const row = { name: p.name, role: p.role, teamId: p.team ?? null, manages: p.manages, active: true, updatedAt: now };
     await tx
       .insert(people)
@@ -131,7 +163,9 @@ async function writeOrg(tx: Db, org: OrgFile, now: Date): Promise<void> {
       .onConflictDoUpdate({ target: people.id, set: row });
     // A person's platform ids are replaced wholesale: an id moved to someone else must not linger.
     await tx.delete(identities).where(eq(identities.personId, p.id));
-    const ids = Object.entries(p.ids).map(([platform, userId]) => ({ platform: platform as never, userId, personId: p.id }));
+    const ids = Object.entries(p.ids)
+      .filter(([platform, userId]) => !claimed.has(`${platform}:${userId}`))
+      .map(([platform, userId]) => ({ platform: platform as never, userId, personId: p.id }));
     if (ids.length > 0) {
       await tx
         .insert(identities)
@@ -143,10 +177,10 @@ async function writeOrg(tx: Db, org: OrgFile, now: Date): Promise<void> {
   await tx
     .update(people)
     .set({ active: false, updatedAt: now })
-    .where(listed.length > 0 ? notInArray(people.id, listed) : sql`true`);
+    .where(and(eq(people.source, 'file'), listed.length > 0 ? notInArray(people.id, listed) : sql`true`));
 }
 
-async function writePlaybook(tx: Db, pb: z.infer<typeof playbookFileSchema>, now: Date): Promise<void> {
+export async function writePlaybook(tx: Db, pb: z.infer<typeof playbookFileSchema>, now: Date): Promise<void> {
   const special = [
     { id: '_funnel', name: 'funnel', definition: pb.funnel as unknown as Record<string, unknown>, enabled: true },
     { id: '_compliance', name: 'compliance', definition: pb.compliance as unknown as Record<string, unknown>, enabled: true },
@@ -164,7 +198,7 @@ async function writePlaybook(tx: Db, pb: z.infer<typeof playbookFileSchema>, now
 }
 
 /** A parsed rule back in its file form (durations as written), so the database row reads like the YAML. */
-function rawRule(r: Rule): Record<string, unknown> {
+export function rawRule(r: Rule): Record<string, unknown> {
   const d = (ms: number | undefined) =>
     ms === undefined
       ? undefined

@@ -70,6 +70,11 @@ export function renderNudge(n: NudgeView): OutboundMessage {
     for (const [i, t] of tracks.slice(0, 2).entries()) lines.push(`${i + 1}. ${t}`);
     if (first.evidence[0]) lines.push(`**证据**：${first.evidence[0].title}：${first.evidence[0].detail}`);
     if (first.risks[0]) lines.push(`**注意**：${first.risks[0]}`);
+    // The rep's own /share makes the tracked link for this deal's customer chat.
+    if (first.material) {
+      const cmd = `/share ${first.material}${vars.customer ? ` ${vars.customer}` : ''}`;
+      lines.push(`**资料**：「${first.material}」可发给客户：私聊我发送 \`${cmd}\`，得到这位客户的跟踪链接。`);
+    }
   }
   for (const a of others) lines.push(`**也可参考**：${a.title}（/kb ${a.topic}）`);
   if (n.ask) lines.push('', `❓ ${n.ask}`);

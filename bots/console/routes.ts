@@ -20,6 +20,8 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { parsePeriod } from '../reports/period.ts';
 import { correctFromConsole } from './corrections.ts';
 import { dashboard } from './dashboard.ts';
+import type { DocumentStorage } from '../documents/storage.ts';
+import { registerKnowledge } from './knowledge/routes.ts';
 import { consoleDeal, listConsoleDeals } from './deals.ts';
 import { CONSOLE_CSP, type ConsoleAssets, messagePage } from './html.ts';
 import { consoleBaseUrl, hashToken } from './links.ts';
@@ -32,6 +34,8 @@ export interface ConsoleDeps {
   catalog: { readonly current: Catalog };
   config: Pick<Config, 'TIMEZONE' | 'PUBLIC_URL' | 'HOST' | 'PORT'>;
   now: () => Date;
+  /** Where the knowledge admin's library material goes (the documents storage). */
+  storage?: DocumentStorage;
 }
 
 const require = createRequire(import.meta.url);
@@ -242,6 +246,17 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
         const d = await loadDeal(v, p.data.id);
         return html(reply, dealPage(ctx(v), d, { ok: false, text: e.message }), e.httpStatus);
       }
+    });
+
+    // ---- knowledge and org admin (bots/console/knowledge/) ----
+    registerKnowledge(c, {
+      db: deps.db,
+      catalog: deps.catalog,
+      ...(deps.storage ? { storage: deps.storage } : {}),
+      assets,
+      timeZone: tz,
+      now: deps.now,
+      who,
     });
 
     // ---- JSON ----

@@ -1,11 +1,14 @@
 import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { personRoleEnum, platformEnum } from './enums.ts';
+import type { CatalogSource } from './knowledge.ts';
 
 /** Sales teams from the org directory. */
 export const teams = pgTable('teams', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  /** `console` when an admin created or renamed it there: a file load then leaves it alone. */
+  source: text('source').$type<CatalogSource>().notNull().default('file'),
 });
 
 /**
@@ -20,6 +23,8 @@ export const people = pgTable('people', {
   manages: jsonb('manages').$type<string[]>().notNull().default([]),
   active: boolean('active').notNull().default(true),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  /** `console` when an admin imported, edited or deactivated them there: a file load then leaves them alone. */
+  source: text('source').$type<CatalogSource>().notNull().default('file'),
 });
 
 /** A person's user id on each platform. */

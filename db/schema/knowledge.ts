@@ -1,4 +1,11 @@
-import { boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * Who last wrote a catalog row: the YAML files (`file`) or an admin in the console (`console`). A
+ * file load leaves `console` rows alone, so an edit made in the console survives the next load.
+ */
+export const CATALOG_SOURCES = ['file', 'console'] as const;
+export type CatalogSource = (typeof CATALOG_SOURCES)[number];
 
 /**
  * A knowledge atom: trigger, topics, talk-track variants, evidence pack and risk tips. The
@@ -11,7 +18,28 @@ export const atoms = pgTable('atoms', {
   /** Bumped on every change: a nudge records which version it carried. */
   version: integer('version').notNull().default(1),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  source: text('source').$type<CatalogSource>().notNull().default('file'),
 });
+
+/**
+ * Every version an atom has had (a file load, a console edit, an import, a restore): what it said,
+ * whether it was on, who wrote it and when. The history an admin restores from.
+ */
+export const atomVersions = pgTable(
+  'atom_versions',
+  {
+    atomId: text('atom_id').notNull(),
+    version: integer('version').notNull(),
+    definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
+    enabled: boolean('enabled').notNull(),
+    /** The directory person; null for a file load. */
+    personId: text('person_id'),
+    /** `file`, `console`, `import`, `restore`. */
+    via: text('via').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.atomId, t.version] })],
+);
 
 /** Every push, view, use and outcome of an atom: its use is measured, not assumed. */
 export const atomEvents = pgTable(

@@ -16,8 +16,9 @@ import type { Database } from '../../db/client.ts';
 import { claimPending, lockPartition } from '../../db/queries/analysis.ts';
 import { claimDeliveries, markDeliveries } from '../../db/queries/deliveries.ts';
 import { pendingDeliveries, slotsWithPending, trySweepLock } from '../../db/queries/sweep.ts';
+import { setPersonActive, writeAtomVersion } from '../../db/queries/knowledge.ts';
 import { takeDueTimers } from '../../db/queries/timers.ts';
-import { conversations, deliveries, messages, timers } from '../../db/schema/index.ts';
+import { atoms, conversations, deliveries, messages, people, timers } from '../../db/schema/index.ts';
 import { CATALOG_FILES } from '../setup/constants.ts';
 import { chat } from '../helpers/app.ts';
 
@@ -59,6 +60,33 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       await syncCatalogFiles(database.db, CATALOG_FILES);
       expect((await loadCatalog(database.db)).person('sunhao')?.active).toBe(true);
       await rm(dir, { recursive: true, force: true });
+    });
+
+    it('a file load, even a forced one (SIGHUP), leaves what the console wrote; marked back as file-owned, the file wins again', async () => {
+      const before = await loadCatalog(database.db);
+      const atom = before.atoms.get('price-objection-early')!;
+      const by = { personId: 'ops', via: 'console', at, enabled: true };
+      await writeAtomVersion(database.db, { ...by, id: atom.id, definition: { ...atom, talkTracks: ['控制台版本'] } });
+      const only = { id: 'console-only', title: '控制台新建', topic: '测试', keywords: [], about: [], stages: [], talkTracks: ['x'], evidence: [], risks: [] };
+      await writeAtomVersion(database.db, { ...by, id: only.id, definition: only });
+      await setPersonActive(database.db, { id: 'lisi', active: false, at });
+      expect(await syncCatalogFiles(database.db, CATALOG_FILES, { force: true })).toBe(true);
+      const after = await loadCatalog(database.db);
+      expect(after.atoms.get(atom.id)?.talkTracks).toEqual(['控制台版本']);
+      expect(after.atoms.has(only.id)).toBe(true);
+      expect(after.person('lisi')?.active).toBe(false);
+      expect(after.person('zhangsan')?.active).toBe(true);
+
+      await database.db
+        .update(atoms)
+        .set({ source: 'file' })
+        .where(inArray(atoms.id, [atom.id, only.id]));
+      await database.db.update(people).set({ source: 'file' }).where(eq(people.id, 'lisi'));
+      await syncCatalogFiles(database.db, CATALOG_FILES, { force: true });
+      const restored = await loadCatalog(database.db);
+      expect(restored.atoms.get(atom.id)?.talkTracks).toEqual(atom.talkTracks);
+      expect(restored.atoms.has(only.id)).toBe(false);
+      expect(restored.person('lisi')?.active).toBe(true);
     });
 
     it('stores a batch: conversations created once, a duplicate in the batch and a redelivery stored once', async () => {
