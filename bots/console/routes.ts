@@ -150,7 +150,7 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
     const html = (reply: FastifyReply, body: string, status = 200) => reply.status(status).type('text/html; charset=utf-8').send(body);
     const simulator = registerSimulator(
       c,
-      { db: deps.db, catalog: deps.catalog, now: deps.now, sink: deps.simulator?.sink ?? null, feed, streams },
+      { db: deps.db, catalog: deps.catalog, now: deps.now, timeZone: tz, sink: deps.simulator?.sink ?? null, feed, streams },
       { who, ctx, html },
     );
 

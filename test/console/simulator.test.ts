@@ -119,8 +119,8 @@ async function signIn(personId: string): Promise<{ cookie: string; csrf: string 
   return { cookie, csrf: me.csrfToken };
 }
 
-async function say(who: { cookie: string; csrf: string }, body: Record<string, unknown>): Promise<Response> {
-  t.clock.set(new Date(t.clock.now().getTime() + 60_000));
+async function say(who: { cookie: string; csrf: string }, body: Record<string, unknown>, opts: { sameInstant?: boolean } = {}): Promise<Response> {
+  if (!opts.sameInstant) t.clock.set(new Date(t.clock.now().getTime() + 60_000));
   return fetch(`${base}/v1/console/simulator/messages`, {
     method: 'POST',
     headers: { cookie: who.cookie, 'x-csrf-token': who.csrf, 'content-type': 'application/json' },
@@ -217,6 +217,22 @@ describe('a sandbox stream', () => {
     expect(mine.events.map((e) => e.event)).toEqual(['ready']);
     mine.close();
     theirs.close();
+  });
+
+  it('keeps the order of messages typed within one tick of the clock (the served demo’s clock moves in steps)', async () => {
+    const wang = await signIn('wangjing');
+    const sandbox = newSandboxId('wangjing');
+    const s = await stream(wang, sandbox);
+    await s.waitFor((e) => e.event === 'ready');
+    t.clock.set(new Date(t.clock.now().getTime() + 3_600_000));
+    await say(wang, { sandbox, as: 'rep', rep: 'zhangsan', text: '您好，报价单发您了：首年 30 万。' }, { sameInstant: true });
+    await say(wang, { sandbox, as: 'customer', text: '30 万太贵了，预算不够。' }, { sameInstant: true });
+    const nudge = await s.waitFor((e) => e.event === 'nudge', drain);
+    expect(nudge.data).toMatchObject({ to: '张三' });
+    const lines = s.events.map((e) => e.data as { chat?: string; side: string; at: string }).filter((d) => d.chat === 'sandbox');
+    expect(lines.map((l) => l.side)).toEqual(['rep', 'customer']);
+    expect(Date.parse(lines[1]!.at)).toBeGreaterThan(Date.parse(lines[0]!.at));
+    s.close();
   });
 
   it('refuses bad input with a 4xx and stores nothing', async () => {

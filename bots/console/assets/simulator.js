@@ -9,10 +9,6 @@
   const status = $('sim-status');
   const errorBox = $('sim-error');
   const shown = new Set();
-  const time = (iso) => {
-    const d = new Date(iso);
-    return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-  };
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -38,7 +34,7 @@
     shown.add(m.id);
     const li = el('li', m.side);
     li.dataset.id = m.id;
-    li.append(el('span', 'who', m.name), el('time', '', time(m.at)), el('p', 'body', m.text));
+    li.append(el('span', 'who', m.name), el('time', '', m.time), el('p', 'body', m.text));
     add(m.chat === 'bot' ? $('bot') : $('chat'), li);
   }
 
@@ -47,7 +43,7 @@
     shown.add(d.id);
     const li = el('li', kind);
     li.dataset.id = d.id;
-    li.append(el('span', 'who', kind === 'nudge' ? `→ ${d.to}` : '机器人'), el('time', '', time(d.at)));
+    li.append(el('span', 'who', kind === 'nudge' ? `→ ${d.to}` : '机器人'), el('time', '', d.time));
     if (d.title) li.append(el('p', 'title', d.title));
     li.append(el('p', 'body', d.text));
     if (d.buttons.length > 0) li.append(el('p', 'buttons', d.buttons.map((b) => `[${b}]`).join(' ')));
@@ -88,7 +84,9 @@
     const as = form.elements.as.value;
     const text = $('chat-text').value.trim();
     if (!text) return;
-    const payload = as === 'rep' ? { as, text, rep: $('rep').value } : { as, text, customerName: $('customer-name').value.trim() || '客户' };
+    // The customer's name goes with the rep's messages too: the first message titles the chat.
+    const customerName = $('customer-name').value.trim() || '客户';
+    const payload = as === 'rep' ? { as, text, rep: $('rep').value, customerName } : { as, text, customerName };
     send(payload)
       .then(() => {
         $('chat-text').value = '';

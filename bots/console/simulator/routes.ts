@@ -32,6 +32,8 @@ export interface SimulatorDeps {
   db: Db;
   catalog: { readonly current: Catalog };
   now: () => Date;
+  /** The organisation's time zone, for the times on the page. */
+  timeZone: string;
   /** The local adapter's sink; null when the local adapter is off (LOCAL_ADAPTER). */
   sink: Pick<InboundSink, 'message'> | null;
   feed: DeliveryFeed;
@@ -77,6 +79,13 @@ export function registerSimulator(c: FastifyInstance, deps: SimulatorDeps, page:
   const style = hashed('simulator.css');
   // Chat lines stored by this process, for the streams of their sandbox (the page also shows its own).
   const lines = new Map<string, Set<(line: ChatLine) => void>>();
+  // Two messages typed within one step of a manual clock (the served demo's) still follow each
+  // other: the analysis reads a chat in time order.
+  let lastAt = 0;
+  const sentAt = () => {
+    lastAt = Math.max(deps.now().getTime(), lastAt + 1);
+    return new Date(lastAt);
+  };
 
   c.get(script.url, async (_req, reply) => reply.header('cache-control', IMMUTABLE).type('text/javascript; charset=utf-8').send(script.body));
   c.get(style.url, async (_req, reply) => reply.header('cache-control', IMMUTABLE).type('text/css; charset=utf-8').send(style.body));
@@ -121,7 +130,7 @@ export function registerSimulator(c: FastifyInstance, deps: SimulatorDeps, page:
     const p = body.data;
     const sandbox = ownSandbox(v, p.sandbox);
     const catalog = deps.catalog.current;
-    const base = { platform: 'local' as const, messageId: `sim-${newId()}`, kind: 'text' as const, text: p.text, attachments: [], sentAt: deps.now() };
+    const base = { platform: 'local' as const, messageId: `sim-${newId()}`, kind: 'text' as const, text: p.text, attachments: [], sentAt: sentAt() };
     let msg: InboundMessage;
     if (p.as === 'bot') {
       const localId = catalog.platformIds(v.person.id).get('local');
@@ -150,7 +159,7 @@ export function registerSimulator(c: FastifyInstance, deps: SimulatorDeps, page:
       sentAt: msg.sentAt,
     };
     for (const l of lines.get(line.conversationId) ?? []) l(line);
-    return { status: result.status, event: messageEvent(line, streamKeys(sandbox, v.person.id), catalog).data };
+    return { status: result.status, event: messageEvent(line, streamKeys(sandbox, v.person.id), catalog, deps.timeZone).data };
   });
 
   c.get('/v1/console/simulator/stream', async (req, reply) => {
@@ -171,7 +180,7 @@ export function registerSimulator(c: FastifyInstance, deps: SimulatorDeps, page:
     // Live events wait until the history is out, so the page gets them in order.
     let backlog: SimEvent[] | null = [];
     const live = (e: SimEvent) => (backlog ? backlog.push(e) : emit(e));
-    const onLine = (line: ChatLine) => live(messageEvent(line, keys, deps.catalog.current));
+    const onLine = (line: ChatLine) => live(messageEvent(line, keys, deps.catalog.current, deps.timeZone));
     for (const k of [keys.sandbox, keys.bot]) {
       let set = lines.get(k);
       if (!set) {
@@ -197,13 +206,19 @@ export function registerSimulator(c: FastifyInstance, deps: SimulatorDeps, page:
       }
     });
     try {
-      const u = await deps.feed.subscribe([keys.sandbox, keys.bot], (s) => live(sentEvent(s, keys, deps.catalog.current)));
+      const u = await deps.feed.subscribe([keys.sandbox, keys.bot], (s) => live(sentEvent(s, keys, deps.catalog.current, deps.timeZone)));
       if (!stream.send('ready', { sandbox, conversationId: keys.sandbox, botConversationId: keys.bot })) return u();
       unsubscribe = u;
       const catalog = deps.catalog.current;
       const history: Array<{ at: number; e: SimEvent }> = [
-        ...(await chatLines(deps.db, [keys.sandbox, keys.bot], HISTORY)).map((l) => ({ at: l.sentAt.getTime(), e: messageEvent(l, keys, catalog) })),
-        ...(await localSentAbout(deps.db, [keys.sandbox, keys.bot], HISTORY)).map((s) => ({ at: s.sentAt.getTime(), e: sentEvent(s, keys, catalog) })),
+        ...(await chatLines(deps.db, [keys.sandbox, keys.bot], HISTORY)).map((l) => ({
+          at: l.sentAt.getTime(),
+          e: messageEvent(l, keys, catalog, deps.timeZone),
+        })),
+        ...(await localSentAbout(deps.db, [keys.sandbox, keys.bot], HISTORY)).map((s) => ({
+          at: s.sentAt.getTime(),
+          e: sentEvent(s, keys, catalog, deps.timeZone),
+        })),
       ];
       for (const h of history.sort((a, b) => a.at - b.at)) emit(h.e);
       const waiting = backlog;
