@@ -191,9 +191,9 @@ export function registerSimulator(c: FastifyInstance, deps: SimulatorDeps, page:
     }
     let unsubscribe: (() => void) | null = null;
     const heartbeat = setInterval(async () => {
-      // A session ended elsewhere (another web process, expiry) ends its streams here too.
+      // A session ended elsewhere (another web process, expiry) or a person deactivated ends the stream.
       const open = await openConsoleSession(deps.db, v.key, deps.now()).catch(() => null);
-      if (!open) stream.end('signed-out');
+      if (!open || !deps.catalog.current.person(v.person.id)?.active) stream.end('signed-out');
       else reply.raw.write(': ping\n\n');
     }, HEARTBEAT_MS);
     heartbeat.unref();
