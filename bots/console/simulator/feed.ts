@@ -58,8 +58,11 @@ export function createDeliveryFeed(deps: { db: Db; intervalMs: number; log: { wa
 
   const poll = async () => {
     if (cursor === null) {
-      // Where "now" is: what was sent before is each stream's history, read by the stream itself.
-      cursor = (await latestLocalSentAt(deps.db)) ?? new Date(0);
+      // Where "now" is: what was sent before is each stream's history, read by the stream itself,
+      // so the rows of the look-back window count as already published.
+      const latest = (await latestLocalSentAt(deps.db)) ?? new Date(0);
+      for (const r of await localSentSince(deps.db, new Date(latest.getTime() - OVERLAP_MS), PAGE)) seen.set(r.id, r.sentAt.getTime());
+      cursor = latest;
       return;
     }
     for (;;) {
