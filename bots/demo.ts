@@ -5,10 +5,14 @@
  * gets a tracked link, and 华东医疗's 李主任 opens it three times over two days (the viewer's own
  * routes, on the simulated clock): the third look at the price page nudges 张三. No PostgreSQL,
  * Redis or platform credentials needed.
+ *
+ * At the end it serves the console on the demo's data and prints its address and a one-time
+ * sign-in link for 王静 (a manager): until Ctrl-C when stdout is a terminal or with `--serve`,
+ * and otherwise (tests, CI, a pipe) it closes at once, as before, so nothing waits on it.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
@@ -21,13 +25,21 @@ import { dealConfirmations, deliveries, messages, nudges, opportunities, people 
 import { createApp, type App } from './app.ts';
 import { readLink, tokenOf } from './demo/reader.ts';
 import { advanceTo, loadConversations, replay, toInbound } from './demo/replay.ts';
+import { type DemoConsole, serveConsole } from './demo/console.ts';
 import { buildServer } from './http/server.ts';
 
 const CONVERSATIONS = fileURLToPath(new URL('./demo/conversations', import.meta.url));
 const SAMPLE_PDF = fileURLToPath(new URL('../config/documents/sample-proposal.pdf', import.meta.url));
 const END = new Date('2026-12-04T18:30:00+08:00');
 
-async function main(): Promise<void> {
+export interface DemoOptions {
+  /** Keep serving the console until SIGINT/SIGTERM (a terminal, or `--serve`). */
+  serve: boolean;
+  /** Called while the console is up (tests follow the link here before the demo closes). */
+  onConsole?: (c: DemoConsole) => Promise<void>;
+}
+
+export async function runDemo(opts: DemoOptions): Promise<void> {
   const started = performance.now();
   const dataDir = await mkdtemp(join(tmpdir(), 'dealwise-demo-'));
   const config = loadConfig({
@@ -136,6 +148,7 @@ async function main(): Promise<void> {
     // The replay runs eleven simulated days of timers between the messages: a throughput figure
     // here would mislead (npm run bench measures that).
     console.log(`\n⏱  ${msgs.length} messages and eleven simulated days in ${(loopMs / 1000).toFixed(1)} s; demo wall time ${(total / 1000).toFixed(1)} s.`);
+    await serveConsole(app, clock, opts);
   } finally {
     await app.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -245,7 +258,10 @@ const indent = (s: string) =>
     .map((l) => `    ${l}`)
     .join('\n');
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// Run as `npm run demo` (not when a test imports runDemo).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  runDemo({ serve: process.argv.includes('--serve') || process.stdout.isTTY === true }).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -47,15 +47,18 @@ export function page(p: {
   body: string;
   /** Signed in: the nav, the sign-out form with the CSRF token. */
   viewer?: { person: Person; csrf: string };
-  active?: 'dashboard' | 'deals' | 'knowledge';
+  active?: 'dashboard' | 'deals' | 'knowledge' | 'simulator';
   /** Extra scripts (the dashboard's chart). */
   scripts?: string[];
+  /** Extra stylesheets (the simulator's). */
+  styles?: string[];
 }): string {
   const v = p.viewer;
   const nav = v
     ? `<nav class="nav">
   ${v.person.role === 'rep' ? '' : `<a href="/console"${p.active === 'dashboard' ? ' aria-current="page"' : ''}>看板</a>`}
   <a href="/console/deals"${p.active === 'deals' ? ' aria-current="page"' : ''}>商机</a>
+  <a href="/console/simulator"${p.active === 'simulator' ? ' aria-current="page"' : ''}>模拟器</a>
   ${v.person.role === 'admin' ? `<a href="/console/knowledge"${p.active === 'knowledge' ? ' aria-current="page"' : ''}>知识库</a>` : ''}
   <span class="who">${esc(v.person.name)} · ${ROLE_LABELS[v.person.role]}</span>
   <form method="post" action="/console/logout" class="inline"><input type="hidden" name="_csrf" value="${esc(v.csrf)}"><button type="submit" class="link">退出</button></form>
@@ -72,6 +75,7 @@ export function page(p: {
 <title>${esc(p.title)} · dealwise</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${esc(p.assets.style)}">
+${(p.styles ?? []).map((s) => `<link rel="stylesheet" href="${esc(s)}">`).join('\n')}
 ${scripts}
 </head>
 <body>

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { InboundSink } from '../../adapters/types.ts';
 import type { Config } from '../../core/config.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Db } from '../../db/client.ts';
@@ -28,6 +29,9 @@ import { consoleBaseUrl, hashToken } from './links.ts';
 import { dashboardPage, dealPage, dealsPage, PERIOD_CHOICES, type PageContext, signInPage } from './pages.ts';
 import { clearSessionCookie, cookieSettings, csrfOk, sameOrigin, setSessionCookie, signIn, signOut, type Viewing, viewing } from './session.ts';
 import { SESSION_TTL_MS } from './links.ts';
+import { createDeliveryFeed } from './simulator/feed.ts';
+import { registerSimulator } from './simulator/routes.ts';
+import { StreamRegistry } from './simulator/stream.ts';
 
 export interface ConsoleDeps {
   db: Db;
@@ -36,6 +40,8 @@ export interface ConsoleDeps {
   now: () => Date;
   /** Where the knowledge admin's library material goes (the documents storage). */
   storage?: DocumentStorage;
+  /** The simulator's way in: the local adapter's sink, null when LOCAL_ADAPTER is off. */
+  simulator?: { sink: Pick<InboundSink, 'message'> | null; pollMs?: number };
 }
 
 const require = createRequire(import.meta.url);
@@ -83,6 +89,13 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
   const script = hashedAsset('console.js');
   const echartsUrl = `/console/assets/echarts/${ECHARTS_VERSION}/echarts.common.min.js`;
   const assets: ConsoleAssets = { style: style.url, script: script.url, echarts: echartsUrl };
+  // The simulator's streams end before the server waits for its connections, so shutdown never hangs.
+  const streams = new StreamRegistry();
+  const feed = createDeliveryFeed({ db: deps.db, intervalMs: deps.simulator?.pollMs ?? 500, log: server.log });
+  server.addHook('preClose', async () => {
+    streams.closeAll();
+    feed.stop();
+  });
 
   server.register(async (c) => {
     c.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => {
@@ -139,6 +152,11 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
       now: deps.now(),
     });
     const html = (reply: FastifyReply, body: string, status = 200) => reply.status(status).type('text/html; charset=utf-8').send(body);
+    const simulator = registerSimulator(
+      c,
+      { db: deps.db, catalog: deps.catalog, now: deps.now, timeZone: tz, sink: deps.simulator?.sink ?? null, feed, streams },
+      { who, ctx, html },
+    );
 
     // ---- assets ----
     c.get(style.url, async (_req, reply) => reply.header('cache-control', IMMUTABLE).type('text/css; charset=utf-8').send(style.body));
@@ -180,6 +198,7 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
 
     c.post('/console/logout', async (req, reply) => {
       await signOut(deps.db, who(req), deps.now());
+      simulator.signedOut(who(req).key);
       clearSessionCookie(reply, cookie);
       return html(reply, messagePage(assets, '已退出', '已退出控制台。需要时在聊天中发送 /console 获取新的登录链接。', { state: 'signed-out' }));
     });

@@ -71,7 +71,14 @@ export function buildServer(app: App): FastifyInstance {
     }),
   );
   // The console's pages and its /v1/console JSON authenticate by session cookie, not the API token.
-  registerConsole(server, { db: app.database.db, catalog: app.catalog, config, now: () => app.clock.now(), storage: app.documents.storage });
+  registerConsole(server, {
+    db: app.database.db,
+    catalog: app.catalog,
+    config,
+    now: () => app.clock.now(),
+    storage: app.documents.storage,
+    simulator: { sink: config.LOCAL_ADAPTER ? app.sink : null },
+  });
 
   server.register(async (v1) => {
     v1.decorateRequest('grant', null);
