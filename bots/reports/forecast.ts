@@ -181,11 +181,8 @@ export async function forecast(db: Db, p: ForecastParams): Promise<Forecast> {
   const chances = new Map<string, Map<string, StageChance>>();
   const chanceOf = (teamId: string | null, stage: string): StageChance => {
     const key = teamId ?? '';
-    let team = chances.get(key);
-    if (!team) chances.set(key, (team = new Map()));
-    let c = team.get(stage);
-    if (!c) team.set(stage, (c = stageChance(histories.get(key)?.get(stage), priorOf(stage, path), p.priorWeight ?? PRIOR_WEIGHT)));
-    return c;
+    const team = entry(chances, key, () => new Map<string, StageChance>());
+    return entry(team, stage, () => stageChance(histories.get(key)?.get(stage), priorOf(stage, path), p.priorWeight ?? PRIOR_WEIGHT));
   };
   for (const t of p.teamIds) for (const s of path) chanceOf(t, s);
   const fallback = (stage: string) => path.slice(Math.max(0, path.indexOf(stage))).reduce((d, s) => d + (p.funnel.stallDays[s] ?? 14), 0);
@@ -222,18 +219,8 @@ export function summarize(deals: readonly ForecastDeal[], wins: Wins | Forecast,
   const totals = zero();
   const byTeam = new Map<string, ForecastTotals>();
   const byRep = new Map<string, ForecastTotals & { name: string | null; teamId: string | null }>();
-  const team = (id: string | null) => {
-    const k = id ?? '';
-    let t = byTeam.get(k);
-    if (!t) byTeam.set(k, (t = zero()));
-    return t;
-  };
-  const rep = (id: string | null, name: string | null, teamId: string | null) => {
-    const k = id ?? '';
-    let t = byRep.get(k);
-    if (!t) byRep.set(k, (t = { ...zero(), name, teamId }));
-    return t;
-  };
+  const team = (id: string | null) => entry(byTeam, id ?? '', zero);
+  const rep = (id: string | null, name: string | null, teamId: string | null) => entry(byRep, id ?? '', () => ({ ...zero(), name, teamId }));
   if ('totals' in wins) {
     // A forecast recomputed: its wins carry over as they were.
     for (const [k, v] of wins.byTeam) team(k).won = v.won;
@@ -260,4 +247,13 @@ export function summarize(deals: readonly ForecastDeal[], wins: Wins | Forecast,
 /** The deals that carry the window's forecast, heaviest first. */
 export function carriers(f: Pick<Forecast, 'deals' | 'to'>): ForecastDeal[] {
   return f.deals.filter((d) => d.p > 0 && d.expectedClose < f.to && d.weighted > 0);
+}
+
+/** The map's value at `key`, made and stored first when missing. */
+function entry<K, V>(m: Map<K, V>, key: K, make: () => V): V {
+  const v = m.get(key);
+  if (v !== undefined) return v;
+  const made = make();
+  m.set(key, made);
+  return made;
 }
