@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'REPLAYED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  | 'CONFLICT'
   | 'PLATFORM_API'
   | 'RATE_LIMITED'
   | 'TIMEOUT'
@@ -30,6 +31,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   REPLAYED: 409,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  /** The same id again with a different content (an idempotency key reused). */
+  CONFLICT: 409,
   PLATFORM_API: 502,
   RATE_LIMITED: 429,
   TIMEOUT: 504,

@@ -33,7 +33,7 @@ import type { Metrics } from '../metrics.ts';
 import { chooseAtoms } from './atoms.ts';
 import { type BuiltNudge, buildNudge } from './nudges.ts';
 import { customerOf } from './render.ts';
-import { valueScore } from './value-score.ts';
+import { postSaleOf, valueScore } from './value-score.ts';
 
 const WEEK_MS = 7 * 86_400_000;
 
@@ -154,6 +154,7 @@ async function countOpen(tx: Sql, catalog: Catalog, deal: ReadingDeal, at: Date)
         documentOpens: deal.documentOpens,
         buyingSignals: deal.buyingSignals,
         replyHours: deal.replyCount === 0 ? null : deal.replyHoursSum / deal.replyCount,
+        postSale: postSaleOf(deal.valueTerms ?? {}),
       })
     : null;
   await countDocumentOpen(tx, { dealId: deal.id, valueScore: scored?.score ?? before, valueTerms: scored?.terms ?? {}, at });

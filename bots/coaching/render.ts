@@ -38,7 +38,7 @@ export const customerOf = (dealName: string | null): string | null => (dealName 
 export interface Evidence {
   text: string;
   /** Who said it, or 客户阅读 for what the customer read in a tracked document. */
-  label: '客户原话' | '你的原话' | '销售原话' | '客户阅读';
+  label: '客户原话' | '你的原话' | '销售原话' | '客户阅读' | '售后事件';
 }
 
 export interface NudgeView {

@@ -14,6 +14,21 @@ export interface ScoreInputs {
   buyingSignals: number;
   /** Average hours the customer took to answer a rep message, null when never. */
   replyHours: number | null;
+  /**
+   * The post-sale terms (payment, referral, ticket, renewal) in points, as the deal's events set
+   * them (bots/deals/deal-events.ts): added to the score, negative for late payments and tickets.
+   */
+  postSale?: Readonly<Record<string, number>>;
+}
+
+/** The terms the deal's post-sale events set; a rescore on a message keeps them as they were. */
+export const POST_SALE_TERMS = ['payment', 'referral', 'ticket', 'renewal'] as const;
+
+/** The post-sale terms among a deal's last computed terms. */
+export function postSaleOf(terms: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of POST_SALE_TERMS) if (typeof terms[k] === 'number') out[k] = terms[k];
+  return out;
 }
 
 /** The score 0–100 and each term's points, so a manager sees what moved it. */
@@ -24,11 +39,13 @@ export function valueScore(f: ValueScoreFormula, x: ScoreInputs): { score: numbe
   const part = (v: number) => Math.max(0, Math.min(1, v));
   const responsiveness = x.replyHours === null ? 0 : part((24 - x.replyHours) / (24 - Math.min(f.responsiveFullHours, 23.9)));
   const points = (weight: number, share: number) => Math.round((1000 * weight * share) / total) / 10;
-  const terms = {
+  const terms: Record<string, number> = {
     amount: points(w.amount, part((x.amount ?? 0) / f.amountFull)),
     engagement: points(w.engagement, part((x.customerMessages + (x.documentOpens ?? 0)) / f.engagementFull)),
     buyingSignals: points(w.buyingSignals, part(x.buyingSignals / f.buyingSignalsFull)),
     responsiveness: points(w.responsiveness, responsiveness),
   };
-  return { score: Math.min(100, Math.round(terms.amount + terms.engagement + terms.buyingSignals + terms.responsiveness)), terms };
+  for (const [k, v] of Object.entries(x.postSale ?? {})) if (v !== 0) terms[k] = v;
+  const sum = Object.values(terms).reduce((s, v) => s + v, 0);
+  return { score: Math.max(0, Math.min(100, Math.round(sum))), terms };
 }

@@ -19,6 +19,7 @@ import { dealTruthBlock } from '../deals/truth-lines.ts';
 import { winningPath } from '../deals/stages.ts';
 import { canSeeDeal, canSeeRep, dealScope, resolveVisibleTeamIds, visibleTeamIds } from '../reports/access.ts';
 import { dealTimeline, findOpportunities } from '../reports/deal.ts';
+import { answerForecast } from '../reports/forecast-answer.ts';
 import { funnel } from '../reports/funnel.ts';
 import { answerBreakpoints, dealRisksText, repRiskBlock, teamRiskBlock, withBlock } from '../reports/insights.ts';
 import { parsePeriod } from '../reports/period.ts';
@@ -140,6 +141,8 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const f = await funnel(tx, { teamIds, from: period.from, to: period.to, stages: winningPath(catalog.playbook.funnel) });
       return renderFunnel(f, period, { timeZone: tz, scopeName: teamIds.length === 1 ? (catalog.teams.get(teamIds[0]!)?.name ?? teamIds[0]!) : '我的团队' });
     }
+    case 'forecast':
+      return answerForecast({ tx, catalog, person, now, timeZone: tz }, cmd.period, cmd.whatIf);
     case 'breakpoints':
       return answerBreakpoints({ tx, catalog, config: a.config, person, now }, cmd.period);
   }

@@ -26,6 +26,8 @@ export type Command =
   | { name: 'correct'; query: string; field: CorrectionField; value: string }
   | { name: 'funnel'; period?: string }
   | { name: 'breakpoints'; period?: string }
+  /** `/forecast 本季度`, and a what-if: `/forecast 本季度 假如 华东医疗 赢单`. */
+  | { name: 'forecast'; period?: string; whatIf?: { query: string; outcome: 'won' | 'lost' } }
   | { name: 'kb'; query: string }
   /** A tracked link to a stored document for a deal's customer chat: `/share 报价单 华东医疗`. */
   | { name: 'share'; query: string }
@@ -46,6 +48,8 @@ const ALIASES: Record<string, Command['name']> = {
   breakpoints: 'breakpoints',
   断点: 'breakpoints',
   行为断点: 'breakpoints',
+  forecast: 'forecast',
+  预测: 'forecast',
   kb: 'kb',
   知识: 'kb',
   话术: 'kb',
@@ -59,6 +63,9 @@ const ALIASES: Record<string, Command['name']> = {
   console: 'console',
   控制台: 'console',
 };
+
+/** 「本季度 假如 华东医疗 赢单」, 「假如 华东医疗 丢单」, 「if 华东医疗 won」. */
+const WHAT_IF = /^(.*?)\s*(?:假如|如果|if)\s+(.+?)\s+(赢单|赢|丢单|输单|丢|输|won|lost)$/i;
 
 const PERIOD_WORDS = /^(本周|上周|本月|上月|今天|this week|last week|this month|last month|today)$/i;
 
@@ -74,6 +81,12 @@ export function parseCommand(text: string): Command | null {
     case 'funnel':
     case 'breakpoints':
       return arg ? { name, period: arg } : { name };
+    case 'forecast': {
+      const w = WHAT_IF.exec(arg);
+      const period = (w ? w[1]! : arg).trim();
+      const whatIf = w ? { query: w[2]!.trim(), outcome: /^(赢单|赢|won)$/i.test(w[3]!) ? ('won' as const) : ('lost' as const) } : undefined;
+      return { name, ...(period ? { period } : {}), ...(whatIf ? { whatIf } : {}) };
+    }
     case 'rep': {
       // "/rep 张三 上周": the period, if any, is the trailing word(s).
       const period = /\s+(本周|上周|本月|上月|今天|this week|last week|this month|last month|today)$/i.exec(arg);
@@ -107,6 +120,7 @@ export const HELP_TEXT = [
   '- `/deal 华东医疗 阶段 赢单`：更正商机（阶段、金额 20万、改名 新名、负责人 张三；负责人或其经理可改）',
   '- `/funnel 本月`：漏斗与各阶段转化',
   '- `/breakpoints 本季度`：关键行为做到与没做到的推进率、赢单率（经理看团队，销售看自己）',
+  '- `/forecast 本季度`：加权预测（本月或本季度）与撑起预测的商机；`/forecast 本季度 假如 华东医疗 赢单`（或 丢单）看假设后的预测（经理看团队，销售看自己）',
   '- `/share 报价单 华东医疗`：给客户群发文档的跟踪链接（不写客户名时发到你最近在跟的商机）；也可以直接把 PDF 发给我',
   '- `/docs 报价单`：文档阅读情况：打开次数、读者、每页停留、跳过和反复看的页（经理看团队，销售看自己）',
   '- `/console`：网页控制台的一次性登录链接（10 分钟内有效）',

@@ -1,6 +1,6 @@
 /** Rescoring a deal as a message is counted: only a customer message or a new amount can move it. */
 import type { MessageStep } from '../analysis/engine.ts';
-import { valueScore } from '../coaching/value-score.ts';
+import { postSaleOf, valueScore } from '../coaching/value-score.ts';
 import { replyHours } from './counters.ts';
 
 export function rescore(s: MessageStep): { before: number; after: number } {
@@ -15,6 +15,7 @@ export function rescore(s: MessageStep): { before: number; after: number } {
     documentOpens: deal.documentOpens,
     buyingSignals: deal.buyingSignals,
     replyHours: replyHours(deal),
+    postSale: postSaleOf(deal.valueTerms),
   });
   deal.valueScore = score;
   deal.valueTerms = terms;

@@ -9,6 +9,7 @@ import { registerConsole } from '../console/routes.ts';
 import { documentDepsFromConfig, registerDocumentRoutes, scopedAuthorizer } from '../documents/routes.ts';
 import type { App } from '../app.ts';
 import { ApiAuth, type ApiScope, assertSafeExposure, type Grant } from './auth.ts';
+import { registerDealEvents } from './routes/deal-events.ts';
 import { registerDeals } from './routes/deals.ts';
 import { registerIngest } from './routes/ingest.ts';
 import { registerOps } from './routes/ops.ts';
@@ -90,6 +91,7 @@ export function buildServer(app: App): FastifyInstance {
     registerOutbox(v1, app);
     registerPresses(v1, app);
     registerDeals(v1, app);
+    registerDealEvents(v1, app);
   });
   registerWebhooks(server, app);
   return server;

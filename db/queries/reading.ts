@@ -30,6 +30,8 @@ export interface ReadingDeal {
   status: 'open' | 'won' | 'lost';
   amount: number | null;
   valueScore: number;
+  /** The terms as last computed: the post-sale ones carry over when an open rescores the deal. */
+  valueTerms: Record<string, number>;
   customerMessages: number;
   buyingSignals: number;
   replyHoursSum: number;
@@ -41,7 +43,7 @@ export interface ReadingDeal {
 /** The deal, locked until the transaction ends when `lock` (an open changes its counters). */
 export async function readingDeal(tx: Sql, id: string, lock: boolean): Promise<ReadingDeal | null> {
   const [row] = await tx.query<ReadingDeal>(
-    `select id, name, owner_id as "ownerId", stage, status, amount, value_score as "valueScore", customer_messages as "customerMessages",
+    `select id, name, owner_id as "ownerId", stage, status, amount, value_score as "valueScore", value_terms as "valueTerms", customer_messages as "customerMessages",
        buying_signals as "buyingSignals", reply_hours_sum as "replyHoursSum", reply_count as "replyCount", document_opens as "documentOpens",
        contact_name as "contactName"
      from opportunities where id = $1${lock ? ' for update' : ''}`,

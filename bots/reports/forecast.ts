@@ -1,0 +1,259 @@
+/**
+ * The forecast (`/forecast 本季度`): each open deal's chance of winning from its stage, learned
+ * from its team's closed deals (forecast-model.ts blends them with playbook priors), its expected
+ * close from its time in stage, and the weighted pipeline of the deals expected to close in the
+ * window, beside what was already won in it.
+ *
+ * Three queries whatever the number of deals: the teams' stage histories (closed deals and their
+ * stage entries, aggregated in the database), the open deals, the wins in the window. `asOf`
+ * reads the same as of an earlier moment (the deals open then, at the stage they were in then),
+ * which is how last week's forecast and the calibration are computed without snapshots.
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import type { Funnel } from '../catalog/schema.ts';
+import { rowsOf, scopeCondition } from './breakpoints.ts';
+import type { DealScope } from './deal.ts';
+import { UNNAMED_DEAL_LABEL } from './deal-name.ts';
+import {
+  expectedClose,
+  type ForecastDeal,
+  PRIOR_WEIGHT,
+  priorOf,
+  QUANTILE_LEVELS,
+  type StageChance,
+  type StageHistory,
+  stageChance,
+  weightedPipeline,
+} from './forecast-model.ts';
+
+const date = (v: string | Date | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
+const list = (xs: readonly string[]): SQL =>
+  sql.join(
+    xs.map((x) => sql`${x}`),
+    sql`, `,
+  );
+
+/** Per team, per stage: what the team's deals closed by `asOf` say. */
+export async function stageHistories(
+  db: Db,
+  p: { teamIds: readonly string[]; asOf: Date; stages: readonly string[] },
+): Promise<Map<string, Map<string, StageHistory>>> {
+  const out = new Map<string, Map<string, StageHistory>>();
+  if (p.teamIds.length === 0 || p.stages.length === 0) return out;
+  const levels = sql.raw(`array[${QUANTILE_LEVELS.join(',')}]::float8[]`);
+  const asOf = p.asOf.toISOString();
+  type Quantiles = number[] | string | null;
+  const rows = rowsOf<{ team_id: string; stage: string; closed: number; won: number; q: Quantiles; wd: Quantiles; ld: Quantiles }>(
+    await db.execute(sql`
+      with closed as (
+        select o.id, o.status, o.closed_at, o.created_at, p.team_id
+        from opportunities o join people p on p.id = o.owner_id
+        where o.status in ('won', 'lost') and o.closed_at <= ${asOf}::timestamptz and p.team_id in (${list(p.teamIds)})
+      ),
+      entries as (
+        select sc.opportunity_id as id, sc.to_stage as stage, sc.at from stage_changes sc join closed c on c.id = sc.opportunity_id
+        union all
+        select c.id, f.from_stage, c.created_at from closed c
+          cross join lateral (select sc.from_stage from stage_changes sc where sc.opportunity_id = c.id order by sc.at, sc.id limit 1) f
+      ),
+      per as (select id, stage, min(at) as at from entries where stage in (${list(p.stages)}) group by id, stage),
+      dwell as (
+        select c.team_id, c.status, per.stage, extract(epoch from c.closed_at - per.at) / 86400 as to_close,
+          extract(epoch from coalesce(lead(per.at) over (partition by per.id order by per.at), c.closed_at) - per.at) / 86400 as stay
+        from per join closed c on c.id = per.id
+      )
+      select team_id, stage, count(*)::int as closed, (count(*) filter (where status = 'won'))::int as won,
+        percentile_cont(${levels}) within group (order by to_close) filter (where status = 'won') as q,
+        percentile_cont(${levels}) within group (order by stay) filter (where status = 'won') as wd,
+        percentile_cont(${levels}) within group (order by stay) filter (where status = 'lost') as ld
+      from dwell
+      group by team_id, stage`),
+  );
+  // PGlite returns a float8[] as an array, postgres.js as an array too, some drivers as text.
+  const nums = (q: Quantiles): number[] => (q === null ? [] : typeof q === 'string' ? q.replace(/[{}]/g, '').split(',').map(Number) : q.map(Number));
+  for (const r of rows) {
+    const team = out.get(r.team_id) ?? new Map<string, StageHistory>();
+    team.set(r.stage, { closed: r.closed, won: r.won, wonDays: nums(r.q), wonDwell: nums(r.wd), lostDwell: nums(r.ld) });
+    out.set(r.team_id, team);
+  }
+  return out;
+}
+
+interface OpenRow {
+  id: string;
+  name: string | null;
+  owner_id: string | null;
+  owner_name: string | null;
+  team_id: string | null;
+  stage: string;
+  stage_at: string | Date;
+  amount: number | null;
+  status: string;
+}
+
+/**
+ * The deals open at `asOf` in scope, at the stage they were in then. Without `asOf`, the open
+ * deals as they are (the opportunities row only: indexed on status).
+ */
+export async function openDealsAt(db: Db, p: { scope: DealScope; asOf?: Date }): Promise<(OpenRow & { outcome: string })[]> {
+  if (!p.asOf) {
+    const rows = rowsOf<OpenRow>(
+      await db.execute(sql`
+        select o.id, o.name, o.owner_id, p.name as owner_name, p.team_id, o.stage, o.stage_at, o.amount, o.status
+        from opportunities o left join people p on p.id = o.owner_id
+        where o.status = 'open' and ${scopeCondition(p.scope)}`),
+    );
+    return rows.map((r) => ({ ...r, outcome: 'open' }));
+  }
+  const asOf = p.asOf.toISOString();
+  const rows = rowsOf<OpenRow>(
+    await db.execute(sql`
+      select o.id, o.name, o.owner_id, p.name as owner_name, p.team_id, o.amount, o.status,
+        coalesce(l.to_stage, f.from_stage, o.stage) as stage, coalesce(l.at, o.created_at) as stage_at
+      from opportunities o left join people p on p.id = o.owner_id
+        left join lateral (select sc.to_stage, sc.at from stage_changes sc where sc.opportunity_id = o.id and sc.at <= ${asOf}::timestamptz
+          order by sc.at desc, sc.id desc limit 1) l on true
+        left join lateral (select sc.from_stage from stage_changes sc where sc.opportunity_id = o.id order by sc.at, sc.id limit 1) f on true
+      where o.created_at <= ${asOf}::timestamptz and (o.closed_at is null or o.closed_at > ${asOf}::timestamptz) and ${scopeCondition(p.scope)}`),
+  );
+  return rows.map((r) => ({ ...r, outcome: r.status }));
+}
+
+export interface ForecastParams {
+  scope: DealScope;
+  /** Whose closed deals teach the chances: the teams of the scope (a rep's own team). */
+  teamIds: readonly string[];
+  /** The window: wins from `from`, open deals expected to close before `to`. */
+  from: Date;
+  to: Date;
+  now: Date;
+  /** Read as of this moment instead of now (last week's forecast, the calibration). */
+  asOf?: Date;
+  funnel: Funnel;
+  /** The winning path (lead … negotiation, won): stages that have a chance. */
+  stages: readonly string[];
+  priorWeight?: number;
+}
+
+/** What a group (a team, a rep) carries. */
+export interface ForecastTotals {
+  /** Won in the window so far. */
+  won: number;
+  /** Σ amount × p of the open deals expected to close in the window. */
+  weighted: number;
+  /** Open deals expected in the window, and those without an amount among them. */
+  deals: number;
+  unpriced: number;
+}
+
+export interface Forecast {
+  asOf: Date;
+  from: Date;
+  to: Date;
+  totals: ForecastTotals;
+  byTeam: Map<string, ForecastTotals>;
+  byRep: Map<string, ForecastTotals & { name: string | null; teamId: string | null }>;
+  /** Every open deal in scope with its chance and expected close, heaviest first. */
+  deals: ForecastDeal[];
+  /** Each team's chances per stage for a deal just entering it (what `/forecast` shows as the model). */
+  chances: Map<string, Map<string, StageChance>>;
+  /** Σ amount × p over every open deal, whatever its expected close. */
+  pipeline: number;
+}
+
+/** The forecast of `scope` for the window. */
+export async function forecast(db: Db, p: ForecastParams): Promise<Forecast> {
+  const asOf = p.asOf ?? p.now;
+  const path = p.stages.filter((s) => !p.funnel.closed.includes(s));
+  const [histories, open, wins] = await Promise.all([
+    stageHistories(db, { teamIds: p.teamIds, asOf, stages: path }),
+    openDealsAt(db, { scope: p.scope, ...(p.asOf ? { asOf: p.asOf } : {}) }),
+    db
+      .execute(sql`
+        select o.owner_id, p.name as owner_name, p.team_id, coalesce(sum(o.amount), 0)::float8 as amount
+        from opportunities o left join people p on p.id = o.owner_id
+        where o.status = 'won' and o.closed_at >= ${p.from.toISOString()}::timestamptz and o.closed_at < ${asOf.toISOString()}::timestamptz
+          and ${scopeCondition(p.scope)}
+        group by o.owner_id, p.name, p.team_id`)
+      .then((r) => rowsOf<{ owner_id: string | null; owner_name: string | null; team_id: string | null; amount: number }>(r)),
+  ]);
+  const chances = new Map<string, Map<string, StageChance>>();
+  const chanceOf = (teamId: string | null, stage: string): StageChance => {
+    const key = teamId ?? '';
+    const team = entry(chances, key, () => new Map<string, StageChance>());
+    return entry(team, stage, () => stageChance(histories.get(key)?.get(stage), priorOf(stage, path), p.priorWeight ?? PRIOR_WEIGHT));
+  };
+  for (const t of p.teamIds) for (const s of path) chanceOf(t, s);
+  const fallback = (stage: string) => path.slice(Math.max(0, path.indexOf(stage))).reduce((d, s) => d + (p.funnel.stallDays[s] ?? 14), 0);
+  const deals: ForecastDeal[] = open
+    .filter((d) => path.includes(d.stage))
+    .map((d) => {
+      const h = histories.get(d.team_id ?? '')?.get(d.stage);
+      const stageAt = date(d.stage_at)!;
+      const elapsed = Math.max(0, (asOf.getTime() - stageAt.getTime()) / 86_400_000);
+      const c = stageChance(h, priorOf(d.stage, path), p.priorWeight ?? PRIOR_WEIGHT, elapsed);
+      const wonDays = h?.wonDays ?? [];
+      return {
+        id: d.id,
+        name: d.name ?? UNNAMED_DEAL_LABEL,
+        ownerId: d.owner_id,
+        ownerName: d.owner_name,
+        teamId: d.team_id,
+        stage: d.stage,
+        amount: d.amount === null ? null : Number(d.amount),
+        p: c.p,
+        expectedClose: expectedClose(stageAt, asOf, wonDays, fallback(d.stage)),
+        weighted: (d.amount === null ? 0 : Number(d.amount)) * c.p,
+      };
+    })
+    .sort((a, b) => b.weighted - a.weighted || a.id.localeCompare(b.id));
+  return { ...summarize(deals, wins, p.to), deals, asOf, from: p.from, to: p.to, chances, pipeline: weightedPipeline(deals) };
+}
+
+type Wins = readonly { owner_id: string | null; owner_name: string | null; team_id: string | null; amount: number }[];
+
+/** Totals of a forecast's deals (after a what-if, say) for the window ending `to`. */
+export function summarize(deals: readonly ForecastDeal[], wins: Wins | Forecast, to: Date): Pick<Forecast, 'totals' | 'byTeam' | 'byRep'> {
+  const zero = (): ForecastTotals => ({ won: 0, weighted: 0, deals: 0, unpriced: 0 });
+  const totals = zero();
+  const byTeam = new Map<string, ForecastTotals>();
+  const byRep = new Map<string, ForecastTotals & { name: string | null; teamId: string | null }>();
+  const team = (id: string | null) => entry(byTeam, id ?? '', zero);
+  const rep = (id: string | null, name: string | null, teamId: string | null) => entry(byRep, id ?? '', () => ({ ...zero(), name, teamId }));
+  if ('totals' in wins) {
+    // A forecast recomputed: its wins carry over as they were.
+    for (const [k, v] of wins.byTeam) team(k).won = v.won;
+    for (const [k, v] of wins.byRep) rep(k, v.name, v.teamId).won = v.won;
+    totals.won = wins.totals.won;
+  } else
+    for (const w of wins) {
+      const a = Number(w.amount);
+      totals.won += a;
+      team(w.team_id).won += a;
+      rep(w.owner_id, w.owner_name, w.team_id).won += a;
+    }
+  for (const d of deals) {
+    if (d.p === 0 || d.expectedClose >= to) continue;
+    for (const t of [totals, team(d.teamId), rep(d.ownerId, d.ownerName, d.teamId)]) {
+      t.weighted += d.weighted;
+      t.deals++;
+      if (d.amount === null) t.unpriced++;
+    }
+  }
+  return { totals, byTeam, byRep };
+}
+
+/** The deals that carry the window's forecast, heaviest first. */
+export function carriers(f: Pick<Forecast, 'deals' | 'to'>): ForecastDeal[] {
+  return f.deals.filter((d) => d.p > 0 && d.expectedClose < f.to && d.weighted > 0);
+}
+
+/** The map's value at `key`, made and stored first when missing. */
+function entry<K, V>(m: Map<K, V>, key: K, make: () => V): V {
+  const v = m.get(key);
+  if (v !== undefined) return v;
+  const made = make();
+  m.set(key, made);
+  return made;
+}

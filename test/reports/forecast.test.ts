@@ -1,0 +1,128 @@
+/**
+ * `/forecast` on a generated history: who sees which deals, the window, what-ifs, and the
+ * weighted pipeline as the sum of amount × chance.
+ */
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CatalogHolder } from '../../bots/catalog/watch.ts';
+import { answerCommand } from '../../bots/commands/answer.ts';
+import { parseCommand } from '../../bots/commands/parse.ts';
+import { createDocumentStorage } from '../../bots/documents/storage.ts';
+import { forecastFor, forecastWindow } from '../../bots/reports/forecast-answer.ts';
+import { carriers } from '../../bots/reports/forecast.ts';
+import { seedHistory } from '../../bots/reports/history.ts';
+import { formatAmount } from '../../bots/reports/render.ts';
+import { loadConfig } from '../../core/config.ts';
+import { createLogger } from '../../core/logger.ts';
+import type { OutboundMessage } from '../../core/types.ts';
+import { type Database, openDatabase } from '../../db/client.ts';
+import { makeDataDir } from '../helpers/app.ts';
+
+const NOW = new Date('2026-11-27T10:00:00+08:00');
+const TZ = 'Asia/Shanghai';
+const wh = { timeZone: TZ, start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
+
+let dir: string;
+let database: Database;
+let catalog: CatalogHolder;
+
+beforeAll(async () => {
+  dir = await makeDataDir();
+  database = await openDatabase({ dataDir: dir, migrate: false });
+  catalog = await CatalogHolder.open(database.db, createLogger({ level: 'silent' }));
+  await seedHistory(database.db, { deals: 600, seed: 21, now: NOW, days: 240, wh, rules: catalog.current.playbook.rules });
+}, 180_000);
+
+afterAll(async () => {
+  await database?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const text = (m: OutboundMessage) => (m.type === 'markdown' ? `${m.title}\n${m.text}` : m.type === 'text' ? m.text : JSON.stringify(m));
+const ask = async (personId: string, command: string) => {
+  const person = catalog.current.person(personId)!;
+  const cmd = parseCommand(command);
+  expect(cmd?.name).toBe('forecast');
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+  const extras = { documents: { storage: createDocumentStorage(config), publicUrl: 'http://127.0.0.1:3000' }, wh };
+  return text(await answerCommand({ tx: database.db, catalog, config, person, platform: 'local', now: NOW, ...extras }, cmd!));
+};
+const ctx = (personId: string) => ({ tx: database.db, catalog: catalog.current, person: catalog.current.person(personId)!, now: NOW, timeZone: TZ });
+const quarter = forecastWindow('本季度', NOW, TZ);
+
+describe('/forecast', () => {
+  it('parses a period and a what-if, with aliases', () => {
+    expect(parseCommand('/forecast')).toEqual({ name: 'forecast' });
+    expect(parseCommand('/预测 本月')).toEqual({ name: 'forecast', period: '本月' });
+    expect(parseCommand('/forecast 本季度 假如 华东医疗 赢单')).toEqual({ name: 'forecast', period: '本季度', whatIf: { query: '华东医疗', outcome: 'won' } });
+    expect(parseCommand('/forecast 假如 苏州 精密 丢单')).toEqual({ name: 'forecast', whatIf: { query: '苏州 精密', outcome: 'lost' } });
+  });
+
+  it('windows 本季度 and 本月 to their ends on the wall clock', () => {
+    expect(quarter.from.toISOString()).toBe('2026-09-30T16:00:00.000Z');
+    expect(quarter.to.toISOString()).toBe('2026-12-31T16:00:00.000Z');
+    expect(forecastWindow('本月', NOW, TZ).to.toISOString()).toBe('2026-11-30T16:00:00.000Z');
+  });
+
+  it('weights each open deal by its chance: the window total is the sum of amount × p of the deals expected in it', async () => {
+    const f = await forecastFor(ctx('ops'), quarter);
+    expect(f.deals.length).toBeGreaterThan(20);
+    const inWindow = f.deals.filter((d) => d.expectedClose < quarter.to);
+    expect(f.totals.weighted).toBeCloseTo(
+      inWindow.reduce((s, d) => s + (d.amount ?? 0) * d.p, 0),
+      3,
+    );
+    for (const d of f.deals) {
+      expect(d.p).toBeGreaterThan(0);
+      expect(d.p).toBeLessThan(1);
+      expect(d.expectedClose.getTime()).toBeGreaterThan(NOW.getTime());
+    }
+    // Later stages carry higher chances, as the team's history says.
+    const east = f.chances.get('east')!;
+    expect(east.get('negotiation')!.p).toBeGreaterThan(east.get('demo')!.p);
+    expect(east.get('demo')!.p).toBeGreaterThan(east.get('lead')!.p);
+  });
+
+  it('shows a manager their team by rep, and never another team’s deals', async () => {
+    const f = await forecastFor(ctx('wangjing'), quarter);
+    expect(new Set(f.deals.map((d) => d.teamId))).toEqual(new Set(['east']));
+    const t = await ask('wangjing', '/forecast 本季度');
+    expect(t).toContain('华东一组 · 本季度预测');
+    expect(t).toMatch(/按销售：.*(张三|李四)/);
+    expect(t).not.toMatch(/赵敏|孙浩/);
+    for (const d of carriers(f).slice(0, 5)) expect(t).toContain(d.name);
+  });
+
+  it('shows a rep their own deals only', async () => {
+    const f = await forecastFor(ctx('zhangsan'), quarter);
+    expect(f.deals.length).toBeGreaterThan(0);
+    expect(new Set(f.deals.map((d) => d.ownerId))).toEqual(new Set(['zhangsan']));
+    const others = (await forecastFor(ctx('wangjing'), quarter)).deals.filter((d) => d.ownerId !== 'zhangsan');
+    const t = await ask('zhangsan', '/forecast');
+    expect(t).toContain('我的 · 本季度预测');
+    expect(t).not.toContain('按销售');
+    for (const d of others) expect(t).not.toContain(d.name);
+  });
+
+  it('recomputes with a deal taken as won or lost', async () => {
+    const f = await forecastFor(ctx('wangjing'), quarter);
+    const deal = f.deals.find((d) => d.amount !== null && d.expectedClose < quarter.to)!;
+    const before = f.totals.won + f.totals.weighted;
+    const won = await ask('wangjing', `/forecast 本季度 假如 ${deal.name} 赢单`);
+    const gain = deal.amount! - deal.weighted;
+    const lines = won.split('\n');
+    expect(won).toContain(`假如「${deal.name}」赢单`);
+    const moved = lines.find((l) => l.startsWith('预测 '))!;
+    expect(moved).toContain(`${formatAmount(before)} → ${formatAmount(before + gain)}（+${formatAmount(gain)}）`);
+    const lost = await ask('wangjing', `/forecast 本季度 假如 ${deal.name} 丢单`);
+    expect(lost).toContain(`假如「${deal.name}」丢单`);
+    expect(lost.split('\n').find((l) => l.startsWith('预测 '))).toContain(`（-${formatAmount(deal.weighted)}）`);
+    expect(before).toBeGreaterThan(0);
+  });
+
+  it('refuses a what-if on a deal the asker may not see', async () => {
+    const other = (await forecastFor(ctx('wangjing'), quarter)).deals.find((d) => d.ownerId === 'lisi')!;
+    const t = await ask('zhangsan', `/forecast 本季度 假如 ${other.name} 赢单`);
+    expect(t).toContain(`没有找到你能查看的进行中商机「${other.name}」`);
+  });
+});
