@@ -47,7 +47,7 @@ export function page(p: {
   body: string;
   /** Signed in: the nav, the sign-out form with the CSRF token. */
   viewer?: { person: Person; csrf: string };
-  active?: 'dashboard' | 'deals';
+  active?: 'dashboard' | 'deals' | 'search' | 'audit';
   /** Extra scripts (the dashboard's chart). */
   scripts?: string[];
 }): string {
@@ -56,6 +56,8 @@ export function page(p: {
     ? `<nav class="nav">
   ${v.person.role === 'rep' ? '' : `<a href="/console"${p.active === 'dashboard' ? ' aria-current="page"' : ''}>看板</a>`}
   <a href="/console/deals"${p.active === 'deals' ? ' aria-current="page"' : ''}>商机</a>
+  <a href="/console/search"${p.active === 'search' ? ' aria-current="page"' : ''}>搜索</a>
+  <a href="/console/audit"${p.active === 'audit' ? ' aria-current="page"' : ''}>记录</a>
   <span class="who">${esc(v.person.name)} · ${ROLE_LABELS[v.person.role]}</span>
   <form method="post" action="/console/logout" class="inline"><input type="hidden" name="_csrf" value="${esc(v.csrf)}"><button type="submit" class="link">退出</button></form>
 </nav>`

@@ -70,8 +70,8 @@ export function buildServer(app: App): FastifyInstance {
       authorize: scopedAuthorizer(auth),
     }),
   );
-  // The console's pages and its /v1/console JSON authenticate by session cookie, not the API token.
-  registerConsole(server, { db: app.database.db, catalog: app.catalog, config, now: () => app.clock.now() });
+  // The console's pages and its /v1/console JSON authenticate by session cookie; /v1/console also by a read-scoped API token.
+  registerConsole(server, { db: app.database.db, catalog: app.catalog, config, now: () => app.clock.now(), auth });
 
   server.register(async (v1) => {
     v1.decorateRequest('grant', null);
