@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql as dsql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -65,7 +66,8 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Database> 
   mkdirSync(dataDir, { recursive: true });
   let client: PGlite;
   try {
-    client = await PGlite.create({ dataDir: `${dataDir}/pglite` });
+    // pg_trgm: the console's conversation search (migration 0004).
+    client = await PGlite.create({ dataDir: `${dataDir}/pglite`, extensions: { pg_trgm } });
   } catch (err) {
     throw new AppError('DATABASE', `cannot open the embedded database in ${dataDir}/pglite`, { cause: err });
   }

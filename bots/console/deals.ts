@@ -4,7 +4,7 @@
  * message carrying the actions detected in it, the stage moves it is evidence of and the nudges it
  * set off; moves, nudges and corrections without a message stand on their own at their time.
  */
-import { and, asc, count, desc, eq, ilike, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, ilike, inArray, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { Attachment } from '../../core/types.ts';
 import type { Db } from '../../db/client.ts';
 import { dealById } from '../../db/queries/deals.ts';
@@ -12,14 +12,9 @@ import { actions, messages, nudges, opportunities, people } from '../../db/schem
 import { canSeeDeal, dealScope, type Viewer } from '../reports/access.ts';
 import { dealNameColumn, UNNAMED_DEAL_LABEL } from '../reports/deal-name.ts';
 import { escapeLike } from '../reports/text.ts';
+import { type DealListQuery, dayRange, words } from './filters.ts';
 
-export interface DealListFilter {
-  q?: string;
-  stage?: string;
-  owner?: string;
-  limit: number;
-  offset: number;
-}
+export type DealListFilter = DealListQuery;
 
 export interface DealListItem {
   id: string;
@@ -30,10 +25,18 @@ export interface DealListItem {
   valueScore: number;
   ownerId: string | null;
   ownerName: string | null;
+  /** The customer contact who spoke last. */
+  contactName: string | null;
   updatedAt: Date;
 }
 
-export async function listConsoleDeals(db: Db, viewer: Viewer, f: DealListFilter): Promise<{ items: DealListItem[]; total: number }> {
+/** The viewer's deals that pass the filter, newest change first; `timeZone` reads the from/to days. */
+export async function listConsoleDeals(
+  db: Db,
+  viewer: Viewer,
+  f: DealListFilter,
+  timeZone = 'Asia/Shanghai',
+): Promise<{ items: DealListItem[]; total: number }> {
   const scope = dealScope(viewer);
   const conds: SQL[] = [];
   if ('ownerId' in scope) conds.push(eq(opportunities.ownerId, scope.ownerId));
@@ -41,10 +44,20 @@ export async function listConsoleDeals(db: Db, viewer: Viewer, f: DealListFilter
     if (scope.teamIds.length === 0) return { items: [], total: 0 };
     conds.push(inArray(people.teamId, [...scope.teamIds]));
   }
-  const q = f.q?.trim();
-  if (q) conds.push(ilike(dealNameColumn, `%${escapeLike(q)}%`));
+  // Every word in the deal's name or its customer contact's.
+  for (const w of words(f.q)) {
+    const like = `%${escapeLike(w)}%`;
+    conds.push(or(ilike(dealNameColumn, like), ilike(opportunities.contactName, like)) as SQL);
+  }
   if (f.stage) conds.push(eq(opportunities.stage, f.stage));
   if (f.owner) conds.push(eq(opportunities.ownerId, f.owner));
+  if (f.team) conds.push(eq(people.teamId, f.team));
+  if (f.status) conds.push(eq(opportunities.status, f.status));
+  if (f.scoreMin !== undefined) conds.push(gte(opportunities.valueScore, f.scoreMin));
+  if (f.scoreMax !== undefined) conds.push(lte(opportunities.valueScore, f.scoreMax));
+  const { start, end } = dayRange(f, timeZone);
+  if (start) conds.push(gte(opportunities.updatedAt, start));
+  if (end) conds.push(lt(opportunities.updatedAt, end));
   const where = and(...conds);
   const [items, [total]] = await Promise.all([
     db
@@ -57,6 +70,7 @@ export async function listConsoleDeals(db: Db, viewer: Viewer, f: DealListFilter
         valueScore: opportunities.valueScore,
         ownerId: opportunities.ownerId,
         ownerName: people.name,
+        contactName: opportunities.contactName,
         updatedAt: opportunities.updatedAt,
       })
       .from(opportunities)
@@ -118,7 +132,38 @@ export type ConsoleTimelineItem =
     }
   | ({ type: 'move' } & TimelineMove)
   | ({ type: 'nudge'; at: Date } & TimelineNudge)
-  | ({ type: 'correction' } & TimelineCorrection);
+  | ({ type: 'correction' } & TimelineCorrection)
+  | ({ type: 'reading' } & TimelineReading);
+
+/** A customer's reading of a tracked document (a `document_viewed` action; its evidence is the view). */
+export interface TimelineReading {
+  actionId: string;
+  at: Date;
+  documentId: string | null;
+  title: string;
+  seconds: number;
+  forwarded: boolean;
+  /** Pages with time in view, most time first. */
+  pages: { page: number; label: string; seconds: number }[];
+}
+
+/** The reading an action's attrs record (bots/coaching/reading.ts writes them). */
+export function readingOf(a: { id: string; at: Date; attrs: Record<string, unknown> }): TimelineReading {
+  const x = a.attrs;
+  const pages = Array.isArray(x.pages) ? (x.pages as Array<Record<string, unknown>>) : [];
+  return {
+    actionId: a.id,
+    at: a.at,
+    documentId: typeof x.documentId === 'string' ? x.documentId : null,
+    title: typeof x.title === 'string' ? x.title : '文档',
+    seconds: typeof x.seconds === 'number' ? x.seconds : 0,
+    forwarded: x.forwarded === true,
+    pages: pages
+      .filter((p) => typeof p.page === 'number' && typeof p.seconds === 'number')
+      .map((p) => ({ page: p.page as number, label: typeof p.label === 'string' ? p.label : `第${p.page}页`, seconds: p.seconds as number }))
+      .sort((a, b) => b.seconds - a.seconds),
+  };
+}
 
 /** Most messages a deal page shows, the newest kept. */
 export const TIMELINE_MESSAGES = 300;
@@ -184,8 +229,11 @@ export async function consoleDeal(db: Db, viewer: Viewer, id: string): Promise<C
     });
   }
   const loose: ConsoleTimelineItem[] = [];
-  // Reading actions (document_viewed) have no message to sit on; the console does not show them yet.
-  for (const a of actionRows) if (a.messageId) items.get(a.messageId)?.actions.push({ id: a.id, kind: a.kind, attrs: a.attrs, confidence: a.confidence });
+  for (const a of actionRows) {
+    if (a.messageId) items.get(a.messageId)?.actions.push({ id: a.id, kind: a.kind, attrs: a.attrs, confidence: a.confidence });
+    // A reading's evidence is the document view, not a message: it stands at the time it was opened.
+    else if (a.kind === 'document_viewed') loose.push({ type: 'reading', ...readingOf(a) });
+  }
   for (const h of deal.history) {
     const move = { fromStage: h.from, toStage: h.to, source: h.source, byPersonId: h.byPersonId, at: h.at };
     const host = h.messageId ? items.get(h.messageId) : undefined;
@@ -222,5 +270,5 @@ export async function consoleDeal(db: Db, viewer: Viewer, id: string): Promise<C
   };
 }
 
-const RANKS = { message: 0, move: 1, nudge: 2, correction: 3 } as const;
+const RANKS = { message: 0, reading: 1, move: 2, nudge: 3, correction: 4 } as const;
 const rank = (i: ConsoleTimelineItem): number => RANKS[i.type];

@@ -47,7 +47,7 @@ export function page(p: {
   body: string;
   /** Signed in: the nav, the sign-out form with the CSRF token. */
   viewer?: { person: Person; csrf: string };
-  active?: 'dashboard' | 'deals' | 'knowledge' | 'simulator';
+  active?: 'dashboard' | 'deals' | 'search' | 'audit' | 'knowledge' | 'simulator';
   /** Extra scripts (the dashboard's chart). */
   scripts?: string[];
   /** Extra stylesheets (the simulator's). */
@@ -58,6 +58,8 @@ export function page(p: {
     ? `<nav class="nav">
   ${v.person.role === 'rep' ? '' : `<a href="/console"${p.active === 'dashboard' ? ' aria-current="page"' : ''}>看板</a>`}
   <a href="/console/deals"${p.active === 'deals' ? ' aria-current="page"' : ''}>商机</a>
+  <a href="/console/search"${p.active === 'search' ? ' aria-current="page"' : ''}>搜索</a>
+  <a href="/console/audit"${p.active === 'audit' ? ' aria-current="page"' : ''}>记录</a>
   <a href="/console/simulator"${p.active === 'simulator' ? ' aria-current="page"' : ''}>模拟器</a>
   ${v.person.role === 'admin' ? `<a href="/console/knowledge"${p.active === 'knowledge' ? ' aria-current="page"' : ''}>知识库</a>` : ''}
   <span class="who">${esc(v.person.name)} · ${ROLE_LABELS[v.person.role]}</span>

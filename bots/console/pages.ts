@@ -5,6 +5,7 @@ import type { Catalog, Person } from '../catalog/catalog.ts';
 import { actionLabel } from '../reports/labels.ts';
 import type { Dashboard } from './dashboard.ts';
 import type { ConsoleDeal, ConsoleTimelineItem, DealListFilter, DealListItem } from './deals.ts';
+import { exportLinks, pager, readingHtml } from './data-pages.ts';
 import { amountText, type ConsoleAssets, esc, page, stamp } from './html.ts';
 
 export interface PageContext {
@@ -50,26 +51,40 @@ export function dealsPage(ctx: PageContext, f: DealListFilter, list: { items: De
 </li>`,
     )
     .join('\n');
-  const query = (offset: number) => {
-    const q = new URLSearchParams();
-    if (f.q) q.set('q', f.q);
-    if (f.stage) q.set('stage', f.stage);
-    if (f.owner) q.set('owner', f.owner);
-    q.set('offset', String(offset));
-    return `/console/deals?${q}`;
+  const teams =
+    ctx.viewer.person.role === 'rep' ? [] : [...c.teams.values()].filter((t) => ctx.viewer.person.role === 'admin' || owners.some((p) => p.teamId === t.id));
+  const teamSelect =
+    teams.length > 0
+      ? `<label>团队<select name="team">${options([['', '全部'], ...teams.map((t): [string, string] => [t.id, t.name])], f.team)}</select></label>`
+      : '';
+  const statuses = options([['', '全部'], ...Object.entries(STATUS_LABELS)], f.status);
+  const filters = {
+    q: f.q,
+    stage: f.stage,
+    owner: f.owner,
+    team: f.team,
+    status: f.status,
+    scoreMin: f.scoreMin,
+    scoreMax: f.scoreMax,
+    from: f.from,
+    to: f.to,
   };
-  const more = [
-    f.offset > 0 ? `<a href="${esc(query(Math.max(0, f.offset - f.limit)))}">上一页</a>` : '',
-    f.offset + list.items.length < list.total ? `<a href="${esc(query(f.offset + f.limit))}">下一页</a>` : '',
-  ].join(' ');
+  const more = pager('/console/deals', filters, { offset: f.offset, limit: f.limit, shown: list.items.length, total: list.total });
   const body = `<h1>商机</h1>
 <form class="filters card" method="get" action="/console/deals" role="search">
   <label>名称<input type="search" name="q" value="${esc(f.q ?? '')}" placeholder="客户或商机名称"></label>
   <label>阶段<select name="stage">${stages}</select></label>
+  <label>状态<select name="status">${statuses}</select></label>
   ${ownerSelect}
+  ${teamSelect}
+  <label>价值分从<input type="number" name="scoreMin" min="0" value="${f.scoreMin ?? ''}"></label>
+  <label>到<input type="number" name="scoreMax" min="0" value="${f.scoreMax ?? ''}"></label>
+  <label>更新于从<input type="date" name="from" value="${esc(f.from ?? '')}"></label>
+  <label>到<input type="date" name="to" value="${esc(f.to ?? '')}"></label>
   <button type="submit">筛选</button>
 </form>
 <p class="count">共 <span id="deal-count">${list.total}</span> 个商机</p>
+${exportLinks('/v1/console/export/deals', filters)}
 <ul class="deals">${rows || '<li class="empty">没有符合条件的商机</li>'}</ul>
 <p class="pager">${more}</p>`;
   return page({ title: '商机', assets: ctx.assets, viewer: ctx.viewer, active: 'deals', body });
@@ -121,7 +136,7 @@ function itemHtml(ctx: PageContext, i: ConsoleTimelineItem): string {
     case 'message': {
       const files = i.attachments.map((a) => `<span class="file">【文件】${esc(a.name)}</span>`).join(' ');
       const acts = i.actions.map((a) => `<span class="tag" data-action="${esc(a.kind)}">${esc(actionLabel(a.kind))}${esc(attrsText(a.attrs))}</span>`).join('');
-      return `<li class="msg ${i.role === 'customer' ? 'customer' : 'rep'}" data-message="${esc(i.id)}">
+      return `<li class="msg ${i.role === 'customer' ? 'customer' : 'rep'}" id="m-${esc(i.id)}" data-message="${esc(i.id)}">
   <p class="head"><span class="speaker">${esc(i.speaker)}</span> ${when}</p>
   <p class="text">${esc(i.text)} ${files}</p>
   ${acts ? `<p class="tags">${acts}</p>` : ''}
@@ -133,6 +148,8 @@ function itemHtml(ctx: PageContext, i: ConsoleTimelineItem): string {
       return `<li class="event">${when}${moveHtml(ctx, i)}</li>`;
     case 'nudge':
       return `<li class="event">${when}${nudgeHtml(ctx, i)}</li>`;
+    case 'reading':
+      return readingHtml(ctx, i);
     case 'correction': {
       const show = (v: unknown) =>
         v === null || v === undefined || v === ''
@@ -186,6 +203,7 @@ ${flash ? `<p class="flash ${flash.ok ? 'ok' : 'error'}" role="status">${esc(fla
 ${form}
 <h2>时间线</h2>
 ${d.messageCount > shown ? `<p class="hint">共 ${d.messageCount} 条消息，显示最近 ${shown} 条。</p>` : ''}
+${exportLinks(`/v1/console/export/deals/${encodeURIComponent(d.id)}/timeline`, {})}
 <ol class="timeline">${d.timeline.map((i) => itemHtml(ctx, i)).join('\n') || '<li class="empty">还没有消息</li>'}</ol>`;
   return page({ title: d.name, assets: ctx.assets, viewer: ctx.viewer, active: 'deals', body });
 }

@@ -18,8 +18,12 @@ import { AppError, toAppError } from '../../core/errors.ts';
 import type { Db } from '../../db/client.ts';
 import { consoleLinkByHash } from '../../db/queries/console.ts';
 import type { Catalog } from '../catalog/catalog.ts';
+import type { ApiAuth } from '../http/auth.ts';
 import { parsePeriod } from '../reports/period.ts';
+import { tokenViewing, wantsToken } from './api-token.ts';
 import { correctFromConsole } from './corrections.ts';
+import { registerDataRoutes } from './data-routes.ts';
+import { dealListQuery } from './filters.ts';
 import { dashboard } from './dashboard.ts';
 import type { DocumentStorage } from '../documents/storage.ts';
 import { registerKnowledge } from './knowledge/routes.ts';
@@ -42,6 +46,8 @@ export interface ConsoleDeps {
   storage?: DocumentStorage;
   /** The simulator's way in: the local adapter's sink, null when LOCAL_ADAPTER is off. */
   simulator?: { sink: Pick<InboundSink, 'message'> | null; pollMs?: number };
+  /** Lets a read-scoped API token call /v1/console/* (bots/console/api-token.ts); none: cookie only. */
+  auth?: ApiAuth;
 }
 
 const require = createRequire(import.meta.url);
@@ -50,15 +56,7 @@ const ECHARTS_VERSION = (JSON.parse(readFileSync(join(ECHARTS_ROOT, 'package.jso
 const ASSET_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-const listQuery = z
-  .object({
-    q: z.string().max(100).optional(),
-    stage: z.string().max(64).optional(),
-    owner: z.string().max(64).optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-  })
-  .strict();
+const listQuery = dealListQuery;
 const dashQuery = z.object({ team: z.string().max(64).optional(), period: z.enum(PERIOD_CHOICES).default('本周') }).strict();
 const correction = z
   .object({
@@ -138,6 +136,10 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
       const change = req.method !== 'GET' && req.method !== 'HEAD';
       if (change && !sameOrigin(req)) throw new AppError('FORBIDDEN', '请求来源不对，已拒绝。');
       if (url.startsWith('/console/login')) return;
+      if (deps.auth && wantsToken(req)) {
+        (req as FastifyRequest & { viewing: Viewing | null }).viewing = tokenViewing(deps.auth, req, deps.now());
+        return;
+      }
       const v = await viewing(deps.db, deps.catalog.current, cookie, req, deps.now());
       if (!v) throw new AppError('UNAUTHORIZED', '请在聊天中向机器人发送 /console（或「控制台」）获取登录链接。');
       (req as FastifyRequest & { viewing: Viewing | null }).viewing = v;
@@ -221,7 +223,7 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
       const v = who(req);
       const q = listQuery.safeParse(blank(req.query as Record<string, string>));
       if (!q.success) throw bad(q.error);
-      return html(reply, dealsPage(ctx(v), q.data, await listConsoleDeals(deps.db, v.person, q.data)));
+      return html(reply, dealsPage(ctx(v), q.data, await listConsoleDeals(deps.db, v.person, q.data, tz)));
     });
 
     const loadDeal = async (v: Viewing, id: string) => {
@@ -277,6 +279,7 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
       now: deps.now,
       who,
     });
+    registerDataRoutes(c, { db: deps.db, catalog: deps.catalog, timeZone: tz, now: deps.now, who, ctx, html });
 
     // ---- JSON ----
     c.get('/v1/console/me', async (req) => {
@@ -289,9 +292,9 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
     });
 
     c.get('/v1/console/deals', async (req) => {
-      const q = listQuery.safeParse(req.query);
+      const q = listQuery.safeParse(blank(req.query as Record<string, string>));
       if (!q.success) throw bad(q.error);
-      const list = await listConsoleDeals(deps.db, who(req).person, q.data);
+      const list = await listConsoleDeals(deps.db, who(req).person, q.data, tz);
       return { ...list, limit: q.data.limit, offset: q.data.offset };
     });
 

@@ -71,13 +71,14 @@ export function buildServer(app: App): FastifyInstance {
       authorize: scopedAuthorizer(auth),
     }),
   );
-  // The console's pages and its /v1/console JSON authenticate by session cookie, not the API token.
+  // The console's pages and its /v1/console JSON authenticate by session cookie; /v1/console also by a read-scoped API token.
   registerConsole(server, {
     db: app.database.db,
     catalog: app.catalog,
     config,
     now: () => app.clock.now(),
     storage: app.documents.storage,
+    auth,
     simulator: { sink: config.LOCAL_ADAPTER ? app.sink : null },
   });
 

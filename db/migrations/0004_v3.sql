@@ -1,3 +1,5 @@
+-- pg_trgm ships with PostgreSQL (a trusted extension since 13: the database owner may create it); PGlite loads it from @electric-sql/pglite/contrib/pg_trgm (db/client.ts).
+CREATE EXTENSION IF NOT EXISTS pg_trgm;--> statement-breakpoint
 CREATE TABLE "atom_versions" (
 	"atom_id" text NOT NULL,
 	"version" integer NOT NULL,
@@ -26,4 +28,5 @@ ALTER TABLE "people" ADD COLUMN "source" text DEFAULT 'file' NOT NULL;--> statem
 ALTER TABLE "teams" ADD COLUMN "source" text DEFAULT 'file' NOT NULL;--> statement-breakpoint
 ALTER TABLE "atoms" ADD COLUMN "source" text DEFAULT 'file' NOT NULL;--> statement-breakpoint
 ALTER TABLE "deal_events" ADD CONSTRAINT "deal_events_opportunity_id_opportunities_id_fk" FOREIGN KEY ("opportunity_id") REFERENCES "public"."opportunities"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "deal_events_opportunity_idx" ON "deal_events" USING btree ("opportunity_id","occurred_at");
+CREATE INDEX "deal_events_opportunity_idx" ON "deal_events" USING btree ("opportunity_id","occurred_at");--> statement-breakpoint
+CREATE INDEX "messages_text_trgm_idx" ON "messages" USING gin ("text" gin_trgm_ops);

@@ -43,6 +43,9 @@ export const messages = pgTable(
     index('messages_pending_slot_idx').on(t.slot, t.sentAt).where(sql`${t.analyzedAt} is null`),
     index('messages_pending_conversation_idx').on(t.conversationId, t.sentAt).where(sql`${t.analyzedAt} is null`),
     index('messages_unanalyzed_idx').on(t.receivedAt).where(sql`${t.analyzedAt} is null`),
+    // Console search (bots/console/search.ts): substring match in any language, Chinese included,
+    // through pg_trgm (trigrams of characters, no word breaking). The migration creates the extension.
+    index('messages_text_trgm_idx').using('gin', t.text.op('gin_trgm_ops')),
   ],
 );
 
