@@ -60,7 +60,7 @@ export async function serveConsole(app: App, clock: ManualClock, opts: { serve: 
   }
 }
 
-/** Moves the clock at wall-clock pace and runs what falls due, until SIGINT or SIGTERM. */
+/** Moves the clock at wall-clock pace and runs what falls due, until SIGINT, SIGTERM or SIGHUP. */
 async function runUntilSignal(app: App, clock: ManualClock): Promise<void> {
   const from = clock.now().getTime();
   const t0 = Date.now();
@@ -70,8 +70,8 @@ async function runUntilSignal(app: App, clock: ManualClock): Promise<void> {
       stop = true;
       resolve();
     };
-    process.once('SIGINT', on);
-    process.once('SIGTERM', on);
+    // A closed terminal (SIGHUP) too: the data folder is removed on the way out.
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, on);
   });
   while (!stop) {
     clock.set(new Date(from + (Date.now() - t0)));

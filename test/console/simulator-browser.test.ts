@@ -55,13 +55,13 @@ function watchErrors(page: Page): string[] {
 
 /** Runs the due jobs until `selector` is on the page: the page itself is never reloaded. */
 async function runJobsUntil(page: Page, selector: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 40_000;
   while (Date.now() < deadline) {
     await t.app.drain();
     if ((await page.locator(selector).count()) > 0) return;
     await page.waitForTimeout(200);
   }
-  throw new Error(`${selector} never appeared: ${await page.locator('#sim').innerText()}`);
+  throw new Error(`${selector} never appeared: ${await page.locator('#sim').textContent()}`);
 }
 
 const later = () => t.clock.set(new Date(t.clock.now().getTime() + 60_000));
@@ -82,7 +82,7 @@ afterAll(async () => {
   await t?.cleanup();
 });
 
-describe('the simulator producing a nudge', () => {
+describe('the simulator producing a nudge', { timeout: 150_000 }, () => {
   it('a price objection typed as the customer brings 张三’s nudge onto the open page, live', async () => {
     const link = await createConsoleLink(t.app.database.db, { personId: 'wangjing', via: 'cli', now: t.clock.now(), baseUrl: base });
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });

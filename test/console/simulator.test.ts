@@ -63,7 +63,7 @@ describe('the event format', () => {
   });
 });
 
-describe('a sandbox stream', () => {
+describe('a sandbox stream', { timeout: 90_000 }, () => {
   it('replays the chat and brings the rep’s nudge and the manager’s answers live, from the real loop', async () => {
     const wang = await signIn('wangjing');
     const sandbox = newSandboxId('wangjing');
@@ -168,7 +168,7 @@ describe('a sandbox stream', () => {
   });
 });
 
-describe('stream limits and endings', () => {
+describe('stream limits and endings', { timeout: 90_000 }, () => {
   it('allows three streams per session, ends them at sign-out, and refuses a signed-out cookie', async () => {
     const zhang = await signIn('zhangsan');
     const sandbox = newSandboxId('zhangsan');
@@ -221,7 +221,7 @@ describe('stream limits and endings', () => {
   });
 });
 
-describe('with the local adapter off', () => {
+describe('with the local adapter off', { timeout: 90_000 }, () => {
   it('the page says so plainly and the stream and the sends are refused', async () => {
     const t3 = await startTestApp({ env: { LOCAL_ADAPTER: 'false' } });
     const s3 = buildServer(t3.app);

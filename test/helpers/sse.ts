@@ -61,9 +61,9 @@ export class SseReader {
     for (const w of this.#waiters.splice(0)) w();
   }
 
-  /** Waits until an event matches (or the stream ends, or 10 s pass). */
+  /** Waits until an event matches (or the stream ends, or 20 s pass: the machine may be loaded). */
   async waitFor(pred: (e: Sse) => boolean, tick?: () => Promise<void>): Promise<Sse> {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 20_000;
     for (;;) {
       const hit = this.events.find(pred);
       if (hit) return hit;
