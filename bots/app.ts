@@ -143,10 +143,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
           backoffScale: config.RETRY_BACKOFF_SCALE,
         })
       : null;
-    // Webhook replays are refused across every web process sharing the Redis.
-    const nonces = createNonceStore(bull?.redis, config.QUEUE_PREFIX, (err) =>
-      log.warn({ err: (err as Error).message }, 'webhook replay check skipped: redis unreachable'),
-    );
+    // Webhook replays are refused across every web process sharing the Redis, and without Redis
+    // from the database, so a restart does not forget the requests of the last minutes.
+    const nonces = createNonceStore({
+      ...(bull ? { redis: bull.redis } : { sql: database.sql }),
+      prefix: config.QUEUE_PREFIX,
+      // The wall clock, as the signature windows the adapters check are on it (not the app's clock).
+      onError: (err) => log.warn({ err: (err as Error).message }, `webhook replay check skipped: ${bull ? 'redis' : 'database'} unreachable`),
+    });
     const jobs: JobRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true, backoffScale: config.RETRY_BACKOFF_SCALE });
     runner = jobs;
     const adapters = createAdapters(config, log, opts.adapters, nonces);

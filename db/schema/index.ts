@@ -7,3 +7,4 @@ export * from './coaching.ts';
 export * from './knowledge.ts';
 export * from './documents.ts';
 export * from './console.ts';
+export * from './webhooks.ts';
