@@ -40,6 +40,16 @@ import { scheduleDigests, weeklyDigestHandler, weeklyDigestJob } from './reports
 
 export type Role = 'all' | 'web' | 'worker';
 
+/**
+ * Most messages per analysis transaction on the embedded database. The analysis of a batch runs
+ * synchronously between its statements, and PGlite has one connection, held for the whole
+ * transaction: a batch of 500 (the PostgreSQL default) held HTTP — /healthz, every webhook
+ * waiting for its store — for hundreds of milliseconds at a time under a burst. (Ingest batches
+ * stay as they are: smaller ones halved what the embedded server takes in, measured with
+ * `npm run bench`.)
+ */
+export const EMBEDDED_BATCH_MAX = 64;
+
 /** The jobs a process may run, by name. */
 export const JOB_NAMES = [
   'analyze-partition',
@@ -209,7 +219,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ...shared,
       wh,
       partitions: config.ANALYSIS_PARTITIONS,
-      batchSize: config.ANALYSIS_BATCH,
+      batchSize: database.kind === 'pglite' ? Math.min(config.ANALYSIS_BATCH, EMBEDDED_BATCH_MAX) : config.ANALYSIS_BATCH,
       nudgeMaxAgeMs: config.NUDGE_MAX_AGE,
       dailyTouchLimit: config.COMPLIANCE_DAILY_LIMIT,
       analyze: analyzeMessage,
