@@ -5,13 +5,17 @@
  *
  * A request is claimed before it is handled and released if handling failed (the database was
  * down, the platform is asked to try again), so the platform's own retry of it is let through.
- * In memory for the embedded default (one process); in Redis when several web processes share
- * the webhooks, so a replay to another process is refused too. While Redis is unreachable a
- * request is let through (and the caller told): messages keep being stored, as everywhere else in
- * an outage, and a replayed message or press is still a duplicate.
+ * In Redis when several web processes share the webhooks, so a replay to another process is
+ * refused too; otherwise in the database (`webhook_nonces`), so a replay right after a restart is
+ * refused as well; in memory only where neither is given (an adapter on its own, in tests). While
+ * Redis or the database is unreachable a request is let through (and the caller told): messages
+ * keep being stored, as everywhere else in an outage, and a replayed message or press is still a
+ * duplicate.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { Sql } from '../db/client.ts';
+import { claimNonce, pruneNonces, releaseNonce } from '../db/queries/nonces.ts';
 
 export interface NonceStore {
   /** True when this request was not seen within `ttlMs` (it is remembered from now on); false for a replay. */
@@ -25,8 +29,21 @@ export function requestKey(platform: string, ...parts: string[]): string {
   return `${platform}:${createHash('sha256').update(parts.join('\u0000')).digest('base64url')}`;
 }
 
-export function createNonceStore(redis?: Redis, prefix = 'dealwise', onError: (err: unknown) => void = () => {}): NonceStore {
-  return redis ? redisNonces(redis, prefix, onError) : memoryNonces();
+export interface NonceStoreOptions {
+  redis?: Redis;
+  /** The database, used when there is no Redis. */
+  sql?: Sql;
+  /** Redis key prefix (QUEUE_PREFIX). */
+  prefix?: string;
+  now?: () => number;
+  onError?: (err: unknown) => void;
+}
+
+export function createNonceStore(opts: NonceStoreOptions = {}): NonceStore {
+  const onError = opts.onError ?? (() => {});
+  if (opts.redis) return redisNonces(opts.redis, opts.prefix ?? 'dealwise', onError);
+  if (opts.sql) return databaseNonces(opts.sql, opts.now, onError);
+  return memoryNonces(opts.now);
 }
 
 /** Most requests remembered at once in memory: a window of webhooks at hundreds a second. */
@@ -68,6 +85,46 @@ function redisNonces(redis: Redis, prefix: string, onError: (err: unknown) => vo
     },
     async release(key) {
       await redis.del(k(key)).catch(onError);
+    },
+  };
+}
+
+/** Rows whose window has passed deleted per clean-up, and how often one runs (at a claim). */
+const PRUNE_LIMIT = 1_000;
+const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * In `webhook_nonces`. Expired rows are deleted a bounded page at a time, at most once a minute,
+ * after a claim and off its path (a webhook's answer does not wait for it); a burst bigger than a
+ * page is cleaned up over the next minutes, and an expired row left meanwhile is simply taken over.
+ */
+export function databaseNonces(sql: Sql, now: () => number = Date.now, onError: (err: unknown) => void = () => {}): NonceStore {
+  let nextPruneAt = 0;
+  let pruning = false;
+  const prune = (t: number) => {
+    if (pruning || t < nextPruneAt) return;
+    pruning = true;
+    nextPruneAt = t + PRUNE_EVERY_MS;
+    pruneNonces(sql, new Date(t), PRUNE_LIMIT)
+      .catch(onError)
+      .finally(() => {
+        pruning = false;
+      });
+  };
+  return {
+    async claim(key, ttlMs) {
+      const t = now();
+      try {
+        const fresh = await claimNonce(sql, key, new Date(t + Math.max(1, Math.ceil(ttlMs))), new Date(t));
+        prune(t);
+        return fresh;
+      } catch (err) {
+        onError(err);
+        return true;
+      }
+    },
+    async release(key) {
+      await releaseNonce(sql, key).catch(onError);
     },
   };
 }

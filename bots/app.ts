@@ -40,6 +40,16 @@ import { scheduleDigests, weeklyDigestHandler, weeklyDigestJob } from './reports
 
 export type Role = 'all' | 'web' | 'worker';
 
+/**
+ * Most messages per analysis transaction on the embedded database. The analysis of a batch runs
+ * synchronously between its statements, and PGlite has one connection, held for the whole
+ * transaction: a batch of 500 (the PostgreSQL default) held HTTP — /healthz, every webhook
+ * waiting for its store — for hundreds of milliseconds at a time under a burst. (Ingest batches
+ * stay as they are: smaller ones halved what the embedded server takes in, measured with
+ * `npm run bench`.)
+ */
+export const EMBEDDED_BATCH_MAX = 64;
+
 /** The jobs a process may run, by name. */
 export const JOB_NAMES = [
   'analyze-partition',
@@ -143,10 +153,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
           backoffScale: config.RETRY_BACKOFF_SCALE,
         })
       : null;
-    // Webhook replays are refused across every web process sharing the Redis.
-    const nonces = createNonceStore(bull?.redis, config.QUEUE_PREFIX, (err) =>
-      log.warn({ err: (err as Error).message }, 'webhook replay check skipped: redis unreachable'),
-    );
+    // Webhook replays are refused across every web process sharing the Redis, and without Redis
+    // from the database, so a restart does not forget the requests of the last minutes.
+    const nonces = createNonceStore({
+      ...(bull ? { redis: bull.redis } : { sql: database.sql }),
+      prefix: config.QUEUE_PREFIX,
+      // The wall clock, as the signature windows the adapters check are on it (not the app's clock).
+      onError: (err) => log.warn({ err: (err as Error).message }, `webhook replay check skipped: ${bull ? 'redis' : 'database'} unreachable`),
+    });
     const jobs: JobRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true, backoffScale: config.RETRY_BACKOFF_SCALE });
     runner = jobs;
     const adapters = createAdapters(config, log, opts.adapters, nonces);
@@ -205,7 +219,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ...shared,
       wh,
       partitions: config.ANALYSIS_PARTITIONS,
-      batchSize: config.ANALYSIS_BATCH,
+      batchSize: database.kind === 'pglite' ? Math.min(config.ANALYSIS_BATCH, EMBEDDED_BATCH_MAX) : config.ANALYSIS_BATCH,
       nudgeMaxAgeMs: config.NUDGE_MAX_AGE,
       dailyTouchLimit: config.COMPLIANCE_DAILY_LIMIT,
       analyze: analyzeMessage,

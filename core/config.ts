@@ -31,7 +31,8 @@ const flag = z
   .default('false')
   .transform((v) => v === 'true' || v === '1');
 
-export const API_SCOPES = ['ingest', 'read', 'admin'] as const;
+/** `metrics` reads /metrics only (a Prometheus scraper); `read` and `admin` include it. */
+export const API_SCOPES = ['ingest', 'read', 'admin', 'metrics'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 /** Shortest token accepted in API_TOKENS: 16 characters, so it cannot be guessed. */
 export const MIN_TOKEN_LENGTH = 16;

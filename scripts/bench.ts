@@ -11,7 +11,8 @@
  *    fast as the ingest takes them, in batches of `--batch` a request from `--batch-lanes`
  *    connections, then one message a request from `--single-lanes`; msg/s until every message
  *    is analysed, CPU per message of each process (/proc), peak RSS, messages per transaction,
- *    /healthz latency and event-loop lag during the burst;
+ *    /healthz latency, Feishu webhook ack latency (signed deliveries: scripts/bench/webhooks.ts)
+ *    and event-loop lag during the burst;
  *  - paced: the chats' greetings, then their objections at `--rate` a second, one a request,
  *    and again at half the batched rate if that is lower; ingest → nudge p50/p99 (nudge sent
  *    minus the moment the objection was posted, both from the database) and its parts;
@@ -34,6 +35,7 @@ import { deleteKeys, REDIS_URL, spawnDealwise, stopProcess, type WorkerProcess }
 import { checkTexts } from './bench/chats.ts';
 import { addBulkFloor, analyzerFloor, helloFloor, pgliteInsertFloor, postgresFloors, startHello } from './bench/floors.ts';
 import { median, pct } from './bench/load.ts';
+import { FEISHU_BENCH_ENV } from './bench/webhooks.ts';
 import { claimQuartiles, groupsOf, latencies, paced, type Running, type Sample, sample, storeBacklog, sustained, verify, waitFor } from './bench/phases.ts';
 
 const { values } = parseArgs({
@@ -110,6 +112,7 @@ async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Sha
   const tag = `${shape.key[0]}${mode}${run}`;
   const s = await sustained(r, tag, shape, { timeoutMs: 300_000, ...(control ? { controlPort: control.port } : {}) });
   if (Object.keys(s.load.failures).length > 0) problems.push(`${mode} run ${run} ${shape.key}: ${JSON.stringify(s.load.failures)}`);
+  if (Object.keys(s.webhook.failures).length > 0) problems.push(`${mode} run ${run} ${shape.key} webhooks: ${JSON.stringify(s.webhook.failures)}`);
   const figures: Figures = {
     rate: s.rate,
     ingestRate: s.ingestRate,
@@ -125,6 +128,8 @@ async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Sha
     peakWorker: s.peakMb.workers,
     healthzP50: s.healthz.p50,
     healthzP99: s.healthz.p99,
+    webhookP50: s.webhook.p50,
+    webhookP99: s.webhook.p99,
     controlP50: s.control?.p50 ?? Number.NaN,
     controlP99: s.control?.p99 ?? Number.NaN,
     lagWorst: s.lagMs.worst,
@@ -140,7 +145,7 @@ async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Sha
     `    CPU ms/msg: web ${s.cpuMs.web.toFixed(3)}, workers ${s.cpuMs.workers.toFixed(3)}, PostgreSQL ${s.cpuMs.postgres.toFixed(3)}, Redis ${s.cpuMs.redis.toFixed(3)} (shared); peak RSS web ${s.peakMb.web.toFixed(0)} MB, worker ${s.peakMb.workers.toFixed(0)} MB`,
   );
   console.log(
-    `    /healthz p50 ${s.healthz.p50.toFixed(1)} ms, p99 ${s.healthz.p99.toFixed(1)} ms (${s.healthz.n} probes; an idle process meanwhile ${s.control?.p50.toFixed(1)} / ${s.control?.p99.toFixed(1)} ms); event-loop lag p99 per 0.5 s: median ${s.lagMs.median.toFixed(1)} ms, worst ${s.lagMs.worst.toFixed(1)} ms; messages per transaction: ingest ${s.batch.ingest.toFixed(1)}, analysis ${s.batch.analysis.toFixed(1)}`,
+    `    /healthz p50 ${s.healthz.p50.toFixed(1)} ms, p99 ${s.healthz.p99.toFixed(1)} ms (${s.healthz.n} probes); Feishu webhook ack p50 ${s.webhook.p50.toFixed(1)} ms, p99 ${s.webhook.p99.toFixed(1)} ms (${s.webhook.n} signed deliveries, each stored before its answer; an idle process meanwhile ${s.control?.p50.toFixed(1)} / ${s.control?.p99.toFixed(1)} ms); event-loop lag p99 per 0.5 s: median ${s.lagMs.median.toFixed(1)} ms, worst ${s.lagMs.worst.toFixed(1)} ms; messages per transaction: ingest ${s.batch.ingest.toFixed(1)}, analysis ${s.batch.analysis.toFixed(1)}`,
   );
   return [tag, shape.chats];
 }
@@ -224,6 +229,7 @@ async function services(mode: 'pg1' | 'pg2', run: number, f: Figures): Promise<v
     LOG_LEVEL: 'warn',
     LOCAL_ADAPTER: 'true',
     HOST: '127.0.0.1',
+    ...FEISHU_BENCH_ENV,
     ...EXTRA_ENV,
   };
   const n = mode === 'pg1' ? 1 : 2;
@@ -278,7 +284,7 @@ async function services(mode: 'pg1' | 'pg2', run: number, f: Figures): Promise<v
 
 async function embedded(run: number, f: Figures): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dealwise-bench-'));
-  const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', LOCAL_ADAPTER: 'true', HOST: '127.0.0.1', ...EXTRA_ENV };
+  const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', LOCAL_ADAPTER: 'true', HOST: '127.0.0.1', ...FEISHU_BENCH_ENV, ...EXTRA_ENV };
   let web: WorkerProcess | null = await spawnDealwise('bots/main.ts', env, spawnOpts);
   let database = null as Database | null;
   // PGlite is one process's: the bench reads the data folder only while the server is stopped.
@@ -442,6 +448,7 @@ const rows: string[][] = [
       .map((m) => cell(m, ['batched.controlP50', 'batched.controlP99'], 1))
       .join('; ')}`,
   ),
+  row('… Feishu webhook ack p50 / p99 ms (signed deliveries, stored before the answer; target p99 ≤ 100)', ['batched.webhookP50', 'batched.webhookP99'], 1, ''),
   row('… event-loop lag p99 per 0.5 s, median / worst ms', ['batched.lagMedian', 'batched.lagWorst'], 1, ''),
   row('single-message burst: msg/s analysed', 'single.rate', 0, `hello-world ${fl('single.hello')} req/s`),
   row('… answered, msg/s', 'single.ingestRate', 0, ''),
@@ -455,6 +462,7 @@ const rows: string[][] = [
       .map((m) => cell(m, ['single.controlP50', 'single.controlP99'], 1))
       .join('; ')}`,
   ),
+  row('… Feishu webhook ack p50 / p99 ms', ['single.webhookP50', 'single.webhookP99'], 1, ''),
   row('… event-loop lag p99 per 0.5 s, median / worst ms', ['single.lagMedian', 'single.lagWorst'], 1, ''),
   row('peak RSS, MB: web / worker', ['batched.peakWeb', 'batched.peakWorker'], 0, `hello-world ${fl('helloPeak')}`),
   row(`ingest → nudge at ${RATE} msg/s, p50 / p99 ms`, ['pacedP50', 'pacedP99'], 0, 'target p99 ≤ 50 ms on PostgreSQL + Redis'),

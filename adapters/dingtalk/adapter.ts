@@ -137,7 +137,7 @@ export class DingtalkAdapter implements Adapter {
     const messageId = frame.headers.messageId;
     let press: ReturnType<typeof parseDingtalkCardCallback>;
     try {
-      press = parseDingtalkCardCallback(frame.data);
+      press = parseDingtalkCardCallback(frame.data, frame.headers.eventBornTime ?? frame.headers.time);
     } catch (err) {
       this.log.warn({ err, messageId }, 'dingtalk card callback rejected');
       this.ack(client, messageId);

@@ -76,16 +76,28 @@ export function parseDingtalkMessage(data: unknown): ParsedDingtalkMessage {
 
 /**
  * Parses an interactive-card callback (topic `/v1.0/card/instances/callback`) into a press;
- * null when the pressed button does not carry one of our values.
+ * null when the pressed button does not carry one of our values. `stampedAt` is when DingTalk
+ * stamped the frame (its `eventBornTime` or `time` header, ms): the callback body carries no time
+ * of its own, and without one presses would be ordered by when dealwise got round to them, so an
+ * earlier press handled late would undo a later one.
  * https://open.dingtalk.com/document/orgapp/event-callback-card
  */
-export function parseDingtalkCardCallback(data: unknown): CardPress | null {
+export function parseDingtalkCardCallback(data: unknown, stampedAt?: string): CardPress | null {
   const cb = validate(cardCallbackSchema, decodeJson(data, 'card callback'), 'card callback');
   const content = validate(cardContentSchema, decodeJson(cb.content, 'card callback content'), 'card callback content');
   const params = content.cardPrivateData.params ?? {};
   // The button's params are either the value itself or carry it under `value`/`feedback`.
   const action = parseCardValue(params) ?? parseCardValue(params.value) ?? parseCardValue(params.feedback);
-  return action ? { platform: 'dingtalk', senderId: cb.userId, action } : null;
+  if (!action) return null;
+  const at = frameTime(stampedAt);
+  return at ? { platform: 'dingtalk', senderId: cb.userId, action, at } : { platform: 'dingtalk', senderId: cb.userId, action };
+}
+
+/** A frame header's milliseconds since the epoch as a Date; undefined when absent or not a time. */
+export function frameTime(header: string | undefined): Date | undefined {
+  const ms = typeof header === 'string' && /^\d{1,16}$/.test(header) ? Number(header) : Number.NaN;
+  const at = new Date(ms);
+  return ms > 0 && Number.isFinite(at.getTime()) ? at : undefined;
 }
 
 function readBody(m: RobotMessage): { kind: MessageKind; text: string; attachments: Attachment[] } {

@@ -3,7 +3,8 @@
  *  - `ingest`: post customer and rep messages and archive records, share documents;
  *  - `read`: the outbox, deals, documents and their reading;
  *  - `admin`: everything, including acting as a given person (commands and feedback over the
- *    ingest, card presses, deal corrections, page labels).
+ *    ingest, card presses, deal corrections, page labels);
+ *  - `metrics`: /metrics only, for a scraper (`read` and `admin` include it).
  * `API_TOKEN` is one admin token (as before scopes). With no token configured the API answers
  * only requests made directly on the loopback interface, and `npm start` refuses a HOST that is
  * not loopback. Tokens are compared as SHA-256 digests in constant time, and never logged.
@@ -73,7 +74,7 @@ export class ApiAuth {
       if (forwarded || !isLoopback(req.socket?.remoteAddress ?? '')) {
         throw new AppError('UNAUTHORIZED', 'no API token is configured, so the API answers only direct requests from this machine (set API_TOKENS)');
       }
-      return { scopes: new Set(['admin', 'read', 'ingest']), via: 'local' };
+      return { scopes: new Set(['admin', 'read', 'ingest', 'metrics']), via: 'local' };
     }
     const header = req.headers.authorization ?? '';
     const m = /^Bearer +(\S+)\s*$/i.exec(header);
@@ -87,6 +88,7 @@ export class ApiAuth {
       scopes.add('read');
       scopes.add('ingest');
     }
+    if (scopes.has('read')) scopes.add('metrics');
     return { scopes, via: 'token' };
   }
 

@@ -59,7 +59,7 @@ export function buildServer(app: App): FastifyInstance {
     return reply.status(e.httpStatus).send({ error: { code: e.code, message: e.httpStatus >= 500 ? 'internal error' : e.message } });
   });
 
-  registerOps(server, app);
+  registerOps(server, app, auth);
   registerDocumentRoutes(
     server,
     documentDepsFromConfig(app.database.db, config, {

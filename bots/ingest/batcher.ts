@@ -2,11 +2,16 @@
  * Group commit: what arrives while a batch is being written waits for the next one, so a quiet
  * system writes each message at once and a busy one writes hundreds per statement. The batch size
  * adapts to the load with no timer and no added latency when idle.
+ *
+ * Urgent items (one platform delivery, whose sender waits for the answer and delivers again after
+ * a few seconds) go into the next batch ahead of bulk ones (an import's or an HTTP batch's
+ * hundreds), instead of waiting behind every batch already queued.
  */
 export class Batcher<T, R> {
   readonly #flush: (items: T[]) => Promise<R[]>;
   readonly #max: number;
-  #queue: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
+  #queue: Array<Entry<T, R>> = [];
+  #urgent: Array<Entry<T, R>> = [];
   #busy = false;
   #idle: Array<() => void> = [];
 
@@ -15,10 +20,13 @@ export class Batcher<T, R> {
     this.#max = max;
   }
 
-  /** Resolves with this item's result once its batch is written; rejects if the batch failed. */
-  add(item: T): Promise<R> {
+  /**
+   * Resolves with this item's result once its batch is written; rejects if the batch failed.
+   * `urgent`: written in the next batch, before bulk items queued earlier.
+   */
+  add(item: T, urgent = false): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.#queue.push({ item, resolve, reject });
+      (urgent ? this.#urgent : this.#queue).push({ item, resolve, reject });
       if (!this.#busy) void this.#run();
     });
   }
@@ -30,15 +38,16 @@ export class Batcher<T, R> {
 
   /** Resolves when nothing is waiting or being written. */
   async idle(): Promise<void> {
-    if (!this.#busy && this.#queue.length === 0) return;
+    if (!this.#busy && this.#queue.length === 0 && this.#urgent.length === 0) return;
     await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
   async #run(): Promise<void> {
     this.#busy = true;
     try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#max);
+      while (this.#queue.length > 0 || this.#urgent.length > 0) {
+        const batch = this.#urgent.splice(0, this.#max);
+        batch.push(...this.#queue.splice(0, this.#max - batch.length));
         try {
           const results = await this.#flush(batch.map((b) => b.item));
           for (const [i, b] of batch.entries()) b.resolve(results[i]!);
@@ -51,4 +60,10 @@ export class Batcher<T, R> {
       for (const resolve of this.#idle.splice(0)) resolve();
     }
   }
+}
+
+interface Entry<T, R> {
+  item: T;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
 }

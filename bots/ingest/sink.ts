@@ -58,7 +58,8 @@ export function createSink(deps: SinkDeps): Sink {
     return outcomes;
   }, deps.batchSize);
 
-  const one = async (given: InboundMessage): Promise<IngestResult> => {
+  /** `urgent`: a platform's single delivery, whose answer the platform waits for (see Batcher). */
+  const one = async (given: InboundMessage, urgent: boolean): Promise<IngestResult> => {
     const msg = given.text.length > deps.maxTextLength ? { ...given, text: clampText(given.text, deps.maxTextLength) } : given;
     try {
       if (msg.platform === 'local' && !deps.localAdapter) throw new AppError('UNKNOWN_PLATFORM', 'platform local: the local adapter is off');
@@ -67,14 +68,14 @@ export function createSink(deps: SinkDeps): Sink {
       deps.metrics.messagesIngested.inc({ platform: msg.platform, outcome: 'refused' });
       return { status: 'refused', reason: toAppError(err).message };
     }
-    const outcome = await batcher.add(msg);
+    const outcome = await batcher.add(msg, urgent);
     deps.metrics.messagesIngested.inc({ platform: msg.platform, outcome: outcome.status });
     return outcome.status === 'stored' ? { status: 'stored', id: outcome.id } : { status: 'duplicate' };
   };
 
   return {
-    message: one,
-    messages: (msgs) => Promise.all(msgs.map(one)),
+    message: (msg) => one(msg, true),
+    messages: (msgs) => Promise.all(msgs.map((m) => one(m, false))),
     press: async (press) => {
       if (press.platform === 'local' && !deps.localAdapter) return { status: 'refused', reason: 'platform local: the local adapter is off' };
       try {

@@ -24,9 +24,15 @@ CREATE TABLE "deal_events" (
 	"terms" jsonb DEFAULT '{}'::jsonb NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "webhook_nonces" (
+	"key" text PRIMARY KEY NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "people" ADD COLUMN "source" text DEFAULT 'file' NOT NULL;--> statement-breakpoint
 ALTER TABLE "teams" ADD COLUMN "source" text DEFAULT 'file' NOT NULL;--> statement-breakpoint
 ALTER TABLE "atoms" ADD COLUMN "source" text DEFAULT 'file' NOT NULL;--> statement-breakpoint
 ALTER TABLE "deal_events" ADD CONSTRAINT "deal_events_opportunity_id_opportunities_id_fk" FOREIGN KEY ("opportunity_id") REFERENCES "public"."opportunities"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "deal_events_opportunity_idx" ON "deal_events" USING btree ("opportunity_id","occurred_at");--> statement-breakpoint
+CREATE INDEX "webhook_nonces_expires_idx" ON "webhook_nonces" USING btree ("expires_at");--> statement-breakpoint
 CREATE INDEX "messages_text_trgm_idx" ON "messages" USING gin ("text" gin_trgm_ops);

@@ -8,3 +8,4 @@ export * from './knowledge.ts';
 export * from './documents.ts';
 export * from './console.ts';
 export * from './deal-events.ts';
+export * from './webhooks.ts';

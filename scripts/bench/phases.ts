@@ -12,6 +12,7 @@ import type { WorkerProcess } from '../../test/services/stack.ts';
 import { chat, conversationsOf, inboundChat } from './chats.ts';
 import { type LoadResult, load, median, pct, probe } from './load.ts';
 import { backendPids, CpuMeter, memoryMb, redisPid, scrape, sumOf } from './procs.ts';
+import { webhookProbe } from './webhooks.ts';
 
 export interface Running {
   /** The web process (on the embedded default, the only one). */
@@ -141,6 +142,8 @@ export interface Sustained {
   /** Peak resident memory, MB. */
   peakMb: { web: number; workers: number };
   healthz: { p50: number; p99: number; n: number };
+  /** Signed Feishu message deliveries posted during the burst: their acks (answered once stored). */
+  webhook: { p50: number; p99: number; n: number; failures: Record<string, number> };
   /** The same probe of an idle process (fastify hello-world) at the same moments: what the machine alone costs. */
   control: { p50: number; p99: number } | null;
   /** The web process's event-loop delay p99 per half second (its /metrics gauge), ms: worst and median window. */
@@ -171,6 +174,8 @@ export async function sustained(
   const before = await pids();
   const meter = new CpuMeter(Object.values(before).flat());
   const healthz = probe(`http://127.0.0.1:${r.web.port}/healthz`, 50);
+  // Each stored delivery is one more message to analyse before the burst is over.
+  const hook = webhookProbe(r.web.port, tag, 50);
   const control = opts.controlPort ? probe(`http://127.0.0.1:${opts.controlPort}/healthz`, 50) : null;
   const sampler = new Sampler(r);
   const t0 = performance.now();
@@ -178,7 +183,7 @@ export async function sustained(
   let analysed: Sample;
   let sent: Sample;
   try {
-    const analysedWait = sampler.until((s) => s.analysed - base.analysed >= messages, timeoutMs, `${messages} analysed`);
+    const analysedWait = sampler.until((s) => s.analysed - base.analysed >= messages + hook.stored(), timeoutMs, `${messages} analysed`);
     const sentWait = sampler.until((s) => s.sent - base.sent >= chats, timeoutMs, `${chats} nudges sent`);
     // Whichever fails first is thrown; the other must not become an unhandled rejection.
     sentWait.catch(() => {});
@@ -189,7 +194,10 @@ export async function sustained(
     await sampler.stop();
   }
   const probes = await healthz.stop();
+  const hooks = await hook.stop();
   const controls = await control?.stop();
+  // The deliveries stored after the burst was over are analysed before the next phase counts.
+  await waitFor(r, base, { analysed: messages + hook.stored(), sent: chats }, timeoutMs);
   const after = await pids();
   const cpu = (k: keyof typeof after) => (meter.since([...before[k], ...after[k]]) * 1000) / messages;
   const b = sent.batches.map((x, i) => x - base.batches[i]!);
@@ -204,6 +212,7 @@ export async function sustained(
     cpuMs: { web: cpu('web'), workers: cpu('workers'), postgres: cpu('postgres'), redis: cpu('redis') },
     peakMb: { web: memoryMb(r.web.child.pid!).peak, workers: Math.max(0, ...r.workers.map((w) => memoryMb(w.child.pid!).peak)) },
     healthz: { p50: pct(probes, 50), p99: pct(probes, 99), n: probes.length },
+    webhook: { p50: pct(hooks.times, 50), p99: pct(hooks.times, 99), n: hooks.times.length, failures: hooks.failures },
     control: controls ? { p50: pct(controls, 50), p99: pct(controls, 99) } : null,
     lagMs: { worst: Math.max(...lags.filter((x) => !Number.isNaN(x))), median: median(lags) },
     batch: { ingest: b[1]! / b[0]!, analysis: b[3]! / b[2]! },

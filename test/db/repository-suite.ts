@@ -18,7 +18,9 @@ import { claimDeliveries, markDeliveries } from '../../db/queries/deliveries.ts'
 import { pendingDeliveries, slotsWithPending, trySweepLock } from '../../db/queries/sweep.ts';
 import { setPersonActive, writeAtomVersion } from '../../db/queries/knowledge.ts';
 import { takeDueTimers } from '../../db/queries/timers.ts';
-import { atoms, conversations, deliveries, messages, people, timers } from '../../db/schema/index.ts';
+import { databaseNonces, requestKey } from '../../adapters/nonces.ts';
+import { pruneNonces } from '../../db/queries/nonces.ts';
+import { atoms, conversations, deliveries, messages, people, timers, webhookNonces } from '../../db/schema/index.ts';
 import { CATALOG_FILES } from '../setup/constants.ts';
 import { chat } from '../helpers/app.ts';
 
@@ -232,6 +234,45 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
           expect(other).toHaveLength(1);
         });
       }
+    });
+
+    it('remembers signed webhook requests for their window: one claim wins, a replay loses until the window passes or it is released', async () => {
+      let now = at.getTime();
+      const errors: unknown[] = [];
+      const store = databaseNonces(
+        database.sql,
+        () => now,
+        (err) => errors.push(err),
+      );
+      const key = requestKey('feishu', '1764900000', 'nonce-db-1', 'ab'.repeat(32));
+      // Two processes claiming the same request at once: exactly one wins.
+      const other = databaseNonces(database.sql, () => now);
+      const both = await Promise.all([store.claim(key, 600_000), other.claim(key, 600_000)]);
+      expect(both.filter(Boolean)).toHaveLength(1);
+      expect(await store.claim(key, 600_000)).toBe(false);
+      now += 599_999;
+      expect(await other.claim(key, 600_000)).toBe(false);
+      now += 2;
+      expect(await other.claim(key, 600_000)).toBe(true);
+      await other.release(key);
+      expect(await store.claim(key, 600_000)).toBe(true);
+      expect(errors).toEqual([]);
+
+      // The clean-up deletes expired rows only, a bounded page at a time. An hour on, so that the
+      // stores' own clean-ups (fired at their claims, with the earlier time) leave these rows be.
+      const later = now + 3_600_000;
+      await database.db
+        .insert(webhookNonces)
+        .values([
+          ...Array.from({ length: 5 }, (_, i) => ({ key: `old-${i}`, expiresAt: new Date(later - 1_000 - i) })),
+          { key: 'fresh', expiresAt: new Date(later + 1_000) },
+        ]);
+      // Five old rows and the claimed one, whose window ended before `later`.
+      expect(await pruneNonces(database.sql, new Date(later), 4)).toBe(4);
+      expect(await pruneNonces(database.sql, new Date(later), 4)).toBe(2);
+      expect(await pruneNonces(database.sql, new Date(later), 4)).toBe(0);
+      const left = await database.db.select({ key: webhookNonces.key }).from(webhookNonces);
+      expect(left.map((r) => r.key)).toEqual(['fresh']);
     });
   });
 }

@@ -21,7 +21,8 @@ const INGEST = 'ingest-token-0123456789';
 const READ = 'read-token-0123456789ab';
 const ADMIN = 'admin-token-0123456789a';
 const LEGACY = 'legacy-admin-token-xyz';
-const TOKENS = `ingest:${INGEST},read:${READ},admin:${ADMIN}`;
+const METRICS = 'metrics-token-0123456789';
+const TOKENS = `ingest:${INGEST},read:${READ},admin:${ADMIN},metrics:${METRICS}`;
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -167,6 +168,29 @@ describe('scoped tokens on /v1', () => {
     expect(fb.statusCode).toBe(403);
   });
 
+  it('/metrics needs a metrics, read or admin token; /healthz and /readyz stay open for probes', async () => {
+    for (const headers of [{}, bearer('not-a-real-token-at-all')]) {
+      const res = await server.inject({ method: 'GET', url: '/metrics', headers });
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.json().error.code).toBe('UNAUTHORIZED');
+      expect(res.body).not.toContain('dealwise_');
+    }
+    const ingest = await get('/metrics', INGEST);
+    expect(ingest.statusCode).toBe(403);
+    expect(ingest.json().error.message).toMatch(/lacks the metrics scope/);
+    for (const token of [METRICS, READ, ADMIN, LEGACY]) {
+      const res = await get('/metrics', token);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('dealwise_');
+    }
+    // The metrics token reads nothing else.
+    expect((await get('/v1/outbox', METRICS)).statusCode).toBe(403);
+    expect((await get('/v1/deals', METRICS)).statusCode).toBe(403);
+    expect((await get('/healthz')).statusCode).toBe(200);
+    expect((await get('/readyz')).statusCode).toBe(200);
+  });
+
   it('an admin token (or the older API_TOKEN) may act as a person', async () => {
     for (const [i, token] of [ADMIN, LEGACY].entries()) {
       const command = customer(`adm-${i}`, { conversationId: 'dm-ops', chatType: 'single', direct: true, senderId: 'ops', text: '/help' });
@@ -195,6 +219,11 @@ describe('no token configured', () => {
       }
       const remote = await server.inject({ method: 'GET', url: '/v1/outbox', remoteAddress: '203.0.113.7' });
       expect(remote.statusCode).toBe(401);
+      // /metrics keeps the same rule: open on loopback, not to another machine or through a proxy.
+      expect((await server.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+      expect((await server.inject({ method: 'GET', url: '/metrics', remoteAddress: '203.0.113.7' })).statusCode).toBe(401);
+      expect((await server.inject({ method: 'GET', url: '/metrics', headers: { 'x-forwarded-for': '203.0.113.7' } })).statusCode).toBe(401);
+      expect((await server.inject({ method: 'GET', url: '/healthz', remoteAddress: '203.0.113.7' })).statusCode).toBe(200);
       const doc = await server.inject({ method: 'GET', url: '/v1/documents/00000000-0000-4000-8000-000000000000', remoteAddress: '203.0.113.7' });
       expect(doc.statusCode).toBe(401);
     } finally {

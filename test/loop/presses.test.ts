@@ -1,7 +1,8 @@
 /**
  * Card presses are applied once and in order, and a signed webhook replayed inside its window is
- * refused. The real app on PGlite with Feishu in webhook mode; presses come through the sink and
- * through Feishu's signed, encrypted card callbacks as Feishu sends them.
+ * refused, also by the next process on the same database after a restart. The real app on PGlite
+ * with Feishu in webhook mode; presses come through the sink and through Feishu's signed,
+ * encrypted card callbacks as Feishu sends them.
  */
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
@@ -15,21 +16,20 @@ import { startTestApp, type TestApp } from '../helpers/app.ts';
 
 const ENCRYPT_KEY = 'presses-feishu-encrypt-key-00001';
 
+const FEISHU_ENV = {
+  FEISHU_APP_ID: 'cli_0123456789abcdef',
+  FEISHU_APP_SECRET: 'presses-secret',
+  FEISHU_DOMAIN: 'http://127.0.0.1:9',
+  FEISHU_MODE: 'webhook',
+  FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
+};
+
 let t: TestApp;
 let server: FastifyInstance;
 let zhangsan: string;
 
 beforeAll(async () => {
-  t = await startTestApp({
-    start: new Date('2026-11-27T10:00:00+08:00'),
-    env: {
-      FEISHU_APP_ID: 'cli_0123456789abcdef',
-      FEISHU_APP_SECRET: 'presses-secret',
-      FEISHU_DOMAIN: 'http://127.0.0.1:9',
-      FEISHU_MODE: 'webhook',
-      FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
-    },
-  });
+  t = await startTestApp({ start: new Date('2026-11-27T10:00:00+08:00'), env: FEISHU_ENV });
   server = buildServer(t.app);
   await server.ready();
   zhangsan = openIdOf(await feishuOpenIds(t.config.ORG_FILE), 'zhangsan');
@@ -38,6 +38,9 @@ afterAll(async () => {
   await server?.close();
   await t?.cleanup();
 });
+
+const inject = (s: FastifyInstance, req: ReturnType<typeof feishuWebhookRequest>) =>
+  s.inject({ method: 'POST', url: '/feishu/webhook', headers: req.headers as Record<string, string>, payload: req.rawBody });
 
 /** A nudge for zhangsan with one atom, as the coach leaves it. */
 async function nudge(): Promise<string> {
@@ -101,5 +104,30 @@ describe('card presses', () => {
     // The earlier press, delivered late: answered, and ignored.
     expect((await send(notUseful)).statusCode).toBe(200);
     expect(await state(id)).toEqual({ feedback: 'useful', at: at('10:02').toISOString(), events: ['useful'] });
+  });
+
+  it('a replay right after a restart is refused: the next process on the same database remembers the request', async () => {
+    const id = await nudge();
+    const event = cardActionEvent({ operator: zhangsan, value: { nudgeId: id, value: 'used' }, openMessageId: `om_r_${id}`, chatId: 'oc_p2p' });
+    const req = feishuWebhookRequest(event, { encryptKey: ENCRYPT_KEY });
+    expect((await inject(server, req)).statusCode).toBe(200);
+    expect((await state(id)).feedback).toBe('used');
+
+    // The server restarts: a new app, and a new server, on the same data folder.
+    await server.close();
+    await t.close();
+    t = await startTestApp({ dataDir: t.dataDir, start: new Date('2026-11-27T10:30:00+08:00'), env: FEISHU_ENV });
+    server = buildServer(t.app);
+    await server.ready();
+    // Someone undoes the press meanwhile (as a later 没用 would); the replayed request must not redo it.
+    await t.app.database.db.update(nudges).set({ feedback: null, feedbackAt: null }).where(eq(nudges.id, id));
+
+    const replay = await inject(server, req);
+    expect(replay.statusCode).toBe(409);
+    expect(replay.json()).toMatchObject({ code: 'REPLAYED' });
+    expect(await state(id)).toEqual({ feedback: null, at: null, events: ['used'] });
+    // A new request (another nonce and signature) is taken as before.
+    expect((await inject(server, feishuWebhookRequest(event, { encryptKey: ENCRYPT_KEY }))).statusCode).toBe(200);
+    expect((await state(id)).feedback).toBe('used');
   });
 });

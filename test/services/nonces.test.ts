@@ -22,8 +22,8 @@ afterAll(async () => {
 describe('the Redis nonce store', () => {
   it('refuses a request another process already took, within its window only', async () => {
     const prefix = `dwtest${randomBytes(4).toString('hex')}`;
-    const web1 = createNonceStore(redis(), prefix);
-    const web2 = createNonceStore(redis(), prefix);
+    const web1 = createNonceStore({ redis: redis(), prefix });
+    const web2 = createNonceStore({ redis: redis(), prefix });
     const key = requestKey('wecom', '1732700000', '1372623149', 'ab'.repeat(20));
     expect(await web1.claim(key, 400)).toBe(true);
     expect(await web2.claim(key, 400)).toBe(false);
@@ -38,7 +38,7 @@ describe('the Redis nonce store', () => {
     const down = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
     clients.push(down);
     const errors: unknown[] = [];
-    const store = createNonceStore(down, 'dwdown', (err) => errors.push(err));
+    const store = createNonceStore({ redis: down, prefix: 'dwdown', onError: (err) => errors.push(err) });
     expect(await store.claim('k', 1_000)).toBe(true);
     expect(await store.claim('k', 1_000)).toBe(true);
     await store.release('k');

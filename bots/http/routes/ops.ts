@@ -3,12 +3,18 @@
  * /healthz answers while the process runs; /readyz answers 503 when the database or Redis is
  * down, or when a queue this process consumes is stuck (its oldest waiting job has waited longer
  * than QUEUE_STUCK_MS: every consumer busy with jobs that do not end).
+ *
+ * /metrics follows the rule of /v1: with API tokens configured it needs one with the `metrics`
+ * scope (or `read`, `admin`); without, it answers only direct requests on loopback. Its figures
+ * (queue depths, dead letters, message and nudge counts) describe the business, and the probes
+ * stay open because a load balancer's health check carries no token.
  */
 import type { FastifyInstance } from 'fastify';
 import { toAppError } from '../../../core/errors.ts';
 import type { App } from '../../app.ts';
+import { ApiAuth } from '../auth.ts';
 
-export function registerOps(server: FastifyInstance, app: App): void {
+export function registerOps(server: FastifyInstance, app: App, auth: ApiAuth = new ApiAuth(app.config)): void {
   server.get('/healthz', async () => ({ ok: true }));
   server.get('/readyz', async (_req, reply) => {
     try {
@@ -22,7 +28,15 @@ export function registerOps(server: FastifyInstance, app: App): void {
       return reply.status(503).send({ ready: false, role: app.role, error: toAppError(err).message });
     }
   });
-  server.get('/metrics', async (_req, reply) => {
+  server.get('/metrics', async (req, reply) => {
+    try {
+      auth.require(req, 'metrics');
+    } catch (err) {
+      // Answered here, not by the API's error handler: the worker's ops server has none.
+      const e = toAppError(err);
+      if (e.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
+      return reply.status(e.httpStatus).send({ error: { code: e.code, message: e.message } });
+    }
     reply.header('content-type', app.metrics.registry.contentType);
     return app.metrics.registry.metrics();
   });

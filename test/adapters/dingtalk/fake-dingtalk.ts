@@ -112,9 +112,12 @@ export class FakeDingtalk {
     return this.socket !== null && this.socket.readyState === this.socket.OPEN;
   }
 
-  /** Pushes a CALLBACK frame on `topic`; returns the frame's messageId (pass one to redeliver). */
-  pushCallback(topic: string, payload: unknown, messageId: string = `msg-${randomUUID()}`): string {
-    this.sendFrame('CALLBACK', topic, messageId, JSON.stringify(payload));
+  /**
+   * Pushes a CALLBACK frame on `topic`; returns the frame's messageId (pass one to redeliver).
+   * `time`: the frame's `time` header (ms), now by default.
+   */
+  pushCallback(topic: string, payload: unknown, messageId: string = `msg-${randomUUID()}`, time: number = Date.now()): string {
+    this.sendFrame('CALLBACK', topic, messageId, JSON.stringify(payload), time);
     return messageId;
   }
 
@@ -147,14 +150,14 @@ export class FakeDingtalk {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private sendFrame(type: string, topic: string, messageId: string, data: string): void {
+  private sendFrame(type: string, topic: string, messageId: string, data: string, time: number = Date.now()): void {
     if (!this.socket) throw new Error('fake dingtalk: no client connected');
     const headers = {
       appId: 'fake-app-id',
       connectionId: `conn-${this.connections}`,
       contentType: 'application/json',
       messageId,
-      time: String(Date.now()),
+      time: String(time),
       topic,
     };
     this.socket.send(JSON.stringify({ specVersion: '1.0', type, headers, data }));

@@ -101,6 +101,14 @@ describe('parseDingtalkCardCallback', () => {
     });
   });
 
+  it('dates the press by the frame DingTalk stamped, so presses are ordered by when they were made', () => {
+    const press = parseDingtalkCardCallback(fixture('card-callback'), '1764900000123');
+    expect(press?.at?.toISOString()).toBe(new Date(1_764_900_000_123).toISOString());
+    for (const bad of [undefined, '', 'soon', '-5', '0', '1e20', '99999999999999999']) {
+      expect(parseDingtalkCardCallback(fixture('card-callback'), bad), String(bad)).not.toHaveProperty('at');
+    }
+  });
+
   it('accepts the value nested under params.value, and ignores foreign buttons', () => {
     const nested = JSON.stringify({ cardPrivateData: { params: { value: '{"nudgeId":"n-1","value":"not_useful"}' } } });
     expect(parseDingtalkCardCallback(fixture('card-callback', { content: nested }))?.action).toMatchObject({ nudgeId: 'n-1', value: 'not_useful' });
