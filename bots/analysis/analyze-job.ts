@@ -120,8 +120,9 @@ export async function analyzeOnce(deps: AnalysisDeps, partition: number): Promis
   metrics.analysisBatch.observe(result.count);
   metrics.messagesAnalyzed.inc({ outcome: 'ok' }, result.count - result.w.messageErrors.length);
   if (result.w.messageErrors.length > 0) metrics.messagesAnalyzed.inc({ outcome: 'error' }, result.w.messageErrors.length);
-  for (const kind of result.w.actionKinds) metrics.actionsDetected.inc({ kind });
-  for (const n of result.w.nudges) metrics.nudgesCreated.inc({ rule: n.nudge.rule_id });
+  // Counted per label, not per item: a counter's inc hashes its labels each time.
+  for (const [kind, n] of tally(result.w.actionKinds)) metrics.actionsDetected.inc({ kind }, n);
+  for (const [rule, n] of tally(result.w.nudges.map((b) => b.nudge.rule_id))) metrics.nudgesCreated.inc({ rule }, n);
   // Committed: the sends may go. If dispatching fails (Redis down) the sweep finds them.
   await dispatchSends(deps.runner, deps.liveOnly, result.deliveries).catch((err: unknown) =>
     deps.log.warn({ err: (err as Error).message }, 'sends not dispatched; the sweep will pick them up'),
@@ -130,6 +131,12 @@ export async function analyzeOnce(deps: AnalysisDeps, partition: number): Promis
 }
 
 const WEEK_MS = 7 * 86_400_000;
+
+function tally(keys: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const k of keys) out.set(k, (out.get(k) ?? 0) + 1);
+  return out;
+}
 
 async function loadState(tx: Sql, messages: readonly PendingMessage[], now: Date): Promise<BatchState> {
   const convIds = [...new Set(messages.map((m) => m.conversationId))];
