@@ -48,6 +48,13 @@ export async function loadConversations(tx: Sql, ids: readonly string[]): Promis
 }
 
 /**
+ * The deal ids of the conversations in $1, as an array computed once (an InitPlan): the reads
+ * below then use their opportunity_id indexes as with a list of ids, in any plan (a semi-join
+ * here may be planned as a scan of the whole table).
+ */
+const DEALS_OF_CONVERSATIONS = 'array(select opportunity_id from conversations where id = any($1::text[]) and opportunity_id is not null)';
+
+/**
  * The deals of these conversations, locked until the batch commits: a correction made meanwhile
  * waits instead of being overwritten. By conversation (not deal) ids, like the other reads of the
  * batch, so that they all go in one round trip.
@@ -61,7 +68,7 @@ export async function loadDealsForUpdate(tx: Sql, conversationIds: readonly stri
        awaiting_reply_since as "awaitingReplySince", last_customer_at as "lastCustomerAt", last_rep_at as "lastRepAt",
        contact_name as "contactName", contacts, touches, touches_day as "touchesDay", meeting_at as "meetingAt", meeting_type as "meetingType",
        document_opens as "documentOpens"
-     from opportunities where id in (select opportunity_id from conversations where id = any($1::text[])) order by id for update`,
+     from opportunities where id = any(${DEALS_OF_CONVERSATIONS}) order by id for update`,
     [conversationIds],
   );
   return rows.map((r) => ({ ...r, isNew: false, dirty: false }));
@@ -85,7 +92,7 @@ export async function loadRecentNudges(tx: Sql, conversationIds: readonly string
     `select n.id, n.person_id as "personId", n.opportunity_id as "opportunityId", n.conversation_id as "conversationId", n.rule_id as "ruleId",
        n.atom_ids as "atomIds", n.created_at as "createdAt",
        coalesce((select jsonb_agg(e.atom_id) from atom_events e where e.nudge_id = n.id and e.kind = 'used'), '[]'::jsonb) as "usedAtomIds"
-     from nudges n where n.opportunity_id in (select opportunity_id from conversations where id = any($1::text[])) and n.created_at >= $2`,
+     from nudges n where n.opportunity_id = any(${DEALS_OF_CONVERSATIONS}) and n.created_at >= $2`,
     [conversationIds, since],
   );
 }
@@ -95,7 +102,7 @@ export async function loadPendingConfirmations(tx: Sql, conversationIds: readonl
   if (conversationIds.length === 0) return [];
   return tx.query<ConfirmationState>(
     `select id, opportunity_id as "opportunityId", kind, to_stage as "toStage", status
-     from deal_confirmations where opportunity_id in (select opportunity_id from conversations where id = any($1::text[])) and status = 'pending'`,
+     from deal_confirmations where opportunity_id = any(${DEALS_OF_CONVERSATIONS}) and status = 'pending'`,
     [conversationIds],
   );
 }
