@@ -151,6 +151,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           lockDurationMs: config.JOB_LOCK_MS,
           stalledIntervalMs: config.JOB_LOCK_MS,
           backoffScale: config.RETRY_BACKOFF_SCALE,
+          concurrency: { analyze: config.ANALYSIS_CONCURRENCY },
         })
       : null;
     // Webhook replays are refused across every web process sharing the Redis, and without Redis

@@ -156,6 +156,12 @@ export const configSchema = z
     NUDGE_MAX_AGE: duration.default(24 * 3_600_000),
     /** Analysis partitions: conversations hash to one; each is analysed by one consumer at a time. */
     ANALYSIS_PARTITIONS: z.coerce.number().int().min(1).max(64).default(8),
+    /**
+     * Analysis jobs one worker process runs at once (on PostgreSQL + Redis; the embedded default
+     * runs one). More overlap one batch's round trips with another's work; each holds a database
+     * connection for its transaction, so keep it below DATABASE_POOL.
+     */
+    ANALYSIS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     /** Most messages one analysis transaction takes. */
     ANALYSIS_BATCH: z.coerce.number().int().min(1).max(5_000).default(500),
     /** Most messages one ingest transaction stores. */

@@ -29,6 +29,23 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 /** Plain SQL with $1… parameters; rows come back with the column names (or aliases) as written. */
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * Whether statements issued without waiting for each other go in one round trip, in order (a
+   * PostgreSQL connection pipelines them); PGlite runs them one at a time. See `pipeline`.
+   */
+  readonly pipelined?: boolean;
+}
+
+/**
+ * Runs statements in order and returns their results: on PostgreSQL all sent at once (one write,
+ * one round trip; the server still runs them one after the other, so a later one sees what an
+ * earlier one wrote), on PGlite one after the other. If one fails the transaction fails with it.
+ */
+export async function pipeline<T extends readonly unknown[]>(tx: Sql, steps: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  if (tx.pipelined) return (await Promise.all(steps.map((s) => s()))) as unknown as T;
+  const out: unknown[] = [];
+  for (const s of steps) out.push(await s());
+  return out as unknown as T;
 }
 
 export interface Database {
@@ -119,7 +136,9 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
       throw new AppError('DATABASE', 'cannot connect to or migrate PostgreSQL (DATABASE_URL)', { cause: err });
     }
   }
-  const on = (c: postgres.Sql | postgres.TransactionSql): Sql => ({
+  // Only a transaction's statements are pipelined: the pool would spread them over connections.
+  const on = (c: postgres.Sql | postgres.TransactionSql, pipelined = false): Sql => ({
+    pipelined,
     query: async <T>(text: string, values: readonly unknown[] = []) =>
       (await c.unsafe(text, params(values) as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[],
   });
@@ -127,7 +146,7 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
     db,
     sql: on(raw),
     kind: 'postgres',
-    transaction: async (fn) => (await raw.begin((tx) => fn(on(tx)))) as Awaited<ReturnType<typeof fn>>,
+    transaction: async (fn) => (await raw.begin((tx) => fn(on(tx, true)))) as Awaited<ReturnType<typeof fn>>,
     ping: async () => void (await db.execute(dsql`select 1`)),
     close: async () => {
       await Promise.all([client.end({ timeout: 5 }), raw.end({ timeout: 5 })]);

@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { MessageAnalysis, MessageAnalysisInput, Platform } from '../../core/types.ts';
 import type { WorkingHours } from '../../core/zoned-time.ts';
-import type { Database, Sql } from '../../db/client.ts';
+import { type Database, pipeline, type Sql } from '../../db/client.ts';
 import {
   claimPending,
   insertActions,
@@ -91,9 +91,9 @@ export function analyzeHandler(deps: AnalysisDeps): JobHandler<{ partition: numb
 export async function analyzeOnce(deps: AnalysisDeps, partition: number): Promise<number> {
   const slots = slotsOf(partition, deps.partitions);
   const result = await deps.database.transaction(async (tx) => {
-    await lockPartition(tx, partition);
     const now = deps.clock.now();
-    const messages = await claimPending(tx, slots, deps.batchSize, now);
+    // The claim waits for the lock in the server: both go in one round trip.
+    const [, messages] = await pipeline(tx, [() => lockPartition(tx, partition), () => claimPending(tx, slots, deps.batchSize, now)] as const);
     if (messages.length === 0) return null;
     const state = await loadState(tx, messages, now);
     const w = emptyWrites();
@@ -120,8 +120,9 @@ export async function analyzeOnce(deps: AnalysisDeps, partition: number): Promis
   metrics.analysisBatch.observe(result.count);
   metrics.messagesAnalyzed.inc({ outcome: 'ok' }, result.count - result.w.messageErrors.length);
   if (result.w.messageErrors.length > 0) metrics.messagesAnalyzed.inc({ outcome: 'error' }, result.w.messageErrors.length);
-  for (const kind of result.w.actionKinds) metrics.actionsDetected.inc({ kind });
-  for (const n of result.w.nudges) metrics.nudgesCreated.inc({ rule: n.nudge.rule_id });
+  // Counted per label, not per item: a counter's inc hashes its labels each time.
+  for (const [kind, n] of tally(result.w.actionKinds)) metrics.actionsDetected.inc({ kind }, n);
+  for (const [rule, n] of tally(result.w.nudges.map((b) => b.nudge.rule_id))) metrics.nudgesCreated.inc({ rule }, n);
   // Committed: the sends may go. If dispatching fails (Redis down) the sweep finds them.
   await dispatchSends(deps.runner, deps.liveOnly, result.deliveries).catch((err: unknown) =>
     deps.log.warn({ err: (err as Error).message }, 'sends not dispatched; the sweep will pick them up'),
@@ -131,16 +132,22 @@ export async function analyzeOnce(deps: AnalysisDeps, partition: number): Promis
 
 const WEEK_MS = 7 * 86_400_000;
 
+function tally(keys: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const k of keys) out.set(k, (out.get(k) ?? 0) + 1);
+  return out;
+}
+
 async function loadState(tx: Sql, messages: readonly PendingMessage[], now: Date): Promise<BatchState> {
   const convIds = [...new Set(messages.map((m) => m.conversationId))];
-  const conversations = await loadConversations(tx, convIds);
-  const dealIds = conversations.flatMap((c) => (c.opportunityId ? [c.opportunityId] : []));
-  const [deals, timers, recent, confirmations] = [
-    await loadDealsForUpdate(tx, dealIds),
-    await loadOpenTimers(tx, convIds),
-    await loadRecentNudges(tx, dealIds, new Date(now.getTime() - WEEK_MS)),
-    await loadPendingConfirmations(tx, dealIds),
-  ];
+  // Every read by conversation id: one round trip on PostgreSQL.
+  const [conversations, deals, timers, recent, confirmations] = await pipeline(tx, [
+    () => loadConversations(tx, convIds),
+    () => loadDealsForUpdate(tx, convIds),
+    () => loadOpenTimers(tx, convIds),
+    () => loadRecentNudges(tx, convIds, new Date(now.getTime() - WEEK_MS)),
+    () => loadPendingConfirmations(tx, convIds),
+  ] as const);
   const state: BatchState = {
     conversations: new Map(conversations.map((c) => [c.id, c])),
     deals: new Map(deals.map((d) => [d.id, d])),
@@ -160,47 +167,63 @@ function push<T>(m: Map<string, T[]>, key: string, v: T): void {
   else m.set(key, [v]);
 }
 
-/** Writes the batch; returns the deliveries it created (to dispatch after the commit). */
+/**
+ * Writes the batch, every statement in one round trip on PostgreSQL (see `pipeline`); returns the
+ * deliveries it created (to dispatch after the commit). What depends on an earlier statement's
+ * outcome is decided by the statements themselves: a compliance record is kept once per subject
+ * and its nudges go only with a record that is new; a nudge is kept once per idempotency key and
+ * its delivery and atom events go only with a nudge that is new.
+ */
 async function writeBatch(tx: Sql, state: BatchState, w: Writes, now: Date): Promise<Array<{ id: string; platform: string }>> {
   const deals = [...state.deals.values()];
-  await insertDeals(
-    tx,
-    deals.filter((d) => d.isNew),
-  );
-  await updateDeals(
-    tx,
-    deals.filter((d) => !d.isNew && d.dirty),
-  );
-  await updateConversations(
-    tx,
-    [...state.conversations.values()].filter((c) => c.dirty),
-  );
-  await insertActions(tx, w.actions);
-  await insertStageChanges(tx, w.stageChanges);
   const timers: TimerState[] = [...state.timers.values()].flat();
-  await insertTimers(
-    tx,
-    timers.filter((t) => t.isNew),
-  );
-  await updateTimers(
-    tx,
-    timers.filter((t) => !t.isNew && t.dirty),
-  );
-  // A compliance record is kept once per subject; its nudges go only with a record that is new.
-  const recorded = await insertCompliance(
-    tx,
-    w.compliance.map((c) => c.record),
-  );
-  const built = [...w.nudges, ...w.compliance.filter((c) => recorded.has(c.record.id)).flatMap((c) => c.nudges)];
-  const inserted = await insertNudges(
-    tx,
-    built.map((b) => b.nudge),
-  );
-  const fresh = built.filter((b) => inserted.has(b.nudge.id));
-  await insertConfirmations(tx, w.confirmations);
-  await supersedeConfirmations(tx, w.supersede, now);
-  const deliveries = await insertDeliveries(tx, [...fresh.flatMap((b) => (b.delivery ? [b.delivery] : [])), ...w.deliveries]);
-  await insertAtomEvents(tx, [...fresh.flatMap((b) => b.atomEvents), ...w.atomEvents]);
-  await markAnalysisErrors(tx, w.messageErrors);
-  return deliveries;
+  const built = [
+    ...w.nudges.map((b) => ({ ...b, complianceId: null as string | null })),
+    ...w.compliance.flatMap((c) => c.nudges.map((b) => ({ ...b, complianceId: c.record.id }))),
+  ];
+  const out = await pipeline(tx, [
+    () =>
+      insertDeals(
+        tx,
+        deals.filter((d) => d.isNew),
+      ),
+    () =>
+      updateDeals(
+        tx,
+        deals.filter((d) => !d.isNew && d.dirty),
+      ),
+    () =>
+      updateConversations(
+        tx,
+        [...state.conversations.values()].filter((c) => c.dirty),
+      ),
+    () => insertActions(tx, w.actions),
+    () => insertStageChanges(tx, w.stageChanges),
+    () =>
+      insertTimers(
+        tx,
+        timers.filter((t) => t.isNew),
+      ),
+    () =>
+      updateTimers(
+        tx,
+        timers.filter((t) => !t.isNew && t.dirty),
+      ),
+    () =>
+      insertCompliance(
+        tx,
+        w.compliance.map((c) => c.record),
+      ),
+    () =>
+      insertNudges(
+        tx,
+        built.map((b) => ({ ...b.nudge, compliance_id: b.complianceId })),
+      ),
+    () => insertConfirmations(tx, w.confirmations),
+    () => supersedeConfirmations(tx, w.supersede, now),
+    () => insertDeliveries(tx, [...built.flatMap((b) => (b.delivery ? [b.delivery] : [])), ...w.deliveries]),
+    () => insertAtomEvents(tx, [...built.flatMap((b) => b.atomEvents), ...w.atomEvents]),
+    () => markAnalysisErrors(tx, w.messageErrors),
+  ] as const);
+  return out[11];
 }

@@ -47,9 +47,20 @@ export async function loadConversations(tx: Sql, ids: readonly string[]): Promis
   return rows.map((r) => ({ ...r, dirty: false }));
 }
 
-/** The deals, locked until the batch commits: a correction made meanwhile waits instead of being overwritten. */
-export async function loadDealsForUpdate(tx: Sql, ids: readonly string[]): Promise<DealState[]> {
-  if (ids.length === 0) return [];
+/**
+ * The deal ids of the conversations in $1, as an array computed once (an InitPlan): the reads
+ * below then use their opportunity_id indexes as with a list of ids, in any plan (a semi-join
+ * here may be planned as a scan of the whole table).
+ */
+const DEALS_OF_CONVERSATIONS = 'array(select opportunity_id from conversations where id = any($1::text[]) and opportunity_id is not null)';
+
+/**
+ * The deals of these conversations, locked until the batch commits: a correction made meanwhile
+ * waits instead of being overwritten. By conversation (not deal) ids, like the other reads of the
+ * batch, so that they all go in one round trip.
+ */
+export async function loadDealsForUpdate(tx: Sql, conversationIds: readonly string[]): Promise<DealState[]> {
+  if (conversationIds.length === 0) return [];
   const rows = await tx.query<Omit<DealState, 'isNew' | 'dirty'>>(
     `select id, name, named_by as "namedBy", owner_id as "ownerId", stage, stage_at as "stageAt", status, closed_at as "closedAt", amount,
        value_score as "valueScore", value_terms as "valueTerms", created_at as "createdAt", updated_at as "updatedAt",
@@ -57,8 +68,8 @@ export async function loadDealsForUpdate(tx: Sql, ids: readonly string[]): Promi
        awaiting_reply_since as "awaitingReplySince", last_customer_at as "lastCustomerAt", last_rep_at as "lastRepAt",
        contact_name as "contactName", contacts, touches, touches_day as "touchesDay", meeting_at as "meetingAt", meeting_type as "meetingType",
        document_opens as "documentOpens"
-     from opportunities where id = any($1::text[]) order by id for update`,
-    [ids],
+     from opportunities where id = any(${DEALS_OF_CONVERSATIONS}) order by id for update`,
+    [conversationIds],
   );
   return rows.map((r) => ({ ...r, isNew: false, dirty: false }));
 }
@@ -74,24 +85,25 @@ export async function loadOpenTimers(tx: Sql, conversationIds: readonly string[]
   return rows.map((r) => ({ ...r, isNew: false, dirty: false }));
 }
 
-/** The deals' nudges since `since`, with the atoms already counted as used. */
-export async function loadRecentNudges(tx: Sql, dealIds: readonly string[], since: Date): Promise<RecentNudge[]> {
-  if (dealIds.length === 0) return [];
+/** The nudges since `since` of these conversations' deals, with the atoms already counted as used. */
+export async function loadRecentNudges(tx: Sql, conversationIds: readonly string[], since: Date): Promise<RecentNudge[]> {
+  if (conversationIds.length === 0) return [];
   return tx.query<RecentNudge>(
     `select n.id, n.person_id as "personId", n.opportunity_id as "opportunityId", n.conversation_id as "conversationId", n.rule_id as "ruleId",
        n.atom_ids as "atomIds", n.created_at as "createdAt",
        coalesce((select jsonb_agg(e.atom_id) from atom_events e where e.nudge_id = n.id and e.kind = 'used'), '[]'::jsonb) as "usedAtomIds"
-     from nudges n where n.opportunity_id = any($1::text[]) and n.created_at >= $2`,
-    [dealIds, since],
+     from nudges n where n.opportunity_id = any(${DEALS_OF_CONVERSATIONS}) and n.created_at >= $2`,
+    [conversationIds, since],
   );
 }
 
-export async function loadPendingConfirmations(tx: Sql, dealIds: readonly string[]): Promise<ConfirmationState[]> {
-  if (dealIds.length === 0) return [];
+/** The pending confirmations of these conversations' deals. */
+export async function loadPendingConfirmations(tx: Sql, conversationIds: readonly string[]): Promise<ConfirmationState[]> {
+  if (conversationIds.length === 0) return [];
   return tx.query<ConfirmationState>(
     `select id, opportunity_id as "opportunityId", kind, to_stage as "toStage", status
-     from deal_confirmations where opportunity_id = any($1::text[]) and status = 'pending'`,
-    [dealIds],
+     from deal_confirmations where opportunity_id = any(${DEALS_OF_CONVERSATIONS}) and status = 'pending'`,
+    [conversationIds],
   );
 }
 
@@ -236,14 +248,18 @@ export async function updateTimers(tx: Sql, rows: readonly TimerState[]): Promis
   );
 }
 
-/** Inserts nudges once per idempotency key; returns the ids actually inserted. */
-export async function insertNudges(tx: Sql, rows: readonly NudgeRow[]): Promise<Set<string>> {
+/**
+ * Inserts nudges once per idempotency key, and a nudge that goes with a compliance record only if
+ * that record was just inserted (earlier in the same transaction); returns the ids inserted.
+ */
+export async function insertNudges(tx: Sql, rows: ReadonlyArray<NudgeRow & { compliance_id?: string | null }>): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const inserted = await tx.query<{ id: string }>(
     `insert into nudges (id, idempotency_key, person_id, opportunity_id, conversation_id, rule_id, action_id, timer_id, message_id, atom_ids, title, body, created_at)
      select id, idempotency_key, person_id, opportunity_id, conversation_id, rule_id, action_id, timer_id, message_id, atom_ids, title, body, created_at
      from jsonb_to_recordset($1::text::jsonb) as x(id text, idempotency_key text, person_id text, opportunity_id text, conversation_id text, rule_id text,
-          action_id text, timer_id text, message_id text, atom_ids jsonb, title text, body text, created_at timestamptz)
+          action_id text, timer_id text, message_id text, atom_ids jsonb, title text, body text, created_at timestamptz, compliance_id text)
+     where x.compliance_id is null or exists (select 1 from compliance_records c where c.id = x.compliance_id)
      on conflict (idempotency_key) do nothing
      returning id`,
     [rowsParam(rows)],
@@ -251,25 +267,32 @@ export async function insertNudges(tx: Sql, rows: readonly NudgeRow[]): Promise<
   return new Set(inserted.map((r) => r.id));
 }
 
-/** Inserts deliveries once per idempotency key; returns the ids actually inserted. */
+/**
+ * Inserts deliveries once per idempotency key, a nudge's only if the nudge was inserted (a nudge
+ * that existed already, by its idempotency key, was delivered with its first delivery); returns
+ * the ids actually inserted.
+ */
 export async function insertDeliveries(tx: Sql, rows: readonly DeliveryRow[]): Promise<Array<{ id: string; platform: string }>> {
   if (rows.length === 0) return [];
   return tx.query<{ id: string; platform: string }>(
     `insert into deliveries (id, idempotency_key, nudge_id, platform, "to", message, status, created_at)
      select id, idempotency_key, nudge_id, platform::platform, "to", message, 'pending', created_at
      from jsonb_to_recordset($1::text::jsonb) as x(id text, idempotency_key text, nudge_id text, platform text, "to" jsonb, message jsonb, created_at timestamptz)
+     where x.nudge_id is null or exists (select 1 from nudges n where n.id = x.nudge_id)
      on conflict (idempotency_key) do nothing
      returning id, platform`,
     [rowsParam(rows)],
   );
 }
 
+/** Inserts atom events, a nudge's only if the nudge is there (inserted earlier in the transaction, or before). */
 export async function insertAtomEvents(tx: Sql, rows: readonly AtomEventRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
     `insert into atom_events (id, atom_id, person_id, nudge_id, opportunity_id, kind, at)
      select id, atom_id, person_id, nudge_id, opportunity_id, kind, at
-     from jsonb_to_recordset($1::text::jsonb) as x(id text, atom_id text, person_id text, nudge_id text, opportunity_id text, kind text, at timestamptz)`,
+     from jsonb_to_recordset($1::text::jsonb) as x(id text, atom_id text, person_id text, nudge_id text, opportunity_id text, kind text, at timestamptz)
+     where x.nudge_id is null or exists (select 1 from nudges n where n.id = x.nudge_id)`,
     [rowsParam(rows)],
   );
 }
