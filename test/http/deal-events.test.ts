@@ -140,22 +140,20 @@ describe('/deal shows the value score with its terms and history', () => {
     try {
       const server = buildServer(t.app);
       const db = t.app.database.db;
-      await db
-        .insert(opportunities)
-        .values({
-          id: 'd-2',
-          name: '苏州精密',
-          ownerId: 'zhangsan',
-          stage: 'won',
-          stageAt: AT,
-          status: 'won',
-          amount: 500_000,
-          valueScore: 75,
-          createdAt: AT,
-          updatedAt: AT,
-          customerMessages: 12,
-          buyingSignals: 2,
-        });
+      await db.insert(opportunities).values({
+        id: 'd-2',
+        name: '苏州精密',
+        ownerId: 'zhangsan',
+        stage: 'won',
+        stageAt: AT,
+        status: 'won',
+        amount: 500_000,
+        valueScore: 75,
+        createdAt: AT,
+        updatedAt: AT,
+        customerMessages: 12,
+        buyingSignals: 2,
+      });
       const send = (payload: unknown) =>
         server.inject({ method: 'POST', url: '/v1/deal-events', payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
       await send({ id: 'p', dealId: 'd-2', kind: 'payment', at: '2026-11-20T10:00:00+08:00', amount: 1, onTime: true });
