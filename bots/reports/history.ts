@@ -343,6 +343,8 @@ function emit(
 ): void {
   const past = (t: Date) => t.getTime() <= x.now;
   const msgs = d.msgs.filter((m) => past(m.at)).sort((a, b) => a.at.getTime() - b.at.getTime());
+  // A deal drawn in the last hours starts at the next working hour, which may still be to come.
+  if (msgs.length === 0) return;
   const moves = d.moves.filter((m) => past(m.at));
   const convId = `wecom:${x.id}`;
   const contactId = (c: number) => `${x.id}-contact${c}`;
