@@ -102,8 +102,8 @@ async function main(): Promise<void> {
     const loopMs = performance.now() - t0;
 
     // The managers ask in their 1:1 chat with the bot; a rep corrects a deal's amount, asks for a
-    // talk-track and, too boldly, for /team; a manager ends on the breakpoints (six deals: their n
-    // is too small for a rate, and the answer says so).
+    // talk-track and, too boldly, for /team; a manager reads the breakpoints (six deals: their n
+    // is too small for a rate, and the answer says so) and ends on the quarter's forecast.
     const asks: Array<[string, string]> = [
       ['wangjing', '/team 本周'],
       ['liuqiang', '/team 上周'],
@@ -112,6 +112,7 @@ async function main(): Promise<void> {
       ['zhangsan', '/kb 价格异议'],
       ['lisi', '/team 本周'],
       ['wangjing', '/breakpoints'],
+      ['wangjing', '/forecast 本季度'],
     ];
     let n = 0;
     for (const [who, text] of asks) {
