@@ -114,8 +114,8 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     const loopMs = performance.now() - t0;
 
     // The managers ask in their 1:1 chat with the bot; a rep corrects a deal's amount, asks for a
-    // talk-track and, too boldly, for /team; a manager ends on the breakpoints (six deals: their n
-    // is too small for a rate, and the answer says so).
+    // talk-track and, too boldly, for /team; a manager reads the breakpoints (six deals: their n
+    // is too small for a rate, and the answer says so) and ends on the quarter's forecast.
     const asks: Array<[string, string]> = [
       ['wangjing', '/team 本周'],
       ['liuqiang', '/team 上周'],
@@ -124,6 +124,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       ['zhangsan', '/kb 价格异议'],
       ['lisi', '/team 本周'],
       ['wangjing', '/breakpoints'],
+      ['wangjing', '/forecast 本季度'],
     ];
     let n = 0;
     for (const [who, text] of asks) {

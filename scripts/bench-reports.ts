@@ -8,6 +8,8 @@
 import { loadCatalog } from '../bots/catalog/catalog.ts';
 import { winningPath } from '../bots/deals/stages.ts';
 import { breakpoints } from '../bots/reports/breakpoints.ts';
+import { forecast } from '../bots/reports/forecast.ts';
+import { forecastWindow, renderForecast } from '../bots/reports/forecast-answer.ts';
 import { parsePeriod } from '../bots/reports/period.ts';
 import { renderBreakpoints, riskListBlock, topBreakpointLine } from '../bots/reports/render-insights.ts';
 import { dealRisks } from '../bots/reports/risks.ts';
@@ -58,6 +60,18 @@ async function main(): Promise<void> {
     const risks = await best(runs, () => dealRisks(db, { scope: { teamIds }, now, funnel: catalog.playbook.funnel, rules: catalog.playbook.rules, wh }));
     const week = parsePeriod('上周', now, config.TIMEZONE);
     const team = await best(runs, () => teamSummary(db, { teamIds, from: week.from, to: week.to, now }));
+    const quarter = forecastWindow('本季度', now, config.TIMEZONE);
+    const fc = await best(runs, () =>
+      forecast(db, {
+        scope: { teamIds },
+        teamIds,
+        from: quarter.from,
+        to: quarter.to,
+        now,
+        funnel: catalog.playbook.funnel,
+        stages: winningPath(catalog.playbook.funnel),
+      }),
+    );
     const shown = renderBreakpoints(bp.value, { title: '全部团队 · 全部历史行为断点' });
     console.log(shown.type === 'markdown' ? `# ${shown.title}\n${shown.text}\n` : '');
     console.log(`top: ${topBreakpointLine(bp.value) ?? '样本不足'}\n`);
@@ -67,7 +81,10 @@ async function main(): Promise<void> {
     for (const d of flagged) for (const f of d.flags) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
     console.log(`\nopen deals ${risks.value.length}, flagged ${flagged.length}: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
     console.log(
-      `\n${database.kind}, best of ${runs}: breakpoints ${bp.ms.toFixed(0)} ms · risks ${risks.ms.toFixed(0)} ms · /team 上周 ${team.ms.toFixed(0)} ms`,
+      `\n# 全部团队 · 本季度预测\n${renderForecast(fc.value, { mine: false, stage: (s) => catalog.stageLabel(s), teamName: (id) => catalog.teams.get(id)?.name ?? id })}`,
+    );
+    console.log(
+      `\n${database.kind}, best of ${runs}: breakpoints ${bp.ms.toFixed(0)} ms · risks ${risks.ms.toFixed(0)} ms · /team 上周 ${team.ms.toFixed(0)} ms · /forecast 本季度 ${fc.ms.toFixed(0)} ms`,
     );
   } finally {
     await database.close();

@@ -25,6 +25,7 @@ import { answerBreakpoints, dealRisksText, repRiskBlock, teamRiskBlock, withBloc
 import { parsePeriod } from '../reports/period.ts';
 import { formatAmount, renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
 import { dealReadingBlock, documentsAnswer } from '../reports/reading.ts';
+import { dealValueBlock } from '../reports/value-block.ts';
 import { findPeople, repSummary } from '../reports/rep.ts';
 import { teamSummary } from '../reports/team.ts';
 import { HELP_TEXT, type Command } from './parse.ts';
@@ -101,6 +102,7 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const blocks = [
         await dealReadingBlock(tx, timeline.deal.id, tz),
         await dealTruthBlock(tx, catalog, timeline.deal.id, tz),
+        await dealValueBlock(tx, timeline.deal.id, tz),
         await dealRisksText({ tx, catalog, config: a.config, now }, timeline.deal.id),
       ].filter((b): b is string => b !== null);
       return blocks.length > 0 && shown.type === 'markdown' ? { ...shown, text: [shown.text, ...blocks].join('\n\n') } : shown;

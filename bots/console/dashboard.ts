@@ -12,6 +12,7 @@ import { resolveVisibleTeamIds, type Viewer } from '../reports/access.ts';
 import { dealNameColumn } from '../reports/deal-name.ts';
 import { funnel, type FunnelResult } from '../reports/funnel.ts';
 import type { Period } from '../reports/period.ts';
+import { type DashboardForecast, dashboardForecast } from './forecast-panel.ts';
 
 /** Nudges listed on the dashboard. */
 export const RECENT_NUDGES = 10;
@@ -36,10 +37,17 @@ export interface Dashboard {
     dealName: string | null;
     feedback: string | null;
   }>;
+  /** This quarter's forecast of the teams shown (forecast-panel.ts). */
+  forecast: DashboardForecast;
 }
 
 /** The dashboard, or null when the viewer sees no team (a rep). */
-export async function dashboard(db: Db, catalog: Catalog, viewer: Viewer, p: { teamId?: string; period: Period }): Promise<Dashboard | null> {
+export async function dashboard(
+  db: Db,
+  catalog: Catalog,
+  viewer: Viewer,
+  p: { teamId?: string; period: Period; now?: Date; timeZone?: string },
+): Promise<Dashboard | null> {
   if (viewer.role === 'rep' || !viewer.active) return null;
   const visible = await resolveVisibleTeamIds(db, viewer);
   if (visible.length === 0) return null;
@@ -47,7 +55,7 @@ export async function dashboard(db: Db, catalog: Catalog, viewer: Viewer, p: { t
   const teamIds = teamId ? [teamId] : visible;
   const { from, to } = p.period;
   const stages = catalog.playbook.funnel.stages;
-  const [teamRows, f, stageRows, nudgeRows] = await Promise.all([
+  const [teamRows, f, stageRows, nudgeRows, forecast] = await Promise.all([
     db.select({ id: teams.id, name: teams.name }).from(teams).where(inArray(teams.id, visible)),
     funnel(db, { teamIds, from, to, stages: winningPath(catalog.playbook.funnel) }),
     db
@@ -74,6 +82,7 @@ export async function dashboard(db: Db, catalog: Catalog, viewer: Viewer, p: { t
       .where(and(inArray(people.teamId, teamIds), gte(nudges.createdAt, from), lt(nudges.createdAt, to)))
       .orderBy(desc(nudges.createdAt))
       .limit(RECENT_NUDGES),
+    dashboardForecast(db, catalog, { teamIds, now: p.now ?? to, timeZone: p.timeZone ?? 'Asia/Shanghai' }),
   ]);
   const byStage = new Map(stageRows.map((r) => [r.stage, r.deals]));
   const order = new Map(visible.map((id, i) => [id, i]));
@@ -85,5 +94,6 @@ export async function dashboard(db: Db, catalog: Catalog, viewer: Viewer, p: { t
     stages: stages.map((s) => ({ stage: s, label: catalog.stageLabel(s), deals: byStage.get(s) ?? 0 })),
     // A deal never named shows as such; a nudge without a deal has none.
     nudges: nudgeRows.map((n) => (n.dealId ? n : { ...n, dealName: null })),
+    forecast,
   };
 }

@@ -4,6 +4,7 @@ import type { FeedbackValue } from '../../core/types.ts';
 import type { Catalog, Person } from '../catalog/catalog.ts';
 import { actionLabel } from '../reports/labels.ts';
 import type { Dashboard } from './dashboard.ts';
+import { forecastSection } from './forecast-panel.ts';
 import type { ConsoleDeal, ConsoleTimelineItem, DealListFilter, DealListItem } from './deals.ts';
 import { exportLinks, pager, readingHtml } from './data-pages.ts';
 import { amountText, type ConsoleAssets, esc, page, stamp } from './html.ts';
@@ -246,6 +247,7 @@ export function dashboardPage(ctx: PageContext, d: Dashboard, periodArg: string)
   <h2>当前各阶段商机</h2>
   <table class="grid" id="stages"><thead><tr><th>阶段</th><th>商机数</th></tr></thead><tbody>${stageRows}</tbody></table>
 </section>
+${forecastSection(d.forecast, `/v1/console/dashboard?${api.toString()}`)}
 <section class="card">
   <h2>最近的提醒</h2>
   <ul class="nudges" id="nudges">${nudgeRows || '<li class="empty">本期没有提醒</li>'}</ul>

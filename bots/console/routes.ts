@@ -214,6 +214,8 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
       const d = await dashboard(deps.db, deps.catalog.current, v.person, {
         ...(q.data.team ? { teamId: q.data.team } : {}),
         period: parsePeriod(q.data.period, deps.now(), tz),
+        now: deps.now(),
+        timeZone: tz,
       });
       if (!d) throw new AppError('FORBIDDEN', '看板只对销售经理和管理员开放。');
       return html(reply, dashboardPage(ctx(v), d, q.data.period));
@@ -324,6 +326,8 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
       const d = await dashboard(deps.db, deps.catalog.current, v.person, {
         ...(q.data.team ? { teamId: q.data.team } : {}),
         period: parsePeriod(q.data.period, deps.now(), tz),
+        now: deps.now(),
+        timeZone: tz,
       });
       if (!d) throw new AppError('FORBIDDEN', 'the dashboard is for managers and admins');
       return d;

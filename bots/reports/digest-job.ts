@@ -19,6 +19,7 @@ import { resolveVisibleTeamIds } from './access.ts';
 import { wallClock } from '../../core/zoned-time.ts';
 import { winningPath } from '../deals/stages.ts';
 import { breakpoints } from './breakpoints.ts';
+import { forecastChangeLine } from './forecast-answer.ts';
 import type { RepMetrics } from './metrics.ts';
 import { parsePeriod } from './period.ts';
 import { renderDigest, topBreakpointLine } from './render-insights.ts';
@@ -78,7 +79,7 @@ export async function createWeeklyDigest(deps: DigestDeps, personId: string): Pr
   if (!platform || summaries.length === 0) return null;
   const tz = deps.config.TIMEZONE;
   const wh = { timeZone: tz, start: deps.config.WORK_START, end: deps.config.WORK_END, days: deps.config.WORK_DAYS };
-  const [risks, report] = await Promise.all([
+  const [risks, report, forecastLine] = await Promise.all([
     dealRisks(db, { scope: { teamIds }, now, funnel: catalog.playbook.funnel, rules: catalog.playbook.rules, wh }),
     breakpoints(db, {
       scope: { teamIds },
@@ -88,18 +89,20 @@ export async function createWeeklyDigest(deps: DigestDeps, personId: string): Pr
       rules: catalog.playbook.rules,
       minDeals: deps.config.BREAKPOINT_MIN_DEALS,
     }),
+    forecastChangeLine({ tx: db, catalog, person, now, timeZone: tz }),
   ]);
   const teams = summaries.map((s) => ({
     teamName: s.teamName,
     week: weekLine(s.totals),
     risks: risks.filter((r) => r.ownerTeamId === s.teamId),
   }));
-  const message = renderDigest(teams, topBreakpointLine(report), {
+  const digest = renderDigest(teams, topBreakpointLine(report), {
     title: summaries.length === 1 ? `${summaries[0]!.teamName} · ${period.label}简报` : `每周团队简报 · ${period.label}`,
     range: `${mmdd(period.from, tz)} 至 ${mmdd(new Date(period.to.getTime() - 1), tz)}`,
     stageLabel: (s) => catalog.stageLabel(s),
     minDeals: deps.config.BREAKPOINT_MIN_DEALS,
   });
+  const message = forecastLine && digest.type === 'markdown' ? { ...digest, text: `${digest.text}\n\n${forecastLine}` } : digest;
   const [inserted] = await db
     .insert(deliveries)
     .values({

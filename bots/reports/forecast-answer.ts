@@ -135,3 +135,17 @@ export function renderForecast(
   );
   return lines.join('\n');
 }
+
+/**
+ * The digest's forecast line: this quarter's forecast now and its change since the same forecast
+ * as of a week ago (read from the history as it stood then: no snapshots kept).
+ */
+export async function forecastChangeLine(a: ForecastAnswerContext): Promise<string | null> {
+  const window = forecastWindow('本季度', a.now, a.timeZone);
+  const weekAgo = new Date(a.now.getTime() - 7 * 86_400_000);
+  const [now, then] = await Promise.all([forecastFor(a, window), forecastFor(a, window, weekAgo)]);
+  const value = now.totals.won + now.totals.weighted;
+  if (value === 0 && now.deals.length === 0) return null;
+  const before = then.totals.won + then.totals.weighted;
+  return `**本季度预测 ${formatAmount(value)}**（已赢单 ${formatAmount(now.totals.won)}，较上周 ${signed(value - before)}）· 详见 /forecast`;
+}

@@ -6,6 +6,7 @@ import { and, count, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../bots/http/server.ts';
+import { dealValueBlock } from '../../bots/reports/value-block.ts';
 import { conversations, dealEvents, nudges, opportunities } from '../../db/schema/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 
@@ -130,5 +131,40 @@ describe('POST /v1/deal-events', () => {
     await post({ id: 'rf-3', dealId: 'd-1', kind: 'referral', at });
     expect(await score()).toBe(94);
     expect(await strategic()).toBe(1);
+  });
+});
+
+describe('/deal shows the value score with its terms and history', () => {
+  it('lists the terms that moved it and each event with the score before and after', async () => {
+    const t = await startTestApp({ start: AT });
+    try {
+      const server = buildServer(t.app);
+      const db = t.app.database.db;
+      await db.insert(opportunities).values({
+        id: 'd-2',
+        name: '苏州精密',
+        ownerId: 'zhangsan',
+        stage: 'won',
+        stageAt: AT,
+        status: 'won',
+        amount: 500_000,
+        valueScore: 75,
+        createdAt: AT,
+        updatedAt: AT,
+        customerMessages: 12,
+        buyingSignals: 2,
+      });
+      const send = (payload: unknown) =>
+        server.inject({ method: 'POST', url: '/v1/deal-events', payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
+      await send({ id: 'p', dealId: 'd-2', kind: 'payment', at: '2026-11-20T10:00:00+08:00', amount: 1, onTime: true });
+      await send({ id: 'k', dealId: 'd-2', kind: 'ticket', at: '2026-11-25T10:00:00+08:00', severity: 'high' });
+      const block = await dealValueBlock(db, 'd-2', 'Asia/Shanghai');
+      expect(block).toContain('**价值分 72**');
+      expect(block).toMatch(/金额 \+35.*服务工单 -6.*回款 \+3/);
+      expect(block!.split('\n').slice(1)).toEqual(['- 11-25 服务工单（重）：78 → 72', '- 11-20 回款（按时）：75 → 78']);
+      await server.close();
+    } finally {
+      await t.cleanup();
+    }
   });
 });

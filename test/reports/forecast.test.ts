@@ -5,6 +5,9 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogHolder } from '../../bots/catalog/watch.ts';
+import { dashboard } from '../../bots/console/dashboard.ts';
+import { forecastSection } from '../../bots/console/forecast-panel.ts';
+import { parsePeriod } from '../../bots/reports/period.ts';
 import { answerCommand } from '../../bots/commands/answer.ts';
 import { parseCommand } from '../../bots/commands/parse.ts';
 import { createDocumentStorage } from '../../bots/documents/storage.ts';
@@ -124,5 +127,19 @@ describe('/forecast', () => {
     const other = (await forecastFor(ctx('wangjing'), quarter)).deals.find((d) => d.ownerId === 'lisi')!;
     const t = await ask('zhangsan', `/forecast 本季度 假如 ${other.name} 赢单`);
     expect(t).toContain(`没有找到你能查看的进行中商机「${other.name}」`);
+  });
+});
+
+describe('the dashboard forecast panel', () => {
+  it('carries the same quarter forecast as /forecast for the manager’s team, with its deals and a chart', async () => {
+    const viewer = catalog.current.person('wangjing')!;
+    const d = (await dashboard(database.db, catalog.current, viewer, { period: parsePeriod('本月', NOW, TZ), now: NOW, timeZone: TZ }))!;
+    const f = await forecastFor(ctx('wangjing'), quarter);
+    expect(d.forecast.won).toBeCloseTo(f.totals.won, 3);
+    expect(d.forecast.weighted).toBeCloseTo(f.totals.weighted, 3);
+    expect(d.forecast.byRep.map((r) => r.name).sort()).toEqual(['张三', '李四']);
+    const html = forecastSection(d.forecast, '/v1/console/dashboard?period=本月');
+    expect(html).toContain('id="forecast-chart"');
+    for (const deal of carriers(f).slice(0, 3)) expect(html).toContain(deal.name);
   });
 });

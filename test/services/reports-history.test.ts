@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../bots/catalog/catalog.ts';
 import { winningPath } from '../../bots/deals/stages.ts';
 import { breakpoints } from '../../bots/reports/breakpoints.ts';
+import { forecast } from '../../bots/reports/forecast.ts';
 import { seedHistory } from '../../bots/reports/history.ts';
 import { dealRisks } from '../../bots/reports/risks.ts';
 import { type Database, openDatabase } from '../../db/client.ts';
@@ -67,5 +68,27 @@ describe('analytics on PostgreSQL', () => {
     expect(rA.filter((d) => d.flags.length > 0).length).toBeGreaterThan(0);
     const [open] = (await pg.sql.query<{ n: number }>("select count(*)::int as n from opportunities where status = 'open'")) as { n: number }[];
     expect(open!.n).toBe(countsA.open);
+
+    // The forecast, now and as of a month ago (the stage histories' quantile arrays come back
+    // from each driver): the same chances, expected closes and totals.
+    const quarter = { from: new Date('2026-09-30T16:00:00Z'), to: new Date('2026-12-31T16:00:00Z') };
+    for (const asOf of [undefined, new Date(NOW.getTime() - 30 * 86_400_000)]) {
+      const fp = {
+        scope: { all: true as const },
+        teamIds: ['east', 'north'],
+        ...quarter,
+        now: NOW,
+        ...(asOf ? { asOf } : {}),
+        funnel: a.catalog.playbook.funnel,
+        stages: winningPath(a.catalog.playbook.funnel),
+      };
+      const [fA, fB] = await Promise.all([forecast(pglite.db, fp), forecast(pg.db, fp)]);
+      expect(fA.deals.length).toBeGreaterThan(10);
+      expect(fB.deals.map((d) => [d.id, d.p.toFixed(9), d.expectedClose.getTime()])).toEqual(
+        fA.deals.map((d) => [d.id, d.p.toFixed(9), d.expectedClose.getTime()]),
+      );
+      expect(fB.totals.weighted).toBeCloseTo(fA.totals.weighted, 3);
+      expect(fB.totals.won).toBeCloseTo(fA.totals.won, 3);
+    }
   }, 120_000);
 });
