@@ -141,7 +141,7 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       return renderFunnel(f, period, { timeZone: tz, scopeName: teamIds.length === 1 ? (catalog.teams.get(teamIds[0]!)?.name ?? teamIds[0]!) : '我的团队' });
     }
     case 'breakpoints':
-      return answerBreakpoints({ tx, catalog, config: a.config, person, now }, cmd.period);
+      return answerBreakpoints({ tx, catalog, config: a.config, person, now }, cmd.period, cmd.view);
   }
 }
 

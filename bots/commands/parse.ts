@@ -25,7 +25,8 @@ export type Command =
   | { name: 'deal'; query: string }
   | { name: 'correct'; query: string; field: CorrectionField; value: string }
   | { name: 'funnel'; period?: string }
-  | { name: 'breakpoints'; period?: string }
+  /** `view: 'attribution'` for `/breakpoints 归因 [本季度]`: behaviours ranked by lift. */
+  | { name: 'breakpoints'; period?: string; view?: 'attribution' }
   | { name: 'kb'; query: string }
   /** A tracked link to a stored document for a deal's customer chat: `/share 报价单 华东医疗`. */
   | { name: 'share'; query: string }
@@ -70,9 +71,14 @@ export function parseCommand(text: string): Command | null {
   const name = ALIASES[m[1]!.toLowerCase()];
   const arg = m[2]!.trim();
   switch (name) {
+    case 'breakpoints': {
+      const view = /^(归因|attribution|lift)(?:\s+|$)/i.exec(arg);
+      if (!view) return arg ? { name, period: arg } : { name };
+      const period = arg.slice(view[0].length).trim();
+      return period ? { name, view: 'attribution', period } : { name, view: 'attribution' };
+    }
     case 'team':
     case 'funnel':
-    case 'breakpoints':
       return arg ? { name, period: arg } : { name };
     case 'rep': {
       // "/rep 张三 上周": the period, if any, is the trailing word(s).
@@ -107,6 +113,7 @@ export const HELP_TEXT = [
   '- `/deal 华东医疗 阶段 赢单`：更正商机（阶段、金额 20万、改名 新名、负责人 张三；负责人或其经理可改）',
   '- `/funnel 本月`：漏斗与各阶段转化',
   '- `/breakpoints 本季度`：关键行为做到与没做到的推进率、赢单率（经理看团队，销售看自己）',
+  '- `/breakpoints 归因`：哪些行为之后商机更常推进，按提升倍数排序，以及推进率最高的销售做得不同的',
   '- `/share 报价单 华东医疗`：给客户群发文档的跟踪链接（不写客户名时发到你最近在跟的商机）；也可以直接把 PDF 发给我',
   '- `/docs 报价单`：文档阅读情况：打开次数、读者、每页停留、跳过和反复看的页（经理看团队，销售看自己）',
   '- `/console`：网页控制台的一次性登录链接（10 分钟内有效）',
