@@ -36,6 +36,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createSendPacer } from './outbound/pacer.ts';
 import { dispatchSends, type Outbound, sendHandler, sendJob, sendLiveJob } from './outbound/send-job.ts';
 import { complianceRollupHandler, complianceRollupJob, scheduleRollups } from './reports/compliance-rollup-job.ts';
+import { atomDecayHandler, atomDecayJob, scheduleDecayReports } from './reports/decay-job.ts';
 import { scheduleDigests, weeklyDigestHandler, weeklyDigestJob } from './reports/digest-job.ts';
 
 export type Role = 'all' | 'web' | 'worker';
@@ -49,6 +50,7 @@ export const JOB_NAMES = [
   'send-deliveries-live',
   'weekly-digest',
   'compliance-rollup',
+  'atom-decay',
   'sweep',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
@@ -225,6 +227,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       'send-deliveries-live': [sendLiveJob, sendHandler({ ...shared, out })],
       'weekly-digest': [weeklyDigestJob, weeklyDigestHandler(shared)],
       'compliance-rollup': [complianceRollupJob, complianceRollupHandler(shared)],
+      'atom-decay': [atomDecayJob, atomDecayHandler(shared)],
       sweep: [sweepJob, sweepHandler(sweepDeps)],
     } as never;
     // The web role sends (it holds the platform connections); the worker role does the rest and
@@ -250,6 +253,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const schedule = async () => {
       await scheduleDigests(jobs, shared);
       await scheduleRollups(jobs, shared);
+      await scheduleDecayReports(jobs, shared);
     };
     if (runsMaintenance) {
       // One process only: sends this process left half-done when it died go again (several

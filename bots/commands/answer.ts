@@ -20,6 +20,7 @@ import { winningPath } from '../deals/stages.ts';
 import { canSeeDeal, canSeeRep, dealScope, resolveVisibleTeamIds, visibleTeamIds } from '../reports/access.ts';
 import { dealTimeline, findOpportunities } from '../reports/deal.ts';
 import { funnel } from '../reports/funnel.ts';
+import { answerAtoms } from '../reports/atoms-answer.ts';
 import { answerBreakpoints, dealRisksText, repRiskBlock, teamRiskBlock, withBlock } from '../reports/insights.ts';
 import { parsePeriod } from '../reports/period.ts';
 import { formatAmount, renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
@@ -140,6 +141,8 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const f = await funnel(tx, { teamIds, from: period.from, to: period.to, stages: winningPath(catalog.playbook.funnel) });
       return renderFunnel(f, period, { timeZone: tz, scopeName: teamIds.length === 1 ? (catalog.teams.get(teamIds[0]!)?.name ?? teamIds[0]!) : '我的团队' });
     }
+    case 'atoms':
+      return answerAtoms({ tx, catalog, person, now, timeZone: tz }, cmd.view);
     case 'breakpoints':
       return answerBreakpoints({ tx, catalog, config: a.config, person, now }, cmd.period, cmd.view);
   }

@@ -28,6 +28,8 @@ export type Command =
   /** `view: 'attribution'` for `/breakpoints 归因 [本季度]`: behaviours ranked by lift. */
   | { name: 'breakpoints'; period?: string; view?: 'attribution' }
   | { name: 'kb'; query: string }
+  /** The knowledge loop per atom and the decay list: `/atoms`, `/atoms 衰减`. */
+  | { name: 'atoms'; view?: string }
   /** A tracked link to a stored document for a deal's customer chat: `/share 报价单 华东医疗`. */
   | { name: 'share'; query: string }
   /** Documents' reading: `/docs`, `/docs 报价单`. */
@@ -47,6 +49,8 @@ const ALIASES: Record<string, Command['name']> = {
   breakpoints: 'breakpoints',
   断点: 'breakpoints',
   行为断点: 'breakpoints',
+  atoms: 'atoms',
+  知识闭环: 'atoms',
   kb: 'kb',
   知识: 'kb',
   话术: 'kb',
@@ -80,6 +84,8 @@ export function parseCommand(text: string): Command | null {
     case 'team':
     case 'funnel':
       return arg ? { name, period: arg } : { name };
+    case 'atoms':
+      return arg ? { name, view: arg } : { name };
     case 'rep': {
       // "/rep 张三 上周": the period, if any, is the trailing word(s).
       const period = /\s+(本周|上周|本月|上月|今天|this week|last week|this month|last month|today)$/i.exec(arg);
@@ -114,6 +120,7 @@ export const HELP_TEXT = [
   '- `/funnel 本月`：漏斗与各阶段转化',
   '- `/breakpoints 本季度`：关键行为做到与没做到的推进率、赢单率（经理看团队，销售看自己）',
   '- `/breakpoints 归因`：哪些行为之后商机更常推进，按提升倍数排序，以及推进率最高的销售做得不同的',
+  '- `/atoms`：每条话术的推送→采用→有用/没用→7天内推进→赢单；`/atoms 衰减`：连续两个月少有人用的话术（经理；销售看自己的采用）',
   '- `/share 报价单 华东医疗`：给客户群发文档的跟踪链接（不写客户名时发到你最近在跟的商机）；也可以直接把 PDF 发给我',
   '- `/docs 报价单`：文档阅读情况：打开次数、读者、每页停留、跳过和反复看的页（经理看团队，销售看自己）',
   '- `/console`：网页控制台的一次性登录链接（10 分钟内有效）',
