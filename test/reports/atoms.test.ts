@@ -14,6 +14,7 @@ import { createDocumentStorage } from '../../bots/documents/storage.ts';
 import { decayingAtoms, lastMonths } from '../../bots/reports/atom-decay.ts';
 import { atomFunnel } from '../../bots/reports/atom-funnel.ts';
 import { createDecayReport, decayRecipients } from '../../bots/reports/decay-job.ts';
+import { createWeeklyDigest } from '../../bots/reports/digest-job.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
@@ -213,5 +214,13 @@ describe('the monthly decay report', () => {
     expect(owner).toContain(`**你维护的话术**（全部团队）\n- ${c.atoms.get('trust-data-security')!.title}`);
     expect(await sent('zhangsan')).toBeNull();
     expect(Buffer.byteLength(east!)).toBeLessThan(2048);
+  });
+
+  it('and the weekly digest lists the decaying atoms too', async () => {
+    const row = await createWeeklyDigest(deps(), 'wangjing');
+    const [d] = await database.db.select().from(deliveries).where(eq(deliveries.id, row!.id));
+    const digest = text(d!.message);
+    expect(digest).toContain(`**话术衰减**（连续两个月采用率低于 15%）\n- ${catalog.current.atoms.get('competitor-named')!.title}`);
+    expect(digest).toContain('`/atoms`');
   });
 });

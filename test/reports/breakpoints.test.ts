@@ -187,6 +187,7 @@ describe('the weekly digest', () => {
     expect(body).toMatch(/\*\*风险商机\*\*（共 \d+ 个，显示前 3 个）\n1\. /);
     expect(body).toMatch(/\*\*关键行为\*\*\n.+：(赢单|推进到下一阶段) [\d.]+% vs [\d.]+%（n=\d+\/\d+，差 \+[\d.]+ 个百分点，95%区间 \+[\d.]+~\+[\d.]+）/);
     expect(body).not.toContain('**张三**');
+    expect(body).toMatch(/\*\*话术衰减\*\* 暂无|\*\*话术衰减\*\*（/);
     expect(Buffer.byteLength(body)).toBeLessThan(2048);
     // Each manager reads their own team's deals.
     const eastDeals = [...body.matchAll(/^\d\. (.+?) · /gm)].map((m) => m[1]!);
