@@ -11,6 +11,7 @@ import { winningPath } from '../deals/stages.ts';
 import { resolveVisibleTeamIds, type Viewer } from '../reports/access.ts';
 import { dealNameColumn } from '../reports/deal-name.ts';
 import { funnel, type FunnelResult } from '../reports/funnel.ts';
+import { type AnalyticsParams, type AnalyticsPanels, analyticsPanels } from './panels/analytics.ts';
 import type { Period } from '../reports/period.ts';
 
 /** Nudges listed on the dashboard. */
@@ -36,10 +37,17 @@ export interface Dashboard {
     dealName: string | null;
     feedback: string | null;
   }>;
+  /** Heatmap, risks, breakpoints, attribution, decay, compliance (bots/console/panels/); null when not asked for. */
+  analytics: AnalyticsPanels | null;
 }
 
 /** The dashboard, or null when the viewer sees no team (a rep). */
-export async function dashboard(db: Db, catalog: Catalog, viewer: Viewer, p: { teamId?: string; period: Period }): Promise<Dashboard | null> {
+export async function dashboard(
+  db: Db,
+  catalog: Catalog,
+  viewer: Viewer,
+  p: { teamId?: string; period: Period; analytics?: Omit<AnalyticsParams, 'teamIds' | 'from' | 'to'> },
+): Promise<Dashboard | null> {
   if (viewer.role === 'rep' || !viewer.active) return null;
   const visible = await resolveVisibleTeamIds(db, viewer);
   if (visible.length === 0) return null;
@@ -47,7 +55,7 @@ export async function dashboard(db: Db, catalog: Catalog, viewer: Viewer, p: { t
   const teamIds = teamId ? [teamId] : visible;
   const { from, to } = p.period;
   const stages = catalog.playbook.funnel.stages;
-  const [teamRows, f, stageRows, nudgeRows] = await Promise.all([
+  const [teamRows, f, stageRows, nudgeRows, analytics] = await Promise.all([
     db.select({ id: teams.id, name: teams.name }).from(teams).where(inArray(teams.id, visible)),
     funnel(db, { teamIds, from, to, stages: winningPath(catalog.playbook.funnel) }),
     db
@@ -74,6 +82,7 @@ export async function dashboard(db: Db, catalog: Catalog, viewer: Viewer, p: { t
       .where(and(inArray(people.teamId, teamIds), gte(nudges.createdAt, from), lt(nudges.createdAt, to)))
       .orderBy(desc(nudges.createdAt))
       .limit(RECENT_NUDGES),
+    p.analytics ? analyticsPanels(db, catalog, { ...p.analytics, teamIds, from, to }) : Promise.resolve(null),
   ]);
   const byStage = new Map(stageRows.map((r) => [r.stage, r.deals]));
   const order = new Map(visible.map((id, i) => [id, i]));
@@ -85,5 +94,6 @@ export async function dashboard(db: Db, catalog: Catalog, viewer: Viewer, p: { t
     stages: stages.map((s) => ({ stage: s, label: catalog.stageLabel(s), deals: byStage.get(s) ?? 0 })),
     // A deal never named shows as such; a nudge without a deal has none.
     nudges: nudgeRows.map((n) => (n.dealId ? n : { ...n, dealName: null })),
+    analytics,
   };
 }
