@@ -36,6 +36,8 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createSendPacer } from './outbound/pacer.ts';
 import { dispatchSends, type Outbound, sendHandler, sendJob, sendLiveJob } from './outbound/send-job.ts';
 import { complianceRollupHandler, complianceRollupJob, scheduleRollups } from './reports/compliance-rollup-job.ts';
+import { behaviourFiguresHandler, behaviourFiguresJob, FIGURES_EVERY_MS } from './reports/figures.ts';
+import { atomDecayHandler, atomDecayJob, scheduleDecayReports } from './reports/decay-job.ts';
 import { scheduleDigests, weeklyDigestHandler, weeklyDigestJob } from './reports/digest-job.ts';
 
 export type Role = 'all' | 'web' | 'worker';
@@ -59,6 +61,8 @@ export const JOB_NAMES = [
   'send-deliveries-live',
   'weekly-digest',
   'compliance-rollup',
+  'atom-decay',
+  'behaviour-figures',
   'sweep',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
@@ -240,6 +244,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       'send-deliveries-live': [sendLiveJob, sendHandler({ ...shared, out })],
       'weekly-digest': [weeklyDigestJob, weeklyDigestHandler(shared)],
       'compliance-rollup': [complianceRollupJob, complianceRollupHandler(shared)],
+      'atom-decay': [atomDecayJob, atomDecayHandler(shared)],
+      'behaviour-figures': [behaviourFiguresJob, behaviourFiguresHandler(shared)],
       sweep: [sweepJob, sweepHandler(sweepDeps)],
     } as never;
     // The web role sends (it holds the platform connections); the worker role does the rest and
@@ -265,6 +271,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const schedule = async () => {
       await scheduleDigests(jobs, shared);
       await scheduleRollups(jobs, shared);
+      await scheduleDecayReports(jobs, shared);
     };
     if (runsMaintenance) {
       // One process only: sends this process left half-done when it died go again (several
@@ -272,6 +279,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       if (!bull) await database.sql.query(`update deliveries set status = 'pending' where status = 'sending'`);
       await jobs.schedule('fire-timers', fireTimersJob, { everyMs: config.TIMER_TICK_MS }, {});
       await jobs.schedule('sweep', sweepJob, { everyMs: config.SWEEP_INTERVAL_MS }, {});
+      await jobs.schedule('behaviour-figures', behaviourFiguresJob, { everyMs: FIGURES_EVERY_MS }, {});
       await schedule();
       // Whatever the last run left unfinished is dispatched now, not one interval later.
       await sweep(sweepDeps, { settleMs: 0 });

@@ -165,7 +165,11 @@ export const atomSchema = z.object({
   /** The person (org id) who maintains the atom: the decay report goes to them too. */
   owner: z.string().optional(),
   talkTracks: z.array(z.string().min(1)).min(1),
-  evidence: z.array(z.object({ title: z.string(), detail: z.string() })).default([]),
+  /**
+   * `behaviour` ties a written figure to a measured behaviour (a breakpoint key such as
+   * demo-golden-48h): the team's computed figure replaces it once there are enough deals.
+   */
+  evidence: z.array(z.object({ title: z.string(), detail: z.string(), behaviour: z.string().optional() })).default([]),
   risks: z.array(z.string()).default([]),
   /**
    * The title of a library document (shared material an admin uploaded in the console) to send

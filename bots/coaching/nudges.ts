@@ -8,6 +8,7 @@ import type { OutboundMessage, Platform } from '../../core/types.ts';
 import type { AtomEventRow, DeliveryRow, NudgeRow } from '../analysis/state.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Atom } from '../catalog/schema.ts';
+import { figureForRule } from '../reports/figures.ts';
 import { type Evidence, renderNudge, type TrackVars } from './render.ts';
 
 export interface BuiltNudge {
@@ -40,6 +41,9 @@ export interface NudgeInput {
 export function buildNudge(catalog: Catalog, sendPlatforms: readonly Platform[], n: NudgeInput): BuiltNudge {
   const id = newId();
   const at = n.at.toISOString();
+  // The team's own figure for what the rule is about, from this process's cached copy.
+  const rule = catalog.playbook.rules.find((r) => r.id === n.rule.id);
+  const figure = n.figure ?? (rule ? figureForRule(rule) : undefined);
   const message = renderNudge({
     nudgeId: id,
     title: n.rule.title,
@@ -49,7 +53,7 @@ export function buildNudge(catalog: Catalog, sendPlatforms: readonly Platform[],
     atoms: n.atoms,
     ...(n.vars ? { vars: n.vars } : {}),
     ...(n.ask ? { ask: n.ask } : {}),
-    ...(n.figure ? { figure: n.figure } : {}),
+    ...(figure ? { figure } : {}),
   });
   const nudge: NudgeRow = {
     id,

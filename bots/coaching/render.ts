@@ -6,6 +6,7 @@
 import { feedbackButtons } from '../../core/card-actions.ts';
 import type { OutboundMessage } from '../../core/types.ts';
 import type { Atom } from '../catalog/schema.ts';
+import { evidenceText } from '../reports/figures.ts';
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -68,7 +69,7 @@ export function renderNudge(n: NudgeView): OutboundMessage {
     const tracks = first.talkTracks.map((t) => fillTrack(t, vars)).filter((t): t is string => t !== null);
     lines.push('', `**话术 · ${first.title}**`);
     for (const [i, t] of tracks.slice(0, 2).entries()) lines.push(`${i + 1}. ${t}`);
-    if (first.evidence[0]) lines.push(`**证据**：${first.evidence[0].title}：${first.evidence[0].detail}`);
+    if (first.evidence[0]) lines.push(`**证据**：${evidenceText(first.evidence[0])}`);
     if (first.risks[0]) lines.push(`**注意**：${first.risks[0]}`);
     // The rep's own /share makes the tracked link for this deal's customer chat.
     if (first.material) {
@@ -93,7 +94,7 @@ export function renderKbAnswer(query: string, atoms: Atom[]): OutboundMessage {
   const blocks = atoms.map((a) => {
     const tracks = a.talkTracks.map((t) => fillTrack(t, {})).filter((t): t is string => t !== null);
     const lines = [`**${a.title}**`, ...tracks.slice(0, 2).map((t, i) => `${i + 1}. ${t}`)];
-    if (a.evidence[0]) lines.push(`证据：${a.evidence[0].title}：${a.evidence[0].detail}`);
+    if (a.evidence[0]) lines.push(`证据：${evidenceText(a.evidence[0])}`);
     if (a.risks[0]) lines.push(`注意：${a.risks[0]}`);
     return lines.join('\n');
   });

@@ -21,6 +21,7 @@ import { canSeeDeal, canSeeRep, dealScope, resolveVisibleTeamIds, visibleTeamIds
 import { dealTimeline, findOpportunities } from '../reports/deal.ts';
 import { answerForecast } from '../reports/forecast-answer.ts';
 import { funnel } from '../reports/funnel.ts';
+import { answerAtoms } from '../reports/atoms-answer.ts';
 import { answerBreakpoints, dealRisksText, repRiskBlock, teamRiskBlock, withBlock } from '../reports/insights.ts';
 import { parsePeriod } from '../reports/period.ts';
 import { formatAmount, renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
@@ -145,8 +146,10 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
     }
     case 'forecast':
       return answerForecast({ tx, catalog, person, now, timeZone: tz }, cmd.period, cmd.whatIf);
+    case 'atoms':
+      return answerAtoms({ tx, catalog, person, now, timeZone: tz }, cmd.view);
     case 'breakpoints':
-      return answerBreakpoints({ tx, catalog, config: a.config, person, now }, cmd.period);
+      return answerBreakpoints({ tx, catalog, config: a.config, person, now }, cmd.period, cmd.view);
   }
 }
 

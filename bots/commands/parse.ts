@@ -25,10 +25,13 @@ export type Command =
   | { name: 'deal'; query: string }
   | { name: 'correct'; query: string; field: CorrectionField; value: string }
   | { name: 'funnel'; period?: string }
-  | { name: 'breakpoints'; period?: string }
+  /** `view: 'attribution'` for `/breakpoints 归因 [本季度]`: behaviours ranked by lift. */
+  | { name: 'breakpoints'; period?: string; view?: 'attribution' }
   /** `/forecast 本季度`, and a what-if: `/forecast 本季度 假如 华东医疗 赢单`. */
   | { name: 'forecast'; period?: string; whatIf?: { query: string; outcome: 'won' | 'lost' } }
   | { name: 'kb'; query: string }
+  /** The knowledge loop per atom and the decay list: `/atoms`, `/atoms 衰减`. */
+  | { name: 'atoms'; view?: string }
   /** A tracked link to a stored document for a deal's customer chat: `/share 报价单 华东医疗`. */
   | { name: 'share'; query: string }
   /** Documents' reading: `/docs`, `/docs 报价单`. */
@@ -50,6 +53,8 @@ const ALIASES: Record<string, Command['name']> = {
   行为断点: 'breakpoints',
   forecast: 'forecast',
   预测: 'forecast',
+  atoms: 'atoms',
+  知识闭环: 'atoms',
   kb: 'kb',
   知识: 'kb',
   话术: 'kb',
@@ -77,9 +82,14 @@ export function parseCommand(text: string): Command | null {
   const name = ALIASES[m[1]!.toLowerCase()];
   const arg = m[2]!.trim();
   switch (name) {
+    case 'breakpoints': {
+      const view = /^(归因|attribution|lift)(?:\s+|$)/i.exec(arg);
+      if (!view) return arg ? { name, period: arg } : { name };
+      const period = arg.slice(view[0].length).trim();
+      return period ? { name, view: 'attribution', period } : { name, view: 'attribution' };
+    }
     case 'team':
     case 'funnel':
-    case 'breakpoints':
       return arg ? { name, period: arg } : { name };
     case 'forecast': {
       const w = WHAT_IF.exec(arg);
@@ -87,6 +97,8 @@ export function parseCommand(text: string): Command | null {
       const whatIf = w ? { query: w[2]!.trim(), outcome: /^(赢单|赢|won)$/i.test(w[3]!) ? ('won' as const) : ('lost' as const) } : undefined;
       return { name, ...(period ? { period } : {}), ...(whatIf ? { whatIf } : {}) };
     }
+    case 'atoms':
+      return arg ? { name, view: arg } : { name };
     case 'rep': {
       // "/rep 张三 上周": the period, if any, is the trailing word(s).
       const period = /\s+(本周|上周|本月|上月|今天|this week|last week|this month|last month|today)$/i.exec(arg);
@@ -121,6 +133,8 @@ export const HELP_TEXT = [
   '- `/funnel 本月`：漏斗与各阶段转化',
   '- `/breakpoints 本季度`：关键行为做到与没做到的推进率、赢单率（经理看团队，销售看自己）',
   '- `/forecast 本季度`：加权预测（本月或本季度）与撑起预测的商机；`/forecast 本季度 假如 华东医疗 赢单`（或 丢单）看假设后的预测（经理看团队，销售看自己）',
+  '- `/breakpoints 归因`：哪些行为之后商机更常推进，按提升倍数排序，以及推进率最高的销售做得不同的',
+  '- `/atoms`：每条话术的推送→采用→有用/没用→7天内推进→赢单；`/atoms 衰减`：连续两个月少有人用的话术（经理；销售看自己的采用）',
   '- `/share 报价单 华东医疗`：给客户群发文档的跟踪链接（不写客户名时发到你最近在跟的商机）；也可以直接把 PDF 发给我',
   '- `/docs 报价单`：文档阅读情况：打开次数、读者、每页停留、跳过和反复看的页（经理看团队，销售看自己）',
   '- `/console`：网页控制台的一次性登录链接（10 分钟内有效）',

@@ -11,6 +11,7 @@ import { winningPath } from '../deals/stages.ts';
 import { resolveVisibleTeamIds, type Viewer } from '../reports/access.ts';
 import { dealNameColumn } from '../reports/deal-name.ts';
 import { funnel, type FunnelResult } from '../reports/funnel.ts';
+import { type AnalyticsParams, type AnalyticsPanels, analyticsPanels } from './panels/analytics.ts';
 import type { Period } from '../reports/period.ts';
 import { type DashboardForecast, dashboardForecast } from './forecast-panel.ts';
 
@@ -39,6 +40,8 @@ export interface Dashboard {
   }>;
   /** This quarter's forecast of the teams shown (forecast-panel.ts). */
   forecast: DashboardForecast;
+  /** Heatmap, risks, breakpoints, attribution, decay, compliance (bots/console/panels/); null when not asked for. */
+  analytics: AnalyticsPanels | null;
 }
 
 /** The dashboard, or null when the viewer sees no team (a rep). */
@@ -46,7 +49,7 @@ export async function dashboard(
   db: Db,
   catalog: Catalog,
   viewer: Viewer,
-  p: { teamId?: string; period: Period; now?: Date; timeZone?: string },
+  p: { teamId?: string; period: Period; now?: Date; timeZone?: string; analytics?: Omit<AnalyticsParams, 'teamIds' | 'from' | 'to'> },
 ): Promise<Dashboard | null> {
   if (viewer.role === 'rep' || !viewer.active) return null;
   const visible = await resolveVisibleTeamIds(db, viewer);
@@ -55,7 +58,7 @@ export async function dashboard(
   const teamIds = teamId ? [teamId] : visible;
   const { from, to } = p.period;
   const stages = catalog.playbook.funnel.stages;
-  const [teamRows, f, stageRows, nudgeRows, forecast] = await Promise.all([
+  const [teamRows, f, stageRows, nudgeRows, forecast, analytics] = await Promise.all([
     db.select({ id: teams.id, name: teams.name }).from(teams).where(inArray(teams.id, visible)),
     funnel(db, { teamIds, from, to, stages: winningPath(catalog.playbook.funnel) }),
     db
@@ -83,6 +86,7 @@ export async function dashboard(
       .orderBy(desc(nudges.createdAt))
       .limit(RECENT_NUDGES),
     dashboardForecast(db, catalog, { teamIds, now: p.now ?? to, timeZone: p.timeZone ?? 'Asia/Shanghai' }),
+    p.analytics ? analyticsPanels(db, catalog, { ...p.analytics, teamIds, from, to }) : Promise.resolve(null),
   ]);
   const byStage = new Map(stageRows.map((r) => [r.stage, r.deals]));
   const order = new Map(visible.map((id, i) => [id, i]));
@@ -95,5 +99,6 @@ export async function dashboard(
     // A deal never named shows as such; a nudge without a deal has none.
     nudges: nudgeRows.map((n) => (n.dealId ? n : { ...n, dealName: null })),
     forecast,
+    analytics,
   };
 }

@@ -5,6 +5,7 @@ import type { Catalog, Person } from '../catalog/catalog.ts';
 import { actionLabel } from '../reports/labels.ts';
 import type { Dashboard } from './dashboard.ts';
 import { forecastSection } from './forecast-panel.ts';
+import { analyticsSections } from './panels/html.ts';
 import type { ConsoleDeal, ConsoleTimelineItem, DealListFilter, DealListItem } from './deals.ts';
 import { exportLinks, pager, readingHtml } from './data-pages.ts';
 import { amountText, type ConsoleAssets, esc, page, stamp } from './html.ts';
@@ -251,7 +252,8 @@ ${forecastSection(d.forecast, `/v1/console/dashboard?${api.toString()}`)}
 <section class="card">
   <h2>最近的提醒</h2>
   <ul class="nudges" id="nudges">${nudgeRows || '<li class="empty">本期没有提醒</li>'}</ul>
-</section>`;
+</section>
+${d.analytics ? analyticsSections(d.analytics, `/v1/console/dashboard?${api.toString()}`) : ''}`;
   return page({ title: '看板', assets: ctx.assets, viewer: ctx.viewer, active: 'dashboard', body, scripts: [ctx.assets.echarts, ctx.assets.script] });
 }
 

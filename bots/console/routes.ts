@@ -40,7 +40,7 @@ import { StreamRegistry } from './simulator/stream.ts';
 export interface ConsoleDeps {
   db: Db;
   catalog: { readonly current: Catalog };
-  config: Pick<Config, 'TIMEZONE' | 'PUBLIC_URL' | 'HOST' | 'PORT'>;
+  config: Pick<Config, 'TIMEZONE' | 'PUBLIC_URL' | 'HOST' | 'PORT' | 'WORK_START' | 'WORK_END' | 'WORK_DAYS' | 'BREAKPOINT_MIN_DEALS'>;
   now: () => Date;
   /** Where the knowledge admin's library material goes (the documents storage). */
   storage?: DocumentStorage;
@@ -83,9 +83,15 @@ function hashedAsset(file: string): { body: Buffer; url: string } {
 export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): void {
   const cookie = cookieSettings(consoleBaseUrl(deps.config));
   const tz = deps.config.TIMEZONE;
+  const analyticsOptions = () => ({
+    now: deps.now(),
+    timeZone: tz,
+    wh: { timeZone: tz, start: deps.config.WORK_START, end: deps.config.WORK_END, days: deps.config.WORK_DAYS },
+    minDeals: deps.config.BREAKPOINT_MIN_DEALS,
+  });
   const style = hashedAsset('console.css');
   const script = hashedAsset('console.js');
-  const echartsUrl = `/console/assets/echarts/${ECHARTS_VERSION}/echarts.common.min.js`;
+  const echartsUrl = `/console/assets/echarts/${ECHARTS_VERSION}/echarts.min.js`; // the full build: the common one has no heatmap
   const assets: ConsoleAssets = { style: style.url, script: script.url, echarts: echartsUrl };
   // The simulator's streams end before the server waits for its connections, so shutdown never hangs.
   const streams = new StreamRegistry();
@@ -167,7 +173,7 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
       reply
         .header('cache-control', IMMUTABLE)
         .type('text/javascript; charset=utf-8')
-        .send(createReadStream(join(ECHARTS_ROOT, 'dist/echarts.common.min.js'))),
+        .send(createReadStream(join(ECHARTS_ROOT, 'dist/echarts.min.js'))),
     );
 
     // ---- sign-in and sign-out ----
@@ -216,6 +222,7 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
         period: parsePeriod(q.data.period, deps.now(), tz),
         now: deps.now(),
         timeZone: tz,
+        analytics: analyticsOptions(),
       });
       if (!d) throw new AppError('FORBIDDEN', '看板只对销售经理和管理员开放。');
       return html(reply, dashboardPage(ctx(v), d, q.data.period));
@@ -328,6 +335,7 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
         period: parsePeriod(q.data.period, deps.now(), tz),
         now: deps.now(),
         timeZone: tz,
+        analytics: analyticsOptions(),
       });
       if (!d) throw new AppError('FORBIDDEN', 'the dashboard is for managers and admins');
       return d;

@@ -80,6 +80,8 @@ export interface RepBehaviour {
   behaviour: string;
   done: number;
   n: number;
+  /** Advanced to the next stage within the horizon, among the occasions old enough to tell, with and without the behaviour. */
+  advance: { withK: number; withN: number; withoutK: number; withoutN: number };
 }
 
 export interface BreakpointReport {
@@ -246,9 +248,23 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
     else rows.push({ behaviour: r.behaviour, present: r.present, ...Object.fromEntries(COUNTS.map((k) => [k, r[k]])) } as Row);
     if (r.owner_id === null) continue;
     const key = `${r.owner_id}\u0000${r.behaviour}`;
-    const rep = reps.get(key) ?? { ownerId: r.owner_id, ownerName: r.owner_name ?? r.owner_id, behaviour: r.behaviour, done: 0, n: 0 };
+    const rep = reps.get(key) ?? {
+      ownerId: r.owner_id,
+      ownerName: r.owner_name ?? r.owner_id,
+      behaviour: r.behaviour,
+      done: 0,
+      n: 0,
+      advance: { withK: 0, withN: 0, withoutK: 0, withoutN: 0 },
+    };
     rep.n += r.occasions;
-    if (r.present) rep.done += r.occasions;
+    if (r.present) {
+      rep.done += r.occasions;
+      rep.advance.withK += r.adv_k;
+      rep.advance.withN += r.adv_n;
+    } else {
+      rep.advance.withoutK += r.adv_k;
+      rep.advance.withoutN += r.adv_n;
+    }
     reps.set(key, rep);
   }
   const byRep = [...reps.values()].sort(

@@ -18,6 +18,8 @@ import { newId } from '../../core/ids.ts';
 import { resolveVisibleTeamIds } from './access.ts';
 import { wallClock } from '../../core/zoned-time.ts';
 import { winningPath } from '../deals/stages.ts';
+import { decayingAtoms } from './atom-decay.ts';
+import { atomScope, decayBlock } from './atoms-answer.ts';
 import { breakpoints } from './breakpoints.ts';
 import { forecastChangeLine } from './forecast-answer.ts';
 import type { RepMetrics } from './metrics.ts';
@@ -79,7 +81,7 @@ export async function createWeeklyDigest(deps: DigestDeps, personId: string): Pr
   if (!platform || summaries.length === 0) return null;
   const tz = deps.config.TIMEZONE;
   const wh = { timeZone: tz, start: deps.config.WORK_START, end: deps.config.WORK_END, days: deps.config.WORK_DAYS };
-  const [risks, report, forecastLine] = await Promise.all([
+  const [risks, report, forecastLine, decaying] = await Promise.all([
     dealRisks(db, { scope: { teamIds }, now, funnel: catalog.playbook.funnel, rules: catalog.playbook.rules, wh }),
     breakpoints(db, {
       scope: { teamIds },
@@ -90,6 +92,7 @@ export async function createWeeklyDigest(deps: DigestDeps, personId: string): Pr
       minDeals: deps.config.BREAKPOINT_MIN_DEALS,
     }),
     forecastChangeLine({ tx: db, catalog, person, now, timeZone: tz }),
+    atomScope(db, catalog, person).then((scope) => decayingAtoms(db, { scope, now, timeZone: tz })),
   ]);
   const teams = summaries.map((s) => ({
     teamName: s.teamName,
@@ -101,6 +104,7 @@ export async function createWeeklyDigest(deps: DigestDeps, personId: string): Pr
     range: `${mmdd(period.from, tz)} 至 ${mmdd(new Date(period.to.getTime() - 1), tz)}`,
     stageLabel: (s) => catalog.stageLabel(s),
     minDeals: deps.config.BREAKPOINT_MIN_DEALS,
+    decay: decayBlock(catalog, decaying, 3),
   });
   const message = forecastLine && digest.type === 'markdown' ? { ...digest, text: `${digest.text}\n\n${forecastLine}` } : digest;
   const [inserted] = await db

@@ -10,7 +10,9 @@ import type { Db } from '../../db/client.ts';
 import type { Catalog, Person } from '../catalog/catalog.ts';
 import { winningPath } from '../deals/stages.ts';
 import { dealScope, visibleTeamIds } from './access.ts';
+import { attribution } from './attribution.ts';
 import { breakpoints } from './breakpoints.ts';
+import { renderAttribution } from './render-attribution.ts';
 import { parsePeriod } from './period.ts';
 import { dealRiskBlock, renderBreakpoints, riskListBlock } from './render-insights.ts';
 import { dealRisks } from './risks.ts';
@@ -24,7 +26,7 @@ export interface InsightContext {
 }
 
 /** `/breakpoints [本季度]`: no period means the whole history (breakpoints need many deals). */
-export async function answerBreakpoints(a: InsightContext, periodArg: string | undefined): Promise<OutboundMessage> {
+export async function answerBreakpoints(a: InsightContext, periodArg: string | undefined, view?: 'attribution'): Promise<OutboundMessage> {
   const { person, catalog } = a;
   const visible = visibleTeamIds(person);
   if (!person.active || (person.role !== 'rep' && visible !== 'all' && visible.length === 0)) {
@@ -34,7 +36,7 @@ export async function answerBreakpoints(a: InsightContext, periodArg: string | u
   const label = period?.label ?? '全部历史';
   const mine = person.role === 'rep';
   const scopeName = mine ? '我的' : visible === 'all' ? '全部团队' : visible.length === 1 ? (catalog.teams.get(visible[0]!)?.name ?? visible[0]!) : '我的团队';
-  const report = await breakpoints(a.tx, {
+  const params = {
     scope: dealScope(person),
     ...(period ? { from: period.from, to: period.to } : {}),
     now: a.now,
@@ -42,7 +44,18 @@ export async function answerBreakpoints(a: InsightContext, periodArg: string | u
     stages: winningPath(catalog.playbook.funnel),
     rules: catalog.playbook.rules,
     minDeals: a.config.BREAKPOINT_MIN_DEALS,
-  });
+  };
+  const scopeNote = mine ? '只统计你负责的商机；团队的数字请问你的经理。' : undefined;
+  if (view === 'attribution') {
+    const r = await attribution(a.tx, { ...params, teamOf: (id) => catalog.person(id)?.teamId ?? null });
+    return renderAttribution(r, {
+      title: `${scopeName} · ${label}行为归因`,
+      ...(scopeNote ? { scopeNote } : {}),
+      teamName: (id) => catalog.teams.get(id)?.name ?? id,
+      showReps: !mine,
+    });
+  }
+  const report = await breakpoints(a.tx, params);
   return renderBreakpoints(report, {
     title: `${scopeName} · ${label}行为断点`,
     ...(mine ? { scopeNote: '只统计你负责的商机；团队的数字请问你的经理。' } : {}),

@@ -133,7 +133,7 @@ export interface DigestTeam {
 export function renderDigest(
   teams: readonly DigestTeam[],
   top: string | null,
-  opts: { title: string; range: string; stageLabel: (s: string) => string; minDeals: number },
+  opts: { title: string; range: string; stageLabel: (s: string) => string; minDeals: number; decay?: string },
 ): OutboundMessage {
   const blocks = [opts.range];
   for (const t of teams) {
@@ -141,6 +141,7 @@ export function renderDigest(
     blocks.push(riskListBlock(t.risks, { stageLabel: opts.stageLabel, limit: 3 }));
   }
   blocks.push(top ? `**关键行为**\n${top}` : `**关键行为** 样本不足：每侧至少 ${opts.minDeals} 个满期商机才给出比率`);
-  blocks.push('详情：`/team 上周` · `/breakpoints` · `/deal 客户名`');
+  if (opts.decay) blocks.push(opts.decay);
+  blocks.push(`详情：\`/team 上周\` · \`/breakpoints\`${opts.decay ? ' · `/atoms`' : ''} · \`/deal 客户名\``);
   return { type: 'markdown', title: opts.title, text: blocks.join('\n\n') };
 }

@@ -7,13 +7,18 @@
  *  - silent: the customer has not replied to us for the stage's working days (the playbook's
  *    silence rules);
  *  - single-threaded: one customer contact only, from the demo on;
+ *  - no decision-maker seen, from the demo on: no customer-side sender whose name or title reads
+ *    as a decision-maker (院长, 总监, 王总, CEO, 采购负责人 …) and no customer saying they are one
+ *    (「我是采购负责人」, 「我拍板」); the evidence names the contacts seen and quotes the latest
+ *    message that mentions one (「院长周四开会」): the decision-maker exists but is not in the chat;
  *  - objection raised and not handled; competitor mentioned by the customer and not answered
  *    (no `objection_handled` of ours since);
  *  - promised date passed: a day someone committed to went by (a whole day after its reminder)
  *    and we have not written since it came.
  *
- * Four queries whatever the number of deals: the open deals, the teams' stage percentiles, the
- * unanswered objections and mentions, the passed promises.
+ * Five queries whatever the number of deals: the open deals, the teams' stage percentiles, the
+ * unanswered objections and mentions, the passed promises, the customer senders of the deals
+ * from the demo on (read per deal through the conversation index).
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Attachment } from '../../core/types.ts';
@@ -29,7 +34,7 @@ const DAY = 86_400_000;
 /** Stall days for a stage the funnel gives none. */
 const FALLBACK_STALL_DAYS = 14;
 
-export type RiskKind = 'objection_unhandled' | 'promise_passed' | 'competitor_unanswered' | 'silent' | 'stalled' | 'single_threaded';
+export type RiskKind = 'objection_unhandled' | 'promise_passed' | 'competitor_unanswered' | 'silent' | 'stalled' | 'no_decision_maker' | 'single_threaded';
 
 /** How much each flag weighs in the ranking; the heaviest one names the next action. */
 const WEIGHTS: Record<RiskKind, number> = {
@@ -38,8 +43,17 @@ const WEIGHTS: Record<RiskKind, number> = {
   competitor_unanswered: 3,
   silent: 3,
   stalled: 2,
+  no_decision_maker: 2,
   single_threaded: 1,
 };
+
+/** A decision-maker's title or address, in a sender's name or what a customer says about someone. */
+export const DECISION_MAKER =
+  '(院长|副院长|总监|总经理|总裁|副总|董事长|董事|老板|厂长|校长|局长|处长|采购负责人|项目负责人|CEO|CFO|CTO|CIO|COO|VP|^.{1,3}总$)';
+/** A customer saying they decide. */
+const SELF_DECIDES = `(我是[^，。,.!?！？]{0,10}${DECISION_MAKER.replace('|^.{1,3}总$', '')}|我(来)?拍板|我说了算|我来定)`;
+/** A customer mentioning a decision-maker who is not in the chat (the evidence quotes it). */
+const MENTIONS = '(院长|总监|总经理|老板|董事长|领导|决策|采购负责人|[王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗]总)';
 
 export interface RiskFlag {
   kind: RiskKind;
@@ -126,7 +140,10 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
   const teamIds = [...new Set(deals.map((d) => d.team_id).filter((t): t is string => t !== null))];
   const promiseRules = p.rules.filter((r) => r.startAt === 'commitment').map((r) => r.id);
 
-  const [spans, open, promises] = await Promise.all([
+  const order = p.funnel.stages;
+  const threadFrom = order.indexOf('demo') >= 0 ? order.indexOf('demo') : 3;
+  const late = deals.filter((d) => order.indexOf(d.stage) >= threadFrom);
+  const [spans, open, promises, senders] = await Promise.all([
     teamIds.length === 0
       ? Promise.resolve([])
       : db
@@ -165,7 +182,23 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
           and (o.last_rep_at is null or o.last_rep_at < t.due_at)
         order by t.opportunity_id, t.due_at desc`)
           .then((r) => rowsOf<{ id: string; due_at: string | Date; text: string | null }>(r)),
+    late.length === 0
+      ? Promise.resolve([])
+      : db
+          .execute(sql`
+        select c.opportunity_id as id,
+          bool_or(coalesce(m.sender_name, '') ~* ${DECISION_MAKER} or m.text ~* ${SELF_DECIDES}) as seen,
+          array_remove(array_agg(distinct m.sender_name), null) as names,
+          (array_agg(m.text order by m.sent_at desc) filter (where m.text ~* ${MENTIONS}))[1] as mention
+        from conversations c join messages m on m.conversation_id = c.id
+        where c.opportunity_id in (${sql.join(
+          late.map((d) => sql`${d.id}`),
+          sql`, `,
+        )}) and m.role = 'customer'
+        group by c.opportunity_id`)
+          .then((r) => rowsOf<{ id: string; seen: boolean; names: string[] | null; mention: string | null }>(r)),
   ]);
+  const sendersBy = new Map(senders.map((x) => [x.id, x]));
 
   const minWon = p.minWon ?? 10;
   const thresholds = new Map<string, { n: number; p75: number }>(spans.map((s) => [`${s.team_id}\u0000${s.stage}`, { n: s.n, p75: Number(s.p75) }]));
@@ -173,8 +206,6 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
   const cutoffs = new Map([...silenceDays].map(([stage, days]) => [stage, silenceCutoff(days, now, p.wh)]));
   const openBy = groupBy(open, (o) => o.id);
   const promiseBy = new Map(promises.map((x) => [x.id, x]));
-  const order = p.funnel.stages;
-  const threadFrom = order.indexOf('demo') >= 0 ? order.indexOf('demo') : 3;
 
   return deals
     .map((d): DealRisk => {
@@ -220,6 +251,8 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
         const basis = threshold.source === 'team' ? `团队赢单商机在此阶段的第75百分位 ${days(threshold.days)} 天` : `剧本默认 ${days(threshold.days)} 天`;
         flags.push({ kind: 'stalled', evidence: `在「${label(d.stage)}」已停留 ${days(daysInStage)} 天，超过${basis}`, at: stageAt });
       }
+      const dm = noDecisionMaker(order.indexOf(d.stage) >= threadFrom, sendersBy.get(d.id));
+      if (dm) flags.push(dm);
       if (d.contacts <= 1 && order.indexOf(d.stage) >= threadFrom) flags.push({ kind: 'single_threaded', evidence: '只和一位客户联系人沟通过', at: null });
       flags.sort((a, b) => WEIGHTS[b.kind] - WEIGHTS[a.kind]);
       const score = flags.reduce((s, f) => s + WEIGHTS[f.kind], 0) + (daysInStage > threshold.days ? Math.min(3, daysInStage / threshold.days - 1) : 0);
@@ -258,9 +291,20 @@ export function nextAction(f: RiskFlag, stageLabel: string): string {
       return '客户一直没回复：换个角度跟进，问一个容易回答的具体问题，必要时找第二位联系人';
     case 'stalled':
       return `在「${stageLabel}」停留太久：和客户约定明确的下一步和日期`;
+    case 'no_decision_maker':
+      return '还没见到决策人：请对接人引荐院长/总监/采购负责人，约一次高层沟通，带上一页纸方案（/kb 决策人）';
     case 'single_threaded':
       return '只有一位联系人：请对接人引荐决策人或使用部门，避免单线联系';
   }
+}
+
+/** The flag for a deal from the demo on whose customer senders include no decision-maker. */
+function noDecisionMaker(late: boolean, s: { seen: boolean; names: string[] | null; mention: string | null } | undefined): RiskFlag | null {
+  if (!late || s?.seen) return null;
+  const names = (s?.names ?? []).slice(0, 3);
+  const who = names.length > 0 ? `（客户联系人：${names.join('、')}）` : '';
+  const said = s?.mention ? `；客户提到「${excerpt(s.mention, 40)}」` : '';
+  return { kind: 'no_decision_maker', evidence: `还没有决策人参与沟通${who}${said}`, at: null };
 }
 
 /** The working days of silence that flag each stage, from the playbook's silence rules. */

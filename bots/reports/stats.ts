@@ -83,3 +83,29 @@ function inverseNormal(p: number): number {
   }
   return x;
 }
+
+/** A ratio of two rates (a ÷ b) with its interval. */
+export interface RatioEstimate {
+  /** null when either side has no trials or b's rate is 0. */
+  ratio: number | null;
+  low: number;
+  high: number;
+}
+
+/**
+ * The ratio of two independent rates (the relative risk, here the lift of a behaviour) with
+ * Katz's log interval. A side with no successes or no failures gets half a success added to each
+ * cell first (Haldane–Anscombe), so the interval stays finite; the point estimate does not.
+ */
+export function rateRatio(k1: number, n1: number, k2: number, n2: number, z = Z95): RatioEstimate {
+  if (n1 === 0 || n2 === 0) return { ratio: null, low: 0, high: Number.POSITIVE_INFINITY };
+  const ratio = k2 === 0 ? null : k1 / n1 / (k2 / n2);
+  const fix = k1 === 0 || k2 === 0 || k1 === n1 || k2 === n2 ? 0.5 : 0;
+  const a = k1 + fix;
+  const c = k2 + fix;
+  const m1 = n1 + 2 * fix;
+  const m2 = n2 + 2 * fix;
+  const log = Math.log(a / m1 / (c / m2));
+  const se = Math.sqrt(1 / a - 1 / m1 + 1 / c - 1 / m2);
+  return { ratio, low: Math.exp(log - z * se), high: Math.exp(log + z * se) };
+}

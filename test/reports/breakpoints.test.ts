@@ -189,6 +189,7 @@ describe('the weekly digest', () => {
     expect(body).not.toContain('**张三**');
     // The forecast and its change since the same forecast a week ago.
     expect(body).toMatch(/\*\*本季度预测 [\d.]+万\*\*（已赢单 [\d.]+万，较上周 [+-][\d.,]+(万|元)）· 详见 \/forecast/);
+    expect(body).toMatch(/\*\*话术衰减\*\* 暂无|\*\*话术衰减\*\*（/);
     expect(Buffer.byteLength(body)).toBeLessThan(2048);
     // Each manager reads their own team's deals.
     const eastDeals = [...body.matchAll(/^\d\. (.+?) · /gm)].map((m) => m[1]!);

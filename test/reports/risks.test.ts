@@ -46,7 +46,7 @@ interface DealSeed {
   lastRep?: Date;
   amount?: number;
   moves?: [string, string, Date][];
-  msgs?: { id: string; who: 'rep' | 'customer'; text: string; at: Date; acts?: StoredActionKind[]; attrs?: Record<string, unknown> }[];
+  msgs?: { id: string; who: 'rep' | 'customer'; text: string; at: Date; name?: string; acts?: StoredActionKind[]; attrs?: Record<string, unknown> }[];
 }
 
 async function insertDeal(d: DealSeed): Promise<void> {
@@ -79,6 +79,7 @@ async function insertDeal(d: DealSeed): Promise<void> {
       platformMessageId: m.id,
       conversationId: `wecom:${d.id}`,
       senderId: m.who === 'rep' ? d.owner : 'c1',
+      senderName: m.name ?? null,
       personId: m.who === 'rep' ? d.owner : null,
       role: m.who,
       kind: 'text',
@@ -149,7 +150,7 @@ beforeAll(async () => {
       },
     ],
   });
-  // Healthy: two contacts, an objection handled within the hour.
+  // Healthy: two contacts, one of them 周院长 (a decision-maker), an objection handled within the hour.
   await insertDeal({
     id: 'opp-b',
     name: '苏州精密',
@@ -158,7 +159,7 @@ beforeAll(async () => {
     stageAt: ago(3),
     contacts: ['c1', 'c2'],
     msgs: [
-      { id: 'b1', who: 'customer', text: '价格能不能再低一点', at: ago(2), acts: ['objection_raised'], attrs: { objection: 'price' } },
+      { id: 'b1', who: 'customer', name: '周院长', text: '价格能不能再低一点', at: ago(2), acts: ['objection_raised'], attrs: { objection: 'price' } },
       { id: 'b2', who: 'rep', text: '我们按三年总成本算给您看', at: new Date(ago(2).getTime() + 3_600_000), acts: ['objection_handled'] },
     ],
   });
@@ -210,15 +211,17 @@ describe('dealRisks', () => {
     const list = await dealRisks(database.db, { ...params(), scope: { all: true } });
     expect(list.map((d) => d.id)).toEqual(['opp-a', 'opp-c', 'opp-d', 'opp-b']);
     const [a, c, d, b] = list;
-    expect(kinds(a)).toEqual(['objection_unhandled', 'competitor_unanswered', 'stalled', 'single_threaded']);
+    expect(kinds(a)).toEqual(['objection_unhandled', 'competitor_unanswered', 'stalled', 'no_decision_maker', 'single_threaded']);
     // The latest unanswered mention, the same message as the objection: quoted once, with the objection.
     expect(a!.flags[0]!.evidence).toBe('客户异议未回应 「48 万？太贵了，别家便宜两成」');
     expect(a!.flags[1]!.evidence).toBe('客户提到竞品未回应（同一条消息）');
     expect(a!.nextAction).toContain('/kb 价格异议');
-    expect(kinds(c)).toEqual(['promise_passed', 'competitor_unanswered']);
+    expect(kinds(c)).toEqual(['promise_passed', 'competitor_unanswered', 'no_decision_maker']);
+    // 院长 is talked about, not in the chat: the flag quotes where the customer said so.
+    expect(c!.flags[2]!.evidence).toBe('还没有决策人参与沟通；客户提到「院长周四开会，周四给您答复」');
     expect(c!.flags[0]!.evidence).toBe('约定的日子已过（11-26）「院长周四开会，周四给您答复」');
     expect(c!.flags[1]!.evidence).toBe('客户提到竞品未回应 「别家便宜两成」');
-    expect(kinds(d)).toEqual(['silent', 'stalled', 'single_threaded']);
+    expect(kinds(d)).toEqual(['silent', 'stalled', 'no_decision_maker', 'single_threaded']);
     expect(d!.flags[0]!.evidence).toBe('客户 8 天未回复（我方 11-19 发出后）');
     expect(kinds(b)).toEqual([]);
     expect(b!.nextAction).toBeNull();
@@ -277,6 +280,7 @@ describe('risks in /team and /deal', () => {
     expect(block).toContain('→ 回应客户的价格异议');
     expect(block).not.toContain('北京物流');
     expect(block).not.toContain('苏州精密');
+    expect(block).toContain('还没有决策人参与沟通；客户提到「院长周四开会，周四给您答复」');
     const north = await ask('liuqiang', '/team');
     expect(north).toContain('1. 北京物流 · 赵敏 · 演示');
     expect(north).toContain('剧本默认 7 天');
@@ -300,11 +304,37 @@ describe('risks in /team and /deal', () => {
     expect(own).toContain('**风险**（在「方案报价」15 天）');
     expect(own).toContain('- 客户异议未回应 「48 万？太贵了，别家便宜两成」');
     expect(own).toContain('→ 建议：回应客户的价格异议');
+    expect(own).toContain('- 还没有决策人参与沟通');
     expect(await ask('zhangsan', '/deal 苏州精密')).toContain('**风险** 暂无风险信号');
     const other = await ask('zhangsan', '/deal 杭州制造');
     expect(other).toContain('没有找到');
     expect(other).not.toContain('风险');
     expect(await ask('wangjing', '/deal 北京物流')).toContain('没有找到');
     expect(await ask('liuqiang', '/deal 北京物流')).toContain('- 客户 8 天未回复');
+  });
+});
+
+describe('the decision-maker flag', () => {
+  it('is lifted by a decision-maker who speaks, by name or title or in their own words', async () => {
+    const seen = async (id: string, msg: { text: string; name?: string }) => {
+      await insertDeal({
+        id,
+        name: id,
+        owner: 'zhaomin',
+        stage: 'proposal',
+        stageAt: ago(1),
+        contacts: ['c1', 'c2'],
+        msgs: [{ id: `${id}-m`, who: 'customer', at: ago(1), ...msg }],
+      });
+      const [d] = await dealRisks(database.db, { ...params(), scope: { all: true }, dealId: id });
+      return !kinds(d)!.includes('no_decision_maker');
+    };
+    expect(await seen('dm-title', { name: '李总监', text: '好的' })).toBe(true);
+    expect(await seen('dm-boss', { name: '王总', text: '收到' })).toBe(true);
+    expect(await seen('dm-ceo', { name: 'Amy (CEO)', text: 'ok' })).toBe(true);
+    expect(await seen('dm-self', { name: '小陈', text: '我是这边的采购负责人，方案发我就行' })).toBe(true);
+    expect(await seen('dm-none', { name: '小陈', text: '我回去和领导汇报一下' })).toBe(false);
+    const [d] = await dealRisks(database.db, { ...params(), scope: { all: true }, dealId: 'dm-none' });
+    expect(d!.flags.find((f) => f.kind === 'no_decision_maker')!.evidence).toBe('还没有决策人参与沟通（客户联系人：小陈）；客户提到「我回去和领导汇报一下」');
   });
 });

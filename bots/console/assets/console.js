@@ -68,3 +68,36 @@
       el.textContent = `图表加载失败：${err.message}`;
     });
 })();
+
+// The behaviour health heatmap: reps × behaviours, the share done when it came up, with n.
+(() => {
+  const el = document.getElementById('heatmap-chart');
+  if (!el || typeof echarts === 'undefined') return;
+  fetch(el.dataset.src, { credentials: 'same-origin', headers: { accept: 'application/json' } })
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
+    .then((d) => {
+      const h = d.analytics.heatmap;
+      const reps = h.reps.map((r) => r.id);
+      const keys = h.behaviours.map((b) => b.key);
+      const data = h.cells
+        .filter((c) => c.rate !== null)
+        .map((c) => [keys.indexOf(c.behaviour), reps.indexOf(c.rep), Math.round(c.rate * 1000) / 10, c.done, c.n]);
+      el.style.height = `${Math.max(160, 40 * reps.length + 80)}px`;
+      const chart = echarts.init(el, null, { renderer: 'canvas' });
+      chart.setOption({
+        animation: false,
+        tooltip: { formatter: (p) => `${h.reps[p.value[1]].name} · ${h.behaviours[p.value[0]].label}<br>${p.value[2]}%（${p.value[3]}/${p.value[4]}）` },
+        grid: { left: 64, right: 8, top: 8, bottom: 72 },
+        xAxis: { type: 'category', data: h.behaviours.map((b) => b.label), axisLabel: { interval: 0, rotate: 30, fontSize: 10 } },
+        yAxis: { type: 'category', data: h.reps.map((r) => r.name) },
+        visualMap: { min: 0, max: 100, show: false, inRange: { color: ['#fde2e1', '#fff6d6', '#d9f2e3'] } },
+        series: [{ type: 'heatmap', data, label: { show: true, formatter: (p) => `${p.value[2]}%\nn=${p.value[4]}`, fontSize: 10 } }],
+      });
+      window.addEventListener('resize', () => chart.resize());
+      el.dataset.state = 'drawn';
+    })
+    .catch((err) => {
+      el.dataset.state = 'failed';
+      el.textContent = `图表加载失败：${err.message}`;
+    });
+})();

@@ -1,0 +1,86 @@
+/// <reference lib="dom" />
+/**
+ * The dashboard's analytics panels in headless Chromium at phone width on a generated history:
+ * the heatmap is drawn by ECharts from the JSON and agrees with the table, no script error, and
+ * a screenshot of the panels goes to test-output/console/.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsoleLink } from '../../bots/console/links.ts';
+import { buildServer } from '../../bots/http/server.ts';
+import { seedHistory } from '../../bots/reports/history.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+
+const SHOTS = 'test-output/console';
+const NOW = new Date('2026-11-27T10:00:00+08:00');
+let t: TestApp;
+let server: FastifyInstance;
+let base: string;
+let browser: Browser;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  t = await startTestApp({ start: NOW, env: { HOST: '127.0.0.1', PORT: String(port) } });
+  await seedHistory(t.app.database.db, {
+    deals: 400,
+    seed: 9,
+    now: NOW,
+    wh: { timeZone: 'Asia/Shanghai', start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] },
+    rules: t.app.catalog.current.playbook.rules,
+  });
+  server = buildServer(t.app);
+  await server.listen({ host: '127.0.0.1', port });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'] });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await t?.cleanup();
+});
+
+describe('the analytics panels in a browser', () => {
+  it('draw the heatmap from the JSON, the same cells as the table, without errors', async () => {
+    const link = await createConsoleLink(t.app.database.db, { personId: 'wangjing', via: 'cli', now: t.clock.now(), baseUrl: base });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(link.url);
+      await Promise.all([page.waitForURL(/\/console$/), page.click('#sign-in')]);
+      await page.goto(`${base}/console?period=本月`);
+      await page.waitForSelector('#heatmap-chart[data-state="drawn"]', { timeout: 30_000 });
+      await page.waitForSelector('#funnel-chart[data-state="drawn"]');
+      const api = await page.evaluate(async () => (await fetch('/v1/console/dashboard?period=本月')).json());
+      const rows = await page.locator('#heatmap tbody tr').count();
+      expect(rows).toBe(api.analytics.heatmap.reps.length);
+      expect(rows).toBe(2);
+      await expect(page.locator('#panel-risks li').count()).resolves.toBeGreaterThan(0);
+      await page.locator('#panel-heatmap').screenshot({ path: `${SHOTS}/dashboard-heatmap.png` });
+      await page.screenshot({ path: `${SHOTS}/dashboard-panels.png`, fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
