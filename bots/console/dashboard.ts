@@ -3,7 +3,7 @@
  * conversion (bots/reports/funnel.ts, as `/funnel` answers it), how many deals stand in each stage
  * now, and the latest nudges with their feedback. Managers and admins only.
  */
-import { and, count, desc, eq, gte, inArray, lt } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { nudges, opportunities, people, teams } from '../../db/schema/index.ts';
 import type { Catalog } from '../catalog/catalog.ts';
@@ -26,7 +26,8 @@ export interface Dashboard {
   period: { label: string; from: Date; to: Date };
   funnel: Omit<FunnelResult, 'rows'> & { rows: Array<FunnelResult['rows'][number] & { label: string }> };
   /** Deals by the stage they are in now (every stage of the funnel, zeros included). */
-  stages: Array<{ stage: string; label: string; deals: number }>;
+  /** With the median days the deals now in an open stage have stood in it (time in stage). */
+  stages: Array<{ stage: string; label: string; deals: number; medianDaysInStage: number | null }>;
   nudges: Array<{
     id: string;
     createdAt: Date;
@@ -58,11 +59,19 @@ export async function dashboard(
   const teamIds = teamId ? [teamId] : visible;
   const { from, to } = p.period;
   const stages = catalog.playbook.funnel.stages;
+  const now = p.now ?? to;
   const [teamRows, f, stageRows, nudgeRows, forecast, analytics] = await Promise.all([
     db.select({ id: teams.id, name: teams.name }).from(teams).where(inArray(teams.id, visible)),
     funnel(db, { teamIds, from, to, stages: winningPath(catalog.playbook.funnel) }),
     db
-      .select({ stage: opportunities.stage, deals: count() })
+      .select({
+        stage: opportunities.stage,
+        deals: count(),
+        // Time in stage: the median of the days the stage's deals have stood in it so far.
+        medianDays: sql<
+          string | null
+        >`percentile_cont(0.5) within group (order by extract(epoch from (${now}::timestamptz - ${opportunities.stageAt})) / 86400)`,
+      })
       .from(opportunities)
       .innerJoin(people, eq(people.id, opportunities.ownerId))
       .where(inArray(people.teamId, teamIds))
@@ -85,17 +94,22 @@ export async function dashboard(
       .where(and(inArray(people.teamId, teamIds), gte(nudges.createdAt, from), lt(nudges.createdAt, to)))
       .orderBy(desc(nudges.createdAt))
       .limit(RECENT_NUDGES),
-    dashboardForecast(db, catalog, { teamIds, now: p.now ?? to, timeZone: p.timeZone ?? 'Asia/Shanghai' }),
+    dashboardForecast(db, catalog, { teamIds, now, timeZone: p.timeZone ?? 'Asia/Shanghai' }),
     p.analytics ? analyticsPanels(db, catalog, { ...p.analytics, teamIds, from, to }) : Promise.resolve(null),
   ]);
-  const byStage = new Map(stageRows.map((r) => [r.stage, r.deals]));
+  const byStage = new Map(stageRows.map((r) => [r.stage, r]));
+  const closed = new Set(['won', 'lost']);
   const order = new Map(visible.map((id, i) => [id, i]));
   return {
     teams: teamRows.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)),
     teamId,
     period: { label: p.period.label, from, to },
     funnel: { ...f, rows: f.rows.map((r) => ({ ...r, label: catalog.stageLabel(r.stage) })) },
-    stages: stages.map((s) => ({ stage: s, label: catalog.stageLabel(s), deals: byStage.get(s) ?? 0 })),
+    stages: stages.map((s) => {
+      const row = byStage.get(s);
+      const days = row?.medianDays == null || closed.has(s) ? null : Math.round(Number(row.medianDays) * 10) / 10;
+      return { stage: s, label: catalog.stageLabel(s), deals: row?.deals ?? 0, medianDaysInStage: days };
+    }),
     // A deal never named shows as such; a nudge without a deal has none.
     nudges: nudgeRows.map((n) => (n.dealId ? n : { ...n, dealName: null })),
     forecast,

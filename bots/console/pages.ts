@@ -222,7 +222,12 @@ export function dashboardPage(ctx: PageContext, d: Dashboard, periodArg: string)
   const funnelRows = d.funnel.rows
     .map((r) => `<tr data-stage="${esc(r.stage)}"><th>${esc(r.label)}</th><td class="num">${r.reached}</td><td class="num">${pct(r.conversion)}</td></tr>`)
     .join('');
-  const stageRows = d.stages.map((s) => `<tr data-stage="${esc(s.stage)}"><th>${esc(s.label)}</th><td class="num">${s.deals}</td></tr>`).join('');
+  const stageRows = d.stages
+    .map(
+      (s) =>
+        `<tr data-stage="${esc(s.stage)}"><th>${esc(s.label)}</th><td class="num">${s.deals}</td><td class="num">${s.medianDaysInStage === null ? '—' : `${s.medianDaysInStage} 天`}</td></tr>`,
+    )
+    .join('');
   const nudgeRows = d.nudges
     .map((n) => {
       const fb = n.feedback ? (FEEDBACK_LABELS[n.feedback as FeedbackValue] ?? n.feedback) : '未反馈';
@@ -246,7 +251,7 @@ export function dashboardPage(ctx: PageContext, d: Dashboard, periodArg: string)
 </section>
 <section class="card">
   <h2>当前各阶段商机</h2>
-  <table class="grid" id="stages"><thead><tr><th>阶段</th><th>商机数</th></tr></thead><tbody>${stageRows}</tbody></table>
+  <table class="grid" id="stages"><thead><tr><th>阶段</th><th>商机数</th><th>停留中位数</th></tr></thead><tbody>${stageRows}</tbody></table>
 </section>
 ${forecastSection(d.forecast, `/v1/console/dashboard?${api.toString()}`)}
 <section class="card">

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { desc, eq, like } from 'drizzle-orm';
+import { desc, eq, inArray, like } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleLink, hashToken } from '../../bots/console/links.ts';
@@ -111,6 +111,26 @@ describe('console sign-in', () => {
     expect((await server.inject({ method: 'GET', url: '/v1/console/me', headers: { cookie } })).statusCode).toBe(200);
     t.clock.set(new Date(t.clock.now().getTime() + 12 * 3_600_000 + 1000));
     expect((await server.inject({ method: 'GET', url: '/v1/console/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+
+  it('shows time in stage: the median days the deals in an open stage have stood in it', async () => {
+    const now = t.clock.now();
+    const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+    await t.app.database.db.insert(opportunities).values([
+      { id: 'opp-tis-1', name: '停留一', ownerId: 'lisi', stage: 'negotiation', stageAt: daysAgo(2), createdAt: daysAgo(9), updatedAt: daysAgo(2) },
+      { id: 'opp-tis-2', name: '停留二', ownerId: 'lisi', stage: 'negotiation', stageAt: daysAgo(4), createdAt: daysAgo(9), updatedAt: daysAgo(4) },
+      { id: 'opp-tis-3', name: '停留三', ownerId: 'lisi', stage: 'won', status: 'won', stageAt: daysAgo(30), createdAt: daysAgo(60), updatedAt: daysAgo(30) },
+    ]);
+    const { cookie } = await signIn('wangjing');
+    const res = await server.inject({ method: 'GET', url: '/v1/console/dashboard?period=本月', headers: { cookie } });
+    expect(res.statusCode, res.body).toBe(200);
+    const stages = res.json().stages as Array<{ stage: string; deals: number; medianDaysInStage: number | null }>;
+    expect(stages.find((s) => s.stage === 'negotiation')).toMatchObject({ deals: 2, medianDaysInStage: 3 });
+    // A closed deal stays closed: no time in stage for won or lost.
+    expect(stages.find((s) => s.stage === 'won')).toMatchObject({ deals: 1, medianDaysInStage: null });
+    const page = await server.inject({ method: 'GET', url: '/console?period=本月', headers: { cookie } });
+    expect(page.body).toMatch(/<tr data-stage="negotiation"><th>[^<]+<\/th><td class="num">2<\/td><td class="num">3 天<\/td><\/tr>/);
+    await t.app.database.db.delete(opportunities).where(inArray(opportunities.id, ['opp-tis-1', 'opp-tis-2', 'opp-tis-3']));
   });
 
   it('follows the directory: an admin sees the dashboard of every team', async () => {
