@@ -87,6 +87,8 @@ describe('who may use the knowledge admin', () => {
         '/console/knowledge/playbook',
         '/v1/console/knowledge/atoms',
         '/v1/console/org',
+        '/v1/console/export/org',
+        '/v1/console/export/atoms?format=xlsx',
       ]) {
         const res = await server.inject({ method: 'GET', url, headers: { cookie: s.cookie } });
         expect(res.statusCode, `${id} ${url}`).toBe(403);
@@ -523,5 +525,33 @@ describe('a later file load', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('exports of the admin lists', () => {
+  it("exports the org in the import's columns, so the file imports back with nothing to change", async () => {
+    const res = await server.inject({ method: 'GET', url: '/v1/console/export/org?format=csv', headers: { cookie: admin.cookie } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="org-\d{4}-\d\d-\d\d\.csv"/);
+    const csv = res.body.replace(/^\uFEFF/, '');
+    const [header, ...rows] = csv.trim().split('\r\n');
+    expect(header).toBe('id,name,role,team,manages,local,wecom,feishu,dingtalk');
+    expect(rows.find((r) => r.startsWith('wangjing,'))).toMatch(/^wangjing,王静,manager,east,east,wangjing,wangjing,ou_[0-9a-f]{32},0775412070$/);
+    const plan = await json(admin, 'POST', '/v1/console/org/import', { csv, apply: false });
+    expect(plan.statusCode, plan.body).toBe(200);
+    const changes = (plan.json().rows as Array<{ change: string }>).map((r) => r.change);
+    expect(changes.length).toBe(rows.length);
+    expect(new Set(changes)).toEqual(new Set(['unchanged']));
+  });
+
+  it('exports the atoms with their usage funnel as Excel', async () => {
+    const res = await server.inject({ method: 'GET', url: '/v1/console/export/atoms?format=xlsx', headers: { cookie: admin.cookie } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    // An .xlsx is a zip: its local file header starts the body.
+    expect(res.rawPayload.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
+    const bad = await server.inject({ method: 'GET', url: '/v1/console/export/atoms?format=pdf', headers: { cookie: admin.cookie } });
+    expect(bad.statusCode).toBe(400);
   });
 });

@@ -63,7 +63,7 @@ export function atomsPage(ctx: KnowledgeContext, atoms: AtomListItem[], flash?: 
     .join('\n');
   const body = `<h1>知识原子</h1>
 ${flashHtml(flash)}
-<p class="actions"><a href="/console/knowledge/atoms/new">新建</a> · <a href="/console/knowledge/import">导入 YAML</a> · <a href="/console/knowledge/atoms.yaml" download>导出 YAML</a></p>
+<p class="actions"><a href="/console/knowledge/atoms/new">新建</a> · <a href="/console/knowledge/import">导入 YAML</a> · <a href="/console/knowledge/atoms.yaml" download>导出 YAML</a> · <a href="/v1/console/export/atoms?format=csv" data-export="csv" download>CSV</a> · <a href="/v1/console/export/atoms?format=xlsx" data-export="xlsx" download>Excel</a></p>
 <section class="card">
 <p class="hint">使用漏斗：推送 → 采用（销售发出了话术）→ 有用 / 没用（提醒卡片上的反馈）。共 ${atoms.length} 条，启用 ${atoms.filter((a) => a.enabled).length} 条。</p>
 <div class="scroll"><table class="grid" id="atoms"><thead><tr><th>原子</th><th>推送</th><th>采用</th><th>有用</th><th>没用</th><th></th></tr></thead><tbody>${rows || '<tr><td colspan="6" class="empty">还没有知识原子</td></tr>'}</tbody></table></div>
@@ -218,7 +218,7 @@ export function orgPage(
 ${flashHtml(v.flash)}
 <section class="card"><h2>团队</h2><ul class="teams">${teams || '<li class="empty">没有团队</li>'}</ul>
 <form method="post" action="/console/org/teams" class="row">${csrf(ctx)}<input name="id" placeholder="id，如 south" required maxlength="64"><input name="name" placeholder="名称，如 华南一组" required maxlength="100"><button type="submit">新增或改名</button></form></section>
-<section class="card"><h2>人员</h2><p class="hint">停用后保留历史，不再收到提醒、不能登录控制台；从不删除。</p>
+<section class="card"><h2>人员</h2><p class="hint">停用后保留历史，不再收到提醒、不能登录控制台；从不删除。导出：<a href="/v1/console/export/org?format=csv" data-export="csv" download>CSV</a>（列与导入相同，改完可直接导入）· <a href="/v1/console/export/org?format=xlsx" data-export="xlsx" download>Excel</a></p>
 <div class="scroll"><table class="grid" id="people"><thead><tr><th>姓名</th><th>角色</th><th>团队</th><th>平台 id</th><th>状态</th></tr></thead><tbody>${people}</tbody></table></div></section>
 <section class="card"><h2>从 CSV 导入</h2>
 <p class="hint">第一行列名：<code>${CSV_COLUMNS.join(',')}</code>（id、name、role 必填；manages 多个团队用 ; 分隔；role 为 rep / manager / admin）。先预览，确认后才应用；有任何一行错误时不应用任何改动。名单外的人保持不变。</p>

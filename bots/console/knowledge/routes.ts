@@ -37,6 +37,7 @@ import {
 } from './pages.ts';
 import { playbookDocument, playbookHistory, playbookYaml, restorePlaybook, savePlaybook } from './playbook.ts';
 import { previewAtom } from './preview.ts';
+import { registerKnowledgeExports } from './exports.ts';
 import { type FieldError, fieldsOf, MAX_YAML_CHARS } from './validate.ts';
 
 export interface KnowledgeDeps {
@@ -502,6 +503,7 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
     });
 
     k.get('/v1/console/org', async () => orgDirectory(deps.db));
+    registerKnowledgeExports(k, deps);
 
     /** `{csv, apply: false}` previews; `{csv, apply: true}` applies (nothing when any row is bad). */
     k.post('/v1/console/org/import', async (req, reply) => {
