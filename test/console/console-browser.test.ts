@@ -6,26 +6,17 @@
  * browser. Screenshots go to test-output/console/.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { desc, eq, like } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../bots/http/server.ts';
 import type { InboundMessage } from '../../core/types.ts';
 import { auditLog, consoleLinks, conversations, deliveries, opportunities } from '../../db/schema/index.ts';
 import { chat, dm, startTestApp, type TestApp } from '../helpers/app.ts';
+import { freePort, launchChromium } from '../helpers/browser.ts';
 
 const SHOTS = 'test-output/console';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const MONDAY = new Date('2026-11-23T09:00:00+08:00');
 const at = (minutes: number) => new Date(MONDAY.getTime() + minutes * 60_000);
 
@@ -33,17 +24,6 @@ let t: TestApp;
 let server: FastifyInstance;
 let base: string;
 let browser: Browser;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const say = async (m: InboundMessage) => {
   if (m.sentAt > t.clock.now()) t.clock.set(m.sentAt);
@@ -125,7 +105,7 @@ beforeAll(async () => {
   await say(hd(chat({ conv: 'c-hd', from: 'zhangsan', text: '理解。按三年摊到每个账号每天不到 3 元，首期也可以先上 3 个院区，预算能降四成。', at: at(50) })));
   await say(titled(chat({ conv: 'c-df', from: 'lisi', text: '周经理好，我是李四，方案已发送，请查收。', at: at(60) }), '东方物流 · 仓储系统'));
   await say(titled(chat({ conv: 'c-bf', from: 'zhaomin', text: '何总好，我是赵敏，周三下午两点线上演示可以吗？', at: at(70) }), '北方电力 · 巡检'));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

@@ -7,10 +7,9 @@
  * test-output/console/.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleLink } from '../../bots/console/links.ts';
 import { readLink, tokenOf } from '../../bots/demo/reader.ts';
@@ -19,17 +18,9 @@ import type { InboundMessage } from '../../core/types.ts';
 import { conversations } from '../../db/schema/index.ts';
 import { multipartBody, samplePdf } from '../documents/harness.ts';
 import { chat, startTestApp, type TestApp } from '../helpers/app.ts';
+import { freePort, launchChromium } from '../helpers/browser.ts';
 
 const SHOTS = 'test-output/console';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const MONDAY = new Date('2026-11-23T09:00:00+08:00');
 const at = (minutes: number) => new Date(MONDAY.getTime() + minutes * 60_000);
 
@@ -38,17 +29,6 @@ let server: FastifyInstance;
 let base: string;
 let browser: Browser;
 let docId = '';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const say = async (m: InboundMessage) => {
   if (m.sentAt > t.clock.now()) t.clock.set(m.sentAt);
@@ -109,7 +89,7 @@ beforeAll(async () => {
     ],
   });
   await t.app.drain();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

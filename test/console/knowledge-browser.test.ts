@@ -8,26 +8,17 @@
  * Screenshots go to test-output/console/.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { desc, eq, like } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../bots/http/server.ts';
 import type { InboundMessage } from '../../core/types.ts';
 import { atoms, auditLog, deliveries, nudges } from '../../db/schema/index.ts';
 import { chat, dm, startTestApp, type TestApp } from '../helpers/app.ts';
+import { freePort, launchChromium } from '../helpers/browser.ts';
 
 const SHOTS = 'test-output/console';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const MONDAY = new Date('2026-11-23T09:00:00+08:00');
 const at = (minutes: number) => new Date(MONDAY.getTime() + minutes * 60_000);
 const NEW_TRACK = '{称呼}，控制台刚改的话术：我们先把每月因跟进不及时流失的订单算一算，再看这笔投入值不值。';
@@ -36,17 +27,6 @@ let t: TestApp;
 let server: FastifyInstance;
 let base: string;
 let browser: Browser;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const say = async (m: InboundMessage) => {
   if (m.sentAt > t.clock.now()) t.clock.set(m.sentAt);
@@ -106,7 +86,7 @@ beforeAll(async () => {
   t = await startTestApp({ start: MONDAY, env: { HOST: '127.0.0.1', PORT: String(port) } });
   server = buildServer(t.app);
   await server.listen({ host: '127.0.0.1', port });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

@@ -5,14 +5,14 @@
  * a screenshot of the panels goes to test-output/console/.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleLink } from '../../bots/console/links.ts';
 import { buildServer } from '../../bots/http/server.ts';
 import { seedHistory } from '../../bots/reports/history.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { freePort, launchChromium } from '../helpers/browser.ts';
 
 const SHOTS = 'test-output/console';
 const NOW = new Date('2026-11-27T10:00:00+08:00');
@@ -20,17 +20,6 @@ let t: TestApp;
 let server: FastifyInstance;
 let base: string;
 let browser: Browser;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -46,7 +35,7 @@ beforeAll(async () => {
   });
   server = buildServer(t.app);
   await server.listen({ host: '127.0.0.1', port });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'] });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

@@ -8,41 +8,21 @@
  * test-output/console/.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleLink } from '../../bots/console/links.ts';
 import { buildServer } from '../../bots/http/server.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { freePort, launchChromium } from '../helpers/browser.ts';
 
 const SHOTS = 'test-output/console';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const MONDAY = new Date('2026-11-23T09:00:00+08:00');
 
 let t: TestApp;
 let server: FastifyInstance;
 let base: string;
 let browser: Browser;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function watchErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -73,7 +53,7 @@ beforeAll(async () => {
   t = await startTestApp({ start: MONDAY, env: { HOST: '127.0.0.1', PORT: String(port) } });
   server = buildServer(t.app);
   await server.listen({ host: '127.0.0.1', port });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

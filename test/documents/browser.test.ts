@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { eq, sql } from 'drizzle-orm';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { readingSummary } from '../../bots/documents/analytics.ts';
@@ -17,18 +17,9 @@ import type { InboundMessage, OutboundMessage } from '../../core/types.ts';
 import { actions, deliveries, documentLinks, documentPageReads, documentViews, nudges } from '../../db/schema/index.ts';
 import { dm, startTestApp, type TestApp } from '../helpers/app.ts';
 import { DEAL, multipartBody, samplePdf, shareSample, startDocServer, type DocServer } from './harness.ts';
+import { launchChromium } from '../helpers/browser.ts';
 
 const SHOTS = 'test-output/documents';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WECOM_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 wxwork/4.1.16 MicroMessenger/7.0.1 Language/zh';
 
@@ -39,7 +30,7 @@ let browser: Browser;
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   s = await startDocServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -16,6 +15,7 @@ import { loadConfig, type Config } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import { REDIS_URL } from '../setup/constants.ts';
 import { createTestDatabase } from './pg.ts';
+import { freePort } from '../helpers/browser.ts';
 
 export { REDIS_URL };
 const REPO = new URL('../../', import.meta.url).pathname;
@@ -126,16 +126,7 @@ export async function until<T>(fn: () => Promise<T | null | undefined | false>, 
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+export { freePort };
 
 export interface WorkerProcess {
   child: ChildProcess;
