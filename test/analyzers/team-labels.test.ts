@@ -87,21 +87,15 @@ describe('training with team labels', () => {
   const withLabels = classifierOf(toLabelExamples(labels, options.hashBits, 3));
 
   it('moves each labelled action of each labelled message the way its label says', () => {
-    let checked = 0;
     for (const label of labels) {
       const input = { role: label.role, text: label.text };
       const k = ACTION_KINDS.indexOf(label.action);
       const before = without.raw(input).probs[k] ?? NaN;
       const after = withLabels.raw(input).probs[k] ?? NaN;
       if (Number.isNaN(before)) continue;
-      // A label that agrees with a prediction already saturated its way (≥ 0.99, ≤ 0.01) has
-      // nothing left to move: the difference is SGD-order and int8 noise of about 1e-3, either way.
-      if (label.value ? before >= 0.99 : before <= 0.01) continue;
-      checked++;
       if (label.value) expect(after, `${label.text} ${label.action}`).toBeGreaterThan(before);
       else expect(after, `${label.text} ${label.action}`).toBeLessThan(before);
     }
-    expect(checked, 'labels whose prediction was not already saturated their way').toBeGreaterThanOrEqual(3);
   });
 
   // The fixture's last two labels are team jargon ("老规矩，走起": same as always, go) that no
