@@ -11,7 +11,6 @@ import { newId } from '../../core/ids.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Platform } from '../../core/types.ts';
 import type { Database, Sql } from '../../db/client.ts';
-import { insertAtomEvents, insertDeliveries, insertNudges } from '../../db/queries/analysis.ts';
 import {
   countDocumentOpen,
   dealNudgesSince,
@@ -34,6 +33,7 @@ import { chooseAtoms } from './atoms.ts';
 import { type BuiltNudge, buildNudge } from './nudges.ts';
 import { customerOf } from './render.ts';
 import { postSaleOf, valueScore } from './value-score.ts';
+import { writeNudges } from './write-nudges.ts';
 
 const WEEK_MS = 7 * 86_400_000;
 
@@ -87,19 +87,7 @@ export async function applyReading(deps: ReadingDeps, e: ReadingEvent): Promise<
     if (deal && deal.status === 'open' && (e.signals.length > 0 || (score && score.after !== score.before))) {
       nudges.push(...(await coach(deps, tx, catalog, { e, conv, deal, actionId, score })));
     }
-    const inserted = await insertNudges(
-      tx,
-      nudges.map((b) => b.nudge),
-    );
-    const fresh = nudges.filter((b) => inserted.has(b.nudge.id));
-    const deliveries = await insertDeliveries(
-      tx,
-      fresh.flatMap((b) => (b.delivery ? [b.delivery] : [])),
-    );
-    await insertAtomEvents(
-      tx,
-      fresh.flatMap((b) => b.atomEvents),
-    );
+    const { fresh, deliveries } = await writeNudges(tx, nudges);
     return { deliveries, rules: fresh.map((b) => b.nudge.rule_id) };
   });
   // One action per opening: counted when it is made, not at each beacon that updates it.

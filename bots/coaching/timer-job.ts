@@ -10,7 +10,6 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Platform } from '../../core/types.ts';
 import type { Database } from '../../db/client.ts';
-import { insertAtomEvents, insertDeliveries, insertNudges } from '../../db/queries/analysis.ts';
 import { atomsPushedSince, type DueTimer, resolveTimers, takeDueTimers } from '../../db/queries/timers.ts';
 import { defineJob, type JobHandler, type JobRunner } from '../../jobs/define.ts';
 import type { Catalog } from '../catalog/catalog.ts';
@@ -19,6 +18,7 @@ import type { Metrics } from '../metrics.ts';
 import { dispatchSends } from '../outbound/send-job.ts';
 import { chooseAtoms } from './atoms.ts';
 import { type BuiltNudge, buildNudge } from './nudges.ts';
+import { writeNudges } from './write-nudges.ts';
 
 export const fireTimersJob = defineJob({ name: 'fire-timers', queue: 'timers', schema: z.object({}).strict(), attempts: 3, backoffMs: 1_000 });
 
@@ -63,19 +63,7 @@ export async function fireDue(deps: TimerDeps): Promise<number> {
       if (outcome.nudge) built.push(outcome.nudge);
     }
     await resolveTimers(tx, resolved);
-    const inserted = await insertNudges(
-      tx,
-      built.map((b) => b.nudge),
-    );
-    const fresh = built.filter((b) => inserted.has(b.nudge.id));
-    const deliveries = await insertDeliveries(
-      tx,
-      fresh.flatMap((b) => (b.delivery ? [b.delivery] : [])),
-    );
-    await insertAtomEvents(
-      tx,
-      fresh.flatMap((b) => b.atomEvents),
-    );
+    const { deliveries } = await writeNudges(tx, built);
     return { count: due.length, deliveries };
   });
   if (!result) return 0;

@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../../core/errors.ts';
 import type { Platform } from '../../core/types.ts';
 import type { Database, Sql } from '../../db/client.ts';
-import { insertAtomEvents, insertDeliveries, insertNudges } from '../../db/queries/analysis.ts';
 import {
   type DealEventRow,
   dealConversation,
@@ -27,6 +26,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { chooseAtoms } from '../coaching/atoms.ts';
 import { type BuiltNudge, buildNudge } from '../coaching/nudges.ts';
 import { valueScore } from '../coaching/value-score.ts';
+import { writeNudges } from '../coaching/write-nudges.ts';
 
 /**
  * Points per event and the bounds of each post-sale term: paying on time and referring others are
@@ -144,19 +144,7 @@ export async function applyDealEvent(
       await tx.query('update deal_events set score_after = $2, terms = $3::text::jsonb where id = $1', [row.id, row.scoreAfter, JSON.stringify(row.terms)]);
     }
     const nudges = await crossings(deps, tx, { ...deal, valueScore: row.scoreAfter }, before, e);
-    const inserted = await insertNudges(
-      tx,
-      nudges.map((b) => b.nudge),
-    );
-    const fresh = nudges.filter((b) => inserted.has(b.nudge.id));
-    const deliveries = await insertDeliveries(
-      tx,
-      fresh.flatMap((b) => (b.delivery ? [b.delivery] : [])),
-    );
-    await insertAtomEvents(
-      tx,
-      fresh.flatMap((b) => b.atomEvents),
-    );
+    const { deliveries } = await writeNudges(tx, nudges);
     return { result: resultOf(row, true), deliveries };
   });
 }
