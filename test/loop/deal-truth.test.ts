@@ -212,6 +212,6 @@ describe('labels from the team', () => {
       .orderBy(desc(deliveries.createdAt))
       .limit(1);
     const text = answer!.message.type === 'markdown' ? answer!.message.text : '';
-    expect(text).toMatch(/\*\*更正与确认\*\*\n\d\d-\d\d \d\d:\d\d {2}张三确认赢单\n\d\d-\d\d \d\d:\d\d {2}张三更正金额：（空） → 20万$/);
+    expect(text).toMatch(/\*\*更正与确认\*\*\n\d\d-\d\d \d\d:\d\d {2}张三确认赢单\n\d\d-\d\d \d\d:\d\d {2}张三更正金额：（空） → 20万\n\n\*\*价值分 \d+\*\*：/);
   });
 });
