@@ -152,15 +152,7 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
   /** Within `minutes` working minutes of `t` (never earlier). */
   const soon = (t: Date, minutes: number): Date => addWorkingMinutes(t, minutes, wh);
 
-  const out = {
-    conversations: [] as (typeof conversations.$inferInsert)[],
-    opportunities: [] as (typeof opportunities.$inferInsert)[],
-    messages: [] as (typeof messages.$inferInsert)[],
-    actions: [] as (typeof actions.$inferInsert)[],
-    stageChanges: [] as (typeof stageChanges.$inferInsert)[],
-    timers: [] as (typeof timers.$inferInsert)[],
-    atomEvents: [] as (typeof atomEvents.$inferInsert)[],
-  };
+  const out: HistoryRows = { conversations: [], opportunities: [], messages: [], actions: [], stageChanges: [], timers: [], atomEvents: [] };
   const counts: HistoryCounts = {
     deals: 0,
     open: 0,
@@ -328,17 +320,20 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
   return counts;
 }
 
+/** The rows the generator writes, table by table. */
+interface HistoryRows {
+  conversations: (typeof conversations.$inferInsert)[];
+  opportunities: (typeof opportunities.$inferInsert)[];
+  messages: (typeof messages.$inferInsert)[];
+  actions: (typeof actions.$inferInsert)[];
+  stageChanges: (typeof stageChanges.$inferInsert)[];
+  timers: (typeof timers.$inferInsert)[];
+  atomEvents: (typeof atomEvents.$inferInsert)[];
+}
+
 /** Turns a drafted deal into rows, keeping only what happened by `now`. */
 function emit(
-  out: {
-    conversations: (typeof conversations.$inferInsert)[];
-    opportunities: (typeof opportunities.$inferInsert)[];
-    messages: (typeof messages.$inferInsert)[];
-    actions: (typeof actions.$inferInsert)[];
-    stageChanges: (typeof stageChanges.$inferInsert)[];
-    timers: (typeof timers.$inferInsert)[];
-    atomEvents: (typeof atomEvents.$inferInsert)[];
-  },
+  out: HistoryRows,
   counts: HistoryCounts,
   d: Draft,
   x: { id: string; owner: string; seed: number; n: number; now: number; contacts: number; name: string },
@@ -480,18 +475,7 @@ function emit(
   else counts.open++;
 }
 
-async function insertAll(
-  db: Db,
-  out: {
-    conversations: (typeof conversations.$inferInsert)[];
-    opportunities: (typeof opportunities.$inferInsert)[];
-    messages: (typeof messages.$inferInsert)[];
-    actions: (typeof actions.$inferInsert)[];
-    stageChanges: (typeof stageChanges.$inferInsert)[];
-    timers: (typeof timers.$inferInsert)[];
-    atomEvents: (typeof atomEvents.$inferInsert)[];
-  },
-): Promise<void> {
+async function insertAll(db: Db, out: HistoryRows): Promise<void> {
   await db.transaction(async (tx) => {
     // Parents before children: the foreign keys are checked row by row.
     await bulkInsert(tx, opportunities, out.opportunities);
