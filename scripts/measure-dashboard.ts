@@ -7,12 +7,11 @@
  *
  *   DATA_DIR=/tmp/history npx tsx scripts/measure-dashboard.ts [--runs 5] [--period 本月]
  */
-import { createServer } from 'node:net';
-import { chromium } from 'playwright-core';
 import { createApp } from '../bots/app.ts';
 import { createConsoleLink } from '../bots/console/links.ts';
 import { buildServer } from '../bots/http/server.ts';
 import { loadConfig } from '../core/config.ts';
+import { freePort, launchChromium } from '../test/helpers/browser.ts';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(name);
@@ -20,17 +19,6 @@ const arg = (name: string, fallback: string) => {
 };
 const runs = Number(arg('--runs', '5'));
 const period = arg('--period', '本月');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const summary = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})`;
@@ -42,7 +30,7 @@ async function main(): Promise<void> {
   const app = await createApp({ config, autoRun: false });
   const server = buildServer(app);
   await server.listen({ host: '127.0.0.1', port });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+  const browser = await launchChromium();
   try {
     const [{ n }] = (await app.database.sql.query<{ n: number }>('select count(*)::int as n from opportunities')) as [{ n: number }];
     const [{ m }] = (await app.database.sql.query<{ m: number }>('select count(*)::int as m from messages')) as [{ m: number }];

@@ -89,6 +89,15 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
     wh: { timeZone: tz, start: deps.config.WORK_START, end: deps.config.WORK_END, days: deps.config.WORK_DAYS },
     minDeals: deps.config.BREAKPOINT_MIN_DEALS,
   });
+  /** The dashboard as the page and its JSON both show it. */
+  const dashboardFor = (v: Viewing, q: z.infer<typeof dashQuery>) =>
+    dashboard(deps.db, deps.catalog.current, v.person, {
+      ...(q.team ? { teamId: q.team } : {}),
+      period: parsePeriod(q.period, deps.now(), tz),
+      now: deps.now(),
+      timeZone: tz,
+      analytics: analyticsOptions(),
+    });
   const style = hashedAsset('console.css');
   const script = hashedAsset('console.js');
   const echartsUrl = `/console/assets/echarts/${ECHARTS_VERSION}/echarts.min.js`; // the full build: the common one has no heatmap
@@ -217,13 +226,7 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
       if (v.person.role === 'rep') return reply.redirect('/console/deals', 303);
       const q = dashQuery.safeParse(blank(req.query as Record<string, string>));
       if (!q.success) throw bad(q.error);
-      const d = await dashboard(deps.db, deps.catalog.current, v.person, {
-        ...(q.data.team ? { teamId: q.data.team } : {}),
-        period: parsePeriod(q.data.period, deps.now(), tz),
-        now: deps.now(),
-        timeZone: tz,
-        analytics: analyticsOptions(),
-      });
+      const d = await dashboardFor(v, q.data);
       if (!d) throw new AppError('FORBIDDEN', '看板只对销售经理和管理员开放。');
       return html(reply, dashboardPage(ctx(v), d, q.data.period));
     });
@@ -330,13 +333,7 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
       const v = who(req);
       const q = dashQuery.safeParse(req.query);
       if (!q.success) throw bad(q.error);
-      const d = await dashboard(deps.db, deps.catalog.current, v.person, {
-        ...(q.data.team ? { teamId: q.data.team } : {}),
-        period: parsePeriod(q.data.period, deps.now(), tz),
-        now: deps.now(),
-        timeZone: tz,
-        analytics: analyticsOptions(),
-      });
+      const d = await dashboardFor(v, q.data);
       if (!d) throw new AppError('FORBIDDEN', 'the dashboard is for managers and admins');
       return d;
     });
