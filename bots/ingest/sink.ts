@@ -79,7 +79,7 @@ export function createSink(deps: SinkDeps): Sink {
     press: async (press) => {
       if (press.platform === 'local' && !deps.localAdapter) return { status: 'refused', reason: 'platform local: the local adapter is off' };
       try {
-        checkPress(press);
+        checkPress(press, deps.clock.now().getTime());
       } catch (err) {
         return { status: 'refused', reason: toAppError(err).message };
       }

@@ -82,6 +82,18 @@ describe('card presses', () => {
     expect(await state(id)).toEqual({ feedback: 'used', at: at('10:05').toISOString(), events: ['used', 'useful'] });
   });
 
+  it('refuses a press whose platform time is not plausible (year 10000, found by the property test) and changes nothing', async () => {
+    const id = await nudge();
+    const r = await t.app.sink.press({
+      platform: 'local',
+      senderId: 'zhangsan',
+      action: { kind: 'feedback', nudgeId: id, value: 'useful' },
+      at: new Date(253_402_300_800_000),
+    });
+    expect(r).toEqual({ status: 'refused', reason: 'the press time is not a plausible time' });
+    expect((await state(id)).feedback).toBeNull();
+  });
+
   it('over Feishu: the press time is the event time, so a redelivered older press is ignored; a replayed request is refused', async () => {
     const id = await nudge();
     const callback = (value: string, when: Date) => {
