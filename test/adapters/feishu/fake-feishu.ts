@@ -113,6 +113,8 @@ export class FakeFeishu {
   tokenRequests = 0;
   pings = 0;
   connections = 0;
+  /** The connection (1-based, by arrival) that sent the latest ping. */
+  pingedConnection = 0;
   readonly acks: Ack[] = [];
   readonly sends: RecordedSend[] = [];
   /** Files messages carry, by `${messageId}/${fileKey}`: what the resource API serves. */
@@ -224,18 +226,19 @@ export class FakeFeishu {
   }
 
   private onConnection(ws: WebSocket): void {
-    this.connections++;
+    const connection = ++this.connections;
     this.socket = ws;
-    ws.on('message', (data) => this.onFrame(ws, decodeFrame(data as Buffer)));
+    ws.on('message', (data) => this.onFrame(ws, connection, decodeFrame(data as Buffer)));
     ws.on('close', () => {
       if (this.socket === ws) this.socket = null;
     });
   }
 
-  private onFrame(ws: WebSocket, frame: Frame): void {
+  private onFrame(ws: WebSocket, connection: number, frame: Frame): void {
     const type = headerValue(frame, 'type');
     if (frame.method === METHOD_CONTROL && type === 'ping') {
       this.pings++;
+      this.pingedConnection = connection;
       // A pong carries the ClientConfig, which the SDK applies to its timers.
       const payload = Buffer.from(JSON.stringify(this.clientConfig));
       ws.send(encodeFrame({ SeqID: 0, LogID: 0, service: frame.service, method: METHOD_CONTROL, headers: [{ key: 'type', value: 'pong' }], payload }));

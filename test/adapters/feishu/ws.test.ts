@@ -74,7 +74,10 @@ describe('Feishu long connection (real WSClient against the fake)', () => {
   it('reconnects after the connection drops and receives the next message', async () => {
     await adapter.start(sink);
     fake.dropConnection();
-    await waitFor(() => fake.connections === 2, 5_000, 'the reconnect');
+    // The server counts a connection before the SDK has seen its 'open' and attached its frame
+    // handler; the SDK pings from inside that 'open', so a ping on the new connection means a
+    // frame sent now is read by a listening client (a frame sent earlier is dropped unread).
+    await waitFor(() => fake.connections === 2 && fake.pingedConnection === 2, 10_000, 'the reconnect and its first ping');
     expect(fake.endpointRequests).toBe(2);
     const ack = await fake.pushEvent(fixture('text-p2p'));
     expect(ack.code).toBe(200);
