@@ -74,10 +74,15 @@ const tracing = (d: Database): Database => ({
 async function main(): Promise<void> {
   const log = createLogger({ level: 'silent' });
   const created = await createTestDatabase(null);
-  const opened = await openDatabase({ databaseUrl: created.url, dataDir: '', migrate: true });
+  let opened = await openDatabase({ databaseUrl: created.url, dataDir: '', migrate: true });
+  if (values.sql.length > 0) {
+    // Run on a connection of its own, then every connection opened after sees what they set (alter database … set).
+    for (const s of values.sql) await opened.sql.query(s);
+    await opened.close();
+    opened = await openDatabase({ databaseUrl: created.url, dataDir: '', migrate: false });
+  }
   const database = values.trace ? tracing(opened) : opened;
   try {
-    for (const s of values.sql) await database.sql.query(s);
     await syncCatalogFiles(database.db, { orgFile: 'config/org.yaml', playbookFile: 'config/playbooks.yaml', atomsFile: 'config/atoms.yaml' });
     const catalog = await CatalogHolder.open(database.db, log);
     const runner = { enqueue: async () => {}, enqueueMany: async () => {} } as unknown as JobRunner;
