@@ -147,6 +147,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     await syncCatalogFiles(database.db, files);
     catalog = await CatalogHolder.open(database.db, log);
     catalog.watch(config.CATALOG_POLL_MS);
+    const analysisConcurrency = config.ANALYSIS_CONCURRENCY ?? config.ANALYSIS_PARTITIONS;
     const bull = config.REDIS_URL
       ? new BullMqRunner({
           url: config.REDIS_URL,
@@ -155,7 +156,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           lockDurationMs: config.JOB_LOCK_MS,
           stalledIntervalMs: config.JOB_LOCK_MS,
           backoffScale: config.RETRY_BACKOFF_SCALE,
-          concurrency: { analyze: config.ANALYSIS_CONCURRENCY },
+          concurrency: { analyze: analysisConcurrency },
         })
       : null;
     // Webhook replays are refused across every web process sharing the Redis, and without Redis
@@ -225,6 +226,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       wh,
       partitions: config.ANALYSIS_PARTITIONS,
       batchSize: database.kind === 'pglite' ? Math.min(config.ANALYSIS_BATCH, EMBEDDED_BATCH_MAX) : config.ANALYSIS_BATCH,
+      // The embedded runner runs one analysis at a time: there a run stops at its first short batch.
+      drainWhilePending: bull !== null && analysisConcurrency >= config.ANALYSIS_PARTITIONS,
       nudgeMaxAgeMs: config.NUDGE_MAX_AGE,
       dailyTouchLimit: config.COMPLIANCE_DAILY_LIMIT,
       analyze: analyzeMessage,

@@ -158,10 +158,11 @@ export const configSchema = z
     ANALYSIS_PARTITIONS: z.coerce.number().int().min(1).max(64).default(8),
     /**
      * Analysis jobs one worker process runs at once (on PostgreSQL + Redis; the embedded default
-     * runs one). More overlap one batch's round trips with another's work; each holds a database
-     * connection for its transaction, so keep it below DATABASE_POOL.
+     * runs one); by default one per partition, so that each partition's run takes what arrived
+     * during its last batch at once (`drainWhilePending`) instead of waiting its turn behind the
+     * others. Each holds a database connection for its transaction, so keep it below DATABASE_POOL.
      */
-    ANALYSIS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    ANALYSIS_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     /** Most messages one analysis transaction takes. */
     ANALYSIS_BATCH: z.coerce.number().int().min(1).max(5_000).default(500),
     /** Most messages one ingest transaction stores. */

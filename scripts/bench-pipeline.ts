@@ -58,6 +58,7 @@ async function main(): Promise<void> {
       liveOnly: new Set(),
       partitions: PARTITIONS,
       batchSize: 500,
+      drainWhilePending: false,
       nudgeMaxAgeMs: 86_400_000,
       dailyTouchLimit: 5,
       analyze: analyzeMessage,

@@ -66,6 +66,13 @@ export interface AnalysisDeps {
   liveOnly: ReadonlySet<Platform>;
   partitions: number;
   batchSize: number;
+  /**
+   * Whether a run goes on while its partition has anything pending (what arrived during its last
+   * batch is taken at once, without waiting for the queue to hand over), or only while batches
+   * come back full. Only where every partition has a consumer of its own (analysis concurrency at
+   * least the partitions): a run that stays would otherwise keep other partitions waiting.
+   */
+  drainWhilePending: boolean;
   nudgeMaxAgeMs: number;
   dailyTouchLimit: number;
   analyze(input: MessageAnalysisInput): MessageAnalysis;
@@ -80,7 +87,8 @@ export function analyzeHandler(deps: AnalysisDeps): JobHandler<{ partition: numb
     const started = Date.now();
     for (;;) {
       const n = await analyzeOnce(deps, partition);
-      if (n < deps.batchSize) return;
+      // Drained. What comes next dispatches a new run (kept by the coalescing while this one runs).
+      if (n === 0 || (n < deps.batchSize && !deps.drainWhilePending)) return;
       if (Date.now() - started > JOB_BUDGET_MS) {
         await deps.runner.enqueue(analyzeJob, { partition });
         return;

@@ -15,7 +15,7 @@ import type { Attachment, OutboundMessage, Platform } from '../../core/types.ts'
 import type { Config } from '../../core/config.ts';
 import type { WorkingHours } from '../../core/zoned-time.ts';
 import type { Database, Db } from '../../db/client.ts';
-import { dealConfirmations, deliveries, messages, opportunities } from '../../db/schema/index.ts';
+import { dealConfirmations, deliveries, messageQueue, messages, opportunities } from '../../db/schema/index.ts';
 import { defineJob, type JobHandler } from '../../jobs/define.ts';
 import type { Person } from '../catalog/catalog.ts';
 import type { CatalogHolder } from '../catalog/watch.ts';
@@ -60,6 +60,8 @@ export function commandHandler(deps: CommandDeps): JobHandler<{ messageId: strin
         .returning();
       // Answered already (a duplicate job), or not a command at all.
       if (!msg) return null;
+      // Taken off the queue with the claim, in its transaction.
+      await tx.delete(messageQueue).where(eq(messageQueue.messageId, msg.id));
       const person = msg.personId ? deps.catalog.current.person(msg.personId) : null;
       // Customers or strangers writing to the bot get no answer: the bot serves the sales team.
       if (!person?.active) return null;

@@ -67,17 +67,23 @@ export interface MessageRow {
   raw: unknown;
 }
 
-/** Inserts the messages not stored yet; returns the ids of those it stored (the rest were duplicates). */
+/**
+ * Inserts the messages not stored yet, each with its row in message_queue (in the same statement);
+ * returns the ids of those it stored (the rest were duplicates).
+ */
 export async function insertMessages(tx: Sql, rows: readonly MessageRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const stored = await tx.query<{ id: string }>(
-    `insert into messages (id, platform, platform_message_id, conversation_id, direct, slot, sender_id, sender_name, person_id, role, kind, text, attachments, sent_at, received_at, raw)
+    `with stored as (insert into messages (id, platform, platform_message_id, conversation_id, direct, slot, sender_id, sender_name, person_id, role, kind, text, attachments, sent_at, received_at, raw)
      select x.id, x.platform::platform, x.platform_message_id, x.conversation_id, x.direct, x.slot, x.sender_id, x.sender_name, x.person_id,
             x.role::speaker_role, x.kind, x.text, x.attachments, x.sent_at, x.received_at, x.raw
      from jsonb_to_recordset($1::text::jsonb) as x(id text, platform text, platform_message_id text, conversation_id text, direct boolean, slot smallint,
           sender_id text, sender_name text, person_id text, role text, kind text, text text, attachments jsonb, sent_at timestamptz, received_at timestamptz, raw jsonb)
      on conflict (platform, platform_message_id) do nothing
-     returning id`,
+     returning id, slot, direct, sent_at, received_at),
+     queued as (insert into message_queue (message_id, slot, direct, sent_at, received_at)
+       select id, slot, direct, sent_at, received_at from stored)
+     select id from stored`,
     [rowsParam(rows)],
   );
   return new Set(stored.map((r) => r.id));

@@ -17,7 +17,7 @@ export async function trySweepLock(tx: Sql): Promise<boolean> {
 export async function slotsWithPending(tx: Sql, slots: readonly number[], before: Date): Promise<number[]> {
   const rows = await tx.query<{ slot: number }>(
     `select s.slot from unnest($1::smallint[]) as s(slot)
-     where exists (select 1 from messages m where m.analyzed_at is null and m.slot = s.slot and not m.direct and m.received_at < $2)`,
+     where exists (select 1 from message_queue q where q.slot = s.slot and not q.direct and q.received_at < $2)`,
     [slots, before],
   );
   return rows.map((r) => Number(r.slot));
@@ -26,9 +26,9 @@ export async function slotsWithPending(tx: Sql, slots: readonly number[], before
 /** Commands not answered yet, oldest first, one page after `after` (from the start without it). */
 export async function pendingCommands(tx: Sql, before: Date, limit: number, after: PageCursor | null = null): Promise<Array<{ id: string; at: Date }>> {
   return tx.query<{ id: string; at: Date }>(
-    `select id, received_at as at from messages
-     where analyzed_at is null and direct and received_at < $1 and ($3::timestamptz is null or (received_at, id) > ($3, $4))
-     order by received_at, id limit $2`,
+    `select message_id as id, received_at as at from message_queue
+     where direct and received_at < $1 and ($3::timestamptz is null or (received_at, message_id) > ($3, $4))
+     order by received_at, message_id limit $2`,
     [before, limit, after?.at ?? null, after?.id ?? ''],
   );
 }

@@ -298,7 +298,12 @@ export async function storeBacklog(database: Database, catalog: Catalog, tag: st
   }
   await flush();
   if (history > 0)
-    await database.sql.query('update messages set analyzed_at = received_at where conversation_id like $1 and analyzed_at is null', [conversationsOf(tag)]);
+    await database.transaction(async (tx) => {
+      await tx.query('delete from message_queue q using messages m where m.id = q.message_id and m.conversation_id like $1 and m.analyzed_at is null', [
+        conversationsOf(tag),
+      ]);
+      await tx.query('update messages set analyzed_at = received_at where conversation_id like $1 and analyzed_at is null', [conversationsOf(tag)]);
+    });
   for (let i = 0; i < chats; i++) {
     batch.push(...inboundChat(tag, i, new Date(now - spreadMs + (i * spreadMs) / chats)));
     if (batch.length >= 500) await flush();

@@ -28,6 +28,7 @@ function depsOf(app: App): AnalysisDeps {
     liveOnly: app.adapters.liveOnly,
     partitions: config.ANALYSIS_PARTITIONS,
     batchSize: config.ANALYSIS_BATCH,
+    drainWhilePending: false,
     nudgeMaxAgeMs: config.NUDGE_MAX_AGE,
     dailyTouchLimit: config.COMPLIANCE_DAILY_LIMIT,
     analyze: (input) => {

@@ -1,0 +1,144 @@
+/**
+ * `npx tsx scripts/bench-analysis-db.ts [--chats 2000] [--rounds 4] [--batch 100] [--sql "…"]`:
+ * where the analysis's database time goes, on the real PostgreSQL, in one process: each round
+ * stores the bench's chats (a greeting and a price objection, one nudge each) through
+ * `storeMessages`, then analyses every partition with `analyzeOnce` until it is empty. Prints per
+ * message and per phase (store, analysis) this process's CPU and the PostgreSQL backends' CPU,
+ * medians over rounds. `--sql` runs a statement first (to try an index away: `drop index …`).
+ */
+import { parseArgs } from 'node:util';
+import { analyzeMessage } from '../analyzers/index.ts';
+import { type AnalysisDeps, analyzeOnce } from '../bots/analysis/analyze-job.ts';
+import { syncCatalogFiles } from '../bots/catalog/sync.ts';
+import { CatalogHolder } from '../bots/catalog/watch.ts';
+import { storeMessages } from '../bots/ingest/store.ts';
+import { createMetrics } from '../bots/metrics.ts';
+import { systemClock } from '../core/clock.ts';
+import { createLogger } from '../core/logger.ts';
+import { type Database, openDatabase } from '../db/client.ts';
+import type { JobRunner } from '../jobs/define.ts';
+import { createTestDatabase } from '../test/services/pg.ts';
+import { inboundChat } from './bench/chats.ts';
+import { median } from './bench/load.ts';
+import { CpuMeter } from './bench/procs.ts';
+
+const { values } = parseArgs({
+  options: {
+    chats: { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '4' },
+    batch: { type: 'string', default: '100' },
+    sql: { type: 'string', multiple: true, default: [] },
+    trace: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const CHATS = Number(values.chats);
+const ROUNDS = Number(values.rounds);
+const PARTITIONS = 8;
+
+const backends = async (d: Database): Promise<number[]> =>
+  (await d.sql.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database()')).map((r) => r.pid);
+
+async function measure(database: Database, fn: () => Promise<void>): Promise<{ node: number; pg: number; wall: number }> {
+  const meter = new CpuMeter(await backends(database));
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const cpu = process.cpuUsage(cpu0);
+  return { node: (cpu.user + cpu.system) / 1000, pg: meter.since(await backends(database)) * 1000, wall: performance.now() - t0 };
+}
+
+/** Wall time by statement (its first words), each statement its own round trip. */
+const traced = new Map<string, { n: number; ms: number }>();
+const tracing = (d: Database): Database => ({
+  ...d,
+  transaction: (fn) =>
+    d.transaction((tx) =>
+      fn({
+        query: async (text, params) => {
+          const t0 = performance.now();
+          try {
+            return await tx.query(text, params);
+          } finally {
+            const key = text.replace(/\s+/g, ' ').slice(0, 60);
+            const e = traced.get(key) ?? { n: 0, ms: 0 };
+            e.n++;
+            e.ms += performance.now() - t0;
+            traced.set(key, e);
+          }
+        },
+      }),
+    ),
+});
+
+async function main(): Promise<void> {
+  const log = createLogger({ level: 'silent' });
+  const created = await createTestDatabase(null);
+  let opened = await openDatabase({ databaseUrl: created.url, dataDir: '', migrate: true });
+  if (values.sql.length > 0) {
+    // Run on a connection of its own, then every connection opened after sees what they set (alter database … set).
+    for (const s of values.sql) await opened.sql.query(s);
+    await opened.close();
+    opened = await openDatabase({ databaseUrl: created.url, dataDir: '', migrate: false });
+  }
+  const database = values.trace ? tracing(opened) : opened;
+  try {
+    await syncCatalogFiles(database.db, { orgFile: 'config/org.yaml', playbookFile: 'config/playbooks.yaml', atomsFile: 'config/atoms.yaml' });
+    const catalog = await CatalogHolder.open(database.db, log);
+    const runner = { enqueue: async () => {}, enqueueMany: async () => {} } as unknown as JobRunner;
+    const deps: AnalysisDeps = {
+      database,
+      catalog,
+      clock: systemClock,
+      log,
+      metrics: createMetrics(),
+      runner,
+      wh: { timeZone: 'Asia/Shanghai', start: '00:00', end: '23:59', days: [0, 1, 2, 3, 4, 5, 6] },
+      sendPlatforms: ['local'],
+      liveOnly: new Set(),
+      partitions: PARTITIONS,
+      batchSize: Number(values.batch),
+      drainWhilePending: false,
+      nudgeMaxAgeMs: 86_400_000,
+      dailyTouchLimit: 5,
+      analyze: analyzeMessage,
+    };
+    const rows: Array<Record<string, number>> = [];
+    for (let r = -1; r < ROUNDS; r++) {
+      const msgs = Array.from({ length: CHATS }, (_, i) => inboundChat(`ad${r + 1}`, i, new Date(Date.now() - 60_000 + i))).flat();
+      const n = msgs.length;
+      const store = await measure(database, async () => {
+        for (let i = 0; i < n; i += 500) await storeMessages(database, catalog.current, new Date(), msgs.slice(i, i + 500));
+      });
+      let batches = 0;
+      const analysis = await measure(database, async () => {
+        for (let p = 0; p < PARTITIONS; p++) while ((await analyzeOnce(deps, p)) > 0) batches++;
+      });
+      if (r < 0) continue;
+      const row = {
+        storeNode: store.node / n,
+        storePg: store.pg / n,
+        analysisNode: analysis.node / n,
+        analysisPg: analysis.pg / n,
+        analysisWall: analysis.wall / n,
+        batchMs: analysis.wall / batches,
+      };
+      rows.push(row);
+      console.log(
+        `round ${r + 1}: ${n} messages, ${batches} batches; ${Object.entries(row)
+          .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+          .join(', ')}`,
+      );
+    }
+    for (const [k, v] of [...traced].sort((a, b) => b[1].ms - a[1].ms))
+      console.log(`${(v.ms / traced.size).toFixed(0).padStart(0)} ${v.ms.toFixed(0).padStart(7)} ms ${String(v.n).padStart(5)}x  ${k}`);
+    const keys = Object.keys(rows[0] ?? {});
+    console.log(`median (ms a message; batchMs a batch): ${keys.map((k) => `${k} ${median(rows.map((x) => x[k]!)).toFixed(3)}`).join(', ')}`);
+  } finally {
+    await opened.close();
+    if (values.keep) console.log(`kept ${created.url}`);
+    else await created.drop();
+  }
+}
+
+await main();
