@@ -160,9 +160,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
         })
       : null;
     // Webhook replays are refused across every web process sharing the Redis, and without Redis
-    // from the database, so a restart does not forget the requests of the last minutes.
+    // from the database, so a restart does not forget the requests of the last minutes. The
+    // platform waits for the answer: the database's urgent lane.
     const nonces = createNonceStore({
-      ...(bull ? { redis: bull.redis } : { sql: database.sql }),
+      ...(bull ? { redis: bull.redis } : { sql: database.urgent.sql }),
       prefix: config.QUEUE_PREFIX,
       // The wall clock, as the signature windows the adapters check are on it (not the app's clock).
       onError: (err) => log.warn({ err: (err as Error).message }, `webhook replay check skipped: ${bull ? 'redis' : 'database'} unreachable`),

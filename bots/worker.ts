@@ -1,14 +1,18 @@
 /**
  * `npm run worker`: analysis, timers, reports and sends from BullMQ (REDIS_URL required), as
  * many processes as the load needs, against the same PostgreSQL and Redis as `npm start`.
- * Serves /readyz and /metrics on WORKER_PORT.
+ * Serves /readyz and /metrics on WORKER_PORT; like `npm start`, refuses a public HOST with no API
+ * token (/metrics needs one, or a direct request on loopback).
  */
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createApp } from './app.ts';
+import { assertSafeExposure } from './http/auth.ts';
 import { registerOps } from './http/routes/ops.ts';
 import { runProcess } from './process.ts';
 
 runProcess('dealwise-worker', async (config, log) => {
+  // Before anything opens, as `npm start` does: a public HOST with no token is refused, naming the variable.
+  assertSafeExposure(config, "the worker's ops port (WORKER_PORT) would be public with its /metrics unprotected by any token");
   const app = await createApp({ config, log, role: 'worker' });
   const ops = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger });
   registerOps(ops, app);

@@ -48,12 +48,23 @@ export async function pipeline<T extends readonly unknown[]>(tx: Sql, steps: { [
   return out as unknown as T;
 }
 
-export interface Database {
-  db: Db;
+/** Plain statements and transactions: the database's own, or its urgent lane's. */
+export interface Lane {
   sql: Sql;
-  kind: 'pglite' | 'postgres';
   /** Runs `fn` in one transaction on one connection; commits when it resolves. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
+export interface Database extends Lane {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /**
+   * For work a sender waits on (a platform's delivery stored before its answer, its replay
+   * check): on PGlite, whose one connection is taken in turns, it goes before every other
+   * statement and transaction waiting for it (an analysis batch, a bulk ingest batch), so it
+   * waits at most for the one running; on PostgreSQL, the same pool.
+   */
+  urgent: Lane;
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -92,23 +103,78 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Database> 
   if (migrate) await migratePglite(db as never, { migrationsFolder: MIGRATIONS });
   // PGlite runs each statement synchronously on this thread, and awaiting it yields only to
   // microtasks: a transaction of many statements would hold the event loop for all of them
-  // (HTTP, /healthz, timers waiting seconds behind an analysis batch). Each statement first
-  // lets pending I/O run.
+  // (HTTP, /healthz, timers waiting seconds behind an analysis batch). A statement first lets
+  // pending I/O run once the thread has been ours for YIELD_AFTER_MS: yielding before every one
+  // stretched each transaction by a turn of the event loop a statement, and a platform's
+  // delivery waits for the transaction that holds the connection to end.
+  let ranSince = 0;
   const on = (c: Pick<PGlite, 'query'>): Sql => ({
     query: async <T>(text: string, values: readonly unknown[] = []) => {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (performance.now() - ranSince >= YIELD_AFTER_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        ranSince = performance.now();
+      }
       return (await c.query<T>(text, params(values))).rows;
     },
   });
+  // PGlite's own queue is first come, first served; ours lets urgent work ahead (see `urgent`).
+  const turns = new Turns();
+  const direct = on(client);
+  const lane = (urgent: boolean): Lane => ({
+    sql: { query: (text, values) => turns.take(urgent, () => direct.query(text, values)) },
+    transaction: (fn) => turns.take(urgent, () => client.transaction((tx) => fn(on(tx)))),
+  });
   return {
     db,
-    sql: on(client),
+    ...lane(false),
+    urgent: lane(true),
     kind: 'pglite',
-    transaction: (fn) => client.transaction((tx) => fn(on(tx))),
     ping: async () => void (await client.query('select 1')),
     close: () => client.close(),
   };
 }
+
+/**
+ * PGlite's one connection, taken in turns: whoever waits in the urgent line goes next, then the
+ * rest, each line in order. An urgent turn that ends with nobody urgent waiting keeps the
+ * connection for one more turn of the event loop: a webhook's replay check is followed at once by
+ * its store, which would otherwise wait for a whole analysis batch that slipped in between. So
+ * that a stream of urgent work cannot starve the rest, at most URGENT_STREAK urgent turns go in a
+ * row while others wait. (drizzle's queries go straight to PGlite's own queue; they are the
+ * console's and admin's, not the message path's.)
+ */
+export class Turns {
+  #busy = false;
+  #streak = 0;
+  readonly #urgent: Array<() => void> = [];
+  readonly #normal: Array<() => void> = [];
+
+  async take<T>(urgent: boolean, fn: () => Promise<T>): Promise<T> {
+    if (this.#busy) await new Promise<void>((resolve) => (urgent ? this.#urgent : this.#normal).push(resolve));
+    this.#busy = true;
+    try {
+      return await fn();
+    } finally {
+      if (urgent && this.#urgent.length === 0 && this.#normal.length > 0) setImmediate(() => this.#next());
+      else this.#next();
+    }
+  }
+
+  /** Hands the connection straight to the next in line, so nobody can slip in between. */
+  #next(): void {
+    const urgentFirst = this.#urgent.length > 0 && (this.#streak < URGENT_STREAK || this.#normal.length === 0);
+    const next = urgentFirst ? this.#urgent.shift() : this.#normal.shift();
+    this.#streak = urgentFirst ? this.#streak + 1 : 0;
+    if (next) next();
+    else this.#busy = false;
+  }
+}
+
+/** How long PGlite's statements may hold the event loop before letting pending I/O run. */
+const YIELD_AFTER_MS = 8;
+
+/** Urgent turns in a row while other work waits (a webhook's replay check and store are two). */
+const URGENT_STREAK = 8;
 
 async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   // Reconnects at most a second apart (postgres.js waits up to 20 s after repeated failures): a
@@ -142,11 +208,34 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
     query: async <T>(text: string, values: readonly unknown[] = []) =>
       (await c.unsafe(text, params(values) as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[],
   });
+  const sql = on(raw);
+  const transaction: Lane['transaction'] = async (fn) => (await raw.begin((tx) => fn(on(tx, true)))) as Awaited<ReturnType<typeof fn>>;
+  // The urgent lane's transactions (a platform's delivery, its sender waiting) take two round
+  // trips instead of three: BEGIN is sent with the first statements instead of awaited before
+  // them. Each round trip is also a wait for this process's event loop under load.
+  const quick: Lane['transaction'] = async (fn) => {
+    const c = await raw.reserve();
+    try {
+      const begun = c.unsafe('begin').execute();
+      // Awaited below; a failed BEGIN also fails the statements behind it.
+      begun.catch(() => {});
+      const result = await fn(on(c, true));
+      await begun;
+      await c.unsafe('commit');
+      return result;
+    } catch (err) {
+      await c.unsafe('rollback').catch(() => {});
+      throw err;
+    } finally {
+      c.release();
+    }
+  };
   return {
     db,
-    sql: on(raw),
+    sql,
+    transaction,
+    urgent: { sql, transaction: quick },
     kind: 'postgres',
-    transaction: async (fn) => (await raw.begin((tx) => fn(on(tx, true)))) as Awaited<ReturnType<typeof fn>>,
     ping: async () => void (await db.execute(dsql`select 1`)),
     close: async () => {
       await Promise.all([client.end({ timeout: 5 }), raw.end({ timeout: 5 })]);

@@ -41,12 +41,15 @@ export function isLoopback(host: string): boolean {
   return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
-/** Throws CONFIG_INVALID when the API would be reachable beyond this machine with no token. */
-export function assertSafeExposure(config: Pick<Config, 'HOST' | 'API_TOKEN' | 'API_TOKENS'>): void {
+/**
+ * Throws CONFIG_INVALID when a port would be reachable beyond this machine with no token: the
+ * web's /v1, or (`what`) the worker's ops port, whose /metrics describe the business.
+ */
+export function assertSafeExposure(config: Pick<Config, 'HOST' | 'API_TOKEN' | 'API_TOKENS'>, what = 'anyone who reaches the port could use /v1'): void {
   if (isLoopback(config.HOST) || config.API_TOKEN || (config.API_TOKENS?.length ?? 0) > 0) return;
   throw new AppError(
     'CONFIG_INVALID',
-    `API_TOKENS: required when HOST (${config.HOST}) is not a loopback address; without a token anyone who reaches the port could use /v1 (set API_TOKENS=admin:<token>, or the older API_TOKEN)`,
+    `API_TOKENS: required when HOST (${config.HOST}) is not a loopback address; without a token ${what} (set API_TOKENS=admin:<token>, or the older API_TOKEN)`,
   );
 }
 

@@ -3,31 +3,33 @@
  * system writes each message at once and a busy one writes hundreds per statement. The batch size
  * adapts to the load with no timer and no added latency when idle.
  *
- * Urgent items (one platform delivery, whose sender waits for the answer and delivers again after
- * a few seconds) go into the next batch ahead of bulk ones (an import's or an HTTP batch's
- * hundreds), instead of waiting behind every batch already queued.
+ * Two lines, each writing one batch at a time, in order. Urgent items (one platform delivery,
+ * whose sender waits for the answer and delivers again after a few seconds) have a line of their
+ * own: written in a small batch of their own at once, not behind an import's or an HTTP batch's
+ * hundreds being written, nor filled up with them.
  */
 export class Batcher<T, R> {
-  readonly #flush: (items: T[]) => Promise<R[]>;
+  readonly #flush: (items: T[], urgent: boolean) => Promise<R[]>;
   readonly #max: number;
-  #queue: Array<Entry<T, R>> = [];
-  #urgent: Array<Entry<T, R>> = [];
-  #busy = false;
+  readonly #bulk = new Line<T, R>();
+  readonly #urgent = new Line<T, R>();
   #idle: Array<() => void> = [];
 
-  constructor(flush: (items: T[]) => Promise<R[]>, max = 500) {
+  /** `flush(items, urgent)` writes one batch; `urgent` tells which line it comes from. */
+  constructor(flush: (items: T[], urgent: boolean) => Promise<R[]>, max = 500) {
     this.#flush = flush;
     this.#max = max;
   }
 
   /**
    * Resolves with this item's result once its batch is written; rejects if the batch failed.
-   * `urgent`: written in the next batch, before bulk items queued earlier.
+   * `urgent`: written in the urgent line, apart from bulk items.
    */
   add(item: T, urgent = false): Promise<R> {
+    const line = urgent ? this.#urgent : this.#bulk;
     return new Promise<R>((resolve, reject) => {
-      (urgent ? this.#urgent : this.#queue).push({ item, resolve, reject });
-      if (!this.#busy) void this.#run();
+      line.queue.push({ item, resolve, reject });
+      if (!line.busy) void this.#run(line, urgent);
     });
   }
 
@@ -38,27 +40,37 @@ export class Batcher<T, R> {
 
   /** Resolves when nothing is waiting or being written. */
   async idle(): Promise<void> {
-    if (!this.#busy && this.#queue.length === 0 && this.#urgent.length === 0) return;
+    if (this.#bulk.idle && this.#urgent.idle) return;
     await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
-  async #run(): Promise<void> {
-    this.#busy = true;
+  async #run(line: Line<T, R>, urgent: boolean): Promise<void> {
+    line.busy = true;
     try {
-      while (this.#queue.length > 0 || this.#urgent.length > 0) {
-        const batch = this.#urgent.splice(0, this.#max);
-        batch.push(...this.#queue.splice(0, this.#max - batch.length));
+      while (line.queue.length > 0) {
+        const batch = line.queue.splice(0, this.#max);
         try {
-          const results = await this.#flush(batch.map((b) => b.item));
+          const results = await this.#flush(
+            batch.map((b) => b.item),
+            urgent,
+          );
           for (const [i, b] of batch.entries()) b.resolve(results[i]!);
         } catch (err) {
           for (const b of batch) b.reject(err);
         }
       }
     } finally {
-      this.#busy = false;
-      for (const resolve of this.#idle.splice(0)) resolve();
+      line.busy = false;
+      if (this.#bulk.idle && this.#urgent.idle) for (const resolve of this.#idle.splice(0)) resolve();
     }
+  }
+}
+
+class Line<T, R> {
+  queue: Array<Entry<T, R>> = [];
+  busy = false;
+  get idle(): boolean {
+    return !this.busy && this.queue.length === 0;
   }
 }
 

@@ -51,8 +51,8 @@ export interface Sink extends InboundSink {
 }
 
 export function createSink(deps: SinkDeps): Sink {
-  const batcher = new Batcher<InboundMessage, StoreOutcome>(async (batch) => {
-    const outcomes = await storeMessages(deps.database, deps.catalog.current, deps.clock.now(), batch);
+  const batcher = new Batcher<InboundMessage, StoreOutcome>(async (batch, urgent) => {
+    const outcomes = await storeMessages(urgent ? deps.database.urgent : deps.database, deps.catalog.current, deps.clock.now(), batch);
     deps.metrics.ingestBatch.observe(batch.length);
     await dispatch(deps, outcomes);
     return outcomes;

@@ -7,7 +7,7 @@
  */
 import { conversationKey, newId } from '../../core/ids.ts';
 import type { InboundMessage } from '../../core/types.ts';
-import { type Database, pipeline } from '../../db/client.ts';
+import { type Lane, pipeline } from '../../db/client.ts';
 import { type ConversationRow, insertConversations, insertMessages, type MessageRow, titleConversations } from '../../db/queries/ingest.ts';
 import { storableJson } from '../../db/queries/json.ts';
 import type { Catalog } from '../catalog/catalog.ts';
@@ -15,7 +15,8 @@ import { slotOf } from './slots.ts';
 
 export type StoreOutcome = { status: 'stored'; id: string; direct: boolean; slot: number } | { status: 'duplicate' };
 
-export async function storeMessages(database: Database, catalog: Catalog, now: Date, batch: readonly InboundMessage[]): Promise<StoreOutcome[]> {
+/** `database`: the database, or its urgent lane for a delivery whose sender waits (see `Database.urgent`). */
+export async function storeMessages(database: Lane, catalog: Catalog, now: Date, batch: readonly InboundMessage[]): Promise<StoreOutcome[]> {
   const conversations = new Map<string, ConversationRow>();
   const seen = new Set<string>();
   const rows: Array<MessageRow | null> = batch.map((msg) => {

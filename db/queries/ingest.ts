@@ -79,6 +79,7 @@ export async function insertMessages(tx: Sql, rows: readonly MessageRow[]): Prom
             x.role::speaker_role, x.kind, x.text, x.attachments, x.sent_at, x.received_at, x.raw
      from jsonb_to_recordset($1::text::jsonb) as x(id text, platform text, platform_message_id text, conversation_id text, direct boolean, slot smallint,
           sender_id text, sender_name text, person_id text, role text, kind text, text text, attachments jsonb, sent_at timestamptz, received_at timestamptz, raw jsonb)
+     order by x.platform, x.platform_message_id
      on conflict (platform, platform_message_id) do nothing
      returning id, slot, direct, sent_at, received_at),
      queued as (insert into message_queue (message_id, slot, direct, sent_at, received_at)

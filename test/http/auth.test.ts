@@ -4,6 +4,8 @@
  * adapter off unless enabled, the outbox paged and filtered. The real app on PGlite, through
  * fastify's inject.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -64,6 +66,31 @@ describe('exposure and token configuration', () => {
     expect(() => assertSafeExposure(loadConfig({ HOST: '0.0.0.0', API_TOKEN: LEGACY }))).not.toThrow();
     expect(() => assertSafeExposure(loadConfig({}))).not.toThrow();
   });
+
+  it('npm start and npm run worker both exit at start on a public HOST with no token, before opening anything', async () => {
+    const repo = new URL('../../', import.meta.url).pathname;
+    // An unreachable database and Redis: the refusal must come before either is tried.
+    const env = {
+      ...process.env,
+      HOST: '0.0.0.0',
+      API_TOKEN: '',
+      API_TOKENS: '',
+      DATABASE_URL: 'postgres://127.0.0.1:1/none',
+      REDIS_URL: 'redis://127.0.0.1:1',
+    };
+    // Both at once: each loads the whole app before it runs, which takes a while on a busy machine.
+    await Promise.all(
+      ['bots/main.ts', 'bots/worker.ts'].map(async (entry) => {
+        const err = (await promisify(execFile)(process.execPath, ['--import', 'tsx', entry], { cwd: repo, env, timeout: 110_000 }).then(
+          () => null,
+          (e: unknown) => e,
+        )) as { code: number; stderr: string } | null;
+        expect(err, entry).not.toBeNull();
+        expect(err!.code, entry).toBe(1);
+        expect(err!.stderr, entry).toMatch(/CONFIG_INVALID: API_TOKENS: required when HOST \(0\.0\.0\.0\) is not a loopback address/);
+      }),
+    );
+  }, 120_000);
 
   it('reads scoped tokens, and names a bad entry without echoing any token', () => {
     const c = loadConfig({ API_TOKENS: ` ingest:${INGEST} , read+ingest:${READ},admin:${ADMIN}` });

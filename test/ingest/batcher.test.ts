@@ -1,54 +1,86 @@
 /**
- * Group commit with an urgent lane: a platform's single delivery is written in the next batch,
- * ahead of bulk items queued before it, instead of waiting behind every queued batch.
+ * Group commit in two lines: a platform's single delivery is written at once in a small batch of
+ * its own, while a bulk batch is being written, instead of waiting behind it; each line groups
+ * what arrives meanwhile, in order, up to the batch size.
  */
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../../bots/ingest/batcher.ts';
 
+interface Flush {
+  items: string[];
+  urgent: boolean;
+  release(fail?: Error): void;
+}
+
 /** A batcher whose flushes wait until released, recording each batch. */
 function gated(max: number) {
-  const batches: string[][] = [];
-  const gates: Array<() => void> = [];
-  const batcher = new Batcher<string, string>(async (items) => {
-    batches.push(items);
-    await new Promise<void>((resolve) => gates.push(resolve));
+  const flushes: Flush[] = [];
+  const batcher = new Batcher<string, string>(async (items, urgent) => {
+    await new Promise<void>((resolve, reject) => flushes.push({ items, urgent, release: (fail) => (fail ? reject(fail) : resolve()) }));
     return items.map((i) => `ok:${i}`);
   }, max);
-  const release = async () => {
-    while (gates.length === 0) await new Promise((r) => setImmediate(r));
-    gates.shift()!();
-    await new Promise((r) => setImmediate(r));
+  /** The n-th flush, once it has started. */
+  const started = async (n: number): Promise<Flush> => {
+    while (flushes.length <= n) await new Promise((r) => setImmediate(r));
+    return flushes[n]!;
   };
-  return { batcher, batches, release };
+  return { batcher, flushes, started };
 }
 
 describe('Batcher', () => {
-  it('writes an urgent item in the next batch, before bulk items queued earlier', async () => {
-    const { batcher, batches, release } = gated(3);
+  it('writes an urgent item at once, in a batch of its own, while a bulk batch is being written', async () => {
+    const { batcher, flushes, started } = gated(3);
     const first = batcher.add('b0');
-    const bulk = batcher.addMany(['b1', 'b2', 'b3', 'b4', 'b5', 'b6']);
+    const bulk = batcher.addMany(['b1', 'b2', 'b3', 'b4']);
+    await started(0);
     const urgent = batcher.add('u1', true);
-    await release();
-    expect(await first).toBe('ok:b0');
-    await release();
+    // The bulk batch is still being written; the urgent one is not behind it.
+    (await started(1)).release();
     expect(await urgent).toBe('ok:u1');
-    await release();
-    await release();
-    expect(await bulk).toEqual(['ok:b1', 'ok:b2', 'ok:b3', 'ok:b4', 'ok:b5', 'ok:b6']);
-    // The urgent item went with the first batch after the one being written, filled up with bulk.
-    expect(batches).toEqual([['b0'], ['u1', 'b1', 'b2'], ['b3', 'b4', 'b5'], ['b6']]);
+    flushes[0]!.release();
+    expect(await first).toBe('ok:b0');
+    (await started(2)).release();
+    (await started(3)).release();
+    expect(await bulk).toEqual(['ok:b1', 'ok:b2', 'ok:b3', 'ok:b4']);
+    expect(flushes.map((f) => [f.urgent, f.items])).toEqual([
+      [false, ['b0']],
+      [true, ['u1']],
+      [false, ['b1', 'b2', 'b3']],
+      [false, ['b4']],
+    ]);
     await batcher.idle();
   });
 
-  it('keeps to the batch size however many urgent items wait, and answers each with its own result', async () => {
-    const { batcher, batches, release } = gated(2);
-    const first = batcher.add('b0');
+  it('groups urgent items that arrive meanwhile, in order, up to the batch size, each with its own result', async () => {
+    const { batcher, flushes, started } = gated(2);
+    const first = batcher.add('u0', true);
+    await started(0);
     const urgent = ['u1', 'u2', 'u3'].map((u) => batcher.add(u, true));
-    const bulk = batcher.add('b1');
-    for (let i = 0; i < 3; i++) await release();
-    expect(await first).toBe('ok:b0');
+    flushes[0]!.release();
+    (await started(1)).release();
+    (await started(2)).release();
+    expect(await first).toBe('ok:u0');
     expect(await Promise.all(urgent)).toEqual(['ok:u1', 'ok:u2', 'ok:u3']);
-    expect(await bulk).toBe('ok:b1');
-    expect(batches).toEqual([['b0'], ['u1', 'u2'], ['u3', 'b1']]);
+    expect(flushes.map((f) => f.items)).toEqual([['u0'], ['u1', 'u2'], ['u3']]);
+    expect(flushes.every((f) => f.urgent)).toBe(true);
+  });
+
+  it('fails only the batch that failed, and is idle only when both lines are', async () => {
+    const { batcher, flushes, started } = gated(5);
+    const bulk = batcher.add('b0');
+    const urgent = batcher.add('u0', true);
+    await started(1);
+    let idle = false;
+    const idled = batcher.idle().then(() => {
+      idle = true;
+    });
+    flushes.find((f) => f.urgent)!.release(new Error('database down'));
+    await expect(urgent).rejects.toThrow('database down');
+    await new Promise((r) => setImmediate(r));
+    expect(idle).toBe(false);
+    flushes.find((f) => !f.urgent)!.release();
+    expect(await bulk).toBe('ok:b0');
+    await idled;
+    expect(idle).toBe(true);
   });
 });
