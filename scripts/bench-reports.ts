@@ -2,10 +2,21 @@
  * Times the managers' reports on whatever the database holds (a generated history, say: `npm run
  * seed:history -- --deals 2000` first) and prints what a manager would read: the breakpoints over
  * every team, the risk list, attribution (`/breakpoints 归因`), the knowledge loop and decay list
- * (`/atoms`), and how long each took (the best of `--runs`, default 3).
+ * (`/atoms`), `/team 上周`, `/forecast 本季度`, the weekly digest of a manager, and how long each
+ * took (median, min and max of `--runs`, default 5), with the load average.
  *
- *   npm run bench:reports [-- --runs 3]
+ * First it brings the kept facts of closed deals up to date as the `report-facts` job does (and
+ * says how long that took, how many deals it computed and how old the facts are); `--no-refresh`
+ * skips that, to time the reports on whatever the job left (deals without facts are read live).
+ *
+ *   npm run bench:reports [-- --runs 5] [--no-refresh]
  */
+import { loadavg } from 'node:os';
+import { CatalogHolder } from '../bots/catalog/watch.ts';
+import { createWeeklyDigest } from '../bots/reports/digest-job.ts';
+import { factsStatus, refreshReportFacts } from '../bots/reports/report-facts.ts';
+import { ManualClock } from '../core/clock.ts';
+import { createLogger } from '../core/logger.ts';
 import { loadCatalog } from '../bots/catalog/catalog.ts';
 import { winningPath } from '../bots/deals/stages.ts';
 import { attribution } from '../bots/reports/attribution.ts';
@@ -30,26 +41,41 @@ function option(name: string, fallback: number): number {
   return n;
 }
 
-async function best<T>(runs: number, f: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  let ms = Number.POSITIVE_INFINITY;
+/** Runs `f` `runs` times; the median time (and the spread) of the runs, and the last value. */
+async function best<T>(runs: number, f: () => Promise<T>): Promise<{ ms: number; min: number; max: number; value: T }> {
+  const times: number[] = [];
   let value: T | undefined;
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     value = await f();
-    ms = Math.min(ms, performance.now() - t);
+    times.push(performance.now() - t);
   }
-  return { ms, value: value as T };
+  times.sort((a, b) => a - b);
+  const mid = Math.floor(times.length / 2);
+  const ms = times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
+  return { ms, min: times[0]!, max: times.at(-1)!, value: value as T };
 }
+
+const fmt = (r: { ms: number; min: number; max: number }) => `${r.ms.toFixed(0)} ms (${r.min.toFixed(0)}–${r.max.toFixed(0)})`;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const runs = option('--runs', 3);
+  const runs = option('--runs', 5);
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
     const { db } = database;
     const catalog = await loadCatalog(db);
     const teamIds = [...catalog.teams.keys()];
     const now = new Date();
+    const facts = { funnel: catalog.playbook.funnel, timeZone: config.TIMEZONE };
+    if (!process.argv.includes('--no-refresh')) {
+      const r = await refreshReportFacts(db, { ...facts, now });
+      console.log(`report facts: computed ${r.deals} closed deals in ${(r.ms / 1000).toFixed(1)} s`);
+    }
+    const kept = await factsStatus(db, facts);
+    console.log(
+      `report facts: ${kept.kept} of ${kept.closed} closed deals kept${kept.oldest ? `, oldest computed ${((now.getTime() - kept.oldest.getTime()) / 60_000).toFixed(0)} min ago` : ''}\n`,
+    );
     const wh = { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS };
     const bp = await best(runs, () =>
       breakpoints(db, {
@@ -89,6 +115,24 @@ async function main(): Promise<void> {
         stages: winningPath(catalog.playbook.funnel),
       }),
     );
+    const manager = [...catalog.people].find((p) => p.active && p.role === 'manager');
+    const holder = await CatalogHolder.open(db, createLogger({ level: 'silent' }));
+    const digestDeps = {
+      database,
+      catalog: holder,
+      clock: new ManualClock(now),
+      config,
+      sendPlatforms: ['local' as const],
+      dispatch: async () => {},
+    };
+    const digest = manager
+      ? await best(runs, async () => {
+          const row = await createWeeklyDigest(digestDeps, manager.id);
+          // The bench leaves no delivery behind: the next run builds the digest again.
+          if (row) await database.sql.query('delete from deliveries where id = $1', [row.id]);
+          return row;
+        })
+      : null;
     const shown = renderBreakpoints(bp.value, { title: '全部团队 · 全部历史行为断点' });
     console.log(shown.type === 'markdown' ? `# ${shown.title}\n${shown.text}\n` : '');
     console.log(`top: ${topBreakpointLine(bp.value) ?? '样本不足'}\n`);
@@ -103,8 +147,15 @@ async function main(): Promise<void> {
     console.log(
       `\n# 全部团队 · 本季度预测\n${renderForecast(fc.value, { mine: false, stage: (s) => catalog.stageLabel(s), teamName: (id) => catalog.teams.get(id)?.name ?? id })}`,
     );
+    const [deals] = await database.sql.query<{ deals: number; messages: number }>(
+      'select (select count(*) from opportunities)::int as deals, (select count(*) from messages)::int as messages',
+    );
     console.log(
-      `\n${database.kind}, best of ${runs}: breakpoints ${bp.ms.toFixed(0)} ms · risks ${risks.ms.toFixed(0)} ms · /team 上周 ${team.ms.toFixed(0)} ms · /forecast 本季度 ${fc.ms.toFixed(0)} ms · attribution ${attr.ms.toFixed(0)} ms · /atoms ${atoms ? `${atoms.ms.toFixed(0)} ms` : 'n/a (no admin)'}`,
+      `\n${database.kind}, ${deals?.deals} deals, ${deals?.messages} messages; median (min–max) of ${runs}, load ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(
+          ' ',
+        )}:\n  /breakpoints ${fmt(bp)} · /team 上周 ${fmt(team)} · /forecast 本季度 ${fmt(fc)} · weekly digest ${digest ? `${fmt(digest)}${digest.value ? '' : ' (not built: no private channel)'}` : 'n/a (no manager)'}\n  risks ${fmt(risks)} · attribution ${fmt(attr)} · /atoms ${atoms ? fmt(atoms) : 'n/a (no admin)'}`,
     );
   } finally {
     await database.close();
