@@ -37,6 +37,7 @@ import { createSendPacer } from './outbound/pacer.ts';
 import { dispatchSends, type Outbound, sendHandler, sendJob, sendLiveJob } from './outbound/send-job.ts';
 import { complianceRollupHandler, complianceRollupJob, scheduleRollups } from './reports/compliance-rollup-job.ts';
 import { behaviourFiguresHandler, behaviourFiguresJob, FIGURES_EVERY_MS } from './reports/figures.ts';
+import { FACTS_EVERY_MS, reportFactsHandler, reportFactsJob } from './reports/report-facts.ts';
 import { atomDecayHandler, atomDecayJob, scheduleDecayReports } from './reports/decay-job.ts';
 import { scheduleDigests, weeklyDigestHandler, weeklyDigestJob } from './reports/digest-job.ts';
 
@@ -63,6 +64,7 @@ export const JOB_NAMES = [
   'compliance-rollup',
   'atom-decay',
   'behaviour-figures',
+  'report-facts',
   'sweep',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
@@ -250,6 +252,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       'compliance-rollup': [complianceRollupJob, complianceRollupHandler(shared)],
       'atom-decay': [atomDecayJob, atomDecayHandler(shared)],
       'behaviour-figures': [behaviourFiguresJob, behaviourFiguresHandler(shared)],
+      'report-facts': [reportFactsJob, reportFactsHandler(shared)],
       sweep: [sweepJob, sweepHandler(sweepDeps)],
     } as never;
     // The web role sends (it holds the platform connections); the worker role does the rest and
@@ -284,6 +287,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await jobs.schedule('fire-timers', fireTimersJob, { everyMs: config.TIMER_TICK_MS }, {});
       await jobs.schedule('sweep', sweepJob, { everyMs: config.SWEEP_INTERVAL_MS }, {});
       await jobs.schedule('behaviour-figures', behaviourFiguresJob, { everyMs: FIGURES_EVERY_MS }, {});
+      await jobs.schedule('report-facts', reportFactsJob, { everyMs: FACTS_EVERY_MS }, {});
       await schedule();
       // Whatever the last run left unfinished is dispatched now, not one interval later.
       await sweep(sweepDeps, { settleMs: 0 });

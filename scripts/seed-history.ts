@@ -3,7 +3,10 @@
  * uses (DATABASE_URL, else the embedded one in DATA_DIR), after loading the catalog files as a
  * start does. Prints what it wrote, how long it took, and the planted rates.
  *
- *   npm run seed:history -- --deals 2000 [--seed 1] [--days 365]
+ *   npm run seed:history -- --deals 2000 [--seed 1] [--days 365] [--messages-per-deal 50]
+ *
+ * The scale bench's history: `--deals 100000 --messages-per-deal 50` (5,000,000 messages), written
+ * 2,000 deals per transaction.
  */
 import { syncCatalogFiles } from '../bots/catalog/sync.ts';
 import { loadCatalog } from '../bots/catalog/catalog.ts';
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
   const deals = option('--deals', 2000);
   const seed = option('--seed', 1);
   const days = option('--days', 365);
+  const messagesPerDeal = process.argv.includes('--messages-per-deal') ? option('--messages-per-deal', 0) : undefined;
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
     await syncCatalogFiles(database.db, { orgFile: config.ORG_FILE, playbookFile: config.PLAYBOOK_FILE, atomsFile: config.ATOMS_FILE });
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
       now: new Date(),
       wh: { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS },
       rules: catalog.playbook.rules,
+      ...(messagesPerDeal ? { messagesPerDeal } : {}),
     });
     const ms = performance.now() - started;
     console.log(
@@ -46,8 +51,8 @@ async function main(): Promise<void> {
     console.log(
       `  ${counts.messages} messages, ${counts.actions} actions, ${counts.stageChanges} stage changes, ${counts.timers} timers, ${counts.atomEvents} atom events`,
     );
-    console.log('planted rates (advance to the next stage / win, with vs without):');
-    for (const [key, r] of Object.entries(plantedRates())) {
+    console.log(`planted rates over ${counts.reps} reps (advance to the next stage / win, with vs without):`);
+    for (const [key, r] of Object.entries(plantedRates(undefined, counts.reps))) {
       const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
       console.log(`  ${key}: advance ${pct(r.advance.with)} vs ${pct(r.advance.without)}; win ${pct(r.win.with)} vs ${pct(r.win.without)}`);
     }

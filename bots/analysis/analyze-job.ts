@@ -5,7 +5,6 @@
  * transaction; deliveries are dispatched after the commit. It goes on while the partition has a
  * backlog, for a bounded time, then hands over to a fresh job.
  */
-import { refreshFiguresIfStale } from '../reports/figures.ts';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -83,7 +82,7 @@ const JOB_BUDGET_MS = 5_000;
 
 export function analyzeHandler(deps: AnalysisDeps): JobHandler<{ partition: number }> {
   return async ({ partition }) => {
-    await refreshFiguresIfStale(deps.database.db);
+    await deps.catalog.figures.refreshIfStale(deps.database.db);
     const started = Date.now();
     for (;;) {
       const n = await analyzeOnce(deps, partition);

@@ -3,6 +3,7 @@
  * process so the message path never queries them. A snapshot is immutable; a reload builds a new
  * one (see watch.ts).
  */
+import type { FiguresHolder } from '../reports/figures.ts';
 import { eq } from 'drizzle-orm';
 import { AppError } from '../../core/errors.ts';
 import type { Platform } from '../../core/types.ts';
@@ -43,6 +44,8 @@ export class Catalog {
   readonly playbook: Playbook;
   readonly atoms: ReadonlyMap<string, Atom>;
   readonly teams: ReadonlyMap<string, { id: string; name: string }>;
+  /** The app's computed behaviour figures (set by its CatalogHolder); none for a catalog loaded on its own. */
+  figures: FiguresHolder | undefined;
   readonly #people: Map<string, Person>;
   readonly #byPlatformId: Map<string, Person>;
   readonly #platformIds: Map<string, Map<Platform, string>>;
@@ -59,6 +62,7 @@ export class Catalog {
     this.playbook = d.playbook;
     this.atoms = new Map(d.atoms.map((a) => [a.id, a]));
     this.teams = new Map(d.teams.map((t) => [t.id, t]));
+    this.figures = undefined;
     this.#people = new Map(d.people.map((p) => [p.id, p]));
     this.#byPlatformId = new Map();
     this.#platformIds = new Map();

@@ -37,6 +37,11 @@ export const funnelSchema = z
      * deals to say (then the 75th percentile of what its won deals needed is used instead).
      */
     stallDays: z.record(z.string(), z.number().positive()).default({}),
+    /**
+     * The forecast's win chance for a deal in each open stage before the team has closed deals of
+     * its own (blended with the team's history as K = 10 deals); DEFAULT_WIN_PRIORS when absent.
+     */
+    winPriors: z.record(z.string(), z.number().min(0).max(1)).optional(),
   })
   .superRefine((f, ctx) => {
     const known = new Set(f.stages);
@@ -46,12 +51,53 @@ export const funnelSchema = z
     for (const [i, s] of f.closed.entries()) check(s, ['closed', i]);
     if (f.closed.length !== 2) ctx.addIssue({ code: 'custom', path: ['closed'], message: 'two closed stages: the won one first, then the lost one' });
     check(f.firstRepMessage, ['firstRepMessage']);
+    for (const s of Object.keys(f.winPriors ?? {})) check(s, ['winPriors', s]);
     for (const [i, m] of f.moves.entries()) {
       check(m.to, ['moves', i, 'to']);
       check(m.after, ['moves', i, 'after']);
     }
   });
 export type Funnel = z.infer<typeof funnelSchema>;
+
+/**
+ * Win chances a sales team would guess for each stage before it has history of its own (the
+ * usual B2B funnel); a stage not named gets its share along the funnel.
+ */
+export const DEFAULT_WIN_PRIORS: Readonly<Record<string, number>> = {
+  lead: 0.05,
+  contacted: 0.1,
+  qualified: 0.2,
+  demo: 0.3,
+  proposal: 0.45,
+  negotiation: 0.65,
+};
+
+const points = z.number().min(-100).max(100);
+const bounds = z.tuple([points, points]).refine(([lo, hi]) => lo <= hi, 'the lower bound first');
+
+/**
+ * Points per post-sale event (`POST /v1/deal-events`) and the bounds of each term: paying on
+ * time and referring others are what a strategic customer does; late payments and serious
+ * tickets pull the score down.
+ */
+export const postSaleSchema = z.object({
+  paymentOnTime: points,
+  paymentLate: points,
+  referral: points,
+  ticket: z.object({ low: points, medium: points, high: points }),
+  renewal: points,
+  bounds: z.object({ payment: bounds, referral: bounds, ticket: bounds, renewal: bounds }),
+});
+export type PostSalePoints = z.infer<typeof postSaleSchema>;
+
+export const DEFAULT_POST_SALE: PostSalePoints = {
+  paymentOnTime: 3,
+  paymentLate: -4,
+  referral: 5,
+  ticket: { low: -1, medium: -3, high: -6 },
+  renewal: 8,
+  bounds: { payment: [-15, 10], referral: [0, 15], ticket: [-15, 0], renewal: [0, 16] },
+};
 
 /** What sets a rule off. */
 export const triggerSchema = z.union([
@@ -139,6 +185,8 @@ export const valueScoreSchema = z.object({
   buyingSignalsFull: z.number().int().positive(),
   /** Average customer reply time (hours) at or under which responsiveness counts in full; 24 h or more counts nothing. */
   responsiveFullHours: z.number().positive(),
+  /** The post-sale terms' points; DEFAULT_POST_SALE when absent. */
+  postSale: postSaleSchema.default(DEFAULT_POST_SALE),
 });
 export type ValueScoreFormula = z.infer<typeof valueScoreSchema>;
 

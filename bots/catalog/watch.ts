@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../../core/logger.ts';
 import type { Db } from '../../db/client.ts';
+import { FiguresHolder } from '../reports/figures.ts';
 import { type Catalog, loadCatalog } from './catalog.ts';
 import { catalogVersion } from './sync.ts';
 
@@ -14,11 +15,14 @@ export class CatalogHolder {
   #checking = false;
   readonly #db: Db;
   readonly #log: Logger;
+  /** The app's copy of the computed behaviour figures; every catalog this holder loads points to it. */
+  readonly figures = new FiguresHolder();
 
   private constructor(db: Db, log: Logger, first: Catalog) {
     this.#db = db;
     this.#log = log;
     this.#current = first;
+    first.figures = this.figures;
   }
 
   static async open(db: Db, log: Logger): Promise<CatalogHolder> {
@@ -35,7 +39,9 @@ export class CatalogHolder {
     this.#checking = true;
     try {
       if ((await catalogVersion(this.#db)) === this.#current.version) return false;
-      this.#current = await loadCatalog(this.#db);
+      const next = await loadCatalog(this.#db);
+      next.figures = this.figures;
+      this.#current = next;
       this.#log.info({ version: this.#current.version }, 'catalog reloaded');
       return true;
     } finally {

@@ -8,7 +8,6 @@ import type { OutboundMessage, Platform } from '../../core/types.ts';
 import type { AtomEventRow, DeliveryRow, NudgeRow } from '../analysis/state.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Atom } from '../catalog/schema.ts';
-import { figureForRule } from '../reports/figures.ts';
 import { type Evidence, renderNudge, type TrackVars } from './render.ts';
 
 export interface BuiltNudge {
@@ -43,7 +42,7 @@ export function buildNudge(catalog: Catalog, sendPlatforms: readonly Platform[],
   const at = n.at.toISOString();
   // The team's own figure for what the rule is about, from this process's cached copy.
   const rule = catalog.playbook.rules.find((r) => r.id === n.rule.id);
-  const figure = n.figure ?? (rule ? figureForRule(rule) : undefined);
+  const figure = n.figure ?? (rule ? catalog.figures?.figureForRule(rule) : undefined);
   const message = renderNudge({
     nudgeId: id,
     title: n.rule.title,
@@ -51,6 +50,7 @@ export function buildNudge(catalog: Catalog, sendPlatforms: readonly Platform[],
     dealName: n.dealName,
     evidence: n.evidence,
     atoms: n.atoms,
+    ...(catalog.figures ? { figures: catalog.figures } : {}),
     ...(n.vars ? { vars: n.vars } : {}),
     ...(n.ask ? { ask: n.ask } : {}),
     ...(figure ? { figure } : {}),

@@ -6,7 +6,7 @@
 import { feedbackButtons } from '../../core/card-actions.ts';
 import type { OutboundMessage } from '../../core/types.ts';
 import type { Atom } from '../catalog/schema.ts';
-import { evidenceText } from '../reports/figures.ts';
+import { evidenceText, type FiguresHolder } from '../reports/figures.ts';
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -43,6 +43,8 @@ export interface Evidence {
 }
 
 export interface NudgeView {
+  /** The app's computed figures for atom evidence tied to a behaviour; without them the written one (示例). */
+  figures?: FiguresHolder;
   nudgeId: string;
   title: string;
   hint: string;
@@ -69,7 +71,7 @@ export function renderNudge(n: NudgeView): OutboundMessage {
     const tracks = first.talkTracks.map((t) => fillTrack(t, vars)).filter((t): t is string => t !== null);
     lines.push('', `**话术 · ${first.title}**`);
     for (const [i, t] of tracks.slice(0, 2).entries()) lines.push(`${i + 1}. ${t}`);
-    if (first.evidence[0]) lines.push(`**证据**：${evidenceText(first.evidence[0])}`);
+    if (first.evidence[0]) lines.push(`**证据**：${evidenceText(first.evidence[0], n.figures)}`);
     if (first.risks[0]) lines.push(`**注意**：${first.risks[0]}`);
     // The rep's own /share makes the tracked link for this deal's customer chat.
     if (first.material) {
@@ -87,14 +89,14 @@ function fillHint(hint: string, vars: TrackVars): string {
   return hint.replaceAll('{客户}', vars.customer || '客户').replace(/\{[^}]*\}/g, '');
 }
 
-export function renderKbAnswer(query: string, atoms: Atom[]): OutboundMessage {
+export function renderKbAnswer(query: string, atoms: Atom[], figures?: FiguresHolder): OutboundMessage {
   if (atoms.length === 0) {
     return { type: 'markdown', title: `知识库 · ${query}`, text: `没有找到和「${query}」相关的话术。可以试试：价格异议、竞品、决策人、数据安全、付款方式。` };
   }
   const blocks = atoms.map((a) => {
     const tracks = a.talkTracks.map((t) => fillTrack(t, {})).filter((t): t is string => t !== null);
     const lines = [`**${a.title}**`, ...tracks.slice(0, 2).map((t, i) => `${i + 1}. ${t}`)];
-    if (a.evidence[0]) lines.push(`证据：${evidenceText(a.evidence[0])}`);
+    if (a.evidence[0]) lines.push(`证据：${evidenceText(a.evidence[0], figures)}`);
     if (a.risks[0]) lines.push(`注意：${a.risks[0]}`);
     return lines.join('\n');
   });

@@ -4,7 +4,6 @@
  * the deal closed meanwhile (cancelled) or the timer only measures (a silent one, from the past:
  * expired). The database is the source of truth: a timer survives any restart as a row.
  */
-import { refreshFiguresIfStale } from '../reports/figures.ts';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -38,7 +37,7 @@ export interface TimerDeps {
 
 export function fireTimersHandler(deps: TimerDeps): JobHandler<Record<string, never>> {
   return async () => {
-    await refreshFiguresIfStale(deps.database.db);
+    await deps.catalog.figures.refreshIfStale(deps.database.db);
     for (;;) {
       const n = await fireDue(deps);
       if (n < BATCH) return;

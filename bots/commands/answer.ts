@@ -58,7 +58,7 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       if (found.length > 0) {
         await tx.insert(atomEvents).values(found.map((atom) => ({ id: newId(), atomId: atom.id, personId: person.id, kind: 'viewed' as const, at: now })));
       }
-      return renderKbAnswer(cmd.query, found);
+      return renderKbAnswer(cmd.query, found, catalog.figures);
     }
     case 'team': {
       const visible = visibleTeamIds(person);

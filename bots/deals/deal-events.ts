@@ -23,27 +23,14 @@ import {
 import { readingDeal } from '../../db/queries/reading.ts';
 import type { DealEventKind } from '../../db/schema/deal-events.ts';
 import type { Catalog } from '../catalog/catalog.ts';
+import { DEFAULT_POST_SALE, type PostSalePoints } from '../catalog/schema.ts';
 import { chooseAtoms } from '../coaching/atoms.ts';
 import { type BuiltNudge, buildNudge } from '../coaching/nudges.ts';
 import { valueScore } from '../coaching/value-score.ts';
 import { writeNudges } from '../coaching/write-nudges.ts';
 
-/**
- * Points per event and the bounds of each post-sale term: paying on time and referring others are
- * what a strategic customer does; late payments and serious tickets pull the score down.
- */
-export const POST_SALE_POINTS = {
-  paymentOnTime: 3,
-  paymentLate: -4,
-  referral: 5,
-  ticket: { low: -1, medium: -3, high: -6 },
-  renewal: 8,
-  bounds: { payment: [-15, 10], referral: [0, 15], ticket: [-15, 0], renewal: [0, 16] },
-} as const;
-
-/** The post-sale terms (points) of a deal's events. */
-export function postSaleTerms(c: PostSaleCounts): Record<string, number> {
-  const P = POST_SALE_POINTS;
+/** The post-sale terms (points) of a deal's events, by the playbook's points (valueScore.postSale). */
+export function postSaleTerms(c: PostSaleCounts, P: PostSalePoints = DEFAULT_POST_SALE): Record<string, number> {
   const clamp = (v: number, [lo, hi]: readonly [number, number]) => Math.max(lo, Math.min(hi, v));
   return {
     payment: clamp(c.paymentsOnTime * P.paymentOnTime + c.paymentsLate * P.paymentLate, P.bounds.payment),
@@ -129,7 +116,7 @@ export async function applyDealEvent(
     await insertDealEvent(tx, row);
     const formula = deps.catalog.playbook.valueScore;
     if (formula) {
-      const post = postSaleTerms(await postSaleCounts(tx, deal.id));
+      const post = postSaleTerms(await postSaleCounts(tx, deal.id), formula.postSale);
       const scored = valueScore(formula, {
         amount: deal.amount,
         customerMessages: deal.customerMessages,

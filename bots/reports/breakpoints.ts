@@ -135,46 +135,40 @@ interface Row {
   win_young: number;
 }
 
-/** The breakpoints of the deals in scope, in the order: timers (playbook order), then the rest. */
-export async function breakpoints(db: Db, params: BreakpointParams): Promise<BreakpointReport> {
-  const minDeals = params.minDeals ?? 20;
-  const advanceDays = params.advanceDays ?? 30;
-  const outcomeDays = params.outcomeDays ?? 90;
-  const z = params.z ?? Z95;
-  const timerRules = repTimerRules(params.rules);
-  const keys = [...timerRules.map((r) => r.id), OBJECTION_SAME_DAY, QUOTE_FOLLOW_UP, ATOM_USED];
-  const now = params.now.toISOString();
-  const tz = params.timeZone;
-  const ruleIds =
-    timerRules.length > 0
-      ? sql.join(
-          timerRules.map((r) => sql`${r.id}`),
-          sql`, `,
-        )
-      : sql`null`;
-  const inPeriod = sql`(${params.from?.toISOString() ?? null}::timestamptz is null or b.at >= ${params.from?.toISOString() ?? null}::timestamptz)
-    and (${params.to?.toISOString() ?? null}::timestamptz is null or b.at < ${params.to?.toISOString() ?? null}::timestamptz)`;
-
-  const occasions = sql`scoped as (
-      select o.id, o.owner_id, o.status, o.closed_at, o.stage from opportunities o left join people p on p.id = o.owner_id
-      where ${scopeCondition(params.scope)}
-    ),
-    stage_pos as (
-      select value as stage, ordinality as pos from jsonb_array_elements_text(${JSON.stringify(params.stages)}::text::jsonb) with ordinality
+/**
+ * The first occasion of each behaviour of the deals in the CTE `deals` (id, stage): when, whether
+ * it was done, when it was decided (null: decided at once; else once that moment has passed),
+ * and the first move to a later stage of the winning path after it. Shared by the live reading
+ * and the roll-up (report-facts.ts), so both judge alike. `ruleIds` null: every timer rule.
+ */
+export function occasionsSql(p: { deals: string; stages: readonly string[]; timeZone: string; ruleIds: readonly string[] | null }): SQL {
+  const deals = sql.raw(p.deals);
+  const tz = p.timeZone;
+  const rules =
+    p.ruleIds === null
+      ? sql`true`
+      : p.ruleIds.length > 0
+        ? sql`t.rule_id in (${sql.join(
+            p.ruleIds.map((r) => sql`${r}`),
+            sql`, `,
+          )})`
+        : sql`false`;
+  return sql`stage_pos as (
+      select value as stage, ordinality as pos from jsonb_array_elements_text(${JSON.stringify(p.stages)}::text::jsonb) with ordinality
     ),
     timer_b as (
       select distinct on (t.opportunity_id, t.rule_id) t.opportunity_id as opp, t.rule_id as behaviour, t.started_at as at,
         (t.status = 'fulfilled' and t.resolved_at <= t.due_at) as present,
-        (t.status = 'fulfilled' or t.due_at <= ${now}::timestamptz) as decided
-      from timers t join scoped s on s.id = t.opportunity_id
-      where t.rule_id in (${ruleIds}) and t.status <> 'cancelled'
+        case when t.status = 'fulfilled' then null else t.due_at end as decided_at
+      from timers t join ${deals} s on s.id = t.opportunity_id
+      where ${rules} and t.status <> 'cancelled'
       order by t.opportunity_id, t.rule_id, t.started_at, t.id
     ),
     objection_b as (
       select distinct on (a.opportunity_id) a.opportunity_id as opp, ${OBJECTION_SAME_DAY}::text as behaviour, a.at,
         h.at is not null as present,
-        (h.at is not null or ((date_trunc('day', a.at at time zone ${tz}) + interval '1 day') at time zone ${tz}) <= ${now}::timestamptz) as decided
-      from actions a join scoped s on s.id = a.opportunity_id
+        case when h.at is not null then null else (date_trunc('day', a.at at time zone ${tz}) + interval '1 day') at time zone ${tz} end as decided_at
+      from actions a join ${deals} s on s.id = a.opportunity_id
       left join lateral (
         select h.at from actions h where h.opportunity_id = a.opportunity_id and h.kind = 'objection_handled' and h.at >= a.at
           and h.at < (date_trunc('day', a.at at time zone ${tz}) + interval '1 day') at time zone ${tz}
@@ -186,8 +180,8 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
     quote_b as (
       select distinct on (a.opportunity_id) a.opportunity_id as opp, ${QUOTE_FOLLOW_UP}::text as behaviour, a.at,
         f.at is not null as present,
-        (f.at is not null or a.at + interval '3 days' <= ${now}::timestamptz) as decided
-      from actions a join scoped s on s.id = a.opportunity_id
+        case when f.at is not null then null else a.at + interval '3 days' end as decided_at
+      from actions a join ${deals} s on s.id = a.opportunity_id
       left join lateral (
         select f.at from actions f where f.opportunity_id = a.opportunity_id and f.kind = 'follow_up' and f.at > a.at and f.at <= a.at + interval '3 days'
         limit 1
@@ -198,8 +192,8 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
     atom_b as (
       select distinct on (e.opportunity_id) e.opportunity_id as opp, ${ATOM_USED}::text as behaviour, e.at,
         u.at is not null as present,
-        (u.at is not null or e.at + interval '7 days' <= ${now}::timestamptz) as decided
-      from atom_events e join scoped s on s.id = e.opportunity_id
+        case when u.at is not null then null else e.at + interval '7 days' end as decided_at
+      from atom_events e join ${deals} s on s.id = e.opportunity_id
       left join lateral (
         select u.at from atom_events u where u.opportunity_id = e.opportunity_id and u.atom_id = e.atom_id and u.kind = 'used'
           and u.at >= e.at and u.at <= e.at + interval '7 days'
@@ -210,25 +204,65 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
     ),
     b as (
       select * from timer_b union all select * from objection_b union all select * from quote_b union all select * from atom_b
-    )`;
-  // One pass: each occasion judged by index lookups of its deal's stage moves (no plan depends on
-  // statistics: the embedded database is never analysed), then counted per behaviour, side and
-  // owner; the per-owner rows add up to the totals and say who does what.
-  const result = await db.execute(sql`
-    with ${occasions},
-    judged as (
-      select b.behaviour, b.present, b.at, s.owner_id,
-        exists (
-          select 1 from stage_changes sc join stage_pos np on np.stage = sc.to_stage
-          where sc.opportunity_id = b.opp and sc.at > b.at and sc.at <= b.at + make_interval(days => ${advanceDays}::int)
+    ),
+    occasions as (
+      -- Each occasion's first move to a later stage than the one the deal was in then, by index
+      -- lookups of its deal's stage moves (no plan depends on statistics: the embedded database
+      -- is never analysed).
+      select b.opp, b.behaviour, b.at, b.present, b.decided_at,
+        (select min(sc.at) from stage_changes sc join stage_pos np on np.stage = sc.to_stage
+          where sc.opportunity_id = b.opp and sc.at > b.at
             and np.pos > coalesce((select cp.pos from stage_pos cp where cp.stage = coalesce(
               (select c.to_stage from stage_changes c where c.opportunity_id = b.opp and c.at <= b.at order by c.at desc, c.id desc limit 1),
               (select c.from_stage from stage_changes c where c.opportunity_id = b.opp order by c.at, c.id limit 1),
               s.stage)), 0)
-        ) as advanced,
-        (s.status = 'won' and s.closed_at <= b.at + make_interval(days => ${outcomeDays}::int)) as won
-      from b join scoped s on s.id = b.opp
-      where b.decided and ${inPeriod}
+        ) as advanced_at
+      from b join ${deals} s on s.id = b.opp
+    )`;
+}
+
+/** The breakpoints of the deals in scope, in the order: timers (playbook order), then the rest. */
+export async function breakpoints(db: Db, params: BreakpointParams): Promise<BreakpointReport> {
+  const minDeals = params.minDeals ?? 20;
+  const advanceDays = params.advanceDays ?? 30;
+  const outcomeDays = params.outcomeDays ?? 90;
+  const z = params.z ?? Z95;
+  const timerRules = repTimerRules(params.rules);
+  const keys = [...timerRules.map((r) => r.id), OBJECTION_SAME_DAY, QUOTE_FOLLOW_UP, ATOM_USED];
+  const now = params.now.toISOString();
+  const inPeriod = sql`(${params.from?.toISOString() ?? null}::timestamptz is null or j.at >= ${params.from?.toISOString() ?? null}::timestamptz)
+    and (${params.to?.toISOString() ?? null}::timestamptz is null or j.at < ${params.to?.toISOString() ?? null}::timestamptz)`;
+
+  // Closed deals whose facts are current are read from deal_occasions (kept by the roll-up job);
+  // the rest (open deals, deals closed or changed since the last roll-up) are judged live from
+  // their history. Both judge the same way (occasionsSql), so the figures do not depend on when
+  // the job last ran, only the time taken does.
+  const result = await db.execute(sql`
+    with scoped as (
+      select o.id, o.owner_id, o.status, o.closed_at, o.stage, (f.opportunity_id is not null) as fresh
+      from opportunities o left join people p on p.id = o.owner_id
+        left join deal_facts f on f.opportunity_id = o.id and f.status = o.status and f.closed_at = o.closed_at
+          and f.updated_at = o.updated_at and f.path = ${JSON.stringify(params.stages)} and f.time_zone = ${params.timeZone}
+      where ${scopeCondition(params.scope)}
+    ),
+    live as (select * from scoped where not fresh),
+    ${occasionsSql({ deals: 'live', stages: params.stages, timeZone: params.timeZone, ruleIds: timerRules.map((r) => r.id) })},
+    judged as (
+      select o.behaviour, o.present, o.at, o.decided_at, o.advanced_at, s.owner_id, s.status, s.closed_at from occasions o join live s on s.id = o.opp
+      union all
+      select d.behaviour, d.present, d.at, d.decided_at, d.advanced_at, s.owner_id, s.status, s.closed_at
+      from deal_occasions d join scoped s on s.id = d.opportunity_id and s.fresh
+      where d.behaviour in (${sql.join(
+        keys.map((k) => sql`${k}`),
+        sql`, `,
+      )})
+    ),
+    counted as (
+      select j.behaviour, j.present, j.at, j.owner_id,
+        (j.advanced_at is not null and j.advanced_at <= j.at + make_interval(days => ${advanceDays}::int)) as advanced,
+        (j.status = 'won' and j.closed_at <= j.at + make_interval(days => ${outcomeDays}::int)) as won
+      from judged j
+      where (j.decided_at is null or j.decided_at <= ${now}::timestamptz) and ${inPeriod}
     )
     select j.behaviour, j.present, j.owner_id, p.name as owner_name, count(*)::int as occasions,
       (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${advanceDays}::int)))::int as adv_n,
@@ -237,7 +271,7 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
       (count(*) filter (where at <= ${now}::timestamptz - make_interval(days => ${outcomeDays}::int) and won))::int as win_k,
       (count(*) filter (where at > ${now}::timestamptz - make_interval(days => ${advanceDays}::int)))::int as adv_young,
       (count(*) filter (where at > ${now}::timestamptz - make_interval(days => ${outcomeDays}::int)))::int as win_young
-    from judged j left join people p on p.id = j.owner_id
+    from counted j left join people p on p.id = j.owner_id
     group by j.behaviour, j.present, j.owner_id, p.name`);
   const perOwner = rowsOf<Row & { owner_id: string | null; owner_name: string | null; occasions: number }>(result);
   const rows: Row[] = [];

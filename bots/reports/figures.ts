@@ -5,8 +5,9 @@
  * atom's evidence tied to a behaviour (`behaviour:` in the atom's evidence) shows the computed
  * figure once both sides have enough deals, else the written one marked 「示例」.
  *
- * Rendering a nudge never queries the reports: it reads this process's copy of the row, which
- * the analysis and timer jobs refresh at most every 10 minutes (one primary-key read).
+ * Rendering a nudge never queries the reports: it reads the app's copy of the row (FiguresHolder,
+ * held by the catalog holder), which the analysis and timer jobs refresh at most every 10
+ * minutes (one primary-key read).
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
@@ -63,30 +64,46 @@ export async function writeFigures(db: Db, set: FigureSet): Promise<void> {
     .onConflictDoUpdate({ target: settings.key, set: { value: set, updatedAt: new Date(set.computedAt) } });
 }
 
-// This process's copy: one organisation's database per process.
-let current: { set: FigureSet; byKey: Map<string, BehaviourFigure>; loadedAt: number } | null = null;
+/**
+ * An app's copy of the figures row, owned by its catalog holder (one per app, so two apps in one
+ * process, as in the tests, never share one). The analysis and timer jobs refresh it at most
+ * every 10 minutes; the figures job replaces it when it has computed a new set.
+ */
+export class FiguresHolder {
+  #current: { set: FigureSet; byKey: Map<string, BehaviourFigure>; loadedAt: number } | null = null;
 
-/** Uses `set` from now on in this process (after the job computed it, or read from the row). */
-export function useFigures(set: FigureSet | null): void {
-  current = set ? { set, byKey: new Map(set.figures.map((f) => [f.key, f])), loadedAt: Date.now() } : null;
-}
+  /** Uses `set` from now on (after the job computed it, or read from the row). */
+  use(set: FigureSet | null): void {
+    this.#current = set ? { set, byKey: new Map(set.figures.map((f) => [f.key, f])), loadedAt: Date.now() } : null;
+  }
 
-/** Reads the row into this process's copy. */
-export async function loadFigures(db: Db): Promise<FigureSet | null> {
-  const [row] = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, FIGURES_KEY));
-  const parsed = row ? figureSetSchema.safeParse(row.value) : null;
-  const set = parsed?.success ? parsed.data : null;
-  useFigures(set);
-  if (!set) current = { set: { computedAt: '', figures: [] }, byKey: new Map(), loadedAt: Date.now() };
-  return set;
-}
+  /** Reads the row into this copy. */
+  async load(db: Db): Promise<FigureSet | null> {
+    const [row] = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, FIGURES_KEY));
+    const parsed = row ? figureSetSchema.safeParse(row.value) : null;
+    const set = parsed?.success ? parsed.data : null;
+    this.use(set);
+    if (!set) this.#current = { set: { computedAt: '', figures: [] }, byKey: new Map(), loadedAt: Date.now() };
+    return set;
+  }
 
-/** Reloads the row when this process's copy is older than 10 minutes; never throws. */
-export async function refreshFiguresIfStale(db: Db): Promise<void> {
-  if (current && Date.now() - current.loadedAt < FIGURES_RELOAD_MS) return;
-  await loadFigures(db).catch(() => {
-    // A failed read keeps the old copy; the next batch tries again.
-  });
+  /** Reloads the row when this copy is older than 10 minutes; never throws. */
+  async refreshIfStale(db: Db): Promise<void> {
+    if (this.#current && Date.now() - this.#current.loadedAt < FIGURES_RELOAD_MS) return;
+    await this.load(db).catch(() => {
+      // A failed read keeps the old copy; the next batch tries again.
+    });
+  }
+
+  /** The computed figure of a behaviour, if there is one. */
+  get(behaviour: string): BehaviourFigure | undefined {
+    return this.#current?.byKey.get(behaviour);
+  }
+
+  /** The computed figure for what a rule nudges about, if there is one. */
+  figureForRule(rule: Pick<Rule, 'id'> & { on?: Rule['on'] }): string | undefined {
+    return this.get(behaviourOfRule(rule))?.text;
+  }
 }
 
 /** The behaviour a rule nudges about: a timer rule is its own; an objection, the same-day answer; the quote follow-up. */
@@ -96,15 +113,13 @@ export function behaviourOfRule(rule: Pick<Rule, 'id'> & { on?: Rule['on'] }): s
   return rule.id;
 }
 
-/** The computed figure for what a rule nudges about, if there is one. */
-export function figureForRule(rule: Pick<Rule, 'id'> & { on?: Rule['on'] }): string | undefined {
-  return current?.byKey.get(behaviourOfRule(rule))?.text;
-}
-
-/** An atom's evidence line: the computed figure when there is one, else the written one (marked 示例 when it stands for a behaviour). */
-export function evidenceText(e: { title: string; detail: string; behaviour?: string | undefined }): string {
+/**
+ * An atom's evidence line: the computed figure when there is one, else the written one (marked
+ * 示例 when it stands for a behaviour). Without figures (a preview), the written one.
+ */
+export function evidenceText(e: { title: string; detail: string; behaviour?: string | undefined }, figures?: FiguresHolder): string {
   if (!e.behaviour) return `${e.title}：${e.detail}`;
-  const f = current?.byKey.get(e.behaviour);
+  const f = figures?.get(e.behaviour);
   return f ? `${f.label}：${f.text}` : `${e.title}：${e.detail}（示例）`;
 }
 
@@ -125,6 +140,6 @@ export function behaviourFiguresHandler(deps: {
   return async () => {
     const set = await computeFigures(deps.database.db, deps.catalog.current, deps.config, deps.clock.now());
     await writeFigures(deps.database.db, set);
-    useFigures(set);
+    deps.catalog.figures.use(set);
   };
 }

@@ -8,21 +8,13 @@
  * history p = p0; with 200 closed deals the prior weighs 5%.
  */
 
+import { DEFAULT_WIN_PRIORS } from '../catalog/schema.ts';
+
 /** Pseudo-deals the playbook prior counts as (K of the Beta(K·p0, K·(1−p0)) prior). */
 export const PRIOR_WEIGHT = 10;
 
-/**
- * Win chances a sales team would guess for each stage before it has history of its own (the
- * usual B2B funnel). A stage not named here gets its share along the funnel.
- */
-export const DEFAULT_PRIORS: Readonly<Record<string, number>> = {
-  lead: 0.05,
-  contacted: 0.1,
-  qualified: 0.2,
-  demo: 0.3,
-  proposal: 0.45,
-  negotiation: 0.65,
-};
+/** The playbook's default win priors (funnel.winPriors overrides them). */
+export const DEFAULT_PRIORS = DEFAULT_WIN_PRIORS;
 
 /** The quantiles kept of a stage's "days from entering it to winning" (5%, 10%, … 95%). */
 export const QUANTILE_LEVELS: readonly number[] = Array.from({ length: 19 }, (_, i) => (i + 1) / 20);

@@ -15,7 +15,9 @@ import type { Funnel } from '../catalog/schema.ts';
 import { rowsOf, scopeCondition } from './breakpoints.ts';
 import type { DealScope } from './deal.ts';
 import { UNNAMED_DEAL_LABEL } from './deal-name.ts';
+import { factsMatch, spansSql } from './report-facts.ts';
 import {
+  DEFAULT_PRIORS,
   expectedClose,
   type ForecastDeal,
   PRIOR_WEIGHT,
@@ -37,7 +39,7 @@ const list = (xs: readonly string[]): SQL =>
 /** Per team, per stage: what the team's deals closed by `asOf` say. */
 export async function stageHistories(
   db: Db,
-  p: { teamIds: readonly string[]; asOf: Date; stages: readonly string[] },
+  p: { teamIds: readonly string[]; asOf: Date; stages: readonly string[] /** The winning path the kept facts were computed for. */; path: readonly string[] },
 ): Promise<Map<string, Map<string, StageHistory>>> {
   const out = new Map<string, Map<string, StageHistory>>();
   if (p.teamIds.length === 0 || p.stages.length === 0) return out;
@@ -47,21 +49,18 @@ export async function stageHistories(
   const rows = rowsOf<{ team_id: string; stage: string; closed: number; won: number; q: Quantiles; wd: Quantiles; ld: Quantiles }>(
     await db.execute(sql`
       with closed as (
-        select o.id, o.status, o.closed_at, o.created_at, p.team_id
+        select o.id, o.status, o.closed_at, o.created_at, p.team_id, (f.opportunity_id is not null) as fresh
         from opportunities o join people p on p.id = o.owner_id
+          left join deal_facts f on f.opportunity_id = o.id and ${factsMatch(p.path, null)}
         where o.status in ('won', 'lost') and o.closed_at <= ${asOf}::timestamptz and p.team_id in (${list(p.teamIds)})
       ),
-      entries as (
-        select sc.opportunity_id as id, sc.to_stage as stage, sc.at from stage_changes sc join closed c on c.id = sc.opportunity_id
-        union all
-        select c.id, f.from_stage, c.created_at from closed c
-          cross join lateral (select sc.from_stage from stage_changes sc where sc.opportunity_id = c.id order by sc.at, sc.id limit 1) f
-      ),
-      per as (select id, stage, min(at) as at from entries where stage in (${list(p.stages)}) group by id, stage),
+      live as (select * from closed where not fresh),
+      ${spansSql(p.stages, 'live')},
       dwell as (
-        select c.team_id, c.status, per.stage, extract(epoch from c.closed_at - per.at) / 86400 as to_close,
-          extract(epoch from coalesce(lead(per.at) over (partition by per.id order by per.at), c.closed_at) - per.at) / 86400 as stay
-        from per join closed c on c.id = per.id
+        select c.team_id, c.status, s.stage, s.to_close, s.stay from spans s join live c on c.id = s.id
+        union all
+        select c.team_id, c.status, d.stage, d.to_close, d.stay from deal_stage_spans d join closed c on c.id = d.opportunity_id and c.fresh
+        where d.stage in (${list(p.stages)})
       )
       select team_id, stage, count(*)::int as closed, (count(*) filter (where status = 'won'))::int as won,
         percentile_cont(${levels}) within group (order by to_close) filter (where status = 'won') as q,
@@ -167,7 +166,7 @@ export async function forecast(db: Db, p: ForecastParams): Promise<Forecast> {
   const asOf = p.asOf ?? p.now;
   const path = p.stages.filter((s) => !p.funnel.closed.includes(s));
   const [histories, open, wins] = await Promise.all([
-    stageHistories(db, { teamIds: p.teamIds, asOf, stages: path }),
+    stageHistories(db, { teamIds: p.teamIds, asOf, stages: path, path: p.stages }),
     openDealsAt(db, { scope: p.scope, ...(p.asOf ? { asOf: p.asOf } : {}) }),
     db
       .execute(sql`
@@ -178,11 +177,12 @@ export async function forecast(db: Db, p: ForecastParams): Promise<Forecast> {
         group by o.owner_id, p.name, p.team_id`)
       .then((r) => rowsOf<{ owner_id: string | null; owner_name: string | null; team_id: string | null; amount: number }>(r)),
   ]);
+  const priors = p.funnel.winPriors ?? DEFAULT_PRIORS;
   const chances = new Map<string, Map<string, StageChance>>();
   const chanceOf = (teamId: string | null, stage: string): StageChance => {
     const key = teamId ?? '';
     const team = entry(chances, key, () => new Map<string, StageChance>());
-    return entry(team, stage, () => stageChance(histories.get(key)?.get(stage), priorOf(stage, path), p.priorWeight ?? PRIOR_WEIGHT));
+    return entry(team, stage, () => stageChance(histories.get(key)?.get(stage), priorOf(stage, path, priors), p.priorWeight ?? PRIOR_WEIGHT));
   };
   for (const t of p.teamIds) for (const s of path) chanceOf(t, s);
   const fallback = (stage: string) => path.slice(Math.max(0, path.indexOf(stage))).reduce((d, s) => d + (p.funnel.stallDays[s] ?? 14), 0);
@@ -192,7 +192,7 @@ export async function forecast(db: Db, p: ForecastParams): Promise<Forecast> {
       const h = histories.get(d.team_id ?? '')?.get(d.stage);
       const stageAt = date(d.stage_at)!;
       const elapsed = Math.max(0, (asOf.getTime() - stageAt.getTime()) / 86_400_000);
-      const c = stageChance(h, priorOf(d.stage, path), p.priorWeight ?? PRIOR_WEIGHT, elapsed);
+      const c = stageChance(h, priorOf(d.stage, path, priors), p.priorWeight ?? PRIOR_WEIGHT, elapsed);
       const wonDays = h?.wonDays ?? [];
       return {
         id: d.id,

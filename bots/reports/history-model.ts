@@ -27,6 +27,13 @@ export interface HistoryModel {
   proposal: { followUpPrevalence: number; atomPushed: number; atomPrevalence: number; base: number; followUp: number; atomUsed: number };
   /** negotiation: a customer objection, handled the same day or not; then won or lost. */
   objection: { p: number; prevalence: number; winWith: number; winWithout: number; winNoTrigger: number };
+  /**
+   * How much more (or less) often each rep does every behaviour than the prevalences above: the
+   * reps, sorted by id, take these multipliers in turn (rep i gets `repSkill[i % length]`), and a
+   * better rep also multi-threads more. The effects of a behaviour do not depend on who does it,
+   * so the best reps win more only by doing the right things more often.
+   */
+  repSkill: readonly number[];
 }
 
 export const DEFAULT_MODEL: HistoryModel = {
@@ -35,7 +42,18 @@ export const DEFAULT_MODEL: HistoryModel = {
   material: { prevalence: 0.5, advanceWith: 0.75, advanceWithout: 0.4 },
   proposal: { followUpPrevalence: 0.55, atomPushed: 0.7, atomPrevalence: 0.45, base: 0.4, followUp: 0.25, atomUsed: 0.2 },
   objection: { p: 0.8, prevalence: 0.6, winWith: 0.8, winWithout: 0.45, winNoTrigger: 0.65 },
+  repSkill: [1.4, 1, 0.6],
 };
+
+/** A prevalence scaled by a rep's skill, kept a probability. */
+export function skilled(prevalence: number, skill: number): number {
+  return Math.min(0.98, Math.max(0.02, prevalence * skill));
+}
+
+/** The skill of the rep at `index` among the sorted owners. */
+export function skillOf(m: HistoryModel, index: number): number {
+  return m.repSkill.length === 0 ? 1 : m.repSkill[index % m.repSkill.length]!;
+}
 
 /** True rates of one behaviour: advancing to the next stage, and winning, with and without it. */
 export interface PlantedRates {
@@ -43,31 +61,63 @@ export interface PlantedRates {
   win: { with: number; without: number };
 }
 
-/** The true rates the model implies for every behaviour (exact, not simulated). */
-export function plantedRates(m: HistoryModel = DEFAULT_MODEL): Record<BehaviourKey, PlantedRates> {
+/**
+ * The true rates the model implies for every behaviour (exact, not simulated), for a history
+ * drawn over `reps` owners (each deal's owner drawn uniformly). Reps differ in how often they do
+ * the behaviours, so the deals with a behaviour are more often the better reps', whose later
+ * stages go better too: each rate is the mixture over reps, weighted by how often each rep's
+ * deals reach the behaviour's stage and do (or miss) it.
+ */
+export function plantedRates(m: HistoryModel = DEFAULT_MODEL, reps = 1): Record<BehaviourKey, PlantedRates> {
   const q = m.question;
   const pr = m.proposal;
   const o = m.objection;
-  // Each stage's advance rate over every deal that reaches it, whatever happened there.
-  const demoAll = m.material.prevalence * m.material.advanceWith + (1 - m.material.prevalence) * m.material.advanceWithout;
-  const atomShare = pr.atomPushed * pr.atomPrevalence;
-  const proposalAll = pr.base + pr.followUpPrevalence * pr.followUp + atomShare * pr.atomUsed;
-  const negotiationAll = o.p * (o.prevalence * o.winWith + (1 - o.prevalence) * o.winWithout) + (1 - o.p) * o.winNoTrigger;
-
-  const followWith = pr.base + pr.followUp + atomShare * pr.atomUsed;
-  const followWithout = pr.base + atomShare * pr.atomUsed;
-  const atomWith = pr.base + pr.followUpPrevalence * pr.followUp + pr.atomUsed;
-  const atomWithout = pr.base + pr.followUpPrevalence * pr.followUp;
-  const rates = (advWith: number, advWithout: number, after: number): PlantedRates => ({
-    advance: { with: advWith, without: advWithout },
-    win: { with: advWith * after, without: advWithout * after },
-  });
-  return {
-    'question-unanswered-2h': rates(q.advanceWith, q.advanceWithout, demoAll * proposalAll * negotiationAll),
-    'demo-golden-48h': rates(m.material.advanceWith, m.material.advanceWithout, proposalAll * negotiationAll),
-    'quote-follow-up-3d': rates(followWith, followWithout, negotiationAll),
-    'atom-used': rates(atomWith, atomWithout, negotiationAll),
-    // In negotiation the next stage is the win itself.
-    'objection-handled-same-day': rates(o.winWith, o.winWithout, 1),
+  type Side = { w: number; adv: number; after: number };
+  const sides: Record<BehaviourKey, { with: Side[]; without: Side[] }> = {
+    'question-unanswered-2h': { with: [], without: [] },
+    'demo-golden-48h': { with: [], without: [] },
+    'quote-follow-up-3d': { with: [], without: [] },
+    'atom-used': { with: [], without: [] },
+    'objection-handled-same-day': { with: [], without: [] },
   };
+  for (let r = 0; r < reps; r++) {
+    const s = skillOf(m, r);
+    const pq = skilled(q.prevalence, s);
+    const pm = skilled(m.material.prevalence, s);
+    const pf = skilled(pr.followUpPrevalence, s);
+    const pa = skilled(pr.atomPrevalence, s);
+    const po = skilled(o.prevalence, s);
+    // Each stage's advance rate over every deal of this rep that reaches it, whatever happened there.
+    const demoAll = pm * m.material.advanceWith + (1 - pm) * m.material.advanceWithout;
+    const atomShare = pr.atomPushed * pa;
+    const proposalAll = pr.base + pf * pr.followUp + atomShare * pr.atomUsed;
+    const negotiationAll = o.p * (po * o.winWith + (1 - po) * o.winWithout) + (1 - o.p) * o.winNoTrigger;
+    const reachDemo = m.qualify * (q.p * (pq * q.advanceWith + (1 - pq) * q.advanceWithout) + (1 - q.p) * q.advanceNoTrigger);
+    const reachProposal = reachDemo * demoAll;
+    const reachNegotiation = reachProposal * proposalAll;
+    const add = (key: BehaviourKey, reach: number, p: number, advWith: number, advWithout: number, after: number) => {
+      sides[key].with.push({ w: reach * p, adv: advWith, after });
+      sides[key].without.push({ w: reach * (1 - p), adv: advWithout, after });
+    };
+    add('question-unanswered-2h', m.qualify * q.p, pq, q.advanceWith, q.advanceWithout, demoAll * proposalAll * negotiationAll);
+    add('demo-golden-48h', reachDemo, pm, m.material.advanceWith, m.material.advanceWithout, proposalAll * negotiationAll);
+    add('quote-follow-up-3d', reachProposal, pf, pr.base + pr.followUp + atomShare * pr.atomUsed, pr.base + atomShare * pr.atomUsed, negotiationAll);
+    add('atom-used', reachProposal * pr.atomPushed, pa, pr.base + pf * pr.followUp + pr.atomUsed, pr.base + pf * pr.followUp, negotiationAll);
+    // In negotiation the next stage is the win itself.
+    add('objection-handled-same-day', reachNegotiation * o.p, po, o.winWith, o.winWithout, 1);
+  }
+  const mix = (xs: Side[]) => {
+    const w = xs.reduce((a, x) => a + x.w, 0);
+    return {
+      advance: xs.reduce((a, x) => a + x.w * x.adv, 0) / w,
+      win: xs.reduce((a, x) => a + x.w * x.adv * x.after, 0) / w,
+    };
+  };
+  const out = {} as Record<BehaviourKey, PlantedRates>;
+  for (const [key, side] of Object.entries(sides) as [BehaviourKey, { with: Side[]; without: Side[] }][]) {
+    const y = mix(side.with);
+    const n = mix(side.without);
+    out[key] = { advance: { with: y.advance, without: n.advance }, win: { with: y.win, without: n.win } };
+  }
+  return out;
 }

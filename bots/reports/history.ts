@@ -16,7 +16,7 @@ import { addWorkingDays, addWorkingMinutes, type WorkingHours, wallClock, zonedI
 import { AppError } from '../../core/errors.ts';
 import type { Rule } from '../catalog/schema.ts';
 import { timerWindow } from '../coaching/windows.ts';
-import { DEFAULT_MODEL, type HistoryModel } from './history-model.ts';
+import { DEFAULT_MODEL, type HistoryModel, skilled, skillOf } from './history-model.ts';
 
 export interface HistoryOptions {
   deals: number;
@@ -30,6 +30,13 @@ export interface HistoryOptions {
   model?: HistoryModel;
   /** Owners; default: every active rep in the directory. */
   repIds?: readonly string[];
+  /**
+   * Pad each deal with small talk (acknowledgements, scheduling, 「我跟领导汇报一下」) to about
+   * this many messages: the message volume of real chats, for the scale bench. No actions.
+   */
+  messagesPerDeal?: number;
+  /** Deals drawn and written per transaction (default 2,000): bounds the memory of a large history. */
+  batch?: number;
 }
 
 export interface HistoryCounts {
@@ -42,6 +49,8 @@ export interface HistoryCounts {
   stageChanges: number;
   timers: number;
   atomEvents: number;
+  /** Owners the deals were drawn over (plantedRates needs it: reps differ in skill). */
+  reps: number;
   /** Time spent drawing the history and writing it, in milliseconds. */
   generateMs: number;
   writeMs: number;
@@ -83,8 +92,8 @@ const TEXT = {
   ],
   meeting: ['约周三下午两点线上演示可以吗？', '那我们周四上午十点做一次线上演示', '下周一下午给您和团队演示一下'],
   material: ['演示回顾视频和同行案例发您了，请查收', '按您的场景整理了一份对比表，发您了', '这是我们在三家同行的案例，供您参考'],
-  quote: (amount: number) => `王总，按贵司的规模，这套是 ${Math.round(amount / 1000) / 10} 万，含实施和一年维保，报价单发您了`,
-  followUp: ['上次的方案您看得怎么样了？', '王总，报价您这边内部讨论得怎么样？', '方案有什么需要调整的地方吗？'],
+  quote: (amount: number, who: string) => `${who}，按贵司的规模，这套是 ${Math.round(amount / 1000) / 10} 万，含实施和一年维保，报价单发您了`,
+  followUp: ['上次的方案您看得怎么样了？', '报价您这边内部讨论得怎么样？', '方案有什么需要调整的地方吗？'],
   promise: ['好的，我们下周三前给您反馈', '我们内部评估一下，下周给您答复'],
   contract: ['合同发您审一下，有问题随时沟通', '采购合同已发您邮箱，请法务看一下'],
   objection: ['价格还是太高了，预算批不下来', '别家便宜两成，你们能不能再让一点', '我们现在用的系统也还行，换的成本太高'],
@@ -92,6 +101,22 @@ const TEXT = {
   won: ['合同已盖章，原件寄给您了', '付款流程走完了，合作愉快'],
   lost: ['我们暂时不考虑了，谢谢', '领导决定选别家了，不好意思', '今年预算取消了，先不推进了'],
 };
+
+/** Small talk between the key moments: no action in them (the pads of `messagesPerDeal`). */
+const FILLER = {
+  customer: ['好的', '收到，谢谢', '我跟领导汇报一下', '这两天有点忙，晚点回复您', '明白了', '好的，我看一下', '嗯嗯', '稍等，我在开会'],
+  rep: ['好的，有问题随时找我', '收到', '不客气，我这边随时配合', '明白，我整理一下再发您', '好的，不着急', '您先忙'],
+};
+
+/**
+ * Customer contacts: who opens the chat and who joins later. A decision-maker's title reads as
+ * one (risks.ts DECISION_MAKER); the others are the usual evaluators and buyers.
+ */
+const DECIDERS = ['王总', '刘院长', '陈总监', '张总', '赵总经理', '采购负责人周姐'];
+const EVALUATORS = ['李工', '小林', '孙主任', '吴老师', '郑经理', '信息科何工'];
+/** Share of deals whose first contact is a decision-maker; of the others, the share where one joins. */
+const FIRST_DECIDER = 0.3;
+const DECIDER_JOINS = 0.55;
 
 type Who = 'rep' | 'customer';
 interface Draft {
@@ -136,6 +161,7 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
     if (!r) throw new AppError('CONFIG_INVALID', `the playbook has no rule ${id}: the generated timers follow it`);
     return r;
   };
+  const skillOfRep = new Map(reps.map((r, i) => [r, skillOf(model, i)]));
   const questionRule = rule('question-unanswered-2h');
   const demoRule = rule('demo-golden-48h');
   const promiseRule = rule('promised-date');
@@ -163,14 +189,35 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
     stageChanges: 0,
     timers: 0,
     atomEvents: 0,
+    reps: 0,
     generateMs: 0,
     writeMs: 0,
   };
   const started = performance.now();
+  const batch = opts.batch ?? 2_000;
+  counts.reps = reps.length;
+  const flush = async () => {
+    const t = performance.now();
+    await insertAll(db, out);
+    counts.writeMs += performance.now() - t;
+    counts.messages += out.messages.length;
+    counts.actions += out.actions.length;
+    counts.stageChanges += out.stageChanges.length;
+    counts.timers += out.timers.length;
+    counts.atomEvents += out.atomEvents.length;
+    for (const rows of Object.values(out)) rows.length = 0;
+    counts.generateMs = performance.now() - started;
+  };
 
   for (let n = 0; n < opts.deals; n++) {
     const id = `h${opts.seed}-${n}`;
     const owner = reps[Math.floor(rand() * reps.length)]!;
+    const skill = skillOfRep.get(owner)!;
+    // Who the customer is: drawn from a stream of its own, so the planted draws stay as they were.
+    const side = rng(opts.seed * 1_000_003 + n);
+    const names = [side() < FIRST_DECIDER ? pickFrom(side, DECIDERS) : pickFrom(side, EVALUATORS)];
+    names.push(DECIDERS.includes(names[0]!) || side() >= DECIDER_JOINS ? pickFrom(side, EVALUATORS) : pickFrom(side, DECIDERS));
+    const address = DECIDERS.includes(names[0]!) ? names[0]!.replace(/^采购负责人/, '') : '您好';
     const d: Draft = { msgs: [], acts: [], moves: [], timers: [], atoms: [], amount: null };
     let seq = 0;
     const say = (at: Date, who: Who, text: string, kinds: [StoredActionKind, Record<string, unknown>?][] = [], contact = 0): string => {
@@ -185,8 +232,9 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
       const at = later(after, between(5, 20));
       move(stage, 'lost', at, say(at, 'customer', pick(TEXT.lost), [['deal_lost']]), 'deal_lost');
     };
-    // A second contact joins half of the deals once they are qualified (multi-threading).
-    const contacts = rand() < 0.5 ? 2 : 1;
+    // A second contact joins some deals once they are qualified (multi-threading): half of them
+    // for an average rep, more for the better ones.
+    const contacts = rand() < skilled(0.5, skill) ? 2 : 1;
 
     const created = addWorkingMinutes(new Date(now - rand() * span), 0, wh);
     // Run outside working hours, the latest deals would open after `now`: not written at all.
@@ -207,7 +255,7 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
         const askedAt = later(inquiryAt, between(0.2, 2));
         const qid = say(askedAt, 'customer', pick(TEXT.question), [], contacts - 1);
         const w = timerWindow(questionRule, { sentAt: askedAt, meetingAt: null, commitment: null }, wh)!;
-        const onTime = rand() < model.question.prevalence;
+        const onTime = rand() < skilled(model.question.prevalence, skill);
         const answeredAt = onTime
           ? new Date(askedAt.getTime() + rand() * (w.dueAt.getTime() - askedAt.getTime()))
           : new Date(w.dueAt.getTime() + between(1, 30) * HOUR);
@@ -224,7 +272,7 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
         const bid = say(bookedAt, 'rep', pick(TEXT.meeting), [['meeting_scheduled', { meetingType: 'demo' }]]);
         move('qualified', 'demo', bookedAt, bid, 'meeting_scheduled');
         const w = timerWindow(demoRule, { sentAt: bookedAt, meetingAt, commitment: null }, wh)!;
-        const onTime = rand() < model.material.prevalence;
+        const onTime = rand() < skilled(model.material.prevalence, skill);
         let materialAt: Date | null = null;
         if (onTime) materialAt = new Date(meetingAt.getTime() + between(0.05, 0.95) * (w.dueAt.getTime() - meetingAt.getTime()));
         else if (rand() < 0.5) materialAt = later(w.dueAt, between(1, 5));
@@ -238,10 +286,10 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
           // demo → proposal: the quote; a follow-up within 3 days, an atom pushed and used.
           const quoteAt = later(settled, between(1, 6));
           d.amount = Math.round(between(5, 80)) * 10_000;
-          const quoteId = say(quoteAt, 'rep', TEXT.quote(d.amount), [['quote_sent', { amount: d.amount }]]);
+          const quoteId = say(quoteAt, 'rep', TEXT.quote(d.amount, address), [['quote_sent', { amount: d.amount }]]);
           move('demo', 'proposal', quoteAt, quoteId, 'quote_sent');
           const pr = model.proposal;
-          const followed = rand() < pr.followUpPrevalence;
+          const followed = rand() < skilled(pr.followUpPrevalence, skill);
           let last = quoteAt;
           // Within 3 days is 72 hours, evenings and weekends included (not snapped to working hours).
           const followAt = followed ? new Date(quoteAt.getTime() + between(0.5, 2.9) * DAY) : rand() < 0.5 ? later(quoteAt, between(4, 8)) : null;
@@ -253,7 +301,7 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
           if (rand() < pr.atomPushed) {
             const pushedAt = later(quoteAt, between(0.1, 1));
             d.atoms.push({ atomId: 'quote-followup-silence', kind: 'pushed', at: pushedAt });
-            if (rand() < pr.atomPrevalence) {
+            if (rand() < skilled(pr.atomPrevalence, skill)) {
               const usedAt = new Date(pushedAt.getTime() + between(1, 20) * HOUR);
               d.atoms.push({ atomId: 'quote-followup-silence', kind: 'used', at: usedAt });
               chance += pr.atomUsed;
@@ -281,7 +329,7 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
               const kinds: [StoredActionKind, Record<string, unknown>?][] = [['objection_raised', { objection: 'price' }]];
               if (text.includes('别家')) kinds.push(['competitor_mentioned']);
               say(raisedAt, 'customer', text, kinds, contacts - 1);
-              const sameDay = rand() < o.prevalence;
+              const sameDay = rand() < skilled(o.prevalence, skill);
               // Same day: within the rest of that working day (never past midnight).
               const w = wallClock(raisedAt, wh.timeZone);
               const dayEnd = zonedInstant(wh.timeZone, w.year, w.month, w.day, 23, 0);
@@ -305,19 +353,41 @@ export async function seedHistory(db: Db, opts: HistoryOptions): Promise<History
         }
       }
     }
-    emit(out, counts, d, { id, owner, seed: opts.seed, n, now, contacts, name: `${pick(CITIES)}${pick(TRADES)}${pick(SUFFIXES)}${n}` });
+    const name = `${pick(CITIES)}${pick(TRADES)}${pick(SUFFIXES)}${n}`;
+    if (opts.messagesPerDeal) pad(d, opts.messagesPerDeal, side, now);
+    emit(out, counts, d, { id, owner, seed: opts.seed, n, now, contacts, names, name });
+    if ((n + 1) % batch === 0) await flush();
   }
-
-  const drawn = performance.now();
-  counts.generateMs = drawn - started;
-  await insertAll(db, out);
-  counts.writeMs = performance.now() - drawn;
-  counts.messages = out.messages.length;
-  counts.actions = out.actions.length;
-  counts.stageChanges = out.stageChanges.length;
-  counts.timers = out.timers.length;
-  counts.atomEvents = out.atomEvents.length;
+  await flush();
+  counts.generateMs -= counts.writeMs;
   return counts;
+}
+
+function pickFrom<T>(rand: Rand, xs: readonly T[]): T {
+  return xs[Math.floor(rand() * xs.length)]!;
+}
+
+/** Small talk in pairs (customer, then the rep a few minutes later) between the deal's moments. */
+function pad(d: Draft, target: number, rand: Rand, now: number): void {
+  const key = d.msgs.filter((m) => m.at.getTime() <= now).sort((a, b) => a.at.getTime() - b.at.getTime());
+  if (key.length < 2) return;
+  const first = key[0]!.at.getTime();
+  const span = key.at(-1)!.at.getTime() - first;
+  const joined = key.find((m) => m.who === 'customer' && m.contact === 1)?.at.getTime();
+  for (let i = 0; key.length + i * 2 < target - 1; i++) {
+    const at = first + rand() * span;
+    const reply = Math.min(at + (1 + rand() * 30) * 60_000, key.at(-1)!.at.getTime() - 1);
+    // The second contact speaks only once they have joined the chat.
+    const contact = joined !== undefined && at >= joined && rand() < 0.3 ? 1 : 0;
+    d.msgs.push({ id: `${d.msgs[0]!.id.replace(/-m0$/, '')}-f${i}c`, at: new Date(at), who: 'customer', contact, text: pickFrom(rand, FILLER.customer) });
+    d.msgs.push({
+      id: `${d.msgs[0]!.id.replace(/-m0$/, '')}-f${i}r`,
+      at: new Date(Math.max(at, reply)),
+      who: 'rep',
+      contact: 0,
+      text: pickFrom(rand, FILLER.rep),
+    });
+  }
 }
 
 /** The rows the generator writes, table by table. */
@@ -336,7 +406,7 @@ function emit(
   out: HistoryRows,
   counts: HistoryCounts,
   d: Draft,
-  x: { id: string; owner: string; seed: number; n: number; now: number; contacts: number; name: string },
+  x: { id: string; owner: string; seed: number; n: number; now: number; contacts: number; names: readonly string[]; name: string },
 ): void {
   const past = (t: Date) => t.getTime() <= x.now;
   const msgs = d.msgs.filter((m) => past(m.at)).sort((a, b) => a.at.getTime() - b.at.getTime());
@@ -369,7 +439,7 @@ function emit(
       conversationId: convId,
       slot: x.n % 64,
       senderId: m.who === 'rep' ? x.owner : contactId(m.contact),
-      senderName: m.who === 'rep' ? null : m.contact === 0 ? '王总' : '李工',
+      senderName: m.who === 'rep' ? null : (x.names[m.contact] ?? null),
       personId: m.who === 'rep' ? x.owner : null,
       role: m.who,
       kind: 'text',
@@ -466,7 +536,7 @@ function emit(
     lastCustomerAt: lastCustomer,
     lastRepAt: lastRep,
     awaitingReplySince: awaiting,
-    contactName: '王总',
+    contactName: x.names[0] ?? null,
     contacts: [...seen],
   });
   counts.deals++;

@@ -190,11 +190,16 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
           bool_or(coalesce(m.sender_name, '') ~* ${DECISION_MAKER} or m.text ~* ${SELF_DECIDES}) as seen,
           array_remove(array_agg(distinct m.sender_name), null) as names,
           (array_agg(m.text order by m.sent_at desc) filter (where m.text ~* ${MENTIONS}))[1] as mention
-        from conversations c join messages m on m.conversation_id = c.id
+        from conversations c
+          -- Each conversation's customer messages through its index: planned as a join, the
+          -- server reads the whole messages table (millions of rows) for a few thousand deals.
+          cross join lateral (
+            select m.sender_name, m.text, m.sent_at from messages m where m.conversation_id = c.id and m.role = 'customer' offset 0
+          ) m
         where c.opportunity_id in (${sql.join(
           late.map((d) => sql`${d.id}`),
           sql`, `,
-        )}) and m.role = 'customer'
+        )})
         group by c.opportunity_id`)
           .then((r) => rowsOf<{ id: string; seen: boolean; names: string[] | null; mention: string | null }>(r)),
   ]);

@@ -9,3 +9,4 @@ export * from './documents.ts';
 export * from './console.ts';
 export * from './deal-events.ts';
 export * from './webhooks.ts';
+export * from './report-facts.ts';

@@ -12,7 +12,7 @@ import { winningPath } from '../../bots/deals/stages.ts';
 import { createDocumentStorage } from '../../bots/documents/storage.ts';
 import { type AttributionParams, attribution } from '../../bots/reports/attribution.ts';
 import { seedHistory } from '../../bots/reports/history.ts';
-import { type BehaviourKey, DEFAULT_MODEL, type HistoryModel, plantedRates } from '../../bots/reports/history-model.ts';
+import { type BehaviourKey, DEFAULT_MODEL, type HistoryModel, plantedRates, skillOf } from '../../bots/reports/history-model.ts';
 import { rateRatio, zFor } from '../../bots/reports/stats.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
@@ -40,13 +40,15 @@ let dir: string;
 let database: Database;
 let catalog: CatalogHolder;
 let base: AttributionParams;
+/** Owners the history was drawn over: the planted rates mix their skills. */
+let reps: number;
 
 beforeAll(async () => {
   dir = await makeDataDir();
   database = await openDatabase({ dataDir: dir, migrate: false });
   catalog = await CatalogHolder.open(database.db, createLogger({ level: 'silent' }));
   const c = catalog.current;
-  await seedHistory(database.db, { deals: 2000, seed: 7, now: NOW, wh, rules: c.playbook.rules, model: MODEL });
+  reps = (await seedHistory(database.db, { deals: 2000, seed: 7, now: NOW, wh, rules: c.playbook.rules, model: MODEL })).reps;
   base = {
     scope: { all: true },
     now: NOW,
@@ -66,7 +68,7 @@ const text = (m: OutboundMessage) => (m.type === 'markdown' ? `${m.title}\n${m.t
 
 describe('attribution by lift', () => {
   it('ranks the behaviours in the planted order, each planted lift inside its interval', async () => {
-    const truth = plantedRates(MODEL);
+    const truth = plantedRates(MODEL, reps);
     const planted = (Object.keys(truth) as BehaviourKey[])
       .map((k) => ({ k, lift: truth[k].advance.with / truth[k].advance.without }))
       .sort((a, b) => b.lift - a.lift);
@@ -98,6 +100,24 @@ describe('attribution by lift', () => {
     // One rep's lifts, on a few hundred deals each, are often below the floor: said so.
     const thin = r.reps.flatMap((x) => x.behaviours).filter((b) => !b.lift.enough);
     for (const b of thin) expect(Math.min(b.lift.with.n, b.lift.without.n)).toBeLessThan(r.minDeals);
+  });
+
+  it('finds the planted better reps: they advance most, and do every behaviour more often than the rest', async () => {
+    // The generator gives the reps, sorted by id, the model's skills in turn: 1.4, 1, 0.6, 1.4 …
+    const ids = [...catalog.current.people]
+      .filter((p) => p.active && p.role === 'rep')
+      .map((p) => p.id)
+      .sort();
+    const skilled = ids.filter((_, i) => skillOf(MODEL, i) === Math.max(...MODEL.repSkill));
+    const weakest = ids.filter((_, i) => skillOf(MODEL, i) === Math.min(...MODEL.repSkill));
+    const r = await attribution(database.db, base);
+    expect(skilled).toContain(r.best!.reps[0]!.ownerId);
+    expect(weakest).toContain(r.reps.at(-1)!.ownerId);
+    for (const b of r.best!.behaviours) {
+      // The best rep does each behaviour 1.4 times as often as the model's prevalence, the rest 1.0
+      // times on average: a gap of 18 points or more (every prevalence is 0.45 or more).
+      expect(b.best.rate!, b.key).toBeGreaterThan(b.rest.rate! + 0.05);
+    }
   });
 
   it('reports small samples as 样本不足 with their n', async () => {

@@ -11,7 +11,7 @@ import { CatalogHolder } from '../../bots/catalog/watch.ts';
 import { buildNudge } from '../../bots/coaching/nudges.ts';
 import { renderKbAnswer } from '../../bots/coaching/render.ts';
 import { OBJECTION_SAME_DAY } from '../../bots/reports/breakpoints.ts';
-import { behaviourFiguresHandler, behaviourOfRule, computeFigures, FIGURES_KEY, figureForRule, loadFigures, useFigures } from '../../bots/reports/figures.ts';
+import { behaviourFiguresHandler, behaviourOfRule, computeFigures, FIGURES_KEY } from '../../bots/reports/figures.ts';
 import { seedHistory } from '../../bots/reports/history.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../core/config.ts';
@@ -36,15 +36,15 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  useFigures(null);
+  catalog.figures.use(null);
   await database?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const body = (m: OutboundMessage) => (m.type === 'text' ? m.text : m.text);
 
-function demoNudge() {
-  const c = catalog.current;
+function demoNudge(holder: CatalogHolder = catalog) {
+  const c = holder.current;
   const rule = c.playbook.rules.find((r) => r.id === 'demo-golden-48h')!;
   return buildNudge(c, ['local'], {
     rule: { id: rule.id, title: rule.name, hint: rule.hint },
@@ -62,8 +62,8 @@ function demoNudge() {
 
 describe('computed figures', () => {
   it('keep the written figure, marked 示例, while none is computed', async () => {
-    useFigures(null);
-    await loadFigures(database.db);
+    catalog.figures.use(null);
+    await catalog.figures.load(database.db);
     const text = demoNudge();
     expect(text).not.toContain('**数据**');
     expect(text).toContain(
@@ -79,17 +79,21 @@ describe('computed figures', () => {
     const demo = stored.figures.find((f) => f.key === 'demo-golden-48h')!;
     expect(demo.text).toMatch(/^做到的商机(赢单率|推进到下一阶段的比例) [\d.]+%，没做到的 [\d.]+%（本团队数据，n=\d+\/\d+）$/);
     // Another process: its copy comes from the row, not from the reports.
-    useFigures(null);
-    await loadFigures(database.db);
+    catalog.figures.use(null);
+    await catalog.figures.load(database.db);
     const text = demoNudge();
     expect(text).toContain(`**数据**：${demo.text}`);
     expect(text).toContain(`**证据**：演示后48小时内发定制材料：${demo.text}`);
     expect(text).not.toContain('（示例）');
-    const kb = renderKbAnswer('演示', [catalog.current.atoms.get('demo-followup-48h')!]);
+    const kb = renderKbAnswer('演示', [catalog.current.atoms.get('demo-followup-48h')!], catalog.figures);
     expect(body(kb)).toContain(`证据：演示后48小时内发定制材料：${demo.text}`);
     // An atom's evidence with no behaviour is shown as written, never marked.
-    const price = renderKbAnswer('价格', [catalog.current.atoms.get('price-objection-early')!]);
+    const price = renderKbAnswer('价格', [catalog.current.atoms.get('price-objection-early')!], catalog.figures);
     expect(body(price)).not.toContain('示例）');
+    // A second app in the same process has its own copy: nothing loaded there yet.
+    const other = await CatalogHolder.open(database.db, createLogger({ level: 'silent' }));
+    expect(demoNudge(other)).toContain('（示例）');
+    expect(demoNudge()).toContain(`**数据**：${demo.text}`);
   });
 
   it('map a rule to its behaviour, and show nothing below the sample floor', async () => {
@@ -98,8 +102,8 @@ describe('computed figures', () => {
     expect(behaviourOfRule(rules.find((r) => r.id === 'quote-no-reply-3d')!)).toBe('quote-follow-up-3d');
     const strict = await computeFigures(database.db, catalog.current, loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', BREAKPOINT_MIN_DEALS: '100000' }), NOW);
     expect(strict.figures).toEqual([]);
-    useFigures(strict);
-    expect(figureForRule(rules.find((r) => r.id === 'demo-golden-48h')!)).toBeUndefined();
+    catalog.figures.use(strict);
+    expect(catalog.figures.figureForRule(rules.find((r) => r.id === 'demo-golden-48h')!)).toBeUndefined();
     expect(demoNudge()).toContain('（示例）');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { funnelSchema, playbookFileSchema, ruleSchema } from '../../bots/catalog/schema.ts';
+import { DEFAULT_POST_SALE, DEFAULT_WIN_PRIORS, funnelSchema, playbookFileSchema, ruleSchema, valueScoreSchema } from '../../bots/catalog/schema.ts';
+import { postSaleTerms } from '../../bots/deals/deal-events.ts';
 import { loadPlaybook, ruleById } from './config-files.ts';
 
 const baseRule = { id: 'demo-followup', name: 'x', on: { action: 'meeting_scheduled' }, title: 't', hint: 'h' };
@@ -91,5 +92,45 @@ describe('the default config/playbooks.yaml', () => {
     expect(ruleById(playbook, 'demo-golden-48h')).toMatchObject({ within: 172_800_000, nudgeAt: 86_400_000, startAt: 'meeting' });
     expect(ruleById(playbook, 'quote-no-reply-3d').within).toBe(259_200_000);
     expect(ruleById(playbook, 'question-unanswered-2h')).toMatchObject({ within: 7_200_000, workingHours: true });
+  });
+});
+
+describe('playbook schema: forecast priors and post-sale points', () => {
+  const score = {
+    weights: { amount: 35, engagement: 20, buyingSignals: 30, responsiveness: 15 },
+    amountFull: 1,
+    engagementFull: 1,
+    buyingSignalsFull: 1,
+    responsiveFullHours: 1,
+  };
+
+  it('takes win priors per known stage, between 0 and 1, and leaves them to the defaults when absent', () => {
+    expect(funnelSchema.parse({ ...baseFunnel, winPriors: { lead: 0.1, proposal: 0.5 } }).winPriors).toEqual({ lead: 0.1, proposal: 0.5 });
+    expect(funnelSchema.parse(baseFunnel).winPriors).toBeUndefined();
+    const unknown = funnelSchema.safeParse({ ...baseFunnel, winPriors: { demo: 0.3 } });
+    expect(unknown.success).toBe(false);
+    expect(unknown.error?.issues[0]?.path).toEqual(['winPriors', 'demo']);
+    expect(funnelSchema.safeParse({ ...baseFunnel, winPriors: { lead: 1.5 } }).success).toBe(false);
+  });
+
+  it('fills the post-sale points with today’s values, and refuses bounds the wrong way round', () => {
+    expect(valueScoreSchema.parse(score).postSale).toEqual(DEFAULT_POST_SALE);
+    const own = { ...DEFAULT_POST_SALE, referral: 8, bounds: { ...DEFAULT_POST_SALE.bounds, referral: [0, 24] } };
+    expect(valueScoreSchema.parse({ ...score, postSale: own }).postSale.referral).toBe(8);
+    const wrong = { ...DEFAULT_POST_SALE, bounds: { ...DEFAULT_POST_SALE.bounds, ticket: [0, -15] } };
+    expect(valueScoreSchema.safeParse({ ...score, postSale: wrong }).success).toBe(false);
+  });
+
+  it('the shipped playbook writes out the defaults, so an admin sees what to edit', () => {
+    const pb = loadPlaybook();
+    expect(pb.funnel.winPriors).toEqual(DEFAULT_WIN_PRIORS);
+    expect(pb.valueScore?.postSale).toEqual(DEFAULT_POST_SALE);
+  });
+
+  it('the post-sale terms follow the playbook’s points', () => {
+    const counts = { paymentsOnTime: 2, paymentsLate: 0, referrals: 2, ticketsLow: 0, ticketsMedium: 1, ticketsHigh: 0, renewals: 0 };
+    expect(postSaleTerms(counts)).toMatchObject({ payment: 6, referral: 10, ticket: -3 });
+    const own = { ...DEFAULT_POST_SALE, referral: 8, bounds: { ...DEFAULT_POST_SALE.bounds, referral: [0, 12] as [number, number] } };
+    expect(postSaleTerms(counts, own)).toMatchObject({ payment: 6, referral: 12, ticket: -3 });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { valueScore } from '../../bots/coaching/value-score.ts';
-import type { ValueScoreFormula } from '../../bots/catalog/schema.ts';
+import { DEFAULT_POST_SALE, type ValueScoreFormula } from '../../bots/catalog/schema.ts';
 
 const f: ValueScoreFormula = {
   weights: { amount: 35, engagement: 20, buyingSignals: 30, responsiveness: 15 },
@@ -8,6 +8,7 @@ const f: ValueScoreFormula = {
   engagementFull: 12,
   buyingSignalsFull: 3,
   responsiveFullHours: 1,
+  postSale: DEFAULT_POST_SALE,
 };
 
 describe('valueScore', () => {

@@ -1,0 +1,109 @@
+/**
+ * The reports' kept facts of closed deals change how fast the reports answer, never what they
+ * say: the breakpoints, attribution and the forecast read the same after a full roll-up, a
+ * partial one, and when a deal changed since (it is read live until the next roll-up).
+ */
+import { rm } from 'node:fs/promises';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CatalogHolder } from '../../bots/catalog/watch.ts';
+import { winningPath } from '../../bots/deals/stages.ts';
+import { breakpoints } from '../../bots/reports/breakpoints.ts';
+import { forecast } from '../../bots/reports/forecast.ts';
+import { forecastWindow } from '../../bots/reports/forecast-answer.ts';
+import { seedHistory } from '../../bots/reports/history.ts';
+import { factsStatus, refreshReportFacts } from '../../bots/reports/report-facts.ts';
+import { createLogger } from '../../core/logger.ts';
+import { type Database, openDatabase } from '../../db/client.ts';
+import { makeDataDir } from '../helpers/app.ts';
+
+const NOW = new Date('2026-11-27T10:00:00+08:00');
+const TZ = 'Asia/Shanghai';
+const wh = { timeZone: TZ, start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
+
+let dir: string;
+let database: Database;
+let catalog: CatalogHolder;
+
+beforeAll(async () => {
+  dir = await makeDataDir();
+  database = await openDatabase({ dataDir: dir, migrate: false });
+  catalog = await CatalogHolder.open(database.db, createLogger({ level: 'silent' }));
+  await seedHistory(database.db, { deals: 500, seed: 5, now: NOW, days: 300, wh, rules: catalog.current.playbook.rules });
+}, 180_000);
+
+afterAll(async () => {
+  await database?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Everything the reports compute from the kept facts, as one comparable value. */
+async function figures() {
+  const c = catalog.current;
+  const teamIds = [...c.teams.keys()];
+  const stages = winningPath(c.playbook.funnel);
+  const bp = await breakpoints(database.db, { scope: { all: true }, now: NOW, timeZone: TZ, stages, rules: c.playbook.rules, minDeals: 5 });
+  const quarter = forecastWindow('本季度', NOW, TZ);
+  const weekAgo = new Date(NOW.getTime() - 7 * 86_400_000);
+  const fc = await Promise.all(
+    [undefined, weekAgo].map((asOf) =>
+      forecast(database.db, {
+        scope: { teamIds },
+        teamIds,
+        from: quarter.from,
+        to: quarter.to,
+        now: NOW,
+        ...(asOf ? { asOf } : {}),
+        funnel: c.playbook.funnel,
+        stages,
+      }),
+    ),
+  );
+  return { bp, fc: fc.map((f) => ({ totals: f.totals, deals: f.deals, chances: [...f.chances].map(([t, m]) => [t, [...m]]) })) };
+}
+
+const status = () => factsStatus(database.db, { funnel: catalog.current.playbook.funnel, timeZone: TZ });
+const refresh = (more: { batch?: number; maxDeals?: number } = {}) =>
+  refreshReportFacts(database.db, { funnel: catalog.current.playbook.funnel, timeZone: TZ, now: NOW, ...more });
+
+describe('kept report facts', () => {
+  it('leave every figure as the live reading computes it', { timeout: 240_000 }, async () => {
+    const live = await figures();
+    expect((await status()).kept).toBe(0);
+    // Part of the closed deals first, in small batches: a mix of kept and live.
+    const part = await refresh({ batch: 40, maxDeals: 120 });
+    expect(part.deals).toBe(120);
+    expect((await status()).kept).toBe(120);
+    expect(await figures()).toEqual(live);
+    const rest = await refresh();
+    const s = await status();
+    expect(s.kept).toBe(s.closed);
+    expect(part.deals + rest.deals).toBe(s.closed);
+    expect(s.oldest?.toISOString()).toBe(NOW.toISOString());
+    expect(await figures()).toEqual(live);
+    // Nothing left to do: a second run computes nothing.
+    expect((await refresh()).deals).toBe(0);
+  });
+
+  it('read a deal changed since the roll-up live, and keep it again on the next run', { timeout: 240_000 }, async () => {
+    const before = await status();
+    // A won deal reopened by a correction, and a lost deal's owner corrected: both touched.
+    await database.db.execute(sql`
+      update opportunities set status = 'open', closed_at = null, stage = 'negotiation', updated_at = ${NOW.toISOString()}::timestamptz
+      where id = (select id from opportunities where status = 'won' order by id limit 1)`);
+    await database.db.execute(sql`
+      update opportunities set owner_id = (select owner_id from opportunities where status = 'won' order by id desc limit 1),
+        updated_at = ${NOW.toISOString()}::timestamptz
+      where id = (select id from opportunities where status = 'lost' order by id limit 1)`);
+    const after = await status();
+    expect(after.closed).toBe(before.closed - 1);
+    expect(after.kept).toBe(before.kept - 2);
+    const mixed = await figures();
+    // The same history with nothing kept at all.
+    await database.db.execute(sql`delete from deal_facts`);
+    const live = await figures();
+    expect(mixed).toEqual(live);
+    expect((await refresh()).deals).toBe(after.closed);
+    expect(await figures()).toEqual(live);
+  });
+});
