@@ -55,9 +55,11 @@ export async function stageHistories(
         where o.status in ('won', 'lost') and o.closed_at <= ${asOf}::timestamptz and p.team_id in (${list(p.teamIds)})
       ),
       live as (select * from closed where not fresh),
-      ${spansSql(p.stages, 'live')},
+      ${spansSql(p.stages, 'live', sql`, c.team_id, c.status`)},
       dwell as (
-        select c.team_id, c.status, s.stage, s.to_close, s.stay from spans s join live c on c.id = s.id
+        -- The live deals' columns come through spans: joined to live again, a database without
+        -- statistics (PGlite) plans a nested loop over both.
+        select team_id, status, stage, to_close, stay from spans
         union all
         select c.team_id, c.status, d.stage, d.to_close, d.stay from deal_stage_spans d join closed c on c.id = d.opportunity_id and c.fresh
         where d.stage in (${list(p.stages)})

@@ -13,7 +13,7 @@
  * `occasionsSql`): the figures never depend on when the job last ran, only the time a report
  * takes does. The message path is not touched.
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import type { Config } from '../../core/config.ts';
@@ -115,10 +115,10 @@ async function analyzeFacts(db: Db): Promise<void> {
 /**
  * The stage spans of the closed deals in the CTE `closed` (id, closed_at, created_at): each
  * winning-path stage a deal entered (its first entry), the days it stayed (until the next
- * path stage it entered, else the close) and the days from entering it to the close. Shared by
- * the roll-up and the forecast's live reading.
+ * path stage it entered, else the close) and the days from entering it to the close, with the
+ * `carry` columns of `c` (the closed deal). Shared by the roll-up and the forecast's live reading.
  */
-export function spansSql(path: readonly string[], closed = 'closed') {
+export function spansSql(path: readonly string[], closed = 'closed', carry: SQL = sql``) {
   const c = sql.raw(closed);
   return sql`entries as (
       select sc.opportunity_id as id, sc.to_stage as stage, sc.at from stage_changes sc join ${c} c on c.id = sc.opportunity_id
@@ -128,7 +128,7 @@ export function spansSql(path: readonly string[], closed = 'closed') {
     ),
     per as (select id, stage, min(at) as at from entries where stage in (${list(path)}) group by id, stage),
     spans as (
-      select per.id, per.stage, extract(epoch from c.closed_at - per.at) / 86400 as to_close,
+      select per.id, per.stage${carry}, extract(epoch from c.closed_at - per.at) / 86400 as to_close,
         extract(epoch from coalesce(lead(per.at) over (partition by per.id order by per.at), c.closed_at) - per.at) / 86400 as stay
       from per join ${c} c on c.id = per.id
     )`;

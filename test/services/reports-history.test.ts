@@ -9,6 +9,7 @@ import { winningPath } from '../../bots/deals/stages.ts';
 import { breakpoints } from '../../bots/reports/breakpoints.ts';
 import { forecast } from '../../bots/reports/forecast.ts';
 import { seedHistory } from '../../bots/reports/history.ts';
+import { refreshReportFacts } from '../../bots/reports/report-facts.ts';
 import { dealRisks } from '../../bots/reports/risks.ts';
 import { type Database, openDatabase } from '../../db/client.ts';
 import { makeDataDir } from '../helpers/app.ts';
@@ -90,5 +91,16 @@ describe('analytics on PostgreSQL', () => {
       expect(fB.totals.weighted).toBeCloseTo(fA.totals.weighted, 3);
       expect(fB.totals.won).toBeCloseTo(fA.totals.won, 3);
     }
-  }, 120_000);
+
+    // With the closed deals' facts kept on PostgreSQL (in batches, analysed as they grow), the
+    // same breakpoints and forecast as PGlite reading every deal live.
+    const kept = await refreshReportFacts(pg.db, { funnel: a.catalog.playbook.funnel, timeZone: wh.timeZone, now: NOW, batch: 100 });
+    expect(kept.deals).toBe(countsA.won + countsA.lost);
+    expect(await breakpoints(pg.db, params)).toEqual(bpA);
+    const fp = { scope: { all: true as const }, teamIds: ['east', 'north'], ...quarter, now: NOW, funnel: a.catalog.playbook.funnel, stages: params.stages };
+    const [fA, fB] = await Promise.all([forecast(pglite.db, fp), forecast(pg.db, fp)]);
+    expect(fB.deals.map((d) => [d.id, d.p.toFixed(9), d.expectedClose.getTime()])).toEqual(
+      fA.deals.map((d) => [d.id, d.p.toFixed(9), d.expectedClose.getTime()]),
+    );
+  }, 180_000);
 });
