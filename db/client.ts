@@ -62,7 +62,8 @@ export interface Database extends Lane {
    * For work a sender waits on (a platform's delivery stored before its answer, its replay
    * check): on PGlite, whose one connection is taken in turns, it goes before every other
    * statement and transaction waiting for it (an analysis batch, a bulk ingest batch), so it
-   * waits at most for the one running; on PostgreSQL, the same pool.
+   * waits at most for the one running; on PostgreSQL, the same pool, with BEGIN sent along with
+   * a transaction's first statements (a round trip fewer).
    */
   urgent: Lane;
   /** Cheap round trip for readiness checks. */
@@ -143,7 +144,7 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Database> 
  * row while others wait. (drizzle's queries go straight to PGlite's own queue; they are the
  * console's and admin's, not the message path's.)
  */
-export class Turns {
+class Turns {
   #busy = false;
   #streak = 0;
   readonly #urgent: Array<() => void> = [];
