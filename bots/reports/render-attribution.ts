@@ -32,7 +32,7 @@ export function renderAttribution(
   if (r.teams.length > 1 && opts.teamName) {
     const lines = r.teams.map((t) => {
       const top = t.behaviours[0];
-      return `${md(opts.teamName!(t.teamId))}：${top && top.enough && top.lift.ratio !== null ? `${top.label} ${liftText(top)}` : '样本不足'}`;
+      return `${md(opts.teamName!(t.teamId))}：${top?.enough && top.lift.ratio !== null ? `${top.label} ${liftText(top)}` : '样本不足'}`;
     });
     blocks.push(['**各团队提升最大的行为**', ...lines].join('\n'));
   }
