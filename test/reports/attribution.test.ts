@@ -3,26 +3,22 @@
  * ranking recovers the planted order, each planted lift lies in its interval, thin samples read
  * 样本不足, and each asker sees only their deals (a rep their own, with no one to compare to).
  */
-import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CatalogHolder } from '../../bots/catalog/watch.ts';
+import type { CatalogHolder } from '../../bots/catalog/watch.ts';
 import { answerCommand } from '../../bots/commands/answer.ts';
 import { parseCommand } from '../../bots/commands/parse.ts';
 import { winningPath } from '../../bots/deals/stages.ts';
 import { createDocumentStorage } from '../../bots/documents/storage.ts';
 import { type AttributionParams, attribution } from '../../bots/reports/attribution.ts';
-import { seedHistory } from '../../bots/reports/history.ts';
 import { type BehaviourKey, DEFAULT_MODEL, type HistoryModel, plantedRates, skillOf } from '../../bots/reports/history-model.ts';
 import { rateRatio, zFor } from '../../bots/reports/stats.ts';
 import { loadConfig } from '../../core/config.ts';
-import { createLogger } from '../../core/logger.ts';
 import type { OutboundMessage } from '../../core/types.ts';
-import { type Database, openDatabase } from '../../db/client.ts';
-import { makeDataDir } from '../helpers/app.ts';
+import type { Database } from '../../db/client.ts';
+import { type HistoryDb, HISTORY_NOW, HISTORY_TZ, openHistoryDb } from '../helpers/history-db.ts';
 
-const NOW = new Date('2026-11-27T10:00:00+08:00');
-const TZ = 'Asia/Shanghai';
-const wh = { timeZone: TZ, start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
+const NOW = HISTORY_NOW;
+const TZ = HISTORY_TZ;
 
 /**
  * Planted lifts on advancing, far enough apart to be told apart at 2,000 deals: material ×3,
@@ -36,7 +32,7 @@ const MODEL: HistoryModel = {
   objection: { ...DEFAULT_MODEL.objection, winWith: 0.8, winWithout: 0.4 },
 };
 
-let dir: string;
+let history: HistoryDb;
 let database: Database;
 let catalog: CatalogHolder;
 let base: AttributionParams;
@@ -44,11 +40,9 @@ let base: AttributionParams;
 let reps: number;
 
 beforeAll(async () => {
-  dir = await makeDataDir();
-  database = await openDatabase({ dataDir: dir, migrate: false });
-  catalog = await CatalogHolder.open(database.db, createLogger({ level: 'silent' }));
+  history = await openHistoryDb({ deals: 2000, seed: 7, model: MODEL });
+  ({ database, catalog, reps } = history);
   const c = catalog.current;
-  reps = (await seedHistory(database.db, { deals: 2000, seed: 7, now: NOW, wh, rules: c.playbook.rules, model: MODEL })).reps;
   base = {
     scope: { all: true },
     now: NOW,
@@ -60,8 +54,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await database?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await history?.close();
 });
 
 const text = (m: OutboundMessage) => (m.type === 'markdown' ? `${m.title}\n${m.text}` : JSON.stringify(m));
@@ -143,7 +136,7 @@ describe('attribution by lift', () => {
 describe('/breakpoints 归因', () => {
   const ask = async (personId: string, command: string) => {
     const person = catalog.current.person(personId)!;
-    const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ DATA_DIR: history.dataDir, LOG_LEVEL: 'silent' });
     const extras = {
       documents: { storage: createDocumentStorage(config), publicUrl: 'http://127.0.0.1:3000' },
       wh: { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS },

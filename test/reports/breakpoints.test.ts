@@ -2,27 +2,23 @@
  * Behaviour breakpoints on a generated history: the computed rates recover the planted ones, small
  * samples are reported as such, and each asker sees only their deals.
  */
-import { rm } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogHolder } from '../../bots/catalog/watch.ts';
-import { CatalogHolder as Holder } from '../../bots/catalog/watch.ts';
 import { answerCommand } from '../../bots/commands/answer.ts';
 import { parseCommand } from '../../bots/commands/parse.ts';
 import { winningPath } from '../../bots/deals/stages.ts';
 import { type BreakpointParams, breakpoints } from '../../bots/reports/breakpoints.ts';
 import { createWeeklyDigest } from '../../bots/reports/digest-job.ts';
-import { seedHistory } from '../../bots/reports/history.ts';
 import { type BehaviourKey, plantedRates } from '../../bots/reports/history-model.ts';
 import { renderBreakpoints } from '../../bots/reports/render-insights.ts';
 import { zFor } from '../../bots/reports/stats.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../core/config.ts';
-import { createLogger } from '../../core/logger.ts';
 import type { OutboundMessage } from '../../core/types.ts';
-import { type Database, openDatabase } from '../../db/client.ts';
+import type { Database } from '../../db/client.ts';
 import { deliveries } from '../../db/schema/index.ts';
-import { makeDataDir } from '../helpers/app.ts';
+import { type HistoryDb, HISTORY_NOW, HISTORY_TZ, openHistoryDb } from '../helpers/history-db.ts';
 import { createDocumentStorage } from '../../bots/documents/storage.ts';
 import type { Config } from '../../core/config.ts';
 
@@ -32,11 +28,10 @@ const extras = (config: Config) => ({
   wh: { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS },
 });
 
-const NOW = new Date('2026-11-27T10:00:00+08:00');
-const TZ = 'Asia/Shanghai';
-const wh = { timeZone: TZ, start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
+const NOW = HISTORY_NOW;
+const TZ = HISTORY_TZ;
 
-let dir: string;
+let history: HistoryDb;
 let database: Database;
 let catalog: CatalogHolder;
 let base: BreakpointParams;
@@ -44,17 +39,14 @@ let base: BreakpointParams;
 let reps: number;
 
 beforeAll(async () => {
-  dir = await makeDataDir();
-  database = await openDatabase({ dataDir: dir, migrate: false });
-  catalog = await Holder.open(database.db, createLogger({ level: 'silent' }));
+  history = await openHistoryDb({ deals: 2000, seed: 12 });
+  ({ database, catalog, reps } = history);
   const c = catalog.current;
-  reps = (await seedHistory(database.db, { deals: 2000, seed: 12, now: NOW, wh, rules: c.playbook.rules })).reps;
   base = { scope: { all: true }, now: NOW, timeZone: TZ, stages: winningPath(c.playbook.funnel), rules: c.playbook.rules };
 }, 180_000);
 
 afterAll(async () => {
-  await database?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await history?.close();
 });
 
 const text = (m: OutboundMessage) => (m.type === 'text' ? m.text : m.type === 'markdown' ? `${m.title}\n${m.text}` : JSON.stringify(m));
@@ -127,7 +119,7 @@ describe('/breakpoints', () => {
     const person = catalog.current.person(personId)!;
     const cmd = parseCommand(command);
     expect(cmd).not.toBeNull();
-    const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ DATA_DIR: history.dataDir, LOG_LEVEL: 'silent' });
     return text(await answerCommand({ tx: database.db, catalog, config, person, platform: 'local', now: NOW, ...extras(config) }, cmd!));
   };
   // Every n shown: `n=437` beside a rate, `n=12（做到）/8（未做到）` when the sample is too small.
@@ -173,7 +165,7 @@ describe('/breakpoints', () => {
 
 describe('the weekly digest', () => {
   const digest = async (personId: string) => {
-    const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ DATA_DIR: history.dataDir, LOG_LEVEL: 'silent' });
     const deps = { database, catalog, clock: new ManualClock(NOW), config, sendPlatforms: ['local' as const], dispatch: async () => {} };
     const row = await createWeeklyDigest(deps, personId);
     const again = await createWeeklyDigest(deps, personId);

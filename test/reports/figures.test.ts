@@ -4,7 +4,6 @@
  * the process's copy (no report query when a nudge is built); until there are enough deals the
  * written figure stays, marked 「示例」.
  */
-import { rm } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogHolder } from '../../bots/catalog/watch.ts';
@@ -12,33 +11,28 @@ import { buildNudge } from '../../bots/coaching/nudges.ts';
 import { renderKbAnswer } from '../../bots/coaching/render.ts';
 import { OBJECTION_SAME_DAY } from '../../bots/reports/breakpoints.ts';
 import { behaviourFiguresHandler, behaviourOfRule, computeFigures, FIGURES_KEY } from '../../bots/reports/figures.ts';
-import { seedHistory } from '../../bots/reports/history.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { OutboundMessage } from '../../core/types.ts';
-import { type Database, openDatabase } from '../../db/client.ts';
+import type { Database } from '../../db/client.ts';
 import { settings } from '../../db/schema/index.ts';
-import { makeDataDir } from '../helpers/app.ts';
+import { type HistoryDb, HISTORY_NOW, openHistoryDb } from '../helpers/history-db.ts';
 
-const NOW = new Date('2026-11-27T10:00:00+08:00');
-const wh = { timeZone: 'Asia/Shanghai', start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
+const NOW = HISTORY_NOW;
 
-let dir: string;
+let history: HistoryDb;
 let database: Database;
 let catalog: CatalogHolder;
 
 beforeAll(async () => {
-  dir = await makeDataDir();
-  database = await openDatabase({ dataDir: dir, migrate: false });
-  catalog = await CatalogHolder.open(database.db, createLogger({ level: 'silent' }));
-  await seedHistory(database.db, { deals: 1000, seed: 3, now: NOW, wh, rules: catalog.current.playbook.rules });
+  history = await openHistoryDb({ deals: 1000, seed: 3 });
+  ({ database, catalog } = history);
 }, 180_000);
 
 afterAll(async () => {
   catalog.figures.use(null);
-  await database?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await history?.close();
 });
 
 const body = (m: OutboundMessage) => (m.type === 'text' ? m.text : m.text);
@@ -72,7 +66,7 @@ describe('computed figures', () => {
   });
 
   it('are written by the job and reach the nudge and the atom evidence from the cached row', async () => {
-    const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ DATA_DIR: history.dataDir, LOG_LEVEL: 'silent' });
     await behaviourFiguresHandler({ database, catalog, config, clock: new ManualClock(NOW) })({} as Record<string, never>);
     const [row] = await database.db.select().from(settings).where(eq(settings.key, FIGURES_KEY));
     const stored = row!.value as { figures: Array<{ key: string; text: string }> };
@@ -100,7 +94,12 @@ describe('computed figures', () => {
     const rules = catalog.current.playbook.rules;
     expect(behaviourOfRule(rules.find((r) => r.id === 'price-objection')!)).toBe(OBJECTION_SAME_DAY);
     expect(behaviourOfRule(rules.find((r) => r.id === 'quote-no-reply-3d')!)).toBe('quote-follow-up-3d');
-    const strict = await computeFigures(database.db, catalog.current, loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', BREAKPOINT_MIN_DEALS: '100000' }), NOW);
+    const strict = await computeFigures(
+      database.db,
+      catalog.current,
+      loadConfig({ DATA_DIR: history.dataDir, LOG_LEVEL: 'silent', BREAKPOINT_MIN_DEALS: '100000' }),
+      NOW,
+    );
     expect(strict.figures).toEqual([]);
     catalog.figures.use(strict);
     expect(catalog.figures.figureForRule(rules.find((r) => r.id === 'demo-golden-48h')!)).toBeUndefined();

@@ -2,9 +2,8 @@
  * `/forecast` on a generated history: who sees which deals, the window, what-ifs, and the
  * weighted pipeline as the sum of amount × chance.
  */
-import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CatalogHolder } from '../../bots/catalog/watch.ts';
+import type { CatalogHolder } from '../../bots/catalog/watch.ts';
 import { dashboard } from '../../bots/console/dashboard.ts';
 import { forecastSection } from '../../bots/console/forecast-panel.ts';
 import { parsePeriod } from '../../bots/reports/period.ts';
@@ -13,32 +12,26 @@ import { parseCommand } from '../../bots/commands/parse.ts';
 import { createDocumentStorage } from '../../bots/documents/storage.ts';
 import { forecastFor, forecastWindow } from '../../bots/reports/forecast-answer.ts';
 import { carriers } from '../../bots/reports/forecast.ts';
-import { seedHistory } from '../../bots/reports/history.ts';
 import { formatAmount } from '../../bots/reports/render.ts';
 import { loadConfig } from '../../core/config.ts';
-import { createLogger } from '../../core/logger.ts';
 import type { OutboundMessage } from '../../core/types.ts';
-import { type Database, openDatabase } from '../../db/client.ts';
-import { makeDataDir } from '../helpers/app.ts';
+import type { Database } from '../../db/client.ts';
+import { type HistoryDb, HISTORY_NOW, HISTORY_TZ, HISTORY_WH, openHistoryDb } from '../helpers/history-db.ts';
 
-const NOW = new Date('2026-11-27T10:00:00+08:00');
-const TZ = 'Asia/Shanghai';
-const wh = { timeZone: TZ, start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
+const NOW = HISTORY_NOW;
+const TZ = HISTORY_TZ;
 
-let dir: string;
+let history: HistoryDb;
 let database: Database;
 let catalog: CatalogHolder;
 
 beforeAll(async () => {
-  dir = await makeDataDir();
-  database = await openDatabase({ dataDir: dir, migrate: false });
-  catalog = await CatalogHolder.open(database.db, createLogger({ level: 'silent' }));
-  await seedHistory(database.db, { deals: 600, seed: 21, now: NOW, days: 240, wh, rules: catalog.current.playbook.rules });
+  history = await openHistoryDb({ deals: 600, seed: 21, days: 240 });
+  ({ database, catalog } = history);
 }, 180_000);
 
 afterAll(async () => {
-  await database?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await history?.close();
 });
 
 const text = (m: OutboundMessage) => (m.type === 'markdown' ? `${m.title}\n${m.text}` : m.type === 'text' ? m.text : JSON.stringify(m));
@@ -46,8 +39,8 @@ const ask = async (personId: string, command: string) => {
   const person = catalog.current.person(personId)!;
   const cmd = parseCommand(command);
   expect(cmd?.name).toBe('forecast');
-  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
-  const extras = { documents: { storage: createDocumentStorage(config), publicUrl: 'http://127.0.0.1:3000' }, wh };
+  const config = loadConfig({ DATA_DIR: history.dataDir, LOG_LEVEL: 'silent' });
+  const extras = { documents: { storage: createDocumentStorage(config), publicUrl: 'http://127.0.0.1:3000' }, wh: HISTORY_WH };
   return text(await answerCommand({ tx: database.db, catalog, config, person, platform: 'local', now: NOW, ...extras }, cmd!));
 };
 const ctx = (personId: string) => ({ tx: database.db, catalog: catalog.current, person: catalog.current.person(personId)!, now: NOW, timeZone: TZ });

@@ -3,38 +3,31 @@
  * say: the breakpoints, attribution and the forecast read the same after a full roll-up, a
  * partial one, and when a deal changed since (it is read live until the next roll-up).
  */
-import { rm } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CatalogHolder } from '../../bots/catalog/watch.ts';
+import type { CatalogHolder } from '../../bots/catalog/watch.ts';
 import { winningPath } from '../../bots/deals/stages.ts';
 import { breakpoints } from '../../bots/reports/breakpoints.ts';
 import { forecast } from '../../bots/reports/forecast.ts';
 import { forecastWindow } from '../../bots/reports/forecast-answer.ts';
-import { seedHistory } from '../../bots/reports/history.ts';
 import { factsStatus, refreshReportFacts } from '../../bots/reports/report-facts.ts';
-import { createLogger } from '../../core/logger.ts';
-import { type Database, openDatabase } from '../../db/client.ts';
-import { makeDataDir } from '../helpers/app.ts';
+import type { Database } from '../../db/client.ts';
+import { type HistoryDb, HISTORY_NOW, HISTORY_TZ, openHistoryDb } from '../helpers/history-db.ts';
 
-const NOW = new Date('2026-11-27T10:00:00+08:00');
-const TZ = 'Asia/Shanghai';
-const wh = { timeZone: TZ, start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
+const NOW = HISTORY_NOW;
+const TZ = HISTORY_TZ;
 
-let dir: string;
+let history: HistoryDb;
 let database: Database;
 let catalog: CatalogHolder;
 
 beforeAll(async () => {
-  dir = await makeDataDir();
-  database = await openDatabase({ dataDir: dir, migrate: false });
-  catalog = await CatalogHolder.open(database.db, createLogger({ level: 'silent' }));
-  await seedHistory(database.db, { deals: 500, seed: 5, now: NOW, days: 300, wh, rules: catalog.current.playbook.rules });
+  history = await openHistoryDb({ deals: 500, seed: 5, days: 300 });
+  ({ database, catalog } = history);
 }, 180_000);
 
 afterAll(async () => {
-  await database?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await history?.close();
 });
 
 /** Everything the reports compute from the kept facts, as one comparable value. */
