@@ -7,23 +7,21 @@
  */
 import { mkdirSync } from 'node:fs';
 import { desc, eq, like } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../bots/http/server.ts';
 import type { InboundMessage } from '../../core/types.ts';
 import { auditLog, consoleLinks, conversations, deliveries, opportunities } from '../../db/schema/index.ts';
-import { chat, dm, startTestApp, type TestApp } from '../helpers/app.ts';
-import { freePort, launchChromium } from '../helpers/browser.ts';
+import { chat, dm, type TestApp } from '../helpers/app.ts';
+import { type BrowserStack, startBrowserStack } from '../helpers/browser.ts';
 
 const SHOTS = 'test-output/console';
 const MONDAY = new Date('2026-11-23T09:00:00+08:00');
 const at = (minutes: number) => new Date(MONDAY.getTime() + minutes * 60_000);
 
 let t: TestApp;
-let server: FastifyInstance;
 let base: string;
 let browser: Browser;
+let stack: BrowserStack;
 
 const say = async (m: InboundMessage) => {
   if (m.sentAt > t.clock.now()) t.clock.set(m.sentAt);
@@ -81,11 +79,8 @@ async function signIn(context: BrowserContext, url: string): Promise<Page> {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await startTestApp({ start: MONDAY, env: { HOST: '127.0.0.1', PORT: String(port) } });
-  server = buildServer(t.app);
-  await server.listen({ host: '127.0.0.1', port });
+  stack = await startBrowserStack({ start: MONDAY });
+  ({ t, base, browser } = stack);
   // 华东一组: 张三's 华东医疗 (a quote, a price objection, its handling) and 李四's 东方物流; 华北二组: 赵敏's 北方电力.
   const hd = (m: InboundMessage) => titled(m, '华东医疗 · 随访平台项目');
   await say(hd(chat({ conv: 'c-hd', from: 'zhangsan', text: '李主任您好，我是张三，拉了这个群方便沟通随访平台的事。', at: at(10) })));
@@ -105,13 +100,10 @@ beforeAll(async () => {
   await say(hd(chat({ conv: 'c-hd', from: 'zhangsan', text: '理解。按三年摊到每个账号每天不到 3 元，首期也可以先上 3 个院区，预算能降四成。', at: at(50) })));
   await say(titled(chat({ conv: 'c-df', from: 'lisi', text: '周经理好，我是李四，方案已发送，请查收。', at: at(60) }), '东方物流 · 仓储系统'));
   await say(titled(chat({ conv: 'c-bf', from: 'zhaomin', text: '何总好，我是赵敏，周三下午两点线上演示可以吗？', at: at(70) }), '北方电力 · 巡检'));
-  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.cleanup();
+  await stack?.close();
 });
 
 describe('signing in by a one-time link from the chat', () => {

@@ -13,12 +13,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleLink } from '../../bots/console/links.ts';
 import { readLink, tokenOf } from '../../bots/demo/reader.ts';
-import { buildServer } from '../../bots/http/server.ts';
 import type { InboundMessage } from '../../core/types.ts';
 import { conversations } from '../../db/schema/index.ts';
 import { multipartBody, samplePdf } from '../documents/harness.ts';
-import { chat, startTestApp, type TestApp } from '../helpers/app.ts';
-import { freePort, launchChromium } from '../helpers/browser.ts';
+import { chat, type TestApp } from '../helpers/app.ts';
+import { type BrowserStack, startBrowserStack } from '../helpers/browser.ts';
 
 const SHOTS = 'test-output/console';
 const MONDAY = new Date('2026-11-23T09:00:00+08:00');
@@ -28,6 +27,7 @@ let t: TestApp;
 let server: FastifyInstance;
 let base: string;
 let browser: Browser;
+let stack: BrowserStack;
 let docId = '';
 
 const say = async (m: InboundMessage) => {
@@ -60,11 +60,8 @@ async function signIn(context: BrowserContext, personId: string): Promise<Page> 
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await startTestApp({ start: MONDAY, env: { HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: base } });
-  server = buildServer(t.app);
-  await server.listen({ host: '127.0.0.1', port });
+  stack = await startBrowserStack({ start: MONDAY, env: (url) => ({ PUBLIC_URL: url }) });
+  ({ t, server, base, browser } = stack);
   const hd = (m: InboundMessage) => titled(m, '华东医疗 · 随访平台项目');
   await say(hd(chat({ conv: 'c-hd', from: 'zhangsan', text: '李主任您好，我是张三，拉了这个群方便沟通随访平台的事。', at: at(10) })));
   await say(hd(chat({ conv: 'c-hd', from: 'cust-li', name: '李主任', text: '整套下来大概什么价位？', at: at(20) })));
@@ -89,13 +86,10 @@ beforeAll(async () => {
     ],
   });
   await t.app.drain();
-  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.cleanup();
+  await stack?.close();
 });
 
 describe('the console’s data pages in a browser', () => {

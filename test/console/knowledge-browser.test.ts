@@ -9,14 +9,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { desc, eq, like } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../bots/http/server.ts';
 import type { InboundMessage } from '../../core/types.ts';
 import { atoms, auditLog, deliveries, nudges } from '../../db/schema/index.ts';
-import { chat, dm, startTestApp, type TestApp } from '../helpers/app.ts';
-import { freePort, launchChromium } from '../helpers/browser.ts';
+import { chat, dm, type TestApp } from '../helpers/app.ts';
+import { type BrowserStack, startBrowserStack } from '../helpers/browser.ts';
 
 const SHOTS = 'test-output/console';
 const MONDAY = new Date('2026-11-23T09:00:00+08:00');
@@ -24,9 +22,9 @@ const at = (minutes: number) => new Date(MONDAY.getTime() + minutes * 60_000);
 const NEW_TRACK = '{称呼}，控制台刚改的话术：我们先把每月因跟进不及时流失的订单算一算，再看这笔投入值不值。';
 
 let t: TestApp;
-let server: FastifyInstance;
 let base: string;
 let browser: Browser;
+let stack: BrowserStack;
 
 const say = async (m: InboundMessage) => {
   if (m.sentAt > t.clock.now()) t.clock.set(m.sentAt);
@@ -81,18 +79,12 @@ const nudgesIn = (conv: string) =>
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await startTestApp({ start: MONDAY, env: { HOST: '127.0.0.1', PORT: String(port) } });
-  server = buildServer(t.app);
-  await server.listen({ host: '127.0.0.1', port });
-  browser = await launchChromium();
+  stack = await startBrowserStack({ start: MONDAY });
+  ({ t, base, browser } = stack);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.cleanup();
+  await stack?.close();
 });
 
 describe('knowledge admin in the browser', () => {

@@ -5,27 +5,24 @@
  * a screenshot of the panels goes to test-output/console/.
  */
 import { mkdirSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleLink } from '../../bots/console/links.ts';
-import { buildServer } from '../../bots/http/server.ts';
 import { seedHistory } from '../../bots/reports/history.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { freePort, launchChromium } from '../helpers/browser.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { type BrowserStack, startBrowserStack } from '../helpers/browser.ts';
 
 const SHOTS = 'test-output/console';
 const NOW = new Date('2026-11-27T10:00:00+08:00');
 let t: TestApp;
-let server: FastifyInstance;
 let base: string;
 let browser: Browser;
+let stack: BrowserStack;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await startTestApp({ start: NOW, env: { HOST: '127.0.0.1', PORT: String(port) } });
+  stack = await startBrowserStack({ start: NOW });
+  ({ t, base, browser } = stack);
   await seedHistory(t.app.database.db, {
     deals: 400,
     seed: 9,
@@ -33,15 +30,10 @@ beforeAll(async () => {
     wh: { timeZone: 'Asia/Shanghai', start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] },
     rules: t.app.catalog.current.playbook.rules,
   });
-  server = buildServer(t.app);
-  await server.listen({ host: '127.0.0.1', port });
-  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.cleanup();
+  await stack?.close();
 });
 
 describe('the analytics panels in a browser', () => {

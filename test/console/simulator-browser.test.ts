@@ -8,21 +8,19 @@
  * test-output/console/.
  */
 import { mkdirSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleLink } from '../../bots/console/links.ts';
-import { buildServer } from '../../bots/http/server.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { freePort, launchChromium } from '../helpers/browser.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { type BrowserStack, startBrowserStack } from '../helpers/browser.ts';
 
 const SHOTS = 'test-output/console';
 const MONDAY = new Date('2026-11-23T09:00:00+08:00');
 
 let t: TestApp;
-let server: FastifyInstance;
 let base: string;
 let browser: Browser;
+let stack: BrowserStack;
 
 function watchErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -48,18 +46,12 @@ const later = () => t.clock.set(new Date(t.clock.now().getTime() + 60_000));
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await startTestApp({ start: MONDAY, env: { HOST: '127.0.0.1', PORT: String(port) } });
-  server = buildServer(t.app);
-  await server.listen({ host: '127.0.0.1', port });
-  browser = await launchChromium();
+  stack = await startBrowserStack({ start: MONDAY });
+  ({ t, base, browser } = stack);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.cleanup();
+  await stack?.close();
 });
 
 describe('the simulator producing a nudge', { timeout: 150_000 }, () => {
