@@ -7,17 +7,12 @@
  * medians over rounds. `--sql` runs a statement first (to try an index away: `drop index …`).
  */
 import { parseArgs } from 'node:util';
-import { analyzeMessage } from '../analyzers/index.ts';
-import { type AnalysisDeps, analyzeOnce } from '../bots/analysis/analyze-job.ts';
-import { syncCatalogFiles } from '../bots/catalog/sync.ts';
-import { CatalogHolder } from '../bots/catalog/watch.ts';
+import { analyzeOnce } from '../bots/analysis/analyze-job.ts';
 import { storeMessages } from '../bots/ingest/store.ts';
-import { createMetrics } from '../bots/metrics.ts';
-import { systemClock } from '../core/clock.ts';
 import { createLogger } from '../core/logger.ts';
 import { type Database, openDatabase } from '../db/client.ts';
-import type { JobRunner } from '../jobs/define.ts';
 import { createTestDatabase } from '../test/services/pg.ts';
+import { benchAnalysisDeps } from './bench/analysis-deps.ts';
 import { inboundChat } from './bench/chats.ts';
 import { median } from './bench/load.ts';
 import { CpuMeter } from './bench/procs.ts';
@@ -83,26 +78,9 @@ async function main(): Promise<void> {
   }
   const database = values.trace ? tracing(opened) : opened;
   try {
-    await syncCatalogFiles(database.db, { orgFile: 'config/org.yaml', playbookFile: 'config/playbooks.yaml', atomsFile: 'config/atoms.yaml' });
-    const catalog = await CatalogHolder.open(database.db, log);
-    const runner = { enqueue: async () => {}, enqueueMany: async () => {} } as unknown as JobRunner;
-    const deps: AnalysisDeps = {
-      database,
-      catalog,
-      clock: systemClock,
-      log,
-      metrics: createMetrics(),
-      runner,
-      wh: { timeZone: 'Asia/Shanghai', start: '00:00', end: '23:59', days: [0, 1, 2, 3, 4, 5, 6] },
-      sendPlatforms: ['local'],
-      liveOnly: new Set(),
-      partitions: PARTITIONS,
-      batchSize: Number(values.batch),
-      drainWhilePending: false,
-      nudgeMaxAgeMs: 86_400_000,
-      dailyTouchLimit: 5,
-      analyze: analyzeMessage,
-    };
+    const bench = await benchAnalysisDeps(database, log, { partitions: PARTITIONS, batchSize: Number(values.batch) });
+    const catalog = bench.catalog;
+    const deps = bench.deps(database);
     const rows: Array<Record<string, number>> = [];
     for (let r = -1; r < ROUNDS; r++) {
       const msgs = Array.from({ length: CHATS }, (_, i) => inboundChat(`ad${r + 1}`, i, new Date(Date.now() - 60_000 + i))).flat();

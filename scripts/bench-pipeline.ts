@@ -7,17 +7,12 @@
  * per message: this process's CPU, the PostgreSQL backends' CPU, wall time; medians over rounds.
  */
 import { parseArgs } from 'node:util';
-import { analyzeOnce, type AnalysisDeps } from '../bots/analysis/analyze-job.ts';
-import { syncCatalogFiles } from '../bots/catalog/sync.ts';
-import { CatalogHolder } from '../bots/catalog/watch.ts';
+import { analyzeOnce } from '../bots/analysis/analyze-job.ts';
 import { storeMessages } from '../bots/ingest/store.ts';
-import { createMetrics } from '../bots/metrics.ts';
-import { analyzeMessage } from '../analyzers/index.ts';
-import { systemClock } from '../core/clock.ts';
 import { createLogger } from '../core/logger.ts';
 import { type Database, openDatabase } from '../db/client.ts';
-import type { JobRunner } from '../jobs/define.ts';
 import { createTestDatabase } from '../test/services/pg.ts';
+import { benchAnalysisDeps } from './bench/analysis-deps.ts';
 import { inboundChat } from './bench/chats.ts';
 import { median } from './bench/load.ts';
 import { CpuMeter } from './bench/procs.ts';
@@ -42,27 +37,8 @@ async function main(): Promise<void> {
   const created = await createTestDatabase(null);
   const database = await openDatabase({ databaseUrl: created.url, dataDir: '', migrate: true });
   try {
-    await syncCatalogFiles(database.db, { orgFile: 'config/org.yaml', playbookFile: 'config/playbooks.yaml', atomsFile: 'config/atoms.yaml' });
-    const catalog = await CatalogHolder.open(database.db, log);
     // Sends are not measured here: dispatching them is a no-op.
-    const runner = { enqueue: async () => {}, enqueueMany: async () => {} } as unknown as JobRunner;
-    const deps = (db: Database): AnalysisDeps => ({
-      database: db,
-      catalog,
-      clock: systemClock,
-      log,
-      metrics: createMetrics(),
-      runner,
-      wh: { timeZone: 'Asia/Shanghai', start: '00:00', end: '23:59', days: [0, 1, 2, 3, 4, 5, 6] },
-      sendPlatforms: ['local'],
-      liveOnly: new Set(),
-      partitions: PARTITIONS,
-      batchSize: 500,
-      drainWhilePending: false,
-      nudgeMaxAgeMs: 86_400_000,
-      dailyTouchLimit: 5,
-      analyze: analyzeMessage,
-    });
+    const { catalog, deps } = await benchAnalysisDeps(database, log, { partitions: PARTITIONS, batchSize: 500 });
     const results: Record<'pipelined' | 'sequential', Array<{ node: number; pg: number; wall: number }>> = { pipelined: [], sequential: [] };
     // Round 0 warms up (statements prepared, code optimised) and is not counted.
     for (let r = -1; r < ROUNDS * 2; r++) {
