@@ -16,7 +16,7 @@ import { conversationById, documentById, linksOfDocument, revokeLinks, setPageTi
 import { personByPlatformId } from '../../db/queries/people.ts';
 import { documentAnalytics } from './analytics.ts';
 import type { DocumentLookups } from './lookups.ts';
-import { cleanTitle, formatPageLabel } from './page-labels.ts';
+import { cleanTitle, formatPageLabel, pageLabelsBody } from './page-labels.ts';
 import type { DocumentDeps } from './routes.ts';
 import { linkState, MAX_DOCUMENT_BYTES, PDF_MIME, shareDocument } from './share.ts';
 
@@ -26,15 +26,6 @@ const uploadFields = z
     senderId: z.string().min(1).max(256),
     platform: z.enum(PLATFORMS),
     title: z.string().max(80).optional(),
-  })
-  .strict();
-
-const labelsBody = z
-  .object({
-    labels: z
-      .array(z.object({ page: z.int().min(1), title: z.string().max(100).nullable() }).strict())
-      .min(1)
-      .max(5000),
   })
   .strict();
 
@@ -152,7 +143,7 @@ export async function registerApiRoutes(server: FastifyInstance, deps: DocumentD
     await deps.authorize(req, 'documents:admin');
     const doc = await documentById(deps.db, parseId(req));
     if (!doc) throw new AppError('NOT_FOUND', 'no such document');
-    const parsed = labelsBody.safeParse(req.body);
+    const parsed = pageLabelsBody.safeParse(req.body);
     if (!parsed.success) throw new AppError('BAD_REQUEST', issues(parsed.error));
     const titles = Array.from({ length: doc.pageCount }, (_, i) => doc.pageTitles[i] ?? null);
     for (const l of parsed.data.labels) {

@@ -1,8 +1,20 @@
 /**
  * Page titles for 「第7页 · 价格」: from the PDF's outline (bookmarks) where it has one for a page,
  * else the page's heading (its largest text near the top, or its first line), else the section
- * the page belongs to. Pure functions over what pdf-inspect-worker.mjs reads.
+ * the page belongs to. Pure functions over what pdf-inspect-worker.mjs reads; and the body that
+ * sets titles by hand (the documents API and the console's library take the same).
  */
+import { z } from 'zod';
+
+/** `labels`: one `{ page, title }` a page to change; a null title removes it. */
+export const pageLabelsBody = z
+  .object({
+    labels: z
+      .array(z.object({ page: z.int().min(1), title: z.string().max(100).nullable() }).strict())
+      .min(1)
+      .max(5000),
+  })
+  .strict();
 
 /** One text run of a page: font size in points, `top` 0 at the top of the page to 1 at the bottom. */
 export interface PdfTextItem {

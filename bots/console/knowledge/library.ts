@@ -55,16 +55,6 @@ export async function uploadMaterial(
   return { document, existed: false };
 }
 
-/** Form fields `title1`…`titleN` (or JSON `labels`), one per page; empty means no title. */
-export const labelsJson = z
-  .object({
-    labels: z
-      .array(z.object({ page: z.int().min(1), title: z.string().max(100).nullable() }).strict())
-      .min(1)
-      .max(5000),
-  })
-  .strict();
-
 export async function editPageLabels(
   db: Db,
   documentId: string,

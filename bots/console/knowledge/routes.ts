@@ -21,7 +21,8 @@ import type { DocumentStorage } from '../../documents/storage.ts';
 import type { ConsoleAssets } from '../html.ts';
 import type { Viewing } from '../session.ts';
 import { atomDetail, atomYaml, exportAtoms, importAtoms, listAtoms, restoreAtom, saveAtom, setAtomEnabled, validateAtom, versionParam } from './atoms.ts';
-import { editPageLabels, labelsJson, uploadFields, uploadMaterial } from './library.ts';
+import { pageLabelsBody } from '../../documents/page-labels.ts';
+import { editPageLabels, uploadFields, uploadMaterial } from './library.ts';
 import { applyOrgImport, orgDirectory, planOrgImport, saveTeam, setActive, teamInput } from './org.ts';
 import {
   atomEditorPage,
@@ -556,7 +557,7 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
 
     k.patch('/v1/console/knowledge/library/:id/labels', async (req) => {
       const doc = await loadDoc(req);
-      const { labels } = parse(labelsJson.extend({ _csrf: z.string().optional() }), req.body);
+      const { labels } = parse(pageLabelsBody.extend({ _csrf: z.string().optional() }), req.body);
       return docJson(await editPageLabels(deps.db, doc.id, labels, by(req)));
     });
   });
