@@ -29,6 +29,16 @@ export function runProcess(name: string, start: (config: Config, log: Logger) =>
     process.exit(2);
   }
   const log = createLogger({ level: config.LOG_LEVEL, name });
+  // Node's own report of a crash prints the whole error object to stderr, and a failed query's
+  // error carries its parameters (customer text, raw payloads). The same exit, through the
+  // logger and its redaction instead; the state after such a failure is unknown, so the process
+  // still ends and the sweep of the next one takes up what it left unfinished.
+  const crash = (what: string) => (err: unknown) => {
+    log.fatal({ err }, `${what}: exiting`);
+    process.exit(1);
+  };
+  process.on('unhandledRejection', crash('unhandled rejection'));
+  process.on('uncaughtException', crash('uncaught exception'));
   start(config, log).then(
     ({ app, close }) => {
       process.on('SIGHUP', () => {
