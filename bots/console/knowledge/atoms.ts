@@ -119,26 +119,40 @@ function canonical(v: unknown): string {
 const plain = (a: Atom): Record<string, unknown> => JSON.parse(JSON.stringify(a)) as Record<string, unknown>;
 const snapshot = (r: AtomRow | null) => (r ? { version: r.version, enabled: r.enabled, definition: r.definition } : null);
 
-/** Saves an edited (or new) atom as its next version. */
-export async function saveAtom(db: Db, catalog: Catalog, id: string | null, text: string, by: ChangeBy): Promise<AtomRow> {
-  const atom = await validateAtom(db, catalog, id, text);
+interface AtomChange {
+  definition: Record<string, unknown>;
+  enabled: boolean;
+  /** How the version came about (`atom_versions.via`). */
+  via: 'console' | 'restore';
+  /** The audit entry's action. */
+  action: string;
+  /** Added to the audit entry's `after`. */
+  note?: Record<string, unknown>;
+}
+
+/**
+ * One change of one atom, in one transaction: its next version (from what it is now, read under
+ * the transaction), the audit entry with before and after, and the catalog version bump.
+ */
+function changeAtom(db: Db, id: string, by: ChangeBy, next: (before: AtomRow | null) => AtomChange): Promise<AtomRow> {
   return db.transaction(async (tx) => {
-    const before = await atomById(tx, atom.id);
+    const before = await atomById(tx, id);
+    const change = next(before);
     const row = await writeAtomVersion(tx, {
-      id: atom.id,
-      definition: plain(atom),
-      enabled: before?.enabled ?? true,
+      id,
+      definition: change.definition,
+      enabled: change.enabled,
       personId: by.person.id,
-      via: 'console',
+      via: change.via,
       at: by.now,
     });
     await writeAudit(tx, {
       at: by.now,
       personId: by.person.id,
-      action: before ? 'atom.edit' : 'atom.create',
-      subject: `atom:${atom.id}`,
+      action: change.action,
+      subject: `atom:${id}`,
       before: snapshot(before),
-      after: snapshot(row),
+      after: { ...snapshot(row), ...change.note },
       via: 'console',
     });
     await bumpCatalogVersion(tx);
@@ -146,22 +160,21 @@ export async function saveAtom(db: Db, catalog: Catalog, id: string | null, text
   });
 }
 
+/** Saves an edited (or new) atom as its next version. */
+export async function saveAtom(db: Db, catalog: Catalog, id: string | null, text: string, by: ChangeBy): Promise<AtomRow> {
+  const atom = await validateAtom(db, catalog, id, text);
+  return changeAtom(db, atom.id, by, (before) => ({
+    definition: plain(atom),
+    enabled: before?.enabled ?? true,
+    via: 'console',
+    action: before ? 'atom.edit' : 'atom.create',
+  }));
+}
+
 export async function setAtomEnabled(db: Db, id: string, enabled: boolean, by: ChangeBy): Promise<AtomRow> {
-  return db.transaction(async (tx) => {
-    const before = await atomById(tx, id);
+  return changeAtom(db, id, by, (before) => {
     if (!before) throw new AppError('NOT_FOUND', `没有这个知识原子：${id}`);
-    const row = await writeAtomVersion(tx, { id, definition: before.definition, enabled, personId: by.person.id, via: 'console', at: by.now });
-    await writeAudit(tx, {
-      at: by.now,
-      personId: by.person.id,
-      action: enabled ? 'atom.enable' : 'atom.disable',
-      subject: `atom:${id}`,
-      before: snapshot(before),
-      after: snapshot(row),
-      via: 'console',
-    });
-    await bumpCatalogVersion(tx);
-    return row;
+    return { definition: before.definition, enabled, via: 'console', action: enabled ? 'atom.enable' : 'atom.disable' };
   });
 }
 
@@ -171,28 +184,13 @@ export async function restoreAtom(db: Db, catalog: Catalog, id: string, version:
   if (!old) throw new AppError('NOT_FOUND', `${id} 没有第 ${version} 版`);
   // The old text must still hold today: a stage may have gone, the material been renamed.
   const atom = await validateAtom(db, catalog, id, atomYaml(old.definition));
-  return db.transaction(async (tx) => {
-    const before = await atomById(tx, id);
-    const row = await writeAtomVersion(tx, {
-      id,
-      definition: plain(atom),
-      enabled: before?.enabled ?? true,
-      personId: by.person.id,
-      via: 'restore',
-      at: by.now,
-    });
-    await writeAudit(tx, {
-      at: by.now,
-      personId: by.person.id,
-      action: 'atom.restore',
-      subject: `atom:${id}`,
-      before: snapshot(before),
-      after: { ...snapshot(row), restoredFrom: version },
-      via: 'console',
-    });
-    await bumpCatalogVersion(tx);
-    return row;
-  });
+  return changeAtom(db, id, by, (before) => ({
+    definition: plain(atom),
+    enabled: before?.enabled ?? true,
+    via: 'restore',
+    action: 'atom.restore',
+    note: { restoredFrom: version },
+  }));
 }
 
 /** The enabled atoms in the ATOMS_FILE format (`atoms: [...]`); the disabled ones are named in a comment. */
