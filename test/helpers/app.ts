@@ -2,9 +2,11 @@
  * Test apps: the real app on a fresh PGlite data folder and a manual clock, so a test can move
  * time and run the jobs that fall due. No mocks: the database, the runner and the loop are real.
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { createApp, type App } from '../../bots/app.ts';
 import { ManualClock } from '../../core/clock.ts';
@@ -22,10 +24,16 @@ export interface TestApp {
   cleanup(): Promise<void>;
 }
 
-/** A fresh data folder: a copy of the run's migrated template, so opening it needs no migration. */
+const run = promisify(execFile);
+
+/**
+ * A fresh data folder: a copy of the run's migrated template, so opening it needs no migration.
+ * Copied by `cp -R`: the folder is about 1,200 files, which node's `fs.cp` copies for about a
+ * second of this process's CPU (a stat and a promise per file), `cp` for a twentieth of that.
+ */
 export async function makeDataDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'dealwise-test-'));
-  await cp(inject('templateDataDir'), dir, { recursive: true });
+  await run('cp', ['-R', `${inject('templateDataDir')}/.`, dir]);
   return dir;
 }
 
