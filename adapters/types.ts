@@ -39,6 +39,11 @@ export interface SendResult {
 
 export interface Adapter {
   readonly platform: Platform;
+  /**
+   * True when this adapter sends over the live connection its `start` opened (the WeCom
+   * intelligent bot's socket), so its sends must run in the process where it is connected.
+   */
+  readonly sendsOverLiveConnection?: boolean;
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;
   /**

@@ -8,7 +8,7 @@ import { createFeishuAdapter, FEISHU_SEND_LIMITS } from '../adapters/feishu/inde
 import { LocalAdapter } from '../adapters/local/adapter.ts';
 import type { NonceStore } from '../adapters/nonces.ts';
 import type { Adapter, HttpAdapter, SendLimit } from '../adapters/types.ts';
-import { createWecomAdapters, WECOM_SEND_LIMITS, WecomBotAdapter } from '../adapters/wecom/index.ts';
+import { createWecomAdapters, WECOM_SEND_LIMITS } from '../adapters/wecom/index.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Platform } from '../core/types.ts';
@@ -30,15 +30,18 @@ export function isHttpAdapter(a: Adapter): a is HttpAdapter {
   return typeof (a as Partial<HttpAdapter>).routes === 'function';
 }
 
-/** `nonces`: where the webhook adapters remember signed requests (Redis when several web processes share them). */
-export function createAdapters(config: Config, log: Logger, extra: Adapter[] = [], nonces?: NonceStore): AdapterSet {
+/**
+ * `nonces`: where the webhook adapters remember signed requests (Redis when several web processes
+ * share them). A platform's SDK is loaded only when its credentials are set.
+ */
+export async function createAdapters(config: Config, log: Logger, extra: Adapter[] = [], nonces?: NonceStore): Promise<AdapterSet> {
   const local = new LocalAdapter();
-  const platformAdapters: Adapter[] = [
-    ...createWecomAdapters(config, log.child({ platform: 'wecom' }), nonces),
-    ...[createFeishuAdapter(config, log.child({ platform: 'feishu' }), nonces)].filter((a): a is HttpAdapter => a !== null),
-    ...[createDingtalkAdapter(config, log.child({ platform: 'dingtalk' }))].filter((a): a is NonNullable<typeof a> => a !== null),
-    ...extra,
-  ];
+  const [wecom, feishu, dingtalk] = await Promise.all([
+    createWecomAdapters(config, log.child({ platform: 'wecom' }), nonces),
+    createFeishuAdapter(config, log.child({ platform: 'feishu' }), nonces),
+    createDingtalkAdapter(config, log.child({ platform: 'dingtalk' })),
+  ]);
+  const platformAdapters: Adapter[] = [...wecom, ...(feishu ? [feishu] : []), ...(dingtalk ? [dingtalk] : []), ...extra];
   const senders = new Map<Platform, Adapter>();
   for (const a of platformAdapters) {
     // WeCom has two adapters; the self-built app reaches any employee, the bot only those who
@@ -55,6 +58,6 @@ export function createAdapters(config: Config, log: Logger, extra: Adapter[] = [
     sendPlatforms: config.LOCAL_ADAPTER ? [...sendPlatforms, 'local'] : sendPlatforms,
     // The WeCom intelligent bot sends over its own long connection (one per bot), so its sends
     // must run where it is connected.
-    liveOnly: new Set([...senders].filter(([, a]) => a instanceof WecomBotAdapter).map(([p]) => p)),
+    liveOnly: new Set([...senders].filter(([, a]) => a.sendsOverLiveConnection === true).map(([p]) => p)),
   };
 }

@@ -17,7 +17,6 @@ import type { Platform } from '../core/types.ts';
 import type { WorkingHours } from '../core/zoned-time.ts';
 import { type Database, openDatabase } from '../db/client.ts';
 import type { DocumentLinkRow, DocumentRow } from '../db/queries/documents.ts';
-import { BullMqRunner } from '../jobs/bullmq.ts';
 import type { JobDefinition, JobHandler, JobRunner, QueueName } from '../jobs/define.ts';
 import { InProcessRunner } from '../jobs/in-process.ts';
 import { type AdapterSet, createAdapters } from './adapters.ts';
@@ -150,8 +149,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     catalog = await CatalogHolder.open(database.db, log);
     catalog.watch(config.CATALOG_POLL_MS);
     const analysisConcurrency = config.ANALYSIS_CONCURRENCY ?? config.ANALYSIS_PARTITIONS;
+    // BullMQ and ioredis are loaded only where there is a Redis: the embedded default never uses them.
     const bull = config.REDIS_URL
-      ? new BullMqRunner({
+      ? new (await import('../jobs/bullmq.ts')).BullMqRunner({
           url: config.REDIS_URL,
           log,
           prefix: config.QUEUE_PREFIX,
@@ -172,7 +172,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     });
     const jobs: JobRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true, backoffScale: config.RETRY_BACKOFF_SCALE });
     runner = jobs;
-    const adapters = createAdapters(config, log, opts.adapters, nonces);
+    const adapters = await createAdapters(config, log, opts.adapters, nonces);
     const metrics = createMetrics(() => jobs.stats());
     const wh: WorkingHours = { timeZone: config.TIMEZONE, start: config.WORK_START, end: config.WORK_END, days: config.WORK_DAYS };
     const out: Outbound = {

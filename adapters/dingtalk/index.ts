@@ -2,13 +2,12 @@
  * DingTalk (钉钉): Stream-mode robot adapter. `createDingtalkAdapter` builds it from the config
  * (null when DingTalk is not configured); `parseDingtalkMessage` is the pure parser for replays.
  */
-import { GATEWAY_URL } from 'dingtalk-stream';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { SendLimit } from '../types.ts';
-import { DingtalkAdapter, type DingtalkAdapterOptions } from './adapter.ts';
+import type { DingtalkAdapter, DingtalkAdapterOptions } from './adapter.ts';
 
-export { DingtalkAdapter, type DingtalkAdapterOptions } from './adapter.ts';
+export type { DingtalkAdapter, DingtalkAdapterOptions } from './adapter.ts';
 export { parseDingtalkCardCallback, parseDingtalkMessage, type ParsedDingtalkMessage, type SessionWebhook } from './parse.ts';
 export { encodeRobotTemplate, encodeWebhookBody, type RobotTemplate } from './encode.ts';
 export { FEEDBACK_MARKER, feedbackButtonUrl, readFeedbackText } from './feedback-link.ts';
@@ -30,14 +29,16 @@ export const DINGTALK_SEND_LIMITS: SendLimit[] = [
  * Builds the DingTalk adapter, or null when DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET are unset.
  * `tuning` (timeouts, reconnect delays) is for tests; production uses the defaults.
  */
-export function createDingtalkAdapter(
+/** The adapter when DingTalk's credentials are set, else null; the SDK is loaded only then. */
+export async function createDingtalkAdapter(
   config: Config,
   log: Logger,
   tuning: Partial<Pick<DingtalkAdapterOptions, 'timeoutMs' | 'heartbeatMs' | 'reconnectDelayMs' | 'maxReconnectDelayMs' | 'now'>> = {},
-): DingtalkAdapter | null {
+): Promise<DingtalkAdapter | null> {
   const clientId = config.DINGTALK_CLIENT_ID;
   const clientSecret = config.DINGTALK_CLIENT_SECRET;
   if (!clientId || !clientSecret) return null;
+  const [{ DingtalkAdapter }, { GATEWAY_URL }] = await Promise.all([import('./adapter.ts'), import('dingtalk-stream')]);
   return new DingtalkAdapter({
     clientId,
     clientSecret,

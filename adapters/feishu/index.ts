@@ -6,9 +6,8 @@ import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { NonceStore } from '../nonces.ts';
 import type { HttpAdapter, SendLimit } from '../types.ts';
-import { FeishuAdapter } from './adapter.ts';
 
-export { FeishuAdapter, type FeishuAdapterOptions } from './adapter.ts';
+export type { FeishuAdapter, FeishuAdapterOptions } from './adapter.ts';
 export { parseFeishuCardAction, parseFeishuMessage } from './parse.ts';
 export { encodeFeishuMessage, feishuUuid, type FeishuContent } from './encode.ts';
 export { FEISHU_RATE_LIMIT_CODES } from './send.ts';
@@ -26,8 +25,13 @@ export const FEISHU_SEND_LIMITS: SendLimit[] = [
  * The Feishu adapter for this config, or null when FEISHU_APP_ID / FEISHU_APP_SECRET are unset.
  * FEISHU_MODE picks the long connection (`ws`) or the webhook route (`webhook`).
  */
-export function createFeishuAdapter(config: Config, log: Logger, nonces?: NonceStore): HttpAdapter | null {
+/**
+ * The adapter when Feishu's credentials are set, else null. The SDK is loaded only then: it costs
+ * over a second of CPU to import, which a process that does not use Feishu should not pay.
+ */
+export async function createFeishuAdapter(config: Config, log: Logger, nonces?: NonceStore): Promise<HttpAdapter | null> {
   if (!config.FEISHU_APP_ID || !config.FEISHU_APP_SECRET) return null;
+  const { FeishuAdapter } = await import('./adapter.ts');
   return new FeishuAdapter(
     {
       appId: config.FEISHU_APP_ID,

@@ -84,6 +84,7 @@ export class WecomBotAdapter implements Adapter {
   readonly platform = 'wecom' as const;
   /** Which WeCom channel this is, when both the bot and the app are configured. */
   readonly channel = 'bot' as const;
+  readonly sendsOverLiveConnection = true;
   private client: WSClient | null = null;
   private readonly log: Logger;
 

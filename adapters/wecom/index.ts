@@ -7,11 +7,9 @@ import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { NonceStore } from '../nonces.ts';
 import type { Adapter, SendLimit } from '../types.ts';
-import { WecomAppAdapter } from './app.ts';
-import { WecomBotAdapter } from './bot.ts';
 
-export { WecomBotAdapter, type WecomBotOptions } from './bot.ts';
-export { WecomAppAdapter, type WecomAppOptions } from './app.ts';
+export type { WecomBotAdapter, WecomBotOptions } from './bot.ts';
+export type { WecomAppAdapter, WecomAppOptions } from './app.ts';
 export { parseBotMessage, parseBotCardEvent } from './bot-parse.ts';
 export { parseAppCallback, type AppCallback } from './app-parse.ts';
 export { parseArchiveRecord, isExternalSender, type ArchiveParseResult } from './archive.ts';
@@ -27,9 +25,11 @@ export const WECOM_SEND_LIMITS: SendLimit[] = [
 ];
 
 /** The configured WeCom adapters: bot first, then app; empty when WeCom is not configured. */
-export function createWecomAdapters(config: Config, log: Logger, nonces?: NonceStore): Adapter[] {
+/** The intelligent bot and the self-built app, each when its credentials are set; their SDKs are loaded only then. */
+export async function createWecomAdapters(config: Config, log: Logger, nonces?: NonceStore): Promise<Adapter[]> {
   const adapters: Adapter[] = [];
   if (config.WECOM_BOT_ID && config.WECOM_BOT_SECRET) {
+    const { WecomBotAdapter } = await import('./bot.ts');
     adapters.push(
       new WecomBotAdapter({
         botId: config.WECOM_BOT_ID,
@@ -41,6 +41,7 @@ export function createWecomAdapters(config: Config, log: Logger, nonces?: NonceS
   }
   const { WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET, WECOM_TOKEN, WECOM_ENCODING_AES_KEY } = config;
   if (WECOM_CORP_ID && WECOM_AGENT_ID && WECOM_SECRET && WECOM_TOKEN && WECOM_ENCODING_AES_KEY) {
+    const { WecomAppAdapter } = await import('./app.ts');
     adapters.push(
       new WecomAppAdapter({
         corpId: WECOM_CORP_ID,

@@ -57,7 +57,7 @@ async function sendTimed(adapter: Adapter, to: { userId: string }): Promise<{ ms
 describe('a platform that never answers', () => {
   it('Feishu: the SDK client gives up on the token call at the deadline', async () => {
     const { log, lines } = captureLogger();
-    const adapter = createFeishuAdapter(
+    const adapter = (await createFeishuAdapter(
       config({
         FEISHU_APP_ID: 'cli_0123456789abcdef',
         FEISHU_APP_SECRET: 'feishu-secret-value',
@@ -66,7 +66,7 @@ describe('a platform that never answers', () => {
         FEISHU_ENCRYPT_KEY: 'k',
       }),
       log,
-    )!;
+    ))!;
     const { ms, err } = await sendTimed(adapter, { userId: 'ou_x' });
     expect(err).toBeInstanceOf(AppError);
     expect(err.code).toBe('TIMEOUT');
@@ -77,7 +77,7 @@ describe('a platform that never answers', () => {
 
   it('DingTalk: the access-token fetch gives up at the deadline', async () => {
     const { log } = captureLogger();
-    const adapter = createDingtalkAdapter(
+    const adapter = (await createDingtalkAdapter(
       config({
         DINGTALK_CLIENT_ID: 'dingtimeoutclient',
         DINGTALK_CLIENT_SECRET: 'dingtalk-secret',
@@ -85,7 +85,7 @@ describe('a platform that never answers', () => {
         DINGTALK_GATEWAY_URL: `${url}/gateway`,
       }),
       log,
-    )!;
+    ))!;
     const { ms, err } = await sendTimed(adapter, { userId: '0123456' });
     expect(err.code).toBe('PLATFORM_API');
     expect(err.message).toMatch(/access token: request failed \(TimeoutError\)/);
@@ -95,7 +95,7 @@ describe('a platform that never answers', () => {
 
   it('WeCom app: gettoken gives up at the deadline', async () => {
     const { log } = captureLogger();
-    const [adapter] = createWecomAdapters(
+    const [adapter] = await createWecomAdapters(
       config({
         WECOM_CORP_ID: 'wwtimeout',
         WECOM_AGENT_ID: '1000002',

@@ -31,7 +31,7 @@ beforeEach(async () => {
     DINGTALK_API_BASE: fake.baseUrl,
     DINGTALK_GATEWAY_URL: fake.gatewayUrl,
   });
-  adapter = createDingtalkAdapter(config, logs.log, { now: () => clock, reconnectDelayMs: 50, timeoutMs: 2_000 })!;
+  adapter = (await createDingtalkAdapter(config, logs.log, { now: () => clock, reconnectDelayMs: 50, timeoutMs: 2_000 }))!;
 });
 
 afterEach(async () => {
@@ -179,8 +179,8 @@ describe('DingTalk replies through the session webhook', () => {
 });
 
 describe('createDingtalkAdapter', () => {
-  it('is null without DingTalk credentials and exposes the send limits', () => {
-    expect(createDingtalkAdapter(loadConfig({}), logs.log)).toBeNull();
+  it('is null without DingTalk credentials and exposes the send limits', async () => {
+    expect(await createDingtalkAdapter(loadConfig({}), logs.log)).toBeNull();
     expect(DINGTALK_SEND_LIMITS).toContainEqual({ scope: 'recipient', max: 20, perMs: 60_000 });
   });
 });

@@ -18,14 +18,14 @@ let adapter: DingtalkAdapter;
 let sink: RecordingSink;
 let logs: ReturnType<typeof memoryLogger>;
 
-function makeAdapter(secret = CLIENT_SECRET, tuning = {}): DingtalkAdapter {
+async function makeAdapter(secret = CLIENT_SECRET, tuning = {}): Promise<DingtalkAdapter> {
   const config = loadConfig({
     DINGTALK_CLIENT_ID: CLIENT_ID,
     DINGTALK_CLIENT_SECRET: secret,
     DINGTALK_API_BASE: fake.baseUrl,
     DINGTALK_GATEWAY_URL: fake.gatewayUrl,
   });
-  const made = createDingtalkAdapter(config, logs.log, { reconnectDelayMs: 50, timeoutMs: 2_000, ...tuning });
+  const made = await createDingtalkAdapter(config, logs.log, { reconnectDelayMs: 50, timeoutMs: 2_000, ...tuning });
   if (!made) throw new Error('adapter not configured');
   return made;
 }
@@ -38,7 +38,7 @@ beforeEach(async () => {
   fake = await FakeDingtalk.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
   logs = memoryLogger();
   sink = new RecordingSink();
-  adapter = makeAdapter();
+  adapter = await makeAdapter();
 });
 
 afterEach(async () => {
@@ -176,7 +176,7 @@ describe('DingTalk stream inbound', () => {
     await adapter.stop();
     await fake.close();
     fake = await FakeDingtalk.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, autoPong: false });
-    adapter = makeAdapter(CLIENT_SECRET, { heartbeatMs: 100 });
+    adapter = await makeAdapter(CLIENT_SECRET, { heartbeatMs: 100 });
     await adapter.start(sink);
     await eventually(() => expect(fake.connections).toBeGreaterThanOrEqual(2));
   });
@@ -212,7 +212,7 @@ describe('DingTalk stream inbound', () => {
 
 describe('DingTalk stream start failures', () => {
   it('rejects start on refused credentials and does not spin', async () => {
-    adapter = makeAdapter('wrong-secret-0000');
+    adapter = await makeAdapter('wrong-secret-0000');
     const err = await adapter.start(sink).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'CONFIG_INVALID' });
     expect((err as Error).message).toContain('DINGTALK_CLIENT_SECRET');

@@ -1,7 +1,9 @@
 /** createWecomAdapters picks the adapters the config enables; WECOM_SEND_LIMITS. */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createWecomAdapters, WECOM_SEND_LIMITS, WecomAppAdapter, WecomBotAdapter } from '../../../adapters/wecom/index.ts';
+import { WecomAppAdapter } from '../../../adapters/wecom/app.ts';
+import { WecomBotAdapter } from '../../../adapters/wecom/bot.ts';
+import { createWecomAdapters, WECOM_SEND_LIMITS } from '../../../adapters/wecom/index.ts';
 import { loadConfig } from '../../../core/config.ts';
 import { captureLogger } from './log-capture.ts';
 
@@ -17,21 +19,21 @@ const app = {
 describe('createWecomAdapters', () => {
   const { log } = captureLogger();
 
-  it('gives nothing when WeCom is not configured', () => {
-    expect(createWecomAdapters(loadConfig({}), log)).toEqual([]);
+  it('gives nothing when WeCom is not configured', async () => {
+    expect(await createWecomAdapters(loadConfig({}), log)).toEqual([]);
   });
 
-  it('gives the bot for the bot credentials and the app for the app group', () => {
-    const onlyBot = createWecomAdapters(loadConfig(bot), log);
+  it('gives the bot for the bot credentials and the app for the app group', async () => {
+    const onlyBot = await createWecomAdapters(loadConfig(bot), log);
     expect(onlyBot).toHaveLength(1);
     expect(onlyBot[0]).toBeInstanceOf(WecomBotAdapter);
 
-    const onlyApp = createWecomAdapters(loadConfig(app), log);
+    const onlyApp = await createWecomAdapters(loadConfig(app), log);
     expect(onlyApp).toHaveLength(1);
     expect(onlyApp[0]).toBeInstanceOf(WecomAppAdapter);
     expect((onlyApp[0] as WecomAppAdapter).routes().map((r) => `${r.method} ${r.url}`)).toEqual(['GET /wecom/callback', 'POST /wecom/callback']);
 
-    const both = createWecomAdapters(loadConfig({ ...bot, ...app }), log);
+    const both = await createWecomAdapters(loadConfig({ ...bot, ...app }), log);
     expect(both.map((a) => [a.platform, (a as WecomBotAdapter | WecomAppAdapter).channel])).toEqual([
       ['wecom', 'bot'],
       ['wecom', 'app'],
