@@ -2,7 +2,7 @@
  * Trains the action classifier on the training split and writes the model the runtime loads.
  *
  *   npm run train [-- --folds 4] [--out analyzers/model/model.json] [--cv-only] [--options '{"epochs":40}']
- *                 [--global-thresholds] [--show-errors deal_won,buying_signal]
+ *                 [--global-thresholds] [--threshold-rule argmax|half-f1] [--show-errors deal_won,buying_signal]
  *                 [--labels team-labels.jsonl [--labels more.jsonl]] [--labels-weight 3]
  *
  * Reads analyzers/corpus/train.jsonl (and the team labels given with --labels, the JSONL of
@@ -33,6 +33,7 @@ import {
   outOfFold,
   outOfFoldReliability,
 } from '../analyzers/classifier/cross-validate.ts';
+import type { ThresholdRule } from '../analyzers/classifier/cross-validate.ts';
 import { readCorpusDir, scoreLines } from '../analyzers/classifier/evaluate.ts';
 import { formatReport, lowest, report } from '../analyzers/classifier/metrics.ts';
 import { decodeModel, encodeModel } from '../analyzers/classifier/model.ts';
@@ -48,6 +49,8 @@ interface Args {
   out: string;
   cvOnly: boolean;
   perLanguage: boolean;
+  /** How thresholds are read off the out-of-fold F1 curves (cross-validate.ts). */
+  thresholdRule: ThresholdRule;
   /** Print the out-of-fold mistakes on these actions (training lines only). */
   showErrors: string[];
   labels: string[];
@@ -61,6 +64,7 @@ function parseArgs(argv: string[]): Args {
     out: join(ROOT, 'analyzers/model/model.json'),
     cvOnly: false,
     perLanguage: true,
+    thresholdRule: 'argmax',
     showErrors: [],
     labels: [],
     labelsWeight: 3,
@@ -77,7 +81,11 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--out') args.out = resolve(value());
     else if (arg === '--cv-only') args.cvOnly = true;
     else if (arg === '--global-thresholds') args.perLanguage = false;
-    else if (arg === '--show-errors') args.showErrors.push(...value().split(','));
+    else if (arg === '--threshold-rule') {
+      const v = value();
+      if (v !== 'argmax' && v !== 'half-f1') throw new Error('--threshold-rule must be argmax or half-f1');
+      args.thresholdRule = v;
+    } else if (arg === '--show-errors') args.showErrors.push(...value().split(','));
     else if (arg === '--labels') args.labels.push(resolve(value()));
     else if (arg === '--labels-weight') args.labelsWeight = Number(value());
     else if (arg === '--options') args.options = { ...args.options, ...(JSON.parse(value()) as Partial<TrainOptions>) };
@@ -127,11 +135,11 @@ function main(): void {
   const calibration = fitCalibration(examples, oof);
   const probs = calibrateOutOfFold(examples, oof, calibration);
   const all = examples.map((_, i) => i);
-  const global = chooseThresholds(examples, probs, all);
+  const global = chooseThresholds(examples, probs, all, args.thresholdRule);
   // Per-language thresholds where a language has enough lines to choose them; else the global ones.
   const of = (lang: 'zh' | 'en'): number[] => {
     const idx = all.filter((i) => examples[i]?.lang === lang);
-    return args.perLanguage && idx.length >= 300 ? chooseThresholds(examples, probs, idx) : global;
+    return args.perLanguage && idx.length >= 300 ? chooseThresholds(examples, probs, idx, args.thresholdRule) : global;
   };
   const thresholds = { zh: of('zh'), en: of('en') };
   const judged = judgeOutOfFold(examples, oof, probs, thresholds);
