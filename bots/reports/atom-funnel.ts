@@ -75,10 +75,14 @@ export async function atomFunnel(db: Db, p: AtomFunnelParams): Promise<AtomFunne
     ),
     judged as (
       select x.atom_id, x.person_id,
-        exists (
+        -- A push on a deal finds its use through the deal's index (not distinct from would not use it).
+        case when x.opportunity_id is null then exists (
           select 1 from atom_events u where u.atom_id = x.atom_id and u.person_id = x.person_id and u.kind = 'used'
-            and u.opportunity_id is not distinct from x.opportunity_id and u.at >= x.at and u.at <= x.at + make_interval(days => ${LOOP_DAYS}::int)
-        ) as used,
+            and u.opportunity_id is null and u.at >= x.at and u.at <= x.at + make_interval(days => ${LOOP_DAYS}::int)
+        ) else exists (
+          select 1 from atom_events u where u.opportunity_id = x.opportunity_id and u.atom_id = x.atom_id and u.kind = 'used'
+            and u.person_id = x.person_id and u.at >= x.at and u.at <= x.at + make_interval(days => ${LOOP_DAYS}::int)
+        ) end as used,
         n.feedback,
         exists (
           select 1 from stage_changes sc join stage_pos np on np.stage = sc.to_stage left join stage_pos fp on fp.stage = sc.from_stage

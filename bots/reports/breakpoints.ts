@@ -207,17 +207,18 @@ export function occasionsSql(p: { deals: string; stages: readonly string[]; time
       ) f on true
     ),
     atom_b as (
-      select distinct on (e.opportunity_id) e.opportunity_id as opp, ${ATOM_USED}::text as behaviour, e.at,
+      select s.id as opp, ${ATOM_USED}::text as behaviour, e.at,
         u.at is not null as present,
         case when u.at is not null then null else e.at + interval '7 days' end as decided_at, ${carry}
-      from atom_events e join ${deals} s on s.id = e.opportunity_id
+      from ${deals} s
+      cross join lateral (
+        select e.at, e.atom_id from atom_events e where e.opportunity_id = s.id and e.kind = 'pushed' order by e.at, e.id limit 1
+      ) e
       left join lateral (
-        select u.at from atom_events u where u.opportunity_id = e.opportunity_id and u.atom_id = e.atom_id and u.kind = 'used'
+        select u.at from atom_events u where u.opportunity_id = s.id and u.atom_id = e.atom_id and u.kind = 'used'
           and u.at >= e.at and u.at <= e.at + interval '7 days'
         limit 1
       ) u on true
-      where e.kind = 'pushed'
-      order by e.opportunity_id, e.at, e.id
     ),
     b as (
       select * from timer_b union all select * from objection_b union all select * from quote_b union all select * from atom_b
