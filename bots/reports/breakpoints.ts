@@ -162,10 +162,13 @@ export function occasionsSql(p: { deals: string; stages: readonly string[]; time
             sql`, `,
           )})`
         : sql`false`;
-  return sql`stage_pos as (
-      select value as stage, ordinality as pos from jsonb_array_elements_text(${JSON.stringify(p.stages)}::text::jsonb) with ordinality
-    ),
-    timer_b as (
+  // A stage's place on the winning path (1-based, null off it): an expression, not a join to a
+  // table of stages, which the server would hash again for every occasion.
+  const path = sql`array[${sql.join(
+    p.stages.map((x) => sql`${x}`),
+    sql`, `,
+  )}]::text[]`;
+  return sql`timer_b as (
       -- Every CTE below reads each deal's rows through its index (a lateral per deal): joined,
       -- the server hashes the whole table (140,000 timers, 400,000 actions at 100,000 deals) to
       -- judge a few thousand open deals.
@@ -228,9 +231,9 @@ export function occasionsSql(p: { deals: string; stages: readonly string[]; time
       -- lookups of its deal's stage moves (no plan depends on statistics: the embedded database
       -- is never analysed).
       select b.*,
-        (select min(sc.at) from stage_changes sc join stage_pos np on np.stage = sc.to_stage
+        (select min(sc.at) from stage_changes sc
           where sc.opportunity_id = b.opp and sc.at > b.at
-            and np.pos > coalesce((select cp.pos from stage_pos cp where cp.stage = coalesce(
+            and array_position(${path}, sc.to_stage) > coalesce(array_position(${path}, coalesce(
               (select c.to_stage from stage_changes c where c.opportunity_id = b.opp and c.at <= b.at order by c.at desc, c.id desc limit 1),
               (select c.from_stage from stage_changes c where c.opportunity_id = b.opp order by c.at, c.id limit 1),
               b.deal_stage)), 0)
@@ -269,6 +272,13 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
     build.timeZone === params.timeZone
       ? build
       : null;
+  // The days (UTC, since the epoch) holding each horizon's cut, now less 30 days and now less 90,
+  // computed as the counting below computes them: those two days are read row by row.
+  const cut = {
+    a: sql`(select a from cuts)`,
+    w: sql`(select w from cuts)`,
+  };
+  const day = (d: SQL, plus = 0) => sql`to_timestamp((${d} + ${plus}::int) * 86400::float8)`;
   const keyList = sql.join(
     keys.map((k) => sql`${k}`),
     sql`, `,
@@ -279,7 +289,15 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
       : sql`coalesce(${sql.raw(o)}.status in ('won', 'lost') and ${sql.raw(o)}.closed_at <= ${counts.builtAt.toISOString()}::timestamptz
           and ${sql.raw(o)}.owner_id in (select owner_id from valid), false)`;
   const result = await db.execute(sql`
-    with ${counts === null ? sql`` : sql`${validOwnersSql(counts, scopeCondition(params.scope))},`}
+    with ${
+      counts === null
+        ? sql``
+        : sql`${validOwnersSql(counts, scopeCondition(params.scope))},
+    cuts as (
+      select floor(extract(epoch from ${now}::timestamptz - make_interval(days => ${advanceDays}::int)) / 86400)::int as a,
+        floor(extract(epoch from ${now}::timestamptz - make_interval(days => ${outcomeDays}::int)) / 86400)::int as w
+    ),`
+    }
     scoped as (
       select o.id, o.owner_id, o.status, o.closed_at, o.stage,
         exists (select 1 from deal_facts f where f.opportunity_id = o.id and f.status = o.status and f.closed_at = o.closed_at
@@ -299,10 +317,16 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
         counts === null
           ? sql``
           : sql`union all
-      -- The counted owners' occasions settled after the build's horizon, one by one.
+      -- The counted owners' occasions settled after the build, and those on the days the
+      -- horizons cut, one by one.
       select d.behaviour, d.present, d.at, d.decided_at, d.advanced_at, o.owner_id, o.status, o.closed_at
       from deal_occasions d join opportunities o on o.id = d.opportunity_id
-      where d.settles_at > ${counts.settledBy.toISOString()}::timestamptz and d.behaviour in (${keyList}) and ${covered('o')}`
+      where d.settles_at > ${counts.builtAt.toISOString()}::timestamptz and d.behaviour in (${keyList}) and ${covered('o')}
+      union all
+      select d.behaviour, d.present, d.at, d.decided_at, d.advanced_at, o.owner_id, o.status, o.closed_at
+      from deal_occasions d join opportunities o on o.id = d.opportunity_id
+      where ((d.at >= ${day(cut.a)} and d.at < ${day(cut.a, 1)}) or (d.at >= ${day(cut.w)} and d.at < ${day(cut.w, 1)}))
+        and d.settles_at <= ${counts.builtAt.toISOString()}::timestamptz and d.behaviour in (${keyList}) and ${covered('o')}`
       }
     ),
     counted as (
@@ -325,10 +349,15 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
       counts === null
         ? sql``
         : sql`union all
-    -- Their settled occasions, counted: old enough for both outcomes and decided, so in every n.
-    select c.behaviour, c.present, c.owner_id, p.name, c.n, c.n, c.advanced, c.n, c.won, 0, 0
+    -- Their occasions settled by the build, by day: a day before a horizon counts in its n,
+    -- a day after it is young for that outcome.
+    select c.behaviour, c.present, c.owner_id, p.name, sum(c.n)::int,
+      coalesce(sum(c.n) filter (where c.day < ${cut.a}), 0)::int, coalesce(sum(c.advanced) filter (where c.day < ${cut.a}), 0)::int,
+      coalesce(sum(c.n) filter (where c.day < ${cut.w}), 0)::int, coalesce(sum(c.won) filter (where c.day < ${cut.w}), 0)::int,
+      coalesce(sum(c.n) filter (where c.day > ${cut.a}), 0)::int, coalesce(sum(c.n) filter (where c.day > ${cut.w}), 0)::int
     from deal_owner_occasions c join valid v on v.owner_id = c.owner_id left join people p on p.id = c.owner_id
-    where c.behaviour in (${keyList})`
+    where c.behaviour in (${keyList}) and c.day <> ${cut.a} and c.day <> ${cut.w}
+    group by c.behaviour, c.present, c.owner_id, p.name`
     }`);
   const perOwner = rowsOf<Row & { owner_id: string | null; owner_name: string | null; occasions: number }>(result);
   const rows: Row[] = [];
