@@ -21,6 +21,6 @@ CREATE TABLE "deal_owner_occasions" (
 );
 --> statement-breakpoint
 ALTER TABLE "deal_occasions" ADD COLUMN "settles_at" timestamp with time zone GENERATED ALWAYS AS (greatest(at, coalesce(decided_at, at))) STORED NOT NULL;--> statement-breakpoint
-CREATE INDEX "atom_events_opportunity_idx" ON "atom_events" USING btree ("opportunity_id","atom_id","kind","at");--> statement-breakpoint
+CREATE INDEX "atom_events_opportunity_idx" ON "atom_events" USING btree ("opportunity_id","atom_id","kind","person_id","at");--> statement-breakpoint
 CREATE INDEX "deal_occasions_settles_idx" ON "deal_occasions" USING btree ("settles_at");--> statement-breakpoint
 CREATE INDEX "deal_occasions_at_idx" ON "deal_occasions" USING btree ("at");
