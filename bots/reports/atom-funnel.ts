@@ -51,6 +51,10 @@ export function personCondition(scope: PersonScope, column: SQL): SQL {
 
 /** The funnel of every atom pushed in scope, most pushed first. */
 export async function atomFunnel(db: Db, p: AtomFunnelParams): Promise<AtomFunnelRow[]> {
+  const path = sql`array[${sql.join(
+    p.stages.map((x) => sql`${x}`),
+    sql`, `,
+  )}]::text[]`;
   const from = p.from?.toISOString() ?? null;
   const to = p.to?.toISOString() ?? null;
   const rows = rowsOf<{
@@ -65,25 +69,30 @@ export async function atomFunnel(db: Db, p: AtomFunnelParams): Promise<AtomFunne
     won: number;
   }>(
     await db.execute(sql`
-    with stage_pos as (
-      select value as stage, ordinality as pos from jsonb_array_elements_text(${JSON.stringify(p.stages)}::text::jsonb) with ordinality
-    ),
-    pushes as (
+    with pushes as (
       select e.id, e.atom_id, e.person_id, e.opportunity_id, e.nudge_id, e.at from atom_events e
       where e.kind = 'pushed' and ${personCondition(p.scope, sql`e.person_id`)}
         and (${from}::timestamptz is null or e.at >= ${from}::timestamptz) and (${to}::timestamptz is null or e.at < ${to}::timestamptz)
     ),
-    judged as (
+    -- Materialized: its columns are read twice below, which would judge every push twice.
+    judged as materialized (
       select x.atom_id, x.person_id,
-        exists (
+        -- A push on a deal finds its use through the deal's index (not distinct from would not use
+        -- it; nor would the planner, without statistics, unless the person's index is kept out of
+        -- reach: hence the person compared as an expression).
+        case when x.opportunity_id is null then exists (
           select 1 from atom_events u where u.atom_id = x.atom_id and u.person_id = x.person_id and u.kind = 'used'
-            and u.opportunity_id is not distinct from x.opportunity_id and u.at >= x.at and u.at <= x.at + make_interval(days => ${LOOP_DAYS}::int)
-        ) as used,
+            and u.opportunity_id is null and u.at >= x.at and u.at <= x.at + make_interval(days => ${LOOP_DAYS}::int)
+        ) else exists (
+          select 1 from atom_events u where u.opportunity_id = x.opportunity_id and u.atom_id = x.atom_id and u.kind = 'used'
+            and u.person_id || '' = x.person_id and u.at >= x.at and u.at <= x.at + make_interval(days => ${LOOP_DAYS}::int)
+        ) end as used,
         n.feedback,
+        -- Stages' places as an expression: a table of stages would be hashed again for every push.
         exists (
-          select 1 from stage_changes sc join stage_pos np on np.stage = sc.to_stage left join stage_pos fp on fp.stage = sc.from_stage
+          select 1 from stage_changes sc
           where sc.opportunity_id = x.opportunity_id and sc.at > x.at and sc.at <= x.at + make_interval(days => ${LOOP_DAYS}::int)
-            and np.pos > coalesce(fp.pos, 0)
+            and array_position(${path}, sc.to_stage) > coalesce(array_position(${path}, sc.from_stage), 0)
         ) as advanced,
         (o.status = 'won' and o.closed_at >= x.at) as won
       from pushes x left join nudges n on n.id = x.nudge_id left join opportunities o on o.id = x.opportunity_id

@@ -22,12 +22,17 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import type { Rule } from '../catalog/schema.ts';
 import type { DealScope } from './deal.ts';
+import { ownerCountsBuild, validOwnersSql } from './owner-counts.ts';
 import { type DifferenceEstimate, newcombe, type RateEstimate, wilson, Z95 } from './stats.ts';
 
 /** The behaviours that are not playbook timers. */
 export const OBJECTION_SAME_DAY = 'objection-handled-same-day';
 export const QUOTE_FOLLOW_UP = 'quote-follow-up-3d';
 export const ATOM_USED = 'atom-used';
+
+/** The outcome horizons by default: advanced within 30 days, won within 90. */
+export const ADVANCE_DAYS = 30;
+export const OUTCOME_DAYS = 90;
 
 const LABELS: Record<string, string> = {
   'demo-golden-48h': '演示后48小时内发定制材料',
@@ -141,8 +146,12 @@ interface Row {
  * and the first move to a later stage of the winning path after it. Shared by the live reading
  * and the roll-up (report-facts.ts), so both judge alike. `ruleIds` null: every timer rule.
  */
-export function occasionsSql(p: { deals: string; stages: readonly string[]; timeZone: string; ruleIds: readonly string[] | null }): SQL {
+export function occasionsSql(p: { deals: string; stages: readonly string[]; timeZone: string; ruleIds: readonly string[] | null; carry?: SQL }): SQL {
   const deals = sql.raw(p.deals);
+  // The deal's stage and the carried columns of `s` come along with each occasion: joined back
+  // to the deals afterwards, two CTEs the planner estimates at a dozen rows each become a nested
+  // loop of a million comparisons at a few thousand deals.
+  const carry = sql`s.stage as deal_stage${p.carry ?? sql``}`;
   const tz = p.timeZone;
   const rules =
     p.ruleIds === null
@@ -153,54 +162,66 @@ export function occasionsSql(p: { deals: string; stages: readonly string[]; time
             sql`, `,
           )})`
         : sql`false`;
-  return sql`stage_pos as (
-      select value as stage, ordinality as pos from jsonb_array_elements_text(${JSON.stringify(p.stages)}::text::jsonb) with ordinality
-    ),
-    timer_b as (
-      select distinct on (t.opportunity_id, t.rule_id) t.opportunity_id as opp, t.rule_id as behaviour, t.started_at as at,
-        (t.status = 'fulfilled' and t.resolved_at <= t.due_at) as present,
-        case when t.status = 'fulfilled' then null else t.due_at end as decided_at
-      from timers t join ${deals} s on s.id = t.opportunity_id
-      where ${rules} and t.status <> 'cancelled'
-      order by t.opportunity_id, t.rule_id, t.started_at, t.id
+  // A stage's place on the winning path (1-based, null off it): an expression, not a join to a
+  // table of stages, which the server would hash again for every occasion.
+  const path = sql`array[${sql.join(
+    p.stages.map((x) => sql`${x}`),
+    sql`, `,
+  )}]::text[]`;
+  return sql`timer_b as (
+      -- Every CTE below reads each deal's rows through its index (a lateral per deal): joined,
+      -- the server hashes the whole table (140,000 timers, 400,000 actions at 100,000 deals) to
+      -- judge a few thousand open deals.
+      select t.opp, t.behaviour, t.at, t.present, t.decided_at, ${carry} from ${deals} s cross join lateral (
+        select distinct on (t.rule_id) t.opportunity_id as opp, t.rule_id as behaviour, t.started_at as at,
+          (t.status = 'fulfilled' and t.resolved_at <= t.due_at) as present,
+          case when t.status = 'fulfilled' then null else t.due_at end as decided_at
+        from timers t
+        where t.opportunity_id = s.id and ${rules} and t.status <> 'cancelled'
+        order by t.rule_id, t.started_at, t.id
+      ) t
     ),
     objection_b as (
-      select distinct on (a.opportunity_id) a.opportunity_id as opp, ${OBJECTION_SAME_DAY}::text as behaviour, a.at,
+      select s.id as opp, ${OBJECTION_SAME_DAY}::text as behaviour, a.at,
         h.at is not null as present,
-        case when h.at is not null then null else (date_trunc('day', a.at at time zone ${tz}) + interval '1 day') at time zone ${tz} end as decided_at
-      from actions a join ${deals} s on s.id = a.opportunity_id
+        case when h.at is not null then null else (date_trunc('day', a.at at time zone ${tz}) + interval '1 day') at time zone ${tz} end as decided_at,
+        ${carry}
+      from ${deals} s
+      cross join lateral (
+        select a.at from actions a where a.opportunity_id = s.id and a.kind = 'objection_raised' order by a.at, a.id limit 1
+      ) a
       left join lateral (
-        select h.at from actions h where h.opportunity_id = a.opportunity_id and h.kind = 'objection_handled' and h.at >= a.at
+        select h.at from actions h where h.opportunity_id = s.id and h.kind = 'objection_handled' and h.at >= a.at
           and h.at < (date_trunc('day', a.at at time zone ${tz}) + interval '1 day') at time zone ${tz}
         limit 1
       ) h on true
-      where a.kind = 'objection_raised'
-      order by a.opportunity_id, a.at, a.id
     ),
     quote_b as (
-      select distinct on (a.opportunity_id) a.opportunity_id as opp, ${QUOTE_FOLLOW_UP}::text as behaviour, a.at,
+      select s.id as opp, ${QUOTE_FOLLOW_UP}::text as behaviour, a.at,
         f.at is not null as present,
-        case when f.at is not null then null else a.at + interval '3 days' end as decided_at
-      from actions a join ${deals} s on s.id = a.opportunity_id
+        case when f.at is not null then null else a.at + interval '3 days' end as decided_at, ${carry}
+      from ${deals} s
+      cross join lateral (
+        select a.at from actions a where a.opportunity_id = s.id and a.kind = 'quote_sent' order by a.at, a.id limit 1
+      ) a
       left join lateral (
-        select f.at from actions f where f.opportunity_id = a.opportunity_id and f.kind = 'follow_up' and f.at > a.at and f.at <= a.at + interval '3 days'
+        select f.at from actions f where f.opportunity_id = s.id and f.kind = 'follow_up' and f.at > a.at and f.at <= a.at + interval '3 days'
         limit 1
       ) f on true
-      where a.kind = 'quote_sent'
-      order by a.opportunity_id, a.at, a.id
     ),
     atom_b as (
-      select distinct on (e.opportunity_id) e.opportunity_id as opp, ${ATOM_USED}::text as behaviour, e.at,
+      select s.id as opp, ${ATOM_USED}::text as behaviour, e.at,
         u.at is not null as present,
-        case when u.at is not null then null else e.at + interval '7 days' end as decided_at
-      from atom_events e join ${deals} s on s.id = e.opportunity_id
+        case when u.at is not null then null else e.at + interval '7 days' end as decided_at, ${carry}
+      from ${deals} s
+      cross join lateral (
+        select e.at, e.atom_id from atom_events e where e.opportunity_id = s.id and e.kind = 'pushed' order by e.at, e.id limit 1
+      ) e
       left join lateral (
-        select u.at from atom_events u where u.opportunity_id = e.opportunity_id and u.atom_id = e.atom_id and u.kind = 'used'
+        select u.at from atom_events u where u.opportunity_id = s.id and u.atom_id = e.atom_id and u.kind = 'used'
           and u.at >= e.at and u.at <= e.at + interval '7 days'
         limit 1
       ) u on true
-      where e.kind = 'pushed'
-      order by e.opportunity_id, e.at, e.id
     ),
     b as (
       select * from timer_b union all select * from objection_b union all select * from quote_b union all select * from atom_b
@@ -209,23 +230,23 @@ export function occasionsSql(p: { deals: string; stages: readonly string[]; time
       -- Each occasion's first move to a later stage than the one the deal was in then, by index
       -- lookups of its deal's stage moves (no plan depends on statistics: the embedded database
       -- is never analysed).
-      select b.opp, b.behaviour, b.at, b.present, b.decided_at,
-        (select min(sc.at) from stage_changes sc join stage_pos np on np.stage = sc.to_stage
+      select b.*,
+        (select min(sc.at) from stage_changes sc
           where sc.opportunity_id = b.opp and sc.at > b.at
-            and np.pos > coalesce((select cp.pos from stage_pos cp where cp.stage = coalesce(
+            and array_position(${path}, sc.to_stage) > coalesce(array_position(${path}, coalesce(
               (select c.to_stage from stage_changes c where c.opportunity_id = b.opp and c.at <= b.at order by c.at desc, c.id desc limit 1),
               (select c.from_stage from stage_changes c where c.opportunity_id = b.opp order by c.at, c.id limit 1),
-              s.stage)), 0)
+              b.deal_stage)), 0)
         ) as advanced_at
-      from b join ${deals} s on s.id = b.opp
+      from b
     )`;
 }
 
 /** The breakpoints of the deals in scope, in the order: timers (playbook order), then the rest. */
 export async function breakpoints(db: Db, params: BreakpointParams): Promise<BreakpointReport> {
   const minDeals = params.minDeals ?? 20;
-  const advanceDays = params.advanceDays ?? 30;
-  const outcomeDays = params.outcomeDays ?? 90;
+  const advanceDays = params.advanceDays ?? ADVANCE_DAYS;
+  const outcomeDays = params.outcomeDays ?? OUTCOME_DAYS;
   const z = params.z ?? Z95;
   const timerRules = repTimerRules(params.rules);
   const keys = [...timerRules.map((r) => r.id), OBJECTION_SAME_DAY, QUOTE_FOLLOW_UP, ATOM_USED];
@@ -236,26 +257,77 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
   // Closed deals whose facts are current are read from deal_occasions (kept by the roll-up job);
   // the rest (open deals, deals closed or changed since the last roll-up) are judged live from
   // their history. Both judge the same way (occasionsSql), so the figures do not depend on when
-  // the job last ran, only the time taken does.
+  // the job last ran, only the time taken does. Over all history, the owners whose per-owner
+  // counts still describe their closed deals (owner-counts.ts) add those counts instead of
+  // their settled occasions.
+  const build = await ownerCountsBuild(db);
+  const counts =
+    build !== null &&
+    params.from === undefined &&
+    (params.to === undefined || params.to.getTime() >= build.builtAt.getTime()) &&
+    params.now.getTime() >= build.builtAt.getTime() &&
+    build.advanceDays === advanceDays &&
+    build.outcomeDays === outcomeDays &&
+    build.path === JSON.stringify(params.stages) &&
+    build.timeZone === params.timeZone
+      ? build
+      : null;
+  // The days (UTC, since the epoch) holding each horizon's cut, now less 30 days and now less 90,
+  // computed as the counting below computes them: those two days are read row by row.
+  const cut = {
+    a: sql`(select a from cuts)`,
+    w: sql`(select w from cuts)`,
+  };
+  const day = (d: SQL, plus = 0) => sql`to_timestamp((${d} + ${plus}::int) * 86400::float8)`;
+  const keyList = sql.join(
+    keys.map((k) => sql`${k}`),
+    sql`, `,
+  );
+  const covered = (o: string) =>
+    counts === null
+      ? sql`false`
+      : sql`coalesce(${sql.raw(o)}.status in ('won', 'lost') and ${sql.raw(o)}.closed_at <= ${counts.builtAt.toISOString()}::timestamptz
+          and ${sql.raw(o)}.owner_id in (select owner_id from valid), false)`;
   const result = await db.execute(sql`
-    with scoped as (
-      select o.id, o.owner_id, o.status, o.closed_at, o.stage, (f.opportunity_id is not null) as fresh
+    with ${
+      counts === null
+        ? sql``
+        : sql`${validOwnersSql(counts, scopeCondition(params.scope))},
+    cuts as (
+      select floor(extract(epoch from ${now}::timestamptz - make_interval(days => ${advanceDays}::int)) / 86400)::int as a,
+        floor(extract(epoch from ${now}::timestamptz - make_interval(days => ${outcomeDays}::int)) / 86400)::int as w
+    ),`
+    }
+    scoped as (
+      select o.id, o.owner_id, o.status, o.closed_at, o.stage,
+        exists (select 1 from deal_facts f where f.opportunity_id = o.id and f.status = o.status and f.closed_at = o.closed_at
+          and f.updated_at = o.updated_at and f.path = ${JSON.stringify(params.stages)} and f.time_zone = ${params.timeZone}) as fresh
       from opportunities o left join people p on p.id = o.owner_id
-        left join deal_facts f on f.opportunity_id = o.id and f.status = o.status and f.closed_at = o.closed_at
-          and f.updated_at = o.updated_at and f.path = ${JSON.stringify(params.stages)} and f.time_zone = ${params.timeZone}
-      where ${scopeCondition(params.scope)}
+      where ${scopeCondition(params.scope)} and not ${covered('o')}
     ),
     live as (select * from scoped where not fresh),
-    ${occasionsSql({ deals: 'live', stages: params.stages, timeZone: params.timeZone, ruleIds: timerRules.map((r) => r.id) })},
+    ${occasionsSql({ deals: 'live', stages: params.stages, timeZone: params.timeZone, ruleIds: timerRules.map((r) => r.id), carry: sql`, s.owner_id, s.status, s.closed_at` })},
     judged as (
-      select o.behaviour, o.present, o.at, o.decided_at, o.advanced_at, s.owner_id, s.status, s.closed_at from occasions o join live s on s.id = o.opp
+      select o.behaviour, o.present, o.at, o.decided_at, o.advanced_at, o.owner_id, o.status, o.closed_at from occasions o
       union all
       select d.behaviour, d.present, d.at, d.decided_at, d.advanced_at, s.owner_id, s.status, s.closed_at
       from deal_occasions d join scoped s on s.id = d.opportunity_id and s.fresh
-      where d.behaviour in (${sql.join(
-        keys.map((k) => sql`${k}`),
-        sql`, `,
-      )})
+      where d.behaviour in (${keyList})
+      ${
+        counts === null
+          ? sql``
+          : sql`union all
+      -- The counted owners' occasions settled after the build, and those on the days the
+      -- horizons cut, one by one.
+      select d.behaviour, d.present, d.at, d.decided_at, d.advanced_at, o.owner_id, o.status, o.closed_at
+      from deal_occasions d join opportunities o on o.id = d.opportunity_id
+      where d.settles_at > ${counts.builtAt.toISOString()}::timestamptz and d.behaviour in (${keyList}) and ${covered('o')}
+      union all
+      select d.behaviour, d.present, d.at, d.decided_at, d.advanced_at, o.owner_id, o.status, o.closed_at
+      from deal_occasions d join opportunities o on o.id = d.opportunity_id
+      where ((d.at >= ${day(cut.a)} and d.at < ${day(cut.a, 1)}) or (d.at >= ${day(cut.w)} and d.at < ${day(cut.w, 1)}))
+        and d.settles_at <= ${counts.builtAt.toISOString()}::timestamptz and d.behaviour in (${keyList}) and ${covered('o')}`
+      }
     ),
     counted as (
       select j.behaviour, j.present, j.at, j.owner_id,
@@ -272,7 +344,21 @@ export async function breakpoints(db: Db, params: BreakpointParams): Promise<Bre
       (count(*) filter (where at > ${now}::timestamptz - make_interval(days => ${advanceDays}::int)))::int as adv_young,
       (count(*) filter (where at > ${now}::timestamptz - make_interval(days => ${outcomeDays}::int)))::int as win_young
     from counted j left join people p on p.id = j.owner_id
-    group by j.behaviour, j.present, j.owner_id, p.name`);
+    group by j.behaviour, j.present, j.owner_id, p.name
+    ${
+      counts === null
+        ? sql``
+        : sql`union all
+    -- Their occasions settled by the build, by day: a day before a horizon counts in its n,
+    -- a day after it is young for that outcome.
+    select c.behaviour, c.present, c.owner_id, p.name, sum(c.n)::int,
+      coalesce(sum(c.n) filter (where c.day < ${cut.a}), 0)::int, coalesce(sum(c.advanced) filter (where c.day < ${cut.a}), 0)::int,
+      coalesce(sum(c.n) filter (where c.day < ${cut.w}), 0)::int, coalesce(sum(c.won) filter (where c.day < ${cut.w}), 0)::int,
+      coalesce(sum(c.n) filter (where c.day > ${cut.a}), 0)::int, coalesce(sum(c.n) filter (where c.day > ${cut.w}), 0)::int
+    from deal_owner_occasions c join valid v on v.owner_id = c.owner_id left join people p on p.id = c.owner_id
+    where c.behaviour in (${keyList}) and c.day <> ${cut.a} and c.day <> ${cut.w}
+    group by c.behaviour, c.present, c.owner_id, p.name`
+    }`);
   const perOwner = rowsOf<Row & { owner_id: string | null; owner_name: string | null; occasions: number }>(result);
   const rows: Row[] = [];
   const reps = new Map<string, RepBehaviour>();

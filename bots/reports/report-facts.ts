@@ -22,11 +22,14 @@ import { defineJob, type JobHandler } from '../../jobs/define.ts';
 import type { CatalogHolder } from '../catalog/watch.ts';
 import type { Funnel } from '../catalog/schema.ts';
 import { winningPath } from '../deals/stages.ts';
-import { occasionsSql, rowsOf } from './breakpoints.ts';
+import { ADVANCE_DAYS, OUTCOME_DAYS, occasionsSql, rowsOf } from './breakpoints.ts';
+import { ownerCountsBuild, rebuildOwnerCounts } from './owner-counts.ts';
 
 /** How often the job runs, and how many deals it computes per transaction. */
 export const FACTS_EVERY_MS = 10 * 60_000;
 export const FACTS_BATCH = 5_000;
+/** The per-owner counts are rebuilt at least this often even when no deal changed. */
+export const COUNTS_EVERY_MS = 60 * 60_000;
 
 const list = (xs: readonly string[]) =>
   sql.join(
@@ -44,6 +47,8 @@ export function factsMatch(path: readonly string[], timeZone: string | null) {
 export interface FactsRefresh {
   /** Closed deals computed in this run. */
   deals: number;
+  /** Owners whose per-owner counts were rebuilt (owner-counts.ts); null: the last build still stands. */
+  owners: number | null;
   ms: number;
 }
 
@@ -104,7 +109,23 @@ export async function refreshReportFacts(db: Db, p: { funnel: Funnel; timeZone: 
     if (done % (batch * 4) === 0) await analyzeFacts(db);
   }
   if (done > 0) await analyzeFacts(db);
-  return { deals: done, ms: performance.now() - started };
+  // The per-owner counts follow the kept facts: rebuilt when a deal was computed, when the last
+  // build was for another path, zone or horizon, and hourly (occasions keep settling as time
+  // passes: the fewer left to read one by one, the faster the reports).
+  const build = await ownerCountsBuild(db);
+  const rebuild =
+    done > 0 ||
+    build === null ||
+    build.path !== JSON.stringify(stages) ||
+    build.timeZone !== p.timeZone ||
+    build.advanceDays !== ADVANCE_DAYS ||
+    build.outcomeDays !== OUTCOME_DAYS ||
+    p.now.getTime() - build.builtAt.getTime() >= COUNTS_EVERY_MS ||
+    p.now.getTime() < build.builtAt.getTime();
+  const owners = rebuild
+    ? (await rebuildOwnerCounts(db, { stages, timeZone: p.timeZone, now: p.now, advanceDays: ADVANCE_DAYS, outcomeDays: OUTCOME_DAYS })).owners
+    : null;
+  return { deals: done, owners, ms: performance.now() - started };
 }
 
 /** Samples the kept tables for the planner (a few thousand rows each: cheap at any size). */

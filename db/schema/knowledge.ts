@@ -58,6 +58,9 @@ export const atomEvents = pgTable(
     index('atom_events_atom_idx').on(t.atomId, t.kind, t.at),
     index('atom_events_person_idx').on(t.personId, t.kind, t.at),
     index('atom_events_nudge_idx').on(t.nudgeId),
+    // The reports find a push's use on its deal (atom funnel, breakpoints): by atom alone, one
+    // atom pushed on 25,000 deals reads every use of it in the week after each push.
+    index('atom_events_opportunity_idx').on(t.opportunityId, t.atomId, t.kind, t.personId, t.at),
   ],
 );
 

@@ -1,15 +1,17 @@
 /**
  * The reports' kept facts of closed deals change how fast the reports answer, never what they
  * say: the breakpoints, attribution and the forecast read the same after a full roll-up, a
- * partial one, and when a deal changed since (it is read live until the next roll-up).
+ * partial one, and when a deal changed since (it is read live until the next roll-up); the
+ * per-owner counts likewise (an owner whose deal changed is read deal by deal).
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogHolder } from '../../bots/catalog/watch.ts';
 import { winningPath } from '../../bots/deals/stages.ts';
-import { breakpoints } from '../../bots/reports/breakpoints.ts';
+import { breakpoints, rowsOf, scopeCondition } from '../../bots/reports/breakpoints.ts';
 import { forecast } from '../../bots/reports/forecast.ts';
 import { forecastWindow } from '../../bots/reports/forecast-answer.ts';
+import { countedOwners, ownerCountsBuild } from '../../bots/reports/owner-counts.ts';
 import { factsStatus, refreshReportFacts } from '../../bots/reports/report-facts.ts';
 import type { Database } from '../../db/client.ts';
 import { type HistoryDb, HISTORY_NOW, HISTORY_TZ, openHistoryDb } from '../helpers/history-db.ts';
@@ -35,7 +37,17 @@ async function figures() {
   const c = catalog.current;
   const teamIds = [...c.teams.keys()];
   const stages = winningPath(c.playbook.funnel);
-  const bp = await breakpoints(database.db, { scope: { all: true }, now: NOW, timeZone: TZ, stages, rules: c.playbook.rules, minDeals: 5 });
+  const params = { now: NOW, timeZone: TZ, stages, rules: c.playbook.rules, minDeals: 5 };
+  const bp = await breakpoints(database.db, { scope: { all: true }, ...params });
+  // A team, a rep, a period (never from the counts), other horizons, an earlier moment.
+  const rep = [...c.people].find((p) => p.active && p.role === 'rep')!;
+  const others = await Promise.all([
+    breakpoints(database.db, { scope: { teamIds: [teamIds[0]!] }, ...params }),
+    breakpoints(database.db, { scope: { ownerId: rep.id }, ...params }),
+    breakpoints(database.db, { scope: { all: true }, ...params, from: new Date(NOW.getTime() - 200 * 86_400_000) }),
+    breakpoints(database.db, { scope: { all: true }, ...params, advanceDays: 20, outcomeDays: 60 }),
+    breakpoints(database.db, { scope: { all: true }, ...params, now: new Date(NOW.getTime() - 86_400_000) }),
+  ]);
   const quarter = forecastWindow('本季度', NOW, TZ);
   const weekAgo = new Date(NOW.getTime() - 7 * 86_400_000);
   const fc = await Promise.all(
@@ -52,9 +64,14 @@ async function figures() {
       }),
     ),
   );
-  return { bp, fc: fc.map((f) => ({ totals: f.totals, deals: f.deals, chances: [...f.chances].map(([t, m]) => [t, [...m]]) })) };
+  return { bp, others, fc: fc.map((f) => ({ totals: f.totals, deals: f.deals, chances: [...f.chances].map(([t, m]) => [t, [...m]]) })) };
 }
 
+const counted = () => countedOwners(database.db, scopeCondition({ all: true }));
+const owners = async () =>
+  rowsOf<{ owner_id: string }>(
+    await database.db.execute(sql`select distinct owner_id from opportunities where status in ('won', 'lost') order by owner_id`),
+  ).map((r) => r.owner_id);
 const status = () => factsStatus(database.db, { funnel: catalog.current.playbook.funnel, timeZone: TZ });
 const refresh = (more: { batch?: number; maxDeals?: number } = {}) =>
   refreshReportFacts(database.db, { funnel: catalog.current.playbook.funnel, timeZone: TZ, now: NOW, ...more });
@@ -73,30 +90,45 @@ describe('kept report facts', () => {
     expect(s.kept).toBe(s.closed);
     expect(part.deals + rest.deals).toBe(s.closed);
     expect(s.oldest?.toISOString()).toBe(NOW.toISOString());
+    // Every owner's closed deals are counted, and the counts hold settled occasions.
+    expect((await ownerCountsBuild(database.db))?.builtAt.toISOString()).toBe(NOW.toISOString());
+    expect(await counted()).toEqual(await owners());
+    const [settled] = rowsOf<{ n: number }>(await database.db.execute(sql`select coalesce(sum(n), 0)::int as n from deal_owner_occasions`));
+    expect(settled?.n).toBeGreaterThan(100);
     expect(await figures()).toEqual(live);
-    // Nothing left to do: a second run computes nothing.
-    expect((await refresh()).deals).toBe(0);
+    // Nothing left to do: a second run computes nothing and keeps the counts of the first.
+    expect(await refresh()).toMatchObject({ deals: 0, owners: null });
   });
 
   it('read a deal changed since the roll-up live, and keep it again on the next run', { timeout: 240_000 }, async () => {
     const before = await status();
-    // A won deal reopened by a correction, and a lost deal's owner corrected: both touched.
+    const first = async (status: string) =>
+      rowsOf<{ id: string; owner_id: string }>(
+        await database.db.execute(sql`select id, owner_id from opportunities where status = ${status} order by id limit 1`),
+      )[0]!;
+    const won = await first('won');
+    const lost = await first('lost');
+    // A won deal reopened by a correction, and a lost deal given to the won deal's owner: both touched.
     await database.db.execute(sql`
       update opportunities set status = 'open', closed_at = null, stage = 'negotiation', updated_at = ${NOW.toISOString()}::timestamptz
-      where id = (select id from opportunities where status = 'won' order by id limit 1)`);
-    await database.db.execute(sql`
-      update opportunities set owner_id = (select owner_id from opportunities where status = 'won' order by id desc limit 1),
-        updated_at = ${NOW.toISOString()}::timestamptz
-      where id = (select id from opportunities where status = 'lost' order by id limit 1)`);
+      where id = ${won.id}`);
+    await database.db.execute(sql`update opportunities set owner_id = ${won.owner_id}, updated_at = ${NOW.toISOString()}::timestamptz where id = ${lost.id}`);
     const after = await status();
     expect(after.closed).toBe(before.closed - 1);
     expect(after.kept).toBe(before.kept - 2);
+    // The owners of the touched deals are no longer counted (read deal by deal); the others still are.
+    const all = await owners();
+    expect(await counted()).toEqual(all.filter((o) => o !== won.owner_id && o !== lost.owner_id));
+    expect((await counted()).length).toBeGreaterThan(0);
     const mixed = await figures();
     // The same history with nothing kept at all.
+    await database.db.execute(sql`delete from deal_owner_occasions`);
+    await database.db.execute(sql`delete from deal_owner_facts`);
     await database.db.execute(sql`delete from deal_facts`);
     const live = await figures();
     expect(mixed).toEqual(live);
     expect((await refresh()).deals).toBe(after.closed);
+    expect(await counted()).toEqual(await owners());
     expect(await figures()).toEqual(live);
   });
 });
