@@ -14,6 +14,7 @@ import { seedHistory } from '../bots/reports/history.ts';
 import { plantedRates } from '../bots/reports/history-model.ts';
 import { loadConfig } from '../core/config.ts';
 import { openDatabase } from '../db/client.ts';
+import { sql } from 'drizzle-orm';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
@@ -45,9 +46,15 @@ async function main(): Promise<void> {
       ...(messagesPerDeal ? { messagesPerDeal } : {}),
     });
     const ms = performance.now() - started;
+    // After a bulk load the planner needs statistics before the first report; autovacuum would
+    // take them only later (and is off on some servers), so the load takes them itself.
+    const analyzing = performance.now();
+    await database.db.execute(sql`analyze`);
+    const analyzeMs = performance.now() - analyzing;
     console.log(
       `${database.kind}: wrote ${counts.deals} deals (${counts.open} open, ${counts.won} won, ${counts.lost} lost) in ${(ms / 1000).toFixed(1)} s (drawn in ${(counts.generateMs / 1000).toFixed(1)} s, written in ${(counts.writeMs / 1000).toFixed(1)} s)`,
     );
+    console.log(`  statistics taken (ANALYZE) in ${(analyzeMs / 1000).toFixed(1)} s`);
     console.log(
       `  ${counts.messages} messages, ${counts.actions} actions, ${counts.stageChanges} stage changes, ${counts.timers} timers, ${counts.atomEvents} atom events`,
     );
