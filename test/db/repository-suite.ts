@@ -170,12 +170,23 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       expect(first.map((d) => d.id)).toEqual([id]);
       expect(await claimDeliveries(database.sql, [id], at, new Date(at.getTime() - 60_000))).toEqual([]);
       const later = new Date(at.getTime() + 120_000);
-      expect((await claimDeliveries(database.sql, [id], later, new Date(later.getTime() - 60_000))).map((d) => d.attempts)).toEqual([2]);
-      await markDeliveries(database.sql, [
-        { id, status: 'sent', sent_at: later.toISOString(), platform_message_id: 'p-1', last_error: null, not_before: null, refund: false },
-      ]);
+      const retaken = await claimDeliveries(database.sql, [id], later, new Date(later.getTime() - 60_000));
+      expect(retaken.map((d) => d.attempts)).toEqual([2]);
+      const outcome = {
+        id,
+        status: 'sent',
+        sent_at: later.toISOString(),
+        platform_message_id: 'p-1',
+        last_error: null,
+        not_before: null,
+        refund: false,
+      } as const;
+      // The crashed sender's late mark holds the claim that was retaken: it changes nothing.
+      await markDeliveries(database.sql, [{ ...outcome, claimed_at: first[0]!.claimedAt.toISOString(), platform_message_id: 'p-0' }]);
+      expect((await database.db.select().from(deliveries).where(eq(deliveries.id, id)))[0]).toMatchObject({ status: 'pending', claimedAt: later });
+      await markDeliveries(database.sql, [{ ...outcome, claimed_at: retaken[0]!.claimedAt.toISOString() }]);
       const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, id));
-      expect(row).toMatchObject({ status: 'sent', platformMessageId: 'p-1' });
+      expect(row).toMatchObject({ status: 'sent', platformMessageId: 'p-1', claimedAt: null });
       expect(await pendingDeliveries(database.sql, later, later, new Date(later.getTime() - 60_000), 10)).toEqual([]);
     });
 
