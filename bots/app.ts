@@ -283,7 +283,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     if (runsMaintenance) {
       // One process only: sends this process left half-done when it died go again (several
       // senders rely on the lease instead).
-      if (!bull) await database.sql.query(`update deliveries set status = 'pending' where status = 'sending'`);
+      if (!bull) await database.sql.query(`update deliveries set claimed_at = null where status = 'pending' and claimed_at is not null`);
       await jobs.schedule('fire-timers', fireTimersJob, { everyMs: config.TIMER_TICK_MS }, {});
       await jobs.schedule('sweep', sweepJob, { everyMs: config.SWEEP_INTERVAL_MS }, {});
       await jobs.schedule('behaviour-figures', behaviourFiguresJob, { everyMs: FIGURES_EVERY_MS }, {});

@@ -2,12 +2,14 @@
  * `npx tsx scripts/bench-analysis-db.ts [--chats 2000] [--rounds 4] [--batch 100] [--sql "…"]`:
  * where the analysis's database time goes, on the real PostgreSQL, in one process: each round
  * stores the bench's chats (a greeting and a price objection, one nudge each) through
- * `storeMessages`, then analyses every partition with `analyzeOnce` until it is empty. Prints per
- * message and per phase (store, analysis) this process's CPU and the PostgreSQL backends' CPU,
+ * `storeMessages`, then analyses every partition with `analyzeOnce` until it is empty, then claims
+ * and marks the deliveries as the send job does (100 a job). Prints per message and per phase
+ * (store, analysis; send per delivery) this process's CPU and the PostgreSQL backends' CPU,
  * medians over rounds. `--sql` runs a statement first (to try an index away: `drop index …`).
  */
 import { parseArgs } from 'node:util';
 import { analyzeOnce } from '../bots/analysis/analyze-job.ts';
+import { claimDeliveries, markDeliveries } from '../db/queries/deliveries.ts';
 import { storeMessages } from '../bots/ingest/store.ts';
 import { createLogger } from '../core/logger.ts';
 import { type Database, openDatabase } from '../db/client.ts';
@@ -92,6 +94,29 @@ async function main(): Promise<void> {
       const analysis = await measure(database, async () => {
         for (let p = 0; p < PARTITIONS; p++) while ((await analyzeOnce(deps, p)) > 0) batches++;
       });
+      // The send job's statements for the batch's deliveries, 100 a job: the claim, then the mark.
+      const ids = (await database.sql.query<{ id: string }>(`select id from deliveries where status = 'pending' and claimed_at is null order by id`)).map(
+        (d) => d.id,
+      );
+      const send = await measure(database, async () => {
+        for (let i = 0; i < ids.length; i += 100) {
+          const now = new Date();
+          const claimed = await claimDeliveries(database.sql, ids.slice(i, i + 100), now, new Date(now.getTime() - 60_000));
+          await markDeliveries(
+            database.sql,
+            claimed.map((d) => ({
+              id: d.id,
+              claimed_at: now.toISOString(),
+              status: 'sent',
+              sent_at: now.toISOString(),
+              platform_message_id: null,
+              last_error: null,
+              not_before: null,
+              refund: false,
+            })),
+          );
+        }
+      });
       if (r < 0) continue;
       const row = {
         storeNode: store.node / n,
@@ -100,6 +125,8 @@ async function main(): Promise<void> {
         analysisPg: analysis.pg / n,
         analysisWall: analysis.wall / n,
         batchMs: analysis.wall / batches,
+        sendNode: send.node / Math.max(1, ids.length),
+        sendPg: send.pg / Math.max(1, ids.length),
       };
       rows.push(row);
       console.log(

@@ -2,7 +2,7 @@
  * The send job: a batch of deliveries claimed in one statement, each sent through its platform's
  * adapter (paced by the platform's limits, with a timeout below the send lease), and the outcomes
  * marked in one statement. A delivery is sent at most once: it is claimed before the call and
- * marked after; a sender that dies in between leaves it 'sending' until its lease runs out, and it
+ * marked after; a sender that dies in between leaves it claimed until its lease runs out, and it
  * goes again with the same idempotency key (platforms that dedupe on it drop the repeat).
  */
 import { z } from 'zod';
@@ -36,7 +36,7 @@ export interface Outbound {
   pacer: SendPacer;
   /** Platforms whose sends must run where the live connection is (web processes). */
   liveOnly: ReadonlySet<Platform>;
-  /** How long a sender may hold a row in 'sending' before another may retake it. */
+  /** How long a sender may hold a claimed row before another may retake it. */
   leaseMs: number;
   /** Longest one platform call may take; below the lease, so a live sender is never raced. */
   timeoutMs: number;
@@ -123,7 +123,7 @@ async function revisit(deps: SendDeps, ids: readonly string[], taken: ReadonlySe
 
 async function sendOne(deps: SendDeps, d: ClaimedDelivery, chats: ReadonlyMap<string, string>): Promise<DeliveryOutcome> {
   const { out, clock, log, metrics } = deps;
-  const base = { id: d.id, sent_at: null, platform_message_id: null, last_error: null, not_before: null, refund: false };
+  const base = { id: d.id, claimed_at: d.claimedAt.toISOString(), sent_at: null, platform_message_id: null, last_error: null, not_before: null, refund: false };
   const adapter = out.adapters.get(d.platform);
   const recipient = resolveRecipient(deps, d, chats);
   if (!adapter || !recipient) {

@@ -66,6 +66,15 @@ export async function loadConversations(tx: Sql, ids: readonly string[]): Promis
 const DEALS_OF_CONVERSATIONS = 'array(select opportunity_id from conversations where id = any($1::text[]) and opportunity_id is not null)';
 
 /**
+ * Of the ids in column `column` of the batch's rows (the CTE `x`), those `table` holds: an array
+ * computed once (an InitPlan) from probes of its primary key. Written as
+ * `exists (select 1 from table where id = x.column)` under an OR, the check is planned as a hashed
+ * subplan, which reads the whole table on every batch (nudges: every nudge ever made).
+ */
+const presentIds = (table: string, column: string): string =>
+  `array(select t.id from ${table} t where t.id = any(array(select ${column} from x where ${column} is not null)))`;
+
+/**
  * The deals of these conversations, locked until the batch commits: a correction made meanwhile
  * waits instead of being overwritten. By conversation (not deal) ids, like the other reads of the
  * batch, so that they all go in one round trip.
@@ -266,11 +275,12 @@ export async function updateTimers(tx: Sql, rows: readonly TimerState[]): Promis
 export async function insertNudges(tx: Sql, rows: ReadonlyArray<NudgeRow & { compliance_id?: string | null }>): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const inserted = await tx.query<{ id: string }>(
-    `insert into nudges (id, idempotency_key, person_id, opportunity_id, conversation_id, rule_id, action_id, timer_id, message_id, atom_ids, title, body, created_at)
+    `with x as (select * from jsonb_to_recordset($1::text::jsonb) as x(id text, idempotency_key text, person_id text, opportunity_id text, conversation_id text,
+          rule_id text, action_id text, timer_id text, message_id text, atom_ids jsonb, title text, body text, created_at timestamptz, compliance_id text))
+     insert into nudges (id, idempotency_key, person_id, opportunity_id, conversation_id, rule_id, action_id, timer_id, message_id, atom_ids, title, body, created_at)
      select id, idempotency_key, person_id, opportunity_id, conversation_id, rule_id, action_id, timer_id, message_id, atom_ids, title, body, created_at
-     from jsonb_to_recordset($1::text::jsonb) as x(id text, idempotency_key text, person_id text, opportunity_id text, conversation_id text, rule_id text,
-          action_id text, timer_id text, message_id text, atom_ids jsonb, title text, body text, created_at timestamptz, compliance_id text)
-     where x.compliance_id is null or exists (select 1 from compliance_records c where c.id = x.compliance_id)
+     from x
+     where x.compliance_id is null or x.compliance_id = any(${presentIds('compliance_records', 'compliance_id')})
      on conflict (idempotency_key) do nothing
      returning id`,
     [rowsParam(rows)],
@@ -286,10 +296,12 @@ export async function insertNudges(tx: Sql, rows: ReadonlyArray<NudgeRow & { com
 export async function insertDeliveries(tx: Sql, rows: readonly DeliveryRow[]): Promise<Array<{ id: string; platform: string }>> {
   if (rows.length === 0) return [];
   return tx.query<{ id: string; platform: string }>(
-    `insert into deliveries (id, idempotency_key, nudge_id, platform, "to", message, status, created_at)
+    `with x as (select * from jsonb_to_recordset($1::text::jsonb) as x(id text, idempotency_key text, nudge_id text, platform text, "to" jsonb, message jsonb,
+          created_at timestamptz))
+     insert into deliveries (id, idempotency_key, nudge_id, platform, "to", message, status, created_at)
      select id, idempotency_key, nudge_id, platform::platform, "to", message, 'pending', created_at
-     from jsonb_to_recordset($1::text::jsonb) as x(id text, idempotency_key text, nudge_id text, platform text, "to" jsonb, message jsonb, created_at timestamptz)
-     where x.nudge_id is null or exists (select 1 from nudges n where n.id = x.nudge_id)
+     from x
+     where x.nudge_id is null or x.nudge_id = any(${presentIds('nudges', 'nudge_id')})
      on conflict (idempotency_key) do nothing
      returning id, platform`,
     [rowsParam(rows)],
@@ -300,10 +312,12 @@ export async function insertDeliveries(tx: Sql, rows: readonly DeliveryRow[]): P
 export async function insertAtomEvents(tx: Sql, rows: readonly AtomEventRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
-    `insert into atom_events (id, atom_id, person_id, nudge_id, opportunity_id, kind, at)
+    `with x as (select * from jsonb_to_recordset($1::text::jsonb) as x(id text, atom_id text, person_id text, nudge_id text, opportunity_id text, kind text,
+          at timestamptz))
+     insert into atom_events (id, atom_id, person_id, nudge_id, opportunity_id, kind, at)
      select id, atom_id, person_id, nudge_id, opportunity_id, kind, at
-     from jsonb_to_recordset($1::text::jsonb) as x(id text, atom_id text, person_id text, nudge_id text, opportunity_id text, kind text, at timestamptz)
-     where x.nudge_id is null or exists (select 1 from nudges n where n.id = x.nudge_id)`,
+     from x
+     where x.nudge_id is null or x.nudge_id = any(${presentIds('nudges', 'nudge_id')})`,
     [rowsParam(rows)],
   );
 }

@@ -5,6 +5,8 @@ import { rowsParam } from './json.ts';
 
 export interface ClaimedDelivery {
   id: string;
+  /** The claim's stamp: the mark applies only while the row still holds it (no other sender retook it). */
+  claimedAt: Date;
   idempotencyKey: string;
   nudgeId: string | null;
   platform: Platform;
@@ -14,22 +16,28 @@ export interface ClaimedDelivery {
 }
 
 /**
- * Takes the given deliveries that are due and free for this sender: pending ones, and those left
- * 'sending' by a sender whose lease ran out (it crashed). Returns what it took.
+ * Takes the given deliveries that are due and free for this sender: pending ones nobody holds,
+ * and those held by a sender whose lease ran out (it crashed). Returns what it took.
+ *
+ * A taken row stays 'pending' with its `claimed_at` set ("being sent" is a claim younger than the
+ * lease): the claim writes only columns no index holds, so it is a HOT update (the table leaves
+ * room on each page, see migration 0008), not a new ~1.75 KB tuple and an entry in every index.
  */
 export async function claimDeliveries(tx: Sql, ids: readonly string[], now: Date, staleBefore: Date): Promise<ClaimedDelivery[]> {
   return tx.query<ClaimedDelivery>(
-    `update deliveries set status = 'sending', attempts = attempts + 1, claimed_at = $2
-     where id = any($1::text[])
-       and (status = 'pending' or (status = 'sending' and claimed_at < $3))
+    `update deliveries set attempts = attempts + 1, claimed_at = $2
+     where id = any($1::text[]) and status = 'pending'
+       and (claimed_at is null or claimed_at < $3)
        and (not_before is null or not_before <= $2)
-     returning id, idempotency_key as "idempotencyKey", nudge_id as "nudgeId", platform, "to", message, attempts`,
+     returning id, claimed_at as "claimedAt", idempotency_key as "idempotencyKey", nudge_id as "nudgeId", platform, "to", message, attempts`,
     [ids, now, staleBefore],
   );
 }
 
 export interface DeliveryOutcome {
   id: string;
+  /** The claim's stamp (`ClaimedDelivery.claimedAt`), ISO. */
+  claimed_at: string;
   status: 'sent' | 'pending' | 'failed';
   sent_at: string | null;
   platform_message_id: string | null;
@@ -39,13 +47,18 @@ export interface DeliveryOutcome {
   refund: boolean;
 }
 
+/**
+ * Marks what the sends did, each only while its row still holds this sender's claim; a delivery
+ * to try again is released (its claim cleared) until `not_before`.
+ */
 export async function markDeliveries(tx: Sql, rows: readonly DeliveryOutcome[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
     `update deliveries d set status = x.status, sent_at = x.sent_at, platform_message_id = x.platform_message_id, last_error = x.last_error,
-       not_before = x.not_before, attempts = d.attempts - case when x.refund then 1 else 0 end
-     from jsonb_to_recordset($1::text::jsonb) as x(id text, status text, sent_at timestamptz, platform_message_id text, last_error text, not_before timestamptz, refund boolean)
-     where d.id = x.id and d.status = 'sending'`,
+       not_before = x.not_before, claimed_at = null, attempts = d.attempts - case when x.refund then 1 else 0 end
+     from jsonb_to_recordset($1::text::jsonb) as x(id text, claimed_at timestamptz, status text, sent_at timestamptz, platform_message_id text, last_error text,
+          not_before timestamptz, refund boolean)
+     where d.id = x.id and d.status = 'pending' and d.claimed_at = x.claimed_at`,
     [rowsParam(rows)],
   );
 }
@@ -69,8 +82,8 @@ export async function unsentDeliveries(
   if (ids.length === 0) return [];
   return tx.query<{ id: string; platform: string; nextAt: Date }>(
     `select id, platform,
-       case when status = 'sending' then claimed_at + ($2::int * interval '1 millisecond') else coalesce(not_before, $3::timestamptz) end as "nextAt"
-     from deliveries where id = any($1::text[]) and status in ('pending', 'sending')`,
+       case when claimed_at is not null then claimed_at + ($2::int * interval '1 millisecond') else coalesce(not_before, $3::timestamptz) end as "nextAt"
+     from deliveries where id = any($1::text[]) and status = 'pending'`,
     [ids, leaseMs, now],
   );
 }

@@ -47,7 +47,8 @@ export async function pendingDeliveries(
 ): Promise<Array<{ id: string; platform: string; at: Date }>> {
   return tx.query<{ id: string; platform: string; at: Date }>(
     `select id, platform, created_at as at from deliveries
-     where ((status = 'pending' and (not_before is null or not_before <= $1) and created_at < $2) or (status = 'sending' and claimed_at < $3))
+     where status = 'pending'
+       and ((claimed_at is null and (not_before is null or not_before <= $1) and created_at < $2) or claimed_at < $3)
        and ($5::timestamptz is null or (created_at, id) > ($5, $6))
      order by created_at, id limit $4`,
     [now, before, staleBefore, limit, after?.at ?? null, after?.id ?? ''],

@@ -78,7 +78,10 @@ export const nudges = pgTable(
 
 /**
  * One outbound message (a nudge, a command answer, a confirmation card). Sent by a job; the
- * idempotency key is passed to platforms that dedupe, and the status guards against a second send.
+ * idempotency key is passed to platforms that dedupe, and the status and the claim guard against a
+ * second send. A row being sent is 'pending' with a `claimed_at` younger than the send lease: the
+ * claim changes no indexed column, so it is a HOT update (stored with fillfactor 50, migration
+ * 0008); the row is about 1.75 KB (the rendered card) and has four indexes.
  */
 export const deliveries = pgTable(
   'deliveries',
@@ -90,11 +93,11 @@ export const deliveries = pgTable(
     /** Our ids: `{ personId }` for a private message, `{ conversationId }` for a chat. */
     to: jsonb('to').$type<{ personId: string } | { conversationId: string }>().notNull(),
     message: jsonb('message').$type<OutboundMessage>().notNull(),
-    status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     /** Not to be sent before this (a platform's pace, a retry's backoff). */
     notBefore: timestamp('not_before', { withTimezone: true }),
-    /** When a sender took the row; a 'sending' row older than the lease is retaken (crashed sender). */
+    /** When a sender took the row (null: free to take); a claim older than the lease is retaken (crashed sender). */
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
     lastError: text('last_error'),
     platformMessageId: text('platform_message_id'),

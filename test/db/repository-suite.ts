@@ -13,14 +13,14 @@ import { loadCatalog } from '../../bots/catalog/catalog.ts';
 import { syncCatalogFiles } from '../../bots/catalog/sync.ts';
 import { storeMessages } from '../../bots/ingest/store.ts';
 import type { Database } from '../../db/client.ts';
-import { claimPending, lockPartition } from '../../db/queries/analysis.ts';
+import { claimPending, insertAtomEvents, insertCompliance, insertDeliveries, insertNudges, lockPartition } from '../../db/queries/analysis.ts';
 import { claimDeliveries, markDeliveries } from '../../db/queries/deliveries.ts';
 import { pendingDeliveries, slotsWithPending, trySweepLock } from '../../db/queries/sweep.ts';
 import { setPersonActive, writeAtomVersion } from '../../db/queries/knowledge.ts';
 import { takeDueTimers } from '../../db/queries/timers.ts';
 import { databaseNonces, requestKey } from '../../adapters/nonces.ts';
 import { pruneNonces } from '../../db/queries/nonces.ts';
-import { atoms, conversations, deliveries, messages, people, timers, webhookNonces } from '../../db/schema/index.ts';
+import { atomEvents, atoms, conversations, deliveries, messages, nudges, people, timers, webhookNonces } from '../../db/schema/index.ts';
 import { CATALOG_FILES } from '../setup/constants.ts';
 import { chat } from '../helpers/app.ts';
 
@@ -170,13 +170,94 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       expect(first.map((d) => d.id)).toEqual([id]);
       expect(await claimDeliveries(database.sql, [id], at, new Date(at.getTime() - 60_000))).toEqual([]);
       const later = new Date(at.getTime() + 120_000);
-      expect((await claimDeliveries(database.sql, [id], later, new Date(later.getTime() - 60_000))).map((d) => d.attempts)).toEqual([2]);
-      await markDeliveries(database.sql, [
-        { id, status: 'sent', sent_at: later.toISOString(), platform_message_id: 'p-1', last_error: null, not_before: null, refund: false },
-      ]);
+      const retaken = await claimDeliveries(database.sql, [id], later, new Date(later.getTime() - 60_000));
+      expect(retaken.map((d) => d.attempts)).toEqual([2]);
+      const outcome = {
+        id,
+        status: 'sent',
+        sent_at: later.toISOString(),
+        platform_message_id: 'p-1',
+        last_error: null,
+        not_before: null,
+        refund: false,
+      } as const;
+      // The crashed sender's late mark holds the claim that was retaken: it changes nothing.
+      await markDeliveries(database.sql, [{ ...outcome, claimed_at: first[0]!.claimedAt.toISOString(), platform_message_id: 'p-0' }]);
+      expect((await database.db.select().from(deliveries).where(eq(deliveries.id, id)))[0]).toMatchObject({ status: 'pending', claimedAt: later });
+      await markDeliveries(database.sql, [{ ...outcome, claimed_at: retaken[0]!.claimedAt.toISOString() }]);
       const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, id));
-      expect(row).toMatchObject({ status: 'sent', platformMessageId: 'p-1' });
+      expect(row).toMatchObject({ status: 'sent', platformMessageId: 'p-1', claimedAt: null });
       expect(await pendingDeliveries(database.sql, later, later, new Date(later.getTime() - 60_000), 10)).toEqual([]);
+    });
+
+    it('writes a nudge only with its compliance record, and a delivery or atom event only with its nudge', async () => {
+      const iso = at.toISOString();
+      const nudge = (id: string) => ({
+        id,
+        idempotency_key: id,
+        person_id: 'zhangsan',
+        opportunity_id: null,
+        conversation_id: null,
+        rule_id: 'price-objection',
+        action_id: null,
+        timer_id: null,
+        message_id: null,
+        atom_ids: [],
+        title: 't',
+        body: 'b',
+        created_at: iso,
+      });
+      const record = {
+        id: `cr-${name}`,
+        kind: 'sensitive_phrase' as const,
+        subject_key: `m-${name}`,
+        person_id: 'zhangsan',
+        conversation_id: 'c',
+        opportunity_id: null,
+        message_id: `m-${name}`,
+        detail: {},
+        at: iso,
+      };
+      expect(await insertCompliance(database.sql, [record])).toEqual(new Set([record.id]));
+      const written = await insertNudges(database.sql, [
+        { ...nudge(`n-${name}-1`), compliance_id: null },
+        { ...nudge(`n-${name}-2`), compliance_id: record.id },
+        { ...nudge(`n-${name}-3`), compliance_id: `cr-${name}-never-written` },
+      ]);
+      expect(written).toEqual(new Set([`n-${name}-1`, `n-${name}-2`]));
+      const delivery = (id: string, nudgeId: string | null) => ({
+        id,
+        idempotency_key: id,
+        nudge_id: nudgeId,
+        platform: 'local' as const,
+        to: { personId: 'zhangsan' },
+        message: { type: 'text' as const, text: 'hi' },
+        created_at: iso,
+      });
+      const sent = await insertDeliveries(database.sql, [
+        delivery(`dn-${name}-1`, `n-${name}-1`),
+        delivery(`dn-${name}-3`, `n-${name}-3`),
+        delivery(`dn-${name}-x`, null),
+      ]);
+      expect(sent.map((d) => d.id).sort()).toEqual([`dn-${name}-1`, `dn-${name}-x`]);
+      const event = (id: string, nudgeId: string | null) => ({
+        id,
+        atom_id: 'a',
+        person_id: 'zhangsan',
+        nudge_id: nudgeId,
+        opportunity_id: null,
+        kind: 'pushed' as const,
+        at: iso,
+      });
+      await insertAtomEvents(database.sql, [event(`ae-${name}-1`, `n-${name}-2`), event(`ae-${name}-3`, `n-${name}-3`), event(`ae-${name}-x`, null)]);
+      const events = await database.db
+        .select({ id: atomEvents.id })
+        .from(atomEvents)
+        .where(inArray(atomEvents.id, [`ae-${name}-1`, `ae-${name}-3`, `ae-${name}-x`]));
+      expect(events.map((e) => e.id).sort()).toEqual([`ae-${name}-1`, `ae-${name}-x`]);
+      await database.db.delete(atomEvents).where(inArray(atomEvents.id, [`ae-${name}-1`, `ae-${name}-x`]));
+      await database.db.delete(deliveries).where(inArray(deliveries.id, [`dn-${name}-1`, `dn-${name}-x`]));
+      await database.db.delete(nudges).where(inArray(nudges.id, [...written]));
     });
 
     it('pages pending deliveries oldest first, each page after the last one', async () => {

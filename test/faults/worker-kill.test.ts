@@ -106,7 +106,9 @@ describe('a worker killed mid-batch', () => {
     await until(async () => platform.sends.length === 1, 30_000, 'the first send to reach Feishu');
     await stopProcess(workers[0]!, 'SIGKILL');
     const [inFlight] = await database.db.select().from(deliveries).where(eq(deliveries.platform, 'feishu'));
-    expect(inFlight).toMatchObject({ status: 'sending', attempts: 1, platform: 'feishu' });
+    // Being sent: still pending, held by the dead worker's claim until its lease runs out.
+    expect(inFlight).toMatchObject({ status: 'pending', attempts: 1, platform: 'feishu' });
+    expect(inFlight?.claimedAt).toBeInstanceOf(Date);
 
     workers.push(await spawnWorker(stack.env));
     const sent = await until(

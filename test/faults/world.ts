@@ -75,7 +75,8 @@ export interface Counts {
 export async function countAll(db: Database, fake?: FakeFeishu): Promise<Counts> {
   const one = async (sql: string) => Number((await db.sql.query<{ n: string | number }>(sql))[0]?.n ?? 0);
   const statuses = await db.sql.query<{ status: keyof Counts['deliveries']; n: string | number }>(
-    'select status, count(*) as n from deliveries group by status',
+    // A delivery being sent is 'pending' with a claim: counted apart, as 'sending'.
+    `select case when status = 'pending' and claimed_at is not null then 'sending' else status end as status, count(*) as n from deliveries group by 1`,
   );
   const deliveries = { pending: 0, sending: 0, sent: 0, failed: 0 };
   for (const s of statuses) deliveries[s.status] = Number(s.n);

@@ -149,5 +149,5 @@ async function heldBack(t: TestApp): Promise<boolean> {
 
 async function unfinished(t: TestApp, deliveryId: string): Promise<boolean> {
   const [d] = await t.app.database.db.select({ status: deliveries.status }).from(deliveries).where(eq(deliveries.id, deliveryId));
-  return d?.status === 'pending' || d?.status === 'sending';
+  return d?.status === 'pending';
 }
