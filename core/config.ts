@@ -130,6 +130,12 @@ export const configSchema = z
     RUN_WORKERS: flag,
     /** `npm run worker` serves /metrics and /readyz on this port. */
     WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+    /**
+     * The nice value `npm run worker` runs at (0–19, higher is lower priority; 0 leaves it as
+     * started): on shared cores the web process, whose acks and probes are waited on, goes first
+     * and the analysis takes what is left (core/priority.ts).
+     */
+    WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
     /** BullMQ key prefix: deployments sharing one Redis use different ones. */
     QUEUE_PREFIX: z
       .string()

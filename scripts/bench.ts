@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [--runs 1] [--modes embedded,pg1,pg2] [--backlog-modes pg1]
- *                   [--backlog 20000 --history 40000] [--backlog-only] [--env NAME=VALUE] [--cpu-prof DIR]`
+ *                   [--backlog 20000 --history 40000] [--backlog-only] [--bursts-only] [--env NAME=VALUE]
+ *                   [--load-nice N] [--cpu-prof DIR]`
  *
  * The whole loop as users run it, measured from outside: `npm start` (and `npm run worker`) as
  * child processes, driven over loopback through the HTTP ingest (`POST /v1/messages`, the local
@@ -34,7 +35,7 @@ import { createTestDatabase } from '../test/services/pg.ts';
 import { deleteKeys, REDIS_URL, spawnDealwise, stopProcess, type WorkerProcess } from '../test/services/stack.ts';
 import { checkTexts } from './bench/chats.ts';
 import { addBulkFloor, analyzerFloor, helloFloor, pgliteInsertFloor, postgresFloors, startHello } from './bench/floors.ts';
-import { median, pct } from './bench/load.ts';
+import { median, pct, setLoadNice } from './bench/load.ts';
 import { FEISHU_BENCH_ENV } from './bench/webhooks.ts';
 import { claimQuartiles, groupsOf, latencies, paced, type Running, type Sample, sample, storeBacklog, sustained, verify, waitFor } from './bench/phases.ts';
 
@@ -56,6 +57,10 @@ const { values } = parseArgs({
     'floor-rows': { type: 'string' },
     'cpu-prof': { type: 'string' },
     'backlog-only': { type: 'boolean', default: false },
+    /** The two bursts only, no paced phases: for comparing how the web process answers under a burst. */
+    'bursts-only': { type: 'boolean', default: false },
+    /** The load client thread's nice value: the senders give way to the server they load (the probes do not). */
+    'load-nice': { type: 'string', default: '0' },
     /** `--env ANALYSIS_PARTITIONS=4`: set for every dealwise process the bench starts. */
     env: { type: 'string', multiple: true, default: [] },
   },
@@ -80,6 +85,9 @@ const BACKLOG = num(values.backlog, 20_000, 4_000);
 const HISTORY = num(values.history, 40_000, 8_000);
 const FLOOR_ROWS = num(values['floor-rows'], 20_000, 5_000);
 const BACKLOG_ONLY = values['backlog-only'];
+const LOAD_NICE = Number(values['load-nice']);
+if (!Number.isInteger(LOAD_NICE) || LOAD_NICE < 0 || LOAD_NICE > 19) throw new Error(`--load-nice ${values['load-nice']}: expected an integer from 0 to 19`);
+setLoadNice(LOAD_NICE);
 const EXTRA_ENV = Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const TIME_ZONE = 'Asia/Shanghai';
 
@@ -136,6 +144,8 @@ async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Sha
     lagMedian: s.lagMs.median,
     ingestBatch: s.batch.ingest,
     analysisBatch: s.batch.analysis,
+    webGcMs: s.webGc.ms,
+    webGcOver10: s.webGc.over10ms,
   };
   for (const [k, v] of Object.entries(figures)) f[`${shape.key}.${k}`] = v;
   console.log(
@@ -145,7 +155,7 @@ async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Sha
     `    CPU ms/msg: web ${s.cpuMs.web.toFixed(3)}, workers ${s.cpuMs.workers.toFixed(3)}, PostgreSQL ${s.cpuMs.postgres.toFixed(3)}, Redis ${s.cpuMs.redis.toFixed(3)} (shared); peak RSS web ${s.peakMb.web.toFixed(0)} MB, worker ${s.peakMb.workers.toFixed(0)} MB`,
   );
   console.log(
-    `    /healthz p50 ${s.healthz.p50.toFixed(1)} ms, p99 ${s.healthz.p99.toFixed(1)} ms (${s.healthz.n} probes); Feishu webhook ack p50 ${s.webhook.p50.toFixed(1)} ms, p99 ${s.webhook.p99.toFixed(1)} ms (${s.webhook.n} signed deliveries, each stored before its answer; an idle process meanwhile ${s.control?.p50.toFixed(1)} / ${s.control?.p99.toFixed(1)} ms); event-loop lag p99 per 0.5 s: median ${s.lagMs.median.toFixed(1)} ms, worst ${s.lagMs.worst.toFixed(1)} ms; messages per transaction: ingest ${s.batch.ingest.toFixed(1)}, analysis ${s.batch.analysis.toFixed(1)}`,
+    `    /healthz p50 ${s.healthz.p50.toFixed(1)} ms, p99 ${s.healthz.p99.toFixed(1)} ms (${s.healthz.n} probes); Feishu webhook ack p50 ${s.webhook.p50.toFixed(1)} ms, p99 ${s.webhook.p99.toFixed(1)} ms (${s.webhook.n} signed deliveries, each stored before its answer; an idle process meanwhile ${s.control?.p50.toFixed(1)} / ${s.control?.p99.toFixed(1)} ms); event-loop lag p99 per 0.5 s: median ${s.lagMs.median.toFixed(1)} ms, worst ${s.lagMs.worst.toFixed(1)} ms; messages per transaction: ingest ${s.batch.ingest.toFixed(1)}, analysis ${s.batch.analysis.toFixed(1)}; web GC ${s.webGc.count} pauses, ${s.webGc.ms.toFixed(0)} ms, ${s.webGc.over10ms} over 10 ms`,
   );
   return [tag, shape.chats];
 }
@@ -156,7 +166,7 @@ async function phases(r: Running, mode: Mode, run: number, f: Figures): Promise<
   const out: Phases = { paced: [], tags: [await burst(r, mode, run, f, BATCHED), await burst(r, mode, run, f, SINGLE)] };
   // At the target rate, and at half what the batched burst sustained when that is lower: a rate the machine holds.
   const held = Math.max(10, Math.floor(f['batched.rate']! / 2));
-  const rates = [RATE, ...(held < RATE ? [held] : [])];
+  const rates = values['bursts-only'] ? [] : [RATE, ...(held < RATE ? [held] : [])];
   for (const [k, rate] of rates.entries()) {
     const tag = `p${k}${mode}${run}`;
     const p = await paced(r, tag, { rate, seconds: PACED_SECONDS, lanes: BATCHED.lanes, perRequest: BATCHED.perRequest, timeoutMs: 300_000 });
@@ -308,7 +318,7 @@ async function embedded(run: number, f: Figures): Promise<void> {
           const d = await open();
           const catalog = await CatalogHolder.open(d.db, log);
           await storeBacklog(d, catalog.current, tag, chats, 30 * 60_000, history);
-          return { at: 0, analysed: 0, sent: 0, batches: [0, 0, 0, 0], lagMs: 0 };
+          return { at: 0, analysed: 0, sent: 0, batches: [0, 0, 0, 0], lagMs: 0, gc: { count: 0, seconds: 0, over10ms: 0 } };
         },
         start: async () => {
           await database?.close();
@@ -330,7 +340,7 @@ async function embedded(run: number, f: Figures): Promise<void> {
 
 checkTexts(TIME_ZONE);
 console.log(
-  `bench: ${RUNS} run(s) of ${MODES.join(', ')}; bursts of ${BATCHED.chats * 2} messages ${BATCHED.perRequest} a request from ${BATCHED.lanes} connections and ${SINGLE.chats * 2} one a request from ${SINGLE.lanes}; paced ${RATE} msg/s for ${PACED_SECONDS} s; backlog ${BACKLOG} (+${HISTORY} history) on ${BACKLOG_MODES.join(', ') || 'none'}${values.env.length > 0 ? `; ${values.env.join(' ')}` : ''} (Node ${process.version})`,
+  `bench: ${RUNS} run(s) of ${MODES.join(', ')}; bursts of ${BATCHED.chats * 2} messages ${BATCHED.perRequest} a request from ${BATCHED.lanes} connections and ${SINGLE.chats * 2} one a request from ${SINGLE.lanes}; paced ${RATE} msg/s for ${PACED_SECONDS} s; backlog ${BACKLOG} (+${HISTORY} history) on ${BACKLOG_MODES.join(', ') || 'none'}${values.env.length > 0 ? `; ${values.env.join(' ')}` : ''}; load client ${LOAD_NICE ? `at nice ${LOAD_NICE} (the probes are not)` : 'at normal priority'} (Node ${process.version})`,
 );
 const results: Array<{ floors: Figures } & Partial<Record<Mode, Figures>>> = [];
 let control: Awaited<ReturnType<typeof startHello>> | null = null;

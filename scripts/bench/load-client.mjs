@@ -6,10 +6,17 @@
 //    (an open loop: a slow server is not offered less).
 // Each body's `@@SENT_AT@@` becomes the moment it is posted. Reports the elapsed time, messages
 // answered `stored`, failures by status, request latencies and how far the sender fell behind.
+// With `nice`, the thread runs at that nice value (on the bench's machine the clients of a real
+// deployment would be elsewhere).
 import http from 'node:http';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { port, path, mode, groups, bodies, lanes, rate } = workerData;
+const { port, path, mode, groups, bodies, lanes, rate, nice } = workerData;
+// `nice`: this thread only (Linux keeps a nice value per thread; 0 is the calling thread), so the
+// senders give way to the server they load on a shared machine while the probes, on the bench's
+// main thread, do not.
+if (nice) setPriority(0, nice);
 const agent = new http.Agent({ keepAlive: true, maxSockets: mode === 'lanes' ? lanes : 256 });
 
 let stored = 0;

@@ -18,13 +18,23 @@ export interface LoadResult {
   behindMs: number;
 }
 
-export type LoadPlan =
+export type LoadPlan = (
   | { mode: 'lanes'; port: number; path: string; groups: string[][]; lanes: number }
-  | { mode: 'paced'; port: number; path: string; bodies: string[]; rate: number };
+  | { mode: 'paced'; port: number; path: string; bodies: string[]; rate: number }
+) & {
+  /** The load client thread's nice value (0: as the bench runs); the probes keep the bench's. */
+  nice?: number;
+};
+
+let defaultNice = 0;
+/** The nice value of every load client from now on that does not name one (`--load-nice`). */
+export function setLoadNice(nice: number): void {
+  defaultNice = nice;
+}
 
 export function load(plan: LoadPlan): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./load-client.mjs', import.meta.url), { workerData: plan });
+    const worker = new Worker(new URL('./load-client.mjs', import.meta.url), { workerData: { nice: defaultNice, ...plan } });
     worker.once('message', resolve);
     worker.once('error', reject);
   });

@@ -32,6 +32,14 @@ export interface Sample {
   /** Batch histograms: ingest count and sum, analysis count and sum. */
   batches: number[];
   lagMs: number;
+  /** The web process's garbage collections so far: count, total seconds, and how many took over 10 ms. */
+  gc: { count: number; seconds: number; over10ms: number };
+}
+
+function webGc(m: Map<string, number>): Sample['gc'] {
+  const name = 'dealwise_nodejs_gc_duration_seconds';
+  const count = m.get(`${name}_count`) ?? 0;
+  return { count, seconds: m.get(`${name}_sum`) ?? 0, over10ms: count - (m.get(`${name}_bucket{le="0.01"}`) ?? 0) };
 }
 
 /** One scrape of every process. */
@@ -47,6 +55,7 @@ export async function sample(r: Running): Promise<Sample> {
     sent: sumOf(scrapes, 'dealwise_deliveries_sent_total'),
     batches: batch,
     lagMs: (scrapes[0]!.get('dealwise_event_loop_lag_p99_seconds') ?? Number.NaN) * 1000,
+    gc: webGc(scrapes[0]!),
   };
 }
 
@@ -150,6 +159,8 @@ export interface Sustained {
   lagMs: { worst: number; median: number };
   /** Mean messages per ingest transaction and per analysis transaction. */
   batch: { ingest: number; analysis: number };
+  /** The web process's garbage collections during the burst: how many, their total ms, how many took over 10 ms. */
+  webGc: { count: number; ms: number; over10ms: number };
 }
 
 /** As many messages as the ingest takes, from `lanes` connections at once, until all are analysed and nudged. */
@@ -183,12 +194,15 @@ export async function sustained(
   let analysed: Sample;
   let sent: Sample;
   try {
-    const analysedWait = sampler.until((s) => s.analysed - base.analysed >= messages + hook.stored(), timeoutMs, `${messages} analysed`);
     const sentWait = sampler.until((s) => s.sent - base.sent >= chats, timeoutMs, `${chats} nudges sent`);
     // Whichever fails first is thrown; the other must not become an unhandled rejection.
     sentWait.catch(() => {});
     result = await load({ mode: 'lanes', port: r.web.port, path: '/v1/messages', groups, lanes });
-    analysed = await analysedWait;
+    // The webhook deliveries stored until the load ended count; the probes go on until those
+    // are analysed. (Counting every delivery stored so far made the end a moving target: a slow
+    // partition trailing one delivery behind the probe held the burst open for minutes.)
+    const target = messages + hook.stored();
+    analysed = await sampler.until((s) => s.analysed - base.analysed >= target, timeoutMs, `${target} analysed`);
     sent = await sentWait;
   } finally {
     await sampler.stop();
@@ -216,6 +230,11 @@ export async function sustained(
     control: controls ? { p50: pct(controls, 50), p99: pct(controls, 99) } : null,
     lagMs: { worst: Math.max(...lags.filter((x) => !Number.isNaN(x))), median: median(lags) },
     batch: { ingest: b[1]! / b[0]!, analysis: b[3]! / b[2]! },
+    webGc: {
+      count: analysed.gc.count - base.gc.count,
+      ms: (analysed.gc.seconds - base.gc.seconds) * 1000,
+      over10ms: analysed.gc.over10ms - base.gc.over10ms,
+    },
   };
 }
 

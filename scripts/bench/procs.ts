@@ -58,7 +58,7 @@ export function redisPid(): number | null {
   }
 }
 
-/** A process's /metrics, each metric summed over its labels. */
+/** A process's /metrics, each metric summed over its labels (histogram buckets also by bound). */
 export async function scrape(port: number): Promise<Map<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const sums = new Map<string, number>();
@@ -66,7 +66,11 @@ export async function scrape(port: number): Promise<Map<string, number>> {
     if (line === '' || line.startsWith('#')) continue;
     const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)?.[0];
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (name && !Number.isNaN(value)) sums.set(name, (sums.get(name) ?? 0) + value);
+    if (!name || Number.isNaN(value)) continue;
+    sums.set(name, (sums.get(name) ?? 0) + value);
+    // A histogram's buckets are also kept by bound (`name{le="0.01"}`), summed over its other labels.
+    const le = /[{,]le="([^"]+)"/.exec(line)?.[1];
+    if (le !== undefined) sums.set(`${name}{le="${le}"}`, (sums.get(`${name}{le="${le}"}`) ?? 0) + value);
   }
   return sums;
 }

@@ -65,6 +65,18 @@ describe('loadConfig', () => {
     expect(err.message).toContain('PORT');
   });
 
+  it('runs the worker at nice 10 unless WORKER_NICE says otherwise (0 leaves it as started)', () => {
+    expect(loadConfig({}).WORKER_NICE).toBe(10);
+    expect(loadConfig({ WORKER_NICE: '0' }).WORKER_NICE).toBe(0);
+    expect(loadConfig({ WORKER_NICE: '19' }).WORKER_NICE).toBe(19);
+  });
+
+  it.each([['-5'], ['20'], ['2.5'], ['low']])('rejects WORKER_NICE=%s with CONFIG_INVALID naming WORKER_NICE', (nice) => {
+    const err = configError({ WORKER_NICE: nice });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toMatch(/^.*WORKER_NICE: /m);
+  });
+
   it('rejects an unknown TIMEZONE naming the variable but not the value', () => {
     const err = configError({ TIMEZONE: 'Mars/Olympus_Mons' });
     expect(err.code).toBe('CONFIG_INVALID');
