@@ -33,6 +33,13 @@ export function handleStage(s: MessageStep): 'won' | 'lost' | null {
   const action = s.analysis.actions[move.actionIndex]!;
   const actionId = s.actionIds[move.actionIndex]!;
   if (!movesWithoutAsking(funnel, move, action)) {
+    // A close the owner must confirm does not hold back what else the message shows: 「老板同意了，
+    // 合同流程怎么走？」 is a sure buying signal and an unsure win. The furthest open stage it
+    // reaches is taken when that move holds on its own, and the close is asked about.
+    if (funnel.closed.includes(move.to)) {
+      const open = linkStage(funnel, deal.stage, s.analysis.actions, { openOnly: true });
+      if (open && movesWithoutAsking(funnel, open, s.analysis.actions[open.actionIndex]!)) moveTo(s, open.to, s.actionIds[open.actionIndex]!);
+    }
     askOwner(s, { kind: 'stage', toStage: move.to, actionId, question: `标记为「${ctx.catalog.stageLabel(move.to)}」？` });
     return null;
   }

@@ -20,8 +20,11 @@ export const AUTO_SKIP_CONFIDENCE = 0.9;
 
 type ActionLike = Pick<DetectedAction, 'kind' | 'objection' | 'meetingType' | 'confidence' | 'precise'>;
 
-/** The furthest stage the actions reach, if it is ahead of `current` (or a close of an open deal). */
-export function linkStage(funnel: Funnel, current: string, detected: ReadonlyArray<ActionLike>): StageMove | null {
+/**
+ * The furthest stage the actions reach, if it is ahead of `current` (or a close of an open deal).
+ * `openOnly`: the furthest open stage, leaving closes out.
+ */
+export function linkStage(funnel: Funnel, current: string, detected: ReadonlyArray<ActionLike>, opts: { openOnly?: boolean } = {}): StageMove | null {
   if (funnel.closed.includes(current)) return null;
   const order = (s: string) => funnel.stages.indexOf(s);
   let best: StageMove | null = null;
@@ -30,6 +33,7 @@ export function linkStage(funnel: Funnel, current: string, detected: ReadonlyArr
       if (!matches(m, a.kind, a.objection, a.meetingType)) continue;
       if (m.after !== undefined && order(current) < order(m.after)) continue;
       const closing = funnel.closed.includes(m.to);
+      if (closing && opts.openOnly) continue;
       // A closing move (won, lost) wins over any open stage; otherwise the furthest stage wins.
       const ahead = closing || order(m.to) > order(current);
       if (!ahead) continue;

@@ -110,6 +110,21 @@ describe('deal truth and coaching that answers the message', () => {
     expect(q).toMatchObject({ status: 'confirmed', answer: '鼎新集团', answeredBy: 'sunhao' });
   });
 
+  it('a sure buying signal with an unsure win moves the deal on and asks about the win', async () => {
+    await say(chat({ conv: 'c-nod', from: 'zhangsan', text: '陈总好，我是张三，负责贵司的系统选型。', at: at(200) }));
+    expect((await dealOf('c-nod')).stage).toBe('contacted');
+    // Analysed alone: buying_signal 0.89, deal_won 0.76 (not a precise close).
+    await say(chat({ conv: 'c-nod', from: 'cust-chen', name: '陈总', text: '老板同意做。合同流程怎么走？', at: at(210) }));
+    const deal = await dealOf('c-nod');
+    expect(deal.status).toBe('open');
+    expect(deal.stage).toBe('qualified');
+    const asked = await t.app.database.db
+      .select()
+      .from(dealConfirmations)
+      .where(and(eq(dealConfirmations.opportunityId, deal.id), eq(dealConfirmations.kind, 'stage'), eq(dealConfirmations.status, 'pending')));
+    expect(asked.map((c) => c.toStage)).toEqual(['won']);
+  });
+
   it('a three-week-old import updates the deal and fires nothing', async () => {
     const old = new Date(t.clock.now().getTime() - 21 * 86_400_000);
     await say(chat({ conv: 'c-old', from: 'lisi', text: '王总，报价单发您了：首年 30 万。', at: old, attachments: [{ name: '报价单.pdf' }] }));

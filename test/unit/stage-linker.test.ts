@@ -96,6 +96,20 @@ describe('linkStage with the default funnel (config/playbooks.yaml)', () => {
     expect(linkStage(funnel, 'qualified', [act('deal_won'), act('contract_sent')])).toEqual({ from: 'qualified', to: 'won', actionIndex: 0 });
   });
 
+  it('openOnly leaves the close out: the furthest open stage the same actions reach', () => {
+    expect(linkStage(funnel, 'proposal', [act('contract_sent'), act('deal_won')], { openOnly: true })).toEqual({
+      from: 'proposal',
+      to: 'negotiation',
+      actionIndex: 0,
+    });
+    expect(linkStage(funnel, 'contacted', [act('deal_won'), act('buying_signal')], { openOnly: true })).toEqual({
+      from: 'contacted',
+      to: 'qualified',
+      actionIndex: 1,
+    });
+    expect(linkStage(funnel, 'proposal', [act('deal_won')], { openOnly: true })).toBeNull();
+  });
+
   it('several actions where only the later one moves: index of the later one', () => {
     expect(linkStage(funnel, 'qualified', [act('follow_up'), act('buying_signal'), act('contract_sent')])).toEqual({
       from: 'qualified',
