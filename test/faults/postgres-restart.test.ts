@@ -104,7 +104,7 @@ describe('a PostgreSQL restart longer than every retry budget', () => {
     // a connection attempt, so this takes longer than the backoffs alone.)
     const deadLetters = async (d: Deployment) => {
       const s = await d.back.runner.stats();
-      return s.analyze.failed + s.send.failed + s.commands.failed + s.reports.failed;
+      return s.analyze.failed + s.send.failed + s.commands.failed + s.reports.failed + s.timers.failed;
     };
     for (const d of deployments) {
       await until(
@@ -126,14 +126,21 @@ describe('a PostgreSQL restart longer than every retry budget', () => {
     const chats = SENDING + ANALYSING + 1;
     for (const d of deployments) {
       const db = d.back.database;
+      // The timer that fell due during the outage fires at a tick after it (every TIMER_TICK_MS,
+      // or once its failed tick's backoff has passed): waited for too, not assumed by then.
+      const quoteTimer = async () => (await db.db.select().from(timers).where(eq(timers.conversationId, 'local:pg-quote')))[0]?.status;
       const settled = async () => {
         const c = await countAll(db, d.fake);
         const quiet = c.deliveries.pending + c.deliveries.sending === 0 && (await deadLetters(d)) === 0;
-        return c.unanalysed === 0 && c.priceNudges === chats && quiet ? c : null;
+        return c.unanalysed === 0 && c.priceNudges === chats && quiet && (await quoteTimer()) === 'fired' ? c : null;
       };
-      await until(settled, 90_000, `${d.name}: every message analysed, every nudge sent, no dead letter left`).catch(async (err: Error) => {
-        throw new Error(`${err.message}: ${JSON.stringify(await countAll(db, d.fake))}, dead letters ${await deadLetters(d)}`);
-      });
+      await until(settled, 90_000, `${d.name}: every message analysed, every nudge sent, the due timer fired, no dead letter left`).catch(
+        async (err: Error) => {
+          throw new Error(
+            `${err.message}: ${JSON.stringify(await countAll(db, d.fake))}, dead letters ${await deadLetters(d)}, quote timer ${await quoteTimer()}`,
+          );
+        },
+      );
     }
     // A few more sweeps and ticks change nothing.
     await new Promise((r) => setTimeout(r, 1_500));
