@@ -20,6 +20,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { rowsOf } from './breakpoints.ts';
+// report-facts.ts calls this module's rebuild in turn; factsMatch is only called at run time.
+import { factsMatch } from './report-facts.ts';
 
 /**
  * SQL: the stamp term of deal `o` (summed per owner): hashes chained over integers (epoch
@@ -55,8 +57,7 @@ export async function rebuildOwnerCounts(
       await tx.execute(sql`
         with covered as (
           select o.id, o.owner_id, o.status, o.closed_at, ${dealStamp} as stamp,
-            exists (select 1 from deal_facts f where f.opportunity_id = o.id and f.status = o.status and f.closed_at = o.closed_at
-              and f.updated_at = o.updated_at and f.path = ${path} and f.time_zone = ${p.timeZone}) as fresh
+            exists (select 1 from deal_facts f where f.opportunity_id = o.id and ${factsMatch(p.stages, p.timeZone)}) as fresh
           from opportunities o
           where o.status in ('won', 'lost') and o.closed_at <= ${builtAt}::timestamptz and o.owner_id is not null
         ),
