@@ -6,6 +6,10 @@ import { defineConfig } from 'vitest/config';
 // processes and stops servers, a redis-server and a PostgreSQL cluster of its own where it stops
 // them (it also needs the shared ones, redis-server and the PostgreSQL server binaries).
 // All start from a migrated template database made once per run (test/setup/template-db.ts).
+// `unit` shares one module graph per worker (`isolate: false`: importing the app again for every
+// file was more than half of the suite's CPU; no test file mocks a module, and each builds its
+// own app) and runs two files at once even on two cores, since most of its time is spent waiting
+// on loopback servers and timers (vitest's default is one worker there: cores - 1).
 export default defineConfig({
   test: {
     projects: [
@@ -15,6 +19,8 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/services/**', 'test/faults/**', 'test/**/*browser.test.ts'],
           globalSetup: ['test/setup/template-db.ts'],
+          isolate: false,
+          maxWorkers: 2,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -4,7 +4,7 @@
  *  - unit suite: an embedded (PGlite) data folder; each app copies it.
  *  - services and faults suites: a PostgreSQL template database; each stack creates its database from it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -27,6 +27,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const db = await openDatabase({ dataDir: dir });
   await syncCatalogFiles(db.db, CATALOG_FILES);
   await db.close();
+  // PGlite's default 128 MB of shared buffers is set up at every open, about half of what opening
+  // a test app's copy costs; the tests' databases are a few MB, so 16 MB caches all of them.
+  await appendFile(join(dir, 'pglite', 'postgresql.conf'), '\nshared_buffers = 16MB\n');
   project.provide('templateDataDir', dir);
   let pgTemplate = '';
   if (project.name === 'services' || project.name === 'faults') {
