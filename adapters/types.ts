@@ -37,6 +37,15 @@ export interface SendResult {
   platformMessageId?: string;
 }
 
+/**
+ * How far a multi-part message got: an adapter that sends a message as several platform messages
+ * skips the first `done` parts and counts each part the platform accepts, so a retry after a
+ * failed part does not send the earlier ones again.
+ */
+export interface SendProgress {
+  done: number;
+}
+
 export interface Adapter {
   readonly platform: Platform;
   /**
@@ -48,9 +57,10 @@ export interface Adapter {
   stop(): Promise<void>;
   /**
    * Sends one message. `idempotencyKey` is stable across retries of the same logical message, so
-   * an adapter whose platform supports client-side dedupe (Feishu `uuid`) passes it on.
+   * an adapter whose platform supports client-side dedupe (Feishu `uuid`) passes it on. An
+   * adapter that sends one message as several parts honours and advances `progress`.
    */
-  send(to: Recipient, msg: OutboundMessage, idempotencyKey: string): Promise<SendResult>;
+  send(to: Recipient, msg: OutboundMessage, idempotencyKey: string, progress?: SendProgress): Promise<SendResult>;
   /**
    * The bytes of a file a message carried (its `Attachment.fileRef`; `messageId` is the platform's
    * id of that message), with its name when only the download tells it, where the platform lets a

@@ -113,6 +113,7 @@ async function main(): Promise<void> {
               last_error: null,
               not_before: null,
               refund: false,
+              parts_sent: 1,
             })),
           );
         }

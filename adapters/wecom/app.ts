@@ -6,7 +6,7 @@
  * A callback is authenticated before it is parsed, handed to the sink, and answered once the sink
  * has stored it (WeCom retries an answer slower than 5 s; the sink is fast and dedupes).
  */
-import type { HttpAdapter, HttpRequest, HttpResponse, HttpRoute, InboundSink, SendResult } from '../types.ts';
+import type { HttpAdapter, HttpRequest, HttpResponse, HttpRoute, InboundSink, SendProgress, SendResult } from '../types.ts';
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -175,14 +175,15 @@ export class WecomAppAdapter implements HttpAdapter {
    * Sends one app message to an employee. WeCom apps cannot post into arbitrary group chats, so
    * a `chatId` recipient is refused (the bot adapter covers groups).
    */
-  async send(to: Recipient, msg: OutboundMessage, idempotencyKey: string): Promise<SendResult> {
+  async send(to: Recipient, msg: OutboundMessage, idempotencyKey: string, progress: SendProgress = { done: 0 }): Promise<SendResult> {
     if (!('userId' in to)) {
       throw new AppError('BAD_REQUEST', 'the WeCom app sends to a user id only; use the bot for group chats', {
         details: { retryable: false },
       });
     }
     let last: unknown;
-    for (const body of encodeAppMessages(msg, { userId: to.userId, agentId: this.agentId }, idempotencyKey)) {
+    const parts = encodeAppMessages(msg, { userId: to.userId, agentId: this.agentId }, idempotencyKey);
+    for (const body of parts.slice(progress.done)) {
       // https://developer.work.weixin.qq.com/document/path/90236 (发送应用消息)
       const reply = await this.api.post('message/send', '/cgi-bin/message/send', body);
       // WeCom answers errcode 0 but lists recipients it could not reach (outside the app's
@@ -196,6 +197,7 @@ export class WecomAppAdapter implements HttpAdapter {
         }
       }
       last = reply.msgid;
+      progress.done++;
     }
     return typeof last === 'string' && last !== '' ? { platformMessageId: last } : {};
   }

@@ -8,7 +8,7 @@
  * kicks this one off (`disconnected_event`), and the SDK then stops reconnecting.
  */
 import { decryptFile, WSClient, type WsFrame, type Logger as SdkLogger } from '@wecom/aibot-node-sdk';
-import type { Adapter, FetchedFile, InboundSink, SendResult } from '../types.ts';
+import type { Adapter, FetchedFile, InboundSink, SendProgress, SendResult } from '../types.ts';
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -260,17 +260,18 @@ export class WecomBotAdapter implements Adapter {
    * for a 1:1 chat, the chat id for a group. WeCom only delivers a push to a user who has
    * talked to the bot before. The ack carries no message id.
    */
-  async send(to: Recipient, msg: OutboundMessage, idempotencyKey: string): Promise<SendResult> {
+  async send(to: Recipient, msg: OutboundMessage, idempotencyKey: string, progress: SendProgress = { done: 0 }): Promise<SendResult> {
     const client = this.client;
     if (!client) throw wecomTransportError('bot sendMessage', 'the bot adapter is not started');
     const chatid = 'userId' in to ? to.userId : to.chatId;
-    for (const body of encodeBotMessages(msg, idempotencyKey)) {
+    for (const body of encodeBotMessages(msg, idempotencyKey).slice(progress.done)) {
       try {
         // https://developer.work.weixin.qq.com/document/path/101463 (aibot_send_msg, 主动推送)
         await client.sendMessage(chatid, body);
       } catch (err) {
         throw sendError(err);
       }
+      progress.done++;
     }
     return {};
   }

@@ -6,7 +6,7 @@
  * goes again with the same idempotency key (platforms that dedupe on it drop the repeat).
  */
 import { z } from 'zod';
-import type { Adapter, SendLimit } from '../../adapters/types.ts';
+import type { Adapter, SendLimit, SendProgress } from '../../adapters/types.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -123,21 +123,33 @@ async function revisit(deps: SendDeps, ids: readonly string[], taken: ReadonlySe
 
 async function sendOne(deps: SendDeps, d: ClaimedDelivery, chats: ReadonlyMap<string, string>): Promise<DeliveryOutcome> {
   const { out, clock, log, metrics } = deps;
-  const base = { id: d.id, claimed_at: d.claimedAt.toISOString(), sent_at: null, platform_message_id: null, last_error: null, not_before: null, refund: false };
+  // Advanced by the adapter as the platform accepts each part; read when the outcome is built,
+  // so a failed or timed-out attempt keeps the parts that went.
+  const progress: SendProgress = { done: d.partsSent };
+  const base = () => ({
+    id: d.id,
+    claimed_at: d.claimedAt.toISOString(),
+    sent_at: null,
+    platform_message_id: null,
+    last_error: null,
+    not_before: null,
+    refund: false,
+    parts_sent: progress.done,
+  });
   const adapter = out.adapters.get(d.platform);
   const recipient = resolveRecipient(deps, d, chats);
   if (!adapter || !recipient) {
     const code = adapter ? 'NO_RECIPIENT' : 'PLATFORM_OFF';
     metrics.sendErrors.inc({ platform: d.platform, code });
-    return { ...base, status: 'failed', last_error: adapter ? 'recipient has no id on this platform' : `platform ${d.platform} is not enabled` };
+    return { ...base(), status: 'failed', last_error: adapter ? 'recipient has no id on this platform' : `platform ${d.platform} is not enabled` };
   }
   const wait = await out.pacer.reserve(d.platform, JSON.stringify(recipient), out.limits[d.platform] ?? [], clock.now().getTime());
   // Waiting for the pace is not an attempt: the claim's count is given back.
-  if (wait > 0) return { ...base, status: 'pending', not_before: new Date(clock.now().getTime() + wait).toISOString(), refund: true };
+  if (wait > 0) return { ...base(), status: 'pending', not_before: new Date(clock.now().getTime() + wait).toISOString(), refund: true };
   try {
-    const res = await withTimeout(adapter.send(recipient, d.message, d.idempotencyKey), out.timeoutMs);
+    const res = await withTimeout(adapter.send(recipient, d.message, d.idempotencyKey, progress), out.timeoutMs);
     metrics.deliveriesSent.inc({ platform: d.platform, kind: d.nudgeId ? 'nudge' : 'message' });
-    return { ...base, status: 'sent', sent_at: clock.now().toISOString(), platform_message_id: res.platformMessageId ?? null };
+    return { ...base(), status: 'sent', sent_at: clock.now().toISOString(), platform_message_id: res.platformMessageId ?? null };
   } catch (err) {
     const e = toAppError(err);
     metrics.sendErrors.inc({ platform: d.platform, code: e.code });
@@ -147,11 +159,11 @@ async function sendOne(deps: SendDeps, d: ClaimedDelivery, chats: ReadonlyMap<st
       (e.code === 'PLATFORM_API' && (e.details as { retryable?: boolean } | undefined)?.retryable !== false);
     if (!retryable || d.attempts >= SEND_ATTEMPTS) {
       log.error({ err: e, deliveryId: d.id, platform: d.platform }, 'delivery failed for good');
-      return { ...base, status: 'failed', last_error: `${e.code}: ${e.message}`.slice(0, 500) };
+      return { ...base(), status: 'failed', last_error: `${e.code}: ${e.message}`.slice(0, 500) };
     }
     const backoff = BACKOFF_MS * out.backoffScale * 2 ** (d.attempts - 1);
     return {
-      ...base,
+      ...base(),
       status: 'pending',
       last_error: `${e.code}: ${e.message}`.slice(0, 500),
       not_before: new Date(clock.now().getTime() + backoff).toISOString(),

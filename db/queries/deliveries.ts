@@ -13,6 +13,8 @@ export interface ClaimedDelivery {
   to: { personId: string } | { conversationId: string };
   message: OutboundMessage;
   attempts: number;
+  /** Parts a platform accepted on earlier attempts (`SendProgress.done` to start from). */
+  partsSent: number;
 }
 
 /**
@@ -29,7 +31,8 @@ export async function claimDeliveries(tx: Sql, ids: readonly string[], now: Date
      where id = any($1::text[]) and status = 'pending'
        and (claimed_at is null or claimed_at < $3)
        and (not_before is null or not_before <= $2)
-     returning id, claimed_at as "claimedAt", idempotency_key as "idempotencyKey", nudge_id as "nudgeId", platform, "to", message, attempts`,
+     returning id, claimed_at as "claimedAt", idempotency_key as "idempotencyKey", nudge_id as "nudgeId", platform, "to", message, attempts,
+       parts_sent as "partsSent"`,
     [ids, now, staleBefore],
   );
 }
@@ -43,6 +46,8 @@ export interface DeliveryOutcome {
   platform_message_id: string | null;
   last_error: string | null;
   not_before: string | null;
+  /** Parts the platform has accepted so far, this attempt's included. */
+  parts_sent: number;
   /** The claim's attempt is given back: the send only waited for the platform's pace. */
   refund: boolean;
 }
@@ -55,9 +60,9 @@ export async function markDeliveries(tx: Sql, rows: readonly DeliveryOutcome[]):
   if (rows.length === 0) return;
   await tx.query(
     `update deliveries d set status = x.status, sent_at = x.sent_at, platform_message_id = x.platform_message_id, last_error = x.last_error,
-       not_before = x.not_before, claimed_at = null, attempts = d.attempts - case when x.refund then 1 else 0 end
+       not_before = x.not_before, claimed_at = null, attempts = d.attempts - case when x.refund then 1 else 0 end, parts_sent = x.parts_sent
      from jsonb_to_recordset($1::text::jsonb) as x(id text, claimed_at timestamptz, status text, sent_at timestamptz, platform_message_id text, last_error text,
-          not_before timestamptz, refund boolean)
+          not_before timestamptz, refund boolean, parts_sent integer)
      where d.id = x.id and d.status = 'pending' and d.claimed_at = x.claimed_at`,
     [rowsParam(rows)],
   );

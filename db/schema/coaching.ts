@@ -95,6 +95,12 @@ export const deliveries = pgTable(
     message: jsonb('message').$type<OutboundMessage>().notNull(),
     status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
+    /**
+     * Parts of the message the platform already accepted (a WeCom text and its card go as two
+     * sends): a retry after a later part failed sends only the rest, so the rep never gets the
+     * text twice.
+     */
+    partsSent: integer('parts_sent').notNull().default(0),
     /** Not to be sent before this (a platform's pace, a retry's backoff). */
     notBefore: timestamp('not_before', { withTimezone: true }),
     /** When a sender took the row (null: free to take); a claim older than the lease is retaken (crashed sender). */

@@ -180,6 +180,7 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
         last_error: null,
         not_before: null,
         refund: false,
+        parts_sent: 1,
       } as const;
       // The crashed sender's late mark holds the claim that was retaken: it changes nothing.
       await markDeliveries(database.sql, [{ ...outcome, claimed_at: first[0]!.claimedAt.toISOString(), platform_message_id: 'p-0' }]);
@@ -188,6 +189,37 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, id));
       expect(row).toMatchObject({ status: 'sent', platformMessageId: 'p-1', claimedAt: null });
       expect(await pendingDeliveries(database.sql, later, later, new Date(later.getTime() - 60_000), 10)).toEqual([]);
+    });
+
+    it('keeps the parts a platform accepted across a failed attempt, and hands them to the next claim', async () => {
+      const id = `d-parts-${name}`;
+      await database.db.insert(deliveries).values({
+        id,
+        idempotencyKey: id,
+        platform: 'local',
+        to: { personId: 'zhangsan' },
+        message: { type: 'text', text: 'hi' },
+        status: 'pending',
+        createdAt: at,
+      });
+      const [first] = await claimDeliveries(database.sql, [id], at, new Date(at.getTime() - 60_000));
+      expect(first?.partsSent).toBe(0);
+      await markDeliveries(database.sql, [
+        {
+          id,
+          claimed_at: first!.claimedAt.toISOString(),
+          status: 'pending',
+          sent_at: null,
+          platform_message_id: null,
+          last_error: 'TIMEOUT: platform did not answer',
+          not_before: null,
+          refund: false,
+          parts_sent: 1,
+        },
+      ]);
+      const later = new Date(at.getTime() + 1_000);
+      const [second] = await claimDeliveries(database.sql, [id], later, new Date(later.getTime() - 60_000));
+      expect(second).toMatchObject({ partsSent: 1, attempts: 2 });
     });
 
     it('writes a nudge only with its compliance record, and a delivery or atom event only with its nudge', async () => {

@@ -93,6 +93,19 @@ describe('WeCom app send', () => {
     expect(body.template_card.task_id).toMatch(/^[\w\-@]{1,128}$/);
   });
 
+  it('resumes a card after a failed part: the text the platform accepted is not sent again', async () => {
+    api.passNextSend();
+    api.failNextSend({ errcode: -1, errmsg: 'system busy' });
+    const progress = { done: 0 };
+    const card = { type: 'card', title: '价格异议', text: '先确认预算', buttons: feedbackButtons('nudge-8') } as const;
+    await expect(adapter.send({ userId: 'zhangsan' }, card, 'nudge-8:1', progress)).rejects.toMatchObject({ code: 'PLATFORM_API' });
+    expect(progress.done).toBe(1);
+    await adapter.send({ userId: 'zhangsan' }, card, 'nudge-8:1', progress);
+    expect(progress.done).toBe(2);
+    const types = api.calls('/cgi-bin/message/send').map((c) => (c.body as { msgtype: string }).msgtype);
+    expect(types).toEqual(['markdown', 'template_card', 'template_card']);
+  });
+
   it('refreshes an expired token once and retries the send', async () => {
     await adapter.send({ userId: 'zhangsan' }, { type: 'text', text: 'a' }, 'k1');
     api.expireTokens();

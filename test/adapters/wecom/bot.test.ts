@@ -181,6 +181,19 @@ describe('WeCom bot adapter: sending', () => {
     await expect(adapter.send({ userId: 'lisi' }, { type: 'text', text: 'x' }, 'k4')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
   });
 
+  it('resumes a card after a failed part: the text WeCom acked is not pushed again', async () => {
+    fake.passNextSend();
+    fake.failNextSend(-1, 'system busy');
+    const progress = { done: 0 };
+    const card = { type: 'card', title: '价格异议', text: '先确认预算', buttons: feedbackButtons('nudge-43') } as const;
+    await expect(adapter.send({ userId: 'lisi' }, card, 'nudge-43:1', progress)).rejects.toMatchObject({ code: 'PLATFORM_API' });
+    expect(progress.done).toBe(1);
+    await adapter.send({ userId: 'lisi' }, card, 'nudge-43:1', progress);
+    expect(progress.done).toBe(2);
+    const types = fake.frames('aibot_send_msg').map((f) => (f.body as { msgtype: string }).msgtype);
+    expect(types).toEqual(['markdown', 'template_card', 'template_card']);
+  });
+
   it('refuses to send once stopped, as a retryable PLATFORM_API error', async () => {
     await adapter.stop();
     await expect(adapter.send({ userId: 'lisi' }, { type: 'text', text: 'x' }, 'k5')).rejects.toMatchObject({

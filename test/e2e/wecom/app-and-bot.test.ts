@@ -271,6 +271,30 @@ describe('WeCom app message/send failures', () => {
     const rows = await app.database.db.select().from(deliveries).where(eq(deliveries.nudgeId, n!.id));
     expect(rows).toMatchObject([{ status: 'failed', attempts: 1, lastError: expect.stringContaining('81013') }]);
   });
+
+  it('resumes a nudge whose card failed after its text went: the retry sends the card only, and the rep gets the text once', async () => {
+    const { app, clock } = t;
+    clock.set(at('12:35'));
+    api.passNextSend();
+    api.failNextSend({ errcode: -1, errmsg: 'system busy' });
+    const before = sendsTo('zhangsan').length;
+    const ROOM_E = 'wrE2eRoomEEdongfangKeji000005';
+    const res = await postArchive(objectionBatch({ room: ROOM_E, rep: 'zhangsan', customer: CUSTOMER_2, ids: 'e2e-e', first: '12:32', second: '12:34' }));
+    expect(res.json()).toMatchObject({ stored: 2 });
+    await app.drain();
+    const objection = await storedMessage(app, 'e2e-e-2_external');
+    const [n] = await app.database.db.select().from(nudges).where(eq(nudges.messageId, objection!.id));
+    const pending = await app.database.db.select().from(deliveries).where(eq(deliveries.nudgeId, n!.id));
+    expect(pending).toMatchObject([{ status: 'pending', attempts: 1, partsSent: 1 }]);
+
+    await advanceTo(app, clock, at('12:50'));
+    const types = sendsTo('zhangsan')
+      .slice(before)
+      .map((r) => (r.body as CardBody).msgtype);
+    expect(types).toEqual(['markdown', 'template_card', 'template_card']);
+    const sent = await app.database.db.select().from(deliveries).where(eq(deliveries.nudgeId, n!.id));
+    expect(sent).toMatchObject([{ status: 'sent', attempts: 2, partsSent: 2 }]);
+  });
 });
 
 describe('WeCom app callback (POST /wecom/callback)', () => {

@@ -27,7 +27,8 @@ export class FakeWecomApiServer {
   private expired = new Set<string>();
   private tokenSeq = 0;
   private msgSeq = 0;
-  private nextSendReplies: Array<Record<string, unknown>> = [];
+  /** Scripted answers to the next message/send calls, in order; null answers success. */
+  private nextSendReplies: Array<Record<string, unknown> | null> = [];
 
   constructor(private readonly creds: { corpId: string; secret: string }) {}
 
@@ -54,6 +55,11 @@ export class FakeWecomApiServer {
   /** The next message/send (with a valid token) answers this instead of success. */
   failNextSend(reply: Record<string, unknown>): void {
     this.nextSendReplies.push(reply);
+  }
+
+  /** The next message/send succeeds (to script a failure after it with `failNextSend`). */
+  passNextSend(): void {
+    this.nextSendReplies.push(null);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

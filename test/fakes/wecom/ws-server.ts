@@ -76,6 +76,11 @@ export class FakeWecomWsServer {
     this.nextSendErrors.push({ errcode, errmsg });
   }
 
+  /** The next acked command succeeds (to script a failure after it with `failNextSend`). */
+  passNextSend(): void {
+    this.nextSendErrors.push({ errcode: 0, errmsg: 'ok' });
+  }
+
   /** Frames received with this cmd. */
   frames(cmd: string): ReceivedFrame[] {
     return this.received.filter((f) => f.cmd === cmd);
