@@ -26,6 +26,7 @@ import { CatalogHolder } from './catalog/watch.ts';
 import { readingListener } from './coaching/reading.ts';
 import { openShareTimers } from './coaching/share-timers.ts';
 import { fireTimersHandler, fireTimersJob } from './coaching/timer-job.ts';
+import { applyReadingHandler, applyReadingJob } from './coaching/reading-job.ts';
 import { commandHandler, commandJob } from './commands/command-job.ts';
 import type { ReadingEvent } from './documents/reading.ts';
 import { createDocumentStorage, type DocumentStorage, readObject } from './documents/storage.ts';
@@ -57,6 +58,7 @@ export const JOB_NAMES = [
   'analyze-partition',
   'run-command',
   'fire-timers',
+  'apply-reading',
   'send-deliveries',
   'send-deliveries-live',
   'weekly-digest',
@@ -92,7 +94,7 @@ export interface AppDocuments {
   /** Where customers reach this server: tracked links start with it. */
   publicUrl: string;
   /** The viewer's reading events: actions, engagement, timers met, nudges (bots/coaching/reading.ts). */
-  onReading(event: ReadingEvent): Promise<void>;
+  onReading(event: ReadingEvent, pendingId?: string): Promise<void>;
   /** A tracked link made over the API: the playbook's timers on sharing (a quote not opened). */
   onShared(shared: { document: DocumentRow; link: DocumentLinkRow }): Promise<void>;
 }
@@ -246,6 +248,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       'analyze-partition': [analyzeJob, analyzeHandler(analysis)],
       'run-command': [commandJob, commandHandler(shared)],
       'fire-timers': [fireTimersJob, fireTimersHandler(shared)],
+      'apply-reading': [applyReadingJob, applyReadingHandler(shared)],
       'send-deliveries': [sendJob, sendHandler({ ...shared, out })],
       'send-deliveries-live': [sendLiveJob, sendHandler({ ...shared, out })],
       'weekly-digest': [weeklyDigestJob, weeklyDigestHandler(shared)],

@@ -6,6 +6,8 @@
  * each signal (the price page read again and again, a new reader) a nudge to the deal's owner
  * with its playbook rule's atoms: once per signal, keyed by the signal's idempotency key, so a
  * retried beacon or a second process cannot nudge twice. The sends are dispatched after the commit.
+ * An event kept as a pending reading (an open, a signal) is deleted in that same transaction: a
+ * failure leaves it for the sweep's `apply-reading` job, and it is applied once.
  */
 import { newId } from '../../core/ids.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -19,6 +21,7 @@ import {
   type ReadingDeal,
   readingConversation,
   readingDeal,
+  takePendingReading,
   upsertViewAction,
   viewReading,
 } from '../../db/queries/reading.ts';
@@ -54,16 +57,19 @@ export interface ReadingDeps {
 }
 
 /** What `registerDocumentRoutes` gets as `onReading`. */
-export function readingListener(deps: ReadingDeps): (event: ReadingEvent) => Promise<void> {
-  return (event) => applyReading(deps, event);
+export function readingListener(deps: ReadingDeps): (event: ReadingEvent, pendingId?: string) => Promise<void> {
+  return (event, pendingId) => applyReading(deps, event, pendingId);
 }
 
-export async function applyReading(deps: ReadingDeps, e: ReadingEvent): Promise<void> {
+/** Applies a reading event; `pendingId`: its kept row, taken in the same transaction (nothing happens when it is gone). */
+export async function applyReading(deps: ReadingDeps, e: ReadingEvent, pendingId?: string): Promise<void> {
   // A link made for no customer chat (library material opened from the console) is nobody's deal.
   if (!e.conversationId) return;
   const conversationId = e.conversationId;
   const catalog = deps.catalog.current;
   const built = await deps.database.transaction(async (tx) => {
+    // Applied already (the inline listener and the sweep's job raced, or a retry): nothing to do.
+    if (pendingId !== undefined && (await takePendingReading(tx, pendingId)) === null) return null;
     const opened = e.type === 'opened';
     // Most events are beacons that cross nothing on a link made for a deal: they only bring the
     // view's action up to date (two statements), without reading the chat or the deal.

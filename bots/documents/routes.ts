@@ -46,8 +46,12 @@ export interface DocumentDeps {
   publicUrl: string;
   /** Throws (AppError FORBIDDEN) when the request may not do `scope`. */
   authorize(req: FastifyRequest, scope: DocumentScope): void | Promise<void>;
-  /** Called after each stored open and beacon; the loop's way in. Its errors are logged only. */
-  onReading?: (event: ReadingEvent) => void | Promise<void>;
+  /**
+   * Called after each stored open and beacon; the loop's way in. Its errors are logged only: an
+   * event that matters (an open, a rule crossed) is kept first as a pending reading, `pendingId`,
+   * which the listener deletes when it applies it and the sweep finds when it did not.
+   */
+  onReading?: (event: ReadingEvent, pendingId?: string) => void | Promise<void>;
   /** Called after a tracked link is made over the API (the loop opens its timers). Its errors are logged only. */
   onShared?: (shared: { document: DocumentRow; link: DocumentLinkRow }) => void | Promise<void>;
   limits?: Partial<DocumentLimits>;

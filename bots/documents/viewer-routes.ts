@@ -7,6 +7,8 @@
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.ts';
+import { newId } from '../../core/ids.ts';
+import { insertPendingReading } from '../../db/queries/reading.ts';
 import { linkOnlyByTokenHash, touchView, type DocumentLinkRow, type DocumentRow } from '../../db/queries/documents.ts';
 import { registerViewerAssets } from './assets.ts';
 import type { DocumentLookups } from './lookups.ts';
@@ -78,11 +80,18 @@ export async function registerViewerRoutes(server: FastifyInstance, deps: Docume
 
   const emit = async (req: FastifyRequest, event: ReadingEvent | null): Promise<void> => {
     if (!event || !deps.onReading) return;
+    // An open and a crossed rule change the deal or nudge: kept until applied. A plain beacon is
+    // not (the next one brings the view's action up to date), nor a link made for no chat.
+    const pendingId = event.conversationId && (event.type === 'opened' || event.signals.length > 0) ? newId() : undefined;
+    if (pendingId) await insertPendingReading(deps.db, { id: pendingId, event, createdAt: now() });
     try {
-      await deps.onReading(event);
+      await deps.onReading(event, pendingId);
     } catch (err) {
       // The reading is stored; a listener's failure must not make the browser send it again.
-      req.log.error({ err, documentId: event.documentId, viewId: event.viewId }, 'reading listener failed');
+      req.log.error(
+        { err, documentId: event.documentId, viewId: event.viewId },
+        pendingId ? 'reading listener failed; the sweep applies it' : 'reading listener failed',
+      );
     }
   };
 

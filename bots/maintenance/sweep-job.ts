@@ -13,9 +13,10 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Platform } from '../../core/types.ts';
 import type { Database } from '../../db/client.ts';
-import { type PageCursor, pendingCommands, pendingDeliveries, slotsWithPending, trySweepLock } from '../../db/queries/sweep.ts';
+import { type PageCursor, pendingCommands, pendingDeliveries, pendingReadingIds, slotsWithPending, trySweepLock } from '../../db/queries/sweep.ts';
 import { type DeadLetterRetries, defineJob, type JobHandler, type JobRunner } from '../../jobs/define.ts';
 import { analyzeJob } from '../analysis/analyze-job.ts';
+import { applyReadingJob } from '../coaching/reading-job.ts';
 import { commandJob } from '../commands/command-job.ts';
 import { partitionOf, SLOTS } from '../ingest/slots.ts';
 import type { Metrics } from '../metrics.ts';
@@ -25,6 +26,11 @@ export const sweepJob = defineJob({ name: 'sweep', queue: 'maintenance', schema:
 
 /** Most commands, and most deliveries, one sweep dispatches. */
 export const SWEEP_PAGE = 1_000;
+/**
+ * A kept reading event is normally applied by its listener within the viewer's request; the sweep
+ * leaves it this long to that listener (however short the deployment's settle time).
+ */
+export const READING_SETTLE_MS = 30_000;
 const ALL_SLOTS = Array.from({ length: SLOTS }, (_, i) => i);
 
 export interface SweepDeps {
@@ -44,14 +50,17 @@ export interface SweepDeps {
 export interface SweepCursor {
   commands: PageCursor | null;
   deliveries: PageCursor | null;
+  readings: PageCursor | null;
 }
 
-export const newSweepCursor = (): SweepCursor => ({ commands: null, deliveries: null });
+export const newSweepCursor = (): SweepCursor => ({ commands: null, deliveries: null, readings: null });
 
 export interface SweepCounts {
   partitions: number;
   commands: number;
   deliveries: number;
+  /** Reading events no listener applied. */
+  readings: number;
   /** Dead letters run again. */
   retried: number;
 }
@@ -73,6 +82,8 @@ export async function sweep(deps: SweepDeps, opts: { settleMs?: number; page?: n
     const partitions = [...new Set(slots.map((s) => partitionOf(s, deps.partitions)))];
     const commands = await pendingCommands(tx, settled, page, deps.cursor.commands);
     const deliveries = await pendingDeliveries(tx, now, settled, new Date(now.getTime() - deps.leaseMs), page, deps.cursor.deliveries);
+    const readingsBefore = new Date(Math.min(settled.getTime(), now.getTime() - READING_SETTLE_MS));
+    const readings = await pendingReadingIds(tx, readingsBefore, page, deps.cursor.readings);
     // Ids so that sweeps add nothing while their own job for the same work waits or runs (a
     // backlog analysed for minutes would otherwise gain a job per partition at every sweep). The
     // ingest's analysis jobs have none: one is needed for what arrives while another runs.
@@ -85,22 +96,29 @@ export async function sweep(deps: SweepDeps, opts: { settleMs?: number; page?: n
       commands.map(({ id }) => ({ payload: { messageId: id }, opts: { jobId: `command-${id}` } })),
     );
     await dispatchSends(deps.runner, deps.liveOnly, deliveries);
+    await deps.runner.enqueueMany(
+      applyReadingJob,
+      readings.map(({ id }) => ({ payload: { readingId: id }, opts: { jobId: `reading-${id}` } })),
+    );
     // Inside the lock, so two sweeps never run the same dead letter again.
     retried = await deps.runner.retryDeadLetters();
     // A full page: the next sweep goes on after it; a short one: the next starts from the oldest.
     deps.cursor.commands = commands.length === page ? { at: commands.at(-1)!.at, id: commands.at(-1)!.id } : null;
     deps.cursor.deliveries = deliveries.length === page ? { at: deliveries.at(-1)!.at, id: deliveries.at(-1)!.id } : null;
+    deps.cursor.readings = readings.length === page ? { at: readings.at(-1)!.at, id: readings.at(-1)!.id } : null;
     return {
       partitions: partitions.length,
       commands: commands.length,
       deliveries: deliveries.length,
+      readings: readings.length,
       retried: Object.values(retried).reduce((a, n) => a + n, 0),
     };
   });
   if (counts) {
     for (const [queue, n] of Object.entries(retried)) deps.metrics.deadLettersRetried.inc({ queue }, n);
     for (const [found, n] of Object.entries(counts)) if (n > 0 && found !== 'retried') deps.metrics.sweeps.inc({ found }, n);
-    if (counts.partitions + counts.commands + counts.deliveries + counts.retried > 0) deps.log.info(counts, 'sweep dispatched unfinished work');
+    if (counts.partitions + counts.commands + counts.deliveries + counts.readings + counts.retried > 0)
+      deps.log.info(counts, 'sweep dispatched unfinished work');
   }
   return counts;
 }

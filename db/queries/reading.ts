@@ -3,7 +3,8 @@
  * `document_viewed` action, the deal's opens counted, a shared document's "not opened" timers
  * fulfilled, and the deal's recent nudges for cooldowns. Plain statements on a transaction.
  */
-import type { Sql } from '../client.ts';
+import type { Db, Sql } from '../client.ts';
+import { pendingReadings } from '../schema/documents.ts';
 
 /** The customer chat a link was made for, with its deal. */
 export interface ReadingConversation {
@@ -124,4 +125,21 @@ export async function dealNudgesSince(tx: Sql, dealId: string, since: Date): Pro
     [dealId, since],
   );
   return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
+}
+
+/** Keeps a reading event until the transaction that applies it deletes it (`takePendingReading`). */
+export async function insertPendingReading(db: Db, row: { id: string; event: unknown; createdAt: Date }): Promise<void> {
+  await db.insert(pendingReadings).values(row);
+}
+
+/** The event of a pending reading, deleted in the caller's transaction; null once another applied it. */
+export async function takePendingReading(tx: Sql, id: string): Promise<unknown | null> {
+  const [row] = await tx.query<{ event: unknown }>('delete from pending_readings where id = $1 returning event', [id]);
+  return row?.event ?? null;
+}
+
+/** A pending reading's event, read without taking it (the job takes it in the transaction that applies it). */
+export async function pendingReading(tx: Sql, id: string): Promise<unknown | null> {
+  const [row] = await tx.query<{ event: unknown }>('select event from pending_readings where id = $1', [id]);
+  return row?.event ?? null;
 }

@@ -54,3 +54,13 @@ export async function pendingDeliveries(
     [now, before, staleBefore, limit, after?.at ?? null, after?.id ?? ''],
   );
 }
+
+/** Reading events not applied (their listener failed, or its process died), oldest first, one page after `after`. */
+export async function pendingReadingIds(tx: Sql, before: Date, limit: number, after: PageCursor | null = null): Promise<Array<{ id: string; at: Date }>> {
+  return tx.query<{ id: string; at: Date }>(
+    `select id, created_at as at from pending_readings
+     where created_at < $1 and ($3::timestamptz is null or (created_at, id) > ($3, $4))
+     order by created_at, id limit $2`,
+    [before, limit, after?.at ?? null, after?.id ?? ''],
+  );
+}

@@ -97,3 +97,20 @@ export const documentPageReads = pgTable(
   },
   (t) => [primaryKey({ columns: [t.viewId, t.page] })],
 );
+
+/**
+ * A reading event the loop has still to apply: an open, or a beacon that crossed a reading rule
+ * (the ones that change a deal or nudge; a plain beacon's seconds are caught up by the next one).
+ * Written when the viewer's request is stored, deleted in the transaction that applies it, so a
+ * listener that failed (or a process that died) leaves it for the sweep instead of losing it.
+ * `event` is the `ReadingEvent` as JSON; ids and counts only, no viewer data.
+ */
+export const pendingReadings = pgTable(
+  'pending_readings',
+  {
+    id: text('id').primaryKey(),
+    event: jsonb('event').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('pending_readings_created_idx').on(t.createdAt, t.id)],
+);

@@ -83,9 +83,9 @@ describe('a customer reading a shared quote, through the loop', () => {
     t = await startTestApp({ start: WED, env: { PUBLIC_URL: 'https://dealwise.example.com' } });
     // Watch what the viewer hands the loop (the real listener still runs).
     const listener = t.app.documents.onReading;
-    t.app.documents.onReading = async (e) => {
+    t.app.documents.onReading = async (e, pendingId) => {
       events.push(e);
-      await listener(e);
+      await listener(e, pendingId);
     };
     server = buildServer(t.app);
     await server.ready();
