@@ -146,6 +146,15 @@ describe('POST /feishu/webhook', () => {
     expect((await route.handler(feishuWebhookRequest(fixture('card-action'), { encryptKey: ENCRYPT_KEY }))).status).toBe(200);
   });
 
+  it('refuses a replayed message event as well; its replay check runs beside the store, which only finds it a duplicate', async () => {
+    const req = feishuWebhookRequest(fixture('text-group'), { encryptKey: ENCRYPT_KEY });
+    expect((await route.handler(req)).status).toBe(200);
+    const replay = await route.handler(req);
+    expect(replay.status).toBe(409);
+    expect(replay.body).toMatchObject({ code: 'REPLAYED' });
+    expect(sink.outcomes.map((o) => o.status)).toEqual(['stored', 'duplicate']);
+  });
+
   it('turns a card button press into feedback and answers with the toast', async () => {
     const res = await route.handler(feishuWebhookRequest(fixture('card-action'), { encryptKey: ENCRYPT_KEY }));
     expect(res).toEqual({ status: 200, body: { toast: { type: 'success', content: '已收到反馈' } } });
