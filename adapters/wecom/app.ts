@@ -6,7 +6,7 @@
  * A callback is authenticated before it is parsed, handed to the sink, and answered once the sink
  * has stored it (WeCom retries an answer slower than 5 s; the sink is fast and dedupes).
  */
-import type { HttpAdapter, HttpRequest, HttpResponse, HttpRoute, InboundSink, SendProgress, SendResult } from '../types.ts';
+import type { HttpAdapter, HttpRequest, HttpResponse, HttpRoute, InboundSink, IngestResult, PressResult, SendProgress, SendResult } from '../types.ts';
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -133,29 +133,44 @@ export class WecomAppAdapter implements HttpAdapter {
       const plain = openCallback(this.keys, q, encrypt, this.now());
       // Authentic and inside its window: the same signed request again within it is a replay.
       key = requestKey('wecom', q.timestamp, q.nonce, q.signature.toLowerCase());
-      if (!(await this.nonces.claim(key, 2 * this.keys.maxSkewSec * 1000))) {
-        throw new AppError('REPLAYED', 'this signed WeCom callback was already received (same timestamp, nonce and signature)');
-      }
       parsed = parseAppCallback(plain);
     } catch (err) {
       return this.refuse(err, 'WeCom callback refused');
     }
+    const ttl = 2 * this.keys.maxSkewSec * 1000;
+    const replayed = () => new AppError('REPLAYED', 'this signed WeCom callback was already received (same timestamp, nonce and signature)');
 
-    if (parsed.type === 'ignored') {
-      this.log.debug({ reason: parsed.reason }, 'WeCom app callback ignored');
-      return text(200, 'success');
-    }
+    let claimed = false;
+    let result: IngestResult | PressResult;
     try {
-      const result = parsed.type === 'message' ? await sink.message(parsed.message) : await sink.press(parsed.press);
-      if (result.status === 'refused') {
-        this.log.warn({ reason: result.reason }, 'WeCom app callback refused');
-        return reject(new AppError('BAD_REQUEST', result.reason));
+      if (parsed.type === 'message') {
+        // A message is stored once whatever happens (a replay is a duplicate there), so its
+        // replay check runs beside the store: one wait fewer before WeCom has its answer.
+        const [claim, stored] = await Promise.allSettled([this.nonces.claim(key, ttl), sink.message(parsed.message)]);
+        if (claim.status === 'rejected') return this.refuse(claim.reason, 'WeCom callback refused');
+        claimed = claim.value;
+        if (stored.status === 'rejected') throw stored.reason;
+        if (!claimed) return this.refuse(replayed(), 'WeCom callback refused');
+        result = stored.value;
+      } else {
+        // A press is not idempotent in order (a replayed press could undo a later one): checked first.
+        claimed = await this.nonces.claim(key, ttl);
+        if (!claimed) return this.refuse(replayed(), 'WeCom callback refused');
+        if (parsed.type === 'ignored') {
+          this.log.debug({ reason: parsed.reason }, 'WeCom app callback ignored');
+          return text(200, 'success');
+        }
+        result = await sink.press(parsed.press);
       }
     } catch (err) {
       // Not stored: answer an error so WeCom delivers it again, and let that retry through.
-      await this.nonces.release(key);
+      if (claimed) await this.nonces.release(key);
       this.log.error({ err: toAppError(err) }, 'WeCom app callback could not be stored');
       return text(503, 'not stored');
+    }
+    if (result.status === 'refused') {
+      this.log.warn({ reason: result.reason }, 'WeCom app callback refused');
+      return reject(new AppError('BAD_REQUEST', result.reason));
     }
     // A duplicate is acknowledged like a new message: WeCom must stop retrying either way.
     return text(200, 'success');

@@ -103,13 +103,13 @@ describe('WeCom app callback: messages (POST)', () => {
     expect(sink.outcomes.map((o) => o.status)).toEqual(['stored', 'duplicate']);
   });
 
-  it('refuses the very same signed request again within its window (a replay) before the sink sees it', async () => {
+  it('refuses the very same signed message request again within its window (a replay); its store beside the check only finds a duplicate', async () => {
     const req = callback(fixture('app/text.xml'));
     expect((await route('POST').handler(req)).status).toBe(200);
     const replay = await route('POST').handler(req);
     expect(replay.status).toBe(409);
     expect(replay.body).toMatch(/^REPLAYED: /);
-    expect(sink.messages).toHaveLength(1);
+    expect(sink.outcomes.map((o) => o.status)).toEqual(['stored', 'duplicate']);
   });
 
   it('lets the retry of a request it could not store through', async () => {
@@ -131,6 +131,15 @@ describe('WeCom app callback: messages (POST)', () => {
     expect(res.status).toBe(200);
     expect(sink.feedbacks).toEqual([{ platform: 'wecom', nudgeId: 'nudge-7', senderId: 'zhangsan', value: 'not_useful' }]);
     expect(sink.messages).toEqual([]);
+  });
+
+  it('refuses a replayed card press before the sink sees it (a replayed press could undo a later one)', async () => {
+    const req = callback(fixture('app/card-event.xml'));
+    expect((await route('POST').handler(req)).status).toBe(200);
+    const replay = await route('POST').handler(req);
+    expect(replay.status).toBe(409);
+    expect(replay.body).toMatch(/^REPLAYED: /);
+    expect(sink.presses).toHaveLength(1);
   });
 
   it('acknowledges other events without giving the sink anything', async () => {
