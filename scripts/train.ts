@@ -2,7 +2,7 @@
  * Trains the action classifier on the training split and writes the model the runtime loads.
  *
  *   npm run train [-- --folds 4] [--out analyzers/model/model.json] [--cv-only] [--options '{"epochs":40}']
- *                 [--global-thresholds] [--threshold-rule argmax|half-f1] [--show-errors deal_won,buying_signal]
+ *                 [--per-language-thresholds] [--threshold-rule half-f1|argmax] [--show-errors deal_won,buying_signal]
  *                 [--labels team-labels.jsonl [--labels more.jsonl]] [--labels-weight 3]
  *
  * Reads analyzers/corpus/train.jsonl (and the team labels given with --labels, the JSONL of
@@ -63,8 +63,10 @@ function parseArgs(argv: string[]): Args {
     folds: 4,
     out: join(ROOT, 'analyzers/model/model.json'),
     cvOnly: false,
-    perLanguage: true,
-    thresholdRule: 'argmax',
+    // Half the best out-of-fold F1, pooled over both languages: the thresholds that move least when
+    // lines are added (analyzers/RESULTS.md, third pass); the committed model is trained with it.
+    perLanguage: false,
+    thresholdRule: 'half-f1',
     showErrors: [],
     labels: [],
     labelsWeight: 3,
@@ -81,6 +83,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--out') args.out = resolve(value());
     else if (arg === '--cv-only') args.cvOnly = true;
     else if (arg === '--global-thresholds') args.perLanguage = false;
+    else if (arg === '--per-language-thresholds') args.perLanguage = true;
     else if (arg === '--threshold-rule') {
       const v = value();
       if (v !== 'argmax' && v !== 'half-f1') throw new Error('--threshold-rule must be argmax or half-f1');

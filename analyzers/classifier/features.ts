@@ -2,10 +2,10 @@
  * What the classifier sees of one message, as hashed features (./hash.ts) written into a reused
  * buffer: character 1–3-grams for Chinese, Porter stems and stem bigrams for English (./words.ts),
  * attachment-name pieces, the rule hits of ../rules, and a few flags (role, language, question
- * mark, currency, length), word families (./lexicons.ts) and, for English, day/time/deadline
- * flags. Words, Chinese bigrams, families and flags are emitted twice, plain and crossed with the
- * speaker's role, because the same words mean different actions from a rep and from a customer;
- * other character n-grams once.
+ * mark, currency, length), word families (./lexicons.ts), for English day/time/deadline flags
+ * and for Chinese the vendor-name shapes of ./names.ts. Words, Chinese bigrams, families and
+ * flags are emitted twice, plain and crossed with the speaker's role, because the same words
+ * mean different actions from a rep and from a customer; other character n-grams once.
  *
  * The text is normalised once; the rules run on that same string.
  */
@@ -15,6 +15,7 @@ import { ruleHitsOn } from '../rules/index.ts';
 import { hasCjk, normalize } from '../text.ts';
 import type { FeatureBuffer } from './buffer.ts';
 import { finish, hashString, namespace, step, stepString } from './hash.ts';
+import { chineseNameSlots } from './names.ts';
 import { chineseFeatures, englishFeatures, englishNameFeatures, familyPairFeatures, isCjk, isLatin, wordInfo } from './words.ts';
 
 export { FeatureBuffer } from './buffer.ts';
@@ -44,6 +45,16 @@ const FLAG = {
   time: flag('time'),
   deadline: flag('deadline'),
 };
+const zhNameFlags = new Map<string, number>();
+/** The flag of a Chinese vendor-name shape (./names.ts). */
+function zhNameFlag(slot: string): number {
+  let h = zhNameFlags.get(slot);
+  if (h === undefined) {
+    h = flag(`zh-name:${slot}`);
+    zhNameFlags.set(slot, h);
+  }
+  return h;
+}
 const EN_DAY_RE = new RegExp(EN_DAY);
 const EN_TIME_RE = new RegExp(EN_TIME);
 const EN_DEADLINE_RE = new RegExp(EN_DEADLINE);
@@ -144,8 +155,10 @@ export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void 
   buf.text = text;
   buf.lang = lang;
 
-  if (cjk) chineseFeatures(text, buf, salt);
-  else {
+  if (cjk) {
+    chineseFeatures(text, buf, salt);
+    for (const slot of chineseNameSlots(text)) buf.pushBoth(zhNameFlag(slot), salt);
+  } else {
     englishFeatures(text, buf, salt);
     englishNameFeatures(raw, buf, salt);
   }

@@ -8,7 +8,7 @@ import { stemEnglish } from './english.ts';
 import { hashString, namespace } from './hash.ts';
 
 const EN: Record<string, string> = {
-  procure: 'po procurement purchase requisition vendor supplier tender rfp portal w-9 w9 registration onboarding',
+  procure: 'po procurement purchase requisition vendor supplier tender rfp portal w-9 w9 registration onboarding seats seat licenses sandbox',
   legal: 'contract msa agreement legal lawyer lawyers redline redlines redlined terms term clause countersign paperwork',
   billing: 'invoice invoicing invoiced billing billed bill payment pay paid wire wired transfer deposit installment installments vat card bank remittance',
   implement:
@@ -20,6 +20,13 @@ const EN: Record<string, string> = {
   rival:
     'vendor vendors provider providers supplier suppliers agency agencies forwarder forwarders broker brokers competitor competitors incumbent alternative alternatives',
   trust: 'worried worry concern concerned risk risky references reference reviews secure security safe prove proof trust reliable guarantee',
+  // Well-known vendors and products: a competitor named in a message nobody here wrote is often
+  // one of these, and one family feature carries what the few training lines naming any of them teach.
+  vendor:
+    'salesforce hubspot zoho pipedrive freshdesk freshworks zendesk intercom sap oracle netsuite workday quickbooks xero sage shopify docusign mailchimp marketo asana trello jira atlassian airtable clickup smartsheet servicenow dynamics odoo bamboohr gusto adp paychex ups fedex dhl maersk siemens honeywell schneider bosch hikvision dahua huawei lenovo dell cisco aws azure',
+  // The words a rep answers a concern with (acknowledging, reframing, conceding): pooled for objection_handled.
+  reassure:
+    'understand understood hear fair point totally actually though however includes included covers waive waived pilot payback roi save saves saving sla certified warranty proven match',
   boss: 'boss ceo cfo coo cto director board owner manager committee hq headquarters leadership management vp',
   send: 'attached attach attaching enclosed sent sending shared sharing emailed uploaded here',
   later_send: "will i'll we'll tomorrow once soon shortly later",
@@ -34,16 +41,19 @@ const EN: Record<string, string> = {
 };
 
 const ZH: Record<string, string> = {
-  procure: '采购 招标 投标 入库 供应商 请购 立项 比价 询价 订单',
+  procure: '采购 招标 投标 入库 供应商 请购 立项 比价 询价 订单 走流程 执照 三证 开户',
   legal: '合同 协议 法务 条款 盖章 签字 签约 模板',
-  billing: '发票 专票 普票 付款 账期 分期 定金 订金 首付款 尾款 对公 开票 打款 转账',
-  implement: '实施 上线 部署 培训 迁移 导入 测试 交付 货期 交期 安装 调试 开通 试用',
-  yes: '同意 批了 定了 拍板 签了 中标 批准 决定 确定 续约 续签',
+  billing: '发票 专票 普票 付款 账期 分期 定金 订金 首付款 尾款 对公 开票 打款 转账 税号 预付',
+  implement: '实施 上线 部署 培训 迁移 导入 测试 交付 货期 交期 安装 调试 开通 试用 驻场 验收',
+  yes: '同意 批了 定了 拍板 签了 中标 批准 决定 确定 续约 续签 点头 选你们 就你们 下单 打过去 盖好 寄回',
   no: '取消 放弃 终止 不考虑 不合作 不续',
   later: '明年 年后 下半年 以后 暂缓 暂停 搁置 推迟 延期 过段 忙',
   money: '价格 报价 价位 费用 贵 便宜 预算 折扣 优惠 成本 多少钱',
-  rival: '别家 友商 竞品 供应商 厂家 同行 另外 其他 那家',
+  rival: '别家 友商 竞品 供应商 厂家 同行 另外 其他 那家 另一家 隔壁',
   trust: '担心 顾虑 放心 靠谱 安全 案例 售后 保障 质量 风险',
+  vendor:
+    '金蝶 用友 钉钉 飞书 销售易 纷享 简道云 明道云 有赞 微盟 海康 大华 浪潮 华为 西门子 施耐德 顺丰 德邦 京东 阿里云 腾讯云 泛微 致远 畅捷通 管家婆 北森 金山 鼎捷 汇川 博世 霍尼韦 三菱 欧姆龙 美的 格力 海尔',
+  reassure: '理解 明白 其实 您放心 不用担 包含 含 赔付 承诺 保证 试点 免费 申请 算下来 总账 回本 节省',
   boss: '老板 领导 总监 总部 集团 董事会 上级 总经理 老总 院长 校长',
   send: '附件 发您 请查收 已发 发给 发到 这是 附上',
   later_send: '明天 稍后 回头 晚点 整理 准备 马上',

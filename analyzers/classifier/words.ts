@@ -7,11 +7,14 @@
 import type { FeatureBuffer } from './buffer.ts';
 import { stemEnglish, tokenizeEnglish } from './english.ts';
 import { finish, hashString, namespace, step } from './hash.ts';
+import { COMMON_WORDS } from './common-words.ts';
 import { EN_LEXICON, ZH_LEXICON } from './lexicons.ts';
 
 const NS = {
   famPair: namespace('fam2'),
   name: namespace('name'),
+  opener: namespace('oname'),
+  openerNext: namespace('oname>'),
   namePrev: namespace('name<'),
   nameNext: namespace('name>'),
   stem: namespace('s'),
@@ -234,6 +237,16 @@ export function englishNameFeatures(raw: string, buf: FeatureBuffer, salt: numbe
     }
     const len = j - i;
     const capitalised = isUpper(c) && upper < len && !(len === 1 && c === 0x49);
+    // A sentence opener the training lines never use in lower case ("Quillon came in under
+    // you", not "Price is too high"): a name of its own kind, with the word after it.
+    if (capitalised && sentenceStart && !inName && !COMMON_WORDS.has(raw.slice(i, j).toLowerCase())) {
+      let k = j;
+      while (k < n && !isWordChar(raw.charCodeAt(k)) && raw.charCodeAt(k) === 0x20) k++;
+      let e = k;
+      while (e < n && isWordChar(raw.charCodeAt(e))) e++;
+      buf.pushBoth(NS.opener, salt);
+      buf.pushBoth(finish(step(NS.openerNext, e > k ? wordInfo(raw.slice(k, e).toLowerCase()).hash : U_END)), salt);
+    }
     if (capitalised && !sentenceStart) {
       if (!inName) {
         any = true;
