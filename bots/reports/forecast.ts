@@ -95,9 +95,11 @@ export async function stageHistoriesAt(
         select c.team_id, c.status, c.closed_at, d.stage, d.to_close, d.stay from deal_stage_spans d join closed c on c.id = d.opportunity_id and c.fresh
         where d.stage in (${list(p.stages)})
       )
-      select team_id, stage, ${perCut}
+      -- Grouped bytewise (the same groups): under the database's default collation the sort of
+      -- every span by its team and stage compares through the locale.
+      select team_id collate "C" as team_id, stage collate "C" as stage, ${perCut}
       from dwell
-      group by team_id, stage`),
+      group by 1, 2`),
   );
   // PGlite returns a float8[] as an array, postgres.js as an array too, some drivers as text.
   const nums = (q: Quantiles): number[] => (q === null ? [] : typeof q === 'string' ? q.replace(/[{}]/g, '').split(',').map(Number) : q.map(Number));
