@@ -158,11 +158,13 @@ export async function openDealsAt(db: Db, p: { scope: DealScope; asOf?: Date }):
   const rows = rowsOf<OpenRow>(
     await db.execute(sql`
       select o.id, o.name, o.owner_id, p.name as owner_name, p.team_id, o.amount, o.status,
-        coalesce(l.to_stage, f.from_stage, o.stage) as stage, coalesce(l.at, o.created_at) as stage_at
+        -- The first move's from_stage only for a deal that had not moved by then (a subquery in
+        -- coalesce runs only when reached): most deals had.
+        coalesce(l.to_stage, (select sc.from_stage from stage_changes sc where sc.opportunity_id = o.id order by sc.at, sc.id limit 1), o.stage) as stage,
+        coalesce(l.at, o.created_at) as stage_at
       from opportunities o left join people p on p.id = o.owner_id
         left join lateral (select sc.to_stage, sc.at from stage_changes sc where sc.opportunity_id = o.id and sc.at <= ${asOf}::timestamptz
           order by sc.at desc, sc.id desc limit 1) l on true
-        left join lateral (select sc.from_stage from stage_changes sc where sc.opportunity_id = o.id order by sc.at, sc.id limit 1) f on true
       where o.created_at <= ${asOf}::timestamptz and (o.closed_at is null or o.closed_at > ${asOf}::timestamptz) and ${scopeCondition(p.scope)}`),
   );
   return rows.map((r) => ({ ...r, outcome: r.status }));
