@@ -41,44 +41,97 @@ export async function stageHistories(
   db: Db,
   p: { teamIds: readonly string[]; asOf: Date; stages: readonly string[] /** The winning path the kept facts were computed for. */; path: readonly string[] },
 ): Promise<Map<string, Map<string, StageHistory>>> {
-  const out = new Map<string, Map<string, StageHistory>>();
-  if (p.teamIds.length === 0 || p.stages.length === 0) return out;
+  const [out] = await stageHistoriesAt(db, { ...p, asOfs: [p.asOf] });
+  return out!;
+}
+
+/**
+ * `stageHistories` as of each of several moments, in one pass: the closed deals, their kept
+ * spans and the live deals' spans are read and joined once and each span counted under every
+ * cut-off its deal had closed by (the digest's forecast now and a week ago).
+ */
+export async function stageHistoriesAt(
+  db: Db,
+  p: {
+    teamIds: readonly string[];
+    asOfs: readonly Date[];
+    stages: readonly string[] /** The winning path the kept facts were computed for. */;
+    path: readonly string[];
+  },
+): Promise<Map<string, Map<string, StageHistory>>[]> {
+  const outs = p.asOfs.map(() => new Map<string, Map<string, StageHistory>>());
+  if (p.teamIds.length === 0 || p.stages.length === 0 || p.asOfs.length === 0) return outs;
   const levels = sql.raw(`array[${QUANTILE_LEVELS.join(',')}]::float8[]`);
-  const asOf = p.asOf.toISOString();
+  const latest = new Date(Math.max(...p.asOfs.map((d) => d.getTime()))).toISOString();
+  // Per cut-off, its own filtered aggregates over the same rows (not the rows once per cut-off:
+  // the grouping would sort them all again).
+  const perCut = sql.join(
+    p.asOfs.map((d, i) => {
+      const by = sql`closed_at <= ${d.toISOString()}::timestamptz`;
+      const n = sql.raw(String(i));
+      return sql`(count(*) filter (where ${by}))::int as closed_${n}, (count(*) filter (where ${by} and status = 'won'))::int as won_${n},
+        percentile_cont(${levels}) within group (order by to_close) filter (where ${by} and status = 'won') as q_${n},
+        percentile_cont(${levels}) within group (order by stay) filter (where ${by} and status = 'won') as wd_${n},
+        percentile_cont(${levels}) within group (order by stay) filter (where ${by} and status = 'lost') as ld_${n}`;
+    }),
+    sql`, `,
+  );
+  // The kept spans of the fresh deals: for one team's deals, each deal's through their key (a
+  // lateral per deal; hashed, every team's spans are read, 376,000 at 100,000 deals, for that
+  // team's share); for several teams, hashed whole (the lateral's probe per deal then costs more).
+  const keptSpans =
+    p.teamIds.length === 1
+      ? sql`select c.team_id, c.status, c.closed_at, d.stage, d.to_close, d.stay
+        from closed c cross join lateral (
+          select d.stage, d.to_close, d.stay from deal_stage_spans d where d.opportunity_id = c.id and d.stage in (${list(p.stages)}) offset 0
+        ) d
+        where c.fresh`
+      : sql`select c.team_id, c.status, c.closed_at, d.stage, d.to_close, d.stay from deal_stage_spans d join closed c on c.id = d.opportunity_id and c.fresh
+        where d.stage in (${list(p.stages)})`;
   type Quantiles = number[] | string | null;
-  const rows = rowsOf<{ team_id: string; stage: string; closed: number; won: number; q: Quantiles; wd: Quantiles; ld: Quantiles }>(
+  const rows = rowsOf<Record<string, unknown> & { team_id: string; stage: string }>(
     await db.execute(sql`
       with closed as (
         select o.id, o.status, o.closed_at, o.created_at, p.team_id, (f.opportunity_id is not null) as fresh
         from opportunities o join people p on p.id = o.owner_id
           left join deal_facts f on f.opportunity_id = o.id and ${factsMatch(p.path, null)}
-        where o.status in ('won', 'lost') and o.closed_at <= ${asOf}::timestamptz and p.team_id in (${list(p.teamIds)})
+        where o.status in ('won', 'lost') and o.closed_at <= ${latest}::timestamptz and p.team_id in (${list(p.teamIds)})
       ),
       live as (select * from closed where not fresh),
-      ${spansSql(p.stages, 'live', sql`, c.team_id, c.status`)},
+      ${spansSql(p.stages, 'live', sql`, c.team_id, c.status, c.closed_at`)},
       dwell as (
         -- The live deals' columns come through spans: joined to live again, a database without
         -- statistics (PGlite) plans a nested loop over both.
-        select team_id, status, stage, to_close, stay from spans
+        select team_id, status, closed_at, stage, to_close, stay from spans
         union all
-        select c.team_id, c.status, d.stage, d.to_close, d.stay from deal_stage_spans d join closed c on c.id = d.opportunity_id and c.fresh
-        where d.stage in (${list(p.stages)})
+        ${keptSpans}
       )
-      select team_id, stage, count(*)::int as closed, (count(*) filter (where status = 'won'))::int as won,
-        percentile_cont(${levels}) within group (order by to_close) filter (where status = 'won') as q,
-        percentile_cont(${levels}) within group (order by stay) filter (where status = 'won') as wd,
-        percentile_cont(${levels}) within group (order by stay) filter (where status = 'lost') as ld
+      -- Grouped bytewise (the same groups): under the database's default collation the sort of
+      -- every span by its team and stage compares through the locale.
+      select team_id collate "C" as team_id, stage collate "C" as stage, ${perCut}
       from dwell
-      group by team_id, stage`),
+      group by 1, 2`),
   );
   // PGlite returns a float8[] as an array, postgres.js as an array too, some drivers as text.
   const nums = (q: Quantiles): number[] => (q === null ? [] : typeof q === 'string' ? q.replace(/[{}]/g, '').split(',').map(Number) : q.map(Number));
   for (const r of rows) {
-    const team = out.get(r.team_id) ?? new Map<string, StageHistory>();
-    team.set(r.stage, { closed: r.closed, won: r.won, wonDays: nums(r.q), wonDwell: nums(r.wd), lostDwell: nums(r.ld) });
-    out.set(r.team_id, team);
+    p.asOfs.forEach((_, i) => {
+      const closed = Number(r[`closed_${i}`]);
+      // A stage none of the team's deals closed by this cut-off had reached: no row, as before.
+      if (closed === 0) return;
+      const out = outs[i]!;
+      const team = out.get(r.team_id) ?? new Map<string, StageHistory>();
+      team.set(r.stage, {
+        closed,
+        won: Number(r[`won_${i}`]),
+        wonDays: nums(r[`q_${i}`] as Quantiles),
+        wonDwell: nums(r[`wd_${i}`] as Quantiles),
+        lostDwell: nums(r[`ld_${i}`] as Quantiles),
+      });
+      out.set(r.team_id, team);
+    });
   }
-  return out;
+  return outs;
 }
 
 interface OpenRow {
@@ -111,11 +164,13 @@ export async function openDealsAt(db: Db, p: { scope: DealScope; asOf?: Date }):
   const rows = rowsOf<OpenRow>(
     await db.execute(sql`
       select o.id, o.name, o.owner_id, p.name as owner_name, p.team_id, o.amount, o.status,
-        coalesce(l.to_stage, f.from_stage, o.stage) as stage, coalesce(l.at, o.created_at) as stage_at
+        -- The first move's from_stage only for a deal that had not moved by then (a subquery in
+        -- coalesce runs only when reached): most deals had.
+        coalesce(l.to_stage, (select sc.from_stage from stage_changes sc where sc.opportunity_id = o.id order by sc.at, sc.id limit 1), o.stage) as stage,
+        coalesce(l.at, o.created_at) as stage_at
       from opportunities o left join people p on p.id = o.owner_id
         left join lateral (select sc.to_stage, sc.at from stage_changes sc where sc.opportunity_id = o.id and sc.at <= ${asOf}::timestamptz
           order by sc.at desc, sc.id desc limit 1) l on true
-        left join lateral (select sc.from_stage from stage_changes sc where sc.opportunity_id = o.id order by sc.at, sc.id limit 1) f on true
       where o.created_at <= ${asOf}::timestamptz and (o.closed_at is null or o.closed_at > ${asOf}::timestamptz) and ${scopeCondition(p.scope)}`),
   );
   return rows.map((r) => ({ ...r, outcome: r.status }));
@@ -135,6 +190,8 @@ export interface ForecastParams {
   /** The winning path (lead … negotiation, won): stages that have a chance. */
   stages: readonly string[];
   priorWeight?: number;
+  /** The teams' stage histories as of `asOf ?? now`, when the caller reads them itself (`stageHistoriesAt`). */
+  histories?: Map<string, Map<string, StageHistory>> | Promise<Map<string, Map<string, StageHistory>>>;
 }
 
 /** What a group (a team, a rep) carries. */
@@ -168,7 +225,7 @@ export async function forecast(db: Db, p: ForecastParams): Promise<Forecast> {
   const asOf = p.asOf ?? p.now;
   const path = p.stages.filter((s) => !p.funnel.closed.includes(s));
   const [histories, open, wins] = await Promise.all([
-    stageHistories(db, { teamIds: p.teamIds, asOf, stages: path, path: p.stages }),
+    p.histories ?? stageHistories(db, { teamIds: p.teamIds, asOf, stages: path, path: p.stages }),
     openDealsAt(db, { scope: p.scope, ...(p.asOf ? { asOf: p.asOf } : {}) }),
     db
       .execute(sql`

@@ -133,10 +133,6 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
       where o.status = 'open' and ${scopeCondition(p.scope)} ${only}`),
   );
   if (deals.length === 0) return [];
-  const ids = sql.join(
-    deals.map((d) => sql`${d.id}`),
-    sql`, `,
-  );
   const teamIds = [...new Set(deals.map((d) => d.team_id).filter((t): t is string => t !== null))];
   const promiseRules = p.rules.filter((r) => r.startAt === 'commitment').map((r) => r.id);
 
@@ -149,9 +145,15 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
       : db
           .execute(sql`
         with spans as (
-          select p.team_id, sc.from_stage as stage,
-            extract(epoch from sc.at - coalesce(lag(sc.at) over (partition by sc.opportunity_id order by sc.at, sc.id), o.created_at)) / 86400 as days
-          from stage_changes sc join opportunities o on o.id = sc.opportunity_id join people p on p.id = o.owner_id
+          -- Each won deal's moves through its index (a lateral per deal): joined, the server
+          -- reads all 400,000 stage moves to keep the won deals' few.
+          select p.team_id, s.stage, s.days
+          from opportunities o join people p on p.id = o.owner_id
+            cross join lateral (
+              select sc.from_stage as stage,
+                extract(epoch from sc.at - coalesce(lag(sc.at) over (order by sc.at, sc.id), o.created_at)) / 86400 as days
+              from stage_changes sc where sc.opportunity_id = o.id
+            ) s
           where o.status = 'won' and p.team_id in (${sql.join(
             teamIds.map((t) => sql`${t}`),
             sql`, `,
@@ -162,10 +164,19 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
           .then((r) => rowsOf<{ team_id: string; stage: string; n: number; p75: number }>(r)),
     db
       .execute(sql`
-        select distinct on (a.opportunity_id, a.kind) a.opportunity_id as id, a.kind, a.attrs, a.at, m.text, m.attachments
-        from actions a join messages m on m.id = a.message_id
-        where a.opportunity_id in (${ids}) and a.kind in ('objection_raised', 'competitor_mentioned') and m.role = 'customer'
-          and not exists (select 1 from actions h where h.opportunity_id = a.opportunity_id and h.kind = 'objection_handled' and h.at >= a.at)
+        select distinct on (a.opportunity_id, a.kind) a.opportunity_id as id, a.kind, a.attrs, a.at, a.text, a.attachments
+        from opportunities o left join people p on p.id = o.owner_id
+          -- Each open deal's actions through its index (a lateral per deal; the deals as the
+          -- first query read them): joined to a list of thousands of ids, the server scans every
+          -- action, and every handled objection for the check.
+          cross join lateral (
+            select a.id, a.opportunity_id, a.kind, a.attrs, a.at, m.text, m.attachments
+            from actions a join messages m on m.id = a.message_id
+            where a.opportunity_id = o.id and a.kind in ('objection_raised', 'competitor_mentioned') and m.role = 'customer'
+              and not exists (select 1 from actions h where h.opportunity_id = a.opportunity_id and h.kind = 'objection_handled' and h.at >= a.at)
+            offset 0
+          ) a
+        where o.status = 'open' and ${scopeCondition(p.scope)} ${only}
         order by a.opportunity_id, a.kind, a.at desc, a.id`)
       .then((r) => rowsOf<{ id: string; kind: string; attrs: Record<string, unknown>; at: string | Date; text: string; attachments: Attachment[] }>(r)),
     promiseRules.length === 0
@@ -173,11 +184,17 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
       : db
           .execute(sql`
         select distinct on (t.opportunity_id) t.opportunity_id as id, t.due_at, m.text
-        from timers t join opportunities o on o.id = t.opportunity_id left join messages m on m.id = t.trigger_message_id
-        where t.opportunity_id in (${ids}) and t.rule_id in (${sql.join(
-          promiseRules.map((r) => sql`${r}`),
-          sql`, `,
-        )})
+        from opportunities o left join people p on p.id = o.owner_id
+          -- Each open deal's promise timers through its index (see the actions above).
+          cross join lateral (
+            select t.opportunity_id, t.due_at, t.status, t.trigger_message_id from timers t
+            where t.opportunity_id = o.id and t.rule_id in (${sql.join(
+              promiseRules.map((r) => sql`${r}`),
+              sql`, `,
+            )}) offset 0
+          ) t
+          left join messages m on m.id = t.trigger_message_id
+        where o.status = 'open' and ${scopeCondition(p.scope)} ${only}
           and t.status <> 'cancelled' and t.due_at + interval '1 day' <= ${now.toISOString()}::timestamptz
           and (o.last_rep_at is null or o.last_rep_at < t.due_at)
         order by t.opportunity_id, t.due_at desc`)
@@ -186,21 +203,27 @@ export async function dealRisks(db: Db, p: RiskParams): Promise<DealRisk[]> {
       ? Promise.resolve([])
       : db
           .execute(sql`
-        select c.opportunity_id as id,
-          bool_or(coalesce(m.sender_name, '') ~* ${DECISION_MAKER} or m.text ~* ${SELF_DECIDES}) as seen,
-          array_remove(array_agg(distinct m.sender_name), null) as names,
-          (array_agg(m.text order by m.sent_at desc) filter (where m.text ~* ${MENTIONS}))[1] as mention
-        from conversations c
-          -- Each conversation's customer messages through its index: planned as a join, the
-          -- server reads the whole messages table (millions of rows) for a few thousand deals.
-          cross join lateral (
-            select m.sender_name, m.text, m.sent_at from messages m where m.conversation_id = c.id and m.role = 'customer' offset 0
-          ) m
-        where c.opportunity_id in (${sql.join(
-          late.map((d) => sql`${d.id}`),
-          sql`, `,
-        )})
-        group by c.opportunity_id`)
+        -- A decision-maker's title in a sender's name is looked for once per distinct name of
+        -- the deal (a dozen names over tens of thousands of messages), not once per message.
+        select id, self or exists (select 1 from unnest(senders) n where coalesce(n, '') ~* ${DECISION_MAKER}) as seen,
+          array_remove(senders, null) as names, mention
+        from (
+          select c.opportunity_id as id,
+            bool_or(m.text ~* ${SELF_DECIDES}) as self,
+            array_agg(distinct m.sender_name) as senders,
+            (array_agg(m.text order by m.sent_at desc) filter (where m.text ~* ${MENTIONS}))[1] as mention
+          from conversations c
+            -- Each conversation's customer messages through its index: planned as a join, the
+            -- server reads the whole messages table (millions of rows) for a few thousand deals.
+            cross join lateral (
+              select m.sender_name, m.text, m.sent_at from messages m where m.conversation_id = c.id and m.role = 'customer' offset 0
+            ) m
+          where c.opportunity_id in (${sql.join(
+            late.map((d) => sql`${d.id}`),
+            sql`, `,
+          )})
+          group by c.opportunity_id
+        ) d`)
           .then((r) => rowsOf<{ id: string; seen: boolean; names: string[] | null; mention: string | null }>(r)),
   ]);
   const sendersBy = new Map(senders.map((x) => [x.id, x]));

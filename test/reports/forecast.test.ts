@@ -10,8 +10,10 @@ import { parsePeriod } from '../../bots/reports/period.ts';
 import { answerCommand } from '../../bots/commands/answer.ts';
 import { parseCommand } from '../../bots/commands/parse.ts';
 import { createDocumentStorage } from '../../bots/documents/storage.ts';
-import { forecastFor, forecastWindow } from '../../bots/reports/forecast-answer.ts';
-import { carriers } from '../../bots/reports/forecast.ts';
+import { winningPath } from '../../bots/deals/stages.ts';
+import { resolveVisibleTeamIds } from '../../bots/reports/access.ts';
+import { forecastChangeLine, forecastFor, forecastWindow } from '../../bots/reports/forecast-answer.ts';
+import { carriers, stageHistoriesAt } from '../../bots/reports/forecast.ts';
 import { formatAmount } from '../../bots/reports/render.ts';
 import { loadConfig } from '../../core/config.ts';
 import type { OutboundMessage } from '../../core/types.ts';
@@ -134,5 +136,35 @@ describe('the dashboard forecast panel', () => {
     const html = forecastSection(d.forecast, '/v1/console/dashboard?period=本月');
     expect(html).toContain('id="forecast-chart"');
     for (const deal of carriers(f).slice(0, 3)) expect(html).toContain(deal.name);
+  });
+});
+
+describe('the stage histories of several cut-offs in one pass', () => {
+  it('equal each cut-off read on its own, a stage none had reached by a cut-off left out as before', async () => {
+    const funnel = catalog.current.playbook.funnel;
+    const stages = winningPath(funnel);
+    const path = stages.filter((s) => !funnel.closed.includes(s));
+    const teamIds = await resolveVisibleTeamIds(database.db, catalog.current.person('ops')!);
+    const cuts = [NOW, new Date(NOW.getTime() - 7 * 86_400_000), new Date(NOW.getTime() - 120 * 86_400_000), new Date(NOW.getTime() - 400 * 86_400_000)];
+    const together = await stageHistoriesAt(database.db, { teamIds, asOfs: cuts, stages: path, path: stages });
+    const alone = await Promise.all(cuts.map((asOf) => stageHistoriesAt(database.db, { teamIds, asOfs: [asOf], stages: path, path: stages })));
+    expect(together).toEqual(alone.map((a) => a[0]));
+    const closed = (h: (typeof together)[number]) => [...h.values()].flatMap((t) => [...t.values()]).reduce((n, s) => n + s.closed, 0);
+    // Not vacuous: the cut-offs see fewer deals the earlier they are, the last none at all.
+    expect(closed(together[0]!)).toBeGreaterThan(closed(together[2]!));
+    expect(closed(together[2]!)).toBeGreaterThan(0);
+    expect(together[3]!.size).toBe(0);
+  });
+
+  it('give the digest the same change since last week as the two forecasts read one by one', async () => {
+    const a = ctx('wangjing');
+    const weekAgo = new Date(NOW.getTime() - 7 * 86_400_000);
+    const [now, then] = [await forecastFor(a, quarter), await forecastFor(a, quarter, weekAgo)];
+    const value = now.totals.won + now.totals.weighted;
+    const change = value - (then.totals.won + then.totals.weighted);
+    expect(change).not.toBe(0);
+    expect(await forecastChangeLine(a)).toBe(
+      `**本季度预测 ${formatAmount(value)}**（已赢单 ${formatAmount(now.totals.won)}，较上周 ${change >= 0 ? '+' : '-'}${formatAmount(Math.abs(change))}）· 详见 /forecast`,
+    );
   });
 });

@@ -1,0 +1,1 @@
+CREATE INDEX "actions_at_idx" ON "actions" USING btree ("at");
