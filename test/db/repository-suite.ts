@@ -155,9 +155,9 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       if (database.kind === 'postgres') expect(inner).toBe(false);
     });
 
-    it('claims a delivery for one sender; a crashed sender’s row is retaken after its lease; marks outcomes', async () => {
-      const id = `d-${name}`;
-      await database.db.insert(deliveries).values({
+    /** A delivery to zhangsan waiting to be sent, made at `at`. */
+    const pendingDelivery = (id: string) =>
+      database.db.insert(deliveries).values({
         id,
         idempotencyKey: id,
         platform: 'local',
@@ -166,6 +166,10 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
         status: 'pending',
         createdAt: at,
       });
+
+    it('claims a delivery for one sender; a crashed sender’s row is retaken after its lease; marks outcomes', async () => {
+      const id = `d-${name}`;
+      await pendingDelivery(id);
       const first = await claimDeliveries(database.sql, [id], at, new Date(at.getTime() - 60_000));
       expect(first.map((d) => d.id)).toEqual([id]);
       expect(await claimDeliveries(database.sql, [id], at, new Date(at.getTime() - 60_000))).toEqual([]);
@@ -193,15 +197,7 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
 
     it('keeps the parts a platform accepted across a failed attempt, and hands them to the next claim', async () => {
       const id = `d-parts-${name}`;
-      await database.db.insert(deliveries).values({
-        id,
-        idempotencyKey: id,
-        platform: 'local',
-        to: { personId: 'zhangsan' },
-        message: { type: 'text', text: 'hi' },
-        status: 'pending',
-        createdAt: at,
-      });
+      await pendingDelivery(id);
       const [first] = await claimDeliveries(database.sql, [id], at, new Date(at.getTime() - 60_000));
       expect(first?.partsSent).toBe(0);
       await markDeliveries(database.sql, [
