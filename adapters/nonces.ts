@@ -128,3 +128,38 @@ export function databaseNonces(sql: Sql, now: () => number = Date.now, onError: 
     },
   };
 }
+
+/** What `handleOnce` made of a request: a replay, or what handling it returned. */
+export type Handled<T> = { replayed: true } | { replayed: false; value: T };
+
+/**
+ * Handles a signed request once within its window. A message (`idempotent`: where it is stored a
+ * replay is only a duplicate) is claimed beside its handling, so the platform's answer waits for
+ * one thing fewer; anything else (a card press: a replayed press could undo a later one) is
+ * claimed first and not handled when replayed. When handling throws, the claim is released if
+ * `retried(err)` says the platform will send the request again, and the error is rethrown.
+ */
+export async function handleOnce<T>(
+  nonces: NonceStore,
+  key: string,
+  ttlMs: number,
+  handle: () => Promise<T>,
+  opts: { idempotent: boolean; retried(err: unknown): boolean },
+): Promise<Handled<T>> {
+  const failed = async (claimed: boolean, err: unknown): Promise<never> => {
+    if (claimed && opts.retried(err)) await nonces.release(key);
+    throw err;
+  };
+  if (opts.idempotent) {
+    const [claim, handled] = await Promise.allSettled([nonces.claim(key, ttlMs), handle()]);
+    if (claim.status === 'rejected') throw claim.reason;
+    if (handled.status === 'rejected') return failed(claim.value, handled.reason);
+    return claim.value ? { replayed: false, value: handled.value } : { replayed: true };
+  }
+  if (!(await nonces.claim(key, ttlMs))) return { replayed: true };
+  try {
+    return { replayed: false, value: await handle() };
+  } catch (err) {
+    return failed(true, err);
+  }
+}

@@ -7,7 +7,7 @@
  */
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { type NonceStore, requestKey } from '../nonces.ts';
+import { handleOnce, type NonceStore, requestKey } from '../nonces.ts';
 import type { HttpRequest, HttpResponse, HttpRoute } from '../types.ts';
 import { decryptFeishuPayload, verifyFeishuSignature } from './crypto.ts';
 
@@ -50,7 +50,7 @@ function payloadToken(payload: Record<string, unknown>): unknown {
   return payload.token;
 }
 
-/** A v2 message event (`im.message.receive_v1`). */
+/** A v2 message event (`im.message.receive_v1`): stored once whatever happens, so a replay is only a duplicate. */
 function isMessageEvent(payload: Record<string, unknown>): boolean {
   const h = payload.header;
   return !!h && typeof h === 'object' && (h as { event_type?: unknown }).event_type === 'im.message.receive_v1';
@@ -96,32 +96,13 @@ export function createFeishuWebhookRoute(opts: FeishuWebhookOptions): HttpRoute 
 
     // Signed and inside its window: the same request again within the window is a replay.
     const key = requestKey('feishu', timestamp ?? '', nonce ?? '', signature ?? '');
-    const ttl = 2 * opts.toleranceMs;
-    const replayed = () => new AppError('REPLAYED', 'this signed Feishu request was already received (same timestamp, nonce and signature)');
-    let result: unknown;
-    if (isMessageEvent(payload)) {
-      // A message is stored once whatever happens (unique on its platform id: a replay is a
-      // duplicate), so its replay check runs beside the store instead of before it: one wait
-      // fewer before Feishu has its answer. The answer to a replay is still REPLAYED.
-      const [claimed, handled] = await Promise.allSettled([opts.nonces.claim(key, ttl), opts.dispatch(payload)]);
-      if (claimed.status === 'rejected') throw claimed.reason;
-      if (handled.status === 'rejected') {
-        // Not handled: Feishu's retry of this same request must be let through.
-        if (claimed.value && toAppError(handled.reason).httpStatus >= 500) await opts.nonces.release(key);
-        throw handled.reason;
-      }
-      if (!claimed.value) throw replayed();
-      result = handled.value;
-    } else {
-      // A press is not idempotent in order (a replayed press could undo a later one): checked first.
-      if (!(await opts.nonces.claim(key, ttl))) throw replayed();
-      try {
-        result = await opts.dispatch(payload);
-      } catch (err) {
-        if (toAppError(err).httpStatus >= 500) await opts.nonces.release(key);
-        throw err;
-      }
-    }
+    const outcome = await handleOnce(opts.nonces, key, 2 * opts.toleranceMs, () => opts.dispatch(payload), {
+      idempotent: isMessageEvent(payload),
+      // Not handled: Feishu's retry of this same request must be let through.
+      retried: (err) => toAppError(err).httpStatus >= 500,
+    });
+    if (outcome.replayed) throw new AppError('REPLAYED', 'this signed Feishu request was already received (same timestamp, nonce and signature)');
+    const result = outcome.value;
     // A card callback may answer with a toast; events answer an empty object.
     return { status: 200, body: result && typeof result === 'object' ? result : {} };
   }

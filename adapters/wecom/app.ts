@@ -10,7 +10,7 @@ import type { HttpAdapter, HttpRequest, HttpResponse, HttpRoute, InboundSink, In
 import type { OutboundMessage, Recipient } from '../../core/types.ts';
 import { AppError, toAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { memoryNonces, type NonceStore, requestKey } from '../nonces.ts';
+import { type Handled, handleOnce, memoryNonces, type NonceStore, requestKey } from '../nonces.ts';
 import { isEncodingAESKey, openCallback, signedQuery, type CallbackKeys } from './app-callback.ts';
 import { parseAppCallback } from './app-parse.ts';
 import { WecomApiClient } from './app-api.ts';
@@ -137,38 +137,30 @@ export class WecomAppAdapter implements HttpAdapter {
     } catch (err) {
       return this.refuse(err, 'WeCom callback refused');
     }
-    const ttl = 2 * this.keys.maxSkewSec * 1000;
-    const replayed = () => new AppError('REPLAYED', 'this signed WeCom callback was already received (same timestamp, nonce and signature)');
-
-    let claimed = false;
-    let result: IngestResult | PressResult;
+    const callback = parsed;
+    let outcome: Handled<IngestResult | PressResult | null>;
     try {
-      if (parsed.type === 'message') {
-        // A message is stored once whatever happens (a replay is a duplicate there), so its
-        // replay check runs beside the store: one wait fewer before WeCom has its answer.
-        const [claim, stored] = await Promise.allSettled([this.nonces.claim(key, ttl), sink.message(parsed.message)]);
-        if (claim.status === 'rejected') return this.refuse(claim.reason, 'WeCom callback refused');
-        claimed = claim.value;
-        if (stored.status === 'rejected') throw stored.reason;
-        if (!claimed) return this.refuse(replayed(), 'WeCom callback refused');
-        result = stored.value;
-      } else {
-        // A press is not idempotent in order (a replayed press could undo a later one): checked first.
-        claimed = await this.nonces.claim(key, ttl);
-        if (!claimed) return this.refuse(replayed(), 'WeCom callback refused');
-        if (parsed.type === 'ignored') {
-          this.log.debug({ reason: parsed.reason }, 'WeCom app callback ignored');
-          return text(200, 'success');
-        }
-        result = await sink.press(parsed.press);
-      }
+      outcome = await handleOnce(
+        this.nonces,
+        key,
+        2 * this.keys.maxSkewSec * 1000,
+        async () => (callback.type === 'message' ? sink.message(callback.message) : callback.type === 'press' ? sink.press(callback.press) : null),
+        // Not stored: WeCom delivers it again, and that retry must be let through.
+        { idempotent: callback.type === 'message', retried: () => true },
+      );
     } catch (err) {
-      // Not stored: answer an error so WeCom delivers it again, and let that retry through.
-      if (claimed) await this.nonces.release(key);
       this.log.error({ err: toAppError(err) }, 'WeCom app callback could not be stored');
       return text(503, 'not stored');
     }
-    if (result.status === 'refused') {
+    if (outcome.replayed) {
+      return this.refuse(
+        new AppError('REPLAYED', 'this signed WeCom callback was already received (same timestamp, nonce and signature)'),
+        'WeCom callback refused',
+      );
+    }
+    if (callback.type === 'ignored') this.log.debug({ reason: callback.reason }, 'WeCom app callback ignored');
+    const result = outcome.value;
+    if (result?.status === 'refused') {
       this.log.warn({ reason: result.reason }, 'WeCom app callback refused');
       return reject(new AppError('BAD_REQUEST', result.reason));
     }
