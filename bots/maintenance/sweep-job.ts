@@ -13,10 +13,19 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Platform } from '../../core/types.ts';
 import type { Database } from '../../db/client.ts';
-import { type PageCursor, pendingCommands, pendingDeliveries, pendingReadingIds, slotsWithPending, trySweepLock } from '../../db/queries/sweep.ts';
+import {
+  hasOverdueTimers,
+  type PageCursor,
+  pendingCommands,
+  pendingDeliveries,
+  pendingReadingIds,
+  slotsWithPending,
+  trySweepLock,
+} from '../../db/queries/sweep.ts';
 import { type DeadLetterRetries, defineJob, type JobHandler, type JobRunner } from '../../jobs/define.ts';
 import { analyzeJob } from '../analysis/analyze-job.ts';
 import { applyReadingJob } from '../coaching/reading-job.ts';
+import { fireTimersJob } from '../coaching/timer-job.ts';
 import { commandJob } from '../commands/command-job.ts';
 import { partitionOf, SLOTS } from '../ingest/slots.ts';
 import type { Metrics } from '../metrics.ts';
@@ -31,6 +40,12 @@ export const SWEEP_PAGE = 1_000;
  * leaves it this long to that listener (however short the deployment's settle time).
  */
 export const READING_SETTLE_MS = 30_000;
+/**
+ * Timers are fired by their own schedule every few seconds; one still pending this long after it
+ * fell due means that schedule is not running (a scheduler lost or stalled in the queue): the
+ * sweep runs the timer job itself.
+ */
+export const TIMER_OVERDUE_MS = 60_000;
 const ALL_SLOTS = Array.from({ length: SLOTS }, (_, i) => i);
 
 export interface SweepDeps {
@@ -61,6 +76,8 @@ export interface SweepCounts {
   deliveries: number;
   /** Reading events no listener applied. */
   readings: number;
+  /** 1 when timers were overdue and the timer job was run from here. */
+  timers: number;
   /** Dead letters run again. */
   retried: number;
 }
@@ -84,6 +101,7 @@ export async function sweep(deps: SweepDeps, opts: { settleMs?: number; page?: n
     const deliveries = await pendingDeliveries(tx, now, settled, new Date(now.getTime() - deps.leaseMs), page, deps.cursor.deliveries);
     const readingsBefore = new Date(Math.min(settled.getTime(), now.getTime() - READING_SETTLE_MS));
     const readings = await pendingReadingIds(tx, readingsBefore, page, deps.cursor.readings);
+    const timersLate = await hasOverdueTimers(tx, new Date(Math.min(settled.getTime(), now.getTime() - TIMER_OVERDUE_MS)));
     // Ids so that sweeps add nothing while their own job for the same work waits or runs (a
     // backlog analysed for minutes would otherwise gain a job per partition at every sweep). The
     // ingest's analysis jobs have none: one is needed for what arrives while another runs.
@@ -100,6 +118,8 @@ export async function sweep(deps: SweepDeps, opts: { settleMs?: number; page?: n
       applyReadingJob,
       readings.map(({ id }) => ({ payload: { readingId: id }, opts: { jobId: `reading-${id}` } })),
     );
+    // Takes what is due whoever runs it (rows another run holds are skipped): an extra run is harmless.
+    if (timersLate) await deps.runner.enqueue(fireTimersJob, {}, { jobId: 'sweep-fire-timers' });
     // Inside the lock, so two sweeps never run the same dead letter again.
     retried = await deps.runner.retryDeadLetters();
     // A full page: the next sweep goes on after it; a short one: the next starts from the oldest.
@@ -111,13 +131,14 @@ export async function sweep(deps: SweepDeps, opts: { settleMs?: number; page?: n
       commands: commands.length,
       deliveries: deliveries.length,
       readings: readings.length,
+      timers: timersLate ? 1 : 0,
       retried: Object.values(retried).reduce((a, n) => a + n, 0),
     };
   });
   if (counts) {
     for (const [queue, n] of Object.entries(retried)) deps.metrics.deadLettersRetried.inc({ queue }, n);
     for (const [found, n] of Object.entries(counts)) if (n > 0 && found !== 'retried') deps.metrics.sweeps.inc({ found }, n);
-    if (counts.partitions + counts.commands + counts.deliveries + counts.readings + counts.retried > 0)
+    if (counts.partitions + counts.commands + counts.deliveries + counts.readings + counts.timers + counts.retried > 0)
       deps.log.info(counts, 'sweep dispatched unfinished work');
   }
   return counts;

@@ -64,3 +64,9 @@ export async function pendingReadingIds(tx: Sql, before: Date, limit: number, af
     [before, limit, after?.at ?? null, after?.id ?? ''],
   );
 }
+
+/** Whether a timer fell due before `before` and is still pending: one probe of the timers' (status, nudge_at) index. */
+export async function hasOverdueTimers(tx: Sql, before: Date): Promise<boolean> {
+  const rows = await tx.query<{ one: number }>(`select 1 as one from timers where status = 'pending' and nudge_at < $1 limit 1`, [before]);
+  return rows.length > 0;
+}

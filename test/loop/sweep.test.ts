@@ -3,12 +3,13 @@
  * dispatched for (a process that died between the commit and the dispatch), and it walks a
  * backlog larger than its page one page per sweep instead of dispatching the first page again.
  */
-import { isNull } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandJob } from '../../bots/commands/command-job.ts';
 import { storeMessages } from '../../bots/ingest/store.ts';
-import { newSweepCursor, sweep } from '../../bots/maintenance/sweep-job.ts';
-import { messages } from '../../db/schema/index.ts';
+import { fireTimersJob } from '../../bots/coaching/timer-job.ts';
+import { newSweepCursor, sweep, TIMER_OVERDUE_MS } from '../../bots/maintenance/sweep-job.ts';
+import { messages, timers } from '../../db/schema/index.ts';
 import { InProcessRunner } from '../../jobs/in-process.ts';
 import { chat, dm, startTestApp, type TestApp } from '../helpers/app.ts';
 
@@ -64,5 +65,44 @@ describe('the sweep', () => {
     }
     await runner.close();
     expect(pages).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4), ids.slice(0, 2)]);
+  });
+
+  it('runs the timer job itself when a timer is still pending a minute after it fell due (its schedule lost)', async () => {
+    t = await startTestApp();
+    const { app, clock } = t;
+    await app.sink.message(
+      chat({ from: 'lisi', text: '周经理，报价单发您了：80 个账号首年 26.8 万，含实施和培训。', at: clock.now(), conv: 'c-late', id: 'late-1' }),
+    );
+    await app.drain();
+    const [timer] = await app.database.db.select().from(timers).where(eq(timers.conversationId, 'local:c-late'));
+    expect(timer?.status).toBe('pending');
+    // A runner of its own that only records the timer jobs each sweep dispatches: nothing else fires the timer.
+    const runner = new InProcessRunner({ clock, log: app.log, autoRun: false });
+    let runs = 0;
+    runner.handle(fireTimersJob, async () => {
+      runs++;
+    });
+    await runner.start();
+    const sweepAt = async (ms: number) => {
+      const at = new Date(timer!.nudgeAt.getTime() + ms);
+      const counts = await sweep({
+        ...app,
+        clock: { now: () => at },
+        runner,
+        partitions: 8,
+        liveOnly: new Set<never>(),
+        settleMs: 0,
+        leaseMs: 60_000,
+        cursor: newSweepCursor(),
+      });
+      await runner.drain();
+      return counts?.timers;
+    };
+    // Due, but within a minute: left to the timer schedule.
+    expect(await sweepAt(TIMER_OVERDUE_MS / 2)).toBe(0);
+    expect(runs).toBe(0);
+    expect(await sweepAt(TIMER_OVERDUE_MS + 1_000)).toBe(1);
+    expect(runs).toBe(1);
+    await runner.close();
   });
 });
