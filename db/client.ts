@@ -34,6 +34,11 @@ export interface Sql {
    * PostgreSQL connection pipelines them); PGlite runs them one at a time. See `pipeline`.
    */
   readonly pipelined?: boolean;
+  /**
+   * In a PostgreSQL transaction: sends COMMIT behind the statements issued before it (see
+   * `pipelineCommit`); the transaction then ends there instead of when its function returns.
+   */
+  commit?(): Promise<void>;
 }
 
 /**
@@ -46,6 +51,19 @@ export async function pipeline<T extends readonly unknown[]>(tx: Sql, steps: { [
   const out: unknown[] = [];
   for (const s of steps) out.push(await s());
   return out as unknown as T;
+}
+
+/**
+ * A transaction's last statements and its COMMIT: on PostgreSQL in one round trip (a failed
+ * statement aborts the transaction, and COMMIT then ends it as a rollback), after which the
+ * transaction's function must issue nothing more; on PGlite `pipeline`, and the transaction
+ * commits when its function returns.
+ */
+export async function pipelineCommit<T extends readonly unknown[]>(tx: Sql, steps: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  if (!tx.commit) return pipeline(tx, steps);
+  const commit = tx.commit.bind(tx);
+  const out = await pipeline<unknown[]>(tx, [...(steps as ReadonlyArray<() => Promise<unknown>>), commit]);
+  return out.slice(0, -1) as unknown as T;
 }
 
 /** Plain statements and transactions: the database's own, or its urgent lane's. */
@@ -62,8 +80,8 @@ export interface Database extends Lane {
    * For work a sender waits on (a platform's delivery stored before its answer, its replay
    * check): on PGlite, whose one connection is taken in turns, it goes before every other
    * statement and transaction waiting for it (an analysis batch, a bulk ingest batch), so it
-   * waits at most for the one running; on PostgreSQL, the same pool, with BEGIN sent along with
-   * a transaction's first statements (a round trip fewer).
+   * waits at most for the one running; on PostgreSQL the same as the rest (each transaction has
+   * a connection of its own).
    */
   urgent: Lane;
   /** Cheap round trip for readiness checks. */
@@ -213,32 +231,45 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
       (await c.unsafe(text, params(values) as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[],
   });
   const sql = on(raw);
-  const transaction: Lane['transaction'] = async (fn) => (await raw.begin((tx) => fn(on(tx, true)))) as Awaited<ReturnType<typeof fn>>;
-  // The urgent lane's transactions (a platform's delivery, its sender waiting) take two round
-  // trips instead of three: BEGIN is sent with the first statements instead of awaited before
-  // them. Each round trip is also a wait for this process's event loop under load.
-  const quick: Lane['transaction'] = async (fn) => {
-    const c = await raw.reserve();
-    try {
-      const begun = c.unsafe('begin').execute();
-      // Awaited below; a failed BEGIN also fails the statements behind it.
-      begun.catch(() => {});
-      const result = await fn(on(c, true));
-      await begun;
-      await c.unsafe('commit');
-      return result;
-    } catch (err) {
-      await c.unsafe('rollback').catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
-  };
+  // COMMIT goes with a transaction's last statements where it uses `pipelineCommit`, and the
+  // caller goes on as soon as it is answered: a message's store is two round trips, an analysis
+  // batch four. (postgres.js's own COMMIT follows, a no-op, before the connection goes back to the
+  // pool.) Each round trip is also a wait for this process's event loop, and a nudge's path has
+  // several transactions. BEGIN is still awaited: a transaction on `reserve()` could send it with
+  // the first statements, but a reserved connection that PostgreSQL dropped comes back to the pool
+  // listed as open and every later query on it waits forever (seen after a restart).
+  const transaction: Lane['transaction'] = <T>(fn: (tx: Sql) => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      let committed = false;
+      let settled = false;
+      const settle = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        f();
+      };
+      raw
+        .begin(async (c) => {
+          const tx: Sql = {
+            ...on(c, true),
+            commit: async () => {
+              await c.unsafe('commit');
+              committed = true;
+            },
+          };
+          const result = await fn(tx);
+          if (committed) settle(() => resolve(result));
+          return result;
+        })
+        .then(
+          (result) => settle(() => resolve(result as T)),
+          (err: unknown) => settle(() => reject(err)),
+        );
+    });
   return {
     db,
     sql,
     transaction,
-    urgent: { sql, transaction: quick },
+    urgent: { sql, transaction },
     kind: 'postgres',
     ping: async () => void (await db.execute(dsql`select 1`)),
     close: async () => {

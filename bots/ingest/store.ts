@@ -2,12 +2,12 @@
  * Storing a batch of messages: the conversations they belong to (created), the messages, each
  * once (the unique platform message id makes a redelivery a no-op whatever process receives it),
  * then titles for conversations that lacked one, in one transaction of three statements (one round
- * trip on PostgreSQL). No
+ * trip on PostgreSQL, COMMIT included). No
  * existing conversation is locked before the messages are in (see `insertConversations`).
  */
 import { conversationKey, newId } from '../../core/ids.ts';
 import type { InboundMessage } from '../../core/types.ts';
-import { type Lane, pipeline } from '../../db/client.ts';
+import { type Lane, pipelineCommit } from '../../db/client.ts';
 import { type ConversationRow, insertConversations, insertMessages, type MessageRow, titleConversations } from '../../db/queries/ingest.ts';
 import { storableJson } from '../../db/queries/json.ts';
 import type { Catalog } from '../catalog/catalog.ts';
@@ -59,8 +59,8 @@ export async function storeMessages(database: Lane, catalog: Catalog, now: Date,
   });
   const stored = await database.transaction(async (tx) => {
     const convs = [...conversations.values()];
-    // In this order, in one round trip on PostgreSQL.
-    const [, ids] = await pipeline(tx, [
+    // In this order, with COMMIT, in one round trip on PostgreSQL.
+    const [, ids] = await pipelineCommit(tx, [
       () => insertConversations(tx, convs),
       () =>
         insertMessages(

@@ -2,10 +2,12 @@
  * `pipeline` on the real PostgreSQL: a transaction's statements sent together still run in order
  * (a later one sees what an earlier one wrote), come back in order, and one that fails takes the
  * whole transaction with it. The analysis and the ingest rely on all three. The same holds on the
- * urgent lane (a platform delivery's store), whose BEGIN goes with the first statements.
+ * urgent lane (a platform delivery's store). `pipelineCommit` sends COMMIT with the last
+ * statements: what they wrote is committed once it resolves, nothing of it when one fails, and
+ * the transaction does not commit a second time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, type Lane, openDatabase, pipeline } from '../../db/client.ts';
+import { type Database, type Lane, openDatabase, pipeline, pipelineCommit } from '../../db/client.ts';
 import { createTestDatabase } from './pg.ts';
 
 describe('pipeline on PostgreSQL', () => {
@@ -49,6 +51,39 @@ describe('pipeline on PostgreSQL', () => {
       );
       await expect(run).rejects.toThrow(/duplicate key/);
       expect(await database.sql.query(`select id from pipe where id in (${base + 3}, ${base + 4})`)).toEqual([]);
+    });
+
+    it('commits with the last statements, or rolls them back with the first that fails', async () => {
+      const [[, returned], outside] = await lane().transaction(async (tx) => {
+        await tx.query(`insert into pipe (id, v) values (${base + 5}, 'e')`);
+        const out = await pipelineCommit(tx, [
+          () => tx.query(`insert into pipe (id, v) values (${base + 6}, 'f')`),
+          () => tx.query<{ n: number }>(`select count(*)::int as n from pipe where id in (${base + 5}, ${base + 6})`),
+        ] as const);
+        // Committed already, before the function returns: another connection sees both rows.
+        return [out, await database.sql.query(`select id from pipe where id in (${base + 5}, ${base + 6}) order by id`)] as const;
+      });
+      expect(returned).toEqual([{ n: 2 }]);
+      expect(outside).toEqual([{ id: base + 5 }, { id: base + 6 }]);
+
+      const failing = lane().transaction(async (tx) => {
+        await tx.query(`insert into pipe (id, v) values (${base + 7}, 'g')`);
+        return pipelineCommit(tx, [
+          () => tx.query(`insert into pipe (id, v) values (${base + 8}, 'h')`),
+          () => tx.query(`insert into pipe (id, v) values (${base + 5}, 'duplicate key')`),
+        ] as const);
+      });
+      await expect(failing).rejects.toThrow(/duplicate key/);
+      expect(await database.sql.query(`select id from pipe where id in (${base + 7}, ${base + 8})`)).toEqual([]);
+      // Every connection came back clean: as many transactions as the pool has, each committing.
+      const again = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          lane().transaction((tx) =>
+            pipelineCommit(tx, [() => tx.query<{ id: number }>(`insert into pipe (id, v) values (${base + 50 + i}, 'i') returning id`)] as const),
+          ),
+        ),
+      );
+      expect(again.map(([rows]) => rows[0]!.id)).toEqual(Array.from({ length: 12 }, (_, i) => base + 50 + i));
     });
 
     it('commits only what the function returned for, and gives the connection back each time', async () => {
