@@ -79,6 +79,10 @@ export class BullMqRunner implements JobRunner {
   readonly #workerConnections: Redis[] = [];
   /** Schedules this process keeps: upserted again whenever Redis comes back (an empty Redis forgets them). */
   readonly #schedules = new Map<string, { def: JobDefinition<unknown>; when: Schedule; payload: unknown }>();
+  /** Jobs started here by `runSoon` and not yet done, per queue, and their runs (awaited by `close`). */
+  readonly #soon = new Map<QueueName, number>();
+  readonly #soonRuns = new Set<Promise<void>>();
+  #closing = false;
   /** Where the next look at each queue's dead letters starts (they are paged, oldest first). */
   readonly #deadLetterOffset = new Map<QueueName, number>();
 
@@ -127,6 +131,35 @@ export class BullMqRunner implements JobRunner {
     await this.#queue(def.queue).addBulk(
       items.map((it) => ({ name: def.name, data: it.payload, opts: jobOptions(def as JobDefinition<unknown>, this.#scale, it.opts, it.payload) })),
     );
+  }
+
+  async runSoon<P>(def: JobDefinition<P>, payload: P): Promise<void> {
+    const entry = this.#handlers.get(def.name);
+    const busy = this.#soon.get(def.queue) ?? 0;
+    const room = this.#opts.concurrency?.[def.queue] ?? DEFAULT_CONCURRENCY[def.queue];
+    if (!entry || this.#workers.length === 0 || this.#closing || busy >= room) return this.enqueue(def, payload);
+    def.schema.parse(payload);
+    this.#soon.set(def.queue, busy + 1);
+    const run = (async () => {
+      try {
+        const result = await entry.handler(payload);
+        if (result && 'retryAt' in result) await this.enqueue(def, payload, { delayMs: Math.max(0, result.retryAt.getTime() - Date.now()) });
+      } catch (err) {
+        if (err instanceof PermanentJobError) {
+          this.#log.error({ err: err.message, job: def.name }, 'job failed for good');
+          return;
+        }
+        this.#log.warn({ err: (err as Error).message, job: def.name }, 'job run here failed; queued with its retries');
+        await this.enqueue(def, payload);
+      }
+    })()
+      // Redis down as well: what the job had to do is in the database, for the sweep.
+      .catch((err: unknown) => this.#log.warn({ err: (err as Error).message, job: def.name }, 'job not queued again; the sweep will find its work'))
+      .finally(() => {
+        this.#soon.set(def.queue, (this.#soon.get(def.queue) ?? 1) - 1);
+        this.#soonRuns.delete(run);
+      });
+    this.#soonRuns.add(run);
   }
 
   async schedule<P>(id: string, def: JobDefinition<P>, when: Schedule, payload: P): Promise<void> {
@@ -270,7 +303,8 @@ export class BullMqRunner implements JobRunner {
       timeout = setTimeout(() => resolve('late'), deadlineMs);
       timeout.unref();
     });
-    const graceful = await Promise.race([Promise.all(this.#workers.map((w) => w.close())).then(() => 'ok' as const), deadline]);
+    this.#closing = true;
+    const graceful = await Promise.race([Promise.all([...this.#workers.map((w) => w.close()), ...this.#soonRuns]).then(() => 'ok' as const), deadline]);
     clearTimeout(timeout);
     if (graceful === 'late') await Promise.all(this.#workers.map((w) => w.close(true).catch(() => {})));
     await Promise.all([...this.#queues.values()].map((q) => q.close().catch(() => {})));

@@ -62,6 +62,14 @@ export interface JobRunner {
   enqueue<P>(job: JobDefinition<P>, payload: P, opts?: EnqueueOptions): Promise<void>;
   /** Several of one job at once (one round trip on Redis). */
   enqueueMany<P>(job: JobDefinition<P>, items: ReadonlyArray<{ payload: P; opts?: EnqueueOptions }>): Promise<void>;
+  /**
+   * Runs `job` at once in this process when this process handles it and has room for one more
+   * of its queue (a hop through the queue saved where a user waits for the result: a nudge's
+   * send after its analysis); otherwise it is enqueued. Resolves once the job has started here or
+   * is queued, not when it is done. A run here that fails, or asks to run later, is enqueued then
+   * (with the job's retries), so nothing is done twice and nothing is lost that `enqueue` keeps.
+   */
+  runSoon<P>(job: JobDefinition<P>, payload: P): Promise<void>;
   /** Runs `job` on a schedule, under a stable id (scheduling the same id again replaces it). */
   schedule<P>(id: string, job: JobDefinition<P>, when: Schedule, payload: P): Promise<void>;
   /** Removes schedules whose id starts with `prefix` and is not in `keep`. */

@@ -118,6 +118,11 @@ export class InProcessRunner implements JobRunner {
     this.#wake();
   }
 
+  /** Jobs already run in this process: the queue is the quickest way there. */
+  runSoon<P>(def: JobDefinition<P>, payload: P): Promise<void> {
+    return this.enqueue(def, payload);
+  }
+
   async schedule<P>(id: string, def: JobDefinition<P>, when: Schedule, payload: P): Promise<void> {
     const first = !this.#schedules.has(id);
     this.#schedules.set(id, { def: def as JobDefinition<unknown>, when, payload });

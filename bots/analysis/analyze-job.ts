@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { MessageAnalysis, MessageAnalysisInput, Platform } from '../../core/types.ts';
 import type { WorkingHours } from '../../core/zoned-time.ts';
-import { type Database, pipeline, type Sql } from '../../db/client.ts';
+import { type Database, pipeline, pipelineCommit, type Sql } from '../../db/client.ts';
 import {
   claimPending,
   insertActions,
@@ -132,8 +132,9 @@ export async function analyzeOnce(deps: AnalysisDeps, partition: number): Promis
   // Counted per label, not per item: a counter's inc hashes its labels each time.
   for (const [kind, n] of tally(result.w.actionKinds)) metrics.actionsDetected.inc({ kind }, n);
   for (const [rule, n] of tally(result.w.nudges.map((b) => b.nudge.rule_id))) metrics.nudgesCreated.inc({ rule }, n);
-  // Committed: the sends may go. If dispatching fails (Redis down) the sweep finds them.
-  await dispatchSends(deps.runner, deps.liveOnly, result.deliveries).catch((err: unknown) =>
+  // Committed: the sends may go, from here where this process sends (the rep is waiting for the
+  // nudge). If dispatching fails (Redis down) the sweep finds them.
+  await dispatchSends(deps.runner, deps.liveOnly, result.deliveries, { here: true }).catch((err: unknown) =>
     deps.log.warn({ err: (err as Error).message }, 'sends not dispatched; the sweep will pick them up'),
   );
   return result.count;
@@ -177,7 +178,8 @@ function push<T>(m: Map<string, T[]>, key: string, v: T): void {
 }
 
 /**
- * Writes the batch, every statement in one round trip on PostgreSQL (see `pipeline`); returns the
+ * Writes the batch and commits, every statement and the COMMIT in one round trip on PostgreSQL
+ * (see `pipelineCommit`: nothing may follow in the transaction); returns the
  * deliveries it created (to dispatch after the commit). What depends on an earlier statement's
  * outcome is decided by the statements themselves: a compliance record is kept once per subject
  * and its nudges go only with a record that is new; a nudge is kept once per idempotency key and
@@ -190,7 +192,7 @@ async function writeBatch(tx: Sql, state: BatchState, w: Writes, now: Date): Pro
     ...w.nudges.map((b) => ({ ...b, complianceId: null as string | null })),
     ...w.compliance.flatMap((c) => c.nudges.map((b) => ({ ...b, complianceId: c.record.id }))),
   ];
-  const out = await pipeline(tx, [
+  const out = await pipelineCommit(tx, [
     () =>
       insertDeals(
         tx,

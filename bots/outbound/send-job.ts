@@ -54,12 +54,17 @@ export interface SendDeps {
   out: Outbound;
 }
 
-/** Dispatches deliveries to the send queues (live-only platforms to theirs), in chunks. */
+/**
+ * Dispatches deliveries to the send queues (live-only platforms to theirs), in chunks.
+ * `delayMs`: not before then. `here`: the chunks that need no live connection start at once in
+ * this process where it sends and has room (`runSoon`: a nudge just committed skips the hop
+ * through the queue), the rest are queued.
+ */
 export async function dispatchSends(
   runner: JobRunner,
   liveOnly: ReadonlySet<Platform>,
   rows: ReadonlyArray<{ id: string; platform: string }>,
-  delayMs = 0,
+  { delayMs = 0, here = false }: { delayMs?: number; here?: boolean } = {},
 ): Promise<void> {
   const live = rows.filter((r) => liveOnly.has(r.platform as Platform)).map((r) => r.id);
   const other = rows.filter((r) => !liveOnly.has(r.platform as Platform)).map((r) => r.id);
@@ -70,7 +75,9 @@ export async function dispatchSends(
   ] as const) {
     const items = [];
     for (let i = 0; i < ids.length; i += CHUNK) items.push({ payload: { deliveryIds: ids.slice(i, i + CHUNK) }, opts });
-    if (items.length > 0) await runner.enqueueMany(job, items);
+    if (items.length === 0) continue;
+    if (here && job === sendJob && delayMs === 0) for (const it of items) await runner.runSoon(job, it.payload);
+    else await runner.enqueueMany(job, items);
   }
 }
 
@@ -99,7 +106,7 @@ export function sendHandler(deps: SendDeps): JobHandler<z.infer<typeof payload>>
         deps.runner,
         out.liveOnly,
         later.map((o) => ({ id: o.id, platform: platforms.get(o.id)! })),
-        Math.max(0, first - clock.now().getTime()),
+        { delayMs: Math.max(0, first - clock.now().getTime()) },
       );
     }
   };
@@ -118,7 +125,7 @@ async function revisit(deps: SendDeps, ids: readonly string[], taken: ReadonlySe
     deps.clock.now(),
   );
   const now = deps.clock.now().getTime();
-  for (const r of rest) await dispatchSends(deps.runner, deps.out.liveOnly, [r], Math.max(0, new Date(r.nextAt).getTime() - now + 1));
+  for (const r of rest) await dispatchSends(deps.runner, deps.out.liveOnly, [r], { delayMs: Math.max(0, new Date(r.nextAt).getTime() - now + 1) });
 }
 
 async function sendOne(deps: SendDeps, d: ClaimedDelivery, chats: ReadonlyMap<string, string>): Promise<DeliveryOutcome> {
