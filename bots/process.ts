@@ -39,37 +39,42 @@ export function runProcess(name: string, start: (config: Config, log: Logger) =>
   };
   process.on('unhandledRejection', crash('unhandled rejection'));
   process.on('uncaughtException', crash('uncaught exception'));
-  start(config, log).then(
-    ({ app, close }) => {
+  // SIGTERM and SIGINT are taken from the start: one that arrives while the process is still
+  // starting (a deploy that stops it at once) shuts it down once started, by the same deadline,
+  // instead of killing it mid-start with no exit code.
+  const started = start(config, log);
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    closing = true;
+    log.info({ signal, deadlineMs: config.SHUTDOWN_DEADLINE_MS }, 'shutting down');
+    setTimeout(() => {
+      log.error({ deadlineMs: config.SHUTDOWN_DEADLINE_MS + SHUTDOWN_GRACE_MS }, 'shutdown deadline passed: exiting with work unfinished');
+      process.exit(1);
+    }, config.SHUTDOWN_DEADLINE_MS + SHUTDOWN_GRACE_MS).unref();
+    try {
+      const { app, close } = await started;
+      await close();
+      await app.close();
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  started.then(
+    ({ app }) => {
       process.on('SIGHUP', () => {
         app.reload().then(
           () => log.info('org and playbook reloaded'),
           (err) => log.error({ err }, 'reload failed; keeping the previous org and playbook'),
         );
       });
-      let closing = false;
-      const shutdown = async (signal: string) => {
-        if (closing) {
-          log.warn({ signal }, 'second signal: exiting now');
-          process.exit(1);
-        }
-        closing = true;
-        log.info({ signal, deadlineMs: config.SHUTDOWN_DEADLINE_MS }, 'shutting down');
-        setTimeout(() => {
-          log.error({ deadlineMs: config.SHUTDOWN_DEADLINE_MS + SHUTDOWN_GRACE_MS }, 'shutdown deadline passed: exiting with work unfinished');
-          process.exit(1);
-        }, config.SHUTDOWN_DEADLINE_MS + SHUTDOWN_GRACE_MS).unref();
-        try {
-          await close();
-          await app.close();
-        } catch (err) {
-          log.error({ err }, 'shutdown failed');
-          process.exit(1);
-        }
-        process.exit(0);
-      };
-      process.on('SIGTERM', () => void shutdown('SIGTERM'));
-      process.on('SIGINT', () => void shutdown('SIGINT'));
     },
     (err) => {
       const e = toAppError(err);

@@ -1,7 +1,7 @@
 /**
  * SIGTERM ends a process whose shutdown hangs (a server that does not close, a database close
- * that waits forever): by SHUTDOWN_DEADLINE_MS and its grace, with exit code 1; a second signal
- * ends it at once. (The platform fault test covers the usual case: jobs hanging, a clean exit.)
+ * that waits forever): by SHUTDOWN_DEADLINE_MS and its grace, with exit code 1, also when the
+ * signal comes while it is still starting; a second signal ends it at once. (The platform fault test covers the usual case: jobs hanging, a clean exit.)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
