@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--runs 1] [--modes embedded,pg1,pg2] [--backlog-modes pg1]
- *                   [--backlog 20000 --history 40000] [--backlog-only] [--bursts-only] [--env NAME=VALUE]
+ *                   [--backlog 20000 --history 40000] [--backlog-only] [--bursts-only] [--paced-only] [--env NAME=VALUE]
  *                   [--load-nice N] [--cpu-prof DIR]`
  *
  * The whole loop as users run it, measured from outside: `npm start` (and `npm run worker`) as
@@ -59,6 +59,8 @@ const { values } = parseArgs({
     'backlog-only': { type: 'boolean', default: false },
     /** The two bursts only, no paced phases: for comparing how the web process answers under a burst. */
     'bursts-only': { type: 'boolean', default: false },
+    /** The paced phase at `--rate` only, no bursts: for following a nudge's latency. */
+    'paced-only': { type: 'boolean', default: false },
     /** The load client thread's nice value: the senders give way to the server they load (the probes do not). */
     'load-nice': { type: 'string', default: '0' },
     /** `--env ANALYSIS_PARTITIONS=4`: set for every dealwise process the bench starts. */
@@ -163,9 +165,9 @@ async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Sha
 async function phases(r: Running, mode: Mode, run: number, f: Figures): Promise<Phases> {
   // Warm up: the first requests pay for compiling and connecting.
   await sustained(r, `w${mode}${run}`, { ...BATCHED, chats: 200 }, { timeoutMs: 120_000 });
-  const out: Phases = { paced: [], tags: [await burst(r, mode, run, f, BATCHED), await burst(r, mode, run, f, SINGLE)] };
+  const out: Phases = { paced: [], tags: values['paced-only'] ? [] : [await burst(r, mode, run, f, BATCHED), await burst(r, mode, run, f, SINGLE)] };
   // At the target rate, and at half what the batched burst sustained when that is lower: a rate the machine holds.
-  const held = Math.max(10, Math.floor(f['batched.rate']! / 2));
+  const held = values['paced-only'] ? RATE : Math.max(10, Math.floor(f['batched.rate']! / 2));
   const rates = values['bursts-only'] ? [] : [RATE, ...(held < RATE ? [held] : [])];
   for (const [k, rate] of rates.entries()) {
     const tag = `p${k}${mode}${run}`;
