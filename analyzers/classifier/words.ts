@@ -1,8 +1,8 @@
 /**
  * The words of a message as features. Chinese: character 1–3-grams; English: natural's tokenizer
- * and Porter stems (./english.ts), stem bigrams, character 5-grams of each word; both: word
- * families (./lexicons.ts). Latin words inside Chinese text are stemmed like English ones, so
- * "demo", "po" and "roi" mean the same in either language.
+ * and Porter stems (./english.ts), stem bigrams; both: word families (./lexicons.ts). Latin words
+ * inside Chinese text are stemmed like English ones, so "demo", "po" and "roi" mean the same in
+ * either language.
  */
 import type { FeatureBuffer } from './buffer.ts';
 import { stemEnglish, tokenizeEnglish } from './english.ts';
@@ -22,7 +22,6 @@ const NS = {
   c1: namespace('c1'),
   c2: namespace('c2'),
   c3: namespace('c3'),
-  gram: namespace('w5'),
 };
 
 // Units of the character n-gram stream. Digit runs (12.8, 35,000) become one '0' and Latin
@@ -186,43 +185,13 @@ export function chineseFeatures(text: string, buf: FeatureBuffer, salt: number):
   if (p1 !== 0) buf.push(finish(step(step(NS.c2, p1), U_END)));
 }
 
-/** Length of the English character n-grams, and the shortest word they are taken from. */
-const GRAM = 5;
-/**
- * Character 5-grams of an English word of at least 5 characters, word boundaries included
- * ("steep" → " stee", "steep", "teep "): a typo, an unseen inflection or a vendor name built from
- * common pieces shares most of them with a word the training lines hold. Plain, not role-crossed.
- * Fifth-pass experiment (analyzers/RESULTS.md): leave-one-pass-out CV unchanged, independent en
- * macro-F1 up, external false positives down with recall down on the same curve.
- */
-/**
- * Function words get no character n-grams: their stems are features already, and the n-grams
- * they share ("ould " in could, would, should) carry the modal of "could you do 150?" into
- * questions that are not about price ("How soon could we go live?" got price_inquiry).
- */
-const FUNCTION_WORDS: ReadonlySet<string> = new Set(
-  "could would should might shall there their theirs about which where whose these those while being after before other others every since until again above below under between through during without within against among across along around maybe anyway cannot can't don't won't didn't doesn't isn't aren't wasn't weren't haven't hasn't hadn't couldn't wouldn't shouldn't you're we're they're you've we've they've you'll we'll they'll you'd we'd they'd itself yourself ourselves themselves".split(
-    ' ',
-  ),
-);
-function charGrams(word: string, buf: FeatureBuffer): void {
-  const n = word.length;
-  if (n < GRAM) return;
-  for (let i = -1; i + GRAM <= n + 1; i++) {
-    let h = NS.gram;
-    for (let k = i; k < i + GRAM; k++) h = step(h, k < 0 || k >= n ? 0x20 : word.charCodeAt(k));
-    buf.push(finish(h));
-  }
-}
-
-/** Stems and stem bigrams (plain and role-crossed), character 5-grams, and word families. */
+/** Stems and stem bigrams (plain and role-crossed), and word families. */
 export function englishFeatures(text: string, buf: FeatureBuffer, salt: number): void {
   const tokens = tokenizeEnglish(text);
   let prev = 0;
   for (const t of tokens) {
     const w = wordInfo(t);
     buf.pushBoth(w.hash, salt);
-    if (!FUNCTION_WORDS.has(t)) charGrams(t, buf);
     pushFamilies(w.families, buf, salt);
     if (prev !== 0) buf.pushBoth(finish(step(step(NS.stemPair, prev), w.hash)), salt);
     prev = w.hash;
