@@ -44,11 +44,6 @@ const FLAG = {
   day: flag('day'),
   time: flag('time'),
   deadline: flag('deadline'),
-  enComplain: flag('en:complain'),
-  enLimit: flag('en:limit'),
-  enHardship: flag('en:hardship'),
-  enFits: flag('en:fits'),
-  enToo: flag('en:too'),
 };
 const zhNameFlags = new Map<string, number>();
 /** The flag of a Chinese vendor-name shape (./names.ts). */
@@ -63,21 +58,6 @@ function zhNameFlag(slot: string): number {
 const EN_DAY_RE = new RegExp(EN_DAY);
 const EN_TIME_RE = new RegExp(EN_TIME);
 const EN_DEADLINE_RE = new RegExp(EN_DEADLINE);
-/**
- * English shapes of a customer's reluctance over money that single stems and stem pairs miss
- * when the words around them are new: a hedged complaint ("a bit much", "a lot for a used one"),
- * a stated limit ("I can only do 150", "can't go above"), hardship ("I'm a student"), and the
- * opposite, a price that fits. Flags, so the evidence pools over their many wordings.
- */
-const EN_COMPLAIN_RE =
-  /\b(?:a bit|a little|a tad|kinda|kind of|pretty|quite|rather|bit|way|too|so|very|really|awfully) (?:much|high|steep|pricey|rich|expensive|costly)\b|\ba lot (?:for|of money|to pay|to spend|to ask)\b|\bthat much\b|\bmore than (?:i|we) (?:want|wanted|hoped|was hoping|were hoping|can|could|'?d like|would like)\b|\b(?:is|seems|sounds|feels|looks) (?:high|steep|pricey)\b|\bover(?:priced|pay|paying|charging)\b|\bnot worth\b|\bfor (?:a|an|something|one|this|that) (?:so )?(?:used|old|older|secondhand|second-hand|refurbished|worn|scratched|damaged)\b|\bfor (?:something|one) (?:that'?s|this|so) (?:old|used|worn)\b/;
-const EN_LIMIT_RE =
-  /\b(?:can|could) only (?:do|pay|spend|afford|go|offer|manage)\b|\bonly (?:have|got|budgeted)\b|\bcan'?t (?:go|pay|spend|stretch|do|afford) (?:above|over|more|higher|beyond|past|that)\b|\b(?:max|maximum|tops? out|at most|no more than|all i have|all i can)\b|\bshort of\b|\bstretch\b/;
-const EN_HARDSHIP_RE =
-  /\b(?:student|students'? budget|broke|tight|one income|single (?:mom|dad|parent|income)|lost my job|unemployed|laid off|on a budget|fixed income|saving up|paycheck|pension|retired)\b/;
-const EN_FITS_RE =
-  /\b(?:fits?|within|in|under) (?:my|our|the) (?:budget|range|price range)\b|\bcan afford\b|\b(?:fair|decent|good|great|reasonable) (?:price|deal)\b|\bno problem\b|\bworks for (?:me|us)\b/;
-const EN_TOO_RE = /\btoo (?!much\b|high\b|expensive\b|steep\b|pricey\b)[a-z]{3,}/;
 
 function attachmentFeatures(attachments: readonly { name: string }[], buf: FeatureBuffer, salt: number): void {
   buf.pushBoth(FLAG.attachment, salt);
@@ -202,11 +182,6 @@ export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void 
     if (EN_DAY_RE.test(text)) buf.pushBoth(FLAG.day, salt);
     if (EN_TIME_RE.test(text)) buf.pushBoth(FLAG.time, salt);
     if (EN_DEADLINE_RE.test(text)) buf.pushBoth(FLAG.deadline, salt);
-    if (EN_COMPLAIN_RE.test(text)) buf.pushBoth(FLAG.enComplain, salt);
-    if (EN_LIMIT_RE.test(text)) buf.pushBoth(FLAG.enLimit, salt);
-    if (EN_HARDSHIP_RE.test(text)) buf.pushBoth(FLAG.enHardship, salt);
-    if (EN_FITS_RE.test(text)) buf.pushBoth(FLAG.enFits, salt);
-    if (EN_TOO_RE.test(text)) buf.pushBoth(FLAG.enToo, salt);
   }
   if (attachments) attachmentFeatures(attachments, buf, salt);
 
