@@ -6,21 +6,12 @@
 import type { RuleHit } from '../rules/index.ts';
 import { cross } from './hash.ts';
 
-/**
- * Weight of the English character n-gram segment against the text: it is scaled by
- * GRAM_WEIGHT / √(its count), as the text is by 1 / √(its count). Leave-one-pass-out CV en 0.852 at
- * 1, 0.860 at 0.5, 0.864 at 0.3, 0.865 at 0.2 (analyzers/RESULTS.md, fifth pass).
- */
-export const GRAM_WEIGHT = 0.2;
-
 /** Feature hashes of one message. Reused across messages, so the hot path allocates little. */
 export class FeatureBuffer {
   /** Finished 32-bit hashes; `[0, textEnd)` are text features, `[textEnd, count)` the rest. */
   hashes = new Int32Array(512);
   count = 0;
   textEnd = 0;
-  /** `[textEnd, gramEnd)` are English character n-grams, scaled by their own count. */
-  gramEnd = 0;
   /** The rule hits of the message, kept for the attributes of the actions (amount, type…). */
   hits: RuleHit[] = [];
   /** The normalised text the features came from. */
@@ -33,7 +24,6 @@ export class FeatureBuffer {
   reset(): void {
     this.count = 0;
     this.textEnd = 0;
-    this.gramEnd = 0;
     this.hits = [];
     this.families.length = 0;
   }

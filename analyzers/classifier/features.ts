@@ -16,7 +16,7 @@ import { hasCjk, normalize } from '../text.ts';
 import type { FeatureBuffer } from './buffer.ts';
 import { finish, hashString, namespace, step, stepString } from './hash.ts';
 import { chineseNameSlots } from './names.ts';
-import { chineseFeatures, englishCharGrams, englishFeatures, englishNameFeatures, familyPairFeatures, isCjk, isLatin, wordInfo } from './words.ts';
+import { chineseFeatures, englishFeatures, englishNameFeatures, familyPairFeatures, isCjk, isLatin, wordInfo } from './words.ts';
 
 export { FeatureBuffer } from './buffer.ts';
 
@@ -164,8 +164,6 @@ export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void 
   }
   familyPairFeatures(buf, salt);
   buf.textEnd = buf.count;
-  if (!cjk) englishCharGrams(text, buf);
-  buf.gramEnd = buf.count;
 
   buf.pushBoth(FLAG.bias, salt);
   buf.pushBoth(lang === 'zh' ? FLAG.zh : FLAG.en, salt);

@@ -10,7 +10,6 @@ import { pickAmount } from '../rules/amount.ts';
 import type { RuleHit } from '../rules/index.ts';
 import { materialTypeOf } from '../rules/sending.ts';
 import { extractFeatures, FeatureBuffer, MAX_ATTACHMENT_NAME, MAX_ATTACHMENTS } from './features.ts';
-import { GRAM_WEIGHT } from './buffer.ts';
 import { decide } from './decide.ts';
 import { ALLOWED, IDX, K, KIND_INDEX, OBJ } from './labels.ts';
 import { sigmoid } from './calibrate.ts';
@@ -108,10 +107,8 @@ export class ActionClassifier {
   /** Model rows of the last message: text features in [0, nText), the rest up to nRows. */
   private rows = new Int32Array(512);
   private nText = 0;
-  private nGram = 0;
   private nRows = 0;
   private readonly text = new Float64Array(Math.max(K, OBJ));
-  private readonly grams = new Float64Array(Math.max(K, OBJ));
   private readonly meta = new Float64Array(Math.max(K, OBJ));
   /** Calibrated probabilities of the last scored message (NaN: the role cannot carry the action). */
   private readonly probs = new Float64Array(K);
@@ -122,8 +119,6 @@ export class ActionClassifier {
   private readonly forced = new Uint8Array(K);
   /** The text-feature scaling of the last scored message, reused by the objection pass. */
   private textScale = 1;
-  /** The same for the English character n-grams. */
-  private gramScale = 1;
 
   constructor(readonly model: ActionModel) {}
 
@@ -142,29 +137,20 @@ export class ActionClassifier {
       if (r !== 0) rows[n++] = r - 1;
     }
     this.nText = n;
-    for (let i = buf.textEnd; i < buf.gramEnd; i++) {
-      const r = rowOf[(hashes[i] as number) >>> shift] as number;
-      if (r !== 0) rows[n++] = r - 1;
-    }
-    this.nGram = n;
-    for (let i = buf.gramEnd; i < buf.count; i++) {
+    for (let i = buf.textEnd; i < buf.count; i++) {
       const r = rowOf[(hashes[i] as number) >>> shift] as number;
       if (r !== 0) rows[n++] = r - 1;
     }
     this.nRows = n;
     const s = model.scaleText && this.nText > 0 ? 1 / Math.sqrt(this.nText) : 1;
     this.textScale = s;
-    const sg = model.scaleText && this.nGram > this.nText ? GRAM_WEIGHT / Math.sqrt(this.nGram - this.nText) : 1;
-    this.gramScale = sg;
     sumRows(model.weights, K, rows, 0, this.nText, this.text);
-    sumRows(model.weights, K, rows, this.nText, this.nGram, this.grams);
-    sumRows(model.weights, K, rows, this.nGram, n, this.meta);
+    sumRows(model.weights, K, rows, this.nText, n, this.meta);
     this.markForced();
     const allowed = ALLOWED[input.role];
     const cal = model.calibration[buf.lang];
     for (let k = 0; k < K; k++) {
-      let z =
-        (s * (this.text[k] as number) + sg * (this.grams[k] as number) + (this.meta[k] as number)) * (model.scales[k] as number) + (model.bias[k] as number);
+      let z = (s * (this.text[k] as number) + (this.meta[k] as number)) * (model.scales[k] as number) + (model.bias[k] as number);
       z = Math.min(Z_CLAMP, Math.max(-Z_CLAMP, z));
       this.logits[k] = z;
       if (!allowed[k]) {
@@ -180,13 +166,10 @@ export class ActionClassifier {
   private objectionScores(): Float64Array {
     const { model } = this;
     sumRows(model.objectionWeights, OBJ, this.rows, 0, this.nText, this.text);
-    sumRows(model.objectionWeights, OBJ, this.rows, this.nText, this.nGram, this.grams);
-    sumRows(model.objectionWeights, OBJ, this.rows, this.nGram, this.nRows, this.meta);
+    sumRows(model.objectionWeights, OBJ, this.rows, this.nText, this.nRows, this.meta);
     for (let o = 0; o < OBJ; o++) {
       this.objectionZ[o] =
-        (this.textScale * (this.text[o] as number) + this.gramScale * (this.grams[o] as number) + (this.meta[o] as number)) *
-          (model.objectionScales[o] as number) +
-        (model.objectionBias[o] as number);
+        (this.textScale * (this.text[o] as number) + (this.meta[o] as number)) * (model.objectionScales[o] as number) + (model.objectionBias[o] as number);
     }
     return this.objectionZ;
   }

@@ -8,7 +8,6 @@ import { ACTION_KINDS, OBJECTION_TYPES } from '../../core/types.ts';
 import type { AnalyzerRole } from '../../core/types.ts';
 import type { CorpusLine } from '../corpus/schema.ts';
 import type { TeamLabel } from '../corpus/team-labels.ts';
-import { GRAM_WEIGHT } from './buffer.ts';
 import { extractFeatures, FeatureBuffer } from './features.ts';
 import { finish, namespace } from './hash.ts';
 import { ALLOWED, K, OBJ } from './labels.ts';
@@ -18,11 +17,9 @@ export interface Example {
   id: string;
   lang: 'zh' | 'en';
   role: AnalyzerRole;
-  /** Bucket ids; `[0, textEnd)` are text features, `[textEnd, gramEnd)` English character n-grams. */
+  /** Bucket ids; `[0, textEnd)` are text features. */
   buckets: Uint32Array;
   textEnd: number;
-  /** End of the n-gram segment (absent: no n-grams, `textEnd`). */
-  gramEnd?: number;
   /** labels[k]: the line carries action k. */
   labels: boolean[];
   /** Index into OBJECTION_TYPES, or -1. */
@@ -107,7 +104,6 @@ export function toExamples(lines: readonly CorpusLine[], hashBits: number): Exam
       role: line.role,
       buckets,
       textEnd: buf.textEnd,
-      gramEnd: buf.gramEnd,
       labels: ACTION_KINDS.map((k) => line.labels.includes(k)),
       objection: line.objection ? OBJECTION_TYPES.indexOf(line.objection) : -1,
       hits: buf.hits.map((h): [string, number] => [h.id, ACTION_KINDS.indexOf(h.kind)]),
@@ -138,7 +134,6 @@ export function toLabelExamples(labels: readonly TeamLabel[], hashBits: number, 
       role: label.role,
       buckets,
       textEnd: buf.textEnd,
-      gramEnd: buf.gramEnd,
       labels: ACTION_KINDS.map((_, i) => i === k && label.value),
       objection,
       hits: buf.hits.map((h): [string, number] => [h.id, ACTION_KINDS.indexOf(h.kind)]),
@@ -192,7 +187,6 @@ export function shuffle<T>(items: T[], random: () => number): T[] {
 interface Local {
   rows: Int32Array;
   textEnd: number;
-  gramEnd: number;
   ex: Example;
 }
 
@@ -237,15 +231,13 @@ function trainOnce(examples: readonly Example[], options: TrainOptions): Trained
   const local: Local[] = examples.map((ex) => {
     const rows: number[] = [];
     let textEnd = 0;
-    let gramEnd = 0;
     for (let i = 0; i < ex.buckets.length; i++) {
       const r = rowOf.get(ex.buckets[i] ?? 0);
       if (r === undefined) continue;
       rows.push(r);
       if (i < ex.textEnd) textEnd = rows.length;
-      if (i < (ex.gramEnd ?? ex.textEnd)) gramEnd = rows.length;
     }
-    return { rows: Int32Array.from(rows), textEnd, gramEnd: Math.max(textEnd, gramEnd), ex };
+    return { rows: Int32Array.from(rows), textEnd, ex };
   });
 
   const W = new Float64Array(kept.length * COLS);
@@ -271,14 +263,13 @@ function trainOnce(examples: readonly Example[], options: TrainOptions): Trained
     const keys = orderKey.map((h) => finish(h ^ Math.imul(epoch + 1, 0x9e3779b1)));
     order.sort((a, b) => (keys[a] ?? 0) - (keys[b] ?? 0) || a - b);
     for (const at of order) {
-      const { rows, textEnd, gramEnd, ex } = local[at] as Local;
+      const { rows, textEnd, ex } = local[at] as Local;
       const s = options.scaleText && textEnd > 0 ? 1 / Math.sqrt(textEnd) : 1;
-      const sg = options.scaleText && gramEnd > textEnd ? GRAM_WEIGHT / Math.sqrt(gramEnd - textEnd) : 1;
       const allowed = ALLOWED[ex.role];
       const obj = ex.objection;
       z.fill(0);
       for (let i = 0; i < rows.length; i++) {
-        const x = i < textEnd ? s : i < gramEnd ? sg : 1;
+        const x = i < textEnd ? s : 1;
         const base = (rows[i] ?? 0) * COLS;
         for (let c = 0; c < COLS; c++) z[c] = (z[c] ?? 0) + x * (W[base + c] ?? 0);
       }
@@ -299,7 +290,7 @@ function trainOnce(examples: readonly Example[], options: TrainOptions): Trained
         for (let o = 0; o < OBJ; o++) g[K + o] = 0;
       }
       for (let i = 0; i < rows.length; i++) {
-        const x = i < textEnd ? s : i < gramEnd ? sg : 1;
+        const x = i < textEnd ? s : 1;
         const base = (rows[i] ?? 0) * COLS;
         for (let c = 0; c < COLS; c++) {
           const gc = g[c] ?? 0;
@@ -353,15 +344,11 @@ export function scoreExamples(model: Trained, examples: readonly Example[]): Sco
     const z = new Float64Array(COLS);
     let textCount = 0;
     for (let i = 0; i < ex.textEnd; i++) if (rowOf.has(ex.buckets[i] ?? 0)) textCount++;
-    let gramCount = 0;
-    const gramEnd = ex.gramEnd ?? ex.textEnd;
-    for (let i = ex.textEnd; i < gramEnd; i++) if (rowOf.has(ex.buckets[i] ?? 0)) gramCount++;
     const s = model.options.scaleText && textCount > 0 ? 1 / Math.sqrt(textCount) : 1;
-    const sg = model.options.scaleText && gramCount > 0 ? GRAM_WEIGHT / Math.sqrt(gramCount) : 1;
     for (let i = 0; i < ex.buckets.length; i++) {
       const r = rowOf.get(ex.buckets[i] ?? 0);
       if (r === undefined) continue;
-      const x = i < ex.textEnd ? s : i < gramEnd ? sg : 1;
+      const x = i < ex.textEnd ? s : 1;
       for (let c = 0; c < COLS; c++) z[c] = (z[c] ?? 0) + x * (model.weights[r * COLS + c] ?? 0);
     }
     const probs = new Float64Array(K);

@@ -22,7 +22,6 @@ const NS = {
   c1: namespace('c1'),
   c2: namespace('c2'),
   c3: namespace('c3'),
-  gram: namespace('w5'),
 };
 
 // Units of the character n-gram stream. Digit runs (12.8, 35,000) become one '0' and Latin
@@ -184,44 +183,6 @@ export function chineseFeatures(text: string, buf: FeatureBuffer, salt: number):
   }
   if (runStart >= 0) latinRun(text, runStart, n, buf, salt);
   if (p1 !== 0) buf.push(finish(step(step(NS.c2, p1), U_END)));
-}
-
-/** Length of the English character n-grams, and the shortest word they are taken from. */
-const GRAM = 5;
-/**
- * Character 5-grams of an English word of at least 5 characters, word boundaries included
- * ("steep" → " stee", "steep", "teep "): a typo, an unseen inflection or a vendor name built from
- * common pieces shares most of them with a word the training lines hold. Plain, not role-crossed.
- * Fifth-pass experiment (analyzers/RESULTS.md): leave-one-pass-out CV unchanged, independent en
- * macro-F1 up, external false positives down with recall down on the same curve.
- */
-/**
- * Function words get no character n-grams: their stems are features already, and the n-grams
- * they share ("ould " in could, would, should) carry the modal of "could you do 150?" into
- * questions that are not about price ("How soon could we go live?" got price_inquiry).
- */
-const FUNCTION_WORDS: ReadonlySet<string> = new Set(
-  "could would should might shall there their theirs about which where whose these those while being after before other others every since until again above below under between through during without within against among across along around maybe anyway cannot can't don't won't didn't doesn't isn't aren't wasn't weren't haven't hasn't hadn't couldn't wouldn't shouldn't you're we're they're you've we've they've you'll we'll they'll you'd we'd they'd itself yourself ourselves themselves".split(
-    ' ',
-  ),
-);
-function charGrams(word: string, buf: FeatureBuffer): void {
-  const n = word.length;
-  if (n < GRAM) return;
-  for (let i = -1; i + GRAM <= n + 1; i++) {
-    let h = NS.gram;
-    for (let k = i; k < i + GRAM; k++) h = step(h, k < 0 || k >= n ? 0x20 : word.charCodeAt(k));
-    buf.push(finish(h));
-  }
-}
-
-/**
- * The character n-grams of every English word but function words: a segment of their own after the
- * text features, scaled by 1/√(their count) like the text is by its own, so their number does not
- * dilute the stems.
- */
-export function englishCharGrams(text: string, buf: FeatureBuffer): void {
-  for (const t of tokenizeEnglish(text)) if (!FUNCTION_WORDS.has(t)) charGrams(t, buf);
 }
 
 /** Stems and stem bigrams (plain and role-crossed), and word families. */
