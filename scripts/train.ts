@@ -1,7 +1,7 @@
 /**
  * Trains the action classifier on the training split and writes the model the runtime loads.
  *
- *   npm run train [-- --folds 4] [--out analyzers/model/model.json] [--cv-only] [--options '{"epochs":40}']
+ *   npm run train [-- --folds 4] [--out analyzers/model/model.json] [--cv-only] [--cv-without en-tr-i] [--options '{"epochs":40}']
  *                 [--per-language-thresholds] [--threshold-rule half-f1|argmax] [--show-errors deal_won,buying_signal]
  *                 [--labels team-labels.jsonl [--labels more.jsonl]] [--labels-weight 3]
  *
@@ -48,6 +48,8 @@ interface Args {
   folds: number;
   out: string;
   cvOnly: boolean;
+  /** Also print the out-of-fold macro-F1 without these writing passes (so a new pass is compared on the old lines). */
+  cvWithout: string[];
   perLanguage: boolean;
   /** How thresholds are read off the out-of-fold F1 curves (cross-validate.ts). */
   thresholdRule: ThresholdRule;
@@ -63,6 +65,7 @@ function parseArgs(argv: string[]): Args {
     folds: 4,
     out: join(ROOT, 'analyzers/model/model.json'),
     cvOnly: false,
+    cvWithout: [],
     // Half the best out-of-fold F1, pooled over both languages: the thresholds that move least when
     // lines are added (analyzers/RESULTS.md, third pass); the committed model is trained with it.
     perLanguage: false,
@@ -82,6 +85,7 @@ function parseArgs(argv: string[]): Args {
     if (arg === '--folds') args.folds = Number(value());
     else if (arg === '--out') args.out = resolve(value());
     else if (arg === '--cv-only') args.cvOnly = true;
+    else if (arg === '--cv-without') args.cvWithout.push(...value().split(','));
     else if (arg === '--global-thresholds') args.perLanguage = false;
     else if (arg === '--per-language-thresholds') args.perLanguage = true;
     else if (arg === '--threshold-rule') {
@@ -158,6 +162,15 @@ function main(): void {
     const rel = outOfFoldReliability(examples, probs, lang);
     cv[lang] = { macroF1: round(r.macroF1), lowestF1: round(Math.min(...r.actions.map((a) => a.f1))), ece: round(rel.ece) };
     console.log(`\n${formatReport(r, 6)}\n  calibrated out-of-fold ECE over all (line, action) pairs: ${rel.ece.toFixed(4)}`);
+  }
+  if (args.cvWithout.length > 0) {
+    const keep = judged.filter((_, i) => !args.cvWithout.includes(examples[i]?.group ?? ''));
+    const f1 = (lang: 'zh' | 'en'): string =>
+      report(
+        lang,
+        keep.filter((j) => j.lang === lang),
+      ).macroF1.toFixed(3);
+    console.log(`\nout-of-fold macro-F1 without ${args.cvWithout.join(', ')}: zh ${f1('zh')}, en ${f1('en')}`);
   }
   for (const kind of args.showErrors) {
     console.log(`\nout-of-fold mistakes on ${kind} (training split):`);
