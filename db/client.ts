@@ -60,8 +60,8 @@ export async function pipeline<T extends readonly unknown[]>(tx: Sql, steps: { [
  * commits when its function returns.
  */
 export async function pipelineCommit<T extends readonly unknown[]>(tx: Sql, steps: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
-  if (!tx.commit) return pipeline(tx, steps);
-  const commit = tx.commit.bind(tx);
+  const { commit } = tx;
+  if (!commit) return pipeline(tx, steps);
   const out = await pipeline<unknown[]>(tx, [...(steps as ReadonlyArray<() => Promise<unknown>>), commit]);
   return out.slice(0, -1) as unknown as T;
 }

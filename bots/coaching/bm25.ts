@@ -70,14 +70,11 @@ export class Bm25Index {
 
   /** Each document's score for the query (only documents sharing a word appear). */
   score(query: string): Map<string, number> {
-    const q = new Set(words(query.slice(0, QUERY_WINDOW)));
     const out = new Map<string, number>();
     // Only the documents that hold a query word are visited: a message shares a few words with a
     // few atoms, so this is far cheaper than scoring every atom for every word.
-    for (const w of q) {
-      const list = this.#postings.get(w);
-      if (!list) continue;
-      for (const { id, f, len } of list) out.set(id, (out.get(id) ?? 0) + this.#term(list.length, f, len));
+    for (const [w, idf] of this.#queryWords(query)) {
+      for (const { id, f, len } of this.#postings.get(w)!) out.set(id, (out.get(id) ?? 0) + this.#term(idf, f, len));
     }
     return out;
   }
@@ -88,23 +85,32 @@ export class Bm25Index {
    * rest of the knowledge base.
    */
   scoreOf(query: string, ids: readonly string[]): Map<string, number> {
-    const q = new Set(words(query.slice(0, QUERY_WINDOW)));
-    const out = new Map<string, number>();
-    for (const id of ids) {
+    const docs = ids.flatMap((id) => {
       const doc = this.#docs.get(id);
-      if (!doc) continue;
-      for (const w of q) {
-        const f = doc.tf.get(w);
-        if (f === undefined) continue;
-        out.set(id, (out.get(id) ?? 0) + this.#term(this.#postings.get(w)!.length, f, doc.len));
+      return doc ? [{ id, ...doc }] : [];
+    });
+    const out = new Map<string, number>();
+    for (const [w, idf] of this.#queryWords(query)) {
+      for (const { id, tf, len } of docs) {
+        const f = tf.get(w);
+        if (f !== undefined) out.set(id, (out.get(id) ?? 0) + this.#term(idf, f, len));
       }
     }
     return out;
   }
 
+  /** The query's distinct words that some document holds, each with its idf. */
+  #queryWords(query: string): Array<[string, number]> {
+    const out: Array<[string, number]> = [];
+    for (const w of new Set(words(query.slice(0, QUERY_WINDOW)))) {
+      const df = this.#postings.get(w)?.length;
+      if (df !== undefined) out.push([w, Math.log(1 + (this.#n - df + 0.5) / (df + 0.5))]);
+    }
+    return out;
+  }
+
   /** One word's share of a document's score: its idf times its saturated, length-normalised count. */
-  #term(df: number, f: number, len: number): number {
-    const idf = Math.log(1 + (this.#n - df + 0.5) / (df + 0.5));
+  #term(idf: number, f: number, len: number): number {
     return (idf * f * (this.#k1 + 1)) / (f + this.#k1 * (1 - this.#b + (this.#b * len) / this.#avg));
   }
 }
