@@ -203,9 +203,16 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   // mapping), so the plain statements keep a client of their own that parses as PostgreSQL types say.
   // The drizzle pool serves the reports, whose aggregates over CTEs PostgreSQL estimates at
   // billions of rows: its JIT then spends seconds compiling (7 of 19 s of /breakpoints at 100,000
-  // deals) what runs in milliseconds, so it is off for this pool; the hot path's pool is unchanged.
+  // deals) what runs in milliseconds, so it is off for this pool, and for the hot path's (below).
   const client = postgres(url, { ...settings, max: Math.max(2, Math.ceil((opts.poolSize ?? 10) / 3)), connection: { jit: 'off' } });
-  const raw = postgres(url, { ...settings, max: opts.poolSize ?? 10 });
+  // The hot path's statements are prepared; after five runs PostgreSQL may switch one to a generic
+  // plan, costed from the table's size *then* (a fresh database: empty), and keeps it until the
+  // table is analysed again, never with autovacuum off: conversations, deals and confirmations
+  // were then read by sequential scans, growing with the tables (8 ms a call at 40,000 chats).
+  // Custom plans cost a plan per call (tens of µs) and follow the data. With custom plans the
+  // batch joins' row estimates can pass JIT's threshold, whose compile (~15 ms) outweighs the
+  // query, so JIT is off here as well.
+  const raw = postgres(url, { ...settings, max: opts.poolSize ?? 10, connection: { plan_cache_mode: 'force_custom_plan', jit: 'off' } });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   if (opts.migrate ?? true) {
     try {

@@ -28,14 +28,24 @@ export async function lockPartition(tx: Sql, partition: number): Promise<void> {
 /**
  * Takes up to `limit` of the partition's queued customer-chat messages, oldest first: their queue
  * rows deleted, `analyzed_at` set (a HOT update, see the schema), in one statement.
+ *
+ * The oldest `limit` are found slot by slot: each slot's first `limit` rows in the order of its
+ * index (`message_queue_slot_idx`), then the first `limit` of those. Asked as one ordered query
+ * over `slot = any(...)`, the planner sorts every pending row of the partition's slots, so each
+ * claim grew with the backlog (a drain quadratic in its size); this way a claim reads at most
+ * slots × limit index entries. The ids go to the delete as an array computed once, so the delete
+ * probes the primary key instead of joining (a hash join planned from a scan of the whole queue).
  */
 export async function claimPending(tx: Sql, slots: readonly number[], limit: number, now: Date): Promise<PendingMessage[]> {
   const rows = await tx.query<PendingMessage>(
     `with taken as (
        delete from message_queue q
-       using (select message_id from message_queue where slot = any($1::smallint[]) and not direct
-              order by sent_at, received_at, message_id limit $2) p
-       where q.message_id = p.message_id
+       where q.message_id = any(array(
+         select p.message_id from unnest($1::smallint[]) s(slot),
+           lateral (select message_id, sent_at, received_at from message_queue
+                    where slot = s.slot and not direct
+                    order by sent_at, received_at, message_id limit $2) p
+         order by p.sent_at, p.received_at, p.message_id limit $2))
        returning q.message_id)
      update messages m set analyzed_at = $3
      from taken where m.id = taken.message_id and m.analyzed_at is null

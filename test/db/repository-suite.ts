@@ -146,6 +146,26 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       expect(await database.transaction((tx) => slotsWithPending(tx, all, new Date(at.getTime() + 1)))).toEqual([]);
     });
 
+    it('claims the oldest across slots in batches: each batch the next `limit`, none twice, none skipped', async () => {
+      const catalog = await loadCatalog(database.db);
+      const all = Array.from({ length: 64 }, (_, i) => i);
+      await database.transaction((tx) => claimPending(tx, all, 10_000, at)); // what earlier tests left
+      // 40 messages in 8 conversations (so several slots), sent in an order that interleaves them.
+      const batch = Array.from({ length: 40 }, (_, i) =>
+        chat({ from: 'cust-o', text: `第${i}条`, at: new Date(at.getTime() + ((i * 17) % 40) * 1_000), conv: `c-order-${i % 8}`, id: `order-${i}` }),
+      );
+      await storeMessages(database, catalog, at, batch);
+      const taken: string[][] = [];
+      for (let round = 0; round < 10; round++) {
+        const claimed = await database.transaction((tx) => claimPending(tx, all, 7, at));
+        if (claimed.length === 0) break;
+        taken.push(claimed.map((m) => m.text ?? ''));
+      }
+      expect(taken.map((t) => t.length)).toEqual([7, 7, 7, 7, 7, 5]);
+      const expected = [...batch].sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime()).map((m) => m.text);
+      expect(taken.flat()).toEqual(expected);
+    });
+
     it('lets one sweeper in at a time', async () => {
       let inner: boolean | null = null;
       await database.transaction(async (tx) => {

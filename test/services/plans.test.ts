@@ -1,0 +1,46 @@
+/**
+ * The hot path's prepared statements follow the data: a statement first run on empty tables must
+ * not keep the plan made then (on this CI server, with autovacuum off, nothing would ever replace
+ * it: the conversations read became a sequential scan at 8 ms a call).
+ */
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../db/client.ts';
+import { loadConversations } from '../../db/queries/analysis.ts';
+import { createTestDatabase } from './pg.ts';
+
+describe('prepared statements on PostgreSQL', () => {
+  let database: Database;
+  let url: string;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ url, drop } = await createTestDatabase());
+    // One connection, so the statement's counters below are those of the session that ran it.
+    database = await openDatabase({ databaseUrl: url, dataDir: '', migrate: false, poolSize: 1 });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await drop?.();
+  });
+
+  it('plans every run for the data it meets: a batch read first run on an empty table keeps no generic plan', async () => {
+    // A batch's worth of ids, as the analysis asks: on an empty table a scan is the cheaper plan.
+    const ids = Array.from({ length: 300 }, (_, i) => `local:c-${i}`);
+    for (let i = 0; i < 8; i++) await loadConversations(database.sql, ids);
+    const other = postgres(url, { max: 1, onnotice: () => {} });
+    await other.unsafe(
+      `insert into conversations (id, platform, chat_id, chat_type, created_at)
+       select 'local:c-' || i, 'local', 'c-' || i, 'group', now() from generate_series(1, 20000) i`,
+    );
+    await other.end();
+    const found = await loadConversations(database.sql, ['local:c-7', 'local:c-19999']);
+    expect(found.map((c) => c.id).sort()).toEqual(['local:c-19999', 'local:c-7']);
+    const [stats] = await database.sql.query<{ generic: string; custom: string }>(
+      `select generic_plans::text as generic, custom_plans::text as custom from pg_prepared_statements
+       where statement like '%from conversations where id = any%'`,
+    );
+    expect(stats).toEqual({ generic: '0', custom: '9' });
+    const [settings] = await database.sql.query<{ jit: string }>(`select current_setting('jit') as jit`);
+    expect(settings?.jit).toBe('off');
+  });
+});
