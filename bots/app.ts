@@ -142,6 +142,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     dataDir: config.DATA_DIR,
     poolSize: config.DATABASE_POOL,
     migrate: opts.migrate ?? true,
+    onWarning: (message) => log.warn({ postgres: message }, 'PostgreSQL warning'),
   });
   let runner: JobRunner | null = null;
   let catalog: CatalogHolder | null = null;

@@ -103,6 +103,8 @@ export interface OpenOptions {
   poolSize?: number;
   /** False when the database is known to be migrated already (a copy of a migrated template). */
   migrate?: boolean;
+  /** PostgreSQL's warnings to this process's sessions (its notices, "already exists, skipping", are dropped). */
+  onWarning?: (message: string) => void;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -198,7 +200,10 @@ const URGENT_STREAK = 8;
 async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   // Reconnects at most a second apart (postgres.js waits up to 20 s after repeated failures): a
   // restarted server is used again within a second, and queries during an outage fail as fast.
-  const settings = { onnotice: () => {}, connect_timeout: 5, idle_timeout: 60, backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1) };
+  const onnotice = (n: postgres.Notice) => {
+    if (n.severity === 'WARNING') opts.onWarning?.(String(n.message));
+  };
+  const settings = { onnotice, connect_timeout: 5, idle_timeout: 60, backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1) };
   // Two pools: drizzle replaces its client's type parsers (timestamps stay strings for its own
   // mapping), so the plain statements keep a client of their own that parses as PostgreSQL types say.
   // The drizzle pool serves the reports, whose aggregates over CTEs PostgreSQL estimates at
@@ -258,9 +263,25 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
         .begin(async (c) => {
           const tx: Sql = {
             ...on(c, true),
+            // postgres.js sends a COMMIT of its own once `fn` returns: the empty transaction
+            // begun in the same pipeline takes it, where PostgreSQL would otherwise log "there is
+            // no transaction in progress" for every store and every analysis batch.
+            // postgres.js sends a query when it is first awaited, and `await` asks for it a
+            // microtask later: awaited the same way as the statements before them (`tx.query`),
+            // COMMIT and BEGIN go out behind those, in this order.
             commit: async () => {
-              await c.unsafe('commit');
-              committed = true;
+              const done = (async () => {
+                await c.unsafe('commit');
+                committed = true;
+              })();
+              const next = (async () => {
+                try {
+                  await c.unsafe('begin');
+                } catch {
+                  // The connection's failure, not the caller's: the work is committed.
+                }
+              })();
+              await Promise.all([done, next]);
             },
           };
           const result = await fn(tx);
