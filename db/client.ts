@@ -263,25 +263,17 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
         .begin(async (c) => {
           const tx: Sql = {
             ...on(c, true),
-            // postgres.js sends a COMMIT of its own once `fn` returns: the empty transaction
-            // begun in the same pipeline takes it, where PostgreSQL would otherwise log "there is
-            // no transaction in progress" for every store and every analysis batch.
-            // postgres.js sends a query when it is first awaited, and `await` asks for it a
-            // microtask later: awaited the same way as the statements before them (`tx.query`),
-            // COMMIT and BEGIN go out behind those, in this order.
+            // COMMIT, then BEGIN of an empty transaction, as one simple query (one answer, and the
+            // session is in a transaction when it comes). postgres.js gives the connection back to
+            // its pool when a statement of `begin()` leaves the session idle, yet sends its own
+            // COMMIT on it once `fn` returns: after a bare COMMIT that stray COMMIT could land in
+            // the next transaction on the connection (and PostgreSQL logged "there is no
+            // transaction in progress" for every store and batch); now it ends the empty one.
+            // Two statements sent apart do not work: one may wait in postgres.js's queue, and the
+            // connection is gone from the transaction before it is sent.
             commit: async () => {
-              const done = (async () => {
-                await c.unsafe('commit');
-                committed = true;
-              })();
-              const next = (async () => {
-                try {
-                  await c.unsafe('begin');
-                } catch {
-                  // The connection's failure, not the caller's: the work is committed.
-                }
-              })();
-              await Promise.all([done, next]);
+              await c.unsafe('commit; begin');
+              committed = true;
             },
           };
           const result = await fn(tx);

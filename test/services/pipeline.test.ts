@@ -13,11 +13,13 @@ import { createTestDatabase } from './pg.ts';
 describe('pipeline on PostgreSQL', () => {
   let database: Database;
   let drop: () => Promise<void>;
+  let url: string;
   /** What PostgreSQL warned these sessions of (it logs the same on the server). */
   const warnings: string[] = [];
   beforeAll(async () => {
     const created = await createTestDatabase();
     drop = created.drop;
+    url = created.url;
     database = await openDatabase({ databaseUrl: created.url, dataDir: '', migrate: false, onWarning: (m) => warnings.push(m) });
     await database.sql.query('create table pipe (id int primary key, v text)');
   });
@@ -88,6 +90,42 @@ describe('pipeline on PostgreSQL', () => {
       expect(again.map(([rows]) => rows[0]!.id)).toEqual(Array.from({ length: 12 }, (_, i) => base + 50 + i));
       // postgres.js's own COMMIT after ours found a transaction to end: no "no transaction in progress".
       expect(warnings).toEqual([]);
+    });
+
+    it('keeps the connection until the function returns: a pipelined COMMIT does not hand it to the next transaction early', async () => {
+      // One connection, so the second transaction has to wait for it.
+      const single = await openDatabase({ databaseUrl: url, dataDir: '', migrate: false, poolSize: 1, onWarning: (m) => warnings.push(m) });
+      try {
+        let releaseFirst = () => {};
+        const held = new Promise<void>((r) => {
+          releaseFirst = r;
+        });
+        let secondWrote = () => {};
+        const wrote = new Promise<void>((r) => {
+          secondWrote = r;
+        });
+        const first = single.transaction(async (tx) => {
+          await pipelineCommit(tx, [() => tx.query(`insert into pipe (id, v) values (${base + 70}, 'first')`)] as const);
+          await held;
+          return 'first';
+        });
+        const second = single.transaction(async (tx) => {
+          await tx.query(`insert into pipe (id, v) values (${base + 71}, 'second')`);
+          secondWrote();
+          await new Promise((r) => setTimeout(r, 20));
+          throw new Error('the second fails');
+        });
+        // Had the connection gone back at the first's COMMIT, the second would have written by now,
+        // and the first's closing COMMIT (postgres.js's) would have committed that write.
+        await Promise.race([wrote, new Promise((r) => setTimeout(r, 300))]);
+        releaseFirst();
+        expect(await first).toBe('first');
+        await expect(second).rejects.toThrow('the second fails');
+        const rows = await database.sql.query<{ id: number }>(`select id from pipe where id in (${base + 70}, ${base + 71}) order by id`);
+        expect(rows).toEqual([{ id: base + 70 }]);
+      } finally {
+        await single.close();
+      }
     });
 
     it('commits only what the function returned for, and gives the connection back each time', async () => {
