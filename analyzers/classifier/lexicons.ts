@@ -27,6 +27,8 @@ const EN: Record<string, string> = {
   // The words a rep answers a concern with (acknowledging, reframing, conceding): pooled for objection_handled.
   reassure:
     'understand understood hear fair point totally actually though however includes included covers waive waived pilot payback roi save saves saving sla certified warranty proven match',
+  // A rep acknowledging or naming the customer's concern before answering it ("Fair question.", "on the integration worry").
+  ack: 'fair sense understand understood hear get got hesitation worry worried concern concerns concerned common glad true appreciate valid',
   boss: 'boss ceo cfo coo cto director board owner manager committee hq headquarters leadership management vp',
   send: 'attached attach attaching enclosed sent sending shared sharing emailed uploaded here',
   later_send: "will i'll we'll tomorrow once soon shortly later",
@@ -47,6 +49,10 @@ const ZH: Record<string, string> = {
   implement: '实施 上线 部署 培训 迁移 导入 测试 交付 货期 交期 安装 调试 开通 试用 驻场 验收',
   yes: '同意 批了 定了 拍板 签了 中标 批准 决定 确定 续约 续签 点头 选你们 就你们 下单 打过去 盖好 寄回',
   no: '取消 放弃 终止 不考虑 不合作 不续',
+  // Money paid or an order placed: done deeds of a won deal.
+  paid: '结清 付清 付完 已到账 到账了 已付 打过去 款收到 收到款 先订 订了 要了 下单 定金',
+  // Procurement steps ACTIONS.md lists under buying_signal that the families above miss.
+  step: '比价 登记表 纳税人 税号 月结 供货 加账号 账号 门店 机房 本地化 部署 样品 样机 考察 律师 审一下 试点 分期',
   later: '明年 年后 下半年 以后 暂缓 暂停 搁置 推迟 延期 过段 忙',
   money: '价格 报价 价位 费用 贵 便宜 预算 折扣 优惠 成本 多少钱',
   rival: '别家 友商 竞品 供应商 厂家 同行 另外 其他 那家 另一家 隔壁',

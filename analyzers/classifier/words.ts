@@ -34,6 +34,9 @@ const U_QUESTION = 0x3f;
 const U_CURRENCY = 0x24;
 const U_PERCENT = 0x25;
 const U_END = 0x24f;
+// The start of an English message, paired with its first stem ("Fair.", "Understood,", "Yes,"):
+// how a rep opens tells an answer to a concern from a plain answer.
+const U_START = 0x25e;
 
 /** A CJK ideograph (what makes text Chinese and what n-grams are made of). */
 export function isCjk(c: number): boolean {
@@ -185,10 +188,10 @@ export function chineseFeatures(text: string, buf: FeatureBuffer, salt: number):
   if (p1 !== 0) buf.push(finish(step(step(NS.c2, p1), U_END)));
 }
 
-/** Stems and stem bigrams (plain and role-crossed), and word families. */
+/** Stems and stem bigrams (plain and role-crossed, the first one with the message start), and word families. */
 export function englishFeatures(text: string, buf: FeatureBuffer, salt: number): void {
   const tokens = tokenizeEnglish(text);
-  let prev = 0;
+  let prev = U_START;
   for (const t of tokens) {
     const w = wordInfo(t);
     buf.pushBoth(w.hash, salt);
@@ -196,7 +199,7 @@ export function englishFeatures(text: string, buf: FeatureBuffer, salt: number):
     if (prev !== 0) buf.pushBoth(finish(step(step(NS.stemPair, prev), w.hash)), salt);
     prev = w.hash;
   }
-  if (prev !== 0) buf.pushBoth(finish(step(step(NS.stemPair, prev), U_END)), salt);
+  if (prev !== U_START) buf.pushBoth(finish(step(step(NS.stemPair, prev), U_END)), salt);
 }
 
 function isUpper(c: number): boolean {
