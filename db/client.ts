@@ -203,13 +203,19 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   const onnotice = (n: postgres.Notice) => {
     if (n.severity === 'WARNING') opts.onWarning?.(String(n.message));
   };
-  const settings = { onnotice, connect_timeout: 5, idle_timeout: 60, backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1) };
+  const settings = {
+    onnotice,
+    connect_timeout: 5,
+    idle_timeout: 60,
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    connection: { jit: 'off' },
+  };
   // Two pools: drizzle replaces its client's type parsers (timestamps stay strings for its own
   // mapping), so the plain statements keep a client of their own that parses as PostgreSQL types say.
   // The drizzle pool serves the reports, whose aggregates over CTEs PostgreSQL estimates at
   // billions of rows: its JIT then spends seconds compiling (7 of 19 s of /breakpoints at 100,000
-  // deals) what runs in milliseconds, so it is off for this pool, and for the hot path's (below).
-  const client = postgres(url, { ...settings, max: Math.max(2, Math.ceil((opts.poolSize ?? 10) / 3)), connection: { jit: 'off' } });
+  // deals) what runs in milliseconds, so it is off (`settings`), and for the hot path's pool (below).
+  const client = postgres(url, { ...settings, max: Math.max(2, Math.ceil((opts.poolSize ?? 10) / 3)) });
   // The hot path's statements are prepared; after five runs PostgreSQL may switch one to a generic
   // plan, costed from the table's size *then* (a fresh database: empty), and keeps it until the
   // table is analysed again, never with autovacuum off: conversations, deals and confirmations
@@ -217,7 +223,7 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   // Custom plans cost a plan per call (tens of µs) and follow the data. With custom plans the
   // batch joins' row estimates can pass JIT's threshold, whose compile (~15 ms) outweighs the
   // query, so JIT is off here as well.
-  const raw = postgres(url, { ...settings, max: opts.poolSize ?? 10, connection: { plan_cache_mode: 'force_custom_plan', jit: 'off' } });
+  const raw = postgres(url, { ...settings, max: opts.poolSize ?? 10, connection: { ...settings.connection, plan_cache_mode: 'force_custom_plan' } });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   if (opts.migrate ?? true) {
     try {

@@ -32,7 +32,7 @@ export async function lockPartition(tx: Sql, partition: number): Promise<void> {
  * The oldest `limit` are found slot by slot: each slot's first `limit` rows in the order of its
  * index (`message_queue_slot_idx`), then the first `limit` of those. Asked as one ordered query
  * over `slot = any(...)`, the planner sorts every pending row of the partition's slots, so each
- * claim grew with the backlog (a drain quadratic in its size); this way a claim reads at most
+ * claim grew with the backlog; this way a claim reads at most
  * slots × limit index entries. The ids go to the delete as an array computed once, so the delete
  * probes the primary key instead of joining (a hash join planned from a scan of the whole queue).
  */

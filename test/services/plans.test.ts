@@ -3,7 +3,6 @@
  * not keep the plan made then (on this CI server, with autovacuum off, nothing would ever replace
  * it: the conversations read became a sequential scan at 8 ms a call).
  */
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../db/client.ts';
 import { loadConversations } from '../../db/queries/analysis.ts';
@@ -11,12 +10,12 @@ import { createTestDatabase } from './pg.ts';
 
 describe('prepared statements on PostgreSQL', () => {
   let database: Database;
-  let url: string;
   let drop: () => Promise<void>;
   beforeAll(async () => {
-    ({ url, drop } = await createTestDatabase());
+    const created = await createTestDatabase();
+    drop = created.drop;
     // One connection, so the statement's counters below are those of the session that ran it.
-    database = await openDatabase({ databaseUrl: url, dataDir: '', migrate: false, poolSize: 1 });
+    database = await openDatabase({ databaseUrl: created.url, dataDir: '', migrate: false, poolSize: 1 });
   });
   afterAll(async () => {
     await database?.close();
@@ -27,12 +26,10 @@ describe('prepared statements on PostgreSQL', () => {
     // A batch's worth of ids, as the analysis asks: on an empty table a scan is the cheaper plan.
     const ids = Array.from({ length: 300 }, (_, i) => `local:c-${i}`);
     for (let i = 0; i < 8; i++) await loadConversations(database.sql, ids);
-    const other = postgres(url, { max: 1, onnotice: () => {} });
-    await other.unsafe(
+    await database.sql.query(
       `insert into conversations (id, platform, chat_id, chat_type, created_at)
        select 'local:c-' || i, 'local', 'c-' || i, 'group', now() from generate_series(1, 20000) i`,
     );
-    await other.end();
     const found = await loadConversations(database.sql, ['local:c-7', 'local:c-19999']);
     expect(found.map((c) => c.id).sort()).toEqual(['local:c-19999', 'local:c-7']);
     const [stats] = await database.sql.query<{ generic: string; custom: string }>(
