@@ -5,38 +5,22 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeOnce, type AnalysisDeps } from '../../bots/analysis/analyze-job.ts';
+import { analyzeOnce } from '../../bots/analysis/analyze-job.ts';
 import type { App } from '../../bots/app.ts';
 import { partitionOf } from '../../bots/ingest/slots.ts';
 import { analyzeMessage } from '../../analyzers/message.ts';
 import { actions, messages, nudges } from '../../db/schema/index.ts';
-import { chat, startTestApp, type TestApp } from '../helpers/app.ts';
+import { analysisDepsOf, chat, startTestApp, type TestApp } from '../helpers/app.ts';
 
 const POISON = '这条消息会让分析出错';
 
-function depsOf(app: App): AnalysisDeps {
-  const { config } = app;
-  return {
-    database: app.database,
-    catalog: app.catalog,
-    clock: app.clock,
-    log: app.log,
-    metrics: app.metrics,
-    runner: app.runner,
-    wh: app.wh,
-    sendPlatforms: app.adapters.sendPlatforms,
-    liveOnly: app.adapters.liveOnly,
-    partitions: config.ANALYSIS_PARTITIONS,
-    batchSize: config.ANALYSIS_BATCH,
-    drainWhilePending: false,
-    nudgeMaxAgeMs: config.NUDGE_MAX_AGE,
-    dailyTouchLimit: config.COMPLIANCE_DAILY_LIMIT,
+const depsOf = (app: App) =>
+  analysisDepsOf(app, {
     analyze: (input) => {
       if (input.text === POISON) throw new RangeError('analyzer blew up on this text');
       return analyzeMessage(input);
     },
-  };
-}
+  });
 
 describe('a message whose analysis throws', () => {
   let t: TestApp;
