@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { registerAnalyze } from '../../bots/cli/analyze.ts';
 
 // The real command, as a user runs it: the launcher in bin/, a child process, stdin or a file.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,6 +20,43 @@ function run(args: string[], stdin = ''): { status: number | null; lines: Record
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { status: r.status, lines, stderr: r.stderr };
+}
+
+/**
+ * The same command in this process: the registered `analyze` command parsed by commander, its
+ * output and exit code captured. A child process costs over a second of CPU (node, tsx, the
+ * model); the first test keeps one true run of the launcher, the others check the command's own
+ * behaviour (bad lines, files, errors), which is the same code either way.
+ */
+async function runHere(args: string[]): Promise<{ status: number; lines: Record<string, unknown>[]; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const saved = process.exitCode;
+  process.exitCode = undefined;
+  let status = 0;
+  try {
+    const program = new Command('dealwise');
+    registerAnalyze(program);
+    await program.parseAsync(args, { from: 'user' });
+    status = Number(process.exitCode ?? 0);
+  } finally {
+    process.exitCode = saved;
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const lines = stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { status, lines, stderr };
 }
 
 const GOOD = [
@@ -43,11 +82,13 @@ describe('dealwise analyze', () => {
     expect(raised?.confidence).toBeLessThanOrEqual(1);
   });
 
-  it('reports a bad line with its line number and goes on with the rest', () => {
+  it('reports a bad line with its line number and goes on with the rest', async () => {
     const input = [JSON.stringify(GOOD[0]), '{"id":"x", "role":', '', JSON.stringify({ id: 'b', role: 'boss', text: 'hi' }), JSON.stringify(GOOD[3])].join(
       '\n',
     );
-    const { status, lines } = run(['analyze', '-'], input);
+    const file = join(tmp, 'bad-lines.jsonl');
+    writeFileSync(file, input);
+    const { status, lines } = await runHere(['analyze', file]);
     expect(status).toBe(1);
     expect(lines).toHaveLength(4);
     expect(lines[0]?.id).toBe('a1');
@@ -58,21 +99,23 @@ describe('dealwise analyze', () => {
     expect(lines[3]).toMatchObject({ id: 'a4', actions: [] });
   });
 
-  it('reads a file given by path', () => {
+  it('reads a file given by path', async () => {
     const file = join(tmp, 'messages.jsonl');
     writeFileSync(file, GOOD.map((m) => JSON.stringify(m)).join('\r\n'));
-    const { status, lines } = run(['analyze', file]);
+    const { status, lines } = await runHere(['analyze', file]);
     expect(status).toBe(0);
     expect(lines).toHaveLength(4);
   });
 
-  it('fails clearly on a missing file or a corrupt model', () => {
-    const missing = run(['analyze', join(tmp, 'nope.jsonl')]);
+  it('fails clearly on a missing file or a corrupt model', async () => {
+    const missing = await runHere(['analyze', join(tmp, 'nope.jsonl')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/nope\.jsonl/);
     const model = join(tmp, 'model.json');
     writeFileSync(model, '{"format":"dealwise-action-classifier"');
-    const corrupt = run(['analyze', '--model', model, '-'], '');
+    const empty = join(tmp, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const corrupt = await runHere(['analyze', '--model', model, empty]);
     expect(corrupt.status).toBe(2);
     expect(corrupt.stderr).toMatch(/not valid JSON/);
   });
