@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { registerAnalyze } from '../../bots/cli/analyze.ts';
+import { runCommandHere } from '../helpers/cli.ts';
 
 // The real command, as a user runs it: the launcher in bin/, a child process, stdin or a file.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,41 +22,14 @@ function run(args: string[], stdin = ''): { status: number | null; lines: Record
   return { status: r.status, lines, stderr: r.stderr };
 }
 
-/**
- * The same command in this process: the registered `analyze` command parsed by commander, its
- * output and exit code captured. A child process costs over a second of CPU (node, tsx, the
- * model); the first test keeps one true run of the launcher, the others check the command's own
- * behaviour (bad lines, files, errors), which is the same code either way.
- */
+// The other tests run the registered command in this process (test/helpers/cli.ts).
 async function runHere(args: string[]): Promise<{ status: number; lines: Record<string, unknown>[]; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  let status = 0;
-  try {
-    const program = new Command('dealwise');
-    registerAnalyze(program);
-    await program.parseAsync(args, { from: 'user' });
-    status = Number(process.exitCode ?? 0);
-  } finally {
-    process.exitCode = saved;
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const lines = stdout
+  const r = await runCommandHere(registerAnalyze, args);
+  const lines = r.stdout
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { status, lines, stderr };
+  return { status: r.status, lines, stderr: r.stderr };
 }
 
 const GOOD = [
