@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { registerAnalyze } from '../../bots/cli/analyze.ts';
+import { runCommandHere } from '../helpers/cli.ts';
 
 // The real command, as a user runs it: the launcher in bin/, a child process, stdin or a file.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -13,6 +15,16 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function run(args: string[], stdin = ''): { status: number | null; lines: Record<string, unknown>[]; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input: stdin, encoding: 'utf8', timeout: 30_000 });
+  const lines = r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { status: r.status, lines, stderr: r.stderr };
+}
+
+// The other tests run the registered command in this process (test/helpers/cli.ts).
+async function runHere(args: string[]): Promise<{ status: number; lines: Record<string, unknown>[]; stderr: string }> {
+  const r = await runCommandHere(registerAnalyze, args);
   const lines = r.stdout
     .split('\n')
     .filter((l) => l.trim() !== '')
@@ -43,11 +55,13 @@ describe('dealwise analyze', () => {
     expect(raised?.confidence).toBeLessThanOrEqual(1);
   });
 
-  it('reports a bad line with its line number and goes on with the rest', () => {
+  it('reports a bad line with its line number and goes on with the rest', async () => {
     const input = [JSON.stringify(GOOD[0]), '{"id":"x", "role":', '', JSON.stringify({ id: 'b', role: 'boss', text: 'hi' }), JSON.stringify(GOOD[3])].join(
       '\n',
     );
-    const { status, lines } = run(['analyze', '-'], input);
+    const file = join(tmp, 'bad-lines.jsonl');
+    writeFileSync(file, input);
+    const { status, lines } = await runHere(['analyze', file]);
     expect(status).toBe(1);
     expect(lines).toHaveLength(4);
     expect(lines[0]?.id).toBe('a1');
@@ -58,21 +72,23 @@ describe('dealwise analyze', () => {
     expect(lines[3]).toMatchObject({ id: 'a4', actions: [] });
   });
 
-  it('reads a file given by path', () => {
+  it('reads a file given by path', async () => {
     const file = join(tmp, 'messages.jsonl');
     writeFileSync(file, GOOD.map((m) => JSON.stringify(m)).join('\r\n'));
-    const { status, lines } = run(['analyze', file]);
+    const { status, lines } = await runHere(['analyze', file]);
     expect(status).toBe(0);
     expect(lines).toHaveLength(4);
   });
 
-  it('fails clearly on a missing file or a corrupt model', () => {
-    const missing = run(['analyze', join(tmp, 'nope.jsonl')]);
+  it('fails clearly on a missing file or a corrupt model', async () => {
+    const missing = await runHere(['analyze', join(tmp, 'nope.jsonl')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/nope\.jsonl/);
     const model = join(tmp, 'model.json');
     writeFileSync(model, '{"format":"dealwise-action-classifier"');
-    const corrupt = run(['analyze', '--model', model, '-'], '');
+    const empty = join(tmp, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const corrupt = await runHere(['analyze', '--model', model, empty]);
     expect(corrupt.status).toBe(2);
     expect(corrupt.stderr).toMatch(/not valid JSON/);
   });

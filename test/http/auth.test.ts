@@ -234,8 +234,20 @@ describe('scoped tokens on /v1', () => {
 });
 
 describe('no token configured', () => {
+  // One app for the describe: TRUST_PROXY, API_TOKENS and HOST act only in buildServer (the
+  // server reads them from app.config), so each case builds its server on this app with its own
+  // config, parsed by loadConfig as at start; starting an app per case cost a second or more each.
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  }, 120_000);
+  afterAll(() => t.cleanup());
+  const withEnv = (env: Record<string, string>) => ({
+    ...t.app,
+    config: loadConfig({ DATA_DIR: t.dataDir, LOG_LEVEL: 'silent', LOCAL_ADAPTER: 'true', ...env }),
+  });
+
   it('answers only direct requests on loopback, not ones relayed by a proxy', async () => {
-    const t = await startTestApp();
     const server = buildServer(t.app);
     try {
       expect((await server.inject({ method: 'GET', url: '/v1/outbox' })).statusCode).toBe(200);
@@ -255,7 +267,6 @@ describe('no token configured', () => {
       expect(doc.statusCode).toBe(401);
     } finally {
       await server.close();
-      await t.cleanup();
     }
   });
 
@@ -265,26 +276,19 @@ describe('no token configured', () => {
       ['loopback', '203.0.113.9'],
       ['10.0.0.0/8', '127.0.0.1'],
     ] as const) {
-      const t = await startTestApp(trust ? { env: { TRUST_PROXY: trust, API_TOKENS: `read:${READ}` } } : {});
-      const server = buildServer(t.app);
+      const server = buildServer(trust ? withEnv({ TRUST_PROXY: trust, API_TOKENS: `read:${READ}` }) : t.app);
       server.get('/whoami', async (req) => req.ip);
       try {
         const res = await server.inject({ method: 'GET', url: '/whoami', headers: { 'x-forwarded-for': '203.0.113.9' } });
         expect(res.body, String(trust)).toBe(expected);
       } finally {
         await server.close();
-        await t.cleanup();
       }
     }
   });
 
   it('buildServer refuses a public HOST without a token', async () => {
-    const t = await startTestApp({ env: { HOST: '0.0.0.0' } });
-    try {
-      expect(() => buildServer(t.app)).toThrow(/API_TOKENS: required/);
-    } finally {
-      await t.cleanup();
-    }
+    expect(() => buildServer(withEnv({ HOST: '0.0.0.0' }))).toThrow(/API_TOKENS: required/);
   });
 });
 
