@@ -85,10 +85,11 @@ export function analyzeHandler(deps: AnalysisDeps): JobHandler<{ partition: numb
   // Coalescing should keep such a run waiting until this one ends, yet BullMQ started some beside
   // it (cause not found; in one 40,000-message burst nine, eight of them at its start, waiting up
   // to 1.8 s in the server for the partition's lock while holding a pool connection and a
-  // concurrency slot that other partitions need). Such a run leaves a mark instead and returns; the draining run takes
-  // one more batch before it ends, and that batch sees what the mark stands for (committed before
-  // its run was dispatched). The check and the hand-over are synchronous, so no run slips between
-  // them. Across processes the advisory lock still keeps one writer.
+  // concurrency slot that other partitions need). Such a run leaves a mark instead and returns;
+  // the draining run takes one more batch before it ends, and that batch sees what the mark
+  // stands for (committed before its run was dispatched). The check and the hand-over are
+  // synchronous, so no run slips between them. Across processes the advisory lock still keeps
+  // one writer.
   const draining = new Map<number, { again: boolean }>();
   return async ({ partition }) => {
     const running = draining.get(partition);

@@ -13,23 +13,22 @@ const BIN = join(ROOT, 'bin/dealwise.js');
 const tmp = mkdtempSync(join(tmpdir(), 'dealwise-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function run(args: string[], stdin = ''): { status: number | null; lines: Record<string, unknown>[]; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input: stdin, encoding: 'utf8', timeout: 30_000 });
-  const lines = r.stdout
+/** The command's output: one JSON object a line. */
+const jsonLines = (stdout: string): Record<string, unknown>[] =>
+  stdout
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { status: r.status, lines, stderr: r.stderr };
+
+function run(args: string[], stdin = ''): { status: number | null; lines: Record<string, unknown>[]; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input: stdin, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, lines: jsonLines(r.stdout), stderr: r.stderr };
 }
 
 // The other tests run the registered command in this process (test/helpers/cli.ts).
 async function runHere(args: string[]): Promise<{ status: number; lines: Record<string, unknown>[]; stderr: string }> {
   const r = await runCommandHere(registerAnalyze, args);
-  const lines = r.stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { status: r.status, lines, stderr: r.stderr };
+  return { status: r.status, lines: jsonLines(r.stdout), stderr: r.stderr };
 }
 
 const GOOD = [
