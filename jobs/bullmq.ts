@@ -45,12 +45,13 @@ const DEFAULT_CONCURRENCY: Record<QueueName, number> = { analyze: 2, commands: 2
 const jobOptions = (def: JobDefinition<unknown>, scale: number, opts: EnqueueOptions = {}, payload?: unknown) => ({
   // BullMQ's deduplication, not its job id: a job id stays taken while the job is kept, completed
   // or failed, and an add under it is ignored; a deduplication id only while the job waits or runs.
-  // Without an id of its own, a coalescing job (analysis) has one waiting per key, and one added
-  // while another runs is created when that one ends.
-  ...(opts.jobId !== undefined
-    ? { deduplication: { id: opts.jobId } }
-    : def.coalesce && payload !== undefined
-      ? { deduplication: { id: `${def.name}:${def.coalesce(payload)}`, keepLastIfActive: true } }
+  // A coalescing job (analysis) is deduplicated by its key alone, whatever id it is given: one
+  // waits per key, and one added while another runs is created when that one ends. Under an id of
+  // its own (the sweep's dispatches had one) BullMQ ran it beside the key's run.
+  ...(def.coalesce && payload !== undefined
+    ? { deduplication: { id: `${def.name}:${def.coalesce(payload)}`, keepLastIfActive: true } }
+    : opts.jobId !== undefined
+      ? { deduplication: { id: opts.jobId } }
       : {}),
   ...(opts.delayMs ? { delay: opts.delayMs } : {}),
   attempts: def.attempts,
@@ -277,6 +278,8 @@ export class BullMqRunner implements JobRunner {
         const { attempts: _a, backoff: _b, removeOnComplete, removeOnFail } = job.opts;
         await q.add(job.name, job.data, {
           jobId: reviveId(job.id ?? job.name, revivals + 1),
+          // Its deduplication as first added: a coalescing job still never runs beside its key's run.
+          ...(job.opts.deduplication ? { deduplication: job.opts.deduplication } : {}),
           attempts,
           backoff: job.opts.backoff ?? { type: 'exponential', delay: backoff },
           ...(removeOnComplete !== undefined ? { removeOnComplete } : {}),

@@ -33,7 +33,11 @@ export const defineJob = <P>(def: JobDefinition<P>): JobDefinition<P> => def;
 export interface EnqueueOptions {
   /** Run no earlier than this many milliseconds from now. */
   delayMs?: number;
-  /** Jobs with the same id are added once while one waits or runs (one that ended, or failed for good, does not hold it). */
+  /**
+   * Jobs with the same id are added once while one waits or runs (one that ended, or failed for
+   * good, does not hold it). A coalescing job's key is its id: one given here is not used, since a
+   * second key would let the job run beside another run of its key.
+   */
   jobId?: string;
 }
 

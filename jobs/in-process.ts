@@ -31,7 +31,7 @@ interface QueuedJob {
   attempt: number;
   seq: number;
   jobId?: string;
-  /** The job's coalescing key (JobDefinition.coalesce), while it waits. */
+  /** The job's coalescing key (JobDefinition.coalesce). */
   coalesceKey?: string;
   /** Set for a scheduled job: its next run is queued when this one ends. */
   scheduleId?: string;
@@ -71,8 +71,13 @@ export class InProcessRunner implements JobRunner {
   readonly #lanes = new Map<QueueName, Lane>();
   readonly #handlers = new Map<string, JobHandler<unknown>>();
   readonly #ids = new Set<string>();
-  /** Coalescing keys of jobs waiting to start: another job with the key is not queued beside one. */
-  readonly #coalescing = new Set<string>();
+  /**
+   * Coalescing keys with a job waiting or running. Another job with a waiting key adds nothing; one
+   * with a running key is kept (the last one) in `#after` and queued when that run ends, so a key
+   * never runs twice at once, whatever the lane's concurrency.
+   */
+  readonly #coalescing = new Map<string, 'waiting' | 'running'>();
+  readonly #after = new Map<string, QueuedJob>();
   readonly #schedules = new Map<string, { def: JobDefinition<unknown>; when: Schedule; payload: unknown }>();
   readonly #running = new Set<Promise<void>>();
   readonly #clock: Clock;
@@ -174,7 +179,7 @@ export class InProcessRunner implements JobRunner {
           keep.push(d);
           continue;
         }
-        lane.waiting.push({ ...job, attempt: 1, revivals: job.revivals + 1, runAt: now, seq: this.#seq++ });
+        this.#queue(lane, { ...job, attempt: 1, revivals: job.revivals + 1, runAt: now, seq: this.#seq++ });
         out[q] = (out[q] ?? 0) + 1;
       }
       lane.dead = keep;
@@ -236,26 +241,47 @@ export class InProcessRunner implements JobRunner {
   #add(def: JobDefinition<unknown>, payload: unknown, opts: EnqueueOptions, scheduleId?: string): void {
     if (this.#closed) throw new Error('job runner is closed');
     def.schema.parse(payload);
-    if (opts.jobId !== undefined) {
+    // A coalescing job's key is its id (EnqueueOptions.jobId): an id of its own is not kept.
+    const coalesceKey = def.coalesce ? `${def.name}:${def.coalesce(payload)}` : undefined;
+    if (coalesceKey === undefined && opts.jobId !== undefined) {
       if (this.#ids.has(opts.jobId)) return;
       this.#ids.add(opts.jobId);
     }
-    const coalesceKey = def.coalesce ? `${def.name}:${def.coalesce(payload)}` : undefined;
-    if (coalesceKey !== undefined) {
-      if (this.#coalescing.has(coalesceKey)) return;
-      this.#coalescing.add(coalesceKey);
-    }
-    this.#lanes.get(def.queue)!.waiting.push({
+    this.#queue(this.#lanes.get(def.queue)!, {
       def,
       payload,
       runAt: this.#clock.now().getTime() + Math.max(0, opts.delayMs ?? 0),
       attempt: 1,
       revivals: 0,
       seq: this.#seq++,
-      ...(opts.jobId !== undefined ? { jobId: opts.jobId } : {}),
+      ...(opts.jobId !== undefined && coalesceKey === undefined ? { jobId: opts.jobId } : {}),
       ...(coalesceKey !== undefined ? { coalesceKey } : {}),
       ...(scheduleId !== undefined ? { scheduleId } : {}),
     });
+  }
+
+  /** Queues a job, unless its coalescing key has one waiting (nothing to add) or running (then after it). */
+  #queue(lane: Lane, job: QueuedJob): void {
+    const key = job.coalesceKey;
+    if (key !== undefined) {
+      const state = this.#coalescing.get(key);
+      if (state === 'waiting') return;
+      if (state === 'running') {
+        this.#after.set(key, job);
+        return;
+      }
+      this.#coalescing.set(key, 'waiting');
+    }
+    lane.waiting.push(job);
+  }
+
+  /** A run of a coalescing key ended for good: the job kept for after it (if any) is queued now. */
+  #release(lane: Lane, key: string): void {
+    this.#coalescing.delete(key);
+    const next = this.#after.get(key);
+    if (next === undefined) return;
+    this.#after.delete(key);
+    this.#queue(lane, next);
   }
 
   #queueScheduled(id: string): void {
@@ -291,8 +317,8 @@ export class InProcessRunner implements JobRunner {
         // A job this process does not run stays queued (a one-shot command runs only some).
         if (!head || head.runAt > now || !this.#handlers.has(head.def.name)) break;
         lane.waiting.pop();
-        // Started: a job coalescing with it now queues to run after it.
-        if (head.coalesceKey !== undefined) this.#coalescing.delete(head.coalesceKey);
+        // Started: a job coalescing with it now waits for this run to end.
+        if (head.coalesceKey !== undefined) this.#coalescing.set(head.coalesceKey, 'running');
         lane.active++;
         const run: Promise<void> = this.#execute(head, lane).finally(() => {
           lane.active--;
@@ -327,6 +353,13 @@ export class InProcessRunner implements JobRunner {
     }
     // Like BullMQ, the id stays taken while the job runs or waits for a retry.
     if (!again && job.jobId !== undefined) this.#ids.delete(job.jobId);
+    if (job.coalesceKey !== undefined) {
+      // Its retry waits, and does all a job kept for after it would have done.
+      if (again) {
+        this.#coalescing.set(job.coalesceKey, 'waiting');
+        this.#after.delete(job.coalesceKey);
+      } else this.#release(lane, job.coalesceKey);
+    }
     if (job.scheduleId !== undefined && !again) this.#queueScheduled(job.scheduleId);
   }
 

@@ -81,41 +81,19 @@ export interface AnalysisDeps {
 const JOB_BUDGET_MS = 5_000;
 
 export function analyzeHandler(deps: AnalysisDeps): JobHandler<{ partition: number }> {
-  // The partitions this process is draining, each with whether a run for it arrived meanwhile.
-  // Coalescing should keep such a run waiting until this one ends, yet BullMQ started some beside
-  // it (cause not found; in one 40,000-message burst nine, eight of them at its start, waiting up
-  // to 1.8 s in the server for the partition's lock while holding a pool connection and a
-  // concurrency slot that other partitions need). Such a run leaves a mark instead and returns;
-  // the draining run takes one more batch before it ends, and that batch sees what the mark
-  // stands for (committed before its run was dispatched). The check and the hand-over are
-  // synchronous, so no run slips between them. Across processes the advisory lock still keeps
-  // one writer.
-  const draining = new Map<number, { again: boolean }>();
+  // The runner never starts a partition's run beside another one (JobDefinition.coalesce); across
+  // processes the partition's advisory lock keeps one writer.
   return async ({ partition }) => {
-    const running = draining.get(partition);
-    if (running) {
-      running.again = true;
-      return;
-    }
-    const mine = { again: false };
-    draining.set(partition, mine);
-    try {
-      await deps.catalog.figures.refreshIfStale(deps.database.db);
-      const started = Date.now();
-      for (;;) {
-        const n = await analyzeOnce(deps, partition);
-        if (n === 0 || (n < deps.batchSize && !deps.drainWhilePending)) {
-          if (!mine.again) return;
-          mine.again = false;
-          continue;
-        }
-        if (Date.now() - started > JOB_BUDGET_MS) {
-          await deps.runner.enqueue(analyzeJob, { partition });
-          return;
-        }
+    await deps.catalog.figures.refreshIfStale(deps.database.db);
+    const started = Date.now();
+    for (;;) {
+      const n = await analyzeOnce(deps, partition);
+      // Drained. What comes next dispatches a new run (kept by the coalescing while this one runs).
+      if (n === 0 || (n < deps.batchSize && !deps.drainWhilePending)) return;
+      if (Date.now() - started > JOB_BUDGET_MS) {
+        await deps.runner.enqueue(analyzeJob, { partition });
+        return;
       }
-    } finally {
-      draining.delete(partition);
     }
   };
 }

@@ -103,11 +103,11 @@ export async function sweep(deps: SweepDeps, opts: { settleMs?: number; page?: n
     const readings = await pendingReadingIds(tx, readingsBefore, page, deps.cursor.readings);
     const timersLate = await hasOverdueTimers(tx, new Date(Math.min(settled.getTime(), now.getTime() - TIMER_OVERDUE_MS)));
     // Ids so that sweeps add nothing while their own job for the same work waits or runs (a
-    // backlog analysed for minutes would otherwise gain a job per partition at every sweep). The
-    // ingest's analysis jobs have none: one is needed for what arrives while another runs.
+    // backlog handled for minutes would otherwise gain a job at every sweep). An analysis job needs
+    // none: its partition coalesces it with the ingest's (one waits at most, never two run).
     await deps.runner.enqueueMany(
       analyzeJob,
-      partitions.map((partition) => ({ payload: { partition }, opts: { jobId: `sweep-analyze-${partition}` } })),
+      partitions.map((partition) => ({ payload: { partition } })),
     );
     await deps.runner.enqueueMany(
       commandJob,

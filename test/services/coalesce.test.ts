@@ -4,7 +4,7 @@
  * more run, after it, never beside it.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createLogger } from '../../core/logger.ts';
 import { BullMqRunner } from '../../jobs/bullmq.ts';
@@ -60,5 +60,73 @@ describe('coalesced jobs on BullMQ', () => {
     expect(runs.toSorted()).toEqual([runs[0]!, 3, 5].toSorted());
     expect(runs.filter((p) => p === runs[0]).length).toBe(2);
     expect(overlapped).toBe(false);
+  }, 30_000);
+});
+
+describe('a coalesced job dispatched under an id of its own, or run again as a dead letter', () => {
+  const prefix = `dwtest${randomBytes(4).toString('hex')}`;
+  const runner = new BullMqRunner({ url: REDIS_URL, log: createLogger({ level: 'silent' }), prefix, concurrency: { analyze: 4 }, backoffScale: 0.01 });
+  afterAll(async () => {
+    await runner.close(1_000);
+    await deleteKeys(prefix);
+  });
+
+  /** Per partition: what its runs did, how many ran at once at most, and the one run held until released. */
+  const runs = new Map<number, string[]>();
+  const active = new Map<number, number>();
+  const most = new Map<number, number>();
+  let release: () => void = () => {};
+  let held: Promise<void> | null = null;
+  const hold = () => (held = new Promise<void>((r) => (release = r)));
+  const failing = new Set<number>();
+  const ranOf = (p: number) => runs.get(p) ?? [];
+
+  beforeAll(async () => {
+    runner.handle(partition, async ({ partition: p }) => {
+      active.set(p, (active.get(p) ?? 0) + 1);
+      most.set(p, Math.max(most.get(p) ?? 0, active.get(p)!));
+      try {
+        runs.set(p, [...ranOf(p), failing.has(p) ? 'failed' : 'ran']);
+        if (failing.has(p)) throw new Error('down');
+        const h = held;
+        held = null;
+        if (h) await h;
+      } finally {
+        active.set(p, active.get(p)! - 1);
+      }
+    });
+    await runner.start();
+  });
+
+  it('waits for the run of its key, with room for it beside (the sweep dispatches with ids)', async () => {
+    hold();
+    await runner.enqueue(partition, { partition: 1 });
+    await until(async () => ranOf(1).length >= 1, 10_000, 'the first run');
+    await runner.enqueue(partition, { partition: 1 }, { jobId: 'sweep-analyze-1' });
+    await runner.enqueueMany(partition, [{ payload: { partition: 1 }, opts: { jobId: 'sweep-analyze-1b' } }]);
+    // Kept to be created when the run ends: nothing waits or runs beside it.
+    expect((await runner.stats()).analyze).toMatchObject({ waiting: 0, active: 1 });
+    release();
+    await until(async () => ranOf(1).length >= 2, 10_000, 'the run after');
+    await until(async () => (await runner.stats()).analyze.active === 0, 10_000, 'both runs ended');
+    expect(ranOf(1)).toEqual(['ran', 'ran']);
+    expect(most.get(1)).toBe(1);
+  }, 30_000);
+
+  it('a dead letter run again while its key runs waits for that run', async () => {
+    failing.add(2);
+    await runner.enqueue(partition, { partition: 2 });
+    await until(async () => (await runner.stats()).analyze.failed === 1, 10_000, 'a dead letter');
+    failing.delete(2);
+    hold();
+    await runner.enqueue(partition, { partition: 2 });
+    await until(async () => ranOf(2).length === 3, 10_000, 'a run of the key');
+    // Its backoff (2 ms at this scale) has long passed: revived, and kept until the run ends.
+    expect(await runner.retryDeadLetters()).toEqual({ analyze: 1 });
+    expect((await runner.stats()).analyze).toMatchObject({ waiting: 0, active: 1, failed: 0 });
+    release();
+    await until(async () => ranOf(2).length === 4, 10_000, 'the revived run');
+    expect(ranOf(2)).toEqual(['failed', 'failed', 'ran', 'ran']);
+    expect(most.get(2)).toBe(1);
   }, 30_000);
 });

@@ -89,6 +89,51 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
     expect(ran).toEqual(['partition:p1', 'partition:p2', 'partition:p1']);
   });
 
+  it('never runs a key beside itself, at any concurrency, under any id, nor when a dead letter is run again', async () => {
+    const wide = new InProcessRunner({ clock, log: createLogger({ level: 'silent' }), concurrency: { analyze: 4 } });
+    const partition = defineJob({ ...analyze, name: 'partition', attempts: 1, coalesce: (p: { id: string }) => p.id });
+    let active = 0;
+    let most = 0;
+    let fail = true;
+    let release: () => void = () => {};
+    let held: Promise<void> | null = null;
+    wide.handle(partition, async () => {
+      most = Math.max(most, ++active);
+      try {
+        ran.push(fail ? 'failed' : 'ran');
+        if (fail) throw new Error('down');
+        const h = held;
+        held = null;
+        if (h) await h;
+      } finally {
+        active--;
+      }
+    });
+    await wide.start();
+    await wide.enqueue(partition, { id: 'p1' });
+    await wide.drain();
+    expect((await wide.stats()).analyze.failed).toBe(1);
+    fail = false;
+    held = new Promise<void>((r) => (release = r));
+    await wide.enqueue(partition, { id: 'p1' });
+    expect(ran).toEqual(['failed', 'ran']);
+    // While it runs: the sweep's dispatch (with an id), the ingest's, and the dead letter revived.
+    await wide.enqueue(partition, { id: 'p1' }, { jobId: 'sweep-analyze-p1' });
+    await wide.enqueue(partition, { id: 'p1' });
+    clock.set(later(60_000));
+    expect(await wide.retryDeadLetters()).toEqual({ analyze: 1 });
+    expect(ran).toEqual(['failed', 'ran']);
+    release();
+    await wide.drain();
+    expect(ran).toEqual(['failed', 'ran', 'ran']);
+    expect(most).toBe(1);
+    // The id was not kept: the next dispatch with it runs.
+    await wide.enqueue(partition, { id: 'p1' }, { jobId: 'sweep-analyze-p1' });
+    await wide.drain();
+    expect(ran).toEqual(['failed', 'ran', 'ran', 'ran']);
+    await wide.close(100);
+  });
+
   it('retries a failing job with exponential backoff, then gives up and counts it failed', async () => {
     behaviour.set('analyze:m1', async () => {
       throw new Error('db down');
