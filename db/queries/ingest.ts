@@ -35,15 +35,21 @@ export async function insertConversations(tx: Sql, rows: readonly ConversationRo
 
 /**
  * Gives a title to the conversations that had none, after the messages are stored: it locks only
- * those rows, once nothing an analysis could hold is left to wait for.
+ * those rows, once nothing an analysis could hold is left to wait for. Which ones have none is
+ * found by a primary-key probe per id (a lateral subquery with a limit) into an array computed
+ * once: joined to the batch's rows, the update was planned as a read of the whole table (2 ms a
+ * batch at 20,000 conversations, to find none, as a rule).
  */
 export async function titleConversations(tx: Sql, rows: readonly ConversationRow[]): Promise<void> {
   const titled = rows.filter((r) => r.title !== null);
   if (titled.length === 0) return;
   await tx.query(
-    `update conversations c set title = x.title
-     from (select * from jsonb_to_recordset($1::text::jsonb) as x(id text, title text) order by id) x
-     where c.id = x.id and c.title is null`,
+    `with x as (select * from jsonb_to_recordset($1::text::jsonb) as x(id text, title text))
+     update conversations c set title = x.title
+     from x
+     where c.id = any(array(
+             select x.id from x, lateral (select 1 from conversations t where t.id = x.id and t.title is null limit 1) t order by x.id))
+       and c.id = x.id and c.title is null`,
     [rowsParam(titled.map((r) => ({ id: r.id, title: r.title })))],
   );
 }
