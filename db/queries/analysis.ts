@@ -18,6 +18,7 @@ import type {
   TimerState,
 } from '../../bots/analysis/state.ts';
 import type { Sql } from '../client.ts';
+import { CONVERSATIONS_OF } from './conversations.ts';
 import { rowsParam } from './json.ts';
 
 /** Holds the partition for the rest of the transaction: one writer per partition across processes. */
@@ -58,16 +59,6 @@ export async function claimPending(tx: Sql, slots: readonly number[], limit: num
     (a, b) => a.sentAt.getTime() - b.sentAt.getTime() || a.receivedAt.getTime() - b.receivedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
 }
-
-/**
- * One primary-key probe of `conversations` per id of $1 (a lateral subquery with a limit, which the
- * planner cannot turn into a join). As `id = any($1)` with the batch's few hundred ids known, the
- * planner costed that many probes above a read of the whole table (at the default cost of a random
- * page) until the table passed about 200,000 rows, and read it: 2–4 ms a read at 20,000
- * conversations, four reads a batch.
- */
-const CONVERSATIONS_OF = (columns: string): string =>
-  `select c.* from unnest($1::text[]) as u(id), lateral (select ${columns} from conversations where id = u.id limit 1) c`;
 
 export async function loadConversations(tx: Sql, ids: readonly string[]): Promise<ConversationState[]> {
   const rows = await tx.query<Omit<ConversationState, 'dirty'>>(

@@ -1,6 +1,7 @@
 /** Outbound deliveries: claimed and marked in bulk by the send job, found again by the sweep. */
 import type { OutboundMessage, Platform } from '../../core/types.ts';
 import type { Sql } from '../client.ts';
+import { CONVERSATIONS_OF } from './conversations.ts';
 import { rowsParam } from './json.ts';
 
 export interface ClaimedDelivery {
@@ -71,9 +72,7 @@ export async function markDeliveries(tx: Sql, rows: readonly DeliveryOutcome[]):
 /** The chat ids of conversations, for deliveries addressed to a chat. */
 export async function chatIdsOf(tx: Sql, conversationIds: readonly string[]): Promise<Map<string, string>> {
   if (conversationIds.length === 0) return new Map();
-  const rows = await tx.query<{ id: string; chatId: string }>('select id, chat_id as "chatId" from conversations where id = any($1::text[])', [
-    conversationIds,
-  ]);
+  const rows = await tx.query<{ id: string; chatId: string }>(CONVERSATIONS_OF('id, chat_id as "chatId"'), [conversationIds]);
   return new Map(rows.map((r) => [r.id, r.chatId]));
 }
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../db/client.ts';
 import { loadConversations, loadDealsForUpdate, loadPendingConfirmations, loadRecentNudges } from '../../db/queries/analysis.ts';
+import { chatIdsOf } from '../../db/queries/deliveries.ts';
 import { titleConversations } from '../../db/queries/ingest.ts';
 import { createTestDatabase } from './pg.ts';
 
@@ -60,6 +61,7 @@ describe('prepared statements on PostgreSQL', () => {
       await loadDealsForUpdate(tx, ids);
       await loadRecentNudges(tx, ids, new Date(0));
       await loadPendingConfirmations(tx, ids);
+      expect((await chatIdsOf(tx, ids)).size).toBe(300);
       await titleConversations(tx, rows);
       const [n] = await tx.query<{ seq: string; idx: string }>(
         `select seq_scan::text as seq, idx_scan::text as idx from pg_stat_xact_user_tables where relname = 'conversations'`,
