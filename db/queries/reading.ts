@@ -91,7 +91,7 @@ export async function upsertViewAction(tx: Sql, row: ViewActionRow): Promise<str
   const [out] = await tx.query<{ id: string }>(
     `insert into actions (id, message_id, document_view_id, conversation_id, opportunity_id, person_id, kind, confidence, attrs, at)
      values ($1, null, $2, $3, $4, null, 'document_viewed', 1, $5::text::jsonb, $6)
-     on conflict (document_view_id) do update set attrs = excluded.attrs, opportunity_id = coalesce(excluded.opportunity_id, actions.opportunity_id)
+     on conflict (document_view_id) where document_view_id is not null do update set attrs = excluded.attrs, opportunity_id = coalesce(excluded.opportunity_id, actions.opportunity_id)
      returning id`,
     [row.id, row.document_view_id, row.conversation_id, row.opportunity_id, JSON.stringify(row.attrs), row.at],
   );

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp } from 'drizzle-orm/pg-core';
 import type { MeetingType } from '../../core/types.ts';
 import { people } from './directory.ts';
@@ -56,7 +57,12 @@ export const opportunities = pgTable(
     /** Opens of the deal's tracked documents by its customers (engagement, with their messages). */
     documentOpens: integer('document_opens').notNull().default(0),
   },
-  (t) => [index('opportunities_owner_idx').on(t.ownerId), index('opportunities_stage_idx').on(t.status, t.stage), index('opportunities_crm_idx').on(t.crmId)],
+  // A column most rows leave null is indexed only where set: a new deal writes no entry for it.
+  (t) => [
+    index('opportunities_owner_idx').on(t.ownerId),
+    index('opportunities_stage_idx').on(t.status, t.stage),
+    index('opportunities_crm_idx').on(t.crmId).where(sql`${t.crmId} is not null`),
+  ],
 );
 
 /** A platform chat. Customer chats link to one opportunity; the bot's 1:1 chats to none. */
@@ -74,7 +80,12 @@ export const conversations = pgTable(
     ownerId: text('owner_id').references(() => people.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('conversations_opportunity_idx').on(t.opportunityId), index('conversations_owner_idx').on(t.ownerId)],
+  // Both are null when the ingest creates the conversation (the analysis sets them): indexed only
+  // where set, the insert writes neither index.
+  (t) => [
+    index('conversations_opportunity_idx').on(t.opportunityId).where(sql`${t.opportunityId} is not null`),
+    index('conversations_owner_idx').on(t.ownerId).where(sql`${t.ownerId} is not null`),
+  ],
 );
 
 /** Where a stage change came from: the analysis on its own, the owner's confirmation, a correction. */

@@ -96,7 +96,8 @@ export const actions = pgTable(
   },
   (t) => [
     uniqueIndex('actions_message_kind_uq').on(t.messageId, t.kind),
-    uniqueIndex('actions_document_view_uq').on(t.documentViewId),
+    // Only a reading's action has a view: a chat action writes no entry (ON CONFLICT names the predicate).
+    uniqueIndex('actions_document_view_uq').on(t.documentViewId).where(sql`${t.documentViewId} is not null`),
     index('actions_opportunity_idx').on(t.opportunityId, t.at),
     index('actions_person_idx').on(t.personId, t.at),
     index('actions_conversation_idx').on(t.conversationId, t.kind),
