@@ -15,6 +15,8 @@ import { ruleHitsOn } from '../rules/index.ts';
 import { hasCjk, normalize } from '../text.ts';
 import type { FeatureBuffer } from './buffer.ts';
 import { finish, hashString, namespace, step, stepString } from './hash.ts';
+import { englishNameKinds } from './english-names.ts';
+import type { NameKind } from './english-names.ts';
 import { chineseNameSlots } from './names.ts';
 import { chineseFeatures, englishFeatures, englishNameFeatures, familyPairFeatures, isCjk, isLatin, wordInfo } from './words.ts';
 
@@ -52,6 +54,18 @@ function zhNameFlag(slot: string): number {
   if (h === undefined) {
     h = flag(`zh-name:${slot}`);
     zhNameFlags.set(slot, h);
+  }
+  return h;
+}
+const NAME_KINDS: readonly NameKind[] = ['vendor', 'person', 'place', 'time', 'other'];
+const enNameFlags = new Map<string, number>();
+/** The flag of an English name judgement (./english-names.ts), optionally by position. */
+function enNameFlag(kind: NameKind, where: string): number {
+  const key = kind + where;
+  let h = enNameFlags.get(key);
+  if (h === undefined) {
+    h = flag(`en-name:${key}`);
+    enNameFlags.set(key, h);
   }
   return h;
 }
@@ -161,6 +175,14 @@ export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void 
   } else {
     englishFeatures(text, buf, salt);
     englishNameFeatures(raw, buf, salt);
+    let seen = 0;
+    for (const { kind, opener } of englishNameKinds(raw)) {
+      const bit = 1 << (NAME_KINDS.indexOf(kind) * 2 + (opener ? 1 : 0));
+      if (seen & bit) continue;
+      seen |= bit;
+      buf.pushBoth(enNameFlag(kind, ''), salt);
+      buf.pushBoth(enNameFlag(kind, opener ? ':opener' : ':mid'), salt);
+    }
   }
   familyPairFeatures(buf, salt);
   buf.textEnd = buf.count;

@@ -1,0 +1,221 @@
+/**
+ * What kind of thing a capitalised English name is, judged from the words around it. The name
+ * features of ./words.ts give the model the name's neighbours one stem at a time ("quoted" after
+ * one name, "charges" after another), which a few hundred training lines cannot cover: an unknown
+ * vendor opening a sentence ("Acme quoted us 20% less", "Zoho does this for half") left little
+ * trace, while places and people ("our office in Austin", "Mike from procurement") looked like
+ * vendors. Here each candidate name gets one judgement, pooled over many context words:
+ *
+ * - `vendor`: a company suffix (Inc, Ltd, Freight, Labs…), a vendor verb or word after it
+ *   ("quoted", "offers", "charges", "is cheaper", "their pricing", "'s trial") or a choosing verb
+ *   before it ("went with", "picked", "switch to", "moving off", "vs", "than");
+ * - `person`: a greeting or title before it ("Hi", "Thanks", "Dr", "Pastor", "my colleague"), or
+ *   "from <department>", "here", "says" after it;
+ * - `place`: a place preposition before it ("in", "at", "near", "to" after a shipping word) or a
+ *   place noun after it ("Street", "office", "warehouse");
+ * - `time`: a month or a day;
+ * - `other`: none of these.
+ *
+ * Candidates are the names of ./words.ts: a run of capitalised words that does not open a
+ * sentence, and a capitalised sentence opener the training lines never use in lower case
+ * (./common-words.ts). One linear scan a message; words are looked up in small sets.
+ */
+import { COMMON_WORDS } from './common-words.ts';
+
+export type NameKind = 'vendor' | 'person' | 'place' | 'time' | 'other';
+
+const set = (words: string): ReadonlySet<string> => new Set(words.split(' '));
+
+const TIME = set(
+  'january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec ' +
+    'monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun christmas easter xmas thanksgiving',
+);
+// Last word of a company name.
+const COMPANY_SUFFIX = set(
+  'inc ltd llc llp plc co corp corporation company gmbh ag sa bv group systems system labs lab freight logistics solutions software ' +
+    'technologies technology tech robotics industries industrial partners analytics cloud supply supplies electric electronics motors ' +
+    'manufacturing mfg services consulting digital networks automation machinery equipment instruments controls security medical health ' +
+    'healthcare energy transport trucking shipping express enterprises holdings international global ventures works',
+);
+// First word of a person's name when it is a title.
+const TITLE = set('mr mrs ms miss dr prof pastor father sister brother uncle aunt auntie sir madam mister coach officer rev');
+// The word before a person's name.
+const PERSON_PREV = set(
+  'hi hey hello dear thanks thank thx ty cheers bye congrats welcome cc ping pinged ask asked asking tell told loop looping looped ' +
+    'colleague colleagues coworker boss manager director ceo cfo cto coo vp engineer technician wife husband son daughter mom dad ' +
+    'brother sister friend neighbour neighbor contact accountant assistant secretary lawyer',
+);
+// The word after a person's name.
+const PERSON_NEXT = set('here says said thinks asked asks told mentioned sends sent wrote called will would himself herself he she his her');
+// Departments and roles after "from": "Mike from procurement" (a person), not "a quote from Acme".
+const DEPARTMENT = set(
+  'procurement purchasing finance accounting accounts legal it ops operations hr sales marketing admin the our your their my engineering ' +
+    'management maintenance support security facilities logistics production quality warehouse team office headquarters hq',
+);
+// The word before a place.
+const PLACE_PREV = set('in at near around across outside inside downtown into via');
+// A shipping or travel word before "to" / "from" + place.
+const MOVE_WORD = set(
+  'ship shipped shipping ships shipment delivered deliver delivery deliveries pickup pickups pick-up freight fly flying flew drive driving drove travel ' +
+    'traveling travelling moved relocate relocating relocated based located office offices site sites plant warehouse branch route lane',
+);
+// A place noun after a place name.
+const PLACE_NEXT = set(
+  'street st road rd avenue ave blvd boulevard lane drive highway hwy square marina harbour harbor port airport station county city ' +
+    'town village district province state region campus office offices branch site plant warehouse depot entrance mall center centre ' +
+    'hospital church school university college park beach bay',
+);
+// A word after a vendor's name (within three words): what it offers, charges, quotes or does.
+const VENDOR_NEXT = set(
+  'quote quoted quotes quoting offer offers offered offering charge charges charged charging cheaper cheap cheapest ' +
+    'price prices priced pricing cost costs deliver delivers delivered discount discounts bid bids trial free includes include ' +
+    'included sells sell sold beat beats undercut came comes system systems platform software tool tools app crm license licence ' +
+    'licenses seats seat contract rep reps support warranty solution solutions ' +
+    'service plan plans tier subscription integration integrates demo demoed pitched proposal terms rates rate ui ' +
+    'matched match won win wins',
+);
+// Right after a vendor's name only: "Zoho does this for half", "Acme already gives us…".
+const VENDOR_NEXT_1 = set('does do gives give already throws threw includes offers');
+// A word right before a vendor's name: choosing, using, comparing, leaving.
+const VENDOR_PREV = set(
+  'picked pick picks chose choose chosen choosing selected select prefer prefers preferred vs versus than over against ' +
+    'use uses using used run runs running switch switching switched move moving moved migrate migrating migrated off replace ' +
+    'replacing replaced beat awarded award compare comparing compared benchmark incumbent quote quotes offer bid proposal',
+);
+// "with" / "to" / "from" make a vendor only after one of these ("went with", "switch to", "quote from").
+const VENDOR_BEFORE_PREP = set(
+  'went go going gone stay staying stick sticking signed sign signing partner partnered deal contract renewed renew switch switching ' +
+    'move moving moved migrate migrating lost lose losing went compared compare comparing quote quotes quoted offer offers bid bids ' +
+    'proposal pricing price prices',
+);
+
+/** A word of the raw text: its lower-case form (possessive 's dropped), and whether it is capitalised. */
+interface Word {
+  lower: string;
+  cap: boolean;
+  possessive: boolean;
+  /** Starts a sentence (first word, or after . ! ? : newline >). */
+  start: boolean;
+  /** Ends a sentence (the next word starts one). */
+  end: boolean;
+  /** All capitals ("PO", "GE"). */
+  acronym: boolean;
+}
+
+function isUpper(c: number): boolean {
+  return c >= 0x41 && c <= 0x5a;
+}
+function isWordChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || isUpper(c) || (c >= 0x30 && c <= 0x39) || c === 0x27 || c === 0x26 || c === 0x2d;
+}
+
+function wordsOf(raw: string): Word[] {
+  const out: Word[] = [];
+  const n = raw.length;
+  let start = true;
+  let i = 0;
+  while (i < n) {
+    const c = raw.charCodeAt(i);
+    if (!isWordChar(c) || c === 0x27 || c === 0x2d) {
+      if (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x0a || c === 0x3a || c === 0x3e) {
+        start = true;
+        const last = out[out.length - 1];
+        if (last) last.end = true;
+      }
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    let upper = isUpper(c) ? 1 : 0;
+    while (j < n && isWordChar(raw.charCodeAt(j))) {
+      if (isUpper(raw.charCodeAt(j))) upper++;
+      j++;
+    }
+    let lower = raw.slice(i, j).toLowerCase();
+    const possessive = lower.endsWith("'s") || lower.endsWith('’s');
+    if (possessive) lower = lower.slice(0, -2);
+    const len = j - i;
+    out.push({
+      lower,
+      cap: isUpper(c) && !(len === 1 && c === 0x49),
+      possessive,
+      start,
+      end: false,
+      acronym: upper === len && len > 1,
+    });
+    start = false;
+    i = j;
+  }
+  return out;
+}
+
+/** A word that continues a name: capitalised, or the "&" of "Corbin & Shaw". */
+function isNamePart(w: Word): boolean {
+  return w.cap || w.lower === '&';
+}
+
+/** The judgement of the name spanning words[from, to). */
+function judge(words: readonly Word[], from: number, to: number): NameKind {
+  const first = words[from] as Word;
+  const last = words[to - 1] as Word;
+  if (to - from === 1 && TIME.has(first.lower)) return 'time';
+  if (TITLE.has(first.lower)) return 'person';
+  if (to - from > 1 && COMPANY_SUFFIX.has(last.lower)) return 'vendor';
+  if (to - from > 1 && PLACE_NEXT.has(last.lower)) return 'place';
+  for (let k = from; k < to; k++) if ((words[k] as Word).lower.includes('&')) return 'vendor';
+  const prev = from > 0 && !(words[from - 1] as Word).end ? (words[from - 1] as Word) : undefined;
+  const prev2 = prev && from > 1 && !(words[from - 2] as Word).end ? (words[from - 2] as Word) : undefined;
+  const next: Word[] = [];
+  if (!last.end) {
+    for (let k = to; k < words.length && next.length < 3; k++) {
+      const w = words[k] as Word;
+      next.push(w);
+      if (w.end) break;
+    }
+  }
+  const n1 = next[0];
+  // People.
+  if (prev && PERSON_PREV.has(prev.lower)) return 'person';
+  if (n1 && PERSON_NEXT.has(n1.lower) && !last.possessive) return 'person';
+  if (n1?.lower === 'from' && next[1] && !next[1].cap && DEPARTMENT.has(next[1].lower)) return 'person';
+  // Places.
+  if (n1 && PLACE_NEXT.has(n1.lower) && n1.cap) return 'place';
+  if (prev && PLACE_PREV.has(prev.lower)) return 'place';
+  if (prev && (prev.lower === 'to' || prev.lower === 'from') && prev2 && MOVE_WORD.has(prev2.lower)) return 'place';
+  if (prev?.lower === 'to' && from > 2 && (words[from - 3] as Word).lower === 'from') return 'place';
+  // Vendors.
+  if (prev && VENDOR_PREV.has(prev.lower)) return 'vendor';
+  if (prev && (prev.lower === 'with' || prev.lower === 'to' || prev.lower === 'from') && prev2 && VENDOR_BEFORE_PREP.has(prev2.lower)) {
+    return 'vendor';
+  }
+  if (n1 && VENDOR_NEXT_1.has(n1.lower)) return 'vendor';
+  for (const w of next) if (VENDOR_NEXT.has(w.lower)) return 'vendor';
+  if (n1 && (n1.lower === 'is' || n1.lower === 'are' || n1.lower === 'has') && next[1] && VENDOR_NEXT.has(next[1].lower)) return 'vendor';
+  return 'other';
+}
+
+/**
+ * The judgement of each candidate name in `raw` (original casing), with whether it opens a
+ * sentence: see the file comment.
+ */
+export function englishNameKinds(raw: string): { kind: NameKind; opener: boolean }[] {
+  const words = wordsOf(raw);
+  const out: { kind: NameKind; opener: boolean }[] = [];
+  let i = 0;
+  while (i < words.length) {
+    const w = words[i] as Word;
+    // Not an adverb or a verb form ("Frankly", "Looping", "Talked"): those open sentences, names rarely end so.
+    const opener = w.start && w.cap && !w.acronym && !COMMON_WORDS.has(w.lower) && !/(?:ly|ing|ed)$/.test(w.lower);
+    const mid = !w.start && w.cap && !w.acronym;
+    if (!opener && !mid) {
+      i++;
+      continue;
+    }
+    // A run of capitalised words (acronyms inside a run too: "DMG Mori", "Brisk Freight Co").
+    let j = i + 1;
+    while (j < words.length && !(words[j - 1] as Word).end && !(words[j - 1] as Word).possessive && isNamePart(words[j] as Word)) j++;
+    out.push({ kind: judge(words, i, j), opener });
+    i = j;
+  }
+  return out;
+}
