@@ -69,25 +69,44 @@ const PLACE_NEXT = set(
 const VENDOR_NEXT = set(
   'quote quoted quotes quoting offer offers offered offering charge charges charged charging cheaper cheap cheapest ' +
     'price prices priced pricing cost costs deliver delivers delivered discount discounts bid bids trial free includes include ' +
-    'included sells sell sold beat beats undercut came comes system systems platform software tool tools app crm license licence ' +
-    'licenses seats seat contract rep reps support warranty solution solutions ' +
-    'service plan plans tier subscription integration integrates demo demoed pitched proposal terms rates rate ui ' +
-    'matched match won win wins',
+    'included sells sell sold beat beats undercut came comes platform software crm license licence licenses seats seat ' +
+    "contract rep reps warranty integration integrates pitched pitching demoed demo'd showed terms rates rate ui dashboard " +
+    'matched match won win wins gave give gives built makes solid strong default recommended onboarding',
 );
-// Right after a vendor's name only: "Zoho does this for half", "Acme already gives us…".
-const VENDOR_NEXT_1 = set('does do gives give already throws threw includes offers');
+// Right after a vendor's name only: "Zoho does this for half", "the Siemens one", "Zebra printers".
+const VENDOR_NEXT_1 = set(
+  'does do already throws threw covers has one ones machines machine printers printer monitors monitor scanners scanner robots ' +
+    'devices device equipment system systems products product tool tools sensors sensor team guys folks people',
+);
+// The customer's own tools and the chat platforms: never a competitor (ACTIONS.md).
+const PLATFORM = set(
+  'excel sheets sheet spreadsheet word outlook gmail email whatsapp wechat teams zoom slack skype dingtalk feishu lark wecom drive ' +
+    'dropbox sharepoint onedrive docs linkedin youtube vimeo powerpoint',
+);
+// The vendor's own plans and product lines: "the Pro plan", "Starter tier".
+const PLAN_NEXT = set('plan plans tier tiers edition package packages bundle version module option license licence');
 // A word right before a vendor's name: choosing, using, comparing, leaving.
 const VENDOR_PREV = set(
-  'picked pick picks chose choose chosen choosing selected select prefer prefers preferred vs versus than over against ' +
-    'use uses using used run runs running switch switching switched move moving moved migrate migrating migrated off replace ' +
-    'replacing replaced beat awarded award compare comparing compared benchmark incumbent quote quotes offer bid proposal',
+  'picked pick picks chose choose chosen choosing selected select prefer prefers preferred vs versus unlike than over against ' +
+    'use uses using used run runs running switch switching switched migrate migrating migrated off replace replacing replaced ' +
+    'beat awarded award compare comparing compared benchmark incumbent alongside standardize standardise standardized',
 );
-// "with" / "to" / "from" make a vendor only after one of these ("went with", "switch to", "quote from").
-const VENDOR_BEFORE_PREP = set(
-  'went go going gone stay staying stick sticking signed sign signing partner partnered deal contract renewed renew switch switching ' +
-    'move moving moved migrate migrating lost lose losing went compared compare comparing quote quotes quoted offer offers bid bids ' +
-    'proposal pricing price prices',
+// "with X" is a vendor after these ("stay with", "happy with", "integrate with"), not after "call with".
+const WITH_VENDOR = set(
+  'went go going gone stay staying stayed stick sticking signed sign signing partner partnered partnering renewed renew been happy ' +
+    'comparing compare compared worked work working integrate integrates integration sync syncs agreement contract deal talks',
 );
+// "to X": "switch to", "lose this to", "talking to" (only after "also").
+const TO_VENDOR = set('switch switching switched move moving moved migrate migrating lost lose losing went go going gone awarded given gave');
+// "from X": "a quote from", "buy from", "moved over from".
+const FROM_VENDOR = set(
+  'quote quotes quoted offer offers bid bids proposal pricing price prices buy buys bought buying order ordered ordering over ' +
+    'switching switch switched moving move moved migrating migrate away',
+);
+// "at X" / "on X" / "about X": a vendor only after these ("looking at", "already on", "know about").
+const AT_VENDOR = set('looking look looked');
+const ON_VENDOR = set('already runs run running built standardize standardise standardized standardizing based');
+const ABOUT_VENDOR = set('know knew heard hear');
 
 /** A word of the raw text: its lower-case form (possessive 's dropped), and whether it is capitalised. */
 interface Word {
@@ -98,9 +117,16 @@ interface Word {
   start: boolean;
   /** Ends a sentence (the next word starts one). */
   end: boolean;
-  /** All capitals ("PO", "GE"). */
+  /** All capitals or two capitals first ("PO", "GE", "DCs", "S&OP"). */
   acronym: boolean;
+  /** A comma right after it. */
+  comma: boolean;
+  /** An @ right before it (a mention). */
+  at: boolean;
 }
+
+// Titles whose abbreviation takes a full stop that does not end the sentence ("Dr. Khan").
+const ABBREVIATED_TITLE = set('mr mrs ms dr prof st rev');
 
 function isUpper(c: number): boolean {
   return c >= 0x41 && c <= 0x5a;
@@ -117,18 +143,21 @@ function wordsOf(raw: string): Word[] {
   while (i < n) {
     const c = raw.charCodeAt(i);
     if (!isWordChar(c) || c === 0x27 || c === 0x2d) {
+      const last = out[out.length - 1];
       if (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x0a || c === 0x3a || c === 0x3e) {
-        start = true;
-        const last = out[out.length - 1];
-        if (last) last.end = true;
-      }
+        if (!(c === 0x2e && last && !last.end && ABBREVIATED_TITLE.has(last.lower) && last.cap)) {
+          start = true;
+          if (last) last.end = true;
+        }
+      } else if (c === 0x2c && last && !last.end) last.comma = true;
       i++;
       continue;
     }
     let j = i + 1;
-    let upper = isUpper(c) ? 1 : 0;
+    let digit = false;
     while (j < n && isWordChar(raw.charCodeAt(j))) {
-      if (isUpper(raw.charCodeAt(j))) upper++;
+      const d = raw.charCodeAt(j);
+      if (d >= 0x30 && d <= 0x39) digit = true;
       j++;
     }
     let lower = raw.slice(i, j).toLowerCase();
@@ -137,11 +166,14 @@ function wordsOf(raw: string): Word[] {
     const len = j - i;
     out.push({
       lower,
-      cap: isUpper(c) && !(len === 1 && c === 0x49),
+      // Not "I", "I'm", "I'll"; not "Q3", "E-14", "VM-850".
+      cap: isUpper(c) && !(c === 0x49 && (len === 1 || raw.charCodeAt(i + 1) === 0x27)) && !digit,
       possessive,
       start,
       end: false,
-      acronym: upper === len && len > 1,
+      acronym: (len > 1 && isUpper(raw.charCodeAt(i + 1))) || !/[a-z]/.test(raw.slice(i, j)),
+      comma: false,
+      at: i > 0 && raw.charCodeAt(i - 1) === 0x40,
     });
     start = false;
     i = j;
@@ -159,12 +191,18 @@ function judge(words: readonly Word[], from: number, to: number): NameKind {
   const first = words[from] as Word;
   const last = words[to - 1] as Word;
   if (to - from === 1 && TIME.has(first.lower)) return 'time';
-  if (TITLE.has(first.lower)) return 'person';
+  if (first.at || TITLE.has(first.lower)) return 'person';
+  for (let k = from; k < to; k++) if (PLATFORM.has((words[k] as Word).lower)) return 'other';
   if (to - from > 1 && COMPANY_SUFFIX.has(last.lower)) return 'vendor';
   if (to - from > 1 && PLACE_NEXT.has(last.lower)) return 'place';
-  for (let k = from; k < to; k++) if ((words[k] as Word).lower.includes('&')) return 'vendor';
-  const prev = from > 0 && !(words[from - 1] as Word).end ? (words[from - 1] as Word) : undefined;
-  const prev2 = prev && from > 1 && !(words[from - 2] as Word).end ? (words[from - 2] as Word) : undefined;
+  for (let k = from; k < to; k++) if ((words[k] as Word).lower === '&') return 'vendor';
+  const before = (d: number): Word | undefined => {
+    for (let k = from - 1; k >= from - d; k--) if (k < 0 || (words[k] as Word).end) return undefined;
+    return words[from - d];
+  };
+  const prev = before(1);
+  const prev2 = before(2);
+  const prev3 = before(3);
   const next: Word[] = [];
   if (!last.end) {
     for (let k = to; k < words.length && next.length < 3; k++) {
@@ -174,23 +212,31 @@ function judge(words: readonly Word[], from: number, to: number): NameKind {
     }
   }
   const n1 = next[0];
+  // An opener followed by a comma is an interjection or an address ("Congratulations, you won").
+  if (first.start && to - from === 1 && first.comma && !first.possessive) return 'other';
+  // Plans and product lines of the vendor itself.
+  if (n1 && PLAN_NEXT.has(n1.lower)) return 'other';
   // People.
   if (prev && PERSON_PREV.has(prev.lower)) return 'person';
   if (n1 && PERSON_NEXT.has(n1.lower) && !last.possessive) return 'person';
   if (n1?.lower === 'from' && next[1] && !next[1].cap && DEPARTMENT.has(next[1].lower)) return 'person';
   // Places.
-  if (n1 && PLACE_NEXT.has(n1.lower) && n1.cap) return 'place';
-  if (prev && PLACE_PREV.has(prev.lower)) return 'place';
-  if (prev && (prev.lower === 'to' || prev.lower === 'from') && prev2 && MOVE_WORD.has(prev2.lower)) return 'place';
-  if (prev?.lower === 'to' && from > 2 && (words[from - 3] as Word).lower === 'from') return 'place';
+  if (n1 && PLACE_NEXT.has(n1.lower)) return 'place';
+  const p = prev?.lower;
+  const p2 = prev2?.lower ?? '';
+  if (p === 'at' && AT_VENDOR.has(p2)) return 'vendor';
+  if (p === 'on' && (ON_VENDOR.has(p2) || (prev3 && ON_VENDOR.has(prev3.lower)))) return 'vendor';
+  if (p && PLACE_PREV.has(p)) return 'place';
+  if ((p === 'to' || p === 'from') && MOVE_WORD.has(p2)) return 'place';
+  if (p === 'to' && from > 2 && (words[from - 3] as Word).lower === 'from') return 'place';
   // Vendors.
-  if (prev && VENDOR_PREV.has(prev.lower)) return 'vendor';
-  if (prev && (prev.lower === 'with' || prev.lower === 'to' || prev.lower === 'from') && prev2 && VENDOR_BEFORE_PREP.has(prev2.lower)) {
-    return 'vendor';
-  }
+  if (p && VENDOR_PREV.has(p)) return 'vendor';
+  if (p === 'with' && (WITH_VENDOR.has(p2) || p2 === 'also')) return 'vendor';
+  if (p === 'to' && (TO_VENDOR.has(p2) || (p2 === 'talking' && prev3?.lower === 'also') || (prev3 && TO_VENDOR.has(prev3.lower)))) return 'vendor';
+  if (p === 'from' && FROM_VENDOR.has(p2)) return 'vendor';
+  if (p === 'about' && ABOUT_VENDOR.has(p2)) return 'vendor';
   if (n1 && VENDOR_NEXT_1.has(n1.lower)) return 'vendor';
   for (const w of next) if (VENDOR_NEXT.has(w.lower)) return 'vendor';
-  if (n1 && (n1.lower === 'is' || n1.lower === 'are' || n1.lower === 'has') && next[1] && VENDOR_NEXT.has(next[1].lower)) return 'vendor';
   return 'other';
 }
 
@@ -205,7 +251,8 @@ export function englishNameKinds(raw: string): { kind: NameKind; opener: boolean
   while (i < words.length) {
     const w = words[i] as Word;
     // Not an adverb or a verb form ("Frankly", "Looping", "Talked"): those open sentences, names rarely end so.
-    const opener = w.start && w.cap && !w.acronym && !COMMON_WORDS.has(w.lower) && !/(?:ly|ing|ed)$/.test(w.lower);
+    const opener =
+      w.start && w.cap && !w.acronym && !COMMON_WORDS.has(w.lower) && !/(?:ly|ing|ed)$/.test(w.lower) && !COMMON_WORDS.has(w.lower.split('-')[0] ?? '');
     const mid = !w.start && w.cap && !w.acronym;
     if (!opener && !mid) {
       i++;
