@@ -178,7 +178,7 @@ export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void 
     let seen = 0;
     for (const { kind, opener } of englishNameKinds(raw)) {
       const bit = 1 << (NAME_KINDS.indexOf(kind) * 2 + (opener ? 1 : 0));
-      if (seen & bit) continue;
+      if (seen & bit || kind !== 'vendor') continue;
       seen |= bit;
       buf.pushBoth(enNameFlag(kind, ''), salt);
       buf.pushBoth(enNameFlag(kind, opener ? ':opener' : ':mid'), salt);
