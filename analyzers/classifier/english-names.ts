@@ -266,3 +266,28 @@ export function englishNameKinds(raw: string): { kind: NameKind; opener: boolean
   }
   return out;
 }
+
+/**
+ * An unnamed other vendor (ACTIONS.md: "clearly refers to one"), in the shapes the rules'
+ * generic list leaves out: "the other vendor", "two other firms", "a local installer", "three
+ * bids", "comparing offers", "found one elsewhere", "most brokers". One regex on normalised text.
+ */
+const RIVAL_REFERENCE = new RegExp(
+  '\\b(?:' +
+    [
+      '(?:the|an?|one|that|this) other (?:vendor|supplier|provider|company|firm|shop|guys?|platform|brand|dealer|distributor|installer|contractor|agency|bidder|manufacturer|factory)s?',
+      'other (?:firms|companies|shops|brands|dealers|distributors|installers|platforms|quotes|bids|offers|bidders|manufacturers|factories|options)',
+      'another (?:company|firm|shop|platform|brand|dealer|distributor|installer|manufacturer|factory|quote|bid|offer)',
+      '(?:local|cheaper|smaller|bigger|chinese|german|turkish|indian|korean|japanese|italian|domestic) (?:compan(?:y|ies)|firms?|shops?|suppliers?|vendors?|providers?|installers?|dealers?|distributors?|manufacturers?|factory|factories|brands?|machines)',
+      'elsewhere|someone else|somebody else|who else',
+      '(?:\\d+|two|three|four|five|several|multiple|other) (?:bids|quotes|quotations|offers|bidders)',
+      'comparing (?:offers|quotes|bids|vendors|suppliers|options|providers)',
+      '(?:most|many|all) (?:other )?(?:brokers|providers|vendors|suppliers|agencies|forwarders|installers|dealers)',
+    ].join('|') +
+    ')\\b',
+);
+
+/** Whether normalised English `text` refers to an unnamed other vendor (see RIVAL_REFERENCE). */
+export function englishRivalReference(text: string): boolean {
+  return RIVAL_REFERENCE.test(text);
+}

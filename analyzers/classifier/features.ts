@@ -15,7 +15,7 @@ import { ruleHitsOn } from '../rules/index.ts';
 import { hasCjk, normalize } from '../text.ts';
 import type { FeatureBuffer } from './buffer.ts';
 import { finish, hashString, namespace, step, stepString } from './hash.ts';
-import { englishNameKinds } from './english-names.ts';
+import { englishNameKinds, englishRivalReference } from './english-names.ts';
 import type { NameKind } from './english-names.ts';
 import { chineseNameSlots } from './names.ts';
 import { chineseFeatures, englishFeatures, englishNameFeatures, familyPairFeatures, isCjk, isLatin, wordInfo } from './words.ts';
@@ -183,6 +183,7 @@ export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void 
       buf.pushBoth(enNameFlag(kind, ''), salt);
       buf.pushBoth(enNameFlag(kind, opener ? ':opener' : ':mid'), salt);
     }
+    if (englishRivalReference(text)) buf.pushBoth(enNameFlag('other', ':reference'), salt);
   }
   familyPairFeatures(buf, salt);
   buf.textEnd = buf.count;
