@@ -181,9 +181,57 @@ function wordsOf(raw: string): Word[] {
   return out;
 }
 
+// English word endings a name rarely has (an unknown lower-case word ending so is a word).
+const WORD_ENDING = /(?:ing|ed|ly|tion|tions|sion|ment|ments|ness|able|ible|ful|ous|ive|ity|ies|est|ise|ize|ish|less)$/;
+
+/** A lower-case word that may be a name: letters only, four or more, not a word of the training lines or of the lists above. */
+function isUnknownWord(w: string): boolean {
+  return (
+    w.length >= 4 &&
+    /^[a-z]+$/.test(w) &&
+    !COMMON_WORDS.has(w) &&
+    !WORD_ENDING.test(w) &&
+    !PLATFORM.has(w) &&
+    !TIME.has(w) &&
+    !VENDOR_NEXT.has(w) &&
+    !VENDOR_NEXT_1.has(w) &&
+    !PLAN_NEXT.has(w)
+  );
+}
+
 /** A word that continues a name: capitalised, or the "&" of "Corbin & Shaw". */
 function isNamePart(w: Word): boolean {
   return w.cap || w.lower === '&';
+}
+
+/** The words before a name (nearest first) make a vendor's slot: "went with", "switch to", "picked". */
+function vendorSlot(p: string | undefined, p2: string, p3: string | undefined): boolean {
+  if (p === undefined) return false;
+  if (VENDOR_PREV.has(p)) return true;
+  if (p === 'with') return WITH_VENDOR.has(p2) || p2 === 'also';
+  if (p === 'to') return TO_VENDOR.has(p2) || (p2 === 'talking' && p3 === 'also') || (p3 !== undefined && TO_VENDOR.has(p3));
+  if (p === 'from') return FROM_VENDOR.has(p2);
+  if (p === 'about') return ABOUT_VENDOR.has(p2);
+  return false;
+}
+
+// What a vendor does, right after an unknown lower-case word ("acme quoted", "brightline charges").
+const LOWER_VENDOR_NEXT = set('quoted quotes offers offered charges charged gave gives sells sold undercut beat beats does');
+const CHEAPER = set('cheaper cheapest faster');
+
+/** Whether the unknown lower-case word words[i] stands where a vendor's name would. */
+function lowerVendor(words: readonly Word[], i: number): boolean {
+  const w = words[i] as Word;
+  const at = (d: number): Word | undefined => {
+    for (let k = i - 1; k >= i - d; k--) if (k < 0 || (words[k] as Word).end) return undefined;
+    return words[i - d];
+  };
+  if (vendorSlot(at(1)?.lower, at(2)?.lower ?? '', at(3)?.lower)) return true;
+  if (w.end) return false;
+  const n1 = words[i + 1];
+  const n2 = n1 && !n1.end ? words[i + 2] : undefined;
+  if (n1 && LOWER_VENDOR_NEXT.has(n1.lower)) return true;
+  return !!n1 && (n1.lower === 'is' || n1.lower === 'are' || n1.lower === 'was') && !!n2 && CHEAPER.has(n2.lower);
 }
 
 /** The judgement of the name spanning words[from, to). */
@@ -230,11 +278,7 @@ function judge(words: readonly Word[], from: number, to: number): NameKind {
   if ((p === 'to' || p === 'from') && MOVE_WORD.has(p2)) return 'place';
   if (p === 'to' && from > 2 && (words[from - 3] as Word).lower === 'from') return 'place';
   // Vendors.
-  if (p && VENDOR_PREV.has(p)) return 'vendor';
-  if (p === 'with' && (WITH_VENDOR.has(p2) || p2 === 'also')) return 'vendor';
-  if (p === 'to' && (TO_VENDOR.has(p2) || (p2 === 'talking' && prev3?.lower === 'also') || (prev3 && TO_VENDOR.has(prev3.lower)))) return 'vendor';
-  if (p === 'from' && FROM_VENDOR.has(p2)) return 'vendor';
-  if (p === 'about' && ABOUT_VENDOR.has(p2)) return 'vendor';
+  if (vendorSlot(p, p2, prev3?.lower)) return 'vendor';
   if (n1 && VENDOR_NEXT_1.has(n1.lower)) return 'vendor';
   for (const w of next) if (VENDOR_NEXT.has(w.lower)) return 'vendor';
   return 'other';
@@ -244,9 +288,9 @@ function judge(words: readonly Word[], from: number, to: number): NameKind {
  * The judgement of each candidate name in `raw` (original casing), with whether it opens a
  * sentence: see the file comment.
  */
-export function englishNameKinds(raw: string): { kind: NameKind; opener: boolean }[] {
+export function englishNameKinds(raw: string): { kind: NameKind; opener: boolean; lower?: boolean }[] {
   const words = wordsOf(raw);
-  const out: { kind: NameKind; opener: boolean }[] = [];
+  const out: { kind: NameKind; opener: boolean; lower?: boolean }[] = [];
   let i = 0;
   while (i < words.length) {
     const w = words[i] as Word;
@@ -255,6 +299,10 @@ export function englishNameKinds(raw: string): { kind: NameKind; opener: boolean
       w.start && w.cap && !w.acronym && !COMMON_WORDS.has(w.lower) && !/(?:ly|ing|ed)$/.test(w.lower) && !COMMON_WORDS.has(w.lower.split('-')[0] ?? '');
     const mid = !w.start && w.cap && !w.acronym;
     if (!opener && !mid) {
+      // Chat without capitals ("acme quoted us less", "we went with brightline"): a word the
+      // training lines never use in lower case, in a vendor's place, gets the same judgement
+      // as a capitalised name there, so what the capitalised names taught carries over.
+      if (!w.cap && isUnknownWord(w.lower) && lowerVendor(words, i)) out.push({ kind: 'vendor', opener: w.start, lower: true });
       i++;
       continue;
     }

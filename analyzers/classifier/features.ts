@@ -15,7 +15,7 @@ import { ruleHitsOn } from '../rules/index.ts';
 import { hasCjk, normalize } from '../text.ts';
 import type { FeatureBuffer } from './buffer.ts';
 import { finish, hashString, namespace, step, stepString } from './hash.ts';
-import { englishNameKinds, englishRivalReference } from './english-names.ts';
+import { englishNameKinds } from './english-names.ts';
 import type { NameKind } from './english-names.ts';
 import { chineseNameSlots } from './names.ts';
 import { chineseFeatures, englishFeatures, englishNameFeatures, familyPairFeatures, isCjk, isLatin, wordInfo } from './words.ts';
@@ -57,7 +57,6 @@ function zhNameFlag(slot: string): number {
   }
   return h;
 }
-const NAME_KINDS: readonly NameKind[] = ['vendor', 'person', 'place', 'time', 'other'];
 const enNameFlags = new Map<string, number>();
 /** The flag of an English name judgement (./english-names.ts), optionally by position. */
 function enNameFlag(kind: NameKind, where: string): number {
@@ -175,15 +174,15 @@ export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void 
   } else {
     englishFeatures(text, buf, salt);
     englishNameFeatures(raw, buf, salt);
+    // The vendor judgement of ./english-names.ts, once a message and once by where the name stands.
     let seen = 0;
-    for (const { kind, opener } of englishNameKinds(raw)) {
-      const bit = 1 << (NAME_KINDS.indexOf(kind) * 2 + (opener ? 1 : 0));
-      if (seen & bit || kind !== 'vendor') continue;
-      seen |= bit;
-      buf.pushBoth(enNameFlag(kind, ''), salt);
-      buf.pushBoth(enNameFlag(kind, opener ? ':opener' : ':mid'), salt);
+    for (const { kind, opener, lower } of englishNameKinds(raw)) {
+      if (kind !== 'vendor') continue;
+      const where = lower ? 4 : opener ? 2 : 1;
+      if (seen === 0) buf.pushBoth(enNameFlag(kind, ''), salt);
+      if ((seen & where) === 0) buf.pushBoth(enNameFlag(kind, lower ? ':lower' : opener ? ':opener' : ':mid'), salt);
+      seen |= where;
     }
-    if (englishRivalReference(text)) buf.pushBoth(enNameFlag('other', ':reference'), salt);
   }
   familyPairFeatures(buf, salt);
   buf.textEnd = buf.count;
