@@ -15,8 +15,6 @@ import { ruleHitsOn } from '../rules/index.ts';
 import { hasCjk, normalize } from '../text.ts';
 import type { FeatureBuffer } from './buffer.ts';
 import { finish, hashString, namespace, step, stepString } from './hash.ts';
-import { englishNameKinds } from './english-names.ts';
-import type { NameKind } from './english-names.ts';
 import { chineseNameSlots } from './names.ts';
 import { chineseFeatures, englishFeatures, englishNameFeatures, familyPairFeatures, isCjk, isLatin, wordInfo } from './words.ts';
 
@@ -54,17 +52,6 @@ function zhNameFlag(slot: string): number {
   if (h === undefined) {
     h = flag(`zh-name:${slot}`);
     zhNameFlags.set(slot, h);
-  }
-  return h;
-}
-const enNameFlags = new Map<string, number>();
-/** The flag of an English name judgement (./english-names.ts), optionally by position. */
-function enNameFlag(kind: NameKind, where: string): number {
-  const key = kind + where;
-  let h = enNameFlags.get(key);
-  if (h === undefined) {
-    h = flag(`en-name:${key}`);
-    enNameFlags.set(key, h);
   }
   return h;
 }
@@ -174,15 +161,6 @@ export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void 
   } else {
     englishFeatures(text, buf, salt);
     englishNameFeatures(raw, buf, salt);
-    // The vendor judgement of ./english-names.ts, once a message and once by where the name stands.
-    let seen = 0;
-    for (const { kind, opener, lower } of englishNameKinds(raw)) {
-      if (kind !== 'vendor') continue;
-      const where = lower ? 4 : opener ? 2 : 1;
-      if (seen === 0) buf.pushBoth(enNameFlag(kind, ''), salt);
-      if ((seen & where) === 0) buf.pushBoth(enNameFlag(kind, lower ? ':lower' : opener ? ':opener' : ':mid'), salt);
-      seen |= where;
-    }
   }
   familyPairFeatures(buf, salt);
   buf.textEnd = buf.count;
