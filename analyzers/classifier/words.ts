@@ -17,8 +17,6 @@ const NS = {
   openerNext: namespace('oname>'),
   namePrev: namespace('name<'),
   nameNext: namespace('name>'),
-  nameNext2: namespace('name>>'),
-  openerNext2: namespace('oname>>'),
   stem: namespace('s'),
   stemPair: namespace('sb'),
   c1: namespace('c1'),
@@ -225,8 +223,6 @@ export function englishNameFeatures(raw: string, buf: FeatureBuffer, salt: numbe
   let prevFrom = -1;
   let prevTo = -1;
   let inName = false;
-  // The word after a name's next word gets a feature of its own ("picked Dunmore over you").
-  let next2 = false;
   let any = false;
   let i = 0;
   while (i < n) {
@@ -253,14 +249,6 @@ export function englishNameFeatures(raw: string, buf: FeatureBuffer, salt: numbe
       while (e < n && isWordChar(raw.charCodeAt(e))) e++;
       buf.pushBoth(NS.opener, salt);
       buf.pushBoth(finish(step(NS.openerNext, e > k ? wordInfo(raw.slice(k, e).toLowerCase()).hash : U_END)), salt);
-      // And the word after that ("Ostrava is cheaper", "Grainger can deliver"), where the second word says more.
-      if (e > k) {
-        let k2 = e;
-        while (k2 < n && raw.charCodeAt(k2) === 0x20) k2++;
-        let e2 = k2;
-        while (e2 < n && isWordChar(raw.charCodeAt(e2))) e2++;
-        if (e2 > k2) buf.pushBoth(finish(step(NS.openerNext2, wordInfo(raw.slice(k2, e2).toLowerCase()).hash)), salt);
-      }
     }
     if (capitalised && !sentenceStart) {
       if (!inName) {
@@ -269,10 +257,7 @@ export function englishNameFeatures(raw: string, buf: FeatureBuffer, salt: numbe
         buf.pushBoth(finish(step(NS.namePrev, prevStem)), salt);
       }
       inName = true;
-      next2 = false;
     } else {
-      if (next2) buf.pushBoth(finish(step(NS.nameNext2, wordInfo(raw.slice(i, j).toLowerCase()).hash)), salt);
-      next2 = inName;
       if (inName) buf.pushBoth(finish(step(NS.nameNext, wordInfo(raw.slice(i, j).toLowerCase()).hash)), salt);
       inName = false;
       prevFrom = i;
