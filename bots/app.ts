@@ -112,6 +112,8 @@ export interface App {
   metrics: Metrics;
   wh: WorkingHours;
   documents: AppDocuments;
+  /** What the analysis job runs with, as wired here (a test runs the job itself with them). */
+  analysis: AnalysisDeps;
   /** Re-reads the org, playbook and atoms files into the database; every process follows. */
   reload(): Promise<void>;
   /** Re-dispatches what the database says is unfinished. */
@@ -313,6 +315,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       metrics,
       wh,
       documents,
+      analysis,
       reload: async () => {
         await syncCatalogFiles(database.db, files, { force: true });
         await held.refresh();

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
-import { analyzeMessage } from '../../analyzers/message.ts';
 import type { AnalysisDeps } from '../../bots/analysis/analyze-job.ts';
 import { createApp, type App } from '../../bots/app.ts';
 import { ManualClock } from '../../core/clock.ts';
@@ -106,25 +105,7 @@ export function dm(from: string, text: string, at: Date): InboundMessage {
   };
 }
 
-/** The analysis job's dependencies as the app wires them on PGlite, for a test that runs the job itself. */
+/** The analysis job's dependencies as the app wires them, with some replaced, for a test that runs the job itself. */
 export function analysisDepsOf(app: App, over: Partial<AnalysisDeps> = {}): AnalysisDeps {
-  const { config } = app;
-  return {
-    database: app.database,
-    catalog: app.catalog,
-    clock: app.clock,
-    log: app.log,
-    metrics: app.metrics,
-    runner: app.runner,
-    wh: app.wh,
-    sendPlatforms: app.adapters.sendPlatforms,
-    liveOnly: app.adapters.liveOnly,
-    partitions: config.ANALYSIS_PARTITIONS,
-    batchSize: config.ANALYSIS_BATCH,
-    drainWhilePending: false,
-    nudgeMaxAgeMs: config.NUDGE_MAX_AGE,
-    dailyTouchLimit: config.COMPLIANCE_DAILY_LIMIT,
-    analyze: analyzeMessage,
-    ...over,
-  };
+  return { ...app.analysis, ...over };
 }
