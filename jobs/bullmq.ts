@@ -13,6 +13,7 @@ import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullm
 import { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.ts';
 import {
+  coalesceKeyOf,
   type DeadLetterRetries,
   deadLetterDelay,
   type EnqueueOptions,
@@ -42,24 +43,24 @@ export interface BullMqOptions {
 
 const DEFAULT_CONCURRENCY: Record<QueueName, number> = { analyze: 2, commands: 2, timers: 1, send: 8, 'send-live': 4, reports: 1, maintenance: 1 };
 
-const jobOptions = (def: JobDefinition<unknown>, scale: number, opts: EnqueueOptions = {}, payload?: unknown) => ({
+const jobOptions = (def: JobDefinition<unknown>, scale: number, opts: EnqueueOptions = {}, payload?: unknown) => {
   // BullMQ's deduplication, not its job id: a job id stays taken while the job is kept, completed
   // or failed, and an add under it is ignored; a deduplication id only while the job waits or runs.
   // A coalescing job (analysis) is deduplicated by its key alone, whatever id it is given: one
   // waits per key, and one added while another runs is created when that one ends. Under an id of
   // its own (the sweep's dispatches had one) BullMQ ran it beside the key's run.
-  ...(def.coalesce && payload !== undefined
-    ? { deduplication: { id: `${def.name}:${def.coalesce(payload)}`, keepLastIfActive: true } }
-    : opts.jobId !== undefined
-      ? { deduplication: { id: opts.jobId } }
-      : {}),
-  ...(opts.delayMs ? { delay: opts.delayMs } : {}),
-  attempts: def.attempts,
-  backoff: { type: 'exponential' as const, delay: Math.round(def.backoffMs * scale) },
-  removeOnComplete: { count: 1_000, age: 3_600 },
-  // The dead letters: kept (a week, at most 10,000 per queue) for the sweep to run again.
-  removeOnFail: { count: 10_000, age: 7 * 24 * 3600 },
-});
+  const key = payload === undefined ? undefined : coalesceKeyOf(def, payload);
+  const deduplication = key !== undefined ? { id: key, keepLastIfActive: true } : opts.jobId !== undefined ? { id: opts.jobId } : undefined;
+  return {
+    ...(deduplication ? { deduplication } : {}),
+    ...(opts.delayMs ? { delay: opts.delayMs } : {}),
+    attempts: def.attempts,
+    backoff: { type: 'exponential' as const, delay: Math.round(def.backoffMs * scale) },
+    removeOnComplete: { count: 1_000, age: 3_600 },
+    // The dead letters: kept (a week, at most 10,000 per queue) for the sweep to run again.
+    removeOnFail: { count: 10_000, age: 7 * 24 * 3600 },
+  };
+};
 
 /** Starts the failure reason of a job that can never succeed: the sweep leaves it alone. */
 const PERMANENT = '[permanent] ';

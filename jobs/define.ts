@@ -30,6 +30,12 @@ export interface JobDefinition<P> {
 
 export const defineJob = <P>(def: JobDefinition<P>): JobDefinition<P> => def;
 
+/**
+ * A coalescing job's key (`JobDefinition.coalesce`), which every runner uses as its id: an id
+ * given when it is enqueued is not used. Undefined for a job that does not coalesce.
+ */
+export const coalesceKeyOf = <P>(def: JobDefinition<P>, payload: P): string | undefined => (def.coalesce ? `${def.name}:${def.coalesce(payload)}` : undefined);
+
 export interface EnqueueOptions {
   /** Run no earlier than this many milliseconds from now. */
   delayMs?: number;

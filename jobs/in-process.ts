@@ -10,6 +10,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import {
   backoffDelay,
+  coalesceKeyOf,
   type DeadLetterRetries,
   deadLetterDelay,
   type EnqueueOptions,
@@ -241,11 +242,12 @@ export class InProcessRunner implements JobRunner {
   #add(def: JobDefinition<unknown>, payload: unknown, opts: EnqueueOptions, scheduleId?: string): void {
     if (this.#closed) throw new Error('job runner is closed');
     def.schema.parse(payload);
-    // A coalescing job's key is its id (EnqueueOptions.jobId): an id of its own is not kept.
-    const coalesceKey = def.coalesce ? `${def.name}:${def.coalesce(payload)}` : undefined;
-    if (coalesceKey === undefined && opts.jobId !== undefined) {
-      if (this.#ids.has(opts.jobId)) return;
-      this.#ids.add(opts.jobId);
+    // A coalescing job's key is its id: an id of its own is not kept.
+    const coalesceKey = coalesceKeyOf(def, payload);
+    const jobId = coalesceKey === undefined ? opts.jobId : undefined;
+    if (jobId !== undefined) {
+      if (this.#ids.has(jobId)) return;
+      this.#ids.add(jobId);
     }
     this.#queue(this.#lanes.get(def.queue)!, {
       def,
@@ -254,7 +256,7 @@ export class InProcessRunner implements JobRunner {
       attempt: 1,
       revivals: 0,
       seq: this.#seq++,
-      ...(opts.jobId !== undefined && coalesceKey === undefined ? { jobId: opts.jobId } : {}),
+      ...(jobId !== undefined ? { jobId } : {}),
       ...(coalesceKey !== undefined ? { coalesceKey } : {}),
       ...(scheduleId !== undefined ? { scheduleId } : {}),
     });

@@ -4,6 +4,7 @@
  */
 import type { Attachment, ChatType, MessageKind, Platform, SpeakerRole } from '../../core/types.ts';
 import type { Sql } from '../client.ts';
+import { CONVERSATIONS_OF } from './conversations.ts';
 import { rowsParam } from './json.ts';
 
 export interface ConversationRow {
@@ -36,9 +37,9 @@ export async function insertConversations(tx: Sql, rows: readonly ConversationRo
 /**
  * Gives a title to the conversations that had none, after the messages are stored: it locks only
  * those rows, once nothing an analysis could hold is left to wait for. Which ones have none is
- * found by a primary-key probe per id (a lateral subquery with a limit) into an array computed
- * once: joined to the batch's rows, the update was planned as a read of the whole table (2 ms a
- * batch at 20,000 conversations, to find none, as a rule).
+ * found by a primary-key probe per id (`CONVERSATIONS_OF`) into an array computed once: joined to
+ * the batch's rows, the update was planned as a read of the whole table (2 ms a batch at 20,000
+ * conversations, to find none, as a rule).
  */
 export async function titleConversations(tx: Sql, rows: readonly ConversationRow[]): Promise<void> {
   const titled = rows.filter((r) => r.title !== null);
@@ -47,8 +48,7 @@ export async function titleConversations(tx: Sql, rows: readonly ConversationRow
     `with x as (select * from jsonb_to_recordset($1::text::jsonb) as x(id text, title text))
      update conversations c set title = x.title
      from x
-     where c.id = any(array(
-             select x.id from x, lateral (select 1 from conversations t where t.id = x.id and t.title is null limit 1) t order by x.id))
+     where c.id = any(array(select t.id from (${CONVERSATIONS_OF('id, title', 'array(select id from x)')}) t where t.title is null))
        and c.id = x.id and c.title is null`,
     [rowsParam(titled.map((r) => ({ id: r.id, title: r.title })))],
   );
