@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--runs 1] [--modes embedded,pg1,pg2] [--backlog-modes pg1]
+ * `npm run bench [-- --quick] [--runs 1] [--modes embedded,pg1,pg2] [--backlog-modes pg1] [--long-chats N --chat-length 10]
  *                   [--backlog 20000 --history 40000] [--backlog-only] [--bursts-only] [--paced-only] [--env NAME=VALUE]
  *                   [--load-nice N] [--cpu-prof DIR]`
  *
@@ -10,8 +10,10 @@
  * printed beside its floor, measured in the same run (scripts/bench/floors.ts). Per mode:
  *  - bursts: chats (a rep's greeting, then the customer's price objection: one nudge each) as
  *    fast as the ingest takes them, in batches of `--batch` a request from `--batch-lanes`
- *    connections, then one message a request from `--single-lanes`; msg/s until every message
- *    is analysed, CPU per message of each process (/proc), peak RSS, messages per transaction,
+ *    connections, then one message a request from `--single-lanes`, then chats of
+ *    `--chat-length` messages (acknowledgements between greeting and objection: a new deal and a
+ *    nudge every two messages is the worst case, a real chat has many lines that move nothing)
+ *    batched as the first; msg/s until every message is analysed, CPU per message of each process (/proc), peak RSS, messages per transaction,
  *    /healthz latency, Feishu webhook ack latency (signed deliveries: scripts/bench/webhooks.ts)
  *    and event-loop lag during the burst;
  *  - paced: the chats' greetings, then their objections at `--rate` a second, one a request,
@@ -50,6 +52,9 @@ const { values } = parseArgs({
     'batch-lanes': { type: 'string', default: '4' },
     'single-chats': { type: 'string' },
     'single-lanes': { type: 'string', default: '32' },
+    /** The third burst: chats of `--chat-length` messages (acknowledgements between greeting and objection), batched as the first. */
+    'long-chats': { type: 'string' },
+    'chat-length': { type: 'string', default: '10' },
     rate: { type: 'string', default: '1000' },
     'paced-seconds': { type: 'string' },
     backlog: { type: 'string' },
@@ -74,13 +79,24 @@ const MODES = values.modes.split(',') as Mode[];
 const BACKLOG_MODES = values['backlog-modes'].split(',').filter(Boolean);
 /** The two shapes of a burst: batches as an import or a bridge posts them, and one message a request as webhooks arrive. */
 interface Shape {
-  key: 'batched' | 'single';
+  key: 'batched' | 'single' | 'long';
   chats: number;
   perRequest: number;
   lanes: number;
+  /** Messages a chat (2 unless said). */
+  length?: number;
 }
 const BATCHED: Shape = { key: 'batched', chats: num(values.chats, 3_000, 1_000), perRequest: Number(values.batch), lanes: Number(values['batch-lanes']) };
 const SINGLE: Shape = { key: 'single', chats: num(values['single-chats'], 600, 300), perRequest: 1, lanes: Number(values['single-lanes']) };
+const CHAT_LENGTH = Number(values['chat-length']);
+if (!Number.isInteger(CHAT_LENGTH) || CHAT_LENGTH < 2) throw new Error(`--chat-length ${values['chat-length']}: expected an integer of 2 or more`);
+/** As many messages as the batched burst unless `--long-chats` says otherwise. */
+const LONG: Shape = {
+  ...BATCHED,
+  key: 'long',
+  chats: values['long-chats'] ? Number(values['long-chats']) : Math.max(1, Math.round((BATCHED.chats * 2) / CHAT_LENGTH)),
+  length: CHAT_LENGTH,
+};
 const RATE = Number(values.rate);
 const PACED_SECONDS = num(values['paced-seconds'], 3, 2);
 const BACKLOG = num(values.backlog, 20_000, 4_000);
@@ -113,12 +129,12 @@ const stop = async (ps: readonly WorkerProcess[]) => {
 
 interface Phases {
   paced: Array<{ tag: string; rate: number; behindMs: number; key: 'paced' | 'held' }>;
-  /** Each phase's tag and chats, for the nothing-lost checks. */
-  tags: Array<[string, number]>;
+  /** Each phase's tag, chats and messages stored beyond two a chat, for the nothing-lost checks. */
+  tags: Array<[string, number, number]>;
 }
 
 /** Runs one burst and keeps its figures under `key.` (`batched.rate`, `single.rate` …). */
-async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Shape): Promise<[string, number]> {
+async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Shape): Promise<[string, number, number]> {
   const tag = `${shape.key[0]}${mode}${run}`;
   const s = await sustained(r, tag, shape, { timeoutMs: 300_000, ...(control ? { controlPort: control.port } : {}) });
   if (Object.keys(s.load.failures).length > 0) problems.push(`${mode} run ${run} ${shape.key}: ${JSON.stringify(s.load.failures)}`);
@@ -152,7 +168,7 @@ async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Sha
   };
   for (const [k, v] of Object.entries(figures)) f[`${shape.key}.${k}`] = v;
   console.log(
-    `  ${shape.key} burst (${shape.perRequest} a request, ${shape.lanes} connections): ${s.messages} messages, ${s.rate.toFixed(0)} msg/s analysed (${s.steadyRate.toFixed(0)} between a quarter and three quarters analysed; answered at ${s.ingestRate.toFixed(0)} msg/s, request p50 ${s.load.p50.toFixed(1)} ms p99 ${s.load.p99.toFixed(1)} ms), last nudge sent at ${s.nudgedSeconds.toFixed(1)} s`,
+    `  ${shape.key} burst (${shape.perRequest} a request, ${shape.lanes} connections${shape.length ? `, ${shape.length} messages a chat` : ''}): ${s.messages} messages, ${s.rate.toFixed(0)} msg/s analysed (${s.steadyRate.toFixed(0)} between a quarter and three quarters analysed; answered at ${s.ingestRate.toFixed(0)} msg/s, request p50 ${s.load.p50.toFixed(1)} ms p99 ${s.load.p99.toFixed(1)} ms), last nudge sent at ${s.nudgedSeconds.toFixed(1)} s`,
   );
   console.log(
     `    CPU ms/msg: web ${s.cpuMs.web.toFixed(3)}, workers ${s.cpuMs.workers.toFixed(3)}, PostgreSQL ${s.cpuMs.postgres.toFixed(3)}, Redis ${s.cpuMs.redis.toFixed(3)} (shared); peak RSS web ${s.peakMb.web.toFixed(0)} MB, worker ${s.peakMb.workers.toFixed(0)} MB`,
@@ -160,13 +176,14 @@ async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Sha
   console.log(
     `    /healthz p50 ${s.healthz.p50.toFixed(1)} ms, p99 ${s.healthz.p99.toFixed(1)} ms (${s.healthz.n} probes); Feishu webhook ack p50 ${s.webhook.p50.toFixed(1)} ms, p99 ${s.webhook.p99.toFixed(1)} ms (${s.webhook.n} signed deliveries, each stored before its answer; an idle process meanwhile ${s.control?.p50.toFixed(1)} / ${s.control?.p99.toFixed(1)} ms); event-loop lag p99 per 0.5 s: median ${s.lagMs.median.toFixed(1)} ms, worst ${s.lagMs.worst.toFixed(1)} ms; messages per transaction: ingest ${s.batch.ingest.toFixed(1)}, analysis ${s.batch.analysis.toFixed(1)}; web GC ${s.webGc.count} pauses, ${s.webGc.ms.toFixed(0)} ms, ${s.webGc.over10ms} over 10 ms`,
   );
-  return [tag, shape.chats];
+  return [tag, shape.chats, shape.chats * ((shape.length ?? 2) - 2)];
 }
 
 async function phases(r: Running, mode: Mode, run: number, f: Figures): Promise<Phases> {
   // Warm up: the first requests pay for compiling and connecting.
   await sustained(r, `w${mode}${run}`, { ...BATCHED, chats: 200 }, { timeoutMs: 120_000 });
-  const out: Phases = { paced: [], tags: values['paced-only'] ? [] : [await burst(r, mode, run, f, BATCHED), await burst(r, mode, run, f, SINGLE)] };
+  const out: Phases = { paced: [], tags: [] };
+  if (!values['paced-only']) for (const shape of [BATCHED, SINGLE, LONG]) out.tags.push(await burst(r, mode, run, f, shape));
   // At the target rate, and at half what the batched burst sustained when that is lower: a rate the machine holds.
   const held = values['paced-only'] ? RATE : Math.max(10, Math.floor(f['batched.rate']! / 2));
   const rates = values['bursts-only'] ? [] : [RATE, ...(held < RATE ? [held] : [])];
@@ -175,7 +192,7 @@ async function phases(r: Running, mode: Mode, run: number, f: Figures): Promise<
     const p = await paced(r, tag, { rate, seconds: PACED_SECONDS, lanes: BATCHED.lanes, perRequest: BATCHED.perRequest, timeoutMs: 300_000 });
     if (Object.keys(p.load.failures).length > 0) problems.push(`${mode} run ${run} paced: ${JSON.stringify(p.load.failures)}`);
     out.paced.push({ tag, rate, behindMs: p.load.behindMs, key: k === 0 ? 'paced' : 'held' });
-    out.tags.push([tag, p.chats]);
+    out.tags.push([tag, p.chats, 0]);
   }
   return out;
 }
@@ -191,7 +208,7 @@ async function settle(sql: Database['sql'], mode: Mode, run: number, f: Figures,
       `  paced at ${p.rate} msg/s for ${PACED_SECONDS} s: ingest → nudge p50 ${pct(t, 50).toFixed(0)} ms, p99 ${pct(t, 99).toFixed(0)} ms (${t.length} nudges; sender at worst ${p.behindMs.toFixed(0)} ms behind); p50/p99 of its parts: posted → stored ${part(lat.stored)}, stored → claimed ${part(lat.queued)}, claimed → sent ${part(lat.analysed)} ms`,
     );
   }
-  for (const [tag, chats] of out.tags) problems.push(...(await verify(sql, tag, chats)).map((p) => `${mode} run ${run}: ${p}`));
+  for (const [tag, chats, extra] of out.tags) problems.push(...(await verify(sql, tag, chats, extra)).map((p) => `${mode} run ${run}: ${p}`));
 }
 
 /** A backlog drained: the bench stores it (no analysis running), `start` brings the analysing processes up. */
@@ -343,7 +360,7 @@ async function embedded(run: number, f: Figures): Promise<void> {
 
 checkTexts(TIME_ZONE);
 console.log(
-  `bench: ${RUNS} run(s) of ${MODES.join(', ')}; bursts of ${BATCHED.chats * 2} messages ${BATCHED.perRequest} a request from ${BATCHED.lanes} connections and ${SINGLE.chats * 2} one a request from ${SINGLE.lanes}; paced ${RATE} msg/s for ${PACED_SECONDS} s; backlog ${BACKLOG} (+${HISTORY} history) on ${BACKLOG_MODES.join(', ') || 'none'}${values.env.length > 0 ? `; ${values.env.join(' ')}` : ''}; load client ${LOAD_NICE ? `at nice ${LOAD_NICE} (the probes are not)` : 'at normal priority'} (Node ${process.version})`,
+  `bench: ${RUNS} run(s) of ${MODES.join(', ')}; bursts of ${BATCHED.chats * 2} messages ${BATCHED.perRequest} a request from ${BATCHED.lanes} connections, ${SINGLE.chats * 2} one a request from ${SINGLE.lanes} and ${LONG.chats * CHAT_LENGTH} in chats of ${CHAT_LENGTH} as the first; paced ${RATE} msg/s for ${PACED_SECONDS} s; backlog ${BACKLOG} (+${HISTORY} history) on ${BACKLOG_MODES.join(', ') || 'none'}${values.env.length > 0 ? `; ${values.env.join(' ')}` : ''}; load client ${LOAD_NICE ? `at nice ${LOAD_NICE} (the probes are not)` : 'at normal priority'} (Node ${process.version})`,
 );
 const results: Array<{ floors: Figures } & Partial<Record<Mode, Figures>>> = [];
 let control: Awaited<ReturnType<typeof startHello>> | null = null;
@@ -470,6 +487,18 @@ const rows: string[][] = [
   ),
   row('… Feishu webhook ack p50 / p99 ms (signed deliveries, stored before the answer; target p99 ≤ 100)', ['batched.webhookP50', 'batched.webhookP99'], 1, ''),
   row('… event-loop lag p99 per 0.5 s, median / worst ms', ['batched.lagMedian', 'batched.lagWorst'], 1, ''),
+  row(
+    `chats of ${CHAT_LENGTH} messages (one deal and one nudge each), batched: msg/s analysed`,
+    'long.rate',
+    0,
+    'the same traffic as a real chat: mostly lines that move nothing',
+  ),
+  ['… share of the INSERT floor', ...ALL.map((m) => shareOfFloor(m, 'long.rate')), 'target: 25 % on PostgreSQL + Redis'],
+  row('… at full speed, msg/s', 'long.steadyRate', 0, ''),
+  ['… its share of the INSERT floor', ...ALL.map((m) => shareOfFloor(m, 'long.steadyRate')), ''],
+  row('… CPU ms a message: all (web / workers / PostgreSQL / Redis)', cpu('long'), 3, ''),
+  row('… messages a transaction: ingest / analysis', ['long.ingestBatch', 'long.analysisBatch'], 0, ''),
+  row('… /healthz p50 / p99 ms', ['long.healthzP50', 'long.healthzP99'], 1, ''),
   row('single-message burst: msg/s analysed', 'single.rate', 0, `hello-world ${fl('single.hello')} req/s`),
   row('… answered, msg/s', 'single.ingestRate', 0, ''),
   row('… request p50 / p99 ms', ['single.requestP50', 'single.requestP99'], 1, `hello-world ${fl(['single.helloP50', 'single.helloP99'], 1)}`),

@@ -9,7 +9,7 @@ import { storeMessages } from '../../bots/ingest/store.ts';
 import type { Catalog } from '../../bots/catalog/catalog.ts';
 import type { Database, Sql } from '../../db/client.ts';
 import type { WorkerProcess } from '../../test/services/stack.ts';
-import { chat, conversationsOf, inboundChat } from './chats.ts';
+import { chat, conversationsOf, inboundChat, longChat } from './chats.ts';
 import { type LoadResult, load, median, pct, probe } from './load.ts';
 import { backendPids, CpuMeter, memoryMb, redisPid, scrape, sumOf } from './procs.ts';
 import { webhookProbe } from './webhooks.ts';
@@ -124,15 +124,16 @@ export async function waitFor(r: Running, base: Sample, want: { analysed: number
 }
 
 /**
- * Request bodies for `chats` chats, in groups one lane posts in order: a request of greetings,
- * then one of the same chats' objections (`perRequest` messages each; 1: one message a request).
+ * Request bodies for `chats` chats of `length` messages, in groups one lane posts in order: a
+ * request of greetings, then one of the same chats' next messages, and so on to their objections
+ * (`perRequest` messages each; 1: one message a request).
  */
-export function groupsOf(tag: string, chats: number, perRequest: number): string[][] {
+export function groupsOf(tag: string, chats: number, perRequest: number, length = 2): string[][] {
   const per = Math.max(1, Math.floor(perRequest));
   const groups: string[][] = [];
   for (let i = 0; i < chats; i += per) {
-    const pairs = Array.from({ length: Math.min(per, chats - i) }, (_, k) => chat(tag, i + k));
-    groups.push(per === 1 ? pairs[0]!.map((m) => JSON.stringify(m)) : [0, 1].map((k) => JSON.stringify(pairs.map((p) => p[k]))));
+    const each = Array.from({ length: Math.min(per, chats - i) }, (_, k) => longChat(tag, i + k, length));
+    groups.push(per === 1 ? each[0]!.map((m) => JSON.stringify(m)) : each[0]!.map((_, k) => JSON.stringify(each.map((c) => c[k]))));
   }
   return groups;
 }
@@ -174,17 +175,17 @@ export interface Sustained {
 /** The shortest window a burst's full-speed rate is read over (`Sustained.steadyRate`). */
 const STEADY_MIN_MS = 5_000;
 
-/** As many messages as the ingest takes, from `lanes` connections at once, until all are analysed and nudged. */
+/** As many chats (of `length` messages, 2 unless said) as the ingest takes, from `lanes` connections at once, until all are analysed and nudged. */
 export async function sustained(
   r: Running,
   tag: string,
-  shape: { chats: number; lanes: number; perRequest: number },
+  shape: { chats: number; lanes: number; perRequest: number; length?: number },
   opts: { timeoutMs: number; controlPort?: number },
 ): Promise<Sustained> {
-  const { chats, lanes, perRequest } = shape;
+  const { chats, lanes, perRequest, length = 2 } = shape;
   const { timeoutMs } = opts;
-  const groups = groupsOf(tag, chats, perRequest);
-  const messages = chats * 2;
+  const groups = groupsOf(tag, chats, perRequest, length);
+  const messages = chats * length;
   const base = await sample(r);
   const redis = redisPid();
   const pids = async () => ({
