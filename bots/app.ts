@@ -21,6 +21,7 @@ import type { JobDefinition, JobHandler, JobRunner, QueueName } from '../jobs/de
 import { InProcessRunner } from '../jobs/in-process.ts';
 import { type AdapterSet, createAdapters } from './adapters.ts';
 import { type AnalysisDeps, analyzeHandler, analyzeJob } from './analysis/analyze-job.ts';
+import { QUEUE_VACUUM_EVERY } from './analysis/queue-vacuum.ts';
 import { syncCatalogFiles } from './catalog/sync.ts';
 import { CatalogHolder } from './catalog/watch.ts';
 import { readingListener } from './coaching/reading.ts';
@@ -238,6 +239,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       drainWhilePending: bull !== null && analysisConcurrency >= config.ANALYSIS_PARTITIONS,
       nudgeMaxAgeMs: config.NUDGE_MAX_AGE,
       dailyTouchLimit: config.COMPLIANCE_DAILY_LIMIT,
+      queueVacuumEvery: QUEUE_VACUUM_EVERY,
       analyze: analyzeMessage,
     };
     const sweepDeps = {

@@ -40,6 +40,7 @@ import { slotsOf } from '../ingest/slots.ts';
 import type { Metrics } from '../metrics.ts';
 import { dispatchSends } from '../outbound/send-job.ts';
 import { analyzeBatch } from './engine.ts';
+import { queueVacuum } from './queue-vacuum.ts';
 import { type BatchState, emptyWrites, type PendingMessage, type TimerState, type Writes } from './state.ts';
 
 export const analyzeJob = defineJob({
@@ -74,6 +75,8 @@ export interface AnalysisDeps {
   drainWhilePending: boolean;
   nudgeMaxAgeMs: number;
   dailyTouchLimit: number;
+  /** Messages this process claims between two vacuums of the queue (bots/analysis/queue-vacuum.ts). */
+  queueVacuumEvery: number;
   analyze(input: MessageAnalysisInput): MessageAnalysis;
 }
 
@@ -83,11 +86,13 @@ const JOB_BUDGET_MS = 5_000;
 export function analyzeHandler(deps: AnalysisDeps): JobHandler<{ partition: number }> {
   // The runner never starts a partition's run beside another one (JobDefinition.coalesce); across
   // processes the partition's advisory lock keeps one writer.
+  const vacuum = queueVacuum(deps.database.sql, deps.log, deps.queueVacuumEvery);
   return async ({ partition }) => {
     await deps.catalog.figures.refreshIfStale(deps.database.db);
     const started = Date.now();
     for (;;) {
       const n = await analyzeOnce(deps, partition);
+      await vacuum(n);
       // Drained. What comes next dispatches a new run (kept by the coalescing while this one runs).
       if (n === 0 || (n < deps.batchSize && !deps.drainWhilePending)) return;
       if (Date.now() - started > JOB_BUDGET_MS) {

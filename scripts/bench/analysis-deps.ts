@@ -5,6 +5,7 @@
  */
 import { analyzeMessage } from '../../analyzers/index.ts';
 import type { AnalysisDeps } from '../../bots/analysis/analyze-job.ts';
+import { QUEUE_VACUUM_EVERY } from '../../bots/analysis/queue-vacuum.ts';
 import { syncCatalogFiles } from '../../bots/catalog/sync.ts';
 import { CatalogHolder } from '../../bots/catalog/watch.ts';
 import { createMetrics } from '../../bots/metrics.ts';
@@ -36,6 +37,7 @@ export async function benchAnalysisDeps(
     drainWhilePending: false,
     nudgeMaxAgeMs: 86_400_000,
     dailyTouchLimit: 5,
+    queueVacuumEvery: QUEUE_VACUUM_EVERY,
     analyze: analyzeMessage,
   });
   return { catalog, deps };
