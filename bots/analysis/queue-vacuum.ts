@@ -1,10 +1,10 @@
 /**
  * Vacuums the message queue after every `every` messages this process has claimed (see
- * db/queries/queue-vacuum.ts for why the analysis does it itself).
+ * `vacuumMessageQueue` in db/queries/analysis.ts for why the analysis does it itself).
  */
 import type { Logger } from '../../core/logger.ts';
 import type { Sql } from '../../db/client.ts';
-import { vacuumMessageQueue } from '../../db/queries/queue-vacuum.ts';
+import { vacuumMessageQueue } from '../../db/queries/analysis.ts';
 
 /** Two to three seconds of a burst at full speed; a vacuum then has ten thousand dead rows to clear, a small table's work. */
 export const QUEUE_VACUUM_EVERY = 10_000;
