@@ -66,6 +66,21 @@ export async function pipelineCommit<T extends readonly unknown[]>(tx: Sql, step
   return out.slice(0, -1) as unknown as T;
 }
 
+/**
+ * Sets how a PostgreSQL transaction's statements after it are planned, as a step of a pipeline (no
+ * round trip of its own). The hot path's sessions plan every call for its data
+ * (`force_custom_plan`, see openPostgres), which its reads and updates need. An insert of the
+ * batch's own rows (`insert … select … from jsonb_to_recordset($1)`, reading no other table) has
+ * one plan whatever the data, and so do the foreign-key checks it sets off (PostgreSQL's own
+ * statements, a primary-key probe a row, planned again for every row under `force_custom_plan`):
+ * such inserts go between `planMode(tx, 'generic')` and `planMode(tx, 'custom')`, planned once
+ * per connection. A no-op on PGlite, whose statements are unnamed and planned at every call.
+ */
+export async function planMode(tx: Sql, mode: 'generic' | 'custom'): Promise<void> {
+  if (!tx.commit) return;
+  await tx.query(mode === 'generic' ? 'set local plan_cache_mode = force_generic_plan' : 'set local plan_cache_mode = force_custom_plan');
+}
+
 /** Plain statements and transactions: the database's own, or its urgent lane's. */
 export interface Lane {
   sql: Sql;

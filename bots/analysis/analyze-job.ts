@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { MessageAnalysis, MessageAnalysisInput, Platform } from '../../core/types.ts';
 import type { WorkingHours } from '../../core/zoned-time.ts';
-import { type Database, pipeline, pipelineCommit, type Sql } from '../../db/client.ts';
+import { type Database, pipeline, pipelineCommit, planMode, type Sql } from '../../db/client.ts';
 import {
   claimPending,
   insertActions,
@@ -200,11 +200,29 @@ async function writeBatch(tx: Sql, state: BatchState, w: Writes, now: Date): Pro
     ...w.compliance.flatMap((c) => c.nudges.map((b) => ({ ...b, complianceId: c.record.id }))),
   ];
   const out = await pipelineCommit(tx, [
+    // Inserts of the batch's own rows, in the order their foreign keys need: planned once (see
+    // planMode). Nothing below refers to what they wrote but by those keys.
+    () => planMode(tx, 'generic'),
     () =>
       insertDeals(
         tx,
         deals.filter((d) => d.isNew),
       ),
+    () => insertActions(tx, w.actions),
+    () => insertStageChanges(tx, w.stageChanges),
+    () =>
+      insertTimers(
+        tx,
+        timers.filter((t) => t.isNew),
+      ),
+    () =>
+      insertCompliance(
+        tx,
+        w.compliance.map((c) => c.record),
+      ),
+    () => insertConfirmations(tx, w.confirmations),
+    // Updates, and inserts that read other tables: planned for this batch's data.
+    () => planMode(tx, 'custom'),
     () =>
       updateDeals(
         tx,
@@ -215,33 +233,20 @@ async function writeBatch(tx: Sql, state: BatchState, w: Writes, now: Date): Pro
         tx,
         [...state.conversations.values()].filter((c) => c.dirty),
       ),
-    () => insertActions(tx, w.actions),
-    () => insertStageChanges(tx, w.stageChanges),
-    () =>
-      insertTimers(
-        tx,
-        timers.filter((t) => t.isNew),
-      ),
     () =>
       updateTimers(
         tx,
         timers.filter((t) => !t.isNew && t.dirty),
       ),
     () =>
-      insertCompliance(
-        tx,
-        w.compliance.map((c) => c.record),
-      ),
-    () =>
       insertNudges(
         tx,
         built.map((b) => ({ ...b.nudge, compliance_id: b.complianceId })),
       ),
-    () => insertConfirmations(tx, w.confirmations),
     () => supersedeConfirmations(tx, w.supersede, now),
     () => insertDeliveries(tx, [...built.flatMap((b) => (b.delivery ? [b.delivery] : [])), ...w.deliveries]),
     () => insertAtomEvents(tx, [...built.flatMap((b) => b.atomEvents), ...w.atomEvents]),
     () => markAnalysisErrors(tx, w.messageErrors),
   ] as const);
-  return out[11];
+  return out[13];
 }

@@ -7,7 +7,7 @@
  */
 import { conversationKey, newId } from '../../core/ids.ts';
 import type { InboundMessage } from '../../core/types.ts';
-import { type Lane, pipelineCommit } from '../../db/client.ts';
+import { type Lane, pipelineCommit, planMode } from '../../db/client.ts';
 import { type ConversationRow, insertConversations, insertMessages, type MessageRow, titleConversations } from '../../db/queries/ingest.ts';
 import { storableJson } from '../../db/queries/json.ts';
 import type { Catalog } from '../catalog/catalog.ts';
@@ -60,13 +60,16 @@ export async function storeMessages(database: Lane, catalog: Catalog, now: Date,
   const stored = await database.transaction(async (tx) => {
     const convs = [...conversations.values()];
     // In this order, with COMMIT, in one round trip on PostgreSQL.
-    const [, ids] = await pipelineCommit(tx, [
+    const [, , ids] = await pipelineCommit(tx, [
+      // The two inserts of the batch's own rows: planned once (see planMode).
+      () => planMode(tx, 'generic'),
       () => insertConversations(tx, convs),
       () =>
         insertMessages(
           tx,
           rows.filter((r): r is MessageRow => r !== null),
         ),
+      () => planMode(tx, 'custom'),
       () => titleConversations(tx, convs),
     ] as const);
     return ids;
