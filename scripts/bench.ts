@@ -56,6 +56,8 @@ const { values } = parseArgs({
     'long-chats': { type: 'string' },
     'chat-length': { type: 'string', default: '10' },
     rate: { type: 'string', default: '1000' },
+    /** The paced objections `--paced-batch` to a request (at rate / N requests a second), as a gateway or an archive poller hands them over. */
+    'paced-batch': { type: 'string', default: '1' },
     'paced-seconds': { type: 'string' },
     backlog: { type: 'string' },
     history: { type: 'string' },
@@ -99,6 +101,8 @@ const LONG: Shape = {
 };
 const RATE = Number(values.rate);
 const PACED_SECONDS = num(values['paced-seconds'], 3, 2);
+const PACED_BATCH = Number(values['paced-batch']);
+if (!Number.isInteger(PACED_BATCH) || PACED_BATCH < 1) throw new Error(`--paced-batch ${values['paced-batch']}: expected a positive integer`);
 const BACKLOG = num(values.backlog, 20_000, 4_000);
 const HISTORY = num(values.history, 40_000, 8_000);
 const FLOOR_ROWS = num(values['floor-rows'], 20_000, 5_000);
@@ -189,7 +193,14 @@ async function phases(r: Running, mode: Mode, run: number, f: Figures): Promise<
   const rates = values['bursts-only'] ? [] : [RATE, ...(held < RATE ? [held] : [])];
   for (const [k, rate] of rates.entries()) {
     const tag = `p${k}${mode}${run}`;
-    const p = await paced(r, tag, { rate, seconds: PACED_SECONDS, lanes: BATCHED.lanes, perRequest: BATCHED.perRequest, timeoutMs: 300_000 });
+    const p = await paced(r, tag, {
+      rate,
+      seconds: PACED_SECONDS,
+      lanes: BATCHED.lanes,
+      perRequest: BATCHED.perRequest,
+      pacedBatch: PACED_BATCH,
+      timeoutMs: 300_000,
+    });
     if (Object.keys(p.load.failures).length > 0) problems.push(`${mode} run ${run} paced: ${JSON.stringify(p.load.failures)}`);
     out.paced.push({ tag, rate, behindMs: p.load.behindMs, key: k === 0 ? 'paced' : 'held' });
     out.tags.push([tag, p.chats, 0]);

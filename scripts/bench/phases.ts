@@ -263,7 +263,7 @@ export async function sustained(
 export async function paced(
   r: Running,
   tag: string,
-  opts: { rate: number; seconds: number; lanes: number; perRequest: number; timeoutMs: number },
+  opts: { rate: number; seconds: number; lanes: number; perRequest: number; pacedBatch: number; timeoutMs: number },
 ): Promise<{ chats: number; load: LoadResult }> {
   const chats = Math.max(2, Math.round(opts.rate * opts.seconds));
   const greetings: string[][] = [];
@@ -274,8 +274,14 @@ export async function paced(
   await load({ mode: 'lanes', port: r.web.port, path: '/v1/messages', groups: greetings, lanes: opts.lanes });
   await waitFor(r, base, { analysed: chats, sent: 0 }, opts.timeoutMs);
   base = await sample(r);
-  const bodies = Array.from({ length: chats }, (_, i) => JSON.stringify(chat(tag, i)[1]));
-  const result = await load({ mode: 'paced', port: r.web.port, path: '/v1/messages', bodies, rate: opts.rate });
+  // One objection a request, or `pacedBatch` of them at a proportionally lower request rate; each
+  // message's sentAt is the moment its request is posted.
+  const bodies: string[] = [];
+  for (let i = 0; i < chats; i += opts.pacedBatch) {
+    const group = Array.from({ length: Math.min(opts.pacedBatch, chats - i) }, (_, k) => chat(tag, i + k)[1]);
+    bodies.push(JSON.stringify(opts.pacedBatch === 1 ? group[0] : group));
+  }
+  const result = await load({ mode: 'paced', port: r.web.port, path: '/v1/messages', bodies, rate: opts.rate / opts.pacedBatch });
   await waitFor(r, base, { analysed: chats, sent: chats }, opts.timeoutMs);
   return { chats, load: result };
 }
