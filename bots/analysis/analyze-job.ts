@@ -200,8 +200,8 @@ async function writeBatch(tx: Sql, state: BatchState, w: Writes, now: Date): Pro
     ...w.compliance.flatMap((c) => c.nudges.map((b) => ({ ...b, complianceId: c.record.id }))),
   ];
   const out = await pipelineCommit(tx, [
-    // Inserts of the batch's own rows, in the order their foreign keys need: planned once (see
-    // planMode). Nothing below refers to what they wrote but by those keys.
+    // Inserts of the batch's own rows, in the order their foreign keys need, reading other tables
+    // only by probes of a unique key: planned once (see planMode).
     () => planMode(tx, 'generic'),
     () =>
       insertDeals(
@@ -221,7 +221,14 @@ async function writeBatch(tx: Sql, state: BatchState, w: Writes, now: Date): Pro
         w.compliance.map((c) => c.record),
       ),
     () => insertConfirmations(tx, w.confirmations),
-    // Updates, and inserts that read other tables: planned for this batch's data.
+    () =>
+      insertNudges(
+        tx,
+        built.map((b) => ({ ...b.nudge, compliance_id: b.complianceId })),
+      ),
+    () => insertDeliveries(tx, [...built.flatMap((b) => (b.delivery ? [b.delivery] : [])), ...w.deliveries]),
+    () => insertAtomEvents(tx, [...built.flatMap((b) => b.atomEvents), ...w.atomEvents]),
+    // Updates: planned for this batch's data.
     () => planMode(tx, 'custom'),
     () =>
       updateDeals(
@@ -238,15 +245,8 @@ async function writeBatch(tx: Sql, state: BatchState, w: Writes, now: Date): Pro
         tx,
         timers.filter((t) => !t.isNew && t.dirty),
       ),
-    () =>
-      insertNudges(
-        tx,
-        built.map((b) => ({ ...b.nudge, compliance_id: b.complianceId })),
-      ),
     () => supersedeConfirmations(tx, w.supersede, now),
-    () => insertDeliveries(tx, [...built.flatMap((b) => (b.delivery ? [b.delivery] : [])), ...w.deliveries]),
-    () => insertAtomEvents(tx, [...built.flatMap((b) => b.atomEvents), ...w.atomEvents]),
     () => markAnalysisErrors(tx, w.messageErrors),
   ] as const);
-  return out[13];
+  return out[8];
 }

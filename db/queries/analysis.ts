@@ -93,12 +93,15 @@ const DEALS_OF_CONVERSATIONS = `array(select d.opportunity_id from (${CONVERSATI
 
 /**
  * Of the ids in column `column` of the batch's rows (the CTE `x`), those `table` holds: an array
- * computed once (an InitPlan) from probes of its primary key. Written as
- * `exists (select 1 from table where id = x.column)` under an OR, the check is planned as a hashed
- * subplan, which reads the whole table on every batch (nudges: every nudge ever made).
+ * computed once (an InitPlan) from one primary-key probe per id, as a lateral subquery with a
+ * limit. Written as `exists (select 1 from table where id = x.column)` under an OR, the check is
+ * planned as a hashed subplan, which reads the whole table on every batch (nudges: every nudge
+ * ever made); as `id = any(…)` of the ids, a plan made while the table is small reads the table
+ * too. A probe of a unique key is the cheaper plan at any size, so these inserts may keep a
+ * generic plan (planMode).
  */
 const presentIds = (table: string, column: string): string =>
-  `array(select t.id from ${table} t where t.id = any(array(select ${column} from x where ${column} is not null)))`;
+  `array(select p.id from (select ${column} as id from x where ${column} is not null) w, lateral (select t.id from ${table} t where t.id = w.id limit 1) p)`;
 
 /**
  * The deals of these conversations, locked until the batch commits: a correction made meanwhile

@@ -7,7 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeMessages } from '../../bots/ingest/store.ts';
 import { type Database, openDatabase, pipeline, planMode } from '../../db/client.ts';
-import { loadConversations, loadDealsForUpdate, loadPendingConfirmations, loadRecentNudges } from '../../db/queries/analysis.ts';
+import {
+  insertDeliveries,
+  insertNudges,
+  loadConversations,
+  loadDealsForUpdate,
+  loadPendingConfirmations,
+  loadRecentNudges,
+} from '../../db/queries/analysis.ts';
 import { chatIdsOf } from '../../db/queries/deliveries.ts';
 import { insertMessages, type MessageRow, titleConversations } from '../../db/queries/ingest.ts';
 import { chat } from '../helpers/app.ts';
@@ -155,5 +162,64 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
     // Each message's conversation checked by a probe of the primary key: no read of the 20,000.
     expect(scans).toEqual({ seq: 0, idx: 300 });
     expect(await statsOf('with stored as (insert into messages%')).toEqual({ generic: 9, custom: 0 });
+  });
+  it("finds the rows they depend on by probes, however small the table was when they were planned: a delivery's nudge", async () => {
+    const at = new Date('2026-11-23T09:00:00+08:00').toISOString();
+    const nudge = (id: string) => ({
+      id,
+      idempotency_key: `key-${id}`,
+      person_id: 'zhangsan',
+      opportunity_id: null,
+      conversation_id: null,
+      rule_id: 'price-objection',
+      action_id: null,
+      timer_id: null,
+      message_id: null,
+      atom_ids: [],
+      title: 't',
+      body: 'b',
+      created_at: at,
+    });
+    const delivery = (nudgeId: string) => ({
+      id: `d-${nudgeId}`,
+      idempotency_key: `d-${nudgeId}`,
+      nudge_id: nudgeId,
+      platform: 'local' as const,
+      to: { personId: 'zhangsan' },
+      message: { type: 'text' as const, text: 'b' },
+      created_at: at,
+    });
+    // First runs on an empty table (the nudge is inserted in the same transaction, as a batch does).
+    for (let i = 0; i < 8; i++) {
+      const inserted = await database.transaction(async (tx) => {
+        const [, , rows] = await pipeline(tx, [
+          () => planMode(tx, 'generic'),
+          () => insertNudges(tx, [nudge(`first-${i}`)]),
+          () => insertDeliveries(tx, [delivery(`first-${i}`), delivery('never-made')]),
+        ] as const);
+        return rows;
+      });
+      expect(inserted.map((d) => d.id)).toEqual([`d-first-${i}`]);
+    }
+    expect(await statsOf('%insert into deliveries%')).toEqual({ generic: 8, custom: 0 });
+    await database.sql.query(
+      `insert into nudges (id, idempotency_key, person_id, rule_id, title, body, created_at)
+       select 'n-' || i, 'k-' || i, 'zhangsan', 'price-objection', 't', 'b', now() from generate_series(1, 20000) i`,
+    );
+    const { scans, inserted } = await database.transaction(async (tx) => {
+      const count = async () => (await tx.query<{ seq: number }>(`select seq_scan::int as seq from pg_stat_xact_user_tables where relname = 'nudges'`))[0]!.seq;
+      const before = await count();
+      const [, rows] = await pipeline(tx, [
+        () => planMode(tx, 'generic'),
+        () =>
+          insertDeliveries(
+            tx,
+            Array.from({ length: 300 }, (_, i) => delivery(`n-${i * 61 + 1}`)),
+          ),
+      ] as const);
+      return { scans: (await count()) - before, inserted: rows.length };
+    });
+    expect(inserted).toBe(300);
+    expect(scans).toBe(0);
   });
 });
