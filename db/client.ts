@@ -237,7 +237,8 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   // were then read by sequential scans, growing with the tables (8 ms a call at 40,000 chats).
   // Custom plans cost a plan per call (tens of µs) and follow the data. With custom plans the
   // batch joins' row estimates can pass JIT's threshold, whose compile (~15 ms) outweighs the
-  // query, so JIT is off here as well.
+  // query, so JIT is off here as well. The inserts of a batch's own rows are planned once
+  // instead (planMode, above).
   const raw = postgres(url, { ...settings, max: opts.poolSize ?? 10, connection: { ...settings.connection, plan_cache_mode: 'force_custom_plan' } });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   if (opts.migrate ?? true) {
