@@ -9,6 +9,7 @@ import { createDeliveryFeed } from '../../bots/console/simulator/feed.ts';
 import { newId } from '../../core/ids.ts';
 import type { LocalSent } from '../../db/queries/simulator.ts';
 import { deliveries } from '../../db/schema/index.ts';
+import { eventually } from '../adapters/wecom/eventually.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
@@ -46,12 +47,15 @@ describe('the deliveries feed', () => {
     const stopOther = await feed.subscribe(['local:c2'], (s) => other.push(s));
 
     const a = await sent({ conv: 'local:c1', at: T0 + 60_000 });
-    await settle();
+    // Published, so the feed's cursor is past what comes next.
+    await eventually(() => got.length === 1);
     // Committed after `a` but stamped before it, within the look-back.
     const late = await sent({ conv: 'local:c1', at: T0 + 50_000 });
     const elsewhere = await sent({ conv: 'local:c2', at: T0 + 61_000 });
     await sent({ conv: 'local:c1', at: T0 + 62_000, status: 'pending' });
     await sent({ conv: 'local:c1', at: T0 + 63_000, platform: 'feishu' });
+    await eventually(() => got.length === 2 && other.length === 1);
+    // A few more polls: the pending and the Feishu send are never published.
     await settle();
 
     expect(got.map((s) => s.id)).toEqual([a, late]);

@@ -10,17 +10,17 @@ import { until } from '../services/stack.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 
-async function start(): Promise<{ child: ChildProcess; exit: Promise<number | null> }> {
+async function start(): Promise<{ child: ChildProcess; exit: Promise<number | null>; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/faults/fixtures/hangs-on-close.ts'], {
     cwd: REPO,
-    env: { ...process.env, SHUTDOWN_DEADLINE_MS: '500', LOG_LEVEL: 'warn' },
+    env: { ...process.env, SHUTDOWN_DEADLINE_MS: '500', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await until(async () => out.includes('ready'), 60_000, 'the process to start');
-  return { child, exit };
+  return { child, exit, output: () => out };
 }
 
 describe('shutdown', () => {
@@ -35,7 +35,8 @@ describe('shutdown', () => {
 
     const second = await start();
     second.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 200));
+    // The second signal once the first is taken (its info line), not after a guess at how long that takes.
+    await until(async () => second.output().includes('shutting down'), 10_000, 'the first signal to be taken');
     const again = performance.now();
     second.child.kill('SIGINT');
     expect(await second.exit).toBe(1);

@@ -35,7 +35,10 @@ describe('operations', () => {
     await worker.runner.enqueue(weeklyDigestJob, { personId: 'wangjing' });
     const db = worker.database.db;
     await until(async () => (await db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0], 15_000, 'the digest');
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Both runs over: whatever the second would have written is there by now.
+    const queue = new Queue('reports', { connection: { url: REDIS_URL }, prefix: stack.prefix });
+    await until(async () => (await queue.getCompleted()).filter((j) => j.name === weeklyDigestJob.name).length === 2, 15_000, 'both digest runs');
+    await queue.close();
     const sent = await db.select().from(deliveries);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ to: { personId: 'wangjing' }, status: 'sent', message: { type: 'markdown' } });

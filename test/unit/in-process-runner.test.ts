@@ -5,6 +5,7 @@ import { createLogger } from '../../core/logger.ts';
 import { defineJob, type JobResult, PermanentJobError } from '../../jobs/define.ts';
 import { MinHeap } from '../../jobs/heap.ts';
 import { InProcessRunner } from '../../jobs/in-process.ts';
+import { eventually } from '../adapters/wecom/eventually.ts';
 
 const T0 = new Date('2026-11-23T02:00:00.000Z');
 const later = (ms: number) => new Date(T0.getTime() + ms);
@@ -268,8 +269,7 @@ describe('InProcessRunner (manual clock, autoRun: false)', () => {
     await runner.enqueue(analyze, { id: 'm1' });
     // drain would wait for the stuck send forever: let the others run and look.
     void runner.drain();
-    await new Promise((r) => setTimeout(r, 20));
-    expect(ran).toContain('analyze:m1');
+    await eventually(() => ran.includes('analyze:m1'));
     expect((await runner.stats()).send.active).toBe(1);
   });
 

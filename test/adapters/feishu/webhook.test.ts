@@ -2,7 +2,7 @@ import { AESCipher, EventDispatcher } from '@larksuiteoapi/node-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FeishuAdapter } from '../../../adapters/feishu/adapter.ts';
 import type { HttpRoute } from '../../../adapters/types.ts';
-import { FAKE_APP_ID, FAKE_APP_SECRET } from './fake-feishu.ts';
+import { FAKE_APP_ID, FAKE_APP_SECRET, waitFor } from './fake-feishu.ts';
 import { encryptForFeishu, feishuWebhookRequest, signForFeishu } from './fake-webhook.ts';
 import { capturingLogger, fixture } from './helpers.ts';
 import { RecordingSink } from './recording-sink.ts';
@@ -64,8 +64,9 @@ describe('POST /feishu/webhook', () => {
       answered = true;
       return r;
     });
+    await waitFor(() => sink.messages.length === 1, 2_000, 'the message at the sink');
+    // The sink has not answered: nor may the webhook.
     await new Promise((r) => setTimeout(r, 50));
-    expect(sink.messages).toHaveLength(1);
     expect(answered).toBe(false);
     release();
     expect((await pending).status).toBe(200);
