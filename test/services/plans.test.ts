@@ -21,36 +21,47 @@ import { chat } from '../helpers/app.ts';
 import { loadCatalog } from '../unit/config-files.ts';
 import { createTestDatabase } from './pg.ts';
 
-describe('prepared statements on PostgreSQL', () => {
-  let database: Database;
-  let drop: () => Promise<void>;
+/**
+ * A test database of its own for the describe block, opened with one connection, so that the
+ * statement counters a test reads (pg_prepared_statements) are those of the session that ran them.
+ */
+function oneConnectionDatabase(): () => Database {
+  let database: Database | undefined;
+  let drop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     const created = await createTestDatabase();
     drop = created.drop;
-    // One connection, so the statement's counters below are those of the session that ran it.
     database = await openDatabase({ databaseUrl: created.url, dataDir: '', migrate: false, poolSize: 1 });
   });
   afterAll(async () => {
     await database?.close();
     await drop?.();
   });
+  return () => {
+    if (!database) throw new Error('the test database is not open');
+    return database;
+  };
+}
+
+describe('prepared statements on PostgreSQL', () => {
+  const db = oneConnectionDatabase();
 
   it('plans every run for the data it meets: a batch read first run on an empty table keeps no generic plan', async () => {
     // A batch's worth of ids, as the analysis asks: on an empty table a scan is the cheaper plan.
     const ids = Array.from({ length: 300 }, (_, i) => `local:c-${i}`);
-    for (let i = 0; i < 8; i++) await loadConversations(database.sql, ids);
-    await database.sql.query(
+    for (let i = 0; i < 8; i++) await loadConversations(db().sql, ids);
+    await db().sql.query(
       `insert into conversations (id, platform, chat_id, chat_type, created_at)
        select 'local:c-' || i, 'local', 'c-' || i, 'group', now() from generate_series(1, 20000) i`,
     );
-    const found = await loadConversations(database.sql, ['local:c-7', 'local:c-19999']);
+    const found = await loadConversations(db().sql, ['local:c-7', 'local:c-19999']);
     expect(found.map((c) => c.id).sort()).toEqual(['local:c-19999', 'local:c-7']);
-    const [stats] = await database.sql.query<{ generic: string; custom: string }>(
+    const [stats] = await db().sql.query<{ generic: string; custom: string }>(
       `select generic_plans::text as generic, custom_plans::text as custom from pg_prepared_statements
        where statement like '%from conversations where id = u.id limit 1) c'`,
     );
     expect(stats).toEqual({ generic: '0', custom: '9' });
-    const [settings] = await database.sql.query<{ jit: string }>(`select current_setting('jit') as jit`);
+    const [settings] = await db().sql.query<{ jit: string }>(`select current_setting('jit') as jit`);
     expect(settings?.jit).toBe('off');
   });
 
@@ -67,7 +78,7 @@ describe('prepared statements on PostgreSQL', () => {
       title: 'x',
       created_at: new Date().toISOString(),
     }));
-    const scans = await database.transaction(async (tx) => {
+    const scans = await db().transaction(async (tx) => {
       await loadConversations(tx, ids);
       await loadDealsForUpdate(tx, ids);
       await loadRecentNudges(tx, ids, new Date(0));
@@ -81,27 +92,16 @@ describe('prepared statements on PostgreSQL', () => {
     });
     expect(scans?.seq).toBe('0');
     expect(Number(scans?.idx)).toBeGreaterThan(0);
-    const titled = await database.sql.query<{ n: string }>(`select count(*)::text as n from conversations where title = 'x'`);
+    const titled = await db().sql.query<{ n: string }>(`select count(*)::text as n from conversations where title = 'x'`);
     expect(titled[0]?.n).toBe('300');
   });
 });
 
 describe("the inserts of a batch's own rows on PostgreSQL", () => {
-  let database: Database;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const created = await createTestDatabase();
-    drop = created.drop;
-    // One connection: the statement counters read below are the store's session's.
-    database = await openDatabase({ databaseUrl: created.url, dataDir: '', migrate: false, poolSize: 1 });
-  });
-  afterAll(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  const db = oneConnectionDatabase();
 
   const statsOf = async (like: string) => {
-    const rows = await database.sql.query<{ generic: number; custom: number }>(
+    const rows = await db().sql.query<{ generic: number; custom: number }>(
       `select generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements where statement like $1`,
       [like],
     );
@@ -115,7 +115,7 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
     // First runs on empty tables: the generic plan made at the first is used by every run after
     // (pg_prepared_statements counts the runs that used each kind of plan).
     for (let i = 0; i < 8; i++) {
-      const [outcome] = await storeMessages(database, catalog, at, [chat({ from: 'ou_customer', text: '您好', at, conv: `c-first-${i}`, id: `first-${i}` })]);
+      const [outcome] = await storeMessages(db(), catalog, at, [chat({ from: 'ou_customer', text: '您好', at, conv: `c-first-${i}`, id: `first-${i}` })]);
       expect(outcome?.status).toBe('stored');
     }
     expect(await statsOf('with stored as (insert into messages%')).toEqual({ generic: 8, custom: 0 });
@@ -123,7 +123,7 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
     // What reads a table is still planned for each call's data.
     expect(await statsOf('%update conversations c set title%')).toEqual({ generic: 0, custom: 8 });
 
-    await database.sql.query(
+    await db().sql.query(
       `insert into conversations (id, platform, chat_id, chat_type, created_at)
        select 'local:c-' || i, 'local', 'c-' || i, 'group', now() from generate_series(1, 20000) i`,
     );
@@ -145,7 +145,7 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
       received_at: at.toISOString(),
       raw: null,
     }));
-    const scans = await database.transaction(async (tx) => {
+    const scans = await db().transaction(async (tx) => {
       // Counted before and after: the view may still hold the earlier transactions' counts.
       const count = async () =>
         (
@@ -191,7 +191,7 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
     });
     // First runs on an empty table (the nudge is inserted in the same transaction, as a batch does).
     for (let i = 0; i < 8; i++) {
-      const inserted = await database.transaction(async (tx) => {
+      const inserted = await db().transaction(async (tx) => {
         const [, , rows] = await pipeline(tx, [
           () => planMode(tx, 'generic'),
           () => insertNudges(tx, [nudge(`first-${i}`)]),
@@ -202,11 +202,11 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
       expect(inserted.map((d) => d.id)).toEqual([`d-first-${i}`]);
     }
     expect(await statsOf('%insert into deliveries%')).toEqual({ generic: 8, custom: 0 });
-    await database.sql.query(
+    await db().sql.query(
       `insert into nudges (id, idempotency_key, person_id, rule_id, title, body, created_at)
        select 'n-' || i, 'k-' || i, 'zhangsan', 'price-objection', 't', 'b', now() from generate_series(1, 20000) i`,
     );
-    const { scans, inserted } = await database.transaction(async (tx) => {
+    const { scans, inserted } = await db().transaction(async (tx) => {
       const count = async () => (await tx.query<{ seq: number }>(`select seq_scan::int as seq from pg_stat_xact_user_tables where relname = 'nudges'`))[0]!.seq;
       const before = await count();
       const [, rows] = await pipeline(tx, [
