@@ -23,6 +23,7 @@ import { pruneNonces } from '../../db/queries/nonces.ts';
 import { atomEvents, atoms, conversations, deliveries, messages, nudges, people, timers, webhookNonces } from '../../db/schema/index.ts';
 import { CATALOG_FILES } from '../setup/constants.ts';
 import { chat } from '../helpers/app.ts';
+import { nudgeRow } from '../helpers/rows.ts';
 
 const at = new Date('2026-11-23T09:00:00+08:00');
 
@@ -240,21 +241,7 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
 
     it('writes a nudge only with its compliance record, and a delivery or atom event only with its nudge', async () => {
       const iso = at.toISOString();
-      const nudge = (id: string) => ({
-        id,
-        idempotency_key: id,
-        person_id: 'zhangsan',
-        opportunity_id: null,
-        conversation_id: null,
-        rule_id: 'price-objection',
-        action_id: null,
-        timer_id: null,
-        message_id: null,
-        atom_ids: [],
-        title: 't',
-        body: 'b',
-        created_at: iso,
-      });
+      const nudge = (id: string) => nudgeRow(id, iso);
       const record = {
         id: `cr-${name}`,
         kind: 'sensitive_phrase' as const,

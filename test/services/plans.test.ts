@@ -18,6 +18,7 @@ import {
 import { chatIdsOf } from '../../db/queries/deliveries.ts';
 import { insertMessages, type MessageRow, titleConversations } from '../../db/queries/ingest.ts';
 import { chat } from '../helpers/app.ts';
+import { nudgeRow } from '../helpers/rows.ts';
 import { loadCatalog } from '../unit/config-files.ts';
 import { createTestDatabase } from './pg.ts';
 
@@ -165,21 +166,7 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
   });
   it("finds the rows they depend on by probes, however small the table was when they were planned: a delivery's nudge", async () => {
     const at = new Date('2026-11-23T09:00:00+08:00').toISOString();
-    const nudge = (id: string) => ({
-      id,
-      idempotency_key: `key-${id}`,
-      person_id: 'zhangsan',
-      opportunity_id: null,
-      conversation_id: null,
-      rule_id: 'price-objection',
-      action_id: null,
-      timer_id: null,
-      message_id: null,
-      atom_ids: [],
-      title: 't',
-      body: 'b',
-      created_at: at,
-    });
+    const nudge = (id: string) => nudgeRow(id, at);
     const delivery = (nudgeId: string) => ({
       id: `d-${nudgeId}`,
       idempotency_key: `d-${nudgeId}`,

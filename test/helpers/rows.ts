@@ -1,0 +1,19 @@
+/** Rows of the analysis's batch statements, as tests of the statements themselves write them. */
+import type { NudgeRow } from '../../bots/analysis/state.ts';
+
+/** A price-objection nudge to zhangsan about no deal, with `id` as its idempotency key too. */
+export const nudgeRow = (id: string, createdAt: string): NudgeRow => ({
+  id,
+  idempotency_key: id,
+  person_id: 'zhangsan',
+  opportunity_id: null,
+  conversation_id: null,
+  rule_id: 'price-objection',
+  action_id: null,
+  timer_id: null,
+  message_id: null,
+  atom_ids: [],
+  title: 't',
+  body: 'b',
+  created_at: createdAt,
+});
