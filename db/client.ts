@@ -74,7 +74,9 @@ export async function pipelineCommit<T extends readonly unknown[]>(tx: Sql, step
  * one plan whatever the data, and so do the foreign-key checks it sets off (PostgreSQL's own
  * statements, a primary-key probe a row, planned again for every row under `force_custom_plan`):
  * such inserts go between `planMode(tx, 'generic')` and `planMode(tx, 'custom')`, planned once
- * per connection. A no-op on PGlite, whose statements are unnamed and planned at every call.
+ * per connection. A no-op on PGlite, whose statements are unnamed and planned at every call, and
+ * outside a transaction, where `set local` would hold for nothing: `commit` is what only a
+ * PostgreSQL transaction has.
  */
 export async function planMode(tx: Sql, mode: 'generic' | 'custom'): Promise<void> {
   if (!tx.commit) return;

@@ -9,7 +9,7 @@ import { createDeliveryFeed } from '../../bots/console/simulator/feed.ts';
 import { newId } from '../../core/ids.ts';
 import type { LocalSent } from '../../db/queries/simulator.ts';
 import { deliveries } from '../../db/schema/index.ts';
-import { eventually } from '../adapters/wecom/eventually.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeMessages } from '../../bots/ingest/store.ts';
-import { type Database, openDatabase, pipeline, planMode } from '../../db/client.ts';
+import { type Database, openDatabase, pipeline, planMode, type Sql } from '../../db/client.ts';
 import {
   insertDeliveries,
   insertNudges,
@@ -42,6 +42,23 @@ function oneConnectionDatabase(): () => Database {
     if (!database) throw new Error('the test database is not open');
     return database;
   };
+}
+
+/**
+ * How many sequential and index scans of `table` the transaction ran while `work` did, counted
+ * before and after: pg_stat_xact_user_tables may still hold earlier transactions' counts.
+ */
+async function scansDuring<T>(tx: Sql, table: string, work: () => Promise<T>): Promise<{ seq: number; idx: number; result: T }> {
+  const count = async () =>
+    (
+      await tx.query<{ seq: number; idx: number }>(`select seq_scan::int as seq, idx_scan::int as idx from pg_stat_xact_user_tables where relname = $1`, [
+        table,
+      ])
+    )[0]!;
+  const before = await count();
+  const result = await work();
+  const after = await count();
+  return { seq: after.seq - before.seq, idx: after.idx - before.idx, result };
 }
 
 describe('prepared statements on PostgreSQL', () => {
@@ -146,22 +163,19 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
       received_at: at.toISOString(),
       raw: null,
     }));
-    const scans = await db().transaction(async (tx) => {
-      // Counted before and after: the view may still hold the earlier transactions' counts.
-      const count = async () =>
-        (
-          await tx.query<{ seq: number; idx: number }>(
-            `select seq_scan::int as seq, idx_scan::int as idx from pg_stat_xact_user_tables where relname = 'conversations'`,
-          )
-        )[0]!;
-      const before = await count();
-      const [, stored] = await pipeline(tx, [() => planMode(tx, 'generic'), () => insertMessages(tx, rows)] as const);
-      expect(stored.size).toBe(300);
-      const after = await count();
-      return { seq: after.seq - before.seq, idx: after.idx - before.idx };
-    });
+    const {
+      seq,
+      idx,
+      result: stored,
+    } = await db().transaction((tx) =>
+      scansDuring(tx, 'conversations', async () => {
+        const [, ids] = await pipeline(tx, [() => planMode(tx, 'generic'), () => insertMessages(tx, rows)] as const);
+        return ids;
+      }),
+    );
+    expect(stored.size).toBe(300);
     // Each message's conversation checked by a probe of the primary key: no read of the 20,000.
-    expect(scans).toEqual({ seq: 0, idx: 300 });
+    expect({ seq, idx }).toEqual({ seq: 0, idx: 300 });
     expect(await statsOf('with stored as (insert into messages%')).toEqual({ generic: 9, custom: 0 });
   });
   it("finds the rows they depend on by probes, however small the table was when they were planned: a delivery's nudge", async () => {
@@ -193,19 +207,19 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
       `insert into nudges (id, idempotency_key, person_id, rule_id, title, body, created_at)
        select 'n-' || i, 'k-' || i, 'zhangsan', 'price-objection', 't', 'b', now() from generate_series(1, 20000) i`,
     );
-    const { scans, inserted } = await db().transaction(async (tx) => {
-      const count = async () => (await tx.query<{ seq: number }>(`select seq_scan::int as seq from pg_stat_xact_user_tables where relname = 'nudges'`))[0]!.seq;
-      const before = await count();
-      const [, rows] = await pipeline(tx, [
-        () => planMode(tx, 'generic'),
-        () =>
-          insertDeliveries(
-            tx,
-            Array.from({ length: 300 }, (_, i) => delivery(`n-${i * 61 + 1}`)),
-          ),
-      ] as const);
-      return { scans: (await count()) - before, inserted: rows.length };
-    });
+    const { seq: scans, result: inserted } = await db().transaction((tx) =>
+      scansDuring(tx, 'nudges', async () => {
+        const [, rows] = await pipeline(tx, [
+          () => planMode(tx, 'generic'),
+          () =>
+            insertDeliveries(
+              tx,
+              Array.from({ length: 300 }, (_, i) => delivery(`n-${i * 61 + 1}`)),
+            ),
+        ] as const);
+        return rows.length;
+      }),
+    );
     expect(inserted).toBe(300);
     expect(scans).toBe(0);
   });

@@ -5,7 +5,7 @@ import { createLogger } from '../../core/logger.ts';
 import { defineJob, type JobResult, PermanentJobError } from '../../jobs/define.ts';
 import { MinHeap } from '../../jobs/heap.ts';
 import { InProcessRunner } from '../../jobs/in-process.ts';
-import { eventually } from '../adapters/wecom/eventually.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const T0 = new Date('2026-11-23T02:00:00.000Z');
 const later = (ms: number) => new Date(T0.getTime() + ms);

@@ -9,7 +9,7 @@ import { feedbackButtons } from '../../../core/card-actions.ts';
 import { FakeWecomWsServer } from '../../fakes/wecom/ws-server.ts';
 import { json } from './fixtures.ts';
 import { captureLogger } from './log-capture.ts';
-import { eventually } from './eventually.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { RecordingSink } from './recording-sink.ts';
 
 const creds = { botId: 'aibAbCdEf0123456789', secret: 'bot-secret-DO-NOT-LOG' };
