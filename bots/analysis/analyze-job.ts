@@ -157,13 +157,16 @@ function tally(keys: readonly string[]): Map<string, number> {
 
 async function loadState(tx: Sql, messages: readonly PendingMessage[], now: Date): Promise<BatchState> {
   const convIds = [...new Set(messages.map((m) => m.conversationId))];
-  // Every read by conversation id: one round trip on PostgreSQL.
-  const [conversations, deals, timers, recent, confirmations] = await pipeline(tx, [
+  // Every read by conversation id, one round trip on PostgreSQL; each reads by index probes per
+  // id, the best plan at any table size, so planned once (see planMode).
+  const [, conversations, deals, timers, recent, confirmations] = await pipeline(tx, [
+    () => planMode(tx, 'generic'),
     () => loadConversations(tx, convIds),
     () => loadDealsForUpdate(tx, convIds),
     () => loadOpenTimers(tx, convIds),
     () => loadRecentNudges(tx, convIds, new Date(now.getTime() - WEEK_MS)),
     () => loadPendingConfirmations(tx, convIds),
+    () => planMode(tx, 'custom'),
   ] as const);
   const state: BatchState = {
     conversations: new Map(conversations.map((c) => [c.id, c])),

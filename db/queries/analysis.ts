@@ -85,39 +85,51 @@ export async function loadConversations(tx: Sql, ids: readonly string[]): Promis
 }
 
 /**
- * The deal ids of the conversations in $1, as an array computed once (an InitPlan) from a probe
- * per conversation: the reads below then use their opportunity_id indexes as with a list of ids,
- * in any plan (a semi-join here may be planned as a scan of the whole table).
+ * The deal ids of the conversations in $1, once each and in order, as an array computed once (an
+ * InitPlan) from a probe per conversation.
  */
-const DEALS_OF_CONVERSATIONS = `array(select d.opportunity_id from (${CONVERSATIONS_OF('opportunity_id')}) d where d.opportunity_id is not null)`;
+const DEALS_OF_CONVERSATIONS = `array(select distinct d.opportunity_id from (${CONVERSATIONS_OF('opportunity_id')}) d where d.opportunity_id is not null order by 1)`;
+
+/**
+ * `select` over the rows of `from` (a table and condition naming `u.id`) for each id of the text[]
+ * expression `ids`: an index probe per id, as a lateral subquery the planner cannot turn into a
+ * join (`offset 0` keeps it a subquery when there is no limit). Written as `= any(ids)`, the plan
+ * depends on the table's size when it is made; this one probes at any size, so the batch's reads
+ * may keep a generic plan made on empty tables (planMode), instead of being planned again for
+ * every batch with its few hundred ids.
+ */
+const PER_ID = (ids: string, select: string, from: string, tail = 'offset 0'): string =>
+  `select r.* from unnest(${ids}) as u(id), lateral (select ${select} from ${from} ${tail}) r`;
 
 /**
  * Of the ids in column `column` of the batch's rows (the CTE `x`), those `table` holds: an array
- * computed once (an InitPlan) from one primary-key probe per id, as a lateral subquery with a
- * limit. Written as `exists (select 1 from table where id = x.column)` under an OR, the check is
- * planned as a hashed subplan, which reads the whole table on every batch (nudges: every nudge
- * ever made); as `id = any(…)` of the ids, a plan made while the table is small reads the table
- * too. A probe of a unique key is the cheaper plan at any size, so these inserts may keep a
- * generic plan (planMode).
+ * computed once (an InitPlan) from one primary-key probe per id, as in PER_ID. Written as
+ * `exists (select 1 from table where id = x.column)` under an OR, the check is planned as a hashed
+ * subplan, which reads the whole table on every batch (nudges: every nudge ever made).
  */
 const presentIds = (table: string, column: string): string =>
   `array(select p.id from (select ${column} as id from x where ${column} is not null) w, lateral (select t.id from ${table} t where t.id = w.id limit 1) p)`;
 
 /**
  * The deals of these conversations, locked until the batch commits: a correction made meanwhile
- * waits instead of being overwritten. By conversation (not deal) ids, like the other reads of the
- * batch, so that they all go in one round trip.
+ * waits instead of being overwritten. Locked one by one in the order of their ids (the order of
+ * the probes), so two batches sharing deals cannot deadlock. By conversation (not deal) ids, like
+ * the other reads of the batch, so that they all go in one round trip.
  */
 export async function loadDealsForUpdate(tx: Sql, conversationIds: readonly string[]): Promise<DealState[]> {
   if (conversationIds.length === 0) return [];
   const rows = await tx.query<Omit<DealState, 'isNew' | 'dirty'>>(
-    `select id, name, named_by as "namedBy", owner_id as "ownerId", stage, stage_at as "stageAt", status, closed_at as "closedAt", amount,
+    PER_ID(
+      DEALS_OF_CONVERSATIONS,
+      `id, name, named_by as "namedBy", owner_id as "ownerId", stage, stage_at as "stageAt", status, closed_at as "closedAt", amount,
        value_score as "valueScore", value_terms as "valueTerms", created_at as "createdAt", updated_at as "updatedAt",
        customer_messages as "customerMessages", buying_signals as "buyingSignals", reply_hours_sum as "replyHoursSum", reply_count as "replyCount",
        awaiting_reply_since as "awaitingReplySince", last_customer_at as "lastCustomerAt", last_rep_at as "lastRepAt",
        contact_name as "contactName", contacts, touches, touches_day as "touchesDay", meeting_at as "meetingAt", meeting_type as "meetingType",
-       document_opens as "documentOpens"
-     from opportunities where id = any(${DEALS_OF_CONVERSATIONS}) order by id for update`,
+       document_opens as "documentOpens"`,
+      'opportunities where id = u.id',
+      'limit 1 for update',
+    ),
     [conversationIds],
   );
   return rows.map((r) => ({ ...r, isNew: false, dirty: false }));
@@ -125,10 +137,13 @@ export async function loadDealsForUpdate(tx: Sql, conversationIds: readonly stri
 
 export async function loadOpenTimers(tx: Sql, conversationIds: readonly string[]): Promise<TimerState[]> {
   const rows = await tx.query<Omit<TimerState, 'isNew' | 'dirty'>>(
-    `select id, rule_id as "ruleId", opportunity_id as "opportunityId", conversation_id as "conversationId", rep_id as "repId",
+    PER_ID(
+      '$1::text[]',
+      `id, rule_id as "ruleId", opportunity_id as "opportunityId", conversation_id as "conversationId", rep_id as "repId",
        trigger_message_id as "triggerMessageId", trigger_at as "triggerAt", expect, started_at as "startedAt", nudge_at as "nudgeAt",
-       due_at as "dueAt", status, silent, resolved_at as "resolvedAt", resolved_by_message_id as "resolvedByMessageId"
-     from timers where conversation_id = any($1::text[]) and status in ('pending', 'fired')`,
+       due_at as "dueAt", status, silent, resolved_at as "resolvedAt", resolved_by_message_id as "resolvedByMessageId"`,
+      `timers where conversation_id = u.id and status in ('pending', 'fired')`,
+    ),
     [conversationIds],
   );
   return rows.map((r) => ({ ...r, isNew: false, dirty: false }));
@@ -138,10 +153,13 @@ export async function loadOpenTimers(tx: Sql, conversationIds: readonly string[]
 export async function loadRecentNudges(tx: Sql, conversationIds: readonly string[], since: Date): Promise<RecentNudge[]> {
   if (conversationIds.length === 0) return [];
   return tx.query<RecentNudge>(
-    `select n.id, n.person_id as "personId", n.opportunity_id as "opportunityId", n.conversation_id as "conversationId", n.rule_id as "ruleId",
+    PER_ID(
+      DEALS_OF_CONVERSATIONS,
+      `n.id, n.person_id as "personId", n.opportunity_id as "opportunityId", n.conversation_id as "conversationId", n.rule_id as "ruleId",
        n.atom_ids as "atomIds", n.created_at as "createdAt",
-       coalesce((select jsonb_agg(e.atom_id) from atom_events e where e.nudge_id = n.id and e.kind = 'used'), '[]'::jsonb) as "usedAtomIds"
-     from nudges n where n.opportunity_id = any(${DEALS_OF_CONVERSATIONS}) and n.created_at >= $2`,
+       coalesce((select jsonb_agg(e.atom_id) from atom_events e where e.nudge_id = n.id and e.kind = 'used'), '[]'::jsonb) as "usedAtomIds"`,
+      'nudges n where n.opportunity_id = u.id and n.created_at >= $2',
+    ),
     [conversationIds, since],
   );
 }
@@ -150,8 +168,11 @@ export async function loadRecentNudges(tx: Sql, conversationIds: readonly string
 export async function loadPendingConfirmations(tx: Sql, conversationIds: readonly string[]): Promise<ConfirmationState[]> {
   if (conversationIds.length === 0) return [];
   return tx.query<ConfirmationState>(
-    `select id, opportunity_id as "opportunityId", kind, to_stage as "toStage", status
-     from deal_confirmations where opportunity_id = any(${DEALS_OF_CONVERSATIONS}) and status = 'pending'`,
+    PER_ID(
+      DEALS_OF_CONVERSATIONS,
+      'id, opportunity_id as "opportunityId", kind, to_stage as "toStage", status',
+      `deal_confirmations where opportunity_id = u.id and status = 'pending'`,
+    ),
     [conversationIds],
   );
 }

@@ -12,6 +12,7 @@ import {
   insertNudges,
   loadConversations,
   loadDealsForUpdate,
+  loadOpenTimers,
   loadPendingConfirmations,
   loadRecentNudges,
 } from '../../db/queries/analysis.ts';
@@ -222,5 +223,80 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
     );
     expect(inserted).toBe(300);
     expect(scans).toBe(0);
+  });
+});
+
+describe("the analysis batch's reads on PostgreSQL", () => {
+  const db = oneConnectionDatabase();
+  const READ_TABLES = ['conversations', 'opportunities', 'timers', 'nudges', 'deal_confirmations'] as const;
+
+  /** The batch's five reads as the analysis sends them (bots/analysis/analyze-job.ts: loadState). */
+  const readBatch = (tx: Sql, ids: readonly string[]) =>
+    pipeline(tx, [
+      () => planMode(tx, 'generic'),
+      () => loadConversations(tx, ids),
+      () => loadDealsForUpdate(tx, ids),
+      () => loadOpenTimers(tx, ids),
+      () => loadRecentNudges(tx, ids, new Date(0)),
+      () => loadPendingConfirmations(tx, ids),
+      () => planMode(tx, 'custom'),
+    ] as const);
+
+  it('are planned once on empty tables and still read 20,000 of each by a probe per id', async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `local:c-${i * 61 + 1}`);
+    for (let i = 0; i < 8; i++) {
+      const [, conversations, deals] = await db().transaction((tx) => readBatch(tx, ids));
+      expect([conversations.length, deals.length]).toEqual([0, 0]);
+    }
+    const plans = await db().sql.query<{ statement: string; generic: number; custom: number }>(
+      `select statement, generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements
+       where statement like 'select r.* from unnest(%' or statement like 'select c.* from unnest(%'`,
+    );
+    expect(plans).toHaveLength(5);
+    for (const p of plans) expect({ generic: p.generic, custom: p.custom }).toEqual({ generic: 8, custom: 0 });
+
+    // 20,000 conversations, each with its deal, an open and a done timer, a nudge and a pending
+    // confirmation; the plans made above on empty tables are kept (generic_plans counts on).
+    await db().sql.query(
+      `insert into opportunities (id, stage, stage_at, created_at, updated_at)
+         select 'o-' || i, 'contacted', now(), now(), now() from generate_series(1, 20000) i;
+       insert into conversations (id, platform, chat_id, chat_type, opportunity_id, created_at)
+         select 'local:c-' || i, 'local', 'c-' || i, 'group', 'o-' || i, now() from generate_series(1, 20000) i;
+       insert into timers (id, rule_id, opportunity_id, conversation_id, trigger_message_id, trigger_at, expect, started_at, nudge_at, due_at, status)
+         select 't-' || i || '-' || s, 'silence-' || s, 'o-' || i, 'local:c-' || i, 'm-' || i, now(), '{}', now(), now(), now(), s
+         from generate_series(1, 20000) i, unnest(array['pending', 'done']) s;
+       insert into nudges (id, idempotency_key, person_id, opportunity_id, rule_id, title, body, created_at)
+         select 'n-' || i, 'k-' || i, 'zhangsan', 'o-' || i, 'price-objection', 't', 'b', now() from generate_series(1, 20000) i;
+       insert into deal_confirmations (id, opportunity_id, kind, person_id, status, created_at)
+         select 'dc-' || i, 'o-' || i, 'won', 'zhangsan', 'pending', now() from generate_series(1, 20000) i`,
+    );
+    const { scans, read } = await db().transaction(async (tx) => {
+      const count = () =>
+        tx.query<{ relname: string; seq: number; idx: number }>(
+          `select relname, seq_scan::int as seq, idx_scan::int as idx from pg_stat_xact_user_tables where relname = any($1::text[])`,
+          [READ_TABLES],
+        );
+      const before = await count();
+      const read = await readBatch(tx, ids);
+      const after = await count();
+      const scans = Object.fromEntries(
+        after.map((a) => {
+          const b = before.find((x) => x.relname === a.relname);
+          return [a.relname, { seq: a.seq - (b?.seq ?? 0), probes: a.idx - (b?.idx ?? 0) > 0 }];
+        }),
+      );
+      return { scans, read };
+    });
+    const [, conversations, deals, timers, nudges, confirmations] = read;
+    expect([conversations.length, deals.length, timers.length, nudges.length, confirmations.length]).toEqual([300, 300, 300, 300, 300]);
+    expect(timers.every((t) => t.status === 'pending')).toBe(true);
+    // Locked in the order of their ids: two batches sharing deals take them in the same order.
+    expect(deals.map((d) => d.id)).toEqual(deals.map((d) => d.id).sort());
+    for (const table of READ_TABLES) expect(scans[table], table).toEqual({ seq: 0, probes: true });
+    const after = await db().sql.query<{ generic: number; custom: number }>(
+      `select generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements
+       where statement like 'select r.* from unnest(%' or statement like 'select c.* from unnest(%'`,
+    );
+    for (const p of after) expect(p).toEqual({ generic: 9, custom: 0 });
   });
 });
