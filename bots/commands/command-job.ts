@@ -61,7 +61,8 @@ export function commandHandler(deps: CommandDeps): JobHandler<{ messageId: strin
       // Answered already (a duplicate job), or not a command at all.
       if (!msg) return null;
       // Taken off the queue with the claim, in its transaction.
-      await tx.delete(messageQueue).where(eq(messageQueue.messageId, msg.id));
+      // By the commands' own index (message_queue_direct_idx): the queue has no key of its own.
+      await tx.delete(messageQueue).where(and(eq(messageQueue.direct, true), eq(messageQueue.messageId, msg.id)));
       const person = msg.personId ? deps.catalog.current.person(msg.personId) : null;
       // Customers or strangers writing to the bot get no answer: the bot serves the sales team.
       if (!person?.active) return null;

@@ -34,16 +34,18 @@ export async function lockPartition(tx: Sql, partition: number): Promise<void> {
  * index (`message_queue_slot_idx`), then the first `limit` of those. Asked as one ordered query
  * over `slot = any(...)`, the planner sorts every pending row of the partition's slots, so each
  * claim grew with the backlog; this way a claim reads at most
- * slots × limit index entries. The ids go to the delete as an array computed once, so the delete
- * probes the primary key instead of joining (a hash join planned from a scan of the whole queue).
+ * slots × limit index entries. The rows go to the delete as an array of their ctids computed once,
+ * so the delete goes straight to them (a TID scan) instead of joining (a hash join planned from a
+ * scan of the whole queue). A ctid names the same row until the row is deleted: queue rows are
+ * never updated, and the partition's lock (lockPartition) keeps every other claim off them.
  */
 export async function claimPending(tx: Sql, slots: readonly number[], limit: number, now: Date): Promise<PendingMessage[]> {
   const rows = await tx.query<PendingMessage>(
     `with taken as (
        delete from message_queue q
-       where q.message_id = any(array(
-         select p.message_id from unnest($1::smallint[]) s(slot),
-           lateral (select message_id, sent_at, received_at from message_queue
+       where q.ctid = any(array(
+         select p.ctid from unnest($1::smallint[]) s(slot),
+           lateral (select ctid, message_id, sent_at, received_at from message_queue
                     where slot = s.slot and not direct
                     order by sent_at, received_at, message_id limit $2) p
          order by p.sent_at, p.received_at, p.message_id limit $2))

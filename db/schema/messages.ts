@@ -60,7 +60,11 @@ export const messages = pgTable(
 export const messageQueue = pgTable(
   'message_queue',
   {
-    messageId: text('message_id').primaryKey(),
+    // No key of its own: a row is written once by the ingest that stored its message (which dedupes
+    // the messages) and deleted once by the claim that took it, found by its ctid under the
+    // partition's lock (db/queries/analysis.ts). A primary key here was one more btree entry per
+    // message, at a random place, for lookups nothing makes.
+    messageId: text('message_id').notNull(),
     slot: smallint('slot').notNull(),
     direct: boolean('direct').notNull(),
     sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),
