@@ -46,21 +46,38 @@ function oneConnectionDatabase(): () => Database {
 }
 
 /**
- * How many sequential and index scans of `table` the transaction ran while `work` did, counted
- * before and after: pg_stat_xact_user_tables may still hold earlier transactions' counts.
+ * How many sequential and index scans of each of `tables` the transaction ran while `work` did,
+ * counted before and after: pg_stat_xact_user_tables may still hold earlier transactions' counts.
  */
-async function scansDuring<T>(tx: Sql, table: string, work: () => Promise<T>): Promise<{ seq: number; idx: number; result: T }> {
+async function scansDuring<T>(
+  tx: Sql,
+  tables: readonly string[],
+  work: () => Promise<T>,
+): Promise<{ scans: Record<string, { seq: number; idx: number }>; result: T }> {
   const count = async () =>
-    (
-      await tx.query<{ seq: number; idx: number }>(`select seq_scan::int as seq, idx_scan::int as idx from pg_stat_xact_user_tables where relname = $1`, [
-        table,
-      ])
-    )[0]!;
+    new Map(
+      (
+        await tx.query<{ relname: string; seq: number; idx: number }>(
+          `select relname, seq_scan::int as seq, idx_scan::int as idx from pg_stat_xact_user_tables where relname = any($1::text[])`,
+          [tables],
+        )
+      ).map((r) => [r.relname, r]),
+    );
   const before = await count();
   const result = await work();
   const after = await count();
-  return { seq: after.seq - before.seq, idx: after.idx - before.idx, result };
+  const scans = Object.fromEntries(
+    tables.map((t) => [t, { seq: (after.get(t)?.seq ?? 0) - (before.get(t)?.seq ?? 0), idx: (after.get(t)?.idx ?? 0) - (before.get(t)?.idx ?? 0) }]),
+  );
+  return { scans, result };
 }
+
+/** How often each prepared statement like `like` was run on a generic and on a custom plan. */
+const plansOf = (sql: Sql, like: string) =>
+  sql.query<{ generic: number; custom: number }>(
+    `select generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements where statement like $1`,
+    [like],
+  );
 
 describe('prepared statements on PostgreSQL', () => {
   const db = oneConnectionDatabase();
@@ -120,10 +137,7 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
   const db = oneConnectionDatabase();
 
   const statsOf = async (like: string) => {
-    const rows = await db().sql.query<{ generic: number; custom: number }>(
-      `select generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements where statement like $1`,
-      [like],
-    );
+    const rows = await plansOf(db().sql, like);
     expect(rows).toHaveLength(1);
     return rows[0]!;
   };
@@ -164,19 +178,15 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
       received_at: at.toISOString(),
       raw: null,
     }));
-    const {
-      seq,
-      idx,
-      result: stored,
-    } = await db().transaction((tx) =>
-      scansDuring(tx, 'conversations', async () => {
+    const { scans, result: stored } = await db().transaction((tx) =>
+      scansDuring(tx, ['conversations'], async () => {
         const [, ids] = await pipeline(tx, [() => planMode(tx, 'generic'), () => insertMessages(tx, rows)] as const);
         return ids;
       }),
     );
     expect(stored.size).toBe(300);
     // Each message's conversation checked by a probe of the primary key: no read of the 20,000.
-    expect({ seq, idx }).toEqual({ seq: 0, idx: 300 });
+    expect(scans.conversations).toEqual({ seq: 0, idx: 300 });
     expect(await statsOf('with stored as (insert into messages%')).toEqual({ generic: 9, custom: 0 });
   });
   it("finds the rows they depend on by probes, however small the table was when they were planned: a delivery's nudge", async () => {
@@ -208,8 +218,8 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
       `insert into nudges (id, idempotency_key, person_id, rule_id, title, body, created_at)
        select 'n-' || i, 'k-' || i, 'zhangsan', 'price-objection', 't', 'b', now() from generate_series(1, 20000) i`,
     );
-    const { seq: scans, result: inserted } = await db().transaction((tx) =>
-      scansDuring(tx, 'nudges', async () => {
+    const { scans, result: inserted } = await db().transaction((tx) =>
+      scansDuring(tx, ['nudges'], async () => {
         const [, rows] = await pipeline(tx, [
           () => planMode(tx, 'generic'),
           () =>
@@ -222,7 +232,7 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
       }),
     );
     expect(inserted).toBe(300);
-    expect(scans).toBe(0);
+    expect(scans.nudges?.seq).toBe(0);
   });
 });
 
@@ -248,12 +258,9 @@ describe("the analysis batch's reads on PostgreSQL", () => {
       const [, conversations, deals] = await db().transaction((tx) => readBatch(tx, ids));
       expect([conversations.length, deals.length]).toEqual([0, 0]);
     }
-    const plans = await db().sql.query<{ statement: string; generic: number; custom: number }>(
-      `select statement, generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements
-       where statement like 'select r.* from unnest(%' or statement like 'select c.* from unnest(%'`,
-    );
-    expect(plans).toHaveLength(5);
-    for (const p of plans) expect({ generic: p.generic, custom: p.custom }).toEqual({ generic: 8, custom: 0 });
+    // The five reads are the statements that start from the batch's ids.
+    const readPlans = async () => [...(await plansOf(db().sql, 'select r.* from unnest(%')), ...(await plansOf(db().sql, 'select c.* from unnest(%'))];
+    expect(await readPlans()).toEqual(Array(5).fill({ generic: 8, custom: 0 }));
 
     // 20,000 conversations, each with its deal, an open and a done timer, a nudge and a pending
     // confirmation; the plans made above on empty tables are kept (generic_plans counts on).
@@ -270,33 +277,13 @@ describe("the analysis batch's reads on PostgreSQL", () => {
        insert into deal_confirmations (id, opportunity_id, kind, person_id, status, created_at)
          select 'dc-' || i, 'o-' || i, 'won', 'zhangsan', 'pending', now() from generate_series(1, 20000) i`,
     );
-    const { scans, read } = await db().transaction(async (tx) => {
-      const count = () =>
-        tx.query<{ relname: string; seq: number; idx: number }>(
-          `select relname, seq_scan::int as seq, idx_scan::int as idx from pg_stat_xact_user_tables where relname = any($1::text[])`,
-          [READ_TABLES],
-        );
-      const before = await count();
-      const read = await readBatch(tx, ids);
-      const after = await count();
-      const scans = Object.fromEntries(
-        after.map((a) => {
-          const b = before.find((x) => x.relname === a.relname);
-          return [a.relname, { seq: a.seq - (b?.seq ?? 0), probes: a.idx - (b?.idx ?? 0) > 0 }];
-        }),
-      );
-      return { scans, read };
-    });
-    const [, conversations, deals, timers, nudges, confirmations] = read;
+    const { scans, result } = await db().transaction((tx) => scansDuring(tx, READ_TABLES, () => readBatch(tx, ids)));
+    const [, conversations, deals, timers, nudges, confirmations] = result;
     expect([conversations.length, deals.length, timers.length, nudges.length, confirmations.length]).toEqual([300, 300, 300, 300, 300]);
     expect(timers.every((t) => t.status === 'pending')).toBe(true);
     // Locked in the order of their ids: two batches sharing deals take them in the same order.
     expect(deals.map((d) => d.id)).toEqual(deals.map((d) => d.id).sort());
-    for (const table of READ_TABLES) expect(scans[table], table).toEqual({ seq: 0, probes: true });
-    const after = await db().sql.query<{ generic: number; custom: number }>(
-      `select generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements
-       where statement like 'select r.* from unnest(%' or statement like 'select c.* from unnest(%'`,
-    );
-    for (const p of after) expect(p).toEqual({ generic: 9, custom: 0 });
+    for (const table of READ_TABLES) expect({ seq: scans[table]?.seq, probes: (scans[table]?.idx ?? 0) > 0 }, table).toEqual({ seq: 0, probes: true });
+    expect(await readPlans()).toEqual(Array(5).fill({ generic: 9, custom: 0 }));
   });
 });
