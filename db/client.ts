@@ -72,9 +72,10 @@ export async function pipelineCommit<T extends readonly unknown[]>(tx: Sql, step
  * (`force_custom_plan`, see openPostgres), which its reads and updates need. An insert of the
  * batch's own rows (`insert … select … from jsonb_to_recordset($1)`, reading no other table) has
  * one plan whatever the data, and so do the foreign-key checks it sets off (PostgreSQL's own
- * statements, a primary-key probe a row, planned again for every row under `force_custom_plan`):
- * such inserts go between `planMode(tx, 'generic')` and `planMode(tx, 'custom')`, planned once
- * per connection. A no-op on PGlite, whose statements are unnamed and planned at every call, and
+ * statements, a primary-key probe a row, planned again for every row under `force_custom_plan`),
+ * and so does a read written as an index probe per id (db/queries/analysis.ts, PER_ID): such
+ * statements go between `planMode(tx, 'generic')` and `planMode(tx, 'custom')`, planned once per
+ * connection. A no-op on PGlite, whose statements are unnamed and planned at every call, and
  * outside a transaction, where `set local` would hold for nothing: `commit` is what only a
  * PostgreSQL transaction has.
  */
@@ -239,8 +240,8 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   // were then read by sequential scans, growing with the tables (8 ms a call at 40,000 chats).
   // Custom plans cost a plan per call (tens of µs) and follow the data. With custom plans the
   // batch joins' row estimates can pass JIT's threshold, whose compile (~15 ms) outweighs the
-  // query, so JIT is off here as well. The inserts of a batch's own rows are planned once
-  // instead (planMode, above).
+  // query, so JIT is off here as well. The inserts of a batch's own rows and the analysis batch's
+  // reads by probes are planned once instead (planMode, above).
   const raw = postgres(url, { ...settings, max: opts.poolSize ?? 10, connection: { ...settings.connection, plan_cache_mode: 'force_custom_plan' } });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   if (opts.migrate ?? true) {

@@ -105,12 +105,12 @@ const PER_ID = (ids: string, select: string, from: string, tail = 'offset 0'): s
 
 /**
  * Of the ids in column `column` of the batch's rows (the CTE `x`), those `table` holds: an array
- * computed once (an InitPlan) from one primary-key probe per id, as in PER_ID. Written as
+ * computed once (an InitPlan) from one primary-key probe per id (PER_ID). Written as
  * `exists (select 1 from table where id = x.column)` under an OR, the check is planned as a hashed
  * subplan, which reads the whole table on every batch (nudges: every nudge ever made).
  */
 const presentIds = (table: string, column: string): string =>
-  `array(select p.id from (select ${column} as id from x where ${column} is not null) w, lateral (select t.id from ${table} t where t.id = w.id limit 1) p)`;
+  `array(${PER_ID(`array(select ${column} from x where ${column} is not null)`, 'id', `${table} where id = u.id`, 'limit 1')})`;
 
 /**
  * The deals of these conversations, locked until the batch commits: a correction made meanwhile

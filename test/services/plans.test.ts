@@ -92,11 +92,7 @@ describe('prepared statements on PostgreSQL', () => {
     );
     const found = await loadConversations(db().sql, ['local:c-7', 'local:c-19999']);
     expect(found.map((c) => c.id).sort()).toEqual(['local:c-19999', 'local:c-7']);
-    const [stats] = await db().sql.query<{ generic: string; custom: string }>(
-      `select generic_plans::text as generic, custom_plans::text as custom from pg_prepared_statements
-       where statement like '%from conversations where id = u.id limit 1) c'`,
-    );
-    expect(stats).toEqual({ generic: '0', custom: '9' });
+    expect(await plansOf(db().sql, '%from conversations where id = u.id limit 1) c')).toEqual([{ generic: 0, custom: 9 }]);
     const [settings] = await db().sql.query<{ jit: string }>(`select current_setting('jit') as jit`);
     expect(settings?.jit).toBe('off');
   });
@@ -114,20 +110,18 @@ describe('prepared statements on PostgreSQL', () => {
       title: 'x',
       created_at: new Date().toISOString(),
     }));
-    const scans = await db().transaction(async (tx) => {
-      await loadConversations(tx, ids);
-      await loadDealsForUpdate(tx, ids);
-      await loadRecentNudges(tx, ids, new Date(0));
-      await loadPendingConfirmations(tx, ids);
-      expect((await chatIdsOf(tx, ids)).size).toBe(300);
-      await titleConversations(tx, rows);
-      const [n] = await tx.query<{ seq: string; idx: string }>(
-        `select seq_scan::text as seq, idx_scan::text as idx from pg_stat_xact_user_tables where relname = 'conversations'`,
-      );
-      return n;
-    });
-    expect(scans?.seq).toBe('0');
-    expect(Number(scans?.idx)).toBeGreaterThan(0);
+    const { scans } = await db().transaction((tx) =>
+      scansDuring(tx, ['conversations'], async () => {
+        await loadConversations(tx, ids);
+        await loadDealsForUpdate(tx, ids);
+        await loadRecentNudges(tx, ids, new Date(0));
+        await loadPendingConfirmations(tx, ids);
+        expect((await chatIdsOf(tx, ids)).size).toBe(300);
+        await titleConversations(tx, rows);
+      }),
+    );
+    expect(scans.conversations?.seq).toBe(0);
+    expect(scans.conversations?.idx).toBeGreaterThan(0);
     const titled = await db().sql.query<{ n: string }>(`select count(*)::text as n from conversations where title = 'x'`);
     expect(titled[0]?.n).toBe('300');
   });
