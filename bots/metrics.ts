@@ -19,6 +19,7 @@ export interface Metrics {
   deliveriesSent: Counter<'platform' | 'kind'>;
   sendErrors: Counter<'platform' | 'code'>;
   timersFired: Counter<'outcome'>;
+  sweepsRun: Counter<never>;
   sweeps: Counter<'found'>;
   deadLettersRetried: Counter<'queue'>;
 }
@@ -111,6 +112,7 @@ export function createMetrics(queueStats?: () => Promise<QueueStats>): Metrics {
     deliveriesSent: counter('dealwise_deliveries_sent_total', 'Messages delivered on a platform: nudges, answers, cards.', ['platform', 'kind']),
     sendErrors: counter('dealwise_platform_send_errors_total', 'Failed platform sends, by error code.', ['platform', 'code']),
     timersFired: counter('dealwise_timers_total', 'Due timers handled: fired (a nudge), expired (silent), cancelled.', ['outcome']),
+    sweepsRun: counter('dealwise_sweeps_total', 'Sweeps run to the end (each holding the sweep lock; a sweep that found it taken is not counted).', []),
     sweeps: counter('dealwise_sweep_found_total', 'Unfinished work the sweep dispatched again, by kind.', ['found']),
     deadLettersRetried: counter('dealwise_dead_letters_retried_total', 'Jobs that had failed for good and that the sweep ran again, per queue.', ['queue']),
   };

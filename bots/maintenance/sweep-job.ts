@@ -136,6 +136,7 @@ export async function sweep(deps: SweepDeps, opts: { settleMs?: number; page?: n
     };
   });
   if (counts) {
+    deps.metrics.sweepsRun.inc();
     for (const [queue, n] of Object.entries(retried)) deps.metrics.deadLettersRetried.inc({ queue }, n);
     for (const [found, n] of Object.entries(counts)) if (n > 0 && found !== 'retried') deps.metrics.sweeps.inc({ found }, n);
     if (counts.partitions + counts.commands + counts.deliveries + counts.readings + counts.timers + counts.retried > 0)

@@ -17,7 +17,7 @@ import { buildServer } from '../../bots/http/server.ts';
 import { timers } from '../../db/schema/index.ts';
 import { FAKE_APP_ID, FAKE_APP_SECRET, FakeFeishu } from '../adapters/feishu/fake-feishu.ts';
 import { chat } from '../helpers/app.ts';
-import { createStack, fastPlaybook, type Stack, until } from '../services/stack.ts';
+import { createStack, fastPlaybook, moreSweeps, type Stack, until } from '../services/stack.ts';
 import { type OwnPostgres, startPostgres } from './servers.ts';
 import { chatMessages, countAll, expectNothingLostNothingTwice } from './world.ts';
 
@@ -142,8 +142,8 @@ describe('a PostgreSQL restart longer than every retry budget', () => {
         },
       );
     }
-    // A few more sweeps and ticks change nothing.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // A few more sweeps change nothing.
+    for (const d of deployments) await moreSweeps(d.front === d.back ? [d.back] : [d.front, d.back], 2);
     for (const d of deployments) {
       const c = await countAll(d.back.database, d.fake);
       expectNothingLostNothingTwice(c, chats, { messages: 1 });

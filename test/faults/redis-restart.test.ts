@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../bots/http/server.ts';
 import { nudges, timers } from '../../db/schema/index.ts';
 import { chat } from '../helpers/app.ts';
-import { createStack, fastPlaybook, type Stack, until } from '../services/stack.ts';
+import { createStack, fastPlaybook, moreSweeps, type Stack, until } from '../services/stack.ts';
 import { type OwnRedis, startRedis } from './servers.ts';
 import { chatMessages, countAll, expectNothingLostNothingTwice } from './world.ts';
 
@@ -28,7 +28,7 @@ describe('a Redis restart', () => {
     redis = await startRedis();
     stack = await createStack({ PLAYBOOK_FILE: await fastPlaybook(6) }, { redisUrl: redis.url });
     const web = await stack.app('web');
-    await stack.app('worker');
+    const worker = await stack.app('worker');
     const server = buildServer(web);
     const db = web.database;
     expect((await server.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
@@ -66,8 +66,8 @@ describe('a Redis restart', () => {
     await until(settled, 30_000, 'every message analysed and every nudge sent').catch(async (err: Error) => {
       throw new Error(`${err.message}: ${JSON.stringify(await countAll(db))}`);
     });
-    // A few more sweeps and ticks change nothing.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // A few more sweeps change nothing.
+    await moreSweeps([web, worker], 2);
     const c = await countAll(db);
     expectNothingLostNothingTwice(c, 6, { messages: 1 });
     const followUp = await db.db

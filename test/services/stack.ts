@@ -126,6 +126,21 @@ export async function until<T>(fn: () => Promise<T | null | undefined | false>, 
   }
 }
 
+/**
+ * Waits until the given processes together have run `n` more sweeps to the end. "A few more
+ * sweeps change nothing" is then shown, not assumed of a sleep that a loaded machine may outlast
+ * (one sweep may already be under way when this starts, so ask for two).
+ */
+export async function moreSweeps(apps: ReadonlyArray<Pick<App, 'metrics'>>, n: number, timeoutMs = 30_000): Promise<void> {
+  const runs = async () => {
+    let total = 0;
+    for (const a of apps) for (const v of (await a.metrics.sweepsRun.get()).values) total += v.value;
+    return total;
+  };
+  const from = await runs();
+  await until(async () => (await runs()) >= from + n, timeoutMs, `${n} more sweeps`);
+}
+
 export { freePort };
 
 export interface WorkerProcess {

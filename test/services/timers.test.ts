@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../bots/app.ts';
 import { deliveries, nudges, timers } from '../../db/schema/index.ts';
 import { chat } from '../helpers/app.ts';
-import { createStack, fastPlaybook, REDIS_URL, until, type Stack } from './stack.ts';
+import { createStack, fastPlaybook, moreSweeps, REDIS_URL, until, type Stack } from './stack.ts';
 
 const quote = (conv: string, at: Date) =>
   chat({ from: 'lisi', text: '周经理，报价单发您了：80 个账号首年 26.8 万，含实施和培训。', at, conv, id: `${conv}-quote` });
@@ -95,7 +95,7 @@ describe('timers on BullMQ', () => {
     worker = await stack.app('worker');
     const db = worker.database.db;
     await until(async () => (await db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0], 15_000, 'the recovered timer to fire');
-    await new Promise((r) => setTimeout(r, 1_500));
+    await moreSweeps([web, worker], 2);
     const fired = await db
       .select()
       .from(nudges)
