@@ -67,7 +67,7 @@ describe('a Redis restart', () => {
       throw new Error(`${err.message}: ${JSON.stringify(await countAll(db))}`);
     });
     // A few more sweeps change nothing.
-    await moreSweeps([web, worker], 2);
+    await moreSweeps([web, worker]);
     const c = await countAll(db);
     expectNothingLostNothingTwice(c, 6, { messages: 1 });
     const followUp = await db.db

@@ -127,18 +127,18 @@ export async function until<T>(fn: () => Promise<T | null | undefined | false>, 
 }
 
 /**
- * Waits until the given processes together have run `n` more sweeps to the end. "A few more
- * sweeps change nothing" is then shown, not assumed of a sleep that a loaded machine may outlast
- * (one sweep may already be under way when this starts, so ask for two).
+ * Waits until the given processes (each counted once) together have run two more sweeps to the
+ * end. "A few more sweeps change nothing" is then shown, not assumed of a sleep that a loaded
+ * machine may outlast; two, because one may already be under way when this starts.
  */
-export async function moreSweeps(apps: ReadonlyArray<Pick<App, 'metrics'>>, n: number, timeoutMs = 30_000): Promise<void> {
+export async function moreSweeps(apps: ReadonlyArray<Pick<App, 'metrics'>>, timeoutMs = 30_000): Promise<void> {
   const runs = async () => {
     let total = 0;
-    for (const a of apps) for (const v of (await a.metrics.sweepsRun.get()).values) total += v.value;
+    for (const a of new Set(apps)) for (const v of (await a.metrics.sweepsRun.get()).values) total += v.value;
     return total;
   };
   const from = await runs();
-  await until(async () => (await runs()) >= from + n, timeoutMs, `${n} more sweeps`);
+  await until(async () => (await runs()) >= from + 2, timeoutMs, 'two more sweeps');
 }
 
 export { freePort };

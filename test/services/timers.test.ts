@@ -95,7 +95,7 @@ describe('timers on BullMQ', () => {
     worker = await stack.app('worker');
     const db = worker.database.db;
     await until(async () => (await db.select().from(deliveries).where(eq(deliveries.status, 'sent')))[0], 15_000, 'the recovered timer to fire');
-    await moreSweeps([web, worker], 2);
+    await moreSweeps([web, worker]);
     const fired = await db
       .select()
       .from(nudges)
