@@ -126,15 +126,26 @@ export async function until<T>(fn: () => Promise<T | null | undefined | false>, 
   }
 }
 
+/** Sweeps run so far by an app in this process, or by a spawned one (read from its /metrics). */
+async function sweepsRun(app: Pick<App, 'metrics'> | WorkerProcess): Promise<number> {
+  if ('metrics' in app) return (await app.metrics.sweepsRun.get()).values.reduce((sum, v) => sum + v.value, 0);
+  // A direct request on loopback needs no token (bots/http/auth.ts).
+  const text = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
+  const line = /^dealwise_sweeps_total (\d+)$/m.exec(text);
+  if (!line) throw new Error('dealwise_sweeps_total is missing from /metrics');
+  return Number(line[1]);
+}
+
 /**
- * Waits until the given processes (each counted once) together have run two more sweeps to the
- * end. "A few more sweeps change nothing" is then shown, not assumed of a sleep that a loaded
- * machine may outlast; two, because one may already be under way when this starts.
+ * Waits until the given processes (each counted once; in this process or spawned) together have
+ * run two more sweeps to the end. "A few more sweeps change nothing" is then shown, not assumed
+ * of a sleep that a loaded machine may outlast; two, because one may already be under way when
+ * this starts.
  */
-export async function moreSweeps(apps: ReadonlyArray<Pick<App, 'metrics'>>, timeoutMs = 30_000): Promise<void> {
+export async function moreSweeps(apps: ReadonlyArray<Pick<App, 'metrics'> | WorkerProcess>, timeoutMs = 30_000): Promise<void> {
   const runs = async () => {
     let total = 0;
-    for (const a of new Set(apps)) for (const v of (await a.metrics.sweepsRun.get()).values) total += v.value;
+    for (const a of new Set(apps)) total += await sweepsRun(a);
     return total;
   };
   const from = await runs();
