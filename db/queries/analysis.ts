@@ -138,6 +138,7 @@ export async function loadDealsForUpdate(tx: Sql, conversationIds: readonly stri
 }
 
 export async function loadOpenTimers(tx: Sql, conversationIds: readonly string[]): Promise<TimerState[]> {
+  if (conversationIds.length === 0) return [];
   const rows = await tx.query<Omit<TimerState, 'isNew' | 'dirty'>>(
     PER_ID(
       '$1::text[]',
