@@ -211,7 +211,7 @@ function isWordChar(c: number): boolean {
 
 /**
  * Names in English text, read from the original casing: a capitalised word that does not start a
- * sentence (not "I", not an all-capitals acronym such as PO or CFO) is probably a name, of a
+ * sentence (not "I", not an acronym or code such as PO, CFO or W-8BEN) is probably a name, of a
  * person or of a company. The words around it tell which ("quoted us", "went with", "Hi …"),
  * so a vendor the competitor list has never heard of still leaves a trace: a name flag and
  * the stems just before and just after the name (a run of capitalised words is one name).
@@ -233,13 +233,15 @@ export function englishNameFeatures(raw: string, buf: FeatureBuffer, salt: numbe
       continue;
     }
     let j = i + 1;
-    let upper = isUpper(c) ? 1 : 0;
+    let lower = false;
     while (j < n && isWordChar(raw.charCodeAt(j))) {
-      if (isUpper(raw.charCodeAt(j))) upper++;
+      const d = raw.charCodeAt(j);
+      if (d >= 0x61 && d <= 0x7a) lower = true;
       j++;
     }
-    const len = j - i;
-    const capitalised = isUpper(c) && upper < len && !(len === 1 && c === 0x49);
+    // A capital followed by lower-case letters: digits and hyphens do not make a code such as
+    // W-8BEN, W-9 or ISO-9001 a name (it was one before, and a tax form read as a vendor).
+    const capitalised = isUpper(c) && lower;
     // A sentence opener the training lines never use in lower case ("Quillon came in under
     // you", not "Price is too high"): a name of its own kind, with the word after it.
     if (capitalised && sentenceStart && !inName && !COMMON_WORDS.has(raw.slice(i, j).toLowerCase())) {
