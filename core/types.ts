@@ -139,6 +139,8 @@ export interface DetectedAction {
   materialType?: MaterialType;
   /** An amount in CNY (or the stated currency unit) when the text names one. */
   amount?: number;
+  /** The amount is a price per unit, head or period under a year (每台八千, 3.5k per seat), not a total. */
+  perUnit?: boolean;
   competitor?: string;
   /** For meeting_scheduled: what kind of meeting (only a demo moves a deal to the demo stage). */
   meetingType?: MeetingType;

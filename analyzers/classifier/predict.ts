@@ -6,7 +6,7 @@
  */
 import { ACTION_KINDS, OBJECTION_TYPES } from '../../core/types.ts';
 import type { AnalyzerInput, DetectedAction, ObjectionType } from '../../core/types.ts';
-import { pickAmount } from '../rules/amount.ts';
+import { isUnitPrice, pickAmount } from '../rules/amount.ts';
 import type { RuleHit } from '../rules/index.ts';
 import { materialTypeOf } from '../rules/sending.ts';
 import { extractFeatures, FeatureBuffer, MAX_ATTACHMENT_NAME, MAX_ATTACHMENTS } from './features.ts';
@@ -248,6 +248,7 @@ function attachAttributes(action: DetectedAction, hits: readonly RuleHit[], text
     const amount = pickAmount(text);
     if (amount !== undefined) action.amount = amount;
   }
+  if (action.kind === 'quote_sent' && action.amount !== undefined && isUnitPrice(text, action.amount)) action.perUnit = true;
   if (action.kind === 'material_sent' && action.materialType === undefined) {
     for (const a of (input.attachments ?? []).slice(0, MAX_ATTACHMENTS)) {
       const t = materialTypeOf(a.name.slice(0, MAX_ATTACHMENT_NAME).toLowerCase());

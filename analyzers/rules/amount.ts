@@ -80,13 +80,13 @@ function round(n: number): number {
  * Every amount of money in normalised text, in order. Bare numbers count only after a price
  * word. Returns [] when there is none.
  */
-export function findAmounts(text: string): { value: number; index: number }[] {
-  const out: { value: number; index: number }[] = [];
+export function findAmounts(text: string): { value: number; index: number; end: number }[] {
+  const out: { value: number; index: number; end: number }[] = [];
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
     const g = m.groups ?? {};
     if (g.cn !== undefined) {
-      out.push({ value: parseChineseAmount(g.cn), index: m.index });
+      out.push({ value: parseChineseAmount(g.cn), index: m.index, end: m.index + m[0].length });
       continue;
     }
     const num = g.num;
@@ -97,7 +97,7 @@ export function findAmounts(text: string): { value: number; index: number }[] {
     const marked = g.cur !== undefined || unit !== undefined || g.suf !== undefined;
     const base = Number(num.replace(/,/g, ''));
     if (!marked && !(base >= 100 && PRICE_WORD_BEFORE.test(text.slice(Math.max(0, m.index - 8), m.index)))) continue;
-    out.push({ value: round(base * (unit === undefined ? 1 : (MULT[unit] ?? 1))), index: m.index });
+    out.push({ value: round(base * (unit === undefined ? 1 : (MULT[unit] ?? 1))), index: m.index, end: m.index + m[0].length });
   }
   return out;
 }
@@ -114,4 +114,19 @@ export function pickAmount(text: string): number | undefined {
     if (FINAL_MARKER.test(text.slice(Math.max(0, a.index - 8), a.index))) return a.value;
   }
   return first.value;
+}
+
+// A price per unit, head, day or month (每台八千块, 每天不到 3 元, 800 元/人, 3.5k per seat, $99 a
+// month) says what one of something costs; a year's price (年费, 每年, $12k a year) is what a
+// subscription deal is worth, so it is not one.
+const PER_BEFORE = /(?:每(?!年)|单价|均价|人均|\b(?:per|each)\b(?!\s?(?:year|yr|annum)\b))[^，,。；;！!？?\n]{0,10}$/;
+const PER_AFTER = /^\s?(?:\/|每|per\b|each\b|an?\s)(?!\s?(?:年|year|yr|annum)\b)/;
+
+/** Whether `amount`, as named in normalised `text`, is a price per unit or per period under a year. */
+export function isUnitPrice(text: string, amount: number): boolean {
+  for (const a of findAmounts(text)) {
+    if (a.value !== amount) continue;
+    if (PER_BEFORE.test(text.slice(Math.max(0, a.index - 16), a.index)) || PER_AFTER.test(text.slice(a.end, a.end + 10))) return true;
+  }
+  return false;
 }

@@ -159,6 +159,7 @@ function attrsOf(a: DetectedAction): Record<string, unknown> {
   const attrs: Record<string, unknown> = {};
   if (a.objection) attrs.objection = a.objection;
   if (a.amount !== undefined) attrs.amount = a.amount;
+  if (a.perUnit) attrs.perUnit = true;
   if (a.materialType) attrs.materialType = a.materialType;
   if (a.competitor) attrs.competitor = a.competitor;
   if (a.meetingType) attrs.meetingType = a.meetingType;

@@ -43,9 +43,16 @@ export function countMessage(deal: DealState, msg: PendingMessage, side: 'rep' |
   if (touch) deal.touches++;
   deal.awaitingReplySince ??= msg.sentAt;
   if (!deal.lastRepAt || msg.sentAt > deal.lastRepAt) deal.lastRepAt = msg.sentAt;
-  const quoted = analysis.actions.find((a) => a.kind === 'quote_sent' && a.amount !== undefined)?.amount;
+  const quoted = quotedTotal(analysis);
   if (quoted !== undefined) deal.amount = quoted;
   return { touch };
 }
+
+/**
+ * The amount a rep's quote puts on the deal: a total, never a unit price (每天不到 3 元 after a
+ * 48 万 quote would make the deal worth 3 yuan).
+ */
+export const quotedTotal = (analysis: MessageAnalysis): number | undefined =>
+  analysis.actions.find((a) => a.kind === 'quote_sent' && a.amount !== undefined && a.perUnit !== true)?.amount;
 
 export const replyHours = (deal: DealState): number | null => (deal.replyCount === 0 ? null : deal.replyHoursSum / deal.replyCount);

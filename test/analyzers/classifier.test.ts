@@ -91,6 +91,19 @@ describe('the output', () => {
   it('reads the amount of a quote', () => {
     const quote = analyze({ role: 'rep', text: '这套含税落地价是86.5万' }).find((a) => a.kind === 'quote_sent');
     expect(quote?.amount).toBe(865000);
+    expect(quote?.perUnit).toBeUndefined();
+  });
+
+  it.each([
+    ['每台八千块，十台起订', 8000, true],
+    ['800元/人，含教材', 800, true],
+    ['3.5k per seat per year', 3500, true],
+    ['It comes to $12k a year.', 12000, false],
+    ['年费三万五，含培训', 35000, false],
+  ])('marks a price per unit, head, day or month, not a year: %s', (text, amount, perUnit) => {
+    const quote = analyze({ role: 'rep', text }).find((a) => a.kind === 'quote_sent');
+    expect(quote?.amount).toBe(amount);
+    expect(quote?.perUnit === true).toBe(perUnit);
   });
 
   it('is deterministic and handles empty or odd text', () => {
