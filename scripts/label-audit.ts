@@ -13,21 +13,32 @@
  *
  *   npx tsx scripts/label-audit.ts        (exits 1 when a committed label is not the consensus)
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { readCorpusDir } from '../analyzers/classifier/evaluate.ts';
+import { type CorpusLine, readCorpus } from '../analyzers/corpus/schema.ts';
 import { type Judged, report } from '../analyzers/classifier/metrics.ts';
 import { ACTION_KINDS, type ActionKind, OBJECTION_TYPES } from '../core/types.ts';
 import { EXTERNAL_CSV, parseCsv } from './eval-external.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const AUDITS = join(ROOT, 'analyzers/corpus/audits');
-const SETS = [
-  ['independent', 'analyzers/corpus/independent'],
-  ['independent-2', 'analyzers/corpus/independent-2'],
-] as const;
+/** Each audited set: its audit folder and where its lines are now. */
+const SETS: Array<[string, () => CorpusLine[]]> = [
+  ['independent', () => readCorpusDir(join(ROOT, 'analyzers/corpus/independent')) ?? []],
+  // The first independent set, audited before it was retired (analyzers/corpus/briefs/independent-v1.md):
+  // `-tr-ind-` lines, in src/ when trained on, in candidates/ when not.
+  ['independent-v1', () => ['src', 'candidates'].flatMap((dir) => retiredLines(join(ROOT, 'analyzers/corpus', dir)))],
+];
+
+function retiredLines(dir: string): CorpusLine[] {
+  return readdirSync(dir)
+    .filter((f) => /^(zh|en)-tr-ind-.*\.jsonl$/.test(f))
+    .sort()
+    .flatMap((f) => readCorpus(join(dir, f)));
+}
 
 const labelsSchema = z.object({ labels: z.array(z.enum(ACTION_KINDS)), objection: z.enum(OBJECTION_TYPES).optional() });
 const annotationSchema = labelsSchema.extend({ id: z.string() });
@@ -43,9 +54,8 @@ function readAnnotations(path: string): Map<string, Labels> {
 }
 
 /** Prints the agreement table of one set; returns how many committed lines are not the consensus. */
-function auditSet(name: string, setDir: string): number {
+function auditSet(name: string, lines: readonly CorpusLine[]): number {
   const audit = join(AUDITS, name);
-  const lines = readCorpusDir(join(ROOT, setDir)) ?? [];
   const changes = z.array(changeSchema).parse(JSON.parse(readFileSync(join(audit, 'changes.json'), 'utf8')));
   const before = new Map(changes.map((c) => [c.id, c.before.labels]));
   const files = readdirSync(join(audit, 'annotations')).filter((f) => f.endsWith('.jsonl'));
@@ -130,7 +140,7 @@ async function auditExternal(): Promise<void> {
 }
 
 let wrong = 0;
-for (const [name, dir] of SETS) if (existsSync(join(AUDITS, name))) wrong += auditSet(name, dir);
+for (const [name, lines] of SETS) wrong += auditSet(name, lines());
 await auditExternal();
 if (wrong > 0) {
   console.error(`${wrong} committed lines differ from their audit's consensus`);
