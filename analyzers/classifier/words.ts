@@ -209,6 +209,15 @@ function isWordChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || isUpper(c) || (c >= 0x30 && c <= 0x39) || c === 0x27 || c === 0x26 || c === 0x2d;
 }
 
+/** Capitalised words that name a time (and the greeting of one), never a company or a person. */
+const CALENDAR_WORDS: ReadonlySet<string> = new Set(
+  (
+    'monday tuesday wednesday thursday friday saturday sunday january february march april may june july august ' +
+    'september october november december christmas xmas easter thanksgiving halloween diwali deepavali ramadan eid ' +
+    'hanukkah vesak merry'
+  ).split(' '),
+);
+
 /**
  * Names in English text, read from the original casing: a capitalised word that does not start a
  * sentence (not "I", not an acronym or code such as PO, CFO or W-8BEN) is probably a name, of a
@@ -240,8 +249,9 @@ export function englishNameFeatures(raw: string, buf: FeatureBuffer, salt: numbe
       j++;
     }
     // A capital followed by lower-case letters: digits and hyphens do not make a code such as
-    // W-8BEN, W-9 or ISO-9001 a name (it was one before, and a tax form read as a vendor).
-    const capitalised = isUpper(c) && lower;
+    // W-8BEN, W-9 or ISO-9001 a name (it was one before, and a tax form read as a vendor); nor
+    // is a day, a month or a holiday ("Merry Christmas to the team" read as a rival).
+    const capitalised = isUpper(c) && lower && !CALENDAR_WORDS.has(raw.slice(i, j).toLowerCase());
     // A sentence opener the training lines never use in lower case ("Quillon came in under
     // you", not "Price is too high"): a name of its own kind, with the word after it.
     if (capitalised && sentenceStart && !inName && !COMMON_WORDS.has(raw.slice(i, j).toLowerCase())) {

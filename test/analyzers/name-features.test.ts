@@ -25,4 +25,11 @@ describe('English name features', () => {
     }
     expect(names('W-8BEN before we can pay you')).toEqual([]);
   });
+
+  it('leave out days, months and holidays', () => {
+    for (const text of ['Merry Christmas to you and the team!', 'Can we talk on Monday', 'Budget opens in April for us']) {
+      expect(names(text), text).toEqual([]);
+    }
+    expect(names('We talked to Quillon on Monday')).not.toEqual([]);
+  });
 });
