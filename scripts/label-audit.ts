@@ -5,7 +5,8 @@
  * that the committed labels are the audit's consensus. Annotators: the set's writers (the labels
  * before the audit: the committed ones with `changes.json` undone) and the auditors of
  * `annotations/<lang>.<who>.jsonl`. A label holds when more than half of them give it; a tie
- * keeps the writer's. Prints aggregates only, never a line: the sets are not there to be read.
+ * keeps the writer's. Labels only: no audit changed an objection type, and the check does not
+ * look at them. Prints aggregates only, never a line: the sets are not there to be read.
  *
  * External set: a sample of ResPer's buyer lines labelled by ACTIONS.md without ResPer's labels;
  * the objection recall and false-positive rate each annotator, their majority and the committed
