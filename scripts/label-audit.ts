@@ -63,7 +63,8 @@ function auditSet(name: string, lines: readonly CorpusLine[]): number {
   let wrong = 0;
   for (const lang of ['zh', 'en'] as const) {
     const own = lines.filter((l) => l.lang === lang);
-    const annotators: Array<[string, Map<string, Labels>]> = [['writer', new Map(own.map((l) => [l.id, before.get(l.id) ?? l.labels]))]];
+    const writer = new Map<string, Labels>(own.map((l) => [l.id, before.get(l.id) ?? l.labels]));
+    const annotators: Array<[string, Map<string, Labels>]> = [['writer', writer]];
     for (const f of files.filter((file) => file.startsWith(`${lang}.`)).sort()) {
       annotators.push([f.split('.')[1] ?? f, readAnnotations(join(audit, 'annotations', f))]);
     }
@@ -81,11 +82,11 @@ function auditSet(name: string, lines: readonly CorpusLine[]): number {
       return [who, report(lang, judged)] as const;
     });
     let changed = 0;
-    const writer = annotators[0]?.[1];
+    const n = annotators.length;
     for (const l of own) {
-      const n = annotators.length;
-      const consensus = ACTION_KINDS.filter((k) => yes(l.id, k) * 2 > n || (yes(l.id, k) * 2 === n && writer?.get(l.id)?.includes(k)));
-      if (consensus.join() !== writer?.get(l.id)?.join()) changed++;
+      const mine = writer.get(l.id) ?? [];
+      const consensus = ACTION_KINDS.filter((k) => yes(l.id, k) * 2 > n || (yes(l.id, k) * 2 === n && mine.includes(k)));
+      if (consensus.join() !== mine.join()) changed++;
       if (consensus.join() !== l.labels.join()) wrong++;
     }
     console.log(`${name} [${lang}]: ${own.length} lines, ${annotators.length} annotators; the consensus changes ${changed} lines`);

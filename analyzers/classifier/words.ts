@@ -251,10 +251,11 @@ export function englishNameFeatures(raw: string, buf: FeatureBuffer, salt: numbe
     // A capital followed by lower-case letters: digits and hyphens do not make a code such as
     // W-8BEN, W-9 or ISO-9001 a name (it was one before, and a tax form read as a vendor); nor
     // is a day, a month or a holiday ("Merry Christmas to the team" read as a rival).
-    const capitalised = isUpper(c) && lower && !CALENDAR_WORDS.has(raw.slice(i, j).toLowerCase());
+    const word = isUpper(c) && lower ? raw.slice(i, j).toLowerCase() : '';
+    const capitalised = word !== '' && !CALENDAR_WORDS.has(word);
     // A sentence opener the training lines never use in lower case ("Quillon came in under
     // you", not "Price is too high"): a name of its own kind, with the word after it.
-    if (capitalised && sentenceStart && !inName && !COMMON_WORDS.has(raw.slice(i, j).toLowerCase())) {
+    if (capitalised && sentenceStart && !inName && !COMMON_WORDS.has(word)) {
       let k = j;
       while (k < n && !isWordChar(raw.charCodeAt(k)) && raw.charCodeAt(k) === 0x20) k++;
       let e = k;
