@@ -14,7 +14,8 @@ export const REPS = ['zhangsan', 'lisi', 'zhaomin', 'sunhao'];
 const GREETINGS = [
   '王总您好，方案和报价我们在这个群里沟通。',
   '李经理好，我是负责贵司项目的销售，有问题随时在群里说。',
-  '各位好，后续实施安排我会在这里同步。',
+  // Was 「…后续实施安排…」, which the fourteenth pass's model reads as deal_won (analyzers/RESULTS.md, "Fifteenth pass").
+  '各位好，后续的安排我会在这里同步。',
 ];
 /** Lines the coach does nothing with (no action, question, topic, meeting or date), the customer's and the rep's in turn. */
 const CUSTOMER_LINES = ['好的，收到。', '明白了，谢谢。', '嗯嗯，好的。', '收到，辛苦了。'];
