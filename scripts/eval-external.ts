@@ -17,11 +17,14 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const EXTERNAL_CSV = join(ROOT, '../shared/eval-external/resper-cb-resistance.csv');
 
 /** Resistance labels that map onto objection_raised, with the type the README gives them. */
-const OBJECTION_LABELS: Record<string, ObjectionType> = {
+export const OBJECTION_LABELS: Record<string, ObjectionType> = {
   'Counter Argumentation': 'price',
   'Self Pity': 'price',
   'Source Derogation': 'trust',
 };
+
+/** The strategy of a label such as "Counter Argumentation-Contesting" (the strategy, then its family); '' when unlabelled. */
+export const strategyOf = (label: string): string => label.split('-')[0]?.trim() ?? '';
 
 /** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and newlines. */
 export function parseCsv(text: string): string[][] {
@@ -74,8 +77,7 @@ export function evaluateExternal(csvPath: string, analyze: (input: AnalyzerInput
   const r: ExternalResult = { positives: 0, found: 0, typeAgrees: 0, byLabel: {}, unlabelled: 0, falsePositives: 0, inquiries: 0, inquiryFalsePositives: 0 };
   for (const [, user, text, label = ''] of rows) {
     if (user !== '0' || text === undefined || text.trim() === '') continue;
-    // Labels read "Counter Argumentation-Contesting": the strategy, then its family.
-    const strategy = label.split('-')[0]?.trim() ?? '';
+    const strategy = strategyOf(label);
     const raised = analyze({ role: 'customer', text }).find((a) => a.kind === 'objection_raised');
     const type = OBJECTION_LABELS[strategy];
     if (type) {

@@ -22,7 +22,7 @@ import { readCorpusDir } from '../analyzers/classifier/evaluate.ts';
 import { type CorpusLine, readCorpus } from '../analyzers/corpus/schema.ts';
 import { type Judged, report } from '../analyzers/classifier/metrics.ts';
 import { ACTION_KINDS, type ActionKind, OBJECTION_TYPES } from '../core/types.ts';
-import { EXTERNAL_CSV, parseCsv } from './eval-external.ts';
+import { EXTERNAL_CSV, OBJECTION_LABELS, parseCsv, strategyOf } from './eval-external.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const AUDITS = join(ROOT, 'analyzers/corpus/audits');
@@ -99,8 +99,6 @@ function auditSet(name: string, lines: readonly CorpusLine[]): number {
   return wrong;
 }
 
-const POSITIVE = new Set(['Counter Argumentation', 'Self Pity', 'Source Derogation']);
-
 async function auditExternal(): Promise<void> {
   const dir = join(AUDITS, 'external');
   const sample = z
@@ -113,8 +111,7 @@ async function auditExternal(): Promise<void> {
     if (row?.[1] !== '0' || (row[3] ?? '') !== s.label) throw new Error(`external sample ${s.id}: row ${s.row} is not the buyer line it was drawn as`);
     text.set(s.id, row[2] ?? '');
   }
-  const { ActionClassifier, loadModel, DEFAULT_MODEL_PATH } = await import('../analyzers/index.ts');
-  const classifier = new ActionClassifier(loadModel(DEFAULT_MODEL_PATH));
+  const { analyze } = await import('../analyzers/index.ts');
   const raised = (labels: Labels | undefined) => labels?.includes('objection_raised') ?? false;
   const who: Array<[string, (id: string) => boolean]> = readdirSync(join(dir, 'annotations'))
     .filter((f) => f.endsWith('.jsonl'))
@@ -125,14 +122,14 @@ async function auditExternal(): Promise<void> {
     });
   const humans = [...who];
   who.push(['majority', (id) => humans.filter(([, says]) => says(id)).length * 2 > humans.length]);
-  who.push(['model', (id) => raised(classifier.classify({ role: 'customer', text: text.get(id) ?? '' }).map((a) => a.kind))]);
-  const positives = sample.filter((s) => POSITIVE.has(s.label.split('-')[0]?.trim() ?? ''));
+  who.push(['model', (id) => raised(analyze({ role: 'customer', text: text.get(id) ?? '' }).map((a) => a.kind))]);
+  const positives = sample.filter((s) => OBJECTION_LABELS[strategyOf(s.label)] !== undefined);
   const clean = sample.filter((s) => s.label === '');
   const pct = (part: number, all: number) => `${((100 * part) / all).toFixed(1)}% (${part}/${all})`;
   console.log(`external sample: ${positives.length} objection lines by ResPer, ${clean.length} unlabelled buyer lines, shuffled, labelled by ACTIONS.md`);
   for (const [name, says] of who) {
-    const byLabel = [...POSITIVE].map((label) => {
-      const of = positives.filter((s) => s.label.startsWith(label));
+    const byLabel = Object.keys(OBJECTION_LABELS).map((label) => {
+      const of = positives.filter((s) => strategyOf(s.label) === label);
       return `${label} ${pct(of.filter((s) => says(s.id)).length, of.length)}`;
     });
     console.log(
