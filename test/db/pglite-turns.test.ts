@@ -4,16 +4,16 @@
  * that is running.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../db/client.ts';
+import { SCRATCH } from '../setup/scratch.ts';
 
 let dir: string;
 let database: Database;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'dealwise-turns-'));
+  dir = await mkdtemp(join(SCRATCH, 'dealwise-turns-'));
   database = await openDatabase({ dataDir: dir, migrate: false });
 });
 

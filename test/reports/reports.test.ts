@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveVisibleTeamIds } from '../../bots/reports/access.ts';
@@ -15,13 +14,14 @@ import type { Database, Db } from '../../db/client.ts';
 import { NOW, TZ, seed, t } from './fixture.ts';
 import { eq } from 'drizzle-orm';
 import { opportunities, people, stageChanges, teams } from '../../db/schema/index.ts';
+import { SCRATCH } from '../setup/scratch.ts';
 
 let dir: string;
 let database: Database;
 let db: Db;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dealwise-reports-'));
+  dir = mkdtempSync(join(SCRATCH, 'dealwise-reports-'));
   database = await openDatabase({ dataDir: dir });
   db = database.db;
   await seed(db);

@@ -5,13 +5,13 @@
  *  - services and faults suites: a PostgreSQL template database; each stack creates its database from it.
  */
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { syncCatalogFiles } from '../../bots/catalog/sync.ts';
 import { openDatabase } from '../../db/client.ts';
 import { CATALOG_FILES, PG_ADMIN_URL, PG_TEMPLATE } from './constants.ts';
+import { SCRATCH } from './scratch.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,7 +23,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dir = await mkdtemp(join(tmpdir(), 'dealwise-template-'));
+  const dir = await mkdtemp(join(SCRATCH, 'dealwise-template-'));
   const db = await openDatabase({ dataDir: dir });
   await syncCatalogFiles(db.db, CATALOG_FILES);
   await db.close();
