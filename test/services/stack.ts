@@ -6,10 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { parse, stringify } from 'yaml';
+import { inject } from 'vitest';
 import { createApp, type App, type Role } from '../../bots/app.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
@@ -38,7 +38,9 @@ export async function fastPlaybook(seconds: number): Promise<string> {
     r.within = `${seconds / 60}m`;
     r.workingHours = false;
   }
-  const file = join(await mkdtemp(join(tmpdir(), 'dealwise-pb-')), 'playbooks.yaml');
+  // In the run's folder, removed when the run ends: a stack may read the file (the catalog's
+  // reload) until its teardown, which can come after the test.
+  const file = join(await mkdtemp(join(inject('runDir'), 'pb-')), 'playbooks.yaml');
   await writeFile(file, stringify(pb));
   return file;
 }

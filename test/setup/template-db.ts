@@ -19,6 +19,8 @@ declare module 'vitest' {
     templateDataDir: string;
     /** A PostgreSQL database to copy, migrated, with the default catalog loaded (services and faults suites). */
     pgTemplate: string;
+    /** A folder for the run's scratch files, removed when the run ends. */
+    runDir: string;
   }
 }
 
@@ -31,6 +33,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // a test app's copy costs; the tests' databases are a few MB, so 16 MB caches all of them.
   await appendFile(join(dir, 'pglite', 'postgresql.conf'), '\nshared_buffers = 16MB\n');
   project.provide('templateDataDir', dir);
+  const runDir = await mkdtemp(join(SCRATCH, 'dealwise-run-'));
+  project.provide('runDir', runDir);
   let pgTemplate = '';
   if (project.name === 'services' || project.name === 'faults') {
     pgTemplate = `${PG_TEMPLATE}_${process.pid}`;
@@ -47,6 +51,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('pgTemplate', pgTemplate);
   return async () => {
     await rm(dir, { recursive: true, force: true });
+    await rm(runDir, { recursive: true, force: true });
     if (pgTemplate) {
       const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
       await admin.unsafe(`drop database if exists ${pgTemplate} with (force)`);
