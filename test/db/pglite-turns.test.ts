@@ -5,15 +5,14 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Database, openDatabase } from '../../db/client.ts';
-import { SCRATCH } from '../setup/scratch.ts';
 
 let dir: string;
 let database: Database;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(SCRATCH, 'dealwise-turns-'));
+  dir = await mkdtemp(join(inject('runDir'), 'dealwise-turns-'));
   database = await openDatabase({ dataDir: dir, migrate: false });
 });
 

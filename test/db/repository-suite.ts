@@ -4,7 +4,7 @@
  * the statements of db/queries/ and the catalog loader the loop relies on.
  */
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -23,7 +23,6 @@ import { atomEvents, atoms, conversations, deliveries, messages, nudges, people,
 import { CATALOG_FILES } from '../setup/constants.ts';
 import { chat } from '../helpers/app.ts';
 import { nudgeRow } from '../helpers/rows.ts';
-import { SCRATCH } from '../setup/scratch.ts';
 
 const at = new Date('2026-11-23T09:00:00+08:00');
 
@@ -51,7 +50,7 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       const catalog = await loadCatalog(database.db);
       await storeMessages(database, catalog, at, [chat({ from: 'sunhao', text: '您好', at, conv: 'c-history', id: 'hist-1' })]);
       const org = parse(await readFile(CATALOG_FILES.orgFile, 'utf8')) as { people: Array<{ id: string }> };
-      const dir = await mkdtemp(join(SCRATCH, 'dealwise-org-'));
+      const dir = await mkdtemp(join(inject('runDir'), 'dealwise-org-'));
       const orgFile = join(dir, 'org.yaml');
       await writeFile(orgFile, stringify({ ...org, people: org.people.filter((p) => p.id !== 'sunhao') }));
       expect(await syncCatalogFiles(database.db, { ...CATALOG_FILES, orgFile })).toBe(true);

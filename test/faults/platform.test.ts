@@ -8,7 +8,6 @@
  *  - Errors: web and worker on PostgreSQL and Redis, Feishu answering 500 and 429 for a while:
  *    each send is tried again after its backoff and every nudge is shown once.
  */
-import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SHUTDOWN_GRACE_MS } from '../../bots/process.ts';
 import { type Database, openDatabase } from '../../db/client.ts';
@@ -28,13 +27,10 @@ describe('a platform that misbehaves', () => {
   let stack: Stack | null = null;
   let database: Database | null = null;
   const processes: WorkerProcess[] = [];
-  let dataDir: string | null = null;
   afterEach(async () => {
     for (const p of processes.splice(0)) await stopProcess(p, 'SIGKILL');
     await database?.close();
     database = null;
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-    dataDir = null;
     await stack?.teardown();
     stack = null;
     await fake?.close();
@@ -49,9 +45,8 @@ describe('a platform that misbehaves', () => {
     // Never answers: each call waits for PLATFORM_TIMEOUT_MS (10 s) and is tried again later, so
     // the send lanes stay full.
     feishu.sendDelayMs = 600_000;
-    dataDir = await makeDataDir();
     const env = {
-      DATA_DIR: dataDir,
+      DATA_DIR: await makeDataDir(),
       DATABASE_URL: '',
       REDIS_URL: '',
       FEISHU_APP_ID: FAKE_APP_ID,

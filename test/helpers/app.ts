@@ -13,7 +13,6 @@ import { ManualClock } from '../../core/clock.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import type { InboundMessage } from '../../core/types.ts';
-import { SCRATCH } from '../setup/scratch.ts';
 
 export interface TestApp {
   app: App;
@@ -31,10 +30,11 @@ const run = promisify(execFile);
  * A fresh data folder: a copy of the run's migrated template, so opening it needs no migration.
  * Copied by `cp -R`: the folder is about 1,200 files, which node's `fs.cp` copies for about a
  * second of this process's CPU (a stat and a promise per file), `cp` for a twentieth of that; and
- * into SCRATCH, memory where there is room (see test/setup/scratch.ts).
+ * into the run's folder, in memory where there is room (test/setup/scratch.ts), removed with it at
+ * the end of the run if the test does not remove it first.
  */
 export async function makeDataDir(): Promise<string> {
-  const dir = await mkdtemp(join(SCRATCH, 'dealwise-test-'));
+  const dir = await mkdtemp(join(inject('runDir'), 'data-'));
   await run('cp', ['-R', `${inject('templateDataDir')}/.`, dir]);
   return dir;
 }

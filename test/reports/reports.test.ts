@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveVisibleTeamIds } from '../../bots/reports/access.ts';
 import { dealTimeline, findOpportunities } from '../../bots/reports/deal.ts';
 import { funnel } from '../../bots/reports/funnel.ts';
@@ -14,14 +14,13 @@ import type { Database, Db } from '../../db/client.ts';
 import { NOW, TZ, seed, t } from './fixture.ts';
 import { eq } from 'drizzle-orm';
 import { opportunities, people, stageChanges, teams } from '../../db/schema/index.ts';
-import { SCRATCH } from '../setup/scratch.ts';
 
 let dir: string;
 let database: Database;
 let db: Db;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(SCRATCH, 'dealwise-reports-'));
+  dir = mkdtempSync(join(inject('runDir'), 'dealwise-reports-'));
   database = await openDatabase({ dataDir: dir });
   db = database.db;
   await seed(db);

@@ -19,13 +19,17 @@ declare module 'vitest' {
     templateDataDir: string;
     /** A PostgreSQL database to copy, migrated, with the default catalog loaded (services and faults suites). */
     pgTemplate: string;
-    /** A folder for the run's scratch files, removed when the run ends. */
+    /** The run's folder (in SCRATCH), removed when the run ends: the template and every test's data folder are in it. */
     runDir: string;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dir = await mkdtemp(join(SCRATCH, 'dealwise-template-'));
+  // Everything a run writes goes under one folder, removed when the run ends: the template, every
+  // test's data folder (`makeDataDir`), the playbooks the stacks read.
+  const runDir = await mkdtemp(join(SCRATCH, 'dealwise-run-'));
+  project.provide('runDir', runDir);
+  const dir = join(runDir, 'template');
   const db = await openDatabase({ dataDir: dir });
   await syncCatalogFiles(db.db, CATALOG_FILES);
   await db.close();
@@ -33,8 +37,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // a test app's copy costs; the tests' databases are a few MB, so 16 MB caches all of them.
   await appendFile(join(dir, 'pglite', 'postgresql.conf'), '\nshared_buffers = 16MB\n');
   project.provide('templateDataDir', dir);
-  const runDir = await mkdtemp(join(SCRATCH, 'dealwise-run-'));
-  project.provide('runDir', runDir);
   let pgTemplate = '';
   if (project.name === 'services' || project.name === 'faults') {
     pgTemplate = `${PG_TEMPLATE}_${process.pid}`;
@@ -50,7 +52,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide('pgTemplate', pgTemplate);
   return async () => {
-    await rm(dir, { recursive: true, force: true });
     await rm(runDir, { recursive: true, force: true });
     if (pgTemplate) {
       const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });

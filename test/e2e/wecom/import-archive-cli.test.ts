@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,16 +14,11 @@ import { openDatabase } from '../../../db/client.ts';
 import { actions, deliveries, messages, nudges } from '../../../db/schema/index.ts';
 import { makeDataDir } from '../../helpers/app.ts';
 import { runCommandHere } from '../../helpers/cli.ts';
-import { SCRATCH } from '../../setup/scratch.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = join(ROOT, 'bin/dealwise.js');
-const tmp = mkdtempSync(join(SCRATCH, 'dealwise-import-'));
-/** The data folders the tests made, removed with `tmp` at the end. */
-const dataDirs: string[] = [];
-afterAll(() => {
-  for (const dir of [tmp, ...dataDirs]) rmSync(dir, { recursive: true, force: true });
-});
+const tmp = mkdtempSync(join(tmpdir(), 'dealwise-import-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const t0 = Date.parse('2026-11-24T10:00:00+08:00');
 const records = [
@@ -71,7 +67,6 @@ const runHere = (file: string, dataDir: string) => runCommandHere(registerImport
 describe('dealwise import-archive', () => {
   it('imports JSON lines once and analyses them, nudging nobody about the past', async () => {
     const dataDir = await makeDataDir();
-    dataDirs.push(dataDir);
     const file = join(tmp, 'archive.jsonl');
     writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
     const first = run(file, dataDir);
@@ -100,7 +95,6 @@ describe('dealwise import-archive', () => {
 
   it('rejects a file with a malformed record and stores nothing', async () => {
     const dataDir = await makeDataDir();
-    dataDirs.push(dataDir);
     const file = join(tmp, 'bad.json');
     writeFileSync(
       file,
