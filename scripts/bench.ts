@@ -39,7 +39,20 @@ import { checkTexts } from './bench/chats.ts';
 import { addBulkFloor, analyzerFloor, helloFloor, pgliteInsertFloor, postgresFloors, startHello } from './bench/floors.ts';
 import { median, pct, setLoadNice } from './bench/load.ts';
 import { FEISHU_BENCH_ENV } from './bench/webhooks.ts';
-import { claimQuartiles, groupsOf, latencies, paced, type Running, type Sample, sample, storeBacklog, sustained, verify, waitFor } from './bench/phases.ts';
+import {
+  type CpuPerMessage,
+  claimQuartiles,
+  groupsOf,
+  latencies,
+  paced,
+  type Running,
+  type Sample,
+  sample,
+  storeBacklog,
+  sustained,
+  verify,
+  waitFor,
+} from './bench/phases.ts';
 
 const { values } = parseArgs({
   options: {
@@ -132,7 +145,7 @@ const stop = async (ps: readonly WorkerProcess[]) => {
 };
 
 interface Phases {
-  paced: Array<{ tag: string; rate: number; behindMs: number; key: 'paced' | 'held' }>;
+  paced: Array<{ tag: string; rate: number; behindMs: number; key: 'paced' | 'held'; cpuMs: CpuPerMessage }>;
   /** Each phase's tag, chats and messages stored beyond two a chat, for the nothing-lost checks. */
   tags: Array<[string, number, number]>;
 }
@@ -202,7 +215,7 @@ async function phases(r: Running, mode: Mode, run: number, f: Figures): Promise<
       timeoutMs: 300_000,
     });
     if (Object.keys(p.load.failures).length > 0) problems.push(`${mode} run ${run} paced: ${JSON.stringify(p.load.failures)}`);
-    out.paced.push({ tag, rate, behindMs: p.load.behindMs, key: k === 0 ? 'paced' : 'held' });
+    out.paced.push({ tag, rate, behindMs: p.load.behindMs, key: k === 0 ? 'paced' : 'held', cpuMs: p.cpuMs });
     out.tags.push([tag, p.chats, 0]);
   }
   return out;
@@ -213,10 +226,21 @@ async function settle(sql: Database['sql'], mode: Mode, run: number, f: Figures,
   for (const p of out.paced) {
     const lat = await latencies(sql, p.tag);
     const t = lat.total;
-    Object.assign(f, { [`${p.key}Rate`]: p.rate, [`${p.key}P50`]: pct(t, 50), [`${p.key}P99`]: pct(t, 99) });
+    const c = p.cpuMs;
+    const all = c.web + c.workers + c.postgres + c.redis;
+    Object.assign(f, {
+      [`${p.key}Rate`]: p.rate,
+      [`${p.key}P50`]: pct(t, 50),
+      [`${p.key}P99`]: pct(t, 99),
+      [`${p.key}.cpuTotal`]: all,
+      [`${p.key}.cpuWeb`]: c.web,
+      [`${p.key}.cpuWorkers`]: c.workers,
+      [`${p.key}.cpuPostgres`]: c.postgres,
+      [`${p.key}.cpuRedis`]: c.redis,
+    });
     const part = (xs: number[]) => `${pct(xs, 50).toFixed(0)}/${pct(xs, 99).toFixed(0)}`;
     console.log(
-      `  paced at ${p.rate} msg/s for ${PACED_SECONDS} s: ingest → nudge p50 ${pct(t, 50).toFixed(0)} ms, p99 ${pct(t, 99).toFixed(0)} ms (${t.length} nudges; sender at worst ${p.behindMs.toFixed(0)} ms behind); p50/p99 of its parts: posted → stored ${part(lat.stored)}, stored → claimed ${part(lat.queued)}, claimed → sent ${part(lat.analysed)} ms`,
+      `  paced at ${p.rate} msg/s for ${PACED_SECONDS} s: ingest → nudge p50 ${pct(t, 50).toFixed(0)} ms, p99 ${pct(t, 99).toFixed(0)} ms (${t.length} nudges; sender at worst ${p.behindMs.toFixed(0)} ms behind); p50/p99 of its parts: posted → stored ${part(lat.stored)}, stored → claimed ${part(lat.queued)}, claimed → sent ${part(lat.analysed)} ms; CPU ms a message ${all.toFixed(2)} (web ${c.web.toFixed(2)}, workers ${c.workers.toFixed(2)}, PostgreSQL ${c.postgres.toFixed(2)}, Redis ${c.redis.toFixed(2)})`,
     );
   }
   for (const [tag, chats, extra] of out.tags) problems.push(...(await verify(sql, tag, chats, extra)).map((p) => `${mode} run ${run}: ${p}`));
@@ -526,6 +550,7 @@ const rows: string[][] = [
   row('… event-loop lag p99 per 0.5 s, median / worst ms', ['single.lagMedian', 'single.lagWorst'], 1, ''),
   row('peak RSS, MB: web / worker', ['batched.peakWeb', 'batched.peakWorker'], 0, `hello-world ${fl('helloPeak')}`),
   row(`ingest → nudge at ${RATE} msg/s, p50 / p99 ms`, ['pacedP50', 'pacedP99'], 0, 'target p99 ≤ 50 ms on PostgreSQL + Redis'),
+  row(`… CPU ms a message at ${RATE} msg/s: all (web / workers / PostgreSQL / Redis)`, cpu('paced'), 2, 'the fixed cost of a small batch'),
   row('ingest → nudge at half the batched rate: msg/s, p50 / p99 ms', ['heldRate', 'heldP50', 'heldP99'], 0, ''),
   row(
     `drain of ${fmt(BACKLOG)}: s, msg/s; 25/50/75 % claimed at s`,

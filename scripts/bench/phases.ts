@@ -187,15 +187,7 @@ export async function sustained(
   const groups = groupsOf(tag, chats, perRequest, length);
   const messages = chats * length;
   const base = await sample(r);
-  const redis = redisPid();
-  const pids = async () => ({
-    web: [r.web.child.pid!],
-    workers: r.workers.map((w) => w.child.pid!),
-    postgres: r.sql ? await backendPids(r.sql) : [],
-    redis: redis ? [redis] : [],
-  });
-  const before = await pids();
-  const meter = new CpuMeter(Object.values(before).flat());
+  const cpuOf = await cpuMeter(r);
   const healthz = probe(`http://127.0.0.1:${r.web.port}/healthz`, 50);
   // Each stored delivery is one more message to analyse before the burst is over.
   const hook = webhookProbe(r.web.port, tag, 50);
@@ -224,8 +216,7 @@ export async function sustained(
   const controls = await control?.stop();
   // The deliveries stored after the burst was over are analysed before the next phase counts.
   await waitFor(r, base, { analysed: messages + hook.stored(), sent: chats }, timeoutMs);
-  const after = await pids();
-  const cpu = (k: keyof typeof after) => (meter.since([...before[k], ...after[k]]) * 1000) / messages;
+  const cpuMs = await cpuOf(messages);
   const b = sent.batches.map((x, i) => x - base.batches[i]!);
   // The burst: samples until the last message was analysed (the first one's window started before it).
   const lags = sampler.samples.filter((s) => s.at <= analysed.at).map((s) => s.lagMs);
@@ -238,7 +229,7 @@ export async function sustained(
     steadyRate: q1 && q3 && q3.at - q1.at >= STEADY_MIN_MS ? (q3.analysed - q1.analysed) / ((q3.at - q1.at) / 1000) : Number.NaN,
     ingestRate: messages / (result.elapsedMs / 1000),
     nudgedSeconds: (sent.at - t0) / 1000,
-    cpuMs: { web: cpu('web'), workers: cpu('workers'), postgres: cpu('postgres'), redis: cpu('redis') },
+    cpuMs,
     peakMb: { web: memoryMb(r.web.child.pid!).peak, workers: Math.max(0, ...r.workers.map((w) => memoryMb(w.child.pid!).peak)) },
     healthz: { p50: pct(probes, 50), p99: pct(probes, 99), n: probes.length },
     webhook: { p50: pct(hooks.times, 50), p99: pct(hooks.times, 99), n: hooks.times.length, failures: hooks.failures },
@@ -253,6 +244,34 @@ export async function sustained(
   };
 }
 
+export interface CpuPerMessage {
+  web: number;
+  workers: number;
+  postgres: number;
+  redis: number;
+}
+
+/**
+ * Starts measuring the CPU of the stack's processes (web, workers, the database's backends,
+ * Redis); the function it returns gives CPU ms a message since then, by process kind.
+ */
+async function cpuMeter(r: Running): Promise<(messages: number) => Promise<CpuPerMessage>> {
+  const redis = redisPid();
+  const pids = async () => ({
+    web: [r.web.child.pid!],
+    workers: r.workers.map((w) => w.child.pid!),
+    postgres: r.sql ? await backendPids(r.sql) : [],
+    redis: redis ? [redis] : [],
+  });
+  const before = await pids();
+  const meter = new CpuMeter(Object.values(before).flat());
+  return async (messages) => {
+    const after = await pids();
+    const cpu = (k: keyof typeof after) => (meter.since([...before[k], ...after[k]]) * 1000) / messages;
+    return { web: cpu('web'), workers: cpu('workers'), postgres: cpu('postgres'), redis: cpu('redis') };
+  };
+}
+
 /**
  * The chats' greetings first (stored and analysed, as a chat's earlier messages would be), then
  * their objections, one a request at `rate` a second for `seconds`: every paced message is one
@@ -264,7 +283,7 @@ export async function paced(
   r: Running,
   tag: string,
   opts: { rate: number; seconds: number; lanes: number; perRequest: number; pacedBatch: number; timeoutMs: number },
-): Promise<{ chats: number; load: LoadResult }> {
+): Promise<{ chats: number; load: LoadResult; cpuMs: CpuPerMessage }> {
   const chats = Math.max(2, Math.round(opts.rate * opts.seconds));
   const greetings: string[][] = [];
   for (let i = 0; i < chats; i += opts.perRequest) {
@@ -281,9 +300,10 @@ export async function paced(
     const group = Array.from({ length: Math.min(opts.pacedBatch, chats - i) }, (_, k) => chat(tag, i + k)[1]);
     bodies.push(JSON.stringify(opts.pacedBatch === 1 ? group[0] : group));
   }
+  const cpuOf = await cpuMeter(r);
   const result = await load({ mode: 'paced', port: r.web.port, path: '/v1/messages', bodies, rate: opts.rate / opts.pacedBatch });
   await waitFor(r, base, { analysed: chats, sent: chats }, opts.timeoutMs);
-  return { chats, load: result };
+  return { chats, load: result, cpuMs: await cpuOf(chats) };
 }
 
 /**
