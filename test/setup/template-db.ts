@@ -4,7 +4,7 @@
  *  - unit suite: an embedded (PGlite) data folder; each app copies it.
  *  - services and faults suites: a PostgreSQL template database; each stack creates its database from it.
  */
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
@@ -27,7 +27,10 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Everything a run writes goes under one folder, removed when the run ends: the template, every
   // test's data folder (`makeDataDir`), the playbooks the stacks read.
-  const runDir = await mkdtemp(join(SCRATCH, 'dealwise-run-'));
+  // A run that was killed left its folder (in /dev/shm: memory, until a reboot); the next run
+  // removes it. The folder's name carries its run's process id.
+  await removeLeftRuns();
+  const runDir = await mkdtemp(join(SCRATCH, `${RUN_PREFIX}${process.pid}-`));
   project.provide('runDir', runDir);
   const dir = join(runDir, 'template');
   const db = await openDatabase({ dataDir: dir });
@@ -59,4 +62,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await admin.end();
     }
   };
+}
+
+const RUN_PREFIX = 'dealwise-run-';
+
+/** Removes the run folders of runs whose process is gone (a run killed before its teardown). */
+async function removeLeftRuns(): Promise<void> {
+  for (const name of await readdir(SCRATCH)) {
+    const pid = name.startsWith(RUN_PREFIX) ? Number(/^(\d+)-/.exec(name.slice(RUN_PREFIX.length))?.[1]) : 0;
+    if (pid && !alive(pid)) await rm(join(SCRATCH, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: a process of another user holds that id, so it is not gone.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
