@@ -36,7 +36,7 @@ export interface RepMetrics {
   /** Customer conversations owned by the rep with at least one message in the window. */
   conversations: number;
   actions: {
-    /** Every action found in the rep's customer conversations in the window, both sides. */
+    /** Every action found in the rep's customer conversations in the window, both sides, and the customers' readings of shared documents. */
     total: number;
     /** Said by our side (the rep, or a colleague or manager in the rep's chat). */
     ours: number;
@@ -203,16 +203,18 @@ function activeConversations(db: Db, ids: string[], w: ReportWindow) {
 /**
  * Actions in the owners' customer conversations, by owner, kind and the speaker's role. The
  * message's role says who spoke: the action's person id is null for customers but also for
- * anyone the directory did not know at ingest.
+ * anyone the directory did not know at ingest. A customer's reading of a tracked document
+ * (`document_viewed`) has a view, not a message, as its evidence: it is the customer's.
  */
 function actionCounts(db: Db, ids: string[], w: ReportWindow) {
+  const role = sql<string>`coalesce(${messages.role}::text, 'customer')`;
   return db
-    .select({ ownerId: conversations.ownerId, kind: actions.kind, role: messages.role, n: count })
+    .select({ ownerId: conversations.ownerId, kind: actions.kind, role, n: count })
     .from(actions)
     .innerJoin(conversations, eq(conversations.id, actions.conversationId))
-    .innerJoin(messages, eq(messages.id, actions.messageId))
+    .leftJoin(messages, eq(messages.id, actions.messageId))
     .where(and(inArray(conversations.ownerId, ids), eq(conversations.direct, false), gte(actions.at, w.from), lt(actions.at, w.to)))
-    .groupBy(conversations.ownerId, actions.kind, messages.role);
+    .groupBy(conversations.ownerId, actions.kind, role);
 }
 
 /** Stage changes in the window, attributed to the deal's owner. */
