@@ -42,6 +42,7 @@ import { FEISHU_BENCH_ENV } from './bench/webhooks.ts';
 import {
   type CpuPerMessage,
   claimQuartiles,
+  cpuFigures,
   groupsOf,
   latencies,
   paced,
@@ -163,11 +164,7 @@ async function burst(r: Running, mode: Mode, run: number, f: Figures, shape: Sha
     nudgedSeconds: s.nudgedSeconds,
     requestP50: s.load.p50,
     requestP99: s.load.p99,
-    cpuWeb: s.cpuMs.web,
-    cpuWorkers: s.cpuMs.workers,
-    cpuPostgres: s.cpuMs.postgres,
-    cpuRedis: s.cpuMs.redis,
-    cpuTotal: s.cpuMs.web + s.cpuMs.workers + s.cpuMs.postgres + s.cpuMs.redis,
+    ...cpuFigures(s.cpuMs),
     peakWeb: s.peakMb.web,
     peakWorker: s.peakMb.workers,
     healthzP50: s.healthz.p50,
@@ -227,20 +224,12 @@ async function settle(sql: Database['sql'], mode: Mode, run: number, f: Figures,
     const lat = await latencies(sql, p.tag);
     const t = lat.total;
     const c = p.cpuMs;
-    const all = c.web + c.workers + c.postgres + c.redis;
-    Object.assign(f, {
-      [`${p.key}Rate`]: p.rate,
-      [`${p.key}P50`]: pct(t, 50),
-      [`${p.key}P99`]: pct(t, 99),
-      [`${p.key}.cpuTotal`]: all,
-      [`${p.key}.cpuWeb`]: c.web,
-      [`${p.key}.cpuWorkers`]: c.workers,
-      [`${p.key}.cpuPostgres`]: c.postgres,
-      [`${p.key}.cpuRedis`]: c.redis,
-    });
+    const cpu = cpuFigures(c);
+    Object.assign(f, { [`${p.key}Rate`]: p.rate, [`${p.key}P50`]: pct(t, 50), [`${p.key}P99`]: pct(t, 99) });
+    for (const [k, v] of Object.entries(cpu)) f[`${p.key}.${k}`] = v;
     const part = (xs: number[]) => `${pct(xs, 50).toFixed(0)}/${pct(xs, 99).toFixed(0)}`;
     console.log(
-      `  paced at ${p.rate} msg/s for ${PACED_SECONDS} s: ingest → nudge p50 ${pct(t, 50).toFixed(0)} ms, p99 ${pct(t, 99).toFixed(0)} ms (${t.length} nudges; sender at worst ${p.behindMs.toFixed(0)} ms behind); p50/p99 of its parts: posted → stored ${part(lat.stored)}, stored → claimed ${part(lat.queued)}, claimed → sent ${part(lat.analysed)} ms; CPU ms a message ${all.toFixed(2)} (web ${c.web.toFixed(2)}, workers ${c.workers.toFixed(2)}, PostgreSQL ${c.postgres.toFixed(2)}, Redis ${c.redis.toFixed(2)})`,
+      `  paced at ${p.rate} msg/s for ${PACED_SECONDS} s: ingest → nudge p50 ${pct(t, 50).toFixed(0)} ms, p99 ${pct(t, 99).toFixed(0)} ms (${t.length} nudges; sender at worst ${p.behindMs.toFixed(0)} ms behind); p50/p99 of its parts: posted → stored ${part(lat.stored)}, stored → claimed ${part(lat.queued)}, claimed → sent ${part(lat.analysed)} ms; CPU ms a message ${cpu.cpuTotal.toFixed(2)} (web ${c.web.toFixed(2)}, workers ${c.workers.toFixed(2)}, PostgreSQL ${c.postgres.toFixed(2)}, Redis ${c.redis.toFixed(2)})`,
     );
   }
   for (const [tag, chats, extra] of out.tags) problems.push(...(await verify(sql, tag, chats, extra)).map((p) => `${mode} run ${run}: ${p}`));

@@ -156,7 +156,7 @@ export interface Sustained {
   /** Seconds until the last nudge was sent. */
   nudgedSeconds: number;
   /** CPU ms per message, by process. */
-  cpuMs: { web: number; workers: number; postgres: number; redis: number };
+  cpuMs: CpuPerMessage;
   /** Peak resident memory, MB. */
   peakMb: { web: number; workers: number };
   healthz: { p50: number; p99: number; n: number };
@@ -249,6 +249,11 @@ export interface CpuPerMessage {
   workers: number;
   postgres: number;
   redis: number;
+}
+
+/** A phase's CPU as the bench's figures (`cpuTotal` the sum of the processes). */
+export function cpuFigures(c: CpuPerMessage): Record<'cpuTotal' | 'cpuWeb' | 'cpuWorkers' | 'cpuPostgres' | 'cpuRedis', number> {
+  return { cpuTotal: c.web + c.workers + c.postgres + c.redis, cpuWeb: c.web, cpuWorkers: c.workers, cpuPostgres: c.postgres, cpuRedis: c.redis };
 }
 
 /**

@@ -13,6 +13,10 @@ import { openDatabase } from '../../db/client.ts';
 import { CATALOG_FILES, PG_ADMIN_URL, PG_TEMPLATE } from './constants.ts';
 import { SCRATCH } from './scratch.ts';
 
+const RUN_PREFIX = 'dealwise-run-';
+/** A run folder's name: the prefix, its run's process id, mkdtemp's suffix. */
+const LEFT_RUN = new RegExp(`^${RUN_PREFIX}(\\d+)-`);
+
 declare module 'vitest' {
   export interface ProvidedContext {
     /** An embedded data folder, migrated, with the default catalog loaded. */
@@ -64,12 +68,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 }
 
-const RUN_PREFIX = 'dealwise-run-';
-
 /** Removes the run folders of runs whose process is gone (a run killed before its teardown). */
 async function removeLeftRuns(): Promise<void> {
   for (const name of await readdir(SCRATCH)) {
-    const pid = name.startsWith(RUN_PREFIX) ? Number(/^(\d+)-/.exec(name.slice(RUN_PREFIX.length))?.[1]) : 0;
+    const pid = Number(LEFT_RUN.exec(name)?.[1]);
     if (pid && !alive(pid)) await rm(join(SCRATCH, name), { recursive: true, force: true });
   }
 }
