@@ -270,11 +270,12 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   const sql = on(raw);
   // COMMIT goes with a transaction's last statements where it uses `pipelineCommit`, and the
   // caller goes on as soon as it is answered: a message's store is two round trips, an analysis
-  // batch four. (postgres.js's own COMMIT follows, a no-op, before the connection goes back to the
-  // pool.) Each round trip is also a wait for this process's event loop, and a nudge's path has
-  // several transactions. BEGIN is still awaited: a transaction on `reserve()` could send it with
-  // the first statements, but a reserved connection that PostgreSQL dropped comes back to the pool
-  // listed as open and every later query on it waits forever (seen after a restart).
+  // batch four, and nothing follows them (see `commit` below). Each round trip is also a wait for
+  // this process's event loop, and a nudge's path has several transactions. BEGIN is still
+  // awaited: a transaction on `reserve()` could send it with the first statements, but a reserved
+  // connection that PostgreSQL dropped comes back to the pool listed as open and every later query
+  // on it waits forever (seen after a restart); and sending it unawaited in `begin()` saved no CPU
+  // (docs/MEASUREMENTS.md, tenth session).
   const transaction: Lane['transaction'] = <T>(fn: (tx: Sql) => Promise<T>) =>
     new Promise<T>((resolve, reject) => {
       let committed = false;
@@ -286,18 +287,25 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
       };
       raw
         .begin(async (c) => {
+          const statements = on(c, true);
+          let ended = false;
           const tx: Sql = {
-            ...on(c, true),
-            // COMMIT, then BEGIN of an empty transaction, as one simple query (one answer, and the
-            // session is in a transaction when it comes). postgres.js gives the connection back to
-            // its pool when a statement of `begin()` leaves the session idle, yet sends its own
-            // COMMIT on it once `fn` returns: after a bare COMMIT that stray COMMIT could land in
-            // the next transaction on the connection (and PostgreSQL logged "there is no
-            // transaction in progress" for every store and batch); now it ends the empty one.
-            // Two statements sent apart do not work: one may wait in postgres.js's queue, and the
-            // connection is gone from the transaction before it is sent.
+            pipelined: true,
+            query: <R>(text: string, values?: readonly unknown[]) =>
+              ended
+                ? Promise.reject(new AppError('INTERNAL', 'the transaction ended with its pipelined COMMIT: nothing may follow it'))
+                : statements.query<R>(text, values),
+            // postgres.js gives the connection back to its pool as soon as a statement of `begin()`
+            // leaves the session idle, as this COMMIT does, and would then send its own COMMIT (or
+            // a ROLLBACK, if `fn` throws) once `fn` returns, into whatever transaction the
+            // connection serves by then. `ended` on its transaction tells it not to
+            // (scripts/patch-postgres.mjs); before, the COMMIT was `commit; begin`, and
+            // postgres.js's own COMMIT ended the empty transaction: one more round trip for every
+            // store and batch, which cost the nudge's tail at 100 msg/s (docs/MEASUREMENTS.md).
             commit: async () => {
-              await c.unsafe('commit; begin');
+              ended = true;
+              (c as unknown as { ended: boolean }).ended = true;
+              await c.unsafe('commit');
               committed = true;
             },
           };

@@ -16,9 +16,19 @@
  * the promise rejects unhandled, which ends a Node 20 process; the query that was waiting for the
  * connection is rejected on its own (`errored` rejects it), so the fetch's rejection is dropped.
  * Seen once in the fault suite's PostgreSQL restart (an unhandled ECONNREFUSED on the types query). The fault suite's PostgreSQL restart
- * (test/faults/postgres-restart.test.ts) fails without it. This script fails the install when
- * postgres.js no longer has the code it patches: see whether a release fixed it, and if so
- * delete this script and the `postinstall` line.
+ * (test/faults/postgres-restart.test.ts) fails without it.
+ *
+ * And one change of behaviour: a transaction (`sql.begin`) whose function has set `ended` on its
+ * transaction object (db/client.ts does, when it sends the transaction's COMMIT with its last
+ * statements) is neither committed nor rolled back again when the function returns. postgres.js
+ * hands the connection back to its pool as soon as that COMMIT leaves the session idle, so its own
+ * COMMIT or ROLLBACK would land in the next transaction on the connection; without this,
+ * db/client.ts had to send `commit; begin` and let postgres.js end the empty transaction, a round
+ * trip more for every store and analysis batch (test/services/pipeline.test.ts counts them).
+ *
+ * This script fails the install when postgres.js no longer has the code it patches: see whether a
+ * release fixed the guards or lets a transaction end early, and change or delete this script and
+ * the `postinstall` line to match.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -63,6 +73,39 @@ const patches = [
   },
 ];
 
+// index.js: a transaction whose own COMMIT went with its last statements is not committed (or
+// rolled back) again by postgres.js.
+const indexPatches = [
+  {
+    what: 'no second COMMIT or ROLLBACK after a pipelined COMMIT',
+    from: `      } catch (e) {
+        await (name`,
+    to: `      } catch (e) {
+        if (sql.ended) throw e ${MARK}
+        await (name`,
+  },
+  {
+    what: 'no second COMMIT after a pipelined COMMIT',
+    from: `      if (!name) {
+        prepare`,
+    to: `      if (!name && !sql.ended) {
+        prepare`,
+  },
+];
+
+for (const build of ['src', 'cjs/src', 'cf/src']) {
+  const file = join(root, build, 'index.js');
+  let text = readFileSync(file, 'utf8');
+  for (const p of indexPatches) {
+    if (text.includes(p.to)) continue;
+    if (!text.includes(p.from)) {
+      throw new Error(`postgres ${version}, ${build}/index.js: the code to patch (${p.what}) is not there; see scripts/patch-postgres.mjs`);
+    }
+    text = text.replace(p.from, p.to);
+  }
+  writeFileSync(file, text);
+}
+
 for (const build of ['src', 'cjs/src', 'cf/src']) {
   const file = join(root, build, 'connection.js');
   let text = readFileSync(file, 'utf8');
@@ -76,4 +119,4 @@ for (const build of ['src', 'cjs/src', 'cf/src']) {
   }
   writeFileSync(file, text);
 }
-process.stdout.write(`postgres ${version}: write-after-close guard in place\n`);
+process.stdout.write(`postgres ${version}: write-after-close guards and the early-ending transaction in place\n`);

@@ -3,12 +3,15 @@
  * (a later one sees what an earlier one wrote), come back in order, and one that fails takes the
  * whole transaction with it. The analysis and the ingest rely on all three. The same holds on the
  * urgent lane (a platform delivery's store). `pipelineCommit` sends COMMIT with the last
- * statements: what they wrote is committed once it resolves, nothing of it when one fails, and
- * the transaction does not commit a second time.
+ * statements: what they wrote is committed once it resolves, nothing of it when one fails; the
+ * connection goes back to the pool at that COMMIT, with no COMMIT or ROLLBACK of postgres.js's
+ * after it (scripts/patch-postgres.mjs), so such a transaction is two round trips and nothing
+ * may follow its COMMIT.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, type Lane, openDatabase, pipeline, pipelineCommit } from '../../db/client.ts';
+import { type Database, type Lane, openDatabase, pipeline, pipelineCommit, planMode } from '../../db/client.ts';
 import { createTestDatabase } from './pg.ts';
+import { turnCounter } from './turn-counter.ts';
 
 describe('pipeline on PostgreSQL', () => {
   let database: Database;
@@ -88,11 +91,11 @@ describe('pipeline on PostgreSQL', () => {
         ),
       );
       expect(again.map(([rows]) => rows[0]!.id)).toEqual(Array.from({ length: 12 }, (_, i) => base + 50 + i));
-      // postgres.js's own COMMIT after ours found a transaction to end: no "no transaction in progress".
+      // Nothing of postgres.js's after our COMMIT: no "there is no transaction in progress".
       expect(warnings).toEqual([]);
     });
 
-    it('keeps the connection until the function returns: a pipelined COMMIT does not hand it to the next transaction early', async () => {
+    it('hands the connection on at a pipelined COMMIT, and nothing of the next transaction is committed with the first', async () => {
       // One connection, so the second transaction has to wait for it.
       const single = await openDatabase({ databaseUrl: url, dataDir: '', migrate: false, poolSize: 1, onWarning: (m) => warnings.push(m) });
       try {
@@ -115,9 +118,10 @@ describe('pipeline on PostgreSQL', () => {
           await new Promise((r) => setTimeout(r, 20));
           throw new Error('the second fails');
         });
-        // Had the connection gone back at the first's COMMIT, the second would have written by now,
-        // and the first's closing COMMIT (postgres.js's) would have committed that write.
-        await Promise.race([wrote, new Promise((r) => setTimeout(r, 300))]);
+        // The connection went back at the first's COMMIT, so the second writes while the first's
+        // function still runs; a COMMIT of postgres.js's after the first's function (there is none
+        // now) would have committed that write.
+        await Promise.race([wrote, new Promise((_, reject) => setTimeout(() => reject(new Error('the second transaction never got the connection')), 5_000))]);
         releaseFirst();
         expect(await first).toBe('first');
         await expect(second).rejects.toThrow('the second fails');
@@ -144,5 +148,46 @@ describe('pipeline on PostgreSQL', () => {
       const rows = await database.sql.query<{ id: number }>(`select id from pipe where id >= ${base + 10} and id < ${base + 40} order by id`);
       expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 12 }, (_, k) => base + 10 + 2 * k));
     });
+
+    it('refuses a statement after the pipelined COMMIT, and the commit stands', async () => {
+      const run = lane().transaction(async (tx) => {
+        await pipelineCommit(tx, [() => tx.query(`insert into pipe (id, v) values (${base + 80}, 'j')`)] as const);
+        await tx.query(`insert into pipe (id, v) values (${base + 81}, 'after the commit')`);
+      });
+      await expect(run).rejects.toThrow(/nothing may follow/);
+      const rows = await database.sql.query<{ id: number }>(`select id from pipe where id in (${base + 80}, ${base + 81}) order by id`);
+      expect(rows).toEqual([{ id: base + 80 }]);
+    });
+  });
+
+  it('waits twice for a transaction that ends with pipelineCommit: for BEGIN, then for its statements and COMMIT', async () => {
+    // Answers held back 20 ms, so each wait is a turn of its own however fast the machine is.
+    const target = new URL(url);
+    const proxy = await turnCounter({ host: target.hostname, port: Number(target.port || 5432) }, 20);
+    const through = new URL(url);
+    through.port = String(proxy.port);
+    const single = await openDatabase({ databaseUrl: through.toString(), dataDir: '', migrate: false, poolSize: 1 });
+    const store = (id: number) =>
+      single.transaction((tx) =>
+        pipelineCommit(tx, [
+          () => planMode(tx, 'generic'),
+          () => tx.query<{ id: number }>('insert into pipe (id, v) values ($1, $2) returning id', [id, 'k']),
+          () => planMode(tx, 'custom'),
+        ] as const),
+      );
+    try {
+      await store(90); // connects and prepares the insert
+      await new Promise((r) => setTimeout(r, 100));
+      const before = proxy.turns();
+      const [, rows] = await store(91);
+      // Whatever postgres.js would send after the function (a COMMIT of its own) is counted too.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(rows).toEqual([{ id: 91 }]);
+      expect(proxy.turns() - before).toBe(2);
+      expect(await database.sql.query('select id from pipe where id in (90, 91) order by id')).toEqual([{ id: 90 }, { id: 91 }]);
+    } finally {
+      await single.close();
+      await proxy.close();
+    }
   });
 });
