@@ -7,12 +7,14 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { PG_ADMIN_URL } from '../setup/constants.ts';
+import { runPidOf } from '../setup/left-runs.ts';
 
 export const ADMIN_URL = PG_ADMIN_URL;
 
 /** A copy of the run's template; `null` for an empty database (outside vitest: the app migrates it). */
 export async function createTestDatabase(template: string | null = inject('pgTemplate')): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `dealwise_test_${randomBytes(6).toString('hex')}`;
+  // Named for the run (or the bench) that made it: if that process is killed, the next run drops it (test/setup/left-runs.ts).
+  const name = `dealwise_test_${runPidOf(template)}_${randomBytes(6).toString('hex')}`;
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   await admin.unsafe(`create database ${name}${template ? ` template ${template}` : ''}`);
   await admin.end();

@@ -4,18 +4,15 @@
  *  - unit suite: an embedded (PGlite) data folder; each app copies it.
  *  - services and faults suites: a PostgreSQL template database; each stack creates its database from it.
  */
-import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { syncCatalogFiles } from '../../bots/catalog/sync.ts';
 import { openDatabase } from '../../db/client.ts';
 import { CATALOG_FILES, PG_ADMIN_URL, PG_TEMPLATE } from './constants.ts';
+import { dropLeftDatabases, RUN_PREFIX, removeLeftRunFolders } from './left-runs.ts';
 import { SCRATCH } from './scratch.ts';
-
-const RUN_PREFIX = 'dealwise-run-';
-/** A run folder's name: the prefix, its run's process id, mkdtemp's suffix. */
-const LEFT_RUN = new RegExp(`^${RUN_PREFIX}(\\d+)-`);
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,9 +28,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Everything a run writes goes under one folder, removed when the run ends: the template, every
   // test's data folder (`makeDataDir`), the playbooks the stacks read.
-  // A run that was killed left its folder (in /dev/shm: memory, until a reboot); the next run
-  // removes it. The folder's name carries its run's process id.
-  await removeLeftRuns();
+  // A run that was killed left its folder (in /dev/shm: memory, until a reboot), and its
+  // PostgreSQL databases; the next run removes them. Their names carry the run's process id.
+  await removeLeftRunFolders(SCRATCH);
   const runDir = await mkdtemp(join(SCRATCH, `${RUN_PREFIX}${process.pid}-`));
   project.provide('runDir', runDir);
   const dir = join(runDir, 'template');
@@ -47,6 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let pgTemplate = '';
   if (project.name === 'services' || project.name === 'faults') {
     pgTemplate = `${PG_TEMPLATE}_${process.pid}`;
+    await dropLeftDatabases(PG_ADMIN_URL);
     const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
     await admin.unsafe(`drop database if exists ${pgTemplate} with (force)`);
     await admin.unsafe(`create database ${pgTemplate}`);
@@ -66,22 +64,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await admin.end();
     }
   };
-}
-
-/** Removes the run folders of runs whose process is gone (a run killed before its teardown). */
-async function removeLeftRuns(): Promise<void> {
-  for (const name of await readdir(SCRATCH)) {
-    const pid = Number(LEFT_RUN.exec(name)?.[1]);
-    if (pid && !alive(pid)) await rm(join(SCRATCH, name), { recursive: true, force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: a process of another user holds that id, so it is not gone.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
