@@ -15,8 +15,8 @@
  * promise the message handler returns to nobody). When PostgreSQL goes away during that fetch,
  * the promise rejects unhandled, which ends a Node 20 process; the query that was waiting for the
  * connection is rejected on its own (`errored` rejects it), so the fetch's rejection is dropped.
- * Seen once in the fault suite's PostgreSQL restart (an unhandled ECONNREFUSED on the types query). The fault suite's PostgreSQL restart
- * (test/faults/postgres-restart.test.ts) fails without it.
+ * Seen once in the fault suite's PostgreSQL restart (an unhandled ECONNREFUSED on the types
+ * query); that test (test/faults/postgres-restart.test.ts) fails without it.
  *
  * And one change of behaviour: a transaction (`sql.begin`) whose function has set `ended` on its
  * transaction object (db/client.ts does, when it sends the transaction's COMMIT with its last
@@ -93,30 +93,22 @@ const indexPatches = [
   },
 ];
 
-for (const build of ['src', 'cjs/src', 'cf/src']) {
-  const file = join(root, build, 'index.js');
-  let text = readFileSync(file, 'utf8');
-  for (const p of indexPatches) {
-    if (text.includes(p.to)) continue;
-    if (!text.includes(p.from)) {
-      throw new Error(`postgres ${version}, ${build}/index.js: the code to patch (${p.what}) is not there; see scripts/patch-postgres.mjs`);
+for (const [name, list] of [
+  ['index.js', indexPatches],
+  ['connection.js', patches],
+]) {
+  for (const build of ['src', 'cjs/src', 'cf/src']) {
+    const file = join(root, build, name);
+    let text = readFileSync(file, 'utf8');
+    for (const p of list) {
+      // Each patch once: an install patched by an earlier version of this script gets only the new ones.
+      if (text.includes(p.to)) continue;
+      if (!text.includes(p.from)) {
+        throw new Error(`postgres ${version}, ${build}/${name}: the code to patch (${p.what}) is not there; see scripts/patch-postgres.mjs`);
+      }
+      text = text.replace(p.from, p.to);
     }
-    text = text.replace(p.from, p.to);
+    writeFileSync(file, text);
   }
-  writeFileSync(file, text);
-}
-
-for (const build of ['src', 'cjs/src', 'cf/src']) {
-  const file = join(root, build, 'connection.js');
-  let text = readFileSync(file, 'utf8');
-  for (const p of patches) {
-    // Each patch once: an install patched by an earlier version of this script gets only the new ones.
-    if (text.includes(p.to)) continue;
-    if (!text.includes(p.from)) {
-      throw new Error(`postgres ${version}, ${build}/connection.js: the code to patch (${p.what}) is not there; see scripts/patch-postgres.mjs`);
-    }
-    text = text.replace(p.from, p.to);
-  }
-  writeFileSync(file, text);
 }
 process.stdout.write(`postgres ${version}: write-after-close guards and the early-ending transaction in place\n`);
