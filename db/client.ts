@@ -288,11 +288,12 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
       raw
         .begin(async (c) => {
           const statements = on(c, true);
-          let ended = false;
+          // Set when the COMMIT is sent; read by postgres.js too (scripts/patch-postgres.mjs).
+          const state = c as unknown as { ended?: boolean };
           const tx: Sql = {
             pipelined: true,
             query: <R>(text: string, values?: readonly unknown[]) =>
-              ended
+              state.ended
                 ? Promise.reject(new AppError('INTERNAL', 'the transaction ended with its pipelined COMMIT: nothing may follow it'))
                 : statements.query<R>(text, values),
             // postgres.js gives the connection back to its pool as soon as a statement of `begin()`
@@ -303,8 +304,7 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
             // postgres.js's own COMMIT ended the empty transaction: one more round trip for every
             // store and batch, which cost the nudge's tail at 100 msg/s (docs/MEASUREMENTS.md).
             commit: async () => {
-              ended = true;
-              (c as unknown as { ended: boolean }).ended = true;
+              state.ended = true;
               await c.unsafe('commit');
               committed = true;
             },
