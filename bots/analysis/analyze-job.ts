@@ -1,6 +1,6 @@
 /**
- * The analysis job: one partition of conversations at a time. It takes the partition's lock,
- * claims its pending messages (a batch, oldest first), reads what they need in a few queries,
+ * The analysis job: one partition of conversations at a time. It takes the locks of the
+ * partition's slots, claims their pending messages (a batch, oldest first), reads what they need in a few queries,
  * analyses them in a tight loop and writes everything in a few multi-row statements, all in one
  * transaction; deliveries are dispatched after the commit. It goes on while the partition has a
  * backlog, for a bounded time, then hands over to a fresh job.
@@ -27,7 +27,7 @@ import {
   loadOpenTimers,
   loadPendingConfirmations,
   loadRecentNudges,
-  lockPartition,
+  lockSlots,
   markAnalysisErrors,
   supersedeConfirmations,
   updateConversations,
@@ -85,7 +85,7 @@ const JOB_BUDGET_MS = 5_000;
 
 export function analyzeHandler(deps: AnalysisDeps): JobHandler<{ partition: number }> {
   // The runner never starts a partition's run beside another one (JobDefinition.coalesce); across
-  // processes the partition's advisory lock keeps one writer.
+  // processes the locks of its slots keep one writer (lockSlots).
   const vacuum = queueVacuum(deps.database.sql, deps.log, deps.queueVacuumEvery);
   return async ({ partition }) => {
     await deps.catalog.figures.refreshIfStale(deps.database.db);
@@ -109,7 +109,7 @@ export async function analyzeOnce(deps: AnalysisDeps, partition: number): Promis
   const result = await deps.database.transaction(async (tx) => {
     const now = deps.clock.now();
     // The claim waits for the lock in the server: both go in one round trip.
-    const [, messages] = await pipeline(tx, [() => lockPartition(tx, partition), () => claimPending(tx, slots, deps.batchSize, now)] as const);
+    const [, messages] = await pipeline(tx, [() => lockSlots(tx, slots), () => claimPending(tx, slots, deps.batchSize, now)] as const);
     if (messages.length === 0) return null;
     const state = await loadState(tx, messages, now);
     const w = emptyWrites();

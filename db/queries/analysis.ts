@@ -21,9 +21,22 @@ import type { Sql } from '../client.ts';
 import { CONVERSATIONS_OF } from './conversations.ts';
 import { rowsParam } from './json.ts';
 
-/** Holds the partition for the rest of the transaction: one writer per partition across processes. */
-export async function lockPartition(tx: Sql, partition: number): Promise<void> {
-  await tx.query('select pg_advisory_xact_lock(7461004, $1::int)', [partition]);
+/**
+ * Holds the partition's slots for the rest of the transaction: one writer per slot across
+ * processes, whatever partition count each process has. A lock per slot, not per partition, so
+ * that processes started with different ANALYSIS_PARTITIONS (a change rolled out one process at a
+ * time, a job queued under the old count) never claim the same conversations side by side: a
+ * partition is a set of slots, and two sets that overlap share a lock. Taken in ascending order
+ * (the function scan runs over the array in its order), so two claims never wait on each other in
+ * a cycle. The keys are those the earlier per-partition lock used (7461004, n): a partition k of
+ * a process still running that version covers slots k, k + P, …, and any set of slots here that
+ * overlaps them holds slot k too when one count divides the other (8 and 2).
+ */
+export async function lockSlots(tx: Sql, slots: readonly number[]): Promise<void> {
+  for (let i = 1; i < slots.length; i++) {
+    if (slots[i]! <= slots[i - 1]!) throw new Error('lockSlots: slots must be ascending and distinct');
+  }
+  await tx.query('select count(pg_advisory_xact_lock(7461004, s)) from unnest($1::int[]) s', [slots]);
 }
 
 /**
@@ -37,7 +50,7 @@ export async function lockPartition(tx: Sql, partition: number): Promise<void> {
  * slots × limit index entries. The rows go to the delete as an array of their ctids computed once,
  * so the delete goes straight to them (a TID scan) instead of joining (a hash join planned from a
  * scan of the whole queue). A ctid names the same row until the row is deleted: queue rows are
- * never updated, and the partition's lock (lockPartition) keeps every other claim off them.
+ * never updated, and the slots' locks (lockSlots) keep every other claim off them.
  */
 export async function claimPending(tx: Sql, slots: readonly number[], limit: number, now: Date): Promise<PendingMessage[]> {
   const rows = await tx.query<PendingMessage>(

@@ -12,7 +12,7 @@ import { loadCatalog } from '../../bots/catalog/catalog.ts';
 import { syncCatalogFiles } from '../../bots/catalog/sync.ts';
 import { storeMessages } from '../../bots/ingest/store.ts';
 import type { Database } from '../../db/client.ts';
-import { claimPending, insertAtomEvents, insertCompliance, insertDeliveries, insertNudges, lockPartition } from '../../db/queries/analysis.ts';
+import { claimPending, insertAtomEvents, insertCompliance, insertDeliveries, insertNudges, lockSlots } from '../../db/queries/analysis.ts';
 import { claimDeliveries, markDeliveries } from '../../db/queries/deliveries.ts';
 import { pendingDeliveries, slotsWithPending, trySweepLock } from '../../db/queries/sweep.ts';
 import { setPersonActive, writeAtomVersion } from '../../db/queries/knowledge.ts';
@@ -135,7 +135,7 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       await storeMessages(database, catalog, at, [dm]);
       const all = Array.from({ length: 64 }, (_, i) => i);
       const claimed = await database.transaction(async (tx) => {
-        await lockPartition(tx, 0);
+        await lockSlots(tx, all);
         return claimPending(tx, all, 1_000, at);
       });
       expect(claimed.some((m) => m.text === '/help')).toBe(false);
