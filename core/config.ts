@@ -160,8 +160,13 @@ export const configSchema = z
     COMPLIANCE_DAILY_LIMIT: z.coerce.number().int().min(1).default(5),
     /** A message older than this when it arrives (an import, a late delivery) updates the deal but nudges nobody. */
     NUDGE_MAX_AGE: duration.default(24 * 3_600_000),
-    /** Analysis partitions: conversations hash to one; each is analysed by one consumer at a time. */
-    ANALYSIS_PARTITIONS: z.coerce.number().int().min(1).max(64).default(8),
+    /**
+     * Analysis partitions: conversations hash to one; each is analysed by one consumer at a time.
+     * Fewer make bigger batches, whose fixed cost is paid less often: on 2 cores, 2 against 8 cut
+     * the paced p99 about threefold and made the chats of ten faster, at some cost to the
+     * heaviest burst (docs/MEASUREMENTS.md, eleventh session). More let more cores analyse at once.
+     */
+    ANALYSIS_PARTITIONS: z.coerce.number().int().min(1).max(64).default(2),
     /**
      * Analysis jobs one worker process runs at once (on PostgreSQL + Redis; the embedded default
      * runs one); by default one per partition, so that each partition's run takes what arrived
