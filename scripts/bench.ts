@@ -29,7 +29,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { CatalogHolder } from '../bots/catalog/watch.ts';
 import { createLogger } from '../core/logger.ts';
 import { type Database, openDatabase } from '../db/client.ts';
@@ -55,39 +55,56 @@ import {
   waitFor,
 } from './bench/phases.ts';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    runs: { type: 'string', default: '1' },
-    modes: { type: 'string', default: 'embedded,pg1,pg2' },
-    'backlog-modes': { type: 'string', default: 'pg1' },
-    chats: { type: 'string' },
-    batch: { type: 'string', default: '100' },
-    'batch-lanes': { type: 'string', default: '4' },
-    'single-chats': { type: 'string' },
-    'single-lanes': { type: 'string', default: '32' },
-    /** The third burst: chats of `--chat-length` messages (acknowledgements between greeting and objection), batched as the first. */
-    'long-chats': { type: 'string' },
-    'chat-length': { type: 'string', default: '10' },
-    rate: { type: 'string', default: '1000' },
-    /** The paced objections `--paced-batch` to a request (at rate / N requests a second), as a gateway or an archive poller hands them over. */
-    'paced-batch': { type: 'string', default: '1' },
-    'paced-seconds': { type: 'string' },
-    backlog: { type: 'string' },
-    history: { type: 'string' },
-    'floor-rows': { type: 'string' },
-    'cpu-prof': { type: 'string' },
-    'backlog-only': { type: 'boolean', default: false },
-    /** The two bursts only, no paced phases: for comparing how the web process answers under a burst. */
-    'bursts-only': { type: 'boolean', default: false },
-    /** The paced phase at `--rate` only, no bursts: for following a nudge's latency. */
-    'paced-only': { type: 'boolean', default: false },
-    /** The load client thread's nice value: the senders give way to the server they load (the probes do not). */
-    'load-nice': { type: 'string', default: '0' },
-    /** `--env ANALYSIS_PARTITIONS=4`: set for every dealwise process the bench starts. */
-    env: { type: 'string', multiple: true, default: [] },
-  },
-});
+const USAGE = `npm run bench [-- --quick] [--runs 1] [--modes embedded,pg1,pg2] [--backlog-modes pg1] [--long-chats N --chat-length 10]
+                   [--backlog 20000 --history 40000] [--backlog-only] [--bursts-only] [--paced-only] [--env NAME=VALUE]
+                   [--load-nice N] [--cpu-prof DIR]   (every option: the top of scripts/bench.ts)`;
+
+const options = {
+  help: { type: 'boolean', default: false },
+  quick: { type: 'boolean', default: false },
+  runs: { type: 'string', default: '1' },
+  modes: { type: 'string', default: 'embedded,pg1,pg2' },
+  'backlog-modes': { type: 'string', default: 'pg1' },
+  chats: { type: 'string' },
+  batch: { type: 'string', default: '100' },
+  'batch-lanes': { type: 'string', default: '4' },
+  'single-chats': { type: 'string' },
+  'single-lanes': { type: 'string', default: '32' },
+  /** The third burst: chats of `--chat-length` messages (acknowledgements between greeting and objection), batched as the first. */
+  'long-chats': { type: 'string' },
+  'chat-length': { type: 'string', default: '10' },
+  rate: { type: 'string', default: '1000' },
+  /** The paced objections `--paced-batch` to a request (at rate / N requests a second), as a gateway or an archive poller hands them over. */
+  'paced-batch': { type: 'string', default: '1' },
+  'paced-seconds': { type: 'string' },
+  backlog: { type: 'string' },
+  history: { type: 'string' },
+  'floor-rows': { type: 'string' },
+  'cpu-prof': { type: 'string' },
+  'backlog-only': { type: 'boolean', default: false },
+  /** The two bursts only, no paced phases: for comparing how the web process answers under a burst. */
+  'bursts-only': { type: 'boolean', default: false },
+  /** The paced phase at `--rate` only, no bursts: for following a nudge's latency. */
+  'paced-only': { type: 'boolean', default: false },
+  /** The load client thread's nice value: the senders give way to the server they load (the probes do not). */
+  'load-nice': { type: 'string', default: '0' },
+  /** `--env ANALYSIS_PARTITIONS=4`: set for every dealwise process the bench starts. */
+  env: { type: 'string', multiple: true, default: [] },
+} satisfies NonNullable<ParseArgsConfig['options']>;
+/** A mistyped option is named with the usage, not thrown as a stack trace. */
+function parseOptions() {
+  try {
+    return parseArgs({ options });
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { values } = parseOptions();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const quick = values.quick;
 const num = (v: string | undefined, full: number, short: number) => Number(v ?? (quick ? short : full));
 const RUNS = Number(values.runs);
