@@ -38,6 +38,7 @@ import { deleteKeys, REDIS_URL, spawnDealwise, stopProcess, type WorkerProcess }
 import { checkTexts } from './bench/chats.ts';
 import { addBulkFloor, analyzerFloor, helloFloor, pgliteInsertFloor, postgresFloors, startHello } from './bench/floors.ts';
 import { median, pct, setLoadNice } from './bench/load.ts';
+import { onInterrupt } from './bench/interrupt.ts';
 import { FEISHU_BENCH_ENV } from './bench/webhooks.ts';
 import {
   type CpuPerMessage,
@@ -306,6 +307,14 @@ async function services(mode: 'pg1' | 'pg2', run: number, f: Figures): Promise<v
   const n = mode === 'pg1' ? 1 : 2;
   const procs: WorkerProcess[] = [];
   let database: Database | null = null;
+  const cleanup = async () => {
+    await stop(procs);
+    await database?.close();
+    await db.drop();
+    await deleteKeys(prefix);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const registered = onInterrupt(cleanup);
   try {
     const web = await spawnDealwise('bots/main.ts', env, spawnOpts);
     procs.push(web);
@@ -345,11 +354,8 @@ async function services(mode: 'pg1' | 'pg2', run: number, f: Figures): Promise<v
       });
     }
   } finally {
-    await stop(procs);
-    await database?.close();
-    await db.drop();
-    await deleteKeys(prefix);
-    await rm(dataDir, { recursive: true, force: true });
+    registered();
+    await cleanup();
   }
 }
 
@@ -365,6 +371,12 @@ async function embedded(run: number, f: Figures): Promise<void> {
     database ??= await openDatabase({ dataDir, migrate: false });
     return database;
   };
+  const cleanup = async () => {
+    if (web) await stopProcess(web);
+    await database?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const registered = onInterrupt(cleanup);
   try {
     const out = BACKLOG_ONLY ? null : await phases({ web, workers: [], sql: null }, 'embedded', run, f);
     const sql = (await open()).sql;
@@ -391,9 +403,8 @@ async function embedded(run: number, f: Figures): Promise<void> {
       });
     }
   } finally {
-    if (web) await stopProcess(web);
-    await database?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    registered();
+    await cleanup();
   }
 }
 

@@ -13,6 +13,7 @@ import { newId } from '../../core/ids.ts';
 import type { Sql } from '../../db/client.ts';
 import { slotOf } from '../../bots/ingest/slots.ts';
 import { chat } from './chats.ts';
+import { onInterrupt } from './interrupt.ts';
 import { type LoadResult, load } from './load.ts';
 import { CpuMeter, memoryMb, redisPid } from './procs.ts';
 
@@ -168,13 +169,21 @@ export async function addBulkFloor(redisUrl: string, prefix: string, n: number):
 /** fastify hello-world (hello-server.mjs) as a process of its own, on a free port. */
 export async function startHello(): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [new URL('./hello-server.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  };
+  // Until its caller stops it: a bench interrupted meanwhile stops it too.
+  const registered = onInterrupt(stop);
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
   return {
     port: Number(chunk.toString().trim()),
     pid: child.pid!,
     stop: async () => {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+      registered();
+      await stop();
     },
   };
 }
