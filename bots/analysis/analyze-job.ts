@@ -1,9 +1,9 @@
 /**
  * The analysis job: one partition of conversations at a time. It takes the locks of the
- * partition's slots, claims their pending messages (a batch, oldest first), reads what they need in a few queries,
- * analyses them in a tight loop and writes everything in a few multi-row statements, all in one
- * transaction; deliveries are dispatched after the commit. It goes on while the partition has a
- * backlog, for a bounded time, then hands over to a fresh job.
+ * partition's slots, claims their pending messages (a batch, oldest first), reads what they need
+ * in a few queries, analyses them in a tight loop and writes everything in a few multi-row
+ * statements, all in one transaction; deliveries are dispatched after the commit. It goes on
+ * while the partition has a backlog, for a bounded time, then hands over to a fresh job.
  */
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
