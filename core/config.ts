@@ -171,7 +171,8 @@ export const configSchema = z
      * Analysis jobs one worker process runs at once (on PostgreSQL + Redis; the embedded default
      * runs one); by default one per partition, so that each partition's run takes what arrived
      * during its last batch at once (`drainWhilePending`) instead of waiting its turn behind the
-     * others. Each holds a database connection for its transaction, so keep it below DATABASE_POOL.
+     * others. Each holds a database connection for its transaction, so it must be below
+     * DATABASE_POOL (checked where REDIS_URL is set).
      */
     ANALYSIS_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     /** Most messages one analysis transaction takes. */
@@ -261,6 +262,21 @@ export const configSchema = z
     }
     if (c.S3_ENDPOINT && !c.S3_BUCKET) {
       ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'required when S3_ENDPOINT is set' });
+    }
+    // Each analysis job holds a connection for its transaction; the same process's sends, timers
+    // and commands (and, with RUN_WORKERS, the ingest) must still find one. Only where BullMQ runs
+    // jobs side by side: the embedded default analyses one batch at a time.
+    const analysisJobs = c.ANALYSIS_CONCURRENCY ?? c.ANALYSIS_PARTITIONS;
+    if (c.REDIS_URL && analysisJobs >= c.DATABASE_POOL) {
+      const which =
+        c.ANALYSIS_CONCURRENCY === undefined
+          ? 'ANALYSIS_PARTITIONS (the analysis jobs run at once while ANALYSIS_CONCURRENCY is unset)'
+          : 'ANALYSIS_CONCURRENCY';
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_POOL'],
+        message: `must be above ${which}, ${analysisJobs}: each running analysis holds a connection, and sends, timers and commands need one beside them (raise DATABASE_POOL or set ANALYSIS_CONCURRENCY lower)`,
+      });
     }
     if (c.WORK_START >= c.WORK_END) {
       ctx.addIssue({ code: 'custom', path: ['WORK_END'], message: 'must be after WORK_START' });

@@ -164,6 +164,20 @@ describe('loadConfig', () => {
     expect(configError({ WORK_START: '09:00', WORK_END: '09:00' }).message).toContain('WORK_END');
   });
 
+  it('rejects, with a Redis, more analysis jobs at once than the pool leaves room for', () => {
+    const redis = { REDIS_URL: 'redis://:redis-secret@127.0.0.1:6379' };
+    // Unset concurrency is one job a partition: 10 partitions fill a pool of 10.
+    const byPartitions = configError({ ...redis, ANALYSIS_PARTITIONS: '10' });
+    expect(byPartitions.code).toBe('CONFIG_INVALID');
+    expect(byPartitions.message).toContain('DATABASE_POOL: must be above ANALYSIS_PARTITIONS');
+    expect(byPartitions.message).not.toContain('redis-secret');
+    expect(configError({ ...redis, ANALYSIS_CONCURRENCY: '12', DATABASE_POOL: '12' }).message).toContain('above ANALYSIS_CONCURRENCY, 12');
+    // One below the pool, or fewer jobs than partitions, or no Redis (one batch at a time): fine.
+    expect(loadConfig({ ...redis, ANALYSIS_PARTITIONS: '9' }).ANALYSIS_PARTITIONS).toBe(9);
+    expect(loadConfig({ ...redis, ANALYSIS_PARTITIONS: '16', ANALYSIS_CONCURRENCY: '4' }).ANALYSIS_CONCURRENCY).toBe(4);
+    expect(loadConfig({ ANALYSIS_PARTITIONS: '16' }).ANALYSIS_PARTITIONS).toBe(16);
+  });
+
   it('rejects a working time that is not HH:MM', () => {
     expect(configError({ WORK_START: '9am' }).message).toContain('WORK_START');
   });
