@@ -32,6 +32,7 @@ import { commandHandler, commandJob } from './commands/command-job.ts';
 import type { ReadingEvent } from './documents/reading.ts';
 import { createDocumentStorage, type DocumentStorage, readObject } from './documents/storage.ts';
 import { createSink, type Sink } from './ingest/sink.ts';
+import { INBOX_CLEANUP_EVERY_MS, inboxCleanupHandler, inboxCleanupJob } from './maintenance/inbox-cleanup.ts';
 import { newSweepCursor, sweep, sweepHandler, sweepJob, type SweepCounts } from './maintenance/sweep-job.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createSendPacer } from './outbound/pacer.ts';
@@ -68,6 +69,7 @@ export const JOB_NAMES = [
   'behaviour-figures',
   'report-facts',
   'sweep',
+  'inbox-cleanup',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -262,6 +264,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       'behaviour-figures': [behaviourFiguresJob, behaviourFiguresHandler(shared)],
       'report-facts': [reportFactsJob, reportFactsHandler(shared)],
       sweep: [sweepJob, sweepHandler(sweepDeps)],
+      'inbox-cleanup': [inboxCleanupJob, inboxCleanupHandler({ database, storage: documents.storage, log })],
     } as never;
     // The web role sends (it holds the platform connections); the worker role does the rest and
     // sends too, except on live-connection platforms.
@@ -296,6 +299,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await jobs.schedule('sweep', sweepJob, { everyMs: config.SWEEP_INTERVAL_MS }, {});
       await jobs.schedule('behaviour-figures', behaviourFiguresJob, { everyMs: FIGURES_EVERY_MS }, {});
       await jobs.schedule('report-facts', reportFactsJob, { everyMs: FACTS_EVERY_MS }, {});
+      await jobs.schedule('inbox-cleanup', inboxCleanupJob, { everyMs: INBOX_CLEANUP_EVERY_MS }, {});
       await schedule();
       // Whatever the last run left unfinished is dispatched now, not one interval later.
       await sweep(sweepDeps, { settleMs: 0 });

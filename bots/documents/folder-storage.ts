@@ -1,9 +1,9 @@
 /** Documents as files in one folder (DATA_DIR/documents): the embedded default. */
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../core/errors.ts';
-import { STORAGE_KEY, type DocumentStorage, type StoredObject } from './storage.ts';
+import { type DocumentStorage, type ListedObject, STORAGE_KEY, type StoredObject } from './storage.ts';
 
 export class FolderStorage implements DocumentStorage {
   readonly kind = 'folder' as const;
@@ -38,5 +38,25 @@ export class FolderStorage implements DocumentStorage {
 
   async delete(key: string): Promise<void> {
     await rm(this.path(key), { force: true });
+  }
+
+  // A put's temp file is listed too: one left by a crash is as much an orphan as its object.
+  async *list(prefix: string): AsyncIterable<ListedObject> {
+    let names: string[];
+    try {
+      names = await readdir(this.root);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const key of names) {
+      if (!key.startsWith(prefix) || !STORAGE_KEY.test(key)) continue;
+      try {
+        yield { key, modifiedAt: (await stat(join(this.root, key))).mtime };
+      } catch (err) {
+        // Deleted since the folder was read.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
   }
 }

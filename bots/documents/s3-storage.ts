@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AppError } from '../../core/errors.ts';
-import { STORAGE_KEY, type DocumentStorage, type StoredObject } from './storage.ts';
+import { type DocumentStorage, type ListedObject, STORAGE_KEY, type StoredObject } from './storage.ts';
 
 export interface S3StorageOptions {
   bucket: string;
@@ -18,6 +18,8 @@ export interface S3StorageOptions {
   forcePathStyle?: boolean;
   /** Folder inside the bucket. */
   prefix?: string;
+  /** Keys a listing call asks for (S3's most, 1,000, unless set). */
+  listPageSize?: number;
 }
 
 type Sdk = typeof import('@aws-sdk/client-s3');
@@ -80,6 +82,31 @@ export class S3Storage implements DocumentStorage {
   async delete(key: string): Promise<void> {
     const Key = this.key(key);
     await this.call('delete', ({ sdk, client }) => client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key })));
+  }
+
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html: up to 1,000 keys a call.
+  async *list(prefix: string): AsyncIterable<ListedObject> {
+    const Prefix = `${this.prefix}${prefix}`;
+    let ContinuationToken: string | undefined;
+    do {
+      const token = ContinuationToken;
+      const page = await this.call('list', ({ sdk, client }) =>
+        client.send(
+          new sdk.ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix,
+            ...(this.#options.listPageSize ? { MaxKeys: this.#options.listPageSize } : {}),
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        ),
+      );
+      for (const o of page.Contents ?? []) {
+        const key = o.Key?.slice(this.prefix.length);
+        // Only keys this store could have written (not another tool's `documents/x/y`).
+        if (key && STORAGE_KEY.test(key) && o.LastModified) yield { key, modifiedAt: o.LastModified };
+      }
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
   }
 
   /** Closes the client's sockets. */

@@ -1,6 +1,7 @@
 /**
  * Where shared files live: a folder under DATA_DIR by default, S3-compatible object storage when
- * S3_BUCKET and its keys are set. Keys are ours (`<document id>.pdf`), never a user's file name.
+ * S3_BUCKET and its keys are set. Keys are ours (`<document id>.pdf`, and `inbox-<sha256>` for a
+ * file posted to the local ingest until its command has read it), never a user's file name.
  */
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -21,6 +22,13 @@ export interface DocumentStorage {
   get(key: string): Promise<StoredObject>;
   /** Deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
+  /** The objects whose keys start with `prefix`, each with when it was last written. */
+  list(prefix: string): AsyncIterable<ListedObject>;
+}
+
+export interface ListedObject {
+  key: string;
+  modifiedAt: Date;
 }
 
 /** Object keys: our own ids and an extension, nothing a path could be smuggled in. */

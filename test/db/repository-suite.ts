@@ -18,10 +18,11 @@ import { pendingDeliveries, slotsWithPending, trySweepLock } from '../../db/quer
 import { setPersonActive, writeAtomVersion } from '../../db/queries/knowledge.ts';
 import { takeDueTimers } from '../../db/queries/timers.ts';
 import { databaseNonces, requestKey } from '../../adapters/nonces.ts';
+import { inboxKeysInUse } from '../../db/queries/inbox.ts';
 import { pruneNonces } from '../../db/queries/nonces.ts';
 import { atomEvents, atoms, conversations, deliveries, messages, nudges, people, timers, webhookNonces } from '../../db/schema/index.ts';
 import { CATALOG_FILES } from '../setup/constants.ts';
-import { chat } from '../helpers/app.ts';
+import { chat, dm } from '../helpers/app.ts';
 import { nudgeRow } from '../helpers/rows.ts';
 
 const at = new Date('2026-11-23T09:00:00+08:00');
@@ -105,6 +106,22 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
         ['b-2', 'rep'],
       ]);
       expect(await database.db.select().from(conversations).where(eq(conversations.id, 'local:c-batch'))).toHaveLength(1);
+    });
+
+    it('names the inbox files a message to the bot still waiting for its command refers to', async () => {
+      const catalog = await loadCatalog(database.db);
+      const file = (key: string) => [{ name: 'a.pdf', type: 'file' as const, fileRef: key }];
+      await storeMessages(database, catalog, at, [
+        { ...dm('zhangsan', '', at), messageId: 'ib-1', kind: 'file', attachments: [{ name: 'x.txt', type: 'file' }, ...file('inbox-1')] },
+        { ...dm('lisi', '', at), messageId: 'ib-2', kind: 'file', attachments: file('inbox-2') },
+        // A customer chat's file: nothing reads it.
+        { ...chat({ from: 'cust-a', text: '', at, conv: 'c-inbox', id: 'ib-3' }), attachments: file('inbox-3') },
+      ]);
+      expect([...(await inboxKeysInUse(database.sql, ['inbox-1', 'inbox-2', 'inbox-3', 'inbox-4']))].sort()).toEqual(['inbox-1', 'inbox-2']);
+      expect(await inboxKeysInUse(database.sql, [])).toEqual(new Set());
+      // Answered: its command took it off the queue.
+      await database.sql.query(`delete from message_queue where direct and message_id = (select id from messages where platform_message_id = 'ib-2')`);
+      expect([...(await inboxKeysInUse(database.sql, ['inbox-1', 'inbox-2']))]).toEqual(['inbox-1']);
     });
 
     it('stores a message delivered concurrently five times once, by the unique constraint', async () => {

@@ -2,15 +2,19 @@
  * Both document stores against the real thing: a folder on disk, and S3 through
  * @aws-sdk/client-s3 against s3rver listening on a free loopback port.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import S3rver from 's3rver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { FolderStorage } from '../../bots/documents/folder-storage.ts';
-import { S3Storage } from '../../bots/documents/s3-storage.ts';
+import { S3Storage, type S3StorageOptions } from '../../bots/documents/s3-storage.ts';
 import type { DocumentStorage } from '../../bots/documents/storage.ts';
 import { samplePdf } from './harness.ts';
 
@@ -40,6 +44,19 @@ function storageSuite(name: string, make: () => DocumentStorage) {
       expect((await readAll((await storage.get('doc-2.pdf')).stream)).toString()).toBe('%PDF-two');
       await storage.delete('doc-2.pdf');
       await storage.delete('doc-2.pdf');
+    });
+
+    it('lists the keys under a prefix with when each was written', async () => {
+      const storage = make();
+      const before = Date.now() - 2_000;
+      for (const key of ['inbox-b', 'inbox-a', 'inbox-c', 'doc-7.pdf']) await storage.put(key, Buffer.from(key), { contentType: 'application/octet-stream' });
+      const listed = [];
+      for await (const o of storage.list('inbox-')) listed.push(o);
+      expect(listed.map((o) => o.key).sort()).toEqual(['inbox-a', 'inbox-b', 'inbox-c']);
+      for (const o of listed) expect(o.modifiedAt.getTime()).toBeGreaterThan(before);
+      for (const o of listed) await storage.delete(o.key);
+      for await (const o of storage.list('inbox-')) expect.unreachable(`${o.key} was deleted`);
+      await storage.delete('doc-7.pdf');
     });
 
     it('refuses keys that could leave its folder or prefix', async () => {
@@ -81,8 +98,28 @@ const s3Options = () => ({
   forcePathStyle: true,
 });
 
+/** s3rver in a child process with OpenSSL's legacy provider (see s3rver-process.mjs). */
+async function s3rverProcess(directory: string, bucket: string): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', fileURLToPath(new URL('./s3rver-process.mjs', import.meta.url)), directory, bucket], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+    return { endpoint: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
 const s3Clients: S3Storage[] = [];
-const s3Storage = (o: Partial<ReturnType<typeof s3Options>> = {}): S3Storage => {
+const s3Storage = (o: Partial<S3StorageOptions> = {}): S3Storage => {
   const storage = new S3Storage({ ...s3Options(), ...o });
   s3Clients.push(storage);
   return storage;
@@ -90,6 +127,20 @@ const s3Storage = (o: Partial<ReturnType<typeof s3Options>> = {}): S3Storage => 
 
 storageSuite('folder storage', () => new FolderStorage(folder));
 storageSuite('S3 storage (s3rver)', () => s3Storage());
+
+describe('S3 storage listing', () => {
+  it('follows the continuation token page after page', async () => {
+    const { endpoint: legacy, stop } = await s3rverProcess(s3dir, 'dealwise-pages');
+    onTestFinished(stop);
+    const storage = s3Storage({ endpoint: legacy, bucket: 'dealwise-pages', listPageSize: 2 });
+    const keys = ['inbox-p1', 'inbox-p2', 'inbox-p3', 'inbox-p4', 'inbox-p5'];
+    for (const key of keys) await storage.put(key, Buffer.from(key), { contentType: 'application/octet-stream' });
+    const listed: string[] = [];
+    for await (const o of storage.list('inbox-p')) listed.push(o.key);
+    expect(listed.sort()).toEqual(keys);
+    for (const key of keys) await storage.delete(key);
+  });
+});
 
 describe('folder storage on disk', () => {
   it('leaves no temp file behind', async () => {
