@@ -7,7 +7,6 @@
  * (store, analysis; send per delivery) this process's CPU and the PostgreSQL backends' CPU,
  * medians over rounds. `--sql` runs a statement first (to try an index away: `drop index …`).
  */
-import { parseArgs } from 'node:util';
 import { analyzeOnce } from '../bots/analysis/analyze-job.ts';
 import { claimDeliveries, markDeliveries } from '../db/queries/deliveries.ts';
 import { storeMessages } from '../bots/ingest/store.ts';
@@ -18,19 +17,20 @@ import { benchAnalysisDeps } from './bench/analysis-deps.ts';
 import { inboundChat } from './bench/chats.ts';
 import { median } from './bench/load.ts';
 import { CpuMeter } from './bench/procs.ts';
+import { parseOptions, positiveInt } from './options.ts';
 
-const { values } = parseArgs({
-  options: {
-    chats: { type: 'string', default: '2000' },
-    rounds: { type: 'string', default: '4' },
-    batch: { type: 'string', default: '100' },
-    sql: { type: 'string', multiple: true, default: [] },
-    trace: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
-  },
+const USAGE = 'npx tsx scripts/bench-analysis-db.ts [--chats 2000] [--rounds 4] [--batch 100] [--sql "…"] [--trace] [--keep]';
+const values = parseOptions(USAGE, {
+  chats: { type: 'string' },
+  rounds: { type: 'string' },
+  batch: { type: 'string' },
+  sql: { type: 'string', multiple: true, default: [] },
+  trace: { type: 'boolean', default: false },
+  keep: { type: 'boolean', default: false },
 });
-const CHATS = Number(values.chats);
-const ROUNDS = Number(values.rounds);
+const CHATS = positiveInt(USAGE, 'chats', values.chats, 2_000);
+const ROUNDS = positiveInt(USAGE, 'rounds', values.rounds, 4);
+const BATCH = positiveInt(USAGE, 'batch', values.batch, 100);
 const PARTITIONS = 8;
 
 const backends = async (d: Database): Promise<number[]> =>
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   }
   const database = values.trace ? tracing(opened) : opened;
   try {
-    const bench = await benchAnalysisDeps(database, log, { partitions: PARTITIONS, batchSize: Number(values.batch) });
+    const bench = await benchAnalysisDeps(database, log, { partitions: PARTITIONS, batchSize: BATCH });
     const catalog = bench.catalog;
     const deps = bench.deps(database);
     const rows: Array<Record<string, number>> = [];

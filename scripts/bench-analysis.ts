@@ -12,19 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { readCorpus } from '../analyzers/corpus/schema.ts';
 import { analyze, analyzeMessage } from '../analyzers/index.ts';
 import type { MessageAnalysisInput } from '../core/types.ts';
+import { parseOptions, positiveInt } from './options.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHUNK = 250;
 const REPEATS = 3;
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  const raw = at >= 0 ? process.argv[at + 1] : undefined;
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
+const USAGE = 'npm run bench:analysis [-- --messages 10000 --runs 3]';
+const values = parseOptions(USAGE, { messages: { type: 'string' }, runs: { type: 'string' } });
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -33,8 +28,8 @@ const median = (xs: number[]): number => {
 };
 
 function main(): void {
-  const total = option('--messages', 10_000);
-  const runs = option('--runs', 3);
+  const total = positiveInt(USAGE, 'messages', values.messages, 10_000);
+  const runs = positiveInt(USAGE, 'runs', values.runs, 3);
   const corpus = [...readCorpus(join(ROOT, 'analyzers/corpus/train.jsonl')), ...readCorpus(join(ROOT, 'analyzers/corpus/test.jsonl'))];
   // Sent at different times of the week so commitments resolve against varied days.
   const base = Date.parse('2026-11-23T09:00:00+08:00');

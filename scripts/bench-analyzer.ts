@@ -15,18 +15,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnalyzerInput } from '../core/types.ts';
 import { readCorpus } from '../analyzers/corpus/schema.ts';
+import { parseOptions, positiveInt } from './options.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHUNK = 2_000;
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  const raw = at >= 0 ? process.argv[at + 1] : undefined;
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
+const USAGE = 'npm run bench:analyzer [-- --messages 100000 --runs 5]';
+const values = parseOptions(USAGE, { messages: { type: 'string' }, runs: { type: 'string' } });
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,8 +30,8 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const total = option('--messages', 100_000);
-  const runs = option('--runs', 5);
+  const total = positiveInt(USAGE, 'messages', values.messages, 100_000);
+  const runs = positiveInt(USAGE, 'runs', values.runs, 5);
   const loadStart = performance.now();
   const { analyze, loadModel, DEFAULT_MODEL_PATH } = await import('../analyzers/index.ts');
   const loadMs = performance.now() - loadStart;

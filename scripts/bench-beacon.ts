@@ -15,7 +15,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import { FolderStorage } from '../bots/documents/folder-storage.ts';
@@ -27,21 +26,22 @@ import { linkByTokenHash } from '../db/queries/documents.ts';
 import { hashToken } from '../bots/documents/tokens.ts';
 import { seedDeal, samplePdf, DEAL } from '../test/documents/harness.ts';
 import { createTestDatabase } from '../test/services/pg.ts';
+import { parseOptions, positiveInt, usageError } from './options.ts';
 
-const { values } = parseArgs({
-  options: {
-    mode: { type: 'string', default: 'both' },
-    requests: { type: 'string', default: '3000' },
-    runs: { type: 'string', default: '5' },
-    concurrency: { type: 'string', default: '16' },
-    readers: { type: 'string', default: '200' },
-    events: { type: 'boolean', default: false },
-  },
+const USAGE = 'npm run bench:beacon [-- --mode pglite|postgres|both --requests 3000 --runs 5 --concurrency 16 --readers 200 --events]';
+const values = parseOptions(USAGE, {
+  mode: { type: 'string', default: 'both' },
+  requests: { type: 'string' },
+  runs: { type: 'string' },
+  concurrency: { type: 'string' },
+  readers: { type: 'string' },
+  events: { type: 'boolean', default: false },
 });
-const REQUESTS = Number(values.requests);
-const RUNS = Number(values.runs);
-const CONCURRENCY = Number(values.concurrency);
-const READERS = Number(values.readers);
+if (!['pglite', 'postgres', 'both'].includes(values.mode)) usageError(USAGE, `--mode ${values.mode}: expected pglite, postgres or both`);
+const REQUESTS = positiveInt(USAGE, 'requests', values.requests, 3_000);
+const RUNS = positiveInt(USAGE, 'runs', values.runs, 5);
+const CONCURRENCY = positiveInt(USAGE, 'concurrency', values.concurrency, 16);
+const READERS = positiveInt(USAGE, 'readers', values.readers, 200);
 const WARMUP = Math.min(500, REQUESTS);
 
 interface Target {

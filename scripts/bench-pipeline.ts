@@ -6,7 +6,6 @@
  * with the statements pipelined (as shipped) and once one round trip each, alternating. Prints
  * per message: this process's CPU, the PostgreSQL backends' CPU, wall time; medians over rounds.
  */
-import { parseArgs } from 'node:util';
 import { analyzeOnce } from '../bots/analysis/analyze-job.ts';
 import { storeMessages } from '../bots/ingest/store.ts';
 import { createLogger } from '../core/logger.ts';
@@ -16,10 +15,12 @@ import { benchAnalysisDeps } from './bench/analysis-deps.ts';
 import { inboundChat } from './bench/chats.ts';
 import { median } from './bench/load.ts';
 import { CpuMeter } from './bench/procs.ts';
+import { parseOptions, positiveInt } from './options.ts';
 
-const { values } = parseArgs({ options: { chats: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '4' } } });
-const CHATS = Number(values.chats);
-const ROUNDS = Number(values.rounds);
+const USAGE = 'npx tsx scripts/bench-pipeline.ts [--chats 1000] [--rounds 4]';
+const values = parseOptions(USAGE, { chats: { type: 'string' }, rounds: { type: 'string' } });
+const CHATS = positiveInt(USAGE, 'chats', values.chats, 1_000);
+const ROUNDS = positiveInt(USAGE, 'rounds', values.rounds, 4);
 const PARTITIONS = 8;
 
 /** The same database, its transactions' statements one round trip each. */

@@ -32,15 +32,10 @@ import { dealRisks } from '../bots/reports/risks.ts';
 import { teamSummary } from '../bots/reports/team.ts';
 import { loadConfig } from '../core/config.ts';
 import { openDatabase } from '../db/client.ts';
+import { parseOptions, positiveInt } from './options.ts';
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  const raw = at >= 0 ? process.argv[at + 1] : undefined;
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
+const USAGE = 'npm run bench:reports [-- --runs 5] [--no-refresh]';
+const values = parseOptions(USAGE, { runs: { type: 'string' }, 'no-refresh': { type: 'boolean', default: false } });
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -94,7 +89,7 @@ const fmt = (r: Timing) => `${r.ms.toFixed(0)} ms (${r.min.toFixed(0)}–${r.max
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const runs = option('--runs', 5);
+  const runs = positiveInt(USAGE, 'runs', values.runs, 5);
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
     const { db } = database;
@@ -109,7 +104,7 @@ async function main(): Promise<void> {
     const teamIds = [...catalog.teams.keys()];
     const now = new Date();
     const facts = { funnel: catalog.playbook.funnel, timeZone: config.TIMEZONE };
-    if (!process.argv.includes('--no-refresh')) {
+    if (!values['no-refresh']) {
       const r = await refreshReportFacts(db, { ...facts, now });
       console.log(`report facts: computed ${r.deals} closed deals in ${(r.ms / 1000).toFixed(1)} s`);
     }

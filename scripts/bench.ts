@@ -29,7 +29,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { CatalogHolder } from '../bots/catalog/watch.ts';
 import { createLogger } from '../core/logger.ts';
 import { type Database, openDatabase } from '../db/client.ts';
@@ -39,6 +39,7 @@ import { checkTexts } from './bench/chats.ts';
 import { addBulkFloor, analyzerFloor, helloFloor, pgliteInsertFloor, postgresFloors, startHello } from './bench/floors.ts';
 import { median, pct, setLoadNice } from './bench/load.ts';
 import { onInterrupt } from './bench/interrupt.ts';
+import { parseOptions } from './options.ts';
 import { FEISHU_BENCH_ENV } from './bench/webhooks.ts';
 import {
   type CpuPerMessage,
@@ -61,7 +62,6 @@ const USAGE = `npm run bench [-- --quick] [--runs 1] [--modes embedded,pg1,pg2] 
                    [--load-nice N] [--cpu-prof DIR]   (every option: the top of scripts/bench.ts)`;
 
 const options = {
-  help: { type: 'boolean', default: false },
   quick: { type: 'boolean', default: false },
   runs: { type: 'string', default: '1' },
   modes: { type: 'string', default: 'embedded,pg1,pg2' },
@@ -92,20 +92,7 @@ const options = {
   /** `--env ANALYSIS_PARTITIONS=4`: set for every dealwise process the bench starts. */
   env: { type: 'string', multiple: true, default: [] },
 } satisfies NonNullable<ParseArgsConfig['options']>;
-/** A mistyped option is named with the usage, not thrown as a stack trace. */
-function parseOptions() {
-  try {
-    return parseArgs({ options });
-  } catch (err) {
-    console.error(`bench: ${(err as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-}
-const { values } = parseOptions();
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const values = parseOptions(USAGE, options);
 const quick = values.quick;
 const num = (v: string | undefined, full: number, short: number) => Number(v ?? (quick ? short : full));
 const RUNS = Number(values.runs);

@@ -20,6 +20,7 @@ import { type CorpusLine, readCorpus } from '../analyzers/corpus/schema.ts';
 import { analyzeMessage } from '../analyzers/index.ts';
 import { AUTO_CLOSE_CONFIDENCE, closesWithoutAsking } from '../analyzers/precise.ts';
 import { TOPICS, type Topic } from '../core/types.ts';
+import { parseOptions } from './options.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KINDS = ['deal_won', 'deal_lost'] as const;
@@ -29,10 +30,8 @@ const TARGET = 0.97;
 // Any fixed instant: closes do not depend on it.
 const SENT_AT = new Date('2026-11-23T10:00:00+08:00');
 
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
+const USAGE = 'npm run eval:closing [-- --independent DIR] [--topics FILE]';
+const values = parseOptions(USAGE, { independent: { type: 'string' }, topics: { type: 'string' } });
 
 /** One line's close as the loop would see it: present, precise, confidence. */
 interface Scored {
@@ -166,11 +165,11 @@ function main(): void {
     `\nsmallest T with precision >= ${TARGET} for both kinds on the held-out split: ${pick === undefined ? 'none (AUTO_CLOSE_CONFIDENCE should be 1.01: precise only)' : pick.toFixed(2)}; AUTO_CLOSE_CONFIDENCE is ${AUTO_CLOSE_CONFIDENCE}`,
   );
 
-  const independent = corpusFiles(option('--independent') ?? join(ROOT, 'analyzers/corpus/independent'));
+  const independent = corpusFiles(values.independent ?? join(ROOT, 'analyzers/corpus/independent'));
   if (independent.length > 0) table(`independent set (${independent.length} files)`, score(independent.flatMap((f) => readCorpus(f))));
   else console.log('\nno independent set found (analyzers/corpus/independent/*.jsonl)');
 
-  const topics = option('--topics');
+  const topics = values.topics;
   if (topics) topicTable(topics);
 }
 

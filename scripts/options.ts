@@ -1,0 +1,39 @@
+/**
+ * The scripts' command lines: `--help` prints the script's usage; a mistyped option, a stray
+ * argument or a count that is not a positive integer is named with the usage and exits 2, not a
+ * stack trace (nor, as a hand-rolled `argv.indexOf` did, ignored).
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+const HELP = { help: { type: 'boolean', default: false } } as const;
+
+/** Stops with the usage: exit 2, on standard error. */
+export function usageError(usage: string, message: string): never {
+  console.error(`${message}\n\n${usage}`);
+  process.exit(2);
+}
+
+/** Parses `process.argv` against `options` (and `--help`); only the options, no positionals. */
+export function parseOptions<O extends Options>(usage: string, options: O) {
+  const config = { options: { ...options, ...HELP }, strict: true, allowPositionals: false } as const;
+  let values: ReturnType<typeof parseArgs<{ options: O & typeof HELP; strict: true; allowPositionals: false }>>['values'];
+  try {
+    values = parseArgs<{ options: O & typeof HELP; strict: true; allowPositionals: false }>(config).values;
+  } catch (err) {
+    return usageError(usage, (err as Error).message);
+  }
+  if ((values as { help?: boolean }).help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  return values;
+}
+
+/** An option's value as a positive integer, or the usage and exit 2. */
+export function positiveInt(usage: string, name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) usageError(usage, `--${name} ${raw}: expected a positive integer`);
+  return n;
+}
