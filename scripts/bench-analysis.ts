@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { readCorpus } from '../analyzers/corpus/schema.ts';
 import { analyze, analyzeMessage } from '../analyzers/index.ts';
 import type { MessageAnalysisInput } from '../core/types.ts';
+import { median } from './bench/load.ts';
 import { parseOptions, positiveInt } from './options.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,12 +21,6 @@ const REPEATS = 3;
 
 const USAGE = 'npm run bench:analysis [-- --messages 10000 --runs 3]';
 const values = parseOptions(USAGE, { messages: { type: 'string' }, runs: { type: 'string' } });
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
 
 function main(): void {
   const total = positiveInt(USAGE, 'messages', values.messages, 10_000);

@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnalyzerInput } from '../core/types.ts';
 import { readCorpus } from '../analyzers/corpus/schema.ts';
+import { median } from './bench/load.ts';
 import { parseOptions, positiveInt } from './options.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,12 +23,6 @@ const CHUNK = 2_000;
 
 const USAGE = 'npm run bench:analyzer [-- --messages 100000 --runs 5]';
 const values = parseOptions(USAGE, { messages: { type: 'string' }, runs: { type: 'string' } });
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-}
 
 async function main(): Promise<void> {
   const total = positiveInt(USAGE, 'messages', values.messages, 100_000);

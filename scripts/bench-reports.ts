@@ -32,16 +32,11 @@ import { dealRisks } from '../bots/reports/risks.ts';
 import { teamSummary } from '../bots/reports/team.ts';
 import { loadConfig } from '../core/config.ts';
 import { openDatabase } from '../db/client.ts';
+import { median } from './bench/load.ts';
 import { parseOptions, positiveInt } from './options.ts';
 
 const USAGE = 'npm run bench:reports [-- --runs 5] [--no-refresh]';
 const values = parseOptions(USAGE, { runs: { type: 'string' }, 'no-refresh': { type: 'boolean', default: false } });
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 /**
  * CPU time (ms) used so far by this process and by the database's server processes for this
