@@ -5,6 +5,7 @@
  * calibration (./calibrate.ts) and the thresholds on the calibrated probability. In memory:
  * a bucket → row table and int8 rows, so scoring is a lookup and a few additions per feature.
  */
+import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { ACTION_KINDS, OBJECTION_TYPES } from '../../core/types.ts';
 import { K, OBJ } from './labels.ts';
@@ -181,7 +182,11 @@ export function decodeModel(json: unknown): ActionModel {
 export function loadModel(path: string): ActionModel {
   let raw: string;
   try {
-    raw = readFileSync(path, 'utf8');
+    const file = readFileSync(path);
+    // The file is JSON of numbers, ids and base64, so ASCII: decoded as Latin-1 it is the same
+    // string, made in half the time of UTF-8's decoding (a third of the whole load). A file with
+    // other text in it is read as UTF-8.
+    raw = file.toString(isAscii(file) ? 'latin1' : 'utf8');
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new ModelError(path, missing ? 'file not found; run `npm run train` to create it' : `cannot read: ${(error as Error).message}`, { cause: error });

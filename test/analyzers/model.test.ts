@@ -43,6 +43,14 @@ describe('the committed model file', () => {
   });
 });
 
+describe('reading the file', () => {
+  it('keeps text that is not ASCII as written (the ASCII file is read faster, as Latin-1)', () => {
+    const path = write('cjk.json', JSON.stringify({ ...committed, preciseRules: [...committed.preciseRules, '规则-甲'] }));
+    expect(loadModel(path).preciseRules.has('规则-甲')).toBe(true);
+    expect(loadModel(DEFAULT_MODEL_PATH).preciseRules).toEqual(new Set(committed.preciseRules));
+  });
+});
+
 describe('a bad model file gives a clear ModelError', () => {
   it('missing: says to run npm run train', () => {
     const path = join(tmp, 'absent.json');
