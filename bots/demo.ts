@@ -37,11 +37,16 @@ export interface DemoOptions {
   serve: boolean;
   /** Called while the console is up (tests follow the link here before the demo closes). */
   onConsole?: (c: DemoConsole) => Promise<void>;
+  /**
+   * An embedded database folder to start from instead of a new one (the tests' migrated
+   * template copy: creating and migrating one is most of the demo's time); removed at the end.
+   */
+  dataDir?: string;
 }
 
 export async function runDemo(opts: DemoOptions): Promise<void> {
   const started = performance.now();
-  const dataDir = await mkdtemp(join(tmpdir(), 'dealwise-demo-'));
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'dealwise-demo-')));
   const config = loadConfig({
     ...process.env,
     DATA_DIR: dataDir,

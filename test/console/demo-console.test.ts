@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DemoConsole } from '../../bots/demo/console.ts';
 import { runDemo } from '../../bots/demo.ts';
+import { makeDataDir } from '../helpers/app.ts';
 
 const printed: string[] = [];
 const saved = { PORT: process.env.PORT, HOST: process.env.HOST, PUBLIC_URL: process.env.PUBLIC_URL };
@@ -34,6 +35,7 @@ describe('npm run demo, not on a terminal', () => {
     const checks: Record<string, unknown> = {};
     await runDemo({
       serve: false,
+      dataDir: await makeDataDir(),
       onConsole: async (c) => {
         seen = c;
         const login = await fetch(c.link);
