@@ -7,6 +7,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 const HELP = { help: { type: 'boolean', default: false } } as const;
+type Config<O extends Options> = { options: O & typeof HELP; strict: true; allowPositionals: false };
 
 /** Stops with the usage: exit 2, on standard error. */
 export function usageError(usage: string, message: string): never {
@@ -16,10 +17,9 @@ export function usageError(usage: string, message: string): never {
 
 /** Parses `process.argv` against `options` (and `--help`); only the options, no positionals. */
 export function parseOptions<O extends Options>(usage: string, options: O) {
-  const config = { options: { ...options, ...HELP }, strict: true, allowPositionals: false } as const;
-  let values: ReturnType<typeof parseArgs<{ options: O & typeof HELP; strict: true; allowPositionals: false }>>['values'];
+  let values: ReturnType<typeof parseArgs<Config<O>>>['values'];
   try {
-    values = parseArgs<{ options: O & typeof HELP; strict: true; allowPositionals: false }>(config).values;
+    values = parseArgs<Config<O>>({ options: { ...options, ...HELP }, strict: true, allowPositionals: false }).values;
   } catch (err) {
     return usageError(usage, (err as Error).message);
   }
