@@ -3,16 +3,16 @@
  * check) goes before whatever else waits, each line in order, and never inside a transaction
  * that is running.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../db/client.ts';
+import { makeDataDir } from '../helpers/app.ts';
 
 let dir: string;
 let database: Database;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(inject('runDir'), 'dealwise-turns-'));
+  dir = await makeDataDir();
   database = await openDatabase({ dataDir: dir, migrate: false });
 });
 

@@ -2,24 +2,24 @@
  * A customer's reading of a tracked document is one of their actions in the team and rep
  * summaries: counted for the conversation's owner, as the customer's, in the window it began in.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePeriod } from '../../bots/reports/period.ts';
 import { renderRepSummary } from '../../bots/reports/render.ts';
 import { repSummary } from '../../bots/reports/rep.ts';
 import { teamSummary } from '../../bots/reports/team.ts';
-import { type Database, openDatabase } from '../../db/client.ts';
+import type { Database } from '../../db/client.ts';
 import { upsertViewAction } from '../../db/queries/reading.ts';
+import { openEmptyDatabase } from '../helpers/app.ts';
 import { NOW, seed, t, TZ } from './fixture.ts';
 
 let dir: string;
 let database: Database;
 
 beforeAll(async () => {
-  // An empty database, as the report fixture needs (the template holds the default catalog's org).
-  dir = mkdtempSync(join(inject('runDir'), 'dealwise-readings-'));
-  database = await openDatabase({ dataDir: dir });
+  // An empty database, as the report fixture needs (the template holds the default catalog's org):
+  // a copy of the template, emptied.
+  ({ database, dataDir: dir } = await openEmptyDatabase());
   await seed(database.db);
   // Written as the reading path writes it (bots/coaching/reading.ts): no message, the view as evidence.
   const view = (id: string, at: Date) =>

@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveVisibleTeamIds } from '../../bots/reports/access.ts';
 import { dealTimeline, findOpportunities } from '../../bots/reports/deal.ts';
 import { funnel } from '../../bots/reports/funnel.ts';
@@ -9,8 +8,8 @@ import { findPeople, repSummary } from '../../bots/reports/rep.ts';
 import { renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../../bots/reports/render.ts';
 import { teamSummary } from '../../bots/reports/team.ts';
 import type { TeamSummary } from '../../bots/reports/team.ts';
-import { openDatabase } from '../../db/client.ts';
 import type { Database, Db } from '../../db/client.ts';
+import { openEmptyDatabase } from '../helpers/app.ts';
 import { NOW, TZ, seed, t } from './fixture.ts';
 import { eq } from 'drizzle-orm';
 import { opportunities, people, stageChanges, teams } from '../../db/schema/index.ts';
@@ -20,8 +19,7 @@ let database: Database;
 let db: Db;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(inject('runDir'), 'dealwise-reports-'));
-  database = await openDatabase({ dataDir: dir });
+  ({ database, dataDir: dir } = await openEmptyDatabase());
   db = database.db;
   await seed(db);
 });
