@@ -8,8 +8,10 @@ import { defineConfig } from 'vitest/config';
 // All start from a migrated template database made once per run (test/setup/template-db.ts).
 // `unit` shares one module graph per worker (`isolate: false`: importing the app again for every
 // file was more than half of the suite's CPU; no test file mocks a module, and each builds its
-// own app) and runs two files at once even on two cores, since most of its time is spent waiting
-// on loopback servers and timers (vitest's default is one worker there: cores - 1).
+// own app) and runs three files at once even on two cores, since much of its time is spent
+// waiting on loopback servers and timers (vitest's default is one worker there: cores - 1). Three
+// against two, alternated on a slow hour's machine: 110 / 103 s against 112 / 116 s quiet, 144 /
+// 154 s against 159 / 159 s with a busy loop on one core (docs/MEASUREMENTS.md, twelfth session).
 export default defineConfig({
   test: {
     projects: [
@@ -20,7 +22,7 @@ export default defineConfig({
           exclude: ['test/services/**', 'test/faults/**', 'test/**/*browser.test.ts'],
           globalSetup: ['test/setup/template-db.ts'],
           isolate: false,
-          maxWorkers: 2,
+          maxWorkers: 3,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
