@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { ParseArgsConfig } from 'node:util';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseOptions, positiveInt } from '../../scripts/options.ts';
 
 const USAGE = 'npx tsx scripts/x.ts [--chats 10] [--keep]';
@@ -27,15 +27,17 @@ function run<T>(args: string[], fn: () => T): { value?: T; code?: number | undef
   process.argv = [argv[0]!, 'scripts/x.ts', ...args];
   let out = '';
   let err = '';
-  vi.spyOn(process, 'exit').mockImplementation((code) => {
-    throw new Exit(code === undefined || code === null ? undefined : Number(code));
-  });
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
-    out += `${a.join(' ')}\n`;
-  });
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
-    err += `${a.join(' ')}\n`;
-  });
+  const spies = [
+    vi.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Exit(code === undefined || code === null ? undefined : Number(code));
+    }),
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+      out += `${a.join(' ')}\n`;
+    }),
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
+      err += `${a.join(' ')}\n`;
+    }),
+  ];
   try {
     return { value: fn(), out, err };
   } catch (e) {
@@ -43,13 +45,12 @@ function run<T>(args: string[], fn: () => T): { value?: T; code?: number | undef
     throw e;
   } finally {
     process.argv = argv;
-    vi.restoreAllMocks();
+    // Only its own spies: the unit files share a module graph (and console) per worker.
+    for (const spy of spies) spy.mockRestore();
   }
 }
 
 describe('script options', () => {
-  afterEach(() => vi.restoreAllMocks());
-
   it('parses the options given, with their defaults', () => {
     const r = run(['--chats', '5', '--sql', 'a', '--sql', 'b'], () => parseOptions(USAGE, OPTIONS));
     expect(r.code).toBeUndefined();
