@@ -37,3 +37,13 @@ const classifier = new ActionClassifier(loadModel(DEFAULT_MODEL_PATH));
 export function analyze(input: AnalyzerInput): DetectedAction[] {
   return classifier.classify(input);
 }
+
+/**
+ * `analyze`, plus the text it read, normalised (./text.ts `normalize` of the analysed window,
+ * ./classifier/features.ts): what the loop's other readers of the message take, so the text is
+ * normalised once.
+ */
+export function analyzeNormalised(input: AnalyzerInput): { actions: DetectedAction[]; text: string } {
+  const actions = classifier.classify(input);
+  return { actions, text: classifier.lastText };
+}

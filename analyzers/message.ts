@@ -11,12 +11,12 @@
  * keeps one message's cost bounded whatever arrives.
  */
 import type { MessageAnalysis, MessageAnalysisInput } from '../core/types.ts';
+import { HEAD_CHARS, TAIL_CHARS } from './classifier/features.ts';
 import { findCommitment } from './commitments.ts';
-import { analyze } from './index.ts';
+import { analyzeNormalised } from './index.ts';
 import { meetingTypeOf, parseMeetingTime } from './meeting-time.ts';
 import { markPrecise } from './precise.ts';
 import { isQuestion } from './question.ts';
-import { normalize } from './text.ts';
 import { detectTopics } from './topics.ts';
 
 /** Words that name a meeting's kind (cheap pre-check before parsing a time). */
@@ -24,18 +24,20 @@ const MEETING_WORD = /演示|展示|demo|拜访|上门|来公司|去您|visit|on
 
 /** How many characters of a message are analysed. */
 export const SCAN_CHARS = 4_000;
+// Within it the classifier reads every character, so the text it normalised is the window's.
+if (SCAN_CHARS > HEAD_CHARS + TAIL_CHARS) throw new Error('SCAN_CHARS must fit the classifier window');
 
 /**
  * Everything the loop needs from one message. `meetingAt` is the time parseMeetingTime reads,
  * and only when the classifier found meeting_scheduled (a meeting with the other party: an
  * internal 「院长周四开会」 is a commitment, not a meeting). `question` is only ever true for a
- * customer. The text is normalised once for every concern after the classifier.
+ * customer. The text is normalised once, by the classifier, for every concern.
  */
 export function analyzeMessage(input: MessageAnalysisInput): MessageAnalysis {
   const long = input.text.length > SCAN_CHARS;
   const raw = long ? input.text.slice(0, SCAN_CHARS) : input.text;
-  const actions = analyze(long ? { ...input, text: raw } : input);
-  const text = normalize(raw);
+  // The window fits the classifier's, so the text it read is `normalize(raw)`.
+  const { actions, text } = analyzeNormalised(long ? { ...input, text: raw } : input);
 
   let meetingAt: Date | null = null;
   let competitor = false;

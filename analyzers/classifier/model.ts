@@ -3,12 +3,14 @@
  * with. On disk: the kept hash buckets and one row of int8 weights per bucket (per-column scale),
  * base64-packed so the file stays a few hundred kB and loads in a few milliseconds, plus the
  * calibration (./calibrate.ts) and the thresholds on the calibrated probability. In memory:
- * a bucket → row table and int8 rows, so scoring is a lookup and a few additions per feature.
+ * a bitmap of the kept buckets with a running count (./rows.ts) and int8 rows, so scoring is a
+ * lookup and a few additions per feature.
  */
 import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { ACTION_KINDS, OBJECTION_TYPES } from '../../core/types.ts';
 import { K, OBJ } from './labels.ts';
+import { buildRowIndex, type RowIndex } from './rows.ts';
 
 export const MODEL_FORMAT = 'dealwise-action-classifier';
 export const MODEL_VERSION = 2;
@@ -85,8 +87,8 @@ export class ModelError extends Error {
 export interface ActionModel {
   hashBits: number;
   scaleText: boolean;
-  /** bucket → row + 1 (0: the bucket has no weights). */
-  rowOf: Uint16Array | Uint32Array;
+  /** Which buckets have a row, and where (./rows.ts `rowOf`). */
+  rows: RowIndex;
   /** rows × K int8 action weights. */
   weights: Int8Array;
   scales: Float64Array;
@@ -138,13 +140,10 @@ export function decodeModel(json: unknown): ActionModel {
   const objectionWeights = bytes(f.objectionWeights, rows * OBJ, 'objectionWeights');
 
   const size = 2 ** hashBits;
-  const rowOf = rows < 0xffff ? new Uint16Array(size) : new Uint32Array(size);
-  const buckets = new Uint32Array(bucketBytes.buffer, bucketBytes.byteOffset, rows);
-  for (let r = 0; r < rows; r++) {
-    const b = littleEndian ? (buckets[r] ?? 0) : bucketBytes.readUInt32LE(r * 4);
-    if (b >= size) throw new Error(`bucket ${b} out of range for ${hashBits} bits`);
-    rowOf[b] = r + 1;
-  }
+  const buckets = littleEndian
+    ? new Uint32Array(bucketBytes.buffer, bucketBytes.byteOffset, rows)
+    : Uint32Array.from({ length: rows }, (_, r) => bucketBytes.readUInt32LE(r * 4));
+  const rowIndex = buildRowIndex(buckets, size);
   const th = f.thresholds;
   if (typeof th !== 'object' || th === null) throw new Error('thresholds missing');
   const precise = f.preciseRules ?? [];
@@ -159,7 +158,7 @@ export function decodeModel(json: unknown): ActionModel {
   return {
     hashBits,
     scaleText: f.scaleText === true,
-    rowOf,
+    rows: rowIndex,
     weights: new Int8Array(weights.buffer, weights.byteOffset, weights.length),
     scales: Float64Array.from(scales),
     objectionWeights: new Int8Array(objectionWeights.buffer, objectionWeights.byteOffset, objectionWeights.length),
@@ -221,6 +220,8 @@ export function encodeModel(input: {
   meta?: ModelMeta;
 }): ModelFile {
   const n = input.buckets.length;
+  // The reader finds a bucket's row by counting the kept buckets below it (./rows.ts).
+  for (let r = 1; r < n; r++) if ((input.buckets[r] ?? 0) <= (input.buckets[r - 1] ?? 0)) throw new Error('encodeModel: buckets must be ascending');
   const colScale = (c: number): number => {
     let max = 0;
     for (let r = 0; r < n; r++) max = Math.max(max, Math.abs(input.weights[r * COLS + c] ?? 0));

@@ -14,6 +14,7 @@ import { decide } from './decide.ts';
 import { ALLOWED, IDX, K, KIND_INDEX, OBJ } from './labels.ts';
 import { sigmoid } from './calibrate.ts';
 import type { ActionModel } from './model.ts';
+import { rowOf } from './rows.ts';
 
 /** What the model thinks of one message before thresholds: for evaluation and tuning tools. */
 export interface RawScores {
@@ -129,17 +130,17 @@ export class ActionClassifier {
     const shift = 32 - model.hashBits;
     if (this.rows.length < buf.count) this.rows = new Int32Array(buf.count * 2);
     const rows = this.rows;
-    const rowOf = model.rowOf;
+    const index = model.rows;
     const hashes = buf.hashes;
     let n = 0;
     for (let i = 0; i < buf.textEnd; i++) {
-      const r = rowOf[(hashes[i] as number) >>> shift] as number;
-      if (r !== 0) rows[n++] = r - 1;
+      const r = rowOf(index, (hashes[i] as number) >>> shift);
+      if (r >= 0) rows[n++] = r;
     }
     this.nText = n;
     for (let i = buf.textEnd; i < buf.count; i++) {
-      const r = rowOf[(hashes[i] as number) >>> shift] as number;
-      if (r !== 0) rows[n++] = r - 1;
+      const r = rowOf(index, (hashes[i] as number) >>> shift);
+      if (r >= 0) rows[n++] = r;
     }
     this.nRows = n;
     const s = model.scaleText && this.nText > 0 ? 1 / Math.sqrt(this.nText) : 1;
@@ -195,6 +196,11 @@ export class ActionClassifier {
       thresholds: Float64Array.from(this.model.thresholds[this.buf.lang]),
       objection: OBJECTION_TYPES[argmax(this.objectionScores())] ?? 'price',
     };
+  }
+
+  /** The normalised text (../text.ts) of the last classified message's analysed window (./features.ts). */
+  get lastText(): string {
+    return this.buf.text;
   }
 
   /**

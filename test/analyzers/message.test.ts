@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeMessage } from '../../analyzers/index.ts';
+import { analyzeMessage, analyzeNormalised } from '../../analyzers/index.ts';
+import { normalize } from '../../analyzers/text.ts';
 import { findCommitment } from '../../analyzers/commitments.ts';
 import { meetingTypeOf, parseMeetingTime } from '../../analyzers/meeting-time.ts';
 import { SCAN_CHARS } from '../../analyzers/message.ts';
@@ -115,6 +116,15 @@ describe('analyzeMessage: the parts agree with the functions they come from', ()
     expect(proposed.meeting?.at.getTime()).toBeGreaterThan(0);
     // An internal meeting of the customer is not a meeting with us.
     expect(run('院长周四开会').meeting).toBeNull();
+  });
+
+  it('reads the text the classifier normalised: full-width marks and capitals fold as before', () => {
+    const text = 'ＥＲＰ能对接吗？周四下午３点给您演示，我们用ＳＡＰ';
+    expect(analyzeNormalised({ role: 'customer', text }).text).toBe(normalize(text));
+    const m = run(text);
+    expect(m.question).toBe(true);
+    expect(m.topics).toContain('integration');
+    expect(m.meeting?.type).toBe('demo');
   });
 
   it('reads only the first SCAN_CHARS characters', () => {

@@ -6,6 +6,7 @@ import { createAnalyzer, DEFAULT_MODEL_PATH, loadModel, ModelError } from '../..
 import { decodeModel, encodeModel } from '../../analyzers/classifier/model.ts';
 import type { ModelFile } from '../../analyzers/classifier/model.ts';
 import { K, OBJ } from '../../analyzers/classifier/labels.ts';
+import { buildRowIndex, rowOf } from '../../analyzers/classifier/rows.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'dealwise-model-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -100,9 +101,9 @@ describe('encodeModel / decodeModel', () => {
     });
     expect(file.rows).toBe(2);
     const model = decodeModel(JSON.parse(JSON.stringify(file)));
-    expect(model.rowOf[5]).toBe(1);
-    expect(model.rowOf[9]).toBe(2);
-    expect(model.rowOf[700]).toBe(0);
+    expect(rowOf(model.rows, 5)).toBe(0);
+    expect(rowOf(model.rows, 9)).toBe(1);
+    expect(rowOf(model.rows, 700)).toBe(-1);
     expect((model.weights[0] ?? 0) * (model.scales[0] ?? 0)).toBeCloseTo(2, 5);
     expect((model.objectionWeights[OBJ] ?? 0) * (model.objectionScales[0] ?? 0)).toBeCloseTo(-1, 5);
     expect(model.preciseRules.has('zh.quote.doc_sent')).toBe(true);
@@ -110,8 +111,41 @@ describe('encodeModel / decodeModel', () => {
     expect([...model.calibration.en.slice(3, 6)]).toEqual([0.5, -1, 2]);
   });
 
+  it('refuses buckets out of order, which would give features the wrong rows', () => {
+    const file = { ...committed, rows: 2, buckets: Buffer.from(Uint32Array.from([9, 5]).buffer).toString('base64') };
+    file.weights = Buffer.alloc(2 * K).toString('base64');
+    file.objectionWeights = Buffer.alloc(2 * OBJ).toString('base64');
+    expect(() => decodeModel(file)).toThrow(/ascending: 5 after 9/);
+    const weights = new Float64Array(2 * (K + OBJ)).fill(1);
+    const input = { hashBits: 10, scaleText: true, weights, bias: new Float64Array(K), objectionBias: new Float64Array(OBJ), preciseRules: [] };
+    const rest = { thresholds: committed.thresholds, calibration: committed.calibration };
+    expect(() => encodeModel({ ...input, ...rest, buckets: Uint32Array.from([9, 5]) })).toThrow(/ascending/);
+  });
+
   it('refuses a model without calibration', () => {
     const { calibration: _, ...uncalibrated } = committed;
     expect(() => decodeModel(JSON.parse(JSON.stringify(uncalibrated)))).toThrow(/calibration missing/);
+  });
+});
+
+describe('the row index', () => {
+  it('finds the row of every kept bucket and none for the others, at every bit of a word', () => {
+    const size = 2 ** 12;
+    // Seeded: about a third of the buckets kept, runs of kept and empty words included.
+    let seed = 7;
+    const random = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const kept: number[] = [];
+    for (let b = 0; b < size; b++) if (b < 64 || (b >= 128 && b < 160 ? false : random() < 0.33)) kept.push(b);
+    kept.push(size - 1);
+    const index = buildRowIndex(Uint32Array.from(new Set(kept)), size);
+    const expected = new Map([...new Set(kept)].map((b, r) => [b, r]));
+    for (let b = 0; b < size; b++) expect(rowOf(index, b)).toBe(expected.get(b) ?? -1);
+  });
+
+  it('refuses a bucket beyond the table', () => {
+    expect(() => buildRowIndex([3, 256], 256)).toThrow(/out of range/);
   });
 });
