@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AppError } from './errors.ts';
+import { socketHostValid } from './postgres-url.ts';
 
 const optionalString = z
   .string()
@@ -69,10 +70,12 @@ export const configSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATA_DIR: z.string().default('./data'),
+    /** PostgreSQL; a Unix socket's directory goes in a `host` parameter, as libpq has it (./postgres-url.ts). */
     DATABASE_URL: optionalString.pipe(
       z
         .string()
         .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+        .refine(socketHostValid, 'the host parameter must be a socket directory (an absolute path); put a host name in the URL itself')
         .optional(),
     ),
     REDIS_URL: optionalString.pipe(

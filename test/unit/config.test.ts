@@ -93,6 +93,17 @@ describe('loadConfig', () => {
     expect(JSON.stringify(err.details)).toContain('DATABASE_URL');
   });
 
+  it('takes a Unix socket directory in the host parameter, and refuses a host name there without echoing the URL', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://dealwise@localhost/dealwise?host=/var/run/postgresql' });
+    expect(c.DATABASE_URL).toBe('postgres://dealwise@localhost/dealwise?host=/var/run/postgresql');
+    const err = configError({ DATABASE_URL: 'postgres://dealwise:hunter2@localhost/dealwise?host=db.internal' });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toContain('DATABASE_URL');
+    expect(err.message).toContain('socket directory');
+    expect(err.message).not.toContain('hunter2');
+    expect(JSON.stringify(err.details)).not.toContain('hunter2');
+  });
+
   it('rejects a non-redis REDIS_URL without echoing its password', () => {
     const err = configError({ REDIS_URL: 'http://:s3cr3t-pass@cache:6379' });
     expect(err.message).toContain('REDIS_URL');
