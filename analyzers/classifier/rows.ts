@@ -4,7 +4,8 @@
  * buckets below it: one bit a bucket and a running count a 32-bucket word answer that in 1/16 of
  * the memory of a bucket → row table (64 kB instead of 1 MB at 18 bits). Every feature of every
  * message is looked up here, at scattered places, so the smaller table stays in the core's cache
- * where the bigger one missed it (about 5% of the classifier's time, RESULTS.md "Speed").
+ * where the bigger one missed it: 2% of the classifier's time on a quiet machine, 9% beside a
+ * process that thrashes the memory cache (analyzers/RESULTS.md, Speed).
  */
 
 export interface RowIndex {

@@ -38,22 +38,25 @@ describe('DATABASE_URL with a socket directory', () => {
       const [plain] = await database.sql.query<{ addr: string | null; db: string }>('select inet_server_addr() as addr, current_database() as db');
       expect(plain?.addr).toBeNull();
       expect(plain?.db).toBe(new URL(created.url).pathname.slice(1));
-      const viaDrizzle = await database.db.execute<{ addr: string | null; n: number }>(
+      // drizzle's pool (the reports') is a second postgres.js client; the migration made `messages`.
+      const [row] = (await database.db.execute(
         dsql`select inet_server_addr() as addr, (select count(*)::int from information_schema.tables where table_name = 'messages') as n`,
-      );
-      const row = (Array.isArray(viaDrizzle) ? viaDrizzle[0] : (viaDrizzle as { rows: unknown[] }).rows[0]) as { addr: string | null; n: number };
-      expect(row.addr).toBeNull();
-      expect(row.n).toBe(1);
+      )) as unknown as { addr: string | null; n: number }[];
+      expect(row?.addr).toBeNull();
+      expect(row?.n).toBe(1);
     } finally {
       await database.close();
     }
   });
 
   it('goes over TCP without it, to the same database', async () => {
-    const database = await openDatabase({ databaseUrl: created.url, dataDir: '', migrate: false });
+    const tcp = new URL(created.url);
+    tcp.searchParams.delete('host');
+    const database = await openDatabase({ databaseUrl: tcp.toString(), dataDir: '', migrate: false });
     try {
       const [row] = await database.sql.query<{ addr: string | null }>('select host(inet_server_addr()) as addr');
-      expect(row?.addr).toBe(new URL(created.url).hostname);
+      // An IPv4 or IPv6 address: a TCP connection has one, a socket none.
+      expect(row?.addr).toMatch(/^[\d.:a-f]+$/);
     } finally {
       await database.close();
     }
