@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
+import { postgresTarget } from '../../core/postgres-url.ts';
 import { PG_ADMIN_URL } from '../setup/constants.ts';
 import { dropLeftDatabases, removeLeftRunFolders } from '../setup/left-runs.ts';
 
@@ -15,7 +16,8 @@ import { dropLeftDatabases, removeLeftRunFolders } from '../setup/left-runs.ts';
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
 
 describe('what a killed run leaves', () => {
-  const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
+  const target = postgresTarget(PG_ADMIN_URL);
+  const admin = postgres(target.url, { path: target.path, max: 1, onnotice: () => {} });
   afterAll(() => admin.end());
   const databases = async () => (await admin<{ datname: string }[]>`select datname from pg_database`).map((r) => r.datname);
 

@@ -166,6 +166,8 @@ describe('pipeline on PostgreSQL', () => {
     const proxy = await turnCounter({ host: target.hostname, port: Number(target.port || 5432) }, 20);
     const through = new URL(url);
     through.port = String(proxy.port);
+    // The proxy is a TCP one: a socket directory in the URL (`?host=/dir`) would go around it.
+    through.searchParams.delete('host');
     const single = await openDatabase({ databaseUrl: through.toString(), dataDir: '', migrate: false, poolSize: 1 });
     const store = (id: number) =>
       single.transaction((tx) =>
