@@ -2,6 +2,7 @@
  * DATABASE_URL naming a Unix socket's directory (`?host=/var/run/postgresql`, as libpq has it):
  * the app migrates, reads and writes over the server's own socket, not over TCP. PostgreSQL
  * reports no server address for a socket connection, which is how the test tells them apart.
+ * It needs the server on this machine: the socket's directory is the one the server reports.
  */
 import { sql as dsql } from 'drizzle-orm';
 import postgres from 'postgres';
