@@ -33,7 +33,7 @@ export function postgresTarget(url: string): PostgresTarget {
   const parsed = new URL(url);
   const host = parsed.searchParams.get('host');
   if (host === null) return { url };
-  if (!socketHostValid(url)) throw new Error('postgres URL: the host parameter must be a socket directory (an absolute path)');
+  if (!host.startsWith('/')) throw new Error('postgres URL: the host parameter must be a socket directory (an absolute path)');
   parsed.searchParams.delete('host');
   const port = parsed.port || '5432';
   return { url: parsed.toString(), path: `${host.replace(/\/+$/, '')}/.s.PGSQL.${port}` };

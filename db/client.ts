@@ -216,9 +216,16 @@ const YIELD_AFTER_MS = 8;
 /** Urgent turns in a row while other work waits (a webhook's replay check and store are two). */
 const URGENT_STREAK = 8;
 
-async function openPostgres(databaseUrl: string, opts: OpenOptions): Promise<Database> {
-  // A socket directory in the URL (`?host=/var/run/postgresql`) becomes postgres.js's `path`.
-  const { url, path } = postgresTarget(databaseUrl);
+/**
+ * A postgres.js client for `url`, over TCP or, when the URL names a socket directory
+ * (`?host=/var/run/postgresql`, ../core/postgres-url.ts), over that Unix socket.
+ */
+export function connectPostgres(url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): postgres.Sql {
+  const target = postgresTarget(url);
+  return postgres(target.url, { ...options, path: target.path });
+}
+
+async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
   // Reconnects at most a second apart (postgres.js waits up to 20 s after repeated failures): a
   // restarted server is used again within a second, and queries during an outage fail as fast.
   const onnotice = (n: postgres.Notice) => {
@@ -236,7 +243,7 @@ async function openPostgres(databaseUrl: string, opts: OpenOptions): Promise<Dat
   // The drizzle pool serves the reports, whose aggregates over CTEs PostgreSQL estimates at
   // billions of rows: its JIT then spends seconds compiling (7 of 19 s of /breakpoints at 100,000
   // deals) what runs in milliseconds, so it is off (`settings`), and for the hot path's pool (below).
-  const client = postgres(url, { ...settings, path, max: Math.max(2, Math.ceil((opts.poolSize ?? 10) / 3)) });
+  const client = connectPostgres(url, { ...settings, max: Math.max(2, Math.ceil((opts.poolSize ?? 10) / 3)) });
   // The hot path's statements are prepared; after five runs PostgreSQL may switch one to a generic
   // plan, costed from the table's size *then* (a fresh database: empty), and keeps it until the
   // table is analysed again, never with autovacuum off: conversations, deals and confirmations
@@ -245,13 +252,13 @@ async function openPostgres(databaseUrl: string, opts: OpenOptions): Promise<Dat
   // batch joins' row estimates can pass JIT's threshold, whose compile (~15 ms) outweighs the
   // query, so JIT is off here as well. The inserts of a batch's own rows and the analysis batch's
   // reads by probes are planned once instead (planMode, above).
-  const raw = postgres(url, { ...settings, path, max: opts.poolSize ?? 10, connection: { ...settings.connection, plan_cache_mode: 'force_custom_plan' } });
+  const raw = connectPostgres(url, { ...settings, max: opts.poolSize ?? 10, connection: { ...settings.connection, plan_cache_mode: 'force_custom_plan' } });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   if (opts.migrate ?? true) {
     try {
       // Several processes may start together: one migrates, the others wait on the lock. The lock
       // belongs to a session, so migration runs on a client of exactly one connection.
-      const single = postgres(url, { path, max: 1, onnotice: () => {}, connect_timeout: 5 });
+      const single = connectPostgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
       try {
         await single`select pg_advisory_lock(${MIGRATION_LOCK})`;
         await migratePostgres(drizzlePostgres(single, { schema }), { migrationsFolder: MIGRATIONS });

@@ -39,7 +39,7 @@ import { checkTexts } from './bench/chats.ts';
 import { addBulkFloor, analyzerFloor, helloFloor, pgliteInsertFloor, postgresFloors, startHello } from './bench/floors.ts';
 import { median, pct, setLoadNice } from './bench/load.ts';
 import { onInterrupt } from './bench/interrupt.ts';
-import { parseOptions } from './options.ts';
+import { parseOptions, positiveInt, usageError } from './options.ts';
 import { FEISHU_BENCH_ENV } from './bench/webhooks.ts';
 import {
   type CpuPerMessage,
@@ -110,7 +110,7 @@ interface Shape {
 const BATCHED: Shape = { key: 'batched', chats: num(values.chats, 3_000, 1_000), perRequest: Number(values.batch), lanes: Number(values['batch-lanes']) };
 const SINGLE: Shape = { key: 'single', chats: num(values['single-chats'], 600, 300), perRequest: 1, lanes: Number(values['single-lanes']) };
 const CHAT_LENGTH = Number(values['chat-length']);
-if (!Number.isInteger(CHAT_LENGTH) || CHAT_LENGTH < 2) throw new Error(`--chat-length ${values['chat-length']}: expected an integer of 2 or more`);
+if (!Number.isInteger(CHAT_LENGTH) || CHAT_LENGTH < 2) usageError(USAGE, `--chat-length ${values['chat-length']}: expected an integer of 2 or more`);
 /** As many messages as the batched burst unless `--long-chats` says otherwise. */
 const LONG: Shape = {
   ...BATCHED,
@@ -120,14 +120,13 @@ const LONG: Shape = {
 };
 const RATE = Number(values.rate);
 const PACED_SECONDS = num(values['paced-seconds'], 3, 2);
-const PACED_BATCH = Number(values['paced-batch']);
-if (!Number.isInteger(PACED_BATCH) || PACED_BATCH < 1) throw new Error(`--paced-batch ${values['paced-batch']}: expected a positive integer`);
+const PACED_BATCH = positiveInt(USAGE, 'paced-batch', values['paced-batch'], 1);
 const BACKLOG = num(values.backlog, 20_000, 4_000);
 const HISTORY = num(values.history, 40_000, 8_000);
 const FLOOR_ROWS = num(values['floor-rows'], 20_000, 5_000);
 const BACKLOG_ONLY = values['backlog-only'];
 const LOAD_NICE = Number(values['load-nice']);
-if (!Number.isInteger(LOAD_NICE) || LOAD_NICE < 0 || LOAD_NICE > 19) throw new Error(`--load-nice ${values['load-nice']}: expected an integer from 0 to 19`);
+if (!Number.isInteger(LOAD_NICE) || LOAD_NICE < 0 || LOAD_NICE > 19) usageError(USAGE, `--load-nice ${values['load-nice']}: expected an integer from 0 to 19`);
 setLoadNice(LOAD_NICE);
 const EXTRA_ENV = Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const TIME_ZONE = 'Asia/Shanghai';

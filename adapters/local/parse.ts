@@ -8,6 +8,13 @@ import { AppError } from '../../core/errors.ts';
 import { checkInbound } from '../../core/inbound.ts';
 import { type Attachment, MESSAGE_KINDS, PLATFORMS, type InboundMessage } from '../../core/types.ts';
 
+/**
+ * A posted file's key in the document storage: its content's hash, so the same file posted again
+ * is the same object (bots/maintenance/inbox-cleanup.ts removes those no command needs).
+ */
+export const INBOX_PREFIX = 'inbox-';
+export const inboxKey = (bytes: Buffer): string => `${INBOX_PREFIX}${createHash('sha256').update(bytes).digest('hex')}`;
+
 const id = z.string().trim().min(1).max(256);
 /** An inline file's base64 within the 4 MB request body: about 3 MB of PDF. */
 const MAX_INLINE_BASE64 = 4 * 1024 * 1024;
@@ -85,7 +92,7 @@ export function parseLocalUpload(body: unknown, maxTextLength: number, now = Dat
   const attachments: Attachment[] = m.attachments.map(({ data, ...a }) => {
     if (data === undefined) return a;
     const bytes = Buffer.from(data, 'base64');
-    const key = `inbox-${createHash('sha256').update(bytes).digest('hex')}`;
+    const key = inboxKey(bytes);
     files.push({ key, body: bytes });
     return { ...a, type: a.type ?? 'file', fileRef: key, size: bytes.length };
   });

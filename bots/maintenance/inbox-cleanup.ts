@@ -7,6 +7,7 @@
  * same file posted again is written again, so it is young again).
  */
 import { z } from 'zod';
+import { INBOX_PREFIX } from '../../adapters/local/parse.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Database } from '../../db/client.ts';
 import { inboxKeysInUse } from '../../db/queries/inbox.ts';
@@ -15,7 +16,6 @@ import type { DocumentStorage, ListedObject } from '../documents/storage.ts';
 
 export const inboxCleanupJob = defineJob({ name: 'inbox-cleanup', queue: 'maintenance', schema: z.object({}).strict(), attempts: 1, backoffMs: 1_000 });
 
-export const INBOX_PREFIX = 'inbox-';
 export const INBOX_CLEANUP_EVERY_MS = 3_600_000;
 /** How long a file stays whatever the queue says. */
 export const INBOX_GRACE_MS = 3_600_000;

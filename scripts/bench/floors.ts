@@ -7,8 +7,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Queue } from 'bullmq';
-import postgres from 'postgres';
-import { postgresTarget } from '../../core/postgres-url.ts';
+import { connectPostgres } from '../../db/client.ts';
 import { analyzeMessage } from '../../analyzers/message.ts';
 import { newId } from '../../core/ids.ts';
 import type { Sql } from '../../db/client.ts';
@@ -79,9 +78,8 @@ const CREATE = 'create table floor_messages (like messages including all)';
 
 /** Multi-row INSERT and COPY into a copy of the messages table (its indexes too) on PostgreSQL. */
 export async function postgresFloors(url: string, n: number): Promise<{ insert: Floor; copy: Floor }> {
-  // Over the same socket or TCP as the app (a `?host=/dir` URL names a socket directory).
-  const target = postgresTarget(url);
-  const sql = postgres(target.url, { path: target.path, max: 1, onnotice: () => {} });
+  // Over the same socket or TCP as the app.
+  const sql = connectPostgres(url, { max: 1, onnotice: () => {} });
   try {
     await sql.unsafe(CREATE);
     const [{ pid }] = (await sql`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];

@@ -3,11 +3,11 @@
  * waiting for its command refers to them, and not before: the whole app (PGlite, in-process jobs
  * run by `drain`, the folder storage) and its HTTP ingest.
  */
-import { createHash } from 'node:crypto';
 import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboxKey } from '../../adapters/local/parse.ts';
 import { advanceTo } from '../../bots/demo/replay.ts';
 import { readObject } from '../../bots/documents/storage.ts';
 import { buildServer } from '../../bots/http/server.ts';
@@ -16,8 +16,6 @@ import { eq, sql } from 'drizzle-orm';
 import { deliveries, documents } from '../../db/schema/index.ts';
 import { chat, startTestApp, type TestApp } from '../helpers/app.ts';
 import { samplePdf } from './harness.ts';
-
-const inboxKey = (bytes: Buffer) => `inbox-${createHash('sha256').update(bytes).digest('hex')}`;
 
 describe('inbox files of the local ingest', () => {
   let t: TestApp;

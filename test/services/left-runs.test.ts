@@ -6,9 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postgresTarget } from '../../core/postgres-url.ts';
+import { connectPostgres } from '../../db/client.ts';
 import { PG_ADMIN_URL } from '../setup/constants.ts';
 import { dropLeftDatabases, removeLeftRunFolders } from '../setup/left-runs.ts';
 
@@ -16,8 +15,7 @@ import { dropLeftDatabases, removeLeftRunFolders } from '../setup/left-runs.ts';
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
 
 describe('what a killed run leaves', () => {
-  const target = postgresTarget(PG_ADMIN_URL);
-  const admin = postgres(target.url, { path: target.path, max: 1, onnotice: () => {} });
+  const admin = connectPostgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
   afterAll(() => admin.end());
   const databases = async () => (await admin<{ datname: string }[]>`select datname from pg_database`).map((r) => r.datname);
 

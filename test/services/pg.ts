@@ -4,21 +4,18 @@
  * A server that is not there fails the test.
  */
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
+import { connectPostgres } from '../../db/client.ts';
 import { inject } from 'vitest';
-import { postgresTarget } from '../../core/postgres-url.ts';
 import { PG_ADMIN_URL } from '../setup/constants.ts';
 import { runPidOf } from '../setup/left-runs.ts';
 
 export const ADMIN_URL = PG_ADMIN_URL;
-/** The admin URL as postgres.js takes it: a socket directory (`?host=/dir`) as its `path`. */
-const ADMIN = postgresTarget(ADMIN_URL);
 
 /** A copy of the run's template; `null` for an empty database (outside vitest: the app migrates it). */
 export async function createTestDatabase(template: string | null = inject('pgTemplate')): Promise<{ url: string; drop: () => Promise<void> }> {
   // Named for the run (or the bench) that made it: if that process is killed, the next run drops it (test/setup/left-runs.ts).
   const name = `dealwise_test_${runPidOf(template)}_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(ADMIN.url, { path: ADMIN.path, max: 1, onnotice: () => {}, connect_timeout: 5 });
+  const admin = connectPostgres(ADMIN_URL, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   await admin.unsafe(`create database ${name}${template ? ` template ${template}` : ''}`);
   await admin.end();
   const url = new URL(ADMIN_URL);
@@ -26,7 +23,7 @@ export async function createTestDatabase(template: string | null = inject('pgTem
   return {
     url: url.toString(),
     drop: async () => {
-      const a = postgres(ADMIN.url, { path: ADMIN.path, max: 1, onnotice: () => {} });
+      const a = connectPostgres(ADMIN_URL, { max: 1, onnotice: () => {} });
       await a.unsafe(`drop database if exists ${name} with (force)`);
       await a.end();
     },

@@ -5,10 +5,8 @@
  * It needs the server on this machine: the socket's directory is the one the server reports.
  */
 import { sql as dsql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresTarget } from '../../core/postgres-url.ts';
-import { openDatabase } from '../../db/client.ts';
+import { connectPostgres, openDatabase } from '../../db/client.ts';
 import { ADMIN_URL, createTestDatabase } from './pg.ts';
 
 let created: { url: string; drop: () => Promise<void> };
@@ -16,8 +14,7 @@ let created: { url: string; drop: () => Promise<void> };
 let socketDir: string;
 
 beforeAll(async () => {
-  const admin = postgresTarget(ADMIN_URL);
-  const sql = postgres(admin.url, { path: admin.path, max: 1, onnotice: () => {} });
+  const sql = connectPostgres(ADMIN_URL, { max: 1, onnotice: () => {} });
   const [row] = await sql<{ dirs: string }[]>`select current_setting('unix_socket_directories') as dirs`;
   await sql.end();
   socketDir = (row?.dirs ?? '').split(',')[0]?.trim() ?? '';

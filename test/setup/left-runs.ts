@@ -5,8 +5,8 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import postgres from 'postgres';
 import { postgresTarget } from '../../core/postgres-url.ts';
+import { connectPostgres } from '../../db/client.ts';
 
 export const RUN_PREFIX = 'dealwise-run-';
 /** A run folder's name: the prefix, its run's process id, mkdtemp's suffix. */
@@ -27,9 +27,9 @@ export async function removeLeftRunFolders(dir: string): Promise<void> {
  * machine: a process id says nothing about a run on another one that shares the server.
  */
 export async function dropLeftDatabases(adminUrl: string): Promise<string[]> {
-  const { url, path } = postgresTarget(adminUrl);
-  if (!path && !['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) return [];
-  const admin = postgres(url, { path, max: 1, onnotice: () => {} });
+  // A socket directory is on this machine by definition.
+  if (!postgresTarget(adminUrl).path && !['127.0.0.1', 'localhost', '[::1]'].includes(new URL(adminUrl).hostname)) return [];
+  const admin = connectPostgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
     const rows = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'dealwise\\_%'`;
     const left = rows.map((r) => r.datname).filter((name) => !alive(Number(LEFT_DATABASE.exec(name)?.[1] ?? process.pid)));

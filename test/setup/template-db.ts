@@ -6,17 +6,12 @@
  */
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { syncCatalogFiles } from '../../bots/catalog/sync.ts';
-import { openDatabase } from '../../db/client.ts';
-import { postgresTarget } from '../../core/postgres-url.ts';
+import { connectPostgres, openDatabase } from '../../db/client.ts';
 import { CATALOG_FILES, PG_ADMIN_URL, PG_TEMPLATE } from './constants.ts';
 import { dropLeftDatabases, RUN_PREFIX, removeLeftRunFolders } from './left-runs.ts';
 import { SCRATCH } from './scratch.ts';
-
-/** The admin URL as postgres.js takes it: a socket directory (`?host=/dir`) as its `path`. */
-const ADMIN = postgresTarget(PG_ADMIN_URL);
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -49,7 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (project.name === 'services' || project.name === 'faults') {
     pgTemplate = `${PG_TEMPLATE}_${process.pid}`;
     await dropLeftDatabases(PG_ADMIN_URL);
-    const admin = postgres(ADMIN.url, { path: ADMIN.path, max: 1, onnotice: () => {} });
+    const admin = connectPostgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
     await admin.unsafe(`drop database if exists ${pgTemplate} with (force)`);
     await admin.unsafe(`create database ${pgTemplate}`);
     await admin.end();
@@ -63,7 +58,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await rm(runDir, { recursive: true, force: true });
     if (pgTemplate) {
-      const admin = postgres(ADMIN.url, { path: ADMIN.path, max: 1, onnotice: () => {} });
+      const admin = connectPostgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
       await admin.unsafe(`drop database if exists ${pgTemplate} with (force)`);
       await admin.end();
     }
