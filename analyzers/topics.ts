@@ -12,6 +12,7 @@
  * use only bounded quantifiers, so one test costs a scan of the text and no more.
  */
 import { TOPICS, type Topic } from '../core/types.ts';
+import { messageLiterals } from './prefilter/shared.ts';
 import { matchCompetitor } from './rules/competitors.ts';
 import { E, G } from './rules/patterns.ts';
 
@@ -139,61 +140,38 @@ const PATTERNS: readonly TopicPattern[] = [
 const CJK = /[\u3400-\u9fff]/;
 const LATIN = /[a-z]/;
 
-/**
- * One script's alternatives of every topic, merged into one global pattern with a group per topic,
- * plus each topic's own sticky pattern. One scan of the text replaces a scan per topic (2.5×
- * faster on English text); at each place the merged pattern matches, the topics not yet found
- * are tried there too, so a topic that starts where another does is not lost.
- */
-interface Script {
-  merged: RegExp;
-  topics: Topic[];
-  sticky: RegExp[];
+/** One topic's alternatives of one script, as one pattern. */
+interface Part {
+  topic: Topic;
+  cjk: boolean;
+  re: RegExp;
 }
 
 // An alternative with an ideograph needs one in the text, one without needs a Latin letter
-// (every Latin alternative holds a word): most messages are one script, so most run one scan.
-// Latin alternatives all start a word; a \b in front lets the engine skip every position
-// inside a word.
-function script(cjk: boolean): Script {
-  const topics: Topic[] = [];
-  const sources: string[] = [];
-  for (const p of PATTERNS) {
+// (every Latin alternative holds a word): most messages are one script, so most try one. Latin
+// alternatives all start a word; a \b in front lets the engine skip every position inside a word.
+const PARTS: readonly Part[] = PATTERNS.flatMap((p) =>
+  [true, false].flatMap((cjk) => {
     const parts = p.parts.filter((x) => CJK.test(x) === cjk);
-    if (parts.length === 0) continue;
-    topics.push(p.topic);
-    sources.push(cjk ? `(?:${parts.join('|')})` : `\\b(?:${parts.join('|')})`);
-  }
-  return {
-    merged: new RegExp(sources.map((x) => `(${x})`).join('|'), 'g'),
-    topics,
-    sticky: sources.map((x) => new RegExp(x, 'y')),
-  };
-}
-
-const ZH = script(true);
-const EN = script(false);
+    if (parts.length === 0) return [];
+    return [{ topic: p.topic, cjk, re: new RegExp(cjk ? `(?:${parts.join('|')})` : `\\b(?:${parts.join('|')})`) }];
+  }),
+);
+/**
+ * The parts' required literals (./prefilter): one scan of the text says which topics can be there
+ * at all, and only their patterns run. Three messages in four have no topic.
+ */
+const LITERALS = messageLiterals(PARTS.map((p) => p.re));
 const VETO = new Map<Topic, RegExp>(PATTERNS.flatMap((p) => (p.not ? [[p.topic, p.not] as const] : [])));
 
-/** Marks in `found` the topics of one script that match anywhere in `text`. */
-function scan(s: Script, text: string, found: Set<Topic>): void {
-  const { merged, topics, sticky } = s;
-  let left = 0;
-  for (const t of topics) if (!found.has(t)) left++;
-  merged.lastIndex = 0;
-  for (let m = merged.exec(text); m !== null && left > 0; m = merged.exec(text)) {
-    for (let g = 0; g < topics.length; g++) {
-      const topic = topics[g] as Topic;
-      if (found.has(topic)) continue;
-      const re = sticky[g] as RegExp;
-      re.lastIndex = m.index;
-      if (m[g + 1] !== undefined || re.test(text)) {
-        found.add(topic);
-        left--;
-      }
-    }
-    merged.lastIndex = m.index + 1;
-  }
+/** Marks in `found` the topics whose patterns match somewhere in `text`. */
+function scan(text: string, found: Set<Topic>): void {
+  const cjk = CJK.test(text);
+  const latin = LATIN.test(text);
+  LITERALS.scan(text);
+  PARTS.forEach((p, i) => {
+    if ((p.cjk ? cjk : latin) && !found.has(p.topic) && LITERALS.candidate(i) && p.re.test(text)) found.add(p.topic);
+  });
 }
 
 // Beside an integration or hosting word a named vendor is a system to connect to or a cloud to
@@ -207,8 +185,7 @@ const SYSTEM_CONTEXT = new RegExp(`${ZH_LINK}|接口|服务器|机房|部署|云
  */
 export function detectTopics(text: string, competitorMentioned?: boolean): Topic[] {
   const found = new Set<Topic>();
-  if (CJK.test(text)) scan(ZH, text, found);
-  if (LATIN.test(text)) scan(EN, text, found);
+  scan(text, found);
   const out: Topic[] = [];
   for (const topic of TOPICS) {
     const hit = found.has(topic) && !VETO.get(topic)?.test(text);

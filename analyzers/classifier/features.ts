@@ -11,6 +11,7 @@
  */
 import type { AnalyzerInput, AnalyzerRole } from '../../core/types.ts';
 import { EN_DAY, EN_DEADLINE, EN_TIME } from '../rules/patterns.ts';
+import { messageLiterals } from '../prefilter/shared.ts';
 import { ruleHitsOn } from '../rules/index.ts';
 import { hasCjk, normalize } from '../text.ts';
 import type { FeatureBuffer } from './buffer.ts';
@@ -58,6 +59,10 @@ function zhNameFlag(slot: string): number {
 const EN_DAY_RE = new RegExp(EN_DAY);
 const EN_TIME_RE = new RegExp(EN_TIME);
 const EN_DEADLINE_RE = new RegExp(EN_DEADLINE);
+const CURRENCY_RE = /[$¥€£]|rmb|usd|元|万/;
+/** The flags' patterns in the message's one literal scan (../prefilter), so most do not run. */
+const LITERALS = messageLiterals([CURRENCY_RE, EN_DAY_RE, EN_TIME_RE, EN_DEADLINE_RE]);
+const has = (i: number, re: RegExp, text: string): boolean => LITERALS.candidate(i) && re.test(text);
 
 function attachmentFeatures(attachments: readonly { name: string }[], buf: FeatureBuffer, salt: number): void {
   buf.pushBoth(FLAG.attachment, salt);
@@ -173,15 +178,16 @@ export function extractFeatures(input: AnalyzerInput, buf: FeatureBuffer): void 
     buf.pushBoth(FLAG.question, salt);
     if (/\?\s*$/.test(text)) buf.pushBoth(FLAG.endsQuestion, salt);
   }
-  if (/[$¥€£]|rmb|usd|元|万/.test(text)) buf.pushBoth(FLAG.currency, salt);
+  LITERALS.scan(text);
+  if (has(0, CURRENCY_RE, text)) buf.pushBoth(FLAG.currency, salt);
   if (text.includes('%') || text.includes('折')) buf.pushBoth(FLAG.percent, salt);
   if (text.includes('http')) buf.pushBoth(FLAG.url, salt);
   // Days, times and deadlines, for English only: cross-validation showed them helping English
   // meetings and next steps, while Chinese gets the same from its character n-grams.
   if (!cjk) {
-    if (EN_DAY_RE.test(text)) buf.pushBoth(FLAG.day, salt);
-    if (EN_TIME_RE.test(text)) buf.pushBoth(FLAG.time, salt);
-    if (EN_DEADLINE_RE.test(text)) buf.pushBoth(FLAG.deadline, salt);
+    if (has(1, EN_DAY_RE, text)) buf.pushBoth(FLAG.day, salt);
+    if (has(2, EN_TIME_RE, text)) buf.pushBoth(FLAG.time, salt);
+    if (has(3, EN_DEADLINE_RE, text)) buf.pushBoth(FLAG.deadline, salt);
   }
   if (attachments) attachmentFeatures(attachments, buf, salt);
 

@@ -3,6 +3,7 @@
  * `setCompetitors` swaps it (e.g. from a tenant's config) and rebuilds the one compiled matcher.
  * Chat platforms never count (ACTIONS.md), nor do the customer's own unnamed tools (Excel, 老系统).
  */
+import { messageLiterals } from '../prefilter/shared.ts';
 
 /**
  * Common vendors in the Chinese and global CRM/SaaS, industrial, medical, education and
@@ -203,6 +204,8 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\
 // two longest patterns of the rule set.
 const GENERIC_ZH_RE = new RegExp(GENERIC_ZH);
 const GENERIC_EN_RE = new RegExp(GENERIC_EN);
+/** The generic references' required literals, in the message's one literal scan (../prefilter). */
+const GENERIC = messageLiterals([GENERIC_ZH_RE, GENERIC_EN_RE]);
 const HAS_LATIN = /[a-z]/;
 const HAS_CJK = /[\u3400-\u9fff]/;
 const PLATFORM_KEYS = new Set(CHAT_PLATFORMS.map((p) => p.toLowerCase()));
@@ -245,5 +248,6 @@ export function matchCompetitor(text: string): CompetitorMatch | null {
     if (l && (!m || l.index < m.index || (l.index === m.index && l[0].length > m[0].length))) m = l;
   }
   if (m) return { name: active.display.get(m[0]) ?? m[0] };
-  return (cjk && GENERIC_ZH_RE.test(text)) || (latin && GENERIC_EN_RE.test(text)) ? {} : null;
+  GENERIC.scan(text);
+  return (cjk && GENERIC.candidate(0) && GENERIC_ZH_RE.test(text)) || (latin && GENERIC.candidate(1) && GENERIC_EN_RE.test(text)) ? {} : null;
 }

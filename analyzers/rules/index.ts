@@ -4,6 +4,7 @@
  * rule ids kept) so a classifier can use them as features; ../analyze.ts merges them.
  */
 import type { AnalyzerInput } from '../../core/types.ts';
+import { messageLiterals } from '../prefilter/shared.ts';
 import { detectLang, normalize } from '../text.ts';
 import { attachmentHits } from './attachments.ts';
 import { matchCompetitor } from './competitors.ts';
@@ -91,14 +92,21 @@ export function rulePrefilter(rule: Rule): RegExp | undefined {
   return PREFILTER.get(rule);
 }
 
-/** A rule with its compiled prefilter, so the message loop does no lookups. */
+/**
+ * Every rule's required literals, derived from its pattern (../prefilter): one scan of a message
+ * tells which rules can match it at all, and only those run.
+ */
+const LITERALS = messageLiterals(RULES.map((r) => r.re));
+
+/** A rule with its compiled prefilter and its place in LITERALS, so the message loop does no lookups. */
 interface Entry {
   rule: Rule;
   needs: RegExp | undefined;
+  literal: number;
 }
 
 const bucket = (lang: RuleLang, not: AnalyzerInput['role']): Entry[] =>
-  RULES.filter((r) => r.lang === lang && r.role !== not).map((rule) => ({ rule, needs: PREFILTER.get(rule) }));
+  RULES.flatMap((rule, literal) => (rule.lang === lang && rule.role !== not ? [{ rule, needs: PREFILTER.get(rule), literal }] : []));
 
 // Nested by language then role: a template-string key would build and hash a new string per message.
 const BUCKETS: Record<RuleLang, Record<AnalyzerInput['role'], readonly Entry[]>> = {
@@ -110,8 +118,8 @@ function runBucket(entries: readonly Entry[], text: string, competitor: boolean,
   // Rules of one document kind are adjacent and share one prefilter: test it once a message.
   let lastNeeds: RegExp | undefined;
   let lastHas = false;
-  for (const { rule, needs } of entries) {
-    if (rule.needsCompetitor && !competitor) continue;
+  for (const { rule, needs, literal } of entries) {
+    if ((rule.needsCompetitor && !competitor) || !LITERALS.candidate(literal)) continue;
     if (needs) {
       if (needs !== lastNeeds) {
         lastNeeds = needs;
@@ -168,6 +176,7 @@ export function ruleHitsOn(
     );
   }
 
+  LITERALS.scan(text);
   runBucket(BUCKETS[lang][role], text, competitor !== null, hits);
   if (guessedLang && lang === 'zh' && LATIN_PHRASE.test(text)) {
     runBucket(BUCKETS.en[role], text, competitor !== null, hits);
