@@ -1,8 +1,8 @@
 /**
  * The analyzer the loop calls: `analyze(input)` gives the key actions of one chat message
  * (ACTIONS.md) from the trained classifier in ./classifier over the rules in ./rules. The model
- * file (./model/model.json, written by `npm run train`) is loaded once, when this module is
- * imported; a missing or corrupt file fails the import with a ModelError saying what to do.
+ * files (./model/model.json and model.bin, written by `npm run train`) are loaded once, when this
+ * module is imported; a missing or corrupt file fails the import with a ModelError saying what to do.
  */
 import { fileURLToPath } from 'node:url';
 import type { AnalyzerInput, DetectedAction } from '../core/types.ts';

@@ -7,8 +7,9 @@
  * message (`analyzeMessage`: the actions plus question, topics, meeting time, commitment and
  * precise closes) and of segmentation alone, and the ratios to it; then the medians over the
  * runs. The three alternate in chunks of the same messages, so a busy neighbour on a shared
- * machine slows them alike. Also the model load time (read, parse, decode of model.json), the
- * median of several loads. Targets: the full analysis at most 1.5× the floor; a load under 50 ms.
+ * machine slows them alike. Also the model load time (read model.json and its weights file,
+ * decode), the median of several loads. Targets: the full analysis at most 1.5× the floor; a load
+ * under 50 ms.
  *
  *   npm run bench:analyzer [-- --messages 100000 --runs 5]
  */

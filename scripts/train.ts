@@ -10,14 +10,14 @@
  * training split, in folds of whole groups of lines, to fit the calibration and choose the
  * per-action thresholds on the calibrated probability, and prints the out-of-fold figures
  * (--show-errors lists the training lines it gets wrong on some actions); then fits on the whole
- * split and writes the model, which records what it was trained on (meta.trainedOn).
+ * split and writes the model (the --out JSON and its weights file beside it, .bin), which records
+ * what it was trained on (meta.trainedOn).
  *
  * With --labels, each label trains only its own action's classifier, with weight --labels-weight,
  * and the held-out figures (analyzers/corpus/test.jsonl and, when present, the independent set)
  * are printed for the model with and without them. That is a report, never a choice: nothing here
- * is tuned on a held-out line. Deterministic: the same inputs and options give the same file.
+ * is tuned on a held-out line. Deterministic: the same inputs and options give the same files.
  */
-import { writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ActionKind } from '../core/types.ts';
@@ -36,8 +36,8 @@ import {
 import type { ThresholdRule } from '../analyzers/classifier/cross-validate.ts';
 import { readCorpusDir, scoreLines } from '../analyzers/classifier/evaluate.ts';
 import { formatReport, lowest, report } from '../analyzers/classifier/metrics.ts';
-import { decodeModel, encodeModel } from '../analyzers/classifier/model.ts';
-import type { ModelFile } from '../analyzers/classifier/model.ts';
+import { decodeModel, encodeModel, weightsPath, writeModel } from '../analyzers/classifier/model.ts';
+import type { EncodedModel } from '../analyzers/classifier/model.ts';
 import { ActionClassifier } from '../analyzers/classifier/predict.ts';
 import { DEFAULT_OPTIONS, preciseRules, toExamples, toLabelExamples, train } from '../analyzers/classifier/train.ts';
 import type { TrainOptions } from '../analyzers/classifier/train.ts';
@@ -104,8 +104,8 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** The held-out figures of a model file: macro-F1 and lowest action per language, per set. */
-function heldOut(file: ModelFile, sets: [string, CorpusLine[]][]): string[] {
-  const classifier = new ActionClassifier(decodeModel(JSON.parse(JSON.stringify(file))));
+function heldOut(model: EncodedModel, sets: [string, CorpusLine[]][]): string[] {
+  const classifier = new ActionClassifier(decodeModel(JSON.parse(JSON.stringify(model.file)), model.weights));
   const out: string[] = [];
   for (const [name, lines] of sets) {
     const scored = scoreLines(lines, (input) => classifier.classify(input));
@@ -185,7 +185,7 @@ function main(): void {
   }
   if (args.cvOnly) return;
 
-  const build = (withLabels: boolean): ModelFile => {
+  const build = (withLabels: boolean): EncodedModel => {
     const model = train(withLabels ? [...examples, ...labelExamples] : examples, args.options);
     const precise = preciseRules(examples, args.options);
     return encodeModel({
@@ -211,12 +211,12 @@ function main(): void {
       },
     });
   };
-  const file = build(true);
-  const json = JSON.stringify(file);
-  writeFileSync(args.out, `${json}\n`);
+  const model = build(true);
+  const bytes = writeModel(args.out, model);
   console.log(
-    `\nprecise rules (an input of the calibration): ${file.preciseRules.length}` +
-      `\nwrote ${relative(process.cwd(), args.out)}: ${file.rows} feature rows, ${(json.length / 1024).toFixed(0)} kB, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    `\nprecise rules (an input of the calibration): ${model.file.preciseRules.length}` +
+      `\nwrote ${relative(process.cwd(), args.out)} (${(bytes.json / 1024).toFixed(0)} kB) and ${relative(process.cwd(), weightsPath(args.out))} ` +
+      `(${(bytes.weights / 1024).toFixed(0)} kB): ${model.file.rows} feature rows, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
 
   if (labels.length > 0) {
@@ -227,7 +227,7 @@ function main(): void {
     console.log('\nheld-out figures without the team labels:');
     for (const l of heldOut(build(false), sets)) console.log(l);
     console.log(`with the ${labels.length} team labels (weight ${args.labelsWeight}):`);
-    for (const l of heldOut(file, sets)) console.log(l);
+    for (const l of heldOut(model, sets)) console.log(l);
   }
 }
 

@@ -1,20 +1,26 @@
 /**
- * The model file (analyzers/model/model.json) and the in-memory model the message path scores
- * with. On disk: the kept hash buckets and one row of int8 weights per bucket (per-column scale),
- * base64-packed so the file stays a few hundred kB and loads in a few milliseconds, plus the
- * calibration (./calibrate.ts) and the thresholds on the calibrated probability. In memory:
- * a bitmap of the kept buckets with a running count (./rows.ts) and int8 rows, so scoring is a
- * lookup and a few additions per feature.
+ * The model files (analyzers/model/model.json and model.bin beside it) and the in-memory model the
+ * message path scores with. On disk: the JSON holds the shapes, scales, biases, the calibration
+ * (./calibrate.ts), the thresholds on the calibrated probability and how the model was made; the
+ * weights file holds the bitmap of kept hash buckets and one row of int8 weights per kept bucket
+ * (per-column scale), as raw bytes the reader views in place: a process loads a model in a few
+ * milliseconds, where decoding the same weights from base64 inside the JSON took 40–60 ms cold.
+ * In memory: the bitmap with a running count (./rows.ts) and int8 rows, so scoring is a lookup and
+ * a few additions per feature.
  */
-import { isAscii } from 'node:buffer';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { ACTION_KINDS, OBJECTION_TYPES } from '../../core/types.ts';
 import { K, OBJ } from './labels.ts';
-import { buildRowIndex, type RowIndex } from './rows.ts';
+import { bucketBits, keptBuckets, rowIndexOfBits, type RowIndex } from './rows.ts';
 
 export const MODEL_FORMAT = 'dealwise-action-classifier';
-export const MODEL_VERSION = 2;
+export const MODEL_VERSION = 3;
 const COLS = K + OBJ;
+
+/** The weights file of a model file: model.json → model.bin, in the same folder. */
+export function weightsPath(path: string): string {
+  return `${path.replace(/\.json$/i, '')}.bin`;
+}
 
 /** The JSON written by scripts/train.ts. */
 export interface ModelFile {
@@ -33,16 +39,16 @@ export interface ModelFile {
   /** Ids of the precise rules: when one fires, the calibration's `c` term adds to its action. */
   preciseRules: string[];
   rows: number;
-  /** base64 of the kept bucket ids, uint32 little-endian, ascending. */
-  buckets: string;
+  /**
+   * Bytes of the weights file (`weightsPath`): the kept buckets as a bitmap of 2^hashBits bits in
+   * 32-bit little-endian words (bit b & 31 of word b >>> 5), then rows × actions int8 weights, then
+   * rows × objection types int8 weights, both row-major in ascending bucket order.
+   */
+  weightsBytes: number;
   /** Per action: weight = int8 × scale. */
   scales: number[];
-  /** base64 of rows × actions int8 weights, row-major. */
-  weights: string;
   /** Per objection type: weight = int8 × scale. */
   objectionScales: number[];
-  /** base64 of rows × objection types int8 weights, row-major. */
-  objectionWeights: string;
   /** How the model was made: what it was trained on, options, cross-validated figures. Informative only. */
   meta?: ModelMeta;
 }
@@ -112,16 +118,18 @@ function numbers(value: unknown, length: number, what: string): number[] {
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Decoded base64 in its own 4-byte-aligned buffer (typed-array views need the alignment). */
-function bytes(value: unknown, length: number, what: string): Buffer {
-  if (typeof value !== 'string') throw new Error(`${what} must be a base64 string`);
-  const buf = Buffer.from(Buffer.from(value, 'base64'));
-  if (buf.length !== length) throw new Error(`${what} holds ${buf.length} bytes, expected ${length}`);
-  return buf;
+/** The bitmap words at the start of a weights file, as the host reads them. */
+function bitmapWords(weights: Uint8Array, words: number): Int32Array {
+  if (littleEndian && weights.byteOffset % 4 === 0) return new Int32Array(weights.buffer, weights.byteOffset, words);
+  const view = new DataView(weights.buffer, weights.byteOffset, words * 4);
+  return Int32Array.from({ length: words }, (_, w) => view.getInt32(w * 4, true));
 }
 
-/** Builds the scoring model from parsed JSON; throws a plain Error naming the bad field. */
-export function decodeModel(json: unknown): ActionModel {
+/**
+ * Builds the scoring model from the parsed JSON and the weights file's bytes (viewed in place, not
+ * copied); throws a plain Error naming the bad field.
+ */
+export function decodeModel(json: unknown, weights: Uint8Array): ActionModel {
   if (typeof json !== 'object' || json === null) throw new Error('not a JSON object');
   const f = json as Partial<ModelFile>;
   if (f.format !== MODEL_FORMAT) throw new Error(`format is ${JSON.stringify(f.format)}, expected "${MODEL_FORMAT}"`);
@@ -135,15 +143,14 @@ export function decodeModel(json: unknown): ActionModel {
   if (typeof rows !== 'number' || !Number.isInteger(rows) || rows < 0 || rows > 2 ** hashBits) throw new Error('rows must be a count of buckets');
   const scales = numbers(f.scales, K, 'scales');
   const objectionScales = numbers(f.objectionScales, OBJ, 'objectionScales');
-  const bucketBytes = bytes(f.buckets, rows * 4, 'buckets');
-  const weights = bytes(f.weights, rows * K, 'weights');
-  const objectionWeights = bytes(f.objectionWeights, rows * OBJ, 'objectionWeights');
-
-  const size = 2 ** hashBits;
-  const buckets = littleEndian
-    ? new Uint32Array(bucketBytes.buffer, bucketBytes.byteOffset, rows)
-    : Uint32Array.from({ length: rows }, (_, r) => bucketBytes.readUInt32LE(r * 4));
-  const rowIndex = buildRowIndex(buckets, size);
+  const bitmapBytes = 2 ** hashBits / 8;
+  const expected = bitmapBytes + rows * COLS;
+  if (weights.length !== expected) throw new Error(`weights file holds ${weights.length} bytes, expected ${expected}: retrain`);
+  if (f.weightsBytes !== expected) throw new Error(`weightsBytes is ${String(f.weightsBytes)}, expected ${expected}`);
+  const rowIndex = rowIndexOfBits(bitmapWords(weights, bitmapBytes / 4));
+  const kept = keptBuckets(rowIndex);
+  if (kept !== rows) throw new Error(`weights file marks ${kept} kept buckets, expected ${rows}: retrain`);
+  const at = weights.byteOffset + bitmapBytes;
   const th = f.thresholds;
   if (typeof th !== 'object' || th === null) throw new Error('thresholds missing');
   const precise = f.preciseRules ?? [];
@@ -159,9 +166,9 @@ export function decodeModel(json: unknown): ActionModel {
     hashBits,
     scaleText: f.scaleText === true,
     rows: rowIndex,
-    weights: new Int8Array(weights.buffer, weights.byteOffset, weights.length),
+    weights: new Int8Array(weights.buffer, at, rows * K),
     scales: Float64Array.from(scales),
-    objectionWeights: new Int8Array(objectionWeights.buffer, objectionWeights.byteOffset, objectionWeights.length),
+    objectionWeights: new Int8Array(weights.buffer, at + rows * K, rows * OBJ),
     objectionScales: Float64Array.from(objectionScales),
     bias: Float64Array.from(numbers(f.bias, K, 'bias')),
     objectionBias: Float64Array.from(numbers(f.objectionBias, OBJ, 'objectionBias')),
@@ -175,32 +182,57 @@ export function decodeModel(json: unknown): ActionModel {
 }
 
 /**
- * Reads and decodes a model file. Every failure (missing file, bad JSON, wrong format or
- * version, truncated arrays) is a ModelError that names the file and says what to do.
+ * Reads and decodes a model file and its weights file. Every failure (a missing file, bad JSON, a
+ * wrong format or version, a truncated weights file) is a ModelError that names the file and says
+ * what to do.
  */
 export function loadModel(path: string): ActionModel {
-  let raw: string;
+  const json = parseModelJson(path);
+  const bin = weightsPath(path);
+  let weights: Buffer;
   try {
-    const file = readFileSync(path);
-    // The file is JSON of numbers, ids and base64, so ASCII: decoded as Latin-1 it is the same
-    // string, made in half the time of UTF-8's decoding (a third of the whole load). A file with
-    // other text in it is read as UTF-8.
-    raw = file.toString(isAscii(file) ? 'latin1' : 'utf8');
+    weights = readFileSync(bin);
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new ModelError(path, missing ? 'file not found; run `npm run train` to create it' : `cannot read: ${(error as Error).message}`, { cause: error });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (error) {
-    throw new ModelError(path, `not valid JSON (${(error as Error).message}); run \`npm run train\` to rebuild it`, { cause: error });
+    throw new ModelError(path, readFailure(error, `weights file ${bin}`), { cause: error });
   }
   try {
-    return decodeModel(json);
+    return decodeModel(json, weights);
   } catch (error) {
     throw new ModelError(path, `${(error as Error).message}`, { cause: error });
   }
+}
+
+function parseModelJson(path: string): unknown {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ModelError(path, readFailure(error, 'file'), { cause: error });
+  }
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    throw new ModelError(path, `not valid JSON (${(error as Error).message}); run \`npm run train\` to rebuild it`, { cause: error });
+  }
+}
+
+function readFailure(error: unknown, what: string): string {
+  const e = error as NodeJS.ErrnoException;
+  return e.code === 'ENOENT' ? `${what} not found; run \`npm run train\` to create it` : `cannot read ${what}: ${e.message}`;
+}
+
+/** A model in its file form: the JSON and the weights file's bytes. */
+export interface EncodedModel {
+  file: ModelFile;
+  weights: Uint8Array;
+}
+
+/** Writes a model file at `path` (.json) and its weights file beside it; returns their sizes in bytes. */
+export function writeModel(path: string, model: EncodedModel): { json: number; weights: number } {
+  const json = `${JSON.stringify(model.file)}\n`;
+  writeFileSync(path, json);
+  writeFileSync(weightsPath(path), model.weights);
+  return { json: Buffer.byteLength(json), weights: model.weights.length };
 }
 
 /**
@@ -218,7 +250,7 @@ export function encodeModel(input: {
   thresholds: { zh: number[]; en: number[] };
   calibration: { zh: readonly (readonly number[])[]; en: readonly (readonly number[])[] };
   meta?: ModelMeta;
-}): ModelFile {
+}): EncodedModel {
   const n = input.buckets.length;
   // The reader finds a bucket's row by counting the kept buckets below it (./rows.ts).
   for (let r = 1; r < n; r++) if ((input.buckets[r] ?? 0) <= (input.buckets[r - 1] ?? 0)) throw new Error('encodeModel: buckets must be ascending');
@@ -239,16 +271,21 @@ export function encodeModel(input: {
     }
     if (any) keptRows.push(r);
   }
-  const bucketBuf = Buffer.alloc(keptRows.length * 4);
-  const weightBuf = Buffer.alloc(keptRows.length * K);
-  const objectionBuf = Buffer.alloc(keptRows.length * OBJ);
+  const bitmapBytes = 2 ** input.hashBits / 8;
+  const bytes = Buffer.alloc(bitmapBytes + keptRows.length * COLS);
+  const bits = bucketBits(
+    keptRows.map((r) => input.buckets[r] ?? 0),
+    2 ** input.hashBits,
+  );
+  for (let w = 0; w < bits.length; w++) bytes.writeInt32LE(bits[w] as number, w * 4);
+  const weightsAt = bitmapBytes;
+  const objectionsAt = bitmapBytes + keptRows.length * K;
   keptRows.forEach((r, i) => {
-    bucketBuf.writeUInt32LE(input.buckets[r] ?? 0, i * 4);
-    for (let c = 0; c < K; c++) weightBuf.writeInt8(q[r * COLS + c] ?? 0, i * K + c);
-    for (let o = 0; o < OBJ; o++) objectionBuf.writeInt8(q[r * COLS + K + o] ?? 0, i * OBJ + o);
+    for (let c = 0; c < K; c++) bytes.writeInt8(q[r * COLS + c] ?? 0, weightsAt + i * K + c);
+    for (let o = 0; o < OBJ; o++) bytes.writeInt8(q[r * COLS + K + o] ?? 0, objectionsAt + i * OBJ + o);
   });
   const round = (x: number): number => Number(x.toPrecision(6));
-  return {
+  const file: ModelFile = {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     hashBits: input.hashBits,
@@ -261,11 +298,10 @@ export function encodeModel(input: {
     objectionBias: [...input.objectionBias].map(round),
     preciseRules: input.preciseRules,
     rows: keptRows.length,
-    buckets: bucketBuf.toString('base64'),
+    weightsBytes: bytes.length,
     scales: scales.slice(0, K),
-    weights: weightBuf.toString('base64'),
     objectionScales: scales.slice(K),
-    objectionWeights: objectionBuf.toString('base64'),
     ...(input.meta === undefined ? {} : { meta: input.meta }),
   };
+  return { file, weights: bytes };
 }

@@ -15,10 +15,9 @@ export interface RowIndex {
   before: Int32Array;
 }
 
-/** The index of `buckets`, which must be strictly ascending and below `size` (a multiple of 32). */
-export function buildRowIndex(buckets: ArrayLike<number>, size: number): RowIndex {
+/** The bitmap of `buckets`, which must be strictly ascending and below `size` (a multiple of 32). */
+export function bucketBits(buckets: ArrayLike<number>, size: number): Int32Array {
   const bits = new Int32Array(size >>> 5);
-  const before = new Int32Array(size >>> 5);
   let last = -1;
   for (let r = 0; r < buckets.length; r++) {
     const b = buckets[r] as number;
@@ -27,12 +26,29 @@ export function buildRowIndex(buckets: ArrayLike<number>, size: number): RowInde
     last = b;
     bits[b >>> 5] = (bits[b >>> 5] as number) | (1 << (b & 31));
   }
+  return bits;
+}
+
+/** The index over a bitmap of kept buckets (kept, not copied). */
+export function rowIndexOfBits(bits: Int32Array): RowIndex {
+  const before = new Int32Array(bits.length);
   let count = 0;
   for (let w = 0; w < bits.length; w++) {
     before[w] = count;
     count += popcount(bits[w] as number);
   }
   return { bits, before };
+}
+
+/** The index of `buckets` (see `bucketBits`). */
+export function buildRowIndex(buckets: ArrayLike<number>, size: number): RowIndex {
+  return rowIndexOfBits(bucketBits(buckets, size));
+}
+
+/** How many buckets have a row. */
+export function keptBuckets(index: RowIndex): number {
+  const last = index.bits.length - 1;
+  return last < 0 ? 0 : (index.before[last] as number) + popcount(index.bits[last] as number);
 }
 
 /** The row of bucket `b`, or -1 when the model has none for it. */

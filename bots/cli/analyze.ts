@@ -72,7 +72,7 @@ export function registerAnalyze(program: Command): void {
     .command('analyze')
     .description('detect the key sales actions in chat messages given as JSON lines (- for stdin)')
     .argument('<file>', 'JSON lines {"id","lang"?,"role","text","attachments"?}, or - for standard input')
-    .option('--model <path>', 'a model file other than the committed analyzers/model/model.json')
+    .option('--model <path>', 'a model file other than the committed analyzers/model/model.json (its weights file, .bin, beside it)')
     .action(async (file: string, options: { model?: string }) => {
       // Loaded here, not at the top: the model load is only paid by the command that uses it.
       const index = await import('../../analyzers/index.ts');

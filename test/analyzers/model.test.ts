@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAnalyzer, DEFAULT_MODEL_PATH, loadModel, ModelError } from '../../analyzers/index.ts';
-import { decodeModel, encodeModel } from '../../analyzers/classifier/model.ts';
+import { decodeModel, encodeModel, weightsPath } from '../../analyzers/classifier/model.ts';
 import type { ModelFile } from '../../analyzers/classifier/model.ts';
 import { K, OBJ } from '../../analyzers/classifier/labels.ts';
 import { buildRowIndex, rowOf } from '../../analyzers/classifier/rows.ts';
@@ -11,10 +11,13 @@ import { buildRowIndex, rowOf } from '../../analyzers/classifier/rows.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'dealwise-model-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const committed = JSON.parse(readFileSync(DEFAULT_MODEL_PATH, 'utf8')) as ModelFile;
+const committedWeights = readFileSync(weightsPath(DEFAULT_MODEL_PATH));
 
-function write(name: string, body: string): string {
+/** A model file in the temporary folder, with the committed weights file beside it unless told. */
+function write(name: string, body: string, weights: Uint8Array | null = committedWeights): string {
   const path = join(tmp, name);
   writeFileSync(path, body);
+  if (weights) writeFileSync(weightsPath(path), weights);
   return path;
 }
 
@@ -28,7 +31,9 @@ describe('the committed model file', () => {
     expect(model.thresholds.zh).toHaveLength(K);
     // Generous bound for a loaded CI machine; typically a few ms.
     expect(ms).toBeLessThan(250);
-    expect(readFileSync(DEFAULT_MODEL_PATH).length).toBeLessThan(3 * 1024 * 1024);
+    expect(readFileSync(DEFAULT_MODEL_PATH).length).toBeLessThan(64 * 1024);
+    expect(committedWeights.length).toBe(committed.weightsBytes);
+    expect(committedWeights.length).toBeLessThan(3 * 1024 * 1024);
   });
 
   it('records what and how it was trained, with thresholds inside 0..1', () => {
@@ -45,7 +50,7 @@ describe('the committed model file', () => {
 });
 
 describe('reading the file', () => {
-  it('keeps text that is not ASCII as written (the ASCII file is read faster, as Latin-1)', () => {
+  it('keeps text that is not ASCII as written', () => {
     const path = write('cjk.json', JSON.stringify({ ...committed, preciseRules: [...committed.preciseRules, '规则-甲'] }));
     expect(loadModel(path).preciseRules.has('规则-甲')).toBe(true);
     expect(loadModel(DEFAULT_MODEL_PATH).preciseRules).toEqual(new Set(committed.preciseRules));
@@ -59,6 +64,11 @@ describe('a bad model file gives a clear ModelError', () => {
     expect(() => loadModel(path)).toThrow(/not found.*npm run train/);
   });
 
+  it('its weights file missing: names it and says to run npm run train', () => {
+    const path = write('alone.json', JSON.stringify(committed), null);
+    expect(() => loadModel(path)).toThrow(/weights file .*alone\.bin not found.*npm run train/);
+  });
+
   it('not JSON', () => {
     expect(() => loadModel(write('garbage.json', '{"format": '))).toThrow(/not valid JSON/);
   });
@@ -68,9 +78,13 @@ describe('a bad model file gives a clear ModelError', () => {
     expect(() => loadModel(write('old.json', JSON.stringify({ ...committed, version: 0 })))).toThrow(/version 0.*retrain/);
   });
 
-  it('truncated weights or a label list that no longer matches the code', () => {
-    const truncated = { ...committed, weights: committed.weights.slice(0, 100) };
-    expect(() => loadModel(write('short.json', JSON.stringify(truncated)))).toThrow(/weights holds/);
+  it('truncated weights, weights for other buckets, or a label list that no longer matches the code', () => {
+    expect(() => loadModel(write('short.json', JSON.stringify(committed), committedWeights.subarray(0, 100)))).toThrow(/weights file holds 100 bytes/);
+    // Bucket 0 flipped in the bitmap: one kept bucket more or fewer than the file has rows, and
+    // every row after it would be read off by one.
+    const shifted = Buffer.from(committedWeights);
+    shifted.writeInt32LE(shifted.readInt32LE(0) ^ 1, 0);
+    expect(() => loadModel(write('shifted.json', JSON.stringify(committed), shifted))).toThrow(/marks \d+ kept buckets, expected/);
     const relabelled = { ...committed, actions: [...committed.actions].reverse() };
     expect(() => loadModel(write('labels.json', JSON.stringify(relabelled)))).toThrow(/action list/);
   });
@@ -88,7 +102,7 @@ describe('encodeModel / decodeModel', () => {
     weights[0] = 2; // row 0, first action
     weights[cols + K] = -1; // row 1, first objection type
     // row 2 stays all zero and must be dropped
-    const file = encodeModel({
+    const { file, weights: bytes } = encodeModel({
       hashBits: 10,
       scaleText: true,
       buckets: Uint32Array.from([5, 9, 700]),
@@ -100,7 +114,8 @@ describe('encodeModel / decodeModel', () => {
       calibration: { zh: new Array(K).fill([1, 0, 0]), en: new Array(K).fill([0.5, -1, 2]) },
     });
     expect(file.rows).toBe(2);
-    const model = decodeModel(JSON.parse(JSON.stringify(file)));
+    expect(bytes.length).toBe(2 ** 10 / 8 + 2 * (K + OBJ));
+    const model = decodeModel(JSON.parse(JSON.stringify(file)), bytes);
     expect(rowOf(model.rows, 5)).toBe(0);
     expect(rowOf(model.rows, 9)).toBe(1);
     expect(rowOf(model.rows, 700)).toBe(-1);
@@ -112,10 +127,6 @@ describe('encodeModel / decodeModel', () => {
   });
 
   it('refuses buckets out of order, which would give features the wrong rows', () => {
-    const file = { ...committed, rows: 2, buckets: Buffer.from(Uint32Array.from([9, 5]).buffer).toString('base64') };
-    file.weights = Buffer.alloc(2 * K).toString('base64');
-    file.objectionWeights = Buffer.alloc(2 * OBJ).toString('base64');
-    expect(() => decodeModel(file)).toThrow(/ascending: 5 after 9/);
     const weights = new Float64Array(2 * (K + OBJ)).fill(1);
     const input = { hashBits: 10, scaleText: true, weights, bias: new Float64Array(K), objectionBias: new Float64Array(OBJ), preciseRules: [] };
     const rest = { thresholds: committed.thresholds, calibration: committed.calibration };
@@ -124,7 +135,7 @@ describe('encodeModel / decodeModel', () => {
 
   it('refuses a model without calibration', () => {
     const { calibration: _, ...uncalibrated } = committed;
-    expect(() => decodeModel(JSON.parse(JSON.stringify(uncalibrated)))).toThrow(/calibration missing/);
+    expect(() => decodeModel(JSON.parse(JSON.stringify(uncalibrated)), committedWeights)).toThrow(/calibration missing/);
   });
 });
 

@@ -69,7 +69,7 @@ describe('training with team labels', () => {
   const examples = toExamples(lines, options.hashBits);
   const classifierOf = (extra: Example[]): ActionClassifier => {
     const m = train([...examples, ...extra], options);
-    const file = encodeModel({
+    const encoded = encodeModel({
       hashBits: options.hashBits,
       scaleText: options.scaleText,
       buckets: m.buckets,
@@ -80,7 +80,7 @@ describe('training with team labels', () => {
       thresholds: { zh: new Array<number>(K).fill(0.5), en: new Array<number>(K).fill(0.5) },
       calibration: { zh: new Array(K).fill([1, 0, 0]), en: new Array(K).fill([1, 0, 0]) },
     });
-    return new ActionClassifier(decodeModel(JSON.parse(JSON.stringify(file))));
+    return new ActionClassifier(decodeModel(JSON.parse(JSON.stringify(encoded.file)), encoded.weights));
   };
   const labels = readTeamLabels(FIXTURE);
   const withLabels = classifierOf(toLabelExamples(labels, options.hashBits, 3));
