@@ -20,6 +20,10 @@ const SEED = 0x811c9dc5 | 0;
 function slot(h: number, n: number): number {
   return Math.imul(h + n, 0x9e3779b1) >>> (32 - TABLE_BITS);
 }
+/** A character pair's place in the pair filter (collisions only let a position through). */
+function pair(c0: number, c1: number): number {
+  return Math.imul(c0 ^ (c1 << 16), 0x2c1b3c6d) >>> 16;
+}
 
 export class LiteralIndex {
   /** Per pattern: its atoms were seen in the last scanned text (stamp === this.scanNo), or it has none. */
@@ -27,6 +31,11 @@ export class LiteralIndex {
   private readonly always: Uint8Array;
   /** Per character code: a bit for each key length of the atoms that start with it. */
   private readonly firstLengths = new Uint8Array(0x10000);
+  /**
+   * The first two characters of every atom longer than one, hashed: most positions of a message
+   * start no atom's first pair, and this one lookup turns them away before any hashing.
+   */
+  private readonly pairs = new Uint8Array(0x10000);
   /** Hash slot → first atom (1-based; 0 is none); `next` chains atoms sharing a slot. */
   private readonly heads = new Int32Array(1 << TABLE_BITS);
   private readonly next: Int32Array;
@@ -77,6 +86,7 @@ export class LiteralIndex {
       this.atomKeyHash[id] = h;
       const first = a.charCodeAt(0);
       this.firstLengths[first] = (this.firstLengths[first] as number) | (1 << len);
+      if (a.length > 1) this.pairs[pair(first, a.charCodeAt(1))] = 1;
     }
   }
 
@@ -88,13 +98,17 @@ export class LiteralIndex {
       this.atomStamps.fill(0);
     }
     const no = this.scanNo;
-    const { firstLengths, heads, next, atomText, atomKeyLength, atomKeyHash, atomStamps } = this;
+    const { firstLengths, pairs, heads, next, atomText, atomKeyLength, atomKeyHash, atomStamps } = this;
     const n = text.length;
     for (let i = 0; i < n; i++) {
-      const lengths = firstLengths[text.charCodeAt(i)] as number;
+      const c = text.charCodeAt(i);
+      let lengths = firstLengths[c] as number;
+      if (lengths === 0) continue;
+      // Longer keys only where some atom starts with this pair of characters.
+      if (lengths > 2 && (i + 1 === n || pairs[pair(c, text.charCodeAt(i + 1))] === 0)) lengths &= 2;
       if (lengths === 0) continue;
       let h = SEED;
-      // Up to the longest key of an atom that starts with this character.
+      // Up to the longest key of an atom that starts here.
       const most = Math.min(31 - Math.clz32(lengths), n - i);
       for (let len = 1; len <= most; len++) {
         h = extend(h, text.charCodeAt(i + len - 1));
