@@ -31,7 +31,11 @@ export interface Rule {
   role: RuleRole;
   lang: RuleLang;
   confidence: number;
-  /** Matched against normalised text (see ../text.ts). Never a `g` regex: no lastIndex state. */
+  /**
+   * Matched against normalised text (see ../text.ts). Never a `g` regex: no lastIndex state. Only
+   * tried on a message that holds one of its required literals (../prefilter): after changing a
+   * pattern, `npm run literals` records them again (until then they are derived at start).
+   */
   re: RegExp;
   /** When this matches too, the rule does not fire. */
   not?: RegExp;
