@@ -39,7 +39,7 @@ import { checkTexts } from './bench/chats.ts';
 import { addBulkFloor, analyzerFloor, helloFloor, pgliteInsertFloor, postgresFloors, startHello } from './bench/floors.ts';
 import { median, pct, setLoadNice } from './bench/load.ts';
 import { onInterrupt } from './bench/interrupt.ts';
-import { parseOptions, positiveInt, usageError } from './options.ts';
+import { parseOptions, usageError } from './options.ts';
 import { FEISHU_BENCH_ENV } from './bench/webhooks.ts';
 import {
   type CpuPerMessage,
@@ -94,8 +94,15 @@ const options = {
 } satisfies NonNullable<ParseArgsConfig['options']>;
 const values = parseOptions(USAGE, options);
 const quick = values.quick;
-const num = (v: string | undefined, full: number, short: number) => Number(v ?? (quick ? short : full));
-const RUNS = Number(values.runs);
+/** A count: an integer of at least `min` (when not given, `full`, or `short` with --quick), or the usage and exit 2. */
+function count(name: keyof typeof options, full: number, short: number, min = 1): number {
+  const raw = values[name] as string | undefined;
+  if (raw === undefined) return quick ? short : full;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(n) || n < min) usageError(USAGE, `--${name} ${raw}: expected an integer of ${min} or more`);
+  return n;
+}
+const RUNS = count('runs', 1, 1);
 const MODES = values.modes.split(',') as Mode[];
 const BACKLOG_MODES = values['backlog-modes'].split(',').filter(Boolean);
 /** The two shapes of a burst: batches as an import or a bridge posts them, and one message a request as webhooks arrive. */
@@ -107,23 +114,24 @@ interface Shape {
   /** Messages a chat (2 unless said). */
   length?: number;
 }
-const BATCHED: Shape = { key: 'batched', chats: num(values.chats, 3_000, 1_000), perRequest: Number(values.batch), lanes: Number(values['batch-lanes']) };
-const SINGLE: Shape = { key: 'single', chats: num(values['single-chats'], 600, 300), perRequest: 1, lanes: Number(values['single-lanes']) };
-const CHAT_LENGTH = Number(values['chat-length']);
-if (!Number.isInteger(CHAT_LENGTH) || CHAT_LENGTH < 2) usageError(USAGE, `--chat-length ${values['chat-length']}: expected an integer of 2 or more`);
+const BATCHED: Shape = { key: 'batched', chats: count('chats', 3_000, 1_000), perRequest: count('batch', 100, 100), lanes: count('batch-lanes', 4, 4) };
+const SINGLE: Shape = { key: 'single', chats: count('single-chats', 600, 300), perRequest: 1, lanes: count('single-lanes', 32, 32) };
+const CHAT_LENGTH = count('chat-length', 10, 10, 2);
 /** As many messages as the batched burst unless `--long-chats` says otherwise. */
+const LONG_CHATS = Math.max(1, Math.round((BATCHED.chats * 2) / CHAT_LENGTH));
 const LONG: Shape = {
   ...BATCHED,
   key: 'long',
-  chats: values['long-chats'] ? Number(values['long-chats']) : Math.max(1, Math.round((BATCHED.chats * 2) / CHAT_LENGTH)),
+  chats: count('long-chats', LONG_CHATS, LONG_CHATS),
   length: CHAT_LENGTH,
 };
-const RATE = Number(values.rate);
-const PACED_SECONDS = num(values['paced-seconds'], 3, 2);
-const PACED_BATCH = positiveInt(USAGE, 'paced-batch', values['paced-batch'], 1);
-const BACKLOG = num(values.backlog, 20_000, 4_000);
-const HISTORY = num(values.history, 40_000, 8_000);
-const FLOOR_ROWS = num(values['floor-rows'], 20_000, 5_000);
+const RATE = count('rate', 1_000, 1_000);
+const PACED_SECONDS = count('paced-seconds', 3, 2);
+const PACED_BATCH = count('paced-batch', 1, 1);
+const BACKLOG = count('backlog', 20_000, 4_000);
+// No history is a valid run: the second backlog is then the first again.
+const HISTORY = count('history', 40_000, 8_000, 0);
+const FLOOR_ROWS = count('floor-rows', 20_000, 5_000);
 const BACKLOG_ONLY = values['backlog-only'];
 const LOAD_NICE = Number(values['load-nice']);
 if (!Number.isInteger(LOAD_NICE) || LOAD_NICE < 0 || LOAD_NICE > 19) usageError(USAGE, `--load-nice ${values['load-nice']}: expected an integer from 0 to 19`);
