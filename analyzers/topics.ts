@@ -169,9 +169,10 @@ function scan(text: string, found: Set<Topic>): void {
   const cjk = CJK.test(text);
   const latin = LATIN.test(text);
   LITERALS.scan(text);
-  PARTS.forEach((p, i) => {
+  for (let i = 0; i < PARTS.length; i++) {
+    const p = PARTS[i] as Part;
     if ((p.cjk ? cjk : latin) && !found.has(p.topic) && LITERALS.candidate(i) && p.re.test(text)) found.add(p.topic);
-  });
+  }
 }
 
 // Beside an integration or hosting word a named vendor is a system to connect to or a cloud to

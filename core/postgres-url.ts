@@ -18,8 +18,8 @@ export interface PostgresTarget {
 /** Whether the URL's `host` parameter, if any, is a socket directory (checked by the config). */
 export function socketHostValid(url: string): boolean {
   try {
-    const host = new URL(url).searchParams.get('host');
-    return host === null || host.startsWith('/');
+    postgresTarget(url);
+    return true;
   } catch {
     return false;
   }

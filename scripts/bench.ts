@@ -39,7 +39,7 @@ import { checkTexts } from './bench/chats.ts';
 import { addBulkFloor, analyzerFloor, helloFloor, pgliteInsertFloor, postgresFloors, startHello } from './bench/floors.ts';
 import { median, pct, setLoadNice } from './bench/load.ts';
 import { onInterrupt } from './bench/interrupt.ts';
-import { parseOptions, usageError } from './options.ts';
+import { intOption, parseOptions, usageError } from './options.ts';
 import { FEISHU_BENCH_ENV } from './bench/webhooks.ts';
 import {
   type CpuPerMessage,
@@ -94,14 +94,9 @@ const options = {
 } satisfies NonNullable<ParseArgsConfig['options']>;
 const values = parseOptions(USAGE, options);
 const quick = values.quick;
-/** A count: an integer of at least `min` (when not given, `full`, or `short` with --quick), or the usage and exit 2. */
-function count(name: keyof typeof options, full: number, short: number, min = 1): number {
-  const raw = values[name] as string | undefined;
-  if (raw === undefined) return quick ? short : full;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(n) || n < min) usageError(USAGE, `--${name} ${raw}: expected an integer of ${min} or more`);
-  return n;
-}
+/** A count option: when not given, `full`, or `short` with --quick. */
+const count = (name: keyof typeof options, full: number, short: number, min = 1): number =>
+  intOption(USAGE, name, values[name] as string | undefined, quick ? short : full, min);
 const RUNS = count('runs', 1, 1);
 const MODES = values.modes.split(',') as Mode[];
 const BACKLOG_MODES = values['backlog-modes'].split(',').filter(Boolean);

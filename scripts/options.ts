@@ -30,10 +30,17 @@ export function parseOptions<O extends Options>(usage: string, options: O) {
   return values;
 }
 
-/** An option's value as a positive integer, or the usage and exit 2. */
-export function positiveInt(usage: string, name: string, raw: string | undefined, fallback: number): number {
+/** An option's value as an integer of at least `min` (`fallback` when not given), or the usage and exit 2. */
+export function intOption(usage: string, name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) usageError(usage, `--${name} ${raw}: expected a positive integer`);
+  if (raw.trim() === '' || !Number.isInteger(n) || n < min) {
+    usageError(usage, `--${name} ${raw}: expected ${min === 1 ? 'a positive integer' : `an integer of ${min} or more`}`);
+  }
   return n;
+}
+
+/** An option's value as a positive integer, or the usage and exit 2. */
+export function positiveInt(usage: string, name: string, raw: string | undefined, fallback: number): number {
+  return intOption(usage, name, raw, fallback, 1);
 }

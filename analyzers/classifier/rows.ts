@@ -40,11 +40,6 @@ export function rowIndexOfBits(bits: Int32Array): RowIndex {
   return { bits, before };
 }
 
-/** The index of `buckets` (see `bucketBits`). */
-export function buildRowIndex(buckets: ArrayLike<number>, size: number): RowIndex {
-  return rowIndexOfBits(bucketBits(buckets, size));
-}
-
 /** How many buckets have a row. */
 export function keptBuckets(index: RowIndex): number {
   const last = index.bits.length - 1;

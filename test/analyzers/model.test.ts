@@ -6,7 +6,7 @@ import { createAnalyzer, DEFAULT_MODEL_PATH, loadModel, ModelError } from '../..
 import { decodeModel, encodeModel, weightsPath } from '../../analyzers/classifier/model.ts';
 import type { ModelFile } from '../../analyzers/classifier/model.ts';
 import { K, OBJ } from '../../analyzers/classifier/labels.ts';
-import { buildRowIndex, rowOf } from '../../analyzers/classifier/rows.ts';
+import { bucketBits, rowIndexOfBits, rowOf } from '../../analyzers/classifier/rows.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'dealwise-model-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -151,12 +151,12 @@ describe('the row index', () => {
     const kept: number[] = [];
     for (let b = 0; b < size; b++) if (b < 64 || (b >= 128 && b < 160 ? false : random() < 0.33)) kept.push(b);
     kept.push(size - 1);
-    const index = buildRowIndex(Uint32Array.from(new Set(kept)), size);
+    const index = rowIndexOfBits(bucketBits(Uint32Array.from(new Set(kept)), size));
     const expected = new Map([...new Set(kept)].map((b, r) => [b, r]));
     for (let b = 0; b < size; b++) expect(rowOf(index, b)).toBe(expected.get(b) ?? -1);
   });
 
   it('refuses a bucket beyond the table', () => {
-    expect(() => buildRowIndex([3, 256], 256)).toThrow(/out of range/);
+    expect(() => bucketBits([3, 256], 256)).toThrow(/out of range/);
   });
 });
