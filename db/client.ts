@@ -3,9 +3,9 @@
  * in-process) in DATA_DIR. One drizzle schema serves both; migrations run at open.
  *
  * Two ways in: `db`, drizzle, for everything that is not on the message path (reports, commands,
- * admin); and `sql`, plain statements with positional parameters, for the hot path. On PostgreSQL
- * those are named prepared statements (parsed and planned once per connection), which drizzle's
- * postgres-js driver does not do for unnamed queries; their batch forms take one JSON parameter
+ * admin); and `sql`, plain statements with positional parameters, for the hot path. Those are
+ * named prepared statements (parsed once per connection; on PGlite, db/pglite-statements.ts),
+ * which drizzle's drivers do not do for unnamed queries; their batch forms take one JSON parameter
  * (`jsonb_to_recordset`), so one statement text serves any batch size.
  */
 import { mkdirSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { AppError } from '../core/errors.ts';
 import { postgresTarget } from '../core/postgres-url.ts';
+import { PgliteStatements } from './pglite-statements.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -35,6 +36,8 @@ export interface Sql {
    * PostgreSQL connection pipelines them); PGlite runs them one at a time. See `pipeline`.
    */
   readonly pipelined?: boolean;
+  /** A transaction's, whose statements are prepared: `planMode` applies to it. */
+  readonly plans?: boolean;
   /**
    * In a PostgreSQL transaction: sends COMMIT behind the statements issued before it (see
    * `pipelineCommit`); the transaction then ends there instead of when its function returns.
@@ -76,12 +79,11 @@ export async function pipelineCommit<T extends readonly unknown[]>(tx: Sql, step
  * statements, a primary-key probe a row, planned again for every row under `force_custom_plan`),
  * and so does a read written as an index probe per id (db/queries/analysis.ts, PER_ID): such
  * statements go between `planMode(tx, 'generic')` and `planMode(tx, 'custom')`, planned once per
- * connection. A no-op on PGlite, whose statements are unnamed and planned at every call, and
- * outside a transaction, where `set local` would hold for nothing: `commit` is what only a
- * PostgreSQL transaction has.
+ * connection (on PGlite, its one session: db/pglite-statements.ts). A no-op outside a
+ * transaction, where `set local` would hold for nothing.
  */
 export async function planMode(tx: Sql, mode: 'generic' | 'custom'): Promise<void> {
-  if (!tx.commit) return;
+  if (!tx.plans) return;
   await tx.query(mode === 'generic' ? 'set local plan_cache_mode = force_generic_plan' : 'set local plan_cache_mode = force_custom_plan');
 }
 
@@ -148,21 +150,28 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Database> 
   // stretched each transaction by a turn of the event loop a statement, and a platform's
   // delivery waits for the transaction that holds the connection to end.
   let ranSince = 0;
-  const on = (c: Pick<PGlite, 'query'>): Sql => ({
+  // The plain statements are prepared (db/pglite-statements.ts); each call is planned for its data,
+  // as on PostgreSQL, unless a transaction's `planMode` says otherwise. drizzle's statements are
+  // unnamed, which PostgreSQL plans for their data at every call whatever this says.
+  await client.exec('set plan_cache_mode = force_custom_plan');
+  const statements = new PgliteStatements(client);
+  const on = (inTransaction: boolean): Sql => ({
+    plans: inTransaction,
     query: async <T>(text: string, values: readonly unknown[] = []) => {
       if (performance.now() - ranSince >= YIELD_AFTER_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         ranSince = performance.now();
       }
-      return (await c.query<T>(text, params(values))).rows;
+      return statements.query<T>(text, params(values), inTransaction);
     },
   });
   // PGlite's own queue is first come, first served; ours lets urgent work ahead (see `urgent`).
   const turns = new Turns();
-  const direct = on(client);
+  const direct = on(false);
+  const inTransaction = on(true);
   const lane = (urgent: boolean): Lane => ({
     sql: { query: (text, values) => turns.take(urgent, () => direct.query(text, values)) },
-    transaction: (fn) => turns.take(urgent, () => client.transaction((tx) => fn(on(tx)))),
+    transaction: (fn) => turns.take(urgent, () => client.transaction(() => fn(inTransaction))),
   });
   return {
     db,
@@ -302,6 +311,7 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
           const state = c as unknown as { ended?: boolean };
           const tx: Sql = {
             pipelined: true,
+            plans: true,
             query: <R>(text: string, values?: readonly unknown[]) =>
               state.ended
                 ? Promise.reject(new AppError('INTERNAL', 'the transaction ended with its pipelined COMMIT: nothing may follow it'))

@@ -1,0 +1,122 @@
+/**
+ * The hot path's plain statements on PGlite, prepared once (db/pglite-statements.ts): the same
+ * rows as PGlite's own `query`, one prepared statement a text, failures that keep nothing and
+ * leave the session usable, PGlite's transactions respected, and a bounded number kept.
+ */
+import { rm } from 'node:fs/promises';
+import type { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase, planMode } from '../../db/client.ts';
+import { PgliteStatements } from '../../db/pglite-statements.ts';
+import { makeDataDir } from '../helpers/app.ts';
+
+let dir: string;
+let database: Database;
+/** The database's own PGlite, as drizzle holds it. */
+let client: PGlite;
+
+beforeAll(async () => {
+  dir = await makeDataDir();
+  database = await openDatabase({ dataDir: dir, migrate: false });
+  client = (database.db as unknown as { $client: PGlite }).$client;
+});
+
+afterAll(async () => {
+  await database.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const preparedCount = async (text: string) =>
+  (await client.query<{ n: number }>('select count(*)::int as n from pg_prepared_statements where statement = $1', [text])).rows[0]!.n;
+
+describe('PGlite statements, prepared once', () => {
+  it('parses a statement once and runs it with each call’s values', async () => {
+    const text = 'select $1::int + 1 as n';
+    expect(await database.sql.query(text, [1])).toEqual([{ n: 2 }]);
+    expect(await database.sql.query(text, [41])).toEqual([{ n: 42 }]);
+    await database.transaction(async (tx) => expect(await tx.query(text, [9])).toEqual([{ n: 10 }]));
+    expect(await preparedCount(text)).toBe(1);
+  });
+
+  it('returns the rows PGlite’s own query returns, types and nulls alike', async () => {
+    const text = `select $1::timestamptz as at, $2::jsonb as doc, $3::text[] as tags, $4::boolean as yes, $5::text as none,
+      $6::int8 as big, $7::real as score, $8::smallint[] as slots, array[]::text[] as empty, 'x' || $9 as glued`;
+    const at = new Date('2026-11-27T02:00:00.123Z');
+    const values = [at, JSON.stringify({ a: [1, '二'] }), ['报价', 'b,c', 'd"e'], true, null, 9_007_199_254_740_993n, 0.25, [1, 2], '中文'];
+    const ours = await database.sql.query(text, values);
+    const asText = values.map((v) => (v instanceof Date ? v.toISOString() : v));
+    const theirs = (await client.query(text, asText)).rows;
+    expect(ours).toEqual(theirs);
+    expect(ours[0]).toMatchObject({ at, doc: { a: [1, '二'] }, tags: ['报价', 'b,c', 'd"e'], yes: true, none: null, slots: [1, 2], empty: [], glued: 'x中文' });
+  });
+
+  it('keeps nothing of a statement that fails to parse, and the session goes on', async () => {
+    const bad = 'selec 1 as n';
+    await expect(database.sql.query(bad)).rejects.toThrow(/syntax error/);
+    expect(await preparedCount(bad)).toBe(0);
+    const divide = 'select 10 / $1::int as n';
+    await expect(database.sql.query(divide, [0])).rejects.toThrow(/division by zero/);
+    expect(await database.sql.query(divide, [5])).toEqual([{ n: 2 }]);
+    expect(await preparedCount(divide)).toBe(1);
+  });
+
+  it('rolls a failed transaction back, and its statements stay prepared for the next', async () => {
+    await client.exec('create table scratch_rollback (id text primary key)');
+    const insert = 'insert into scratch_rollback (id) values ($1)';
+    await expect(
+      database.transaction(async (tx) => {
+        await tx.query(insert, ['a']);
+        await tx.query(insert, ['a']);
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await database.sql.query('select id from scratch_rollback')).toEqual([]);
+    await database.sql.query(insert, ['b']);
+    expect(await database.sql.query('select id from scratch_rollback')).toEqual([{ id: 'b' }]);
+    expect(await preparedCount(insert)).toBe(1);
+  });
+
+  it('waits for a transaction of PGlite’s own (drizzle’s) to end before it runs', async () => {
+    await client.exec('create table scratch_wait (id text primary key)');
+    let inserted!: () => void;
+    const begun = new Promise<void>((resolve) => (inserted = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const theirs = client
+      .transaction(async (tx) => {
+        await tx.query(`insert into scratch_wait (id) values ('uncommitted')`);
+        inserted();
+        await held;
+        await tx.rollback();
+      })
+      .catch(() => undefined);
+    await begun;
+    // Run inside that transaction (one session), this would see its uncommitted row.
+    const ours = database.sql.query<{ n: number }>('select count(*)::int as n from scratch_wait');
+    await new Promise((r) => setTimeout(r, 30));
+    release();
+    await theirs;
+    expect(await ours).toEqual([{ n: 0 }]);
+  });
+
+  it('plans each call for its data, and a transaction’s planMode for what follows it', async () => {
+    const mode = 'select current_setting($1) as mode';
+    expect(await database.sql.query(mode, ['plan_cache_mode'])).toEqual([{ mode: 'force_custom_plan' }]);
+    await database.transaction(async (tx) => {
+      await planMode(tx, 'generic');
+      expect(await tx.query(mode, ['plan_cache_mode'])).toEqual([{ mode: 'force_generic_plan' }]);
+      await planMode(tx, 'custom');
+      expect(await tx.query(mode, ['plan_cache_mode'])).toEqual([{ mode: 'force_custom_plan' }]);
+    });
+  });
+
+  it('closes the least recently used statements beyond its bound', async () => {
+    const statements = new PgliteStatements(client, 3);
+    const texts = ['a', 'b', 'c', 'd'].map((x) => `select '${x}'::text as bound_test`);
+    for (const t of texts.slice(0, 3)) await statements.query(t, [], false);
+    await statements.query(texts[0]!, [], false); // a is used again: b is now the oldest
+    await statements.query(texts[3]!, [], false);
+    expect(await Promise.all(texts.map(preparedCount))).toEqual([1, 0, 1, 1]);
+    expect(await statements.query(texts[1]!, [], false)).toEqual([{ bound_test: 'b' }]);
+    expect(await Promise.all(texts.map(preparedCount))).toEqual([1, 1, 0, 1]);
+  });
+});
