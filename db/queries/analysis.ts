@@ -246,14 +246,15 @@ export async function insertDeals(tx: Sql, deals: readonly DealState[]): Promise
 export async function updateDeals(tx: Sql, deals: readonly DealState[]): Promise<void> {
   if (deals.length === 0) return;
   await tx.query(
-    `update opportunities o set name = x.name, named_by = x.named_by, owner_id = x.owner_id, stage = x.stage, stage_at = x.stage_at,
+    `with x as (select * from jsonb_to_recordset($1::text::jsonb) as x(${DEAL_COLUMNS}))
+     update opportunities o set name = x.name, named_by = x.named_by, owner_id = x.owner_id, stage = x.stage, stage_at = x.stage_at,
        status = x.status::deal_status, closed_at = x.closed_at, amount = x.amount, value_score = x.value_score, value_terms = x.value_terms,
        updated_at = x.updated_at, customer_messages = x.customer_messages, buying_signals = x.buying_signals, reply_hours_sum = x.reply_hours_sum,
        reply_count = x.reply_count, awaiting_reply_since = x.awaiting_reply_since, last_customer_at = x.last_customer_at, last_rep_at = x.last_rep_at,
        contact_name = x.contact_name, contacts = x.contacts, touches = x.touches, touches_day = x.touches_day,
        meeting_at = x.meeting_at, meeting_type = x.meeting_type
-     from jsonb_to_recordset($1::text::jsonb) as x(${DEAL_COLUMNS})
-     where o.id = x.id`,
+     from x
+     where o.id = any(array(select id from x)) and o.id = x.id`,
     [rowsParam(deals.map(dealRow))],
   );
 }
@@ -261,9 +262,10 @@ export async function updateDeals(tx: Sql, deals: readonly DealState[]): Promise
 export async function updateConversations(tx: Sql, convs: readonly ConversationState[]): Promise<void> {
   if (convs.length === 0) return;
   await tx.query(
-    `update conversations c set opportunity_id = x.opportunity_id, owner_id = x.owner_id
-     from jsonb_to_recordset($1::text::jsonb) as x(id text, opportunity_id text, owner_id text)
-     where c.id = x.id`,
+    `with x as (select * from jsonb_to_recordset($1::text::jsonb) as x(id text, opportunity_id text, owner_id text))
+     update conversations c set opportunity_id = x.opportunity_id, owner_id = x.owner_id
+     from x
+     where c.id = any(array(select id from x)) and c.id = x.id`,
     [rowsParam(convs.map((c) => ({ id: c.id, opportunity_id: c.opportunityId, owner_id: c.ownerId })))],
   );
 }
@@ -325,11 +327,12 @@ export async function insertTimers(tx: Sql, rows: readonly TimerState[]): Promis
 export async function updateTimers(tx: Sql, rows: readonly TimerState[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
-    `update timers t set started_at = x.started_at, nudge_at = x.nudge_at, due_at = x.due_at,
+    `with x as (select * from jsonb_to_recordset($1::text::jsonb) as x(${TIMER_COLUMNS}))
+     update timers t set started_at = x.started_at, nudge_at = x.nudge_at, due_at = x.due_at,
        status = case when x.status = 'pending' and t.status <> 'pending' then t.status else x.status end,
        resolved_at = x.resolved_at, resolved_by_message_id = x.resolved_by_message_id
-     from jsonb_to_recordset($1::text::jsonb) as x(${TIMER_COLUMNS})
-     where t.id = x.id and t.status in ('pending', 'fired')`,
+     from x
+     where t.id = any(array(select id from x)) and t.id = x.id and t.status in ('pending', 'fired')`,
     [rowsParam(rows.map(timerRow))],
   );
 }
@@ -420,7 +423,9 @@ export async function supersedeConfirmations(tx: Sql, ids: readonly string[], at
 /** Messages that could not be analysed: kept analysed-at (so not retried at every start) with the reason. */
 export async function markAnalysisErrors(tx: Sql, rows: ReadonlyArray<{ id: string; error: string }>): Promise<void> {
   if (rows.length === 0) return;
-  await tx.query(`update messages m set analysis_error = x.error from jsonb_to_recordset($1::text::jsonb) as x(id text, error text) where m.id = x.id`, [
-    rowsParam(rows),
-  ]);
+  await tx.query(
+    `with x as (select * from jsonb_to_recordset($1::text::jsonb) as x(id text, error text))
+     update messages m set analysis_error = x.error from x where m.id = any(array(select id from x)) and m.id = x.id`,
+    [rowsParam(rows)],
+  );
 }

@@ -60,11 +60,12 @@ export interface DeliveryOutcome {
 export async function markDeliveries(tx: Sql, rows: readonly DeliveryOutcome[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
-    `update deliveries d set status = x.status, sent_at = x.sent_at, platform_message_id = x.platform_message_id, last_error = x.last_error,
+    `with x as (select * from jsonb_to_recordset($1::text::jsonb) as x(id text, claimed_at timestamptz, status text, sent_at timestamptz,
+          platform_message_id text, last_error text, not_before timestamptz, refund boolean, parts_sent integer))
+     update deliveries d set status = x.status, sent_at = x.sent_at, platform_message_id = x.platform_message_id, last_error = x.last_error,
        not_before = x.not_before, claimed_at = null, attempts = d.attempts - case when x.refund then 1 else 0 end, parts_sent = x.parts_sent
-     from jsonb_to_recordset($1::text::jsonb) as x(id text, claimed_at timestamptz, status text, sent_at timestamptz, platform_message_id text, last_error text,
-          not_before timestamptz, refund boolean, parts_sent integer)
-     where d.id = x.id and d.status = 'pending' and d.claimed_at = x.claimed_at`,
+     from x
+     where d.id = any(array(select id from x)) and d.id = x.id and d.status = 'pending' and d.claimed_at = x.claimed_at`,
     [rowsParam(rows)],
   );
 }

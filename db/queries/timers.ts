@@ -46,10 +46,11 @@ export async function takeDueTimers(tx: Sql, now: Date, limit: number): Promise<
 export async function resolveTimers(tx: Sql, rows: ReadonlyArray<{ id: string; status: 'fired' | 'expired' | 'cancelled'; at: string }>): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
-    `update timers t set status = x.status, fired_at = case when x.status = 'fired' then x.at end,
+    `with x as (select * from jsonb_to_recordset($1::text::jsonb) as x(id text, status text, at timestamptz))
+     update timers t set status = x.status, fired_at = case when x.status = 'fired' then x.at end,
        resolved_at = case when x.status <> 'fired' then x.at else t.resolved_at end
-     from jsonb_to_recordset($1::text::jsonb) as x(id text, status text, at timestamptz)
-     where t.id = x.id and t.status = 'pending'`,
+     from x
+     where t.id = any(array(select id from x)) and t.id = x.id and t.status = 'pending'`,
     [rowsParam(rows)],
   );
 }

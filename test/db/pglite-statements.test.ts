@@ -1,13 +1,16 @@
 /**
  * The hot path's plain statements on PGlite, prepared once (db/pglite-statements.ts): the same
  * rows as PGlite's own `query`, one prepared statement a text, failures that keep nothing and
- * leave the session usable, PGlite's transactions respected, and a bounded number kept.
+ * leave the session usable, PGlite's transactions respected, and a bounded number kept. And the
+ * batch updates by id read their rows by key, not the whole table (db/queries/json.ts).
  */
 import { rm } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase, planMode } from '../../db/client.ts';
 import { PgliteStatements } from '../../db/pglite-statements.ts';
+import { markAnalysisErrors, updateConversations } from '../../db/queries/analysis.ts';
+import { resolveTimers } from '../../db/queries/timers.ts';
 import { makeDataDir } from '../helpers/app.ts';
 
 let dir: string;
@@ -118,5 +121,55 @@ describe('PGlite statements, prepared once', () => {
     expect(await Promise.all(texts.map(preparedCount))).toEqual([1, 0, 1, 1]);
     expect(await statements.query(texts[1]!, [], false)).toEqual([{ bound_test: 'b' }]);
     expect(await Promise.all(texts.map(preparedCount))).toEqual([1, 1, 0, 1]);
+  });
+});
+
+describe('batch updates by id on a table of thousands', () => {
+  const seqScans = async (table: string) => {
+    // The backend's own counters, flushed now rather than at its next report.
+    await client.query('select pg_stat_force_next_flush()');
+    await client.query('select pg_stat_clear_snapshot()');
+    return (await client.query<{ n: number }>('select seq_scan::int as n from pg_stat_user_tables where relname = $1', [table])).rows[0]!.n;
+  };
+
+  beforeAll(async () => {
+    await client.exec(`
+      insert into conversations (id, platform, chat_id, chat_type, created_at)
+        select 'bulk-' || i, 'local', 'chat-' || i, 'group', now() from generate_series(1, 3000) i;
+      insert into messages (id, platform, platform_message_id, conversation_id, sender_id, role, kind, text, sent_at, received_at)
+        select 'bulk-m' || i, 'local', 'pm-' || i, 'bulk-' || i, 'u', 'customer', 'text', 'hi', now(), now() from generate_series(1, 3000) i;
+      insert into timers (id, rule_id, conversation_id, trigger_message_id, trigger_at, expect, started_at, nudge_at, due_at, status)
+        select 'bulk-t' || i, 'r', 'bulk-' || i, 'bulk-m' || i, now(), '{}'::jsonb, now(), now(), now(), 'pending' from generate_series(1, 3000) i;
+    `);
+  });
+
+  it('joined to the batch’s rows alone, the table would be read whole (the premise)', async () => {
+    const before = await seqScans('conversations');
+    await database.transaction((tx) =>
+      tx.query(`update conversations c set owner_id = x.owner_id from jsonb_to_recordset($1::text::jsonb) as x(id text, owner_id text) where c.id = x.id`, [
+        JSON.stringify([{ id: 'bulk-7', owner_id: null }]),
+      ]),
+    );
+    expect(await seqScans('conversations')).toBeGreaterThan(before);
+  });
+
+  it('updates conversations, messages and timers by key, not by reading the table', async () => {
+    const before = await Promise.all(['conversations', 'messages', 'timers'].map(seqScans));
+    await database.transaction(async (tx) => {
+      await updateConversations(tx, [
+        { id: 'bulk-1', platform: 'local', chatId: 'chat-1', title: null, direct: false, opportunityId: null, ownerId: 'zhangsan', dirty: true },
+        { id: 'bulk-2', platform: 'local', chatId: 'chat-2', title: null, direct: false, opportunityId: null, ownerId: 'lisi', dirty: true },
+      ]);
+      await markAnalysisErrors(tx, [{ id: 'bulk-m3', error: 'oversized' }]);
+      await resolveTimers(tx, [{ id: 'bulk-t4', status: 'cancelled', at: new Date().toISOString() }]);
+    });
+    expect(await Promise.all(['conversations', 'messages', 'timers'].map(seqScans))).toEqual(before);
+    const owners = await database.sql.query(`select id, owner_id as "ownerId" from conversations where id in ('bulk-1', 'bulk-2') order by id`);
+    expect(owners).toEqual([
+      { id: 'bulk-1', ownerId: 'zhangsan' },
+      { id: 'bulk-2', ownerId: 'lisi' },
+    ]);
+    expect(await database.sql.query(`select analysis_error as e from messages where id = 'bulk-m3'`)).toEqual([{ e: 'oversized' }]);
+    expect(await database.sql.query(`select status from timers where id = 'bulk-t4'`)).toEqual([{ status: 'cancelled' }]);
   });
 });
