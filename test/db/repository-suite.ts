@@ -65,6 +65,22 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       await rm(dir, { recursive: true, force: true });
     });
 
+    it('refuses a changed file that is invalid, naming it, and writes nothing', async () => {
+      const before = await loadCatalog(database.db);
+      const dir = await mkdtemp(join(inject('runDir'), 'dealwise-bad-'));
+      const atomsFile = join(dir, 'atoms.yaml');
+      await writeFile(atomsFile, 'atoms: [unclosed');
+      await expect(syncCatalogFiles(database.db, { ...CATALOG_FILES, atomsFile })).rejects.toThrow(`ATOMS_FILE ${atomsFile} is not valid YAML`);
+      const playbookFile = join(dir, 'playbooks.yaml');
+      const playbook = parse(await readFile(CATALOG_FILES.playbookFile, 'utf8')) as { rules: Array<{ atoms?: unknown }> };
+      playbook.rules[0]!.atoms = { ids: ['no-such-atom'] };
+      await writeFile(playbookFile, stringify(playbook));
+      await expect(syncCatalogFiles(database.db, { ...CATALOG_FILES, playbookFile })).rejects.toThrow(/names unknown atom no-such-atom/);
+      expect((await loadCatalog(database.db)).version).toBe(before.version);
+      expect(await syncCatalogFiles(database.db, CATALOG_FILES)).toBe(false);
+      await rm(dir, { recursive: true, force: true });
+    });
+
     it('a file load, even a forced one (SIGHUP), leaves what the console wrote; marked back as file-owned, the file wins again', async () => {
       const before = await loadCatalog(database.db);
       const atom = before.atoms.get('price-objection-early')!;
