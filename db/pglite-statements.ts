@@ -59,6 +59,8 @@ export class PgliteStatements {
    */
   query<T>(text: string, values: readonly unknown[], inTransaction: boolean): Promise<T[]> {
     const client = this.#client;
+    // PGlite's own `query` says this; its protocol calls would fail inside the closed backend.
+    if (client.closed) return Promise.reject(new Error('PGlite is closed'));
     const run = () => client._runExclusiveQuery(() => this.#run<T>(text, values, !inTransaction));
     return inTransaction ? run() : client._runExclusiveTransaction(run);
   }

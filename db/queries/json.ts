@@ -7,9 +7,8 @@
  * An update of the batch's rows by id says so twice: `from x where t.id = any(array(select id
  * from x)) and t.id = x.id`. Joined to the function's rows alone (estimated at 100, whatever the
  * batch), the table was planned as a sequential scan into a hash until it is many times larger:
- * on the embedded database, never analysed, a batch's update of its deals read every deal (3.9
- * ms at 3,000 conversations, growing with the table); the array turns it into primary-key probes
- * (1.5 ms, and flat).
+ * on the embedded database, never analysed, a batch's update of 30 conversations read all 3,000
+ * (3.9 ms, growing with the table); the array turns it into primary-key probes (1.5 ms, flat).
  */
 
 /** Serialises rows for a batch statement. */

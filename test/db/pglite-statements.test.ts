@@ -124,6 +124,21 @@ describe('PGlite statements, prepared once', () => {
   });
 });
 
+describe('PGlite statements on a closed database', () => {
+  it('are refused as PGlite’s own query refuses them', async () => {
+    const otherDir = await makeDataDir();
+    const other = await openDatabase({ dataDir: otherDir, migrate: false });
+    const theirs = (other.db as unknown as { $client: PGlite }).$client;
+    const statements = new PgliteStatements(theirs);
+    expect(await statements.query('select 1 as n', [], false)).toEqual([{ n: 1 }]);
+    await other.close();
+    await expect(theirs.query('select 1')).rejects.toThrow('PGlite is closed');
+    await expect(statements.query('select 1 as n', [], false)).rejects.toThrow('PGlite is closed');
+    await expect(other.sql.query('select 1 as n')).rejects.toThrow('PGlite is closed');
+    await rm(otherDir, { recursive: true, force: true });
+  });
+});
+
 describe('batch updates by id on a table of thousands', () => {
   const seqScans = async (table: string) => {
     // The backend's own counters, flushed now rather than at its next report.
