@@ -28,19 +28,6 @@ interface Prepared {
   types: number[];
 }
 
-/** One buffer of several protocol messages: the backend runs them in order in one call. */
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 export class PgliteStatements {
   readonly #client: PGlite;
   readonly #max: number;
@@ -65,6 +52,7 @@ export class PgliteStatements {
     return inTransaction ? run() : client._runExclusiveTransaction(run);
   }
 
+  // Each call's messages go as one buffer (Buffer.concat): the backend runs them in order in one call.
   async #run<T>(text: string, values: readonly unknown[], syncToFs: boolean): Promise<T[]> {
     const client = this.#client;
     let p = this.#prepared.get(text);
@@ -80,7 +68,7 @@ export class PgliteStatements {
       return write ? write(v) : String(v);
     });
     const { messages } = await client.execProtocol(
-      concat([serialize.bind({ statement: p.name, values: written }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
+      Buffer.concat([serialize.bind({ statement: p.name, values: written }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
       { syncToFs },
     );
     return (parse.parseResults(messages, client.parsers)[0]?.rows ?? []) as T[];
@@ -96,7 +84,7 @@ export class PgliteStatements {
     const name = `dw${named++}`;
     parts.push(serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync());
     // A statement that fails to parse (or a transaction already aborted) throws here and is not kept.
-    const { messages } = await this.#client.execProtocol(concat(parts), { syncToFs: false });
+    const { messages } = await this.#client.execProtocol(Buffer.concat(parts), { syncToFs: false });
     const prepared = { name, types: parse.parseDescribeStatementResults(messages) };
     this.#prepared.set(text, prepared);
     return prepared;

@@ -83,11 +83,6 @@ function parseCatalog(files: CatalogFiles, texts: CatalogTexts) {
   return { org, playbook, atoms: atomList, sha256: texts.sha256 };
 }
 
-/** Reads and validates the three files, and checks the references between them. */
-export async function readCatalogFiles(files: CatalogFiles) {
-  return parseCatalog(files, await readCatalogTexts(files));
-}
-
 /**
  * Loads the files when they changed since the last load (or always with `force`), in one
  * transaction; returns whether it wrote anything. Files unchanged since the last load are not

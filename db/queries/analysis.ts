@@ -19,7 +19,7 @@ import type {
 } from '../../bots/analysis/state.ts';
 import type { Sql } from '../client.ts';
 import { CONVERSATIONS_OF } from './conversations.ts';
-import { rowsParam } from './json.ts';
+import { byBatchId, rowsParam } from './json.ts';
 
 /**
  * Holds the partition's slots for the rest of the transaction: one writer per slot across
@@ -254,7 +254,7 @@ export async function updateDeals(tx: Sql, deals: readonly DealState[]): Promise
        contact_name = x.contact_name, contacts = x.contacts, touches = x.touches, touches_day = x.touches_day,
        meeting_at = x.meeting_at, meeting_type = x.meeting_type
      from x
-     where o.id = any(array(select id from x)) and o.id = x.id`,
+     where ${byBatchId('o')}`,
     [rowsParam(deals.map(dealRow))],
   );
 }
@@ -265,7 +265,7 @@ export async function updateConversations(tx: Sql, convs: readonly ConversationS
     `with x as (select * from jsonb_to_recordset($1::text::jsonb) as x(id text, opportunity_id text, owner_id text))
      update conversations c set opportunity_id = x.opportunity_id, owner_id = x.owner_id
      from x
-     where c.id = any(array(select id from x)) and c.id = x.id`,
+     where ${byBatchId('c')}`,
     [rowsParam(convs.map((c) => ({ id: c.id, opportunity_id: c.opportunityId, owner_id: c.ownerId })))],
   );
 }
@@ -332,7 +332,7 @@ export async function updateTimers(tx: Sql, rows: readonly TimerState[]): Promis
        status = case when x.status = 'pending' and t.status <> 'pending' then t.status else x.status end,
        resolved_at = x.resolved_at, resolved_by_message_id = x.resolved_by_message_id
      from x
-     where t.id = any(array(select id from x)) and t.id = x.id and t.status in ('pending', 'fired')`,
+     where ${byBatchId('t')} and t.status in ('pending', 'fired')`,
     [rowsParam(rows.map(timerRow))],
   );
 }
@@ -425,7 +425,7 @@ export async function markAnalysisErrors(tx: Sql, rows: ReadonlyArray<{ id: stri
   if (rows.length === 0) return;
   await tx.query(
     `with x as (select * from jsonb_to_recordset($1::text::jsonb) as x(id text, error text))
-     update messages m set analysis_error = x.error from x where m.id = any(array(select id from x)) and m.id = x.id`,
+     update messages m set analysis_error = x.error from x where ${byBatchId('m')}`,
     [rowsParam(rows)],
   );
 }

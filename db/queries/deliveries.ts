@@ -2,7 +2,7 @@
 import type { OutboundMessage, Platform } from '../../core/types.ts';
 import type { Sql } from '../client.ts';
 import { CONVERSATIONS_OF } from './conversations.ts';
-import { rowsParam } from './json.ts';
+import { byBatchId, rowsParam } from './json.ts';
 
 export interface ClaimedDelivery {
   id: string;
@@ -65,7 +65,7 @@ export async function markDeliveries(tx: Sql, rows: readonly DeliveryOutcome[]):
      update deliveries d set status = x.status, sent_at = x.sent_at, platform_message_id = x.platform_message_id, last_error = x.last_error,
        not_before = x.not_before, claimed_at = null, attempts = d.attempts - case when x.refund then 1 else 0 end, parts_sent = x.parts_sent
      from x
-     where d.id = any(array(select id from x)) and d.id = x.id and d.status = 'pending' and d.claimed_at = x.claimed_at`,
+     where ${byBatchId('d')} and d.status = 'pending' and d.claimed_at = x.claimed_at`,
     [rowsParam(rows)],
   );
 }

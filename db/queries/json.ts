@@ -4,12 +4,15 @@
  * characters and lone surrogates; text fields are refused at the door (core/text.ts), and free-form
  * payloads kept for audit (`raw`) are cleaned here instead.
  *
- * An update of the batch's rows by id says so twice: `from x where t.id = any(array(select id
- * from x)) and t.id = x.id`. Joined to the function's rows alone (estimated at 100, whatever the
+ * An update of the batch's rows by id says so twice (`byBatchId`): `from x where t.id =
+ * any(array(select id from x)) and t.id = x.id`. Joined to the function's rows alone (estimated at 100, whatever the
  * batch), the table was planned as a sequential scan into a hash until it is many times larger:
  * on the embedded database, never analysed, a batch's update of 30 conversations read all 3,000
  * (3.9 ms, growing with the table); the array turns it into primary-key probes (1.5 ms, flat).
  */
+
+/** The condition of an update of table alias `t` from the batch's rows, a CTE named `x` with an `id` column (see above). */
+export const byBatchId = (t: string): string => `${t}.id = any(array(select id from x)) and ${t}.id = x.id`;
 
 /** Serialises rows for a batch statement. */
 export const rowsParam = (rows: readonly unknown[]): string => JSON.stringify(rows);
