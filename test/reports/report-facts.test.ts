@@ -76,6 +76,56 @@ const status = () => factsStatus(database.db, { funnel: catalog.current.playbook
 const refresh = (more: { batch?: number; maxDeals?: number } = {}) =>
   refreshReportFacts(database.db, { funnel: catalog.current.playbook.funnel, timeZone: TZ, now: NOW, ...more });
 
+interface ForeignKey {
+  child: string;
+  parent: string;
+  cols: string[];
+  pcols: string[];
+}
+
+type Query = <T>(text: string) => Promise<T[]>;
+
+/** Every foreign key of the schema with the rows of its table that break it. */
+async function brokenKeys(query: Query): Promise<{ key: string; rows: number }[]> {
+  const keys = await query<ForeignKey>(`
+    select conrelid::regclass::text as child, confrelid::regclass::text as parent,
+      array(select a.attname::text from unnest(conkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = conrelid and a.attnum = k.n order by k.i) as cols,
+      array(select a.attname::text from unnest(confkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = confrelid and a.attnum = k.n order by k.i) as pcols
+    from pg_constraint where contype = 'f'`);
+  const out = [];
+  for (const k of keys) {
+    // MATCH SIMPLE: a key with a null column is not checked.
+    const set = k.cols.map((c) => `c."${c}" is not null`).join(' and ');
+    const on = k.cols.map((c, i) => `p."${k.pcols[i]}" = c."${c}"`).join(' and ');
+    const [r] = await query<{ n: number }>(`select count(*)::int as n from ${k.child} c where ${set} and not exists (select 1 from ${k.parent} p where ${on})`);
+    out.push({ key: `${k.child}(${k.cols}) → ${k.parent}`, rows: r!.n });
+  }
+  return out;
+}
+
+describe('a seeded history', () => {
+  it('keeps every foreign key, though its write skips their checks, and leaves them on after it', async () => {
+    const outside: Query = (text) => database.sql.query(text);
+    const keys = await brokenKeys(outside);
+    expect(keys.length).toBeGreaterThan(10);
+    expect(keys.filter((k) => k.rows > 0)).toEqual([]);
+    const [role] = await database.sql.query<{ r: string }>("select current_setting('session_replication_role') as r");
+    expect(role!.r).toBe('origin');
+    // The check sees a broken key (written with the checks off, then rolled back).
+    await expect(
+      database.db.transaction(async (tx) => {
+        await tx.execute(sql`set local session_replication_role = replica`);
+        await tx.execute(sql`update actions set message_id = 'nowhere' where id = (select min(id) from actions)`);
+        const inside: Query = async (text) => rowsOf(await tx.execute(sql.raw(text)));
+        const broken = (await brokenKeys(inside)).filter((k) => k.rows > 0);
+        expect(broken).toEqual([{ key: 'actions(message_id) → messages', rows: 1 }]);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect((await brokenKeys(outside)).filter((k) => k.rows > 0)).toEqual([]);
+  });
+});
+
 describe('kept report facts', () => {
   it('leave every figure as the live reading computes it', { timeout: 240_000 }, async () => {
     const live = await figures();
