@@ -7,26 +7,25 @@
 import { rm } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase, planMode } from '../../db/client.ts';
+import { type Database, planMode } from '../../db/client.ts';
 import { PgliteStatements } from '../../db/pglite-statements.ts';
 import { markAnalysisErrors, updateConversations } from '../../db/queries/analysis.ts';
 import { resolveTimers } from '../../db/queries/timers.ts';
-import { makeDataDir } from '../helpers/app.ts';
+import { openTestDb, type TestDb } from '../helpers/app.ts';
 
-let dir: string;
+let copy: TestDb;
 let database: Database;
 /** The database's own PGlite, as drizzle holds it. */
 let client: PGlite;
 
 beforeAll(async () => {
-  dir = await makeDataDir();
-  database = await openDatabase({ dataDir: dir, migrate: false });
+  copy = await openTestDb();
+  database = copy.database;
   client = (database.db as unknown as { $client: PGlite }).$client;
 });
 
 afterAll(async () => {
-  await database.close();
-  await rm(dir, { recursive: true, force: true });
+  await copy?.cleanup();
 });
 
 const preparedCount = async (text: string) =>
@@ -126,8 +125,7 @@ describe('PGlite statements, prepared once', () => {
 
 describe('PGlite statements on a closed database', () => {
   it('are refused as PGlite’s own query refuses them', async () => {
-    const otherDir = await makeDataDir();
-    const other = await openDatabase({ dataDir: otherDir, migrate: false });
+    const { database: other, dataDir: otherDir } = await openTestDb();
     const theirs = (other.db as unknown as { $client: PGlite }).$client;
     const statements = new PgliteStatements(theirs);
     expect(await statements.query('select 1 as n', [], false)).toEqual([{ n: 1 }]);

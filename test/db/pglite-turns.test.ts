@@ -3,22 +3,20 @@
  * check) goes before whatever else waits, each line in order, and never inside a transaction
  * that is running.
  */
-import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../db/client.ts';
-import { makeDataDir } from '../helpers/app.ts';
+import type { Database } from '../../db/client.ts';
+import { openTestDb, type TestDb } from '../helpers/app.ts';
 
-let dir: string;
+let copy: TestDb;
 let database: Database;
 
 beforeAll(async () => {
-  dir = await makeDataDir();
-  database = await openDatabase({ dataDir: dir, migrate: false });
+  copy = await openTestDb();
+  database = copy.database;
 });
 
 afterAll(async () => {
-  await database.close();
-  await rm(dir, { recursive: true, force: true });
+  await copy?.cleanup();
 });
 
 describe('PGlite turns', () => {

@@ -4,7 +4,6 @@
  * fastify server listening on 127.0.0.1. No mocks.
  */
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -12,8 +11,8 @@ import { FolderStorage } from '../../bots/documents/folder-storage.ts';
 import type { ReadingEvent } from '../../bots/documents/reading.ts';
 import { bearerAuthorizer, registerDocumentRoutes, type DocumentDeps, type DocumentLimits } from '../../bots/documents/routes.ts';
 import type { DocumentStorage } from '../../bots/documents/storage.ts';
-import { makeDataDir } from '../helpers/app.ts';
-import { openDatabase, type Database } from '../../db/client.ts';
+import { openTestDb, type TestDb } from '../helpers/app.ts';
+import type { Database } from '../../db/client.ts';
 import { conversations, identities, opportunities, people } from '../../db/schema/index.ts';
 
 export const SAMPLE_PDF_PATH = fileURLToPath(new URL('../../config/documents/sample-proposal.pdf', import.meta.url));
@@ -26,25 +25,6 @@ export const DEAL = {
   conversationId: 'local:c-huadong-medical',
   opportunityId: 'opp-huadong',
 } as const;
-
-export interface TestDb {
-  database: Database;
-  dataDir: string;
-  cleanup(): Promise<void>;
-}
-
-export async function openTestDb(): Promise<TestDb> {
-  const dataDir = await makeDataDir();
-  const database = await openDatabase({ dataDir, migrate: false });
-  return {
-    database,
-    dataDir,
-    cleanup: async () => {
-      await database.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** 张三 (rep, in the directory on the local platform), his customer chat and its deal. */
 export async function seedDeal(db: Database['db']): Promise<void> {

@@ -40,13 +40,32 @@ export async function makeDataDir(): Promise<string> {
   return dir;
 }
 
+/** An embedded database opened on a fresh copy of the template, and what closes and removes it. */
+export interface TestDb {
+  database: Database;
+  dataDir: string;
+  cleanup(): Promise<void>;
+}
+
+export async function openTestDb(): Promise<TestDb> {
+  const dataDir = await makeDataDir();
+  const database = await openDatabase({ dataDir, migrate: false });
+  return {
+    database,
+    dataDir,
+    cleanup: async () => {
+      await database.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * A migrated embedded database with no rows, for a test that seeds its own organisation: a copy
  * of the template with every table emptied, which costs a fraction of creating and migrating one.
  */
 export async function openEmptyDatabase(): Promise<{ database: Database; dataDir: string }> {
-  const dataDir = await makeDataDir();
-  const database = await openDatabase({ dataDir, migrate: false });
+  const { database, dataDir } = await openTestDb();
   const [row] = await database.sql.query<{ tables: string }>(
     `select string_agg(format('%I', tablename), ', ') as tables from pg_tables where schemaname = 'public'`,
   );

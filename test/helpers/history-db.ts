@@ -2,12 +2,11 @@
  * A generated sales history (bots/reports/history.ts) in a copy of the run's migrated template,
  * with the catalog the reports read: what every report test starts from.
  */
-import { rm } from 'node:fs/promises';
 import { CatalogHolder } from '../../bots/catalog/watch.ts';
 import { type HistoryOptions, seedHistory } from '../../bots/reports/history.ts';
 import { createLogger } from '../../core/logger.ts';
-import { type Database, openDatabase } from '../../db/client.ts';
-import { makeDataDir } from './app.ts';
+import type { Database } from '../../db/client.ts';
+import { openTestDb } from './app.ts';
 
 /** The generated histories end here, in the sample org's time zone and working hours. */
 export const HISTORY_NOW = new Date('2026-11-27T10:00:00+08:00');
@@ -26,8 +25,7 @@ export interface HistoryDb {
 
 /** Seeds `deals` deals ending at HISTORY_NOW with the default playbook's rules, unless told otherwise. */
 export async function openHistoryDb(opts: Omit<HistoryOptions, 'now' | 'wh' | 'rules'> & Partial<Pick<HistoryOptions, 'now' | 'wh'>>): Promise<HistoryDb> {
-  const dir = await makeDataDir();
-  const database = await openDatabase({ dataDir: dir, migrate: false });
+  const { database, dataDir: dir, cleanup } = await openTestDb();
   const catalog = await CatalogHolder.open(database.db, createLogger({ level: 'silent' }));
   const { reps } = await seedHistory(database.db, { now: HISTORY_NOW, wh: HISTORY_WH, rules: catalog.current.playbook.rules, ...opts });
   return {
@@ -35,9 +33,6 @@ export async function openHistoryDb(opts: Omit<HistoryOptions, 'now' | 'wh' | 'r
     catalog,
     dataDir: dir,
     reps,
-    close: async () => {
-      await database.close();
-      await rm(dir, { recursive: true, force: true });
-    },
+    close: cleanup,
   };
 }

@@ -3,7 +3,6 @@
  * use for two months running, `/atoms` with its access rules (a rep sees their own use only and
  * is refused the decay list) and the monthly report to managers and atoms' owners.
  */
-import { rm } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogHolder } from '../../bots/catalog/watch.ts';
@@ -19,14 +18,15 @@ import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { OutboundMessage } from '../../core/types.ts';
-import { type Database, openDatabase } from '../../db/client.ts';
+import type { Database } from '../../db/client.ts';
 import { atomEvents, deliveries, nudges, opportunities, stageChanges } from '../../db/schema/index.ts';
-import { makeDataDir } from '../helpers/app.ts';
+import { openTestDb, type TestDb } from '../helpers/app.ts';
 
 const NOW = new Date('2026-12-03T10:00:00+08:00');
 const TZ = 'Asia/Shanghai';
 const at = (s: string) => new Date(`${s}+08:00`);
 
+let copy: TestDb;
 let dir: string;
 let database: Database;
 let catalog: CatalogHolder;
@@ -45,8 +45,8 @@ async function event(atomId: string, personId: string, kind: 'pushed' | 'used', 
 }
 
 beforeAll(async () => {
-  dir = await makeDataDir();
-  database = await openDatabase({ dataDir: dir, migrate: false });
+  copy = await openTestDb();
+  ({ database, dataDir: dir } = copy);
   catalog = await CatalogHolder.open(database.db, createLogger({ level: 'silent' }));
   const { db } = database;
   // Deal d1 (张三): a price talk-track pushed 10-05, used 10-06, marked 有用; the deal moved to
@@ -102,8 +102,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await database?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await copy?.cleanup();
 });
 
 const text = (m: OutboundMessage) => (m.type === 'markdown' ? `${m.title}\n${m.text}` : JSON.stringify(m));

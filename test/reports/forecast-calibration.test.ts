@@ -2,7 +2,6 @@
  * Calibration of the forecast on a generated history split by time: learned on the deals closed
  * before the cut, scored on the deals open at the cut that have closed since.
  */
-import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogHolder } from '../../bots/catalog/watch.ts';
 import { winningPath } from '../../bots/deals/stages.ts';
@@ -11,21 +10,21 @@ import type { Calibration } from '../../bots/reports/forecast-model.ts';
 import { seedHistory } from '../../bots/reports/history.ts';
 import { wilson } from '../../bots/reports/stats.ts';
 import { createLogger } from '../../core/logger.ts';
-import { type Database, openDatabase } from '../../db/client.ts';
-import { makeDataDir } from '../helpers/app.ts';
+import type { Database } from '../../db/client.ts';
+import { openTestDb, type TestDb } from '../helpers/app.ts';
 
 const NOW = new Date('2026-11-27T10:00:00+08:00');
 /** Cuts 240, 210 … 90 days before now: each learns only from what had closed by then. */
 const CUTS = [240, 210, 180, 150, 120, 90].map((d) => new Date(NOW.getTime() - d * 86_400_000));
 const wh = { timeZone: 'Asia/Shanghai', start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
 
-let dir: string;
+let copy: TestDb;
 let database: Database;
 let result: Calibration;
 
 beforeAll(async () => {
-  dir = await makeDataDir();
-  database = await openDatabase({ dataDir: dir, migrate: false });
+  copy = await openTestDb();
+  database = copy.database;
   const catalog = (await CatalogHolder.open(database.db, createLogger({ level: 'silent' }))).current;
   await seedHistory(database.db, { deals: 2000, seed: 7, now: NOW, wh, rules: catalog.playbook.rules });
   result = await calibrateForecast(database.db, {
@@ -46,8 +45,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await database?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await copy?.cleanup();
 });
 
 describe('forecast calibration on 2,000 generated deals, split at six cuts a month apart', () => {

@@ -2,7 +2,6 @@
  * Stalls and risks: thresholds from the team's won deals (the playbook's while they are few), the
  * flags with their evidence, the ranking, and who sees them in `/team` and `/deal`.
  */
-import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogHolder } from '../../bots/catalog/watch.ts';
 import { answerCommand } from '../../bots/commands/answer.ts';
@@ -12,10 +11,10 @@ import { addWorkingDays } from '../../core/zoned-time.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { OutboundMessage } from '../../core/types.ts';
-import { type Database, openDatabase } from '../../db/client.ts';
+import type { Database } from '../../db/client.ts';
 import { actions, conversations, messages, opportunities, stageChanges, timers } from '../../db/schema/index.ts';
 import type { StoredActionKind } from '../../db/schema/enums.ts';
-import { makeDataDir } from '../helpers/app.ts';
+import { openTestDb, type TestDb } from '../helpers/app.ts';
 import { createDocumentStorage } from '../../bots/documents/storage.ts';
 import type { Config } from '../../core/config.ts';
 
@@ -30,6 +29,7 @@ const DAY = 86_400_000;
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
 const wh = { timeZone: 'Asia/Shanghai', start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
 
+let copy: TestDb;
 let dir: string;
 let database: Database;
 let catalog: CatalogHolder;
@@ -105,8 +105,8 @@ async function insertDeal(d: DealSeed): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = await makeDataDir();
-  database = await openDatabase({ dataDir: dir, migrate: false });
+  copy = await openTestDb();
+  ({ database, dataDir: dir } = copy);
   catalog = await CatalogHolder.open(database.db, createLogger({ level: 'silent' }));
   // Twelve won deals of 华东一组 that spent 1..12 days in 方案报价 and 3 in 商务谈判:
   // the 75th percentile of 1..12 is 9.25 days.
@@ -198,8 +198,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await database?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await copy?.cleanup();
 });
 
 const params = () => ({ now: NOW, funnel: catalog.current.playbook.funnel, rules: catalog.current.playbook.rules, wh });

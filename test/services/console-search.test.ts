@@ -3,7 +3,6 @@
  * one generated history written to both, the same hits for Chinese and English words in each
  * role's scope, and the pg_trgm index (migration 0004) usable for a Chinese phrase on both.
  */
-import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Person } from '../../bots/catalog/catalog.ts';
 import { loadCatalog } from '../../bots/catalog/catalog.ts';
@@ -12,14 +11,14 @@ import { dealListQuery, searchQuery } from '../../bots/console/filters.ts';
 import { consoleSearch } from '../../bots/console/search.ts';
 import { seedHistory } from '../../bots/reports/history.ts';
 import { type Database, openDatabase } from '../../db/client.ts';
-import { makeDataDir } from '../helpers/app.ts';
+import { openTestDb, type TestDb } from '../helpers/app.ts';
 import { createTestDatabase } from './pg.ts';
 
 const NOW = new Date('2026-11-27T10:00:00+08:00');
 const TZ = 'Asia/Shanghai';
 const wh = { timeZone: TZ, start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
 
-let dir: string;
+let copy: TestDb;
 let pglite: Database;
 let pg: Database;
 let drop: () => Promise<void>;
@@ -32,20 +31,19 @@ async function seeded(database: Database) {
 }
 
 beforeAll(async () => {
-  dir = await makeDataDir();
-  pglite = await openDatabase({ dataDir: dir, migrate: false });
+  copy = await openTestDb();
+  pglite = copy.database;
   const created = await createTestDatabase();
   drop = created.drop;
-  pg = await openDatabase({ databaseUrl: created.url, dataDir: dir, migrate: false });
+  pg = await openDatabase({ databaseUrl: created.url, dataDir: copy.dataDir, migrate: false });
   const catalog = await seeded(pglite);
   await seeded(pg);
   viewers = ['ops', 'wangjing', 'zhangsan'].map((id) => catalog.person(id)!);
 }, 300_000);
 afterAll(async () => {
-  await pglite?.close();
   await pg?.close();
   await drop?.();
-  await rm(dir, { recursive: true, force: true });
+  await copy?.cleanup();
 });
 
 describe('console search on PGlite and PostgreSQL', () => {

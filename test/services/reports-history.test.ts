@@ -2,7 +2,6 @@
  * The managers' analytics read the same on PostgreSQL as on PGlite: one generated history written
  * to both, the same breakpoints and the same ranked risks.
  */
-import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../bots/catalog/catalog.ts';
 import { winningPath } from '../../bots/deals/stages.ts';
@@ -12,13 +11,13 @@ import { seedHistory } from '../../bots/reports/history.ts';
 import { refreshReportFacts } from '../../bots/reports/report-facts.ts';
 import { dealRisks } from '../../bots/reports/risks.ts';
 import { type Database, openDatabase } from '../../db/client.ts';
-import { makeDataDir } from '../helpers/app.ts';
+import { openTestDb, type TestDb } from '../helpers/app.ts';
 import { createTestDatabase } from './pg.ts';
 
 const NOW = new Date('2026-11-27T10:00:00+08:00');
 const wh = { timeZone: 'Asia/Shanghai', start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5] };
 
-let dir: string;
+let copy: TestDb;
 let pglite: Database;
 let pg: Database;
 let drop: () => Promise<void>;
@@ -30,18 +29,17 @@ async function seeded(database: Database) {
 }
 
 beforeAll(async () => {
-  dir = await makeDataDir();
-  pglite = await openDatabase({ dataDir: dir, migrate: false });
+  copy = await openTestDb();
+  pglite = copy.database;
   const made = await createTestDatabase();
   drop = made.drop;
-  pg = await openDatabase({ databaseUrl: made.url, dataDir: dir, migrate: false });
+  pg = await openDatabase({ databaseUrl: made.url, dataDir: copy.dataDir, migrate: false });
 }, 60_000);
 
 afterAll(async () => {
   await pg?.close();
   await drop?.();
-  await pglite?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await copy?.cleanup();
 });
 
 describe('analytics on PostgreSQL', () => {
