@@ -5,10 +5,10 @@
  * batch updates by id read their rows by key, not the whole table (db/queries/json.ts).
  */
 import { rm } from 'node:fs/promises';
-import type { PGlite } from '@electric-sql/pglite';
+import { type PGlite, protocol } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, planMode } from '../../db/client.ts';
-import { PgliteStatements } from '../../db/pglite-statements.ts';
+import { bindAndRun, PgliteStatements } from '../../db/pglite-statements.ts';
 import { markAnalysisErrors, updateConversations } from '../../db/queries/analysis.ts';
 import { resolveTimers } from '../../db/queries/timers.ts';
 import { openTestDb, type TestDb } from '../helpers/app.ts';
@@ -32,6 +32,20 @@ const preparedCount = async (text: string) =>
   (await client.query<{ n: number }>('select count(*)::int as n from pg_prepared_statements where statement = $1', [text])).rows[0]!.n;
 
 describe('PGlite statements, prepared once', () => {
+  it('writes each call as the bytes PGlite’s own serializer writes, however long or wide its text', async () => {
+    const long = `${'报价单 quote 😀 '.repeat(8_000)}end`;
+    for (const values of [[], [null], [''], ['a', null, '中文', '😀e\u0301'], [long, 'x'.repeat(70_000), null]]) {
+      const theirs = Buffer.concat([
+        protocol.serialize.bind({ statement: 'dw7', values }),
+        protocol.serialize.describe({ type: 'P' }),
+        protocol.serialize.execute({}),
+        protocol.serialize.sync(),
+      ]);
+      expect(bindAndRun('dw7', values).equals(theirs)).toBe(true);
+    }
+    expect(await database.sql.query('select $1::text as t, length($1::text) as n', [long])).toEqual([{ t: long, n: [...long].length }]);
+  });
+
   it('parses a statement once and runs it with each call’s values', async () => {
     const text = 'select $1::int + 1 as n';
     expect(await database.sql.query(text, [1])).toEqual([{ n: 2 }]);
