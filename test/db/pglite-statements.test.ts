@@ -2,14 +2,15 @@
  * The hot path's plain statements on PGlite, prepared once (db/pglite-statements.ts): the same
  * rows as PGlite's own `query`, one prepared statement a text, failures that keep nothing and
  * leave the session usable, PGlite's transactions respected, and a bounded number kept. And the
- * batch updates by id read their rows by key, not the whole table (db/queries/json.ts).
+ * batch updates by id read their rows by key, not the whole table (db/queries/json.ts), and the
+ * claim reads a deep queue by a bounded number of index entries (db/queries/analysis.ts).
  */
 import { rm } from 'node:fs/promises';
 import { type PGlite, protocol } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, planMode } from '../../db/client.ts';
 import { bindAndRun, PgliteStatements } from '../../db/pglite-statements.ts';
-import { markAnalysisErrors, updateConversations } from '../../db/queries/analysis.ts';
+import { claimPending, markAnalysisErrors, updateConversations } from '../../db/queries/analysis.ts';
 import { resolveTimers } from '../../db/queries/timers.ts';
 import { openTestDb, type TestDb } from '../helpers/app.ts';
 
@@ -198,5 +199,56 @@ describe('batch updates by id on a table of thousands', () => {
     ]);
     expect(await database.sql.query(`select analysis_error as e from messages where id = 'bulk-m3'`)).toEqual([{ e: 'oversized' }]);
     expect(await database.sql.query(`select status from timers where id = 'bulk-t4'`)).toEqual([{ status: 'cancelled' }]);
+  });
+});
+
+describe('the claim on a deep queue', () => {
+  /** Index entries read from the queue's slot index so far (the backend's counters, flushed now). */
+  const entriesRead = async () => {
+    await client.query('select pg_stat_force_next_flush()');
+    await client.query('select pg_stat_clear_snapshot()');
+    const r = await client.query<{ n: number }>("select idx_tup_read::int as n from pg_stat_user_indexes where indexrelname = 'message_queue_slot_idx'");
+    return r.rows[0]!.n;
+  };
+  const all = Array.from({ length: 64 }, (_, i) => i);
+  /** Queues `n` rows (no messages behind them: the claim's selection is what is measured), `slotOf(i)` each. */
+  const enqueue = (n: number, slotOf: string) =>
+    client.query(
+      `insert into message_queue (message_id, slot, direct, sent_at, received_at)
+         select 'deep-' || i, ${slotOf}, false, now() - interval '1 day' + i * interval '1 second', now() from generate_series(1, $1::int) i`,
+      [n],
+    );
+  // Vacuumed too: an index scan steps over the entries of rows deleted since the last vacuum (the
+  // reason the analysis vacuums the queue itself, bots/analysis/queue-vacuum.ts).
+  const empty = async () => {
+    await client.query('delete from message_queue');
+    await client.query('vacuum message_queue');
+  };
+  const claimRead = async (limit: number) => {
+    const before = await entriesRead();
+    await database.transaction((tx) => claimPending(tx, all, limit, new Date()));
+    return (await entriesRead()) - before;
+  };
+
+  it('reads about slots × its share of the batch, not slots × the batch, when every slot has a backlog', async () => {
+    await empty();
+    await enqueue(64 * 40, 'i % 64');
+    // Each slot's first 2 (7 over 64 slots, plus one), then each slot up to the bound: 128 + about
+    // 7, with each scan's one entry past its end. Every slot's first 7 would be 448 (the claim
+    // before the bound read 2,560 here: each slot whole, by a bitmap scan).
+    expect(await claimRead(7)).toBeLessThan(250);
+    expect((await client.query<{ n: number }>('select count(*)::int as n from message_queue')).rows[0]!.n).toBe(64 * 40 - 7);
+  });
+
+  it('reads one slot’s backlog in its index order, not whole, when one chat holds it', async () => {
+    await empty();
+    await enqueue(3_000, '5');
+    // The claim before read 3,000 here: the slot whole, by a bitmap scan, then sorted.
+    expect(await claimRead(64)).toBeLessThan(200);
+    // The ones taken were the oldest.
+    const left = await client.query<{ n: number; oldest: string }>(
+      'select count(*)::int as n, (select message_id from message_queue order by sent_at limit 1) as oldest from message_queue',
+    );
+    expect(left.rows[0]).toEqual({ n: 3_000 - 64, oldest: 'deep-65' });
   });
 });

@@ -199,6 +199,44 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       expect(taken.flat()).toEqual(expected);
     });
 
+    it('claims the oldest in batches when one chat holds most of the queue, and when none does', async () => {
+      const catalog = await loadCatalog(database.db);
+      const all = Array.from({ length: 64 }, (_, i) => i);
+      // A claim bounds each slot's read by a key taken from every slot's first few
+      // (db/queries/analysis.ts): the batches must still be full and in order. A chat of 30 beside
+      // three of 2, interleaved, then 24 chats of 2; each claimed in batches of 7 and of 3.
+      for (const [name, sizes] of [
+        ['one-chat', [30, 2, 2, 2]],
+        ['many-chats', Array.from({ length: 24 }, () => 2)],
+      ] as const) {
+        for (const limit of [7, 3]) {
+          await database.transaction((tx) => claimPending(tx, all, 10_000, at)); // what earlier tests left
+          const batch = sizes.flatMap((n, c) =>
+            Array.from({ length: n }, (_, k) =>
+              chat({
+                from: 'cust-s',
+                text: `${name}-${limit}-${c}-${k}`,
+                at: new Date(at.getTime() + (k * sizes.length + c) * 1_000),
+                conv: `c-${name}-${limit}-${c}`,
+                id: `${name}-${limit}-${c}-${k}`,
+              }),
+            ),
+          );
+          await storeMessages(database, catalog, at, batch);
+          const taken: string[] = [];
+          for (let round = 0; round < 40; round++) {
+            const claimed = await database.transaction((tx) => claimPending(tx, all, limit, at));
+            if (claimed.length === 0) break;
+            // Full batches: the bound never cuts a batch short.
+            expect(claimed.length).toBe(Math.min(limit, batch.length - taken.length));
+            taken.push(...claimed.map((m) => m.text ?? ''));
+          }
+          const expected = [...batch].sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime()).map((m) => m.text);
+          expect(taken, `${name}, batches of ${limit}`).toEqual(expected);
+        }
+      }
+    });
+
     it('lets one sweeper in at a time', async () => {
       let inner: boolean | null = null;
       await database.transaction(async (tx) => {
