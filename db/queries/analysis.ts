@@ -41,7 +41,8 @@ export async function lockSlots(tx: Sql, slots: readonly number[]): Promise<void
 
 /**
  * Takes up to `limit` of the partition's queued customer-chat messages, oldest first: their queue
- * rows deleted, `analyzed_at` set (a HOT update, see the schema), in one statement.
+ * rows deleted, `analyzed_at` set (a HOT update, see the schema), in one statement (between two
+ * settings of the planner's, below).
  *
  * The oldest `limit` are found slot by slot, in the order of each slot's index
  * (`message_queue_slot_idx`): asked as one ordered query over `slot = any(...)`, the planner sorts
