@@ -152,13 +152,15 @@ describe('PGlite statements on a closed database', () => {
   });
 });
 
+/** One of the backend's statistics counters (`text` selects it as `n`), flushed now rather than at its next report. */
+const counter = async (text: string, params: unknown[]) => {
+  await client.query('select pg_stat_force_next_flush()');
+  await client.query('select pg_stat_clear_snapshot()');
+  return (await client.query<{ n: number }>(text, params)).rows[0]!.n;
+};
+
 describe('batch updates by id on a table of thousands', () => {
-  const seqScans = async (table: string) => {
-    // The backend's own counters, flushed now rather than at its next report.
-    await client.query('select pg_stat_force_next_flush()');
-    await client.query('select pg_stat_clear_snapshot()');
-    return (await client.query<{ n: number }>('select seq_scan::int as n from pg_stat_user_tables where relname = $1', [table])).rows[0]!.n;
-  };
+  const seqScans = (table: string) => counter('select seq_scan::int as n from pg_stat_user_tables where relname = $1', [table]);
 
   beforeAll(async () => {
     await client.exec(`
@@ -203,13 +205,8 @@ describe('batch updates by id on a table of thousands', () => {
 });
 
 describe('the claim on a deep queue', () => {
-  /** Index entries read from the queue's slot index so far (the backend's counters, flushed now). */
-  const entriesRead = async () => {
-    await client.query('select pg_stat_force_next_flush()');
-    await client.query('select pg_stat_clear_snapshot()');
-    const r = await client.query<{ n: number }>("select idx_tup_read::int as n from pg_stat_user_indexes where indexrelname = 'message_queue_slot_idx'");
-    return r.rows[0]!.n;
-  };
+  /** Index entries read from the queue's slot index so far. */
+  const entriesRead = () => counter('select idx_tup_read::int as n from pg_stat_user_indexes where indexrelname = $1', ['message_queue_slot_idx']);
   const all = Array.from({ length: 64 }, (_, i) => i);
   /** Queues `n` rows (no messages behind them: the claim's selection is what is measured), `slotOf(i)` each. */
   const enqueue = (n: number, slotOf: string) =>
