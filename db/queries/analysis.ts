@@ -19,7 +19,7 @@ import type {
 } from '../../bots/analysis/state.ts';
 import type { Sql } from '../client.ts';
 import { CONVERSATIONS_OF } from './conversations.ts';
-import { byBatchId, rowsParam } from './json.ts';
+import { byBatchId, rowsParam, testedPerRow } from './json.ts';
 
 /**
  * Holds the partition's slots for the rest of the transaction: one writer per slot across
@@ -359,7 +359,7 @@ export async function updateTimers(tx: Sql, rows: readonly TimerState[]): Promis
        status = case when x.status = 'pending' and t.status <> 'pending' then t.status else x.status end,
        resolved_at = x.resolved_at, resolved_by_message_id = x.resolved_by_message_id
      from x
-     where ${byBatchId('t')} and t.status in ('pending', 'fired')`,
+     where ${byBatchId('t')} and ${testedPerRow("t.status in ('pending', 'fired')")}`,
     [rowsParam(rows.map(timerRow))],
   );
 }

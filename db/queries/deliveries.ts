@@ -2,7 +2,7 @@
 import type { OutboundMessage, Platform } from '../../core/types.ts';
 import type { Sql } from '../client.ts';
 import { CONVERSATIONS_OF } from './conversations.ts';
-import { byBatchId, rowsParam } from './json.ts';
+import { byBatchId, rowsParam, testedPerRow } from './json.ts';
 
 export interface ClaimedDelivery {
   id: string;
@@ -29,7 +29,7 @@ export interface ClaimedDelivery {
 export async function claimDeliveries(tx: Sql, ids: readonly string[], now: Date, staleBefore: Date): Promise<ClaimedDelivery[]> {
   return tx.query<ClaimedDelivery>(
     `update deliveries set attempts = attempts + 1, claimed_at = $2
-     where id = any($1::text[]) and status = 'pending'
+     where id = any($1::text[]) and ${testedPerRow("status = 'pending'")}
        and (claimed_at is null or claimed_at < $3)
        and (not_before is null or not_before <= $2)
      returning id, claimed_at as "claimedAt", idempotency_key as "idempotencyKey", nudge_id as "nudgeId", platform, "to", message, attempts,
@@ -65,7 +65,7 @@ export async function markDeliveries(tx: Sql, rows: readonly DeliveryOutcome[]):
      update deliveries d set status = x.status, sent_at = x.sent_at, platform_message_id = x.platform_message_id, last_error = x.last_error,
        not_before = x.not_before, claimed_at = null, attempts = d.attempts - case when x.refund then 1 else 0 end, parts_sent = x.parts_sent
      from x
-     where ${byBatchId('d')} and d.status = 'pending' and d.claimed_at = x.claimed_at`,
+     where ${byBatchId('d')} and ${testedPerRow("d.status = 'pending'")} and d.claimed_at = x.claimed_at`,
     [rowsParam(rows)],
   );
 }
@@ -88,7 +88,7 @@ export async function unsentDeliveries(
   return tx.query<{ id: string; platform: string; nextAt: Date }>(
     `select id, platform,
        case when claimed_at is not null then claimed_at + ($2::int * interval '1 millisecond') else coalesce(not_before, $3::timestamptz) end as "nextAt"
-     from deliveries where id = any($1::text[]) and status = 'pending'`,
+     from deliveries where id = any($1::text[]) and ${testedPerRow("status = 'pending'")}`,
     [ids, leaseMs, now],
   );
 }

@@ -1,6 +1,6 @@
 /** The timer job's statements: take due timers (skipping those another process holds) and resolve them. */
 import type { Sql } from '../client.ts';
-import { byBatchId, rowsParam } from './json.ts';
+import { byBatchId, rowsParam, testedPerRow } from './json.ts';
 
 export interface DueTimer {
   id: string;
@@ -50,7 +50,7 @@ export async function resolveTimers(tx: Sql, rows: ReadonlyArray<{ id: string; s
      update timers t set status = x.status, fired_at = case when x.status = 'fired' then x.at end,
        resolved_at = case when x.status <> 'fired' then x.at else t.resolved_at end
      from x
-     where ${byBatchId('t')} and t.status = 'pending'`,
+     where ${byBatchId('t')} and ${testedPerRow("t.status = 'pending'")}`,
     [rowsParam(rows)],
   );
 }

@@ -13,10 +13,10 @@ import { syncCatalogFiles } from '../../bots/catalog/sync.ts';
 import { storeMessages } from '../../bots/ingest/store.ts';
 import type { Database } from '../../db/client.ts';
 import { claimPending, insertAtomEvents, insertCompliance, insertDeliveries, insertNudges, lockSlots } from '../../db/queries/analysis.ts';
-import { claimDeliveries, markDeliveries } from '../../db/queries/deliveries.ts';
+import { claimDeliveries, markDeliveries, unsentDeliveries } from '../../db/queries/deliveries.ts';
 import { pendingDeliveries, slotsWithPending, trySweepLock } from '../../db/queries/sweep.ts';
 import { setPersonActive, writeAtomVersion } from '../../db/queries/knowledge.ts';
-import { takeDueTimers } from '../../db/queries/timers.ts';
+import { resolveTimers, takeDueTimers } from '../../db/queries/timers.ts';
 import { databaseNonces, requestKey } from '../../adapters/nonces.ts';
 import { inboxKeysInUse } from '../../db/queries/inbox.ts';
 import { pruneNonces } from '../../db/queries/nonces.ts';
@@ -420,6 +420,64 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
           expect(other).toHaveLength(1);
         });
       }
+    });
+
+    it("finds a batch's deliveries and timers by their ids, never through a status index, where the statistics call that status rare", async () => {
+      const catalog = await loadCatalog(database.db);
+      await storeMessages(database, catalog, at, [chat({ from: 'lisi', text: '报价', at, conv: 'c-status', id: 'st-1' })]);
+      const n = 2_000;
+      // Every 100th delivery and timer still pending, the rest done, and the statistics know it:
+      // the planner would then answer `status = 'pending'` from the status index, whose entries
+      // for rows that left the state stay until a vacuum (a burst's sends left ~10,000).
+      await database.sql.query(
+        `insert into deliveries (id, idempotency_key, platform, "to", message, status, created_at)
+           select 'st-d' || i, 'st-d' || i, 'local', '{"personId":"zhangsan"}', '{"type":"text","text":"hi"}',
+             case when i % 100 = 0 then 'pending' else 'sent' end, $1 from generate_series(1, ${n}) i`,
+        [at],
+      );
+      await database.sql.query(
+        `insert into timers (id, rule_id, conversation_id, trigger_message_id, trigger_at, expect, started_at, nudge_at, due_at, status)
+           select 'st-t' || i, 'quote-no-reply-3d', 'local:c-status', 'st-m' || i, $1, '{}', $1, $1, $1,
+             case when i % 100 = 0 then 'pending' else 'fulfilled' end from generate_series(1, ${n}) i`,
+        [at],
+      );
+      await database.sql.query('analyze deliveries, timers');
+      // Half the ids still pending, half done (a sender revisiting what others took).
+      const ids = (prefix: string) => Array.from({ length: 40 }, (_, i) => `${prefix}${(i + 1) * 50}`);
+      const later = new Date(at.getTime() + 1_000);
+      await database.transaction(async (tx) => {
+        // The backend's counts not yet reported, earlier statements' included: compared before and after.
+        const scans = async () =>
+          (
+            await tx.query<{ n: number }>(
+              "select (pg_stat_get_xact_numscans('deliveries_status_idx'::regclass) + pg_stat_get_xact_numscans('timers_status_nudge_idx'::regclass))::int as n",
+            )
+          )[0]!.n;
+        const before = await scans();
+        const claimed = await claimDeliveries(tx, ids('st-d'), later, at);
+        expect(claimed).toHaveLength(20);
+        const outcome = {
+          status: 'sent',
+          sent_at: later.toISOString(),
+          platform_message_id: null,
+          last_error: null,
+          not_before: null,
+          refund: false,
+          parts_sent: 1,
+        } as const;
+        await markDeliveries(
+          tx,
+          claimed.map((d) => ({ ...outcome, id: d.id, claimed_at: d.claimedAt.toISOString() })),
+        );
+        expect(await unsentDeliveries(tx, ids('st-d'), 60_000, later)).toEqual([]);
+        const timerRows = ids('st-t').map((id) => ({ id, status: 'expired' as const, at: later.toISOString() }));
+        await resolveTimers(tx, timerRows);
+        expect(await scans()).toBe(before);
+        const [counted] = await tx.query<{ expired: number }>("select count(*)::int as expired from timers where id like 'st-t%' and status = 'expired'");
+        expect(counted?.expired).toBe(20);
+      });
+      await database.sql.query("delete from deliveries where id like 'st-d%'");
+      await database.sql.query("delete from timers where id like 'st-t%'");
     });
 
     it('remembers signed webhook requests for their window: one claim wins, a replay loses until the window passes or it is released', async () => {
