@@ -133,6 +133,7 @@ export function coachOne(catalog: Catalog, line: AtomQuestion): AtomChoice {
     conversations: new Map([[conv.id, conv]]),
     deals: new Map([[deal.id, deal]]),
     timers: new Map(),
+    dealTimers: new Map(),
     recentNudges: new Map(),
     confirmations: new Map(),
   };

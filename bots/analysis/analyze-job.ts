@@ -41,7 +41,7 @@ import type { Metrics } from '../metrics.ts';
 import { dispatchSends } from '../outbound/send-job.ts';
 import { analyzeBatch } from './engine.ts';
 import { queueVacuum } from './queue-vacuum.ts';
-import { type BatchState, emptyWrites, type PendingMessage, type TimerState, type Writes } from './state.ts';
+import { addTimer, type BatchState, emptyWrites, type PendingMessage, type TimerState, type Writes } from './state.ts';
 
 export const analyzeJob = defineJob({
   name: 'analyze-partition',
@@ -172,10 +172,11 @@ async function loadState(tx: Sql, messages: readonly PendingMessage[], now: Date
     conversations: new Map(conversations.map((c) => [c.id, c])),
     deals: new Map(deals.map((d) => [d.id, d])),
     timers: new Map(),
+    dealTimers: new Map(),
     recentNudges: new Map(),
     confirmations: new Map(),
   };
-  for (const t of timers) push(state.timers, t.conversationId, t);
+  for (const t of timers) addTimer(state, t);
   for (const n of recent) if (n.opportunityId) push(state.recentNudges, n.opportunityId, n);
   for (const c of confirmations) push(state.confirmations, c.opportunityId, c);
   return state;

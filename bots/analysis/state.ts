@@ -116,8 +116,21 @@ export interface BatchState {
   deals: Map<string, DealState>;
   /** Open (pending or fired) timers by conversation. */
   timers: Map<string, TimerState[]>;
+  /** The same timers by deal: a stage move cancels its deal's, and a batch holds hundreds of deals. */
+  dealTimers: Map<string, TimerState[]>;
   recentNudges: Map<string, RecentNudge[]>;
   confirmations: Map<string, ConfirmationState[]>;
+}
+
+/** Adds a timer to the batch's state, under its conversation and its deal. */
+export function addTimer(st: Pick<BatchState, 'timers' | 'dealTimers'>, t: TimerState): void {
+  const byConversation = st.timers.get(t.conversationId);
+  if (byConversation) byConversation.push(t);
+  else st.timers.set(t.conversationId, [t]);
+  if (t.opportunityId === null) return;
+  const byDeal = st.dealTimers.get(t.opportunityId);
+  if (byDeal) byDeal.push(t);
+  else st.dealTimers.set(t.opportunityId, [t]);
 }
 
 // ---- rows to write ----------------------------------------------------------------------------

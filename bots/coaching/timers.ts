@@ -7,7 +7,7 @@
 import { newId } from '../../core/ids.ts';
 import type { DetectedAction } from '../../core/types.ts';
 import type { MessageStep } from '../analysis/engine.ts';
-import type { BatchState, TimerState } from '../analysis/state.ts';
+import { addTimer, type BatchState, type TimerState } from '../analysis/state.ts';
 import type { Rule } from '../catalog/schema.ts';
 import { timerWindow } from './windows.ts';
 
@@ -16,8 +16,7 @@ const isOpen = (t: TimerState) => t.status === 'pending' || t.status === 'fired'
 export function openTimer(s: MessageStep, rule: Rule): void {
   const window = timerWindow(rule, { sentAt: s.msg.sentAt, meetingAt: s.analysis.meetingAt, commitment: s.analysis.commitment }, s.ctx.wh);
   if (!window) return;
-  const list = s.st.timers.get(s.conv.id) ?? [];
-  const open = list.find((t) => t.ruleId === rule.id && isOpen(t));
+  const open = s.st.timers.get(s.conv.id)?.find((t) => t.ruleId === rule.id && isOpen(t));
   if (open) {
     if (!window.stated || rule.startAt === 'message' || open.status !== 'pending') return;
     open.startedAt = window.startedAt;
@@ -27,7 +26,7 @@ export function openTimer(s: MessageStep, rule: Rule): void {
     open.dirty = true;
     return;
   }
-  list.push({
+  addTimer(s.st, {
     id: newId(),
     ruleId: rule.id,
     opportunityId: s.deal.id,
@@ -47,7 +46,6 @@ export function openTimer(s: MessageStep, rule: Rule): void {
     isNew: true,
     dirty: true,
   });
-  s.st.timers.set(s.conv.id, list);
 }
 
 /** Marks fulfilled every open timer of the conversation that this message meets. */
@@ -70,26 +68,22 @@ function meets(expect: TimerState['expect'], side: 'rep' | 'customer', actions: 
 
 /** A closed deal expects nothing more. */
 export function cancelDealTimers(st: BatchState, dealId: string, at: Date): void {
-  for (const list of st.timers.values()) {
-    for (const t of list) {
-      if (t.opportunityId !== dealId || !isOpen(t)) continue;
-      t.status = 'cancelled';
-      t.resolvedAt = at;
-      t.dirty = true;
-    }
+  for (const t of st.dealTimers.get(dealId) ?? []) {
+    if (!isOpen(t)) continue;
+    t.status = 'cancelled';
+    t.resolvedAt = at;
+    t.dirty = true;
   }
 }
 
 /** Timers of rules scoped to stages the deal has just left: those expectations no longer apply. */
 export function cancelOutOfStage(st: BatchState, dealId: string, rules: readonly Rule[], stage: string, at: Date): void {
-  const scoped = new Map(rules.filter((r) => r.stages).map((r) => [r.id, r.stages!]));
-  for (const list of st.timers.values()) {
-    for (const t of list) {
-      const stages = scoped.get(t.ruleId);
-      if (t.opportunityId !== dealId || !isOpen(t) || !stages || stages.includes(stage)) continue;
-      t.status = 'cancelled';
-      t.resolvedAt = at;
-      t.dirty = true;
-    }
+  for (const t of st.dealTimers.get(dealId) ?? []) {
+    if (!isOpen(t)) continue;
+    const stages = rules.find((r) => r.id === t.ruleId)?.stages;
+    if (!stages || stages.includes(stage)) continue;
+    t.status = 'cancelled';
+    t.resolvedAt = at;
+    t.dirty = true;
   }
 }

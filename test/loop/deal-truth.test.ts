@@ -200,6 +200,40 @@ describe('labels from the team', () => {
       ['deal_won', false, 'customer', 'zh', 'confirmation', '我们决定选你们了，老板已经拍板'],
     ]);
   });
+  it("a stage move cancels its own deal's timers for the stage it left, whichever batch opened them, and no other deal's", async () => {
+    const { app, clock } = t;
+    const later = () => new Date(clock.now().getTime() + 60_000);
+    const post = async (m: InboundMessage) => {
+      clock.set(m.sentAt);
+      await app.sink.message(m);
+    };
+    const quote = { name: '报价单.pdf' };
+    // Two deals wait for their customer's reply (an early-stage silence timer each).
+    await post(chat({ conv: 'c-stay', from: 'lisi', text: '赵经理您好，我是李四，负责贵司的项目。', at: later() }));
+    await post(chat({ conv: 'c-move', from: 'zhangsan', text: '钱总您好，我是张三，负责贵司的项目。', at: later() }));
+    await app.drain();
+    // One of them moves on to 方案报价; beside it a third deal opens and moves, its timer opened and
+    // cancelled in the same run of the analysis (or the next one).
+    await post(chat({ conv: 'c-move', from: 'zhangsan', text: '钱总，报价单发您了：首年 18 万，含实施。', at: later(), attachments: [quote] }));
+    await post(chat({ conv: 'c-both', from: 'lisi', text: '孙总您好，我是李四，负责贵司的项目。', at: later() }));
+    await post(chat({ conv: 'c-both', from: 'lisi', text: '孙总，报价单发您了：首年 9 万。', at: later(), attachments: [quote] }));
+    await app.drain();
+    const timersOf = (conv: string) =>
+      app.database.db
+        .select({ ruleId: timers.ruleId, status: timers.status })
+        .from(timers)
+        .where(eq(timers.conversationId, `local:${conv}`))
+        .orderBy(asc(timers.ruleId));
+    expect(await timersOf('c-stay')).toEqual([{ ruleId: 'silence-early', status: 'pending' }]);
+    const moved = [
+      { ruleId: 'quote-no-reply-3d', status: 'pending' },
+      { ruleId: 'silence-demo-proposal', status: 'pending' },
+      { ruleId: 'silence-early', status: 'cancelled' },
+    ];
+    expect(await timersOf('c-move')).toEqual(moved);
+    expect(await timersOf('c-both')).toEqual(moved);
+  });
+
   it('shows who corrected and who confirmed in /deal', async () => {
     const { app, clock } = t;
     const step = async (m: InboundMessage) => {
