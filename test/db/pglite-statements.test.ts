@@ -115,6 +115,10 @@ describe('PGlite statements, prepared once', () => {
     expect(await ours).toEqual([{ n: 0 }]);
   });
 
+  it('starts with 32 MB of shared buffers, not PostgreSQL’s 128 (the pool is set up at every start)', async () => {
+    expect(await database.sql.query('select current_setting($1) as size', ['shared_buffers'])).toEqual([{ size: '32MB' }]);
+  });
+
   it('plans each call for its data, and a transaction’s planMode for what follows it', async () => {
     const mode = 'select current_setting($1) as mode';
     expect(await database.sql.query(mode, ['plan_cache_mode'])).toEqual([{ mode: 'force_custom_plan' }]);
