@@ -22,6 +22,7 @@ import { createLogger } from '../core/logger.ts';
 import type { OutboundMessage } from '../core/types.ts';
 import { wallClock } from '../core/zoned-time.ts';
 import { dealConfirmations, deliveries, messages, nudges, opportunities, people } from '../db/schema/index.ts';
+import { nudgeCardColumns, sentMessage } from '../db/queries/deliveries.ts';
 import { createApp, type App } from './app.ts';
 import { readLink, tokenOf } from './demo/reader.ts';
 import { advanceTo, loadConversations, replay, toInbound } from './demo/replay.ts';
@@ -165,7 +166,7 @@ async function print(app: App, tz: string, convCount: number, msgCount: number):
   const { db } = app.database;
   const names = new Map((await db.select({ id: people.id, name: people.name }).from(people)).map((p) => [p.id, p.name]));
   const sent = await db
-    .select({ d: deliveries, ruleId: nudges.ruleId })
+    .select({ d: deliveries, ruleId: nudges.ruleId, ...nudgeCardColumns })
     .from(deliveries)
     .leftJoin(nudges, eq(nudges.id, deliveries.nudgeId))
     .orderBy(asc(deliveries.sentAt), asc(deliveries.createdAt));
@@ -177,16 +178,16 @@ async function print(app: App, tz: string, convCount: number, msgCount: number):
   };
   console.log(`dealwise demo — ${convCount} customer conversations, ${msgCount} messages replayed on a simulated clock (${tz})\n`);
   console.log('━━ Nudges the reps received (private 1:1 chat with the bot) ━━');
-  for (const { d, ruleId } of sent.filter((r) => r.d.nudgeId)) {
+  for (const { d, ruleId, nudgeTitle, nudgeBody } of sent.filter((r) => r.d.nudgeId)) {
     const who = 'personId' in d.to ? (names.get(d.to.personId) ?? d.to.personId) : d.to.conversationId;
     console.log(`\n[${fmt(d.sentAt)}] → ${who}  (rule: ${ruleId}, ${d.status})`);
-    console.log(indent(render(d.message)));
+    console.log(indent(render(sentMessage({ ...d, nudgeTitle, nudgeBody }))));
   }
   console.log('\n━━ Answers in the 1:1 chats ━━');
-  for (const { d } of sent.filter((r) => !r.d.nudgeId)) {
+  for (const { d, nudgeTitle, nudgeBody } of sent.filter((r) => !r.d.nudgeId)) {
     const who = 'personId' in d.to ? (names.get(d.to.personId) ?? d.to.personId) : d.to.conversationId;
     console.log(`\n[${fmt(d.sentAt)}] → ${who}`);
-    console.log(indent(render(d.message)));
+    console.log(indent(render(sentMessage({ ...d, nudgeTitle, nudgeBody }))));
   }
 }
 
@@ -223,7 +224,7 @@ async function sendPdfToBot(server: FastifyInstance, app: App, who: string, name
     .from(deliveries)
     .innerJoin(messages, sql`${deliveries.idempotencyKey} = 'reply:' || ${messages.id}`)
     .where(eq(messages.platformMessageId, messageId));
-  const url = reply ? /https?:\/\/\S+\/d\/[A-Za-z0-9_-]+/.exec(reply.message.text)?.[0] : undefined;
+  const url = reply?.message ? /https?:\/\/\S+\/d\/[A-Za-z0-9_-]+/.exec(reply.message.text)?.[0] : undefined;
   if (!url) throw new Error('the bot answered the PDF without a link');
   return url;
 }

@@ -4,7 +4,7 @@
  * platform, so a press is read the same wherever it came from.
  */
 import { z } from 'zod';
-import { type CardAction, type CardButton, FEEDBACK_VALUES, type FeedbackValue } from './types.ts';
+import { type CardAction, type CardButton, FEEDBACK_VALUES, type FeedbackValue, type OutboundMessage } from './types.ts';
 
 const id = z.string().min(1).max(100);
 const feedbackSchema = z.object({ nudgeId: id, value: z.enum(FEEDBACK_VALUES) });
@@ -15,6 +15,24 @@ export const FEEDBACK_LABELS: Record<FeedbackValue, string> = { useful: '有用'
 /** The three feedback buttons of a nudge card. */
 export function feedbackButtons(nudgeId: string): CardButton[] {
   return FEEDBACK_VALUES.map((value) => ({ label: FEEDBACK_LABELS[value], value: JSON.stringify({ nudgeId, value }) }));
+}
+
+/** A nudge's card, from the nudge's row: what its delivery sends (the delivery keeps no copy). */
+export function nudgeCard(nudge: { id: string; title: string; body: string }): OutboundMessage {
+  return { type: 'card', title: nudge.title, text: nudge.body, buttons: feedbackButtons(nudge.id) };
+}
+
+/**
+ * What a delivery sends: its own message, or, for a nudge's (whose message is null), the nudge's
+ * card. Throws for a delivery with neither, which no writer makes.
+ */
+export function deliveryMessage(
+  d: { id: string; message: OutboundMessage | null },
+  nudge: { id: string; title: string; body: string } | null,
+): OutboundMessage {
+  if (d.message) return d.message;
+  if (!nudge) throw new Error(`delivery ${d.id} has no message and no nudge`);
+  return nudgeCard(nudge);
 }
 
 /** The two buttons of a confirmation card. */

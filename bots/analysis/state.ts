@@ -181,7 +181,8 @@ export interface DeliveryRow {
   nudge_id: string | null;
   platform: Platform;
   to: { personId: string } | { conversationId: string };
-  message: OutboundMessage;
+  /** Null for a nudge's card, built from the nudge when it is sent (core/card-actions.ts `deliveryMessage`). */
+  message: OutboundMessage | null;
   created_at: string;
 }
 

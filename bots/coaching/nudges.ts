@@ -70,20 +70,24 @@ export function buildNudge(catalog: Catalog, sendPlatforms: readonly Platform[],
     body: message.text,
     created_at: at,
   };
-  const delivery = privateDelivery(catalog, sendPlatforms, n.personId, n.platform, message, `nudge:${id}`, id, n.at);
+  // The delivery keeps no copy of the card: it is the nudge's title and body (core/card-actions.ts).
+  const delivery = privateDelivery(catalog, sendPlatforms, n.personId, n.platform, null, `nudge:${id}`, id, n.at);
   const atomEvents: AtomEventRow[] = delivery
     ? n.atoms.map((a) => ({ id: newId(), atom_id: a.id, person_id: n.personId, nudge_id: id, opportunity_id: n.opportunityId, kind: 'pushed', at }))
     : [];
   return { nudge, delivery, atomEvents };
 }
 
-/** A message to a person's private chat with the bot; null when they have no id on a sending platform. */
+/**
+ * A message to a person's private chat with the bot; null when they have no id on a sending
+ * platform. `message` null: the card of the nudge `nudgeId`, built from it when sent.
+ */
 export function privateDelivery(
   catalog: Catalog,
   sendPlatforms: readonly Platform[],
   personId: string,
   preferred: Platform,
-  message: OutboundMessage,
+  message: OutboundMessage | null,
   idempotencyKey: string,
   nudgeId: string | null,
   at: Date,

@@ -3,7 +3,7 @@
  * and the `/kb` answer. Chinese, short enough for a phone screen. A talk-track's placeholders are
  * filled from the deal or the track is not written: no `{…}` ever reaches a rep.
  */
-import { feedbackButtons } from '../../core/card-actions.ts';
+import { nudgeCard } from '../../core/card-actions.ts';
 import type { OutboundMessage } from '../../core/types.ts';
 import type { Atom } from '../catalog/schema.ts';
 import { evidenceText, type FiguresHolder } from '../reports/figures.ts';
@@ -81,7 +81,7 @@ export function renderNudge(n: NudgeView): OutboundMessage {
   }
   for (const a of others) lines.push(`**也可参考**：${a.title}（/kb ${a.topic}）`);
   if (n.ask) lines.push('', `❓ ${n.ask}`);
-  return { type: 'card', title: `💡 ${n.title}`, text: lines.join('\n'), buttons: feedbackButtons(n.nudgeId) };
+  return nudgeCard({ id: n.nudgeId, title: `💡 ${n.title}`, body: lines.join('\n') });
 }
 
 /** A hint may name the customer; anything it cannot fill is dropped rather than shown raw. */

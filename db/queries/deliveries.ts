@@ -1,6 +1,8 @@
 /** Outbound deliveries: claimed and marked in bulk by the send job, found again by the sweep. */
+import { deliveryMessage } from '../../core/card-actions.ts';
 import type { OutboundMessage, Platform } from '../../core/types.ts';
 import type { Sql } from '../client.ts';
+import { nudges } from '../schema/index.ts';
 import { CONVERSATIONS_OF } from './conversations.ts';
 import { byBatchId, rowsParam, testedPerRow } from './json.ts';
 
@@ -27,16 +29,48 @@ export interface ClaimedDelivery {
  * room on each page, see migration 0008), not a new ~1.75 KB tuple and an entry in every index.
  */
 export async function claimDeliveries(tx: Sql, ids: readonly string[], now: Date, staleBefore: Date): Promise<ClaimedDelivery[]> {
-  return tx.query<ClaimedDelivery>(
-    `update deliveries set attempts = attempts + 1, claimed_at = $2
-     where id = any($1::text[]) and ${testedPerRow("status = 'pending'")}
-       and (claimed_at is null or claimed_at < $3)
-       and (not_before is null or not_before <= $2)
-     returning id, claimed_at as "claimedAt", idempotency_key as "idempotencyKey", nudge_id as "nudgeId", platform, "to", message, attempts,
-       parts_sent as "partsSent"`,
+  const rows = await tx.query<Omit<ClaimedDelivery, 'message'> & { message: OutboundMessage | null; nudge: NudgeCardRow | null }>(
+    `with taken as (
+       update deliveries set attempts = attempts + 1, claimed_at = $2
+       where id = any($1::text[]) and ${testedPerRow("status = 'pending'")}
+         and (claimed_at is null or claimed_at < $3)
+         and (not_before is null or not_before <= $2)
+       returning id, claimed_at, idempotency_key, nudge_id, platform, "to", message, attempts, parts_sent)
+     select t.id, t.claimed_at as "claimedAt", t.idempotency_key as "idempotencyKey", t.nudge_id as "nudgeId", t.platform, t."to", t.message,
+       t.attempts, t.parts_sent as "partsSent", ${NUDGE_CARD_ROW} as nudge
+     from taken t left join nudges n on t.message is null and n.id = t.nudge_id`,
     [ids, now, staleBefore],
   );
+  return rows.map(({ nudge, ...d }) => ({ ...d, message: deliveryMessage(d, nudge) }));
 }
+
+/** The nudge's fields its card is built from (`nudgeCard`), as one JSON value; null where the join found none. */
+export interface NudgeCardRow {
+  id: string;
+  title: string;
+  body: string;
+}
+
+/**
+ * For a drizzle select of deliveries left-joined to their nudge (`eq(nudges.id, deliveries.nudgeId)`):
+ * the columns a nudge's card is built from, and `sentMessage` to build what was sent.
+ */
+export const nudgeCardColumns = { nudgeTitle: nudges.title, nudgeBody: nudges.body };
+
+/** What a delivery read with `nudgeCardColumns` sends (see `deliveryMessage`). */
+export function sentMessage(r: {
+  id: string;
+  message: OutboundMessage | null;
+  nudgeId: string | null;
+  nudgeTitle: string | null;
+  nudgeBody: string | null;
+}): OutboundMessage {
+  const nudge = r.nudgeId !== null && r.nudgeTitle !== null && r.nudgeBody !== null ? { id: r.nudgeId, title: r.nudgeTitle, body: r.nudgeBody } : null;
+  return deliveryMessage(r, nudge);
+}
+
+/** Selects a joined nudge `n`'s card fields (see NudgeCardRow). */
+export const NUDGE_CARD_ROW = "case when n.id is null then null else json_build_object('id', n.id, 'title', n.title, 'body', n.body) end";
 
 export interface DeliveryOutcome {
   id: string;

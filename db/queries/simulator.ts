@@ -7,6 +7,7 @@ import { and, asc, desc, eq, gt, inArray, like, max, sql } from 'drizzle-orm';
 import type { OutboundMessage } from '../../core/types.ts';
 import type { Db } from '../client.ts';
 import { conversations, deliveries, messages, nudges } from '../schema/index.ts';
+import { nudgeCardColumns, sentMessage } from './deliveries.ts';
 
 /** A sent delivery of the local adapter and the conversation it is about (null when none is known). */
 export interface LocalSent {
@@ -30,22 +31,25 @@ const sentColumns = {
   sentAt: deliveries.sentAt,
   nudgeConv: nudges.conversationId,
   replyConv: messages.conversationId,
+  ...nudgeCardColumns,
 };
 
 type SentRow = {
   id: string;
   to: LocalSent['to'];
-  message: OutboundMessage;
+  message: OutboundMessage | null;
   nudgeId: string | null;
   sentAt: Date | null;
   nudgeConv: string | null;
   replyConv: string | null;
+  nudgeTitle: string | null;
+  nudgeBody: string | null;
 };
 
 const toSent = (r: SentRow): LocalSent => ({
   id: r.id,
   to: r.to,
-  message: r.message,
+  message: sentMessage(r),
   nudgeId: r.nudgeId,
   sentAt: r.sentAt ?? new Date(0),
   about: r.nudgeConv ?? r.replyConv ?? ('conversationId' in r.to ? r.to.conversationId : null),

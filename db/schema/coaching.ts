@@ -92,7 +92,12 @@ export const deliveries = pgTable(
     platform: platformEnum('platform').notNull(),
     /** Our ids: `{ personId }` for a private message, `{ conversationId }` for a chat. */
     to: jsonb('to').$type<{ personId: string } | { conversationId: string }>().notNull(),
-    message: jsonb('message').$type<OutboundMessage>().notNull(),
+    /**
+     * What is sent; null for a nudge's card, which is built from the nudge's title and body when
+     * it is sent or read (`deliveryMessage`, bots/coaching/render.ts): a card repeated here was
+     * 1.5 KB a nudge written, parsed and rewritten by the send's mark once more.
+     */
+    message: jsonb('message').$type<OutboundMessage>(),
     status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     /**

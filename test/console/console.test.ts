@@ -51,7 +51,7 @@ describe('console sign-in', () => {
     await t.app.sink.message(dm('wangjing', '/console', t.clock.now()));
     await t.app.drain();
     const [reply] = await t.app.database.db.select().from(deliveries).where(like(deliveries.idempotencyKey, 'reply:%')).orderBy(desc(deliveries.createdAt));
-    const text = reply!.message.type === 'markdown' ? reply!.message.text : '';
+    const text = reply!.message!.type === 'markdown' ? reply!.message!.text : '';
     expect(text).toMatch(/\(https:\/\/sales\.example\.com\/console\/login\/[A-Za-z0-9_-]{43}\)/);
     expect(text).toContain('10 分钟');
   });

@@ -13,6 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../core/types.ts';
 import { atoms, auditLog, deliveries, nudges } from '../../db/schema/index.ts';
+import { nudgeCardColumns, sentMessage } from '../../db/queries/deliveries.ts';
 import { chat, dm, type TestApp } from '../helpers/app.ts';
 import { type BrowserStack, startBrowserStack } from '../helpers/browser.ts';
 
@@ -37,7 +38,7 @@ async function askLink(personId: string): Promise<string> {
   await say(dm(personId, '/console', t.clock.now()));
   const rows = await t.app.database.db.select().from(deliveries).where(like(deliveries.idempotencyKey, 'reply:%')).orderBy(desc(deliveries.createdAt));
   const row = rows.find((r) => 'personId' in r.to && r.to.personId === personId);
-  const text = row && (row.message.type === 'markdown' || row.message.type === 'text') ? row.message.text : '';
+  const text = row && (row.message!.type === 'markdown' || row.message!.type === 'text') ? row.message!.text : '';
   const url = /\((http:\/\/[^)\s]+\/console\/login\/[A-Za-z0-9_-]+)\)/.exec(text)?.[1];
   if (!url) throw new Error(`no console link in the answer: ${text}`);
   return url;
@@ -149,12 +150,13 @@ describe('knowledge admin in the browser', () => {
     expect(next?.atomIds[0]).toBe(atomId);
     expect(next!.body).toContain('李主任，控制台刚改的话术：我们先把每月因跟进不及时流失的订单算一算');
     const sent = await t.app.database.db
-      .select()
+      .select({ id: deliveries.id, message: deliveries.message, nudgeId: deliveries.nudgeId, ...nudgeCardColumns })
       .from(deliveries)
+      .leftJoin(nudges, eq(nudges.id, deliveries.nudgeId))
       .where(eq(deliveries.idempotencyKey, `nudge:${next!.id}`));
     // The card sent to 张三 in his 1:1 chat carries it.
     expect(sent).toHaveLength(1);
-    expect(JSON.stringify(sent[0]!.message)).toContain('李主任，控制台刚改的话术');
+    expect(JSON.stringify(sentMessage(sent[0]!))).toContain('李主任，控制台刚改的话术');
   });
 
   it('a rep is refused the admin pages and their JSON', async () => {

@@ -22,6 +22,7 @@ import { inboxKeysInUse } from '../../db/queries/inbox.ts';
 import { pruneNonces } from '../../db/queries/nonces.ts';
 import { atomEvents, atoms, conversations, deliveries, messages, nudges, people, timers, webhookNonces } from '../../db/schema/index.ts';
 import { CATALOG_FILES } from '../setup/constants.ts';
+import { feedbackButtons } from '../../core/card-actions.ts';
 import { chat, dm } from '../helpers/app.ts';
 import { nudgeRow } from '../helpers/rows.ts';
 
@@ -247,16 +248,16 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
     });
 
     /** A delivery to zhangsan waiting to be sent, made at `at`. */
-    const pendingDelivery = (id: string) =>
-      database.db.insert(deliveries).values({
-        id,
-        idempotencyKey: id,
-        platform: 'local',
-        to: { personId: 'zhangsan' },
-        message: { type: 'text', text: 'hi' },
-        status: 'pending',
-        createdAt: at,
-      });
+    const pendingFields = (id: string) => ({
+      id,
+      idempotencyKey: id,
+      platform: 'local' as const,
+      to: { personId: 'zhangsan' },
+      message: { type: 'text' as const, text: 'hi' },
+      status: 'pending' as const,
+      createdAt: at,
+    });
+    const pendingDelivery = (id: string) => database.db.insert(deliveries).values(pendingFields(id));
 
     it('claims a delivery for one sender; a crashed sender’s row is retaken after its lease; marks outcomes', async () => {
       const id = `d-${name}`;
@@ -307,6 +308,31 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       const later = new Date(at.getTime() + 1_000);
       const [second] = await claimDeliveries(database.sql, [id], later, new Date(later.getTime() - 60_000));
       expect(second).toMatchObject({ partsSent: 1, attempts: 2 });
+    });
+
+    it("claims a nudge's delivery, which keeps no copy of the card, with the card built from the nudge", async () => {
+      const iso = at.toISOString();
+      const n = { ...nudgeRow(`nc-${name}`, iso), title: '💡 客户提出价格异议', body: '**建议**：先确认顾虑' };
+      await insertNudges(database.sql, [{ ...n, compliance_id: null }]);
+      const delivery = (id: string, nudgeId: string | null) => ({
+        id,
+        idempotency_key: id,
+        nudge_id: nudgeId,
+        platform: 'local' as const,
+        to: { personId: 'zhangsan' },
+        message: null,
+        created_at: iso,
+      });
+      await insertDeliveries(database.sql, [delivery(`dc-${name}`, n.id)]);
+      const [claimed] = await claimDeliveries(database.sql, [`dc-${name}`], at, new Date(at.getTime() - 60_000));
+      expect(claimed?.message).toEqual({ type: 'card', title: n.title, text: n.body, buttons: feedbackButtons(n.id) });
+      // A delivery with neither a message nor a nudge is no writer's: the claim says so.
+      await database.db.insert(deliveries).values({ ...pendingFields(`dx-${name}`), message: null });
+      await expect(claimDeliveries(database.sql, [`dx-${name}`], at, new Date(at.getTime() - 60_000))).rejects.toThrow(
+        `delivery dx-${name} has no message and no nudge`,
+      );
+      await database.db.delete(deliveries).where(inArray(deliveries.id, [`dc-${name}`, `dx-${name}`]));
+      await database.db.delete(nudges).where(eq(nudges.id, n.id));
     });
 
     it('writes a nudge only with its compliance record, and a delivery or atom event only with its nudge', async () => {

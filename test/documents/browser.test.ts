@@ -356,7 +356,7 @@ describe('a customer reading a tracked quote, through the whole app', () => {
       .select()
       .from(deliveries)
       .where(sql`${deliveries.idempotencyKey} = (select 'reply:' || id from messages where platform_message_id = ${ask.messageId})`);
-    const text = reply!.message.text;
+    const text = reply!.message!.text;
     expect(text).toContain('**客户阅读**');
     expect(text).toMatch(/《华东医疗-报价单》打开 3 次 · 读者 1 · 共 \d+秒/);
     expect(text).toContain('反复看 第1、7页');

@@ -56,7 +56,7 @@ describe('a customer reading a shared quote, through the loop', () => {
       .from(deliveries)
       .where(sql`${deliveries.idempotencyKey} = (select 'reply:' || id from messages where platform_message_id = ${platformMessageId})`);
     expect(row).toBeDefined();
-    return row!.message;
+    return row!.message!;
   };
   /** Asks the bot in a 1:1 chat and returns its answer. */
   const ask = async (who: string, text: string): Promise<OutboundMessage> => {

@@ -1,8 +1,9 @@
-import { count } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../bots/http/server.ts';
-import { conversations, messages, nudges, opportunities } from '../../db/schema/index.ts';
+import { feedbackButtons } from '../../core/card-actions.ts';
+import { conversations, deliveries, messages, nudges, opportunities } from '../../db/schema/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 
 const good = {
@@ -83,6 +84,12 @@ describe('POST /v1/messages', () => {
     const outbox = res.json().items as Array<{ to: unknown; message: { type: string; title: string }; nudgeId: string }>;
     expect(outbox).toHaveLength(1);
     expect(outbox[0]).toMatchObject({ to: { personId: 'zhangsan' }, message: { type: 'card', title: '💡 客户提出价格异议' } });
+    // The delivery keeps no copy of the card: the card sent and listed is the nudge's own.
+    const [n0] = await t.app.database.db.select().from(nudges);
+    const [d0] = await t.app.database.db.select().from(deliveries).where(eq(deliveries.nudgeId, n0!.id));
+    expect(d0).toMatchObject({ status: 'sent', message: null });
+    expect(outbox[0]!.message).toEqual({ type: 'card', title: n0!.title, text: n0!.body, buttons: feedbackButtons(n0!.id) });
+    expect(n0!.body).toContain('**客户原话**：「太贵了，超预算了」');
 
     const fb = await server.inject({
       method: 'POST',

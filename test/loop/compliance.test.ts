@@ -61,7 +61,7 @@ describe('compliance', () => {
       .from(deliveries)
       .where(eq(deliveries.idempotencyKey, `compliance-rollup-wangjing-${new Date('2026-11-24T00:00:00+08:00').toISOString()}`));
     expect(rows).toHaveLength(1);
-    const text = rows[0]!.message.type === 'text' ? rows[0]!.message.text : rows[0]!.message.text;
+    const text = rows[0]!.message!.type === 'text' ? rows[0]!.message!.text : rows[0]!.message!.text;
     expect(text).toContain('共 2 条');
     expect(text).toContain('当天多次联系客户未获回复');
     expect(text).toContain('敏感说法');

@@ -260,7 +260,7 @@ describe('labels from the team', () => {
       .where(like(deliveries.idempotencyKey, 'reply:%'))
       .orderBy(desc(deliveries.createdAt))
       .limit(1);
-    const text = answer!.message.type === 'markdown' ? answer!.message.text : '';
+    const text = answer!.message!.type === 'markdown' ? answer!.message!.text : '';
     expect(text).toMatch(/\*\*更正与确认\*\*\n\d\d-\d\d \d\d:\d\d {2}张三确认赢单\n\d\d-\d\d \d\d:\d\d {2}张三更正金额：（空） → 20万\n\n\*\*价值分 \d+\*\*：/);
   });
 });

@@ -199,7 +199,7 @@ describe('the monthly decay report', () => {
     if (!row) return null;
     expect(await createDecayReport(deps(), personId)).toBeNull();
     const [d] = await database.db.select().from(deliveries).where(eq(deliveries.id, row.id));
-    return text(d!.message);
+    return text(d!.message!);
   };
 
   it('goes to the managers and to the atoms’ owners, once a month, and to no one with nothing decaying', async () => {
@@ -218,7 +218,7 @@ describe('the monthly decay report', () => {
   it('and the weekly digest lists the decaying atoms too', async () => {
     const row = await createWeeklyDigest(deps(), 'wangjing');
     const [d] = await database.db.select().from(deliveries).where(eq(deliveries.id, row!.id));
-    const digest = text(d!.message);
+    const digest = text(d!.message!);
     expect(digest).toContain(`**话术衰减**（连续两个月采用率低于 15%）\n- ${catalog.current.atoms.get('competitor-named')!.title}`);
     expect(digest).toContain('`/atoms`');
   });

@@ -171,7 +171,7 @@ describe('the weekly digest', () => {
     const again = await createWeeklyDigest(deps, personId);
     expect(again).toBeNull();
     const [d] = await database.db.select().from(deliveries).where(eq(deliveries.id, row!.id));
-    return d!.message;
+    return d!.message!;
   };
 
   it("shows a manager last week in a line, their teams' risks and the top breakpoint with its n, on a phone screen", async () => {

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { AppError } from '../../../core/errors.ts';
 import { conversationKey } from '../../../core/ids.ts';
 import { deliveries, nudges } from '../../../db/schema/index.ts';
+import { nudgeCardColumns, sentMessage } from '../../../db/queries/deliveries.ts';
 import type { App } from '../../app.ts';
 
 const query = z
@@ -30,9 +31,10 @@ export function registerOutbox(v1: FastifyInstance, app: App): void {
     const q = parsed.data;
     const cursor = q.after ? decodeCursor(q.after) : null;
     const conv = q.conversationId ? conversationKey('local', q.conversationId) : null;
-    const rows = await app.database.db
-      .select()
+    const found = await app.database.db
+      .select({ d: deliveries, ...nudgeCardColumns })
       .from(deliveries)
+      .leftJoin(nudges, eq(nudges.id, deliveries.nudgeId))
       .where(
         and(
           eq(deliveries.platform, 'local'),
@@ -49,6 +51,7 @@ export function registerOutbox(v1: FastifyInstance, app: App): void {
       )
       .orderBy(asc(deliveries.sentAt), asc(deliveries.id))
       .limit(q.limit);
+    const rows = found.map(({ d, nudgeTitle, nudgeBody }) => ({ ...d, message: sentMessage({ ...d, nudgeTitle, nudgeBody }) }));
     const last = rows[rows.length - 1];
     return {
       items: rows.map((d) => ({ id: d.id, to: d.to, message: d.message, nudgeId: d.nudgeId, sentAt: d.sentAt })),
