@@ -26,7 +26,9 @@ export interface ClaimedDelivery {
  *
  * A taken row stays 'pending' with its `claimed_at` set ("being sent" is a claim younger than the
  * lease): the claim writes only columns no index holds, so it is a HOT update (the table leaves
- * room on each page, see migration 0008), not a new ~1.75 KB tuple and an entry in every index.
+ * room on each page, see migration 0008), not a new tuple and an entry in every index. A nudge's
+ * delivery keeps no copy of its card (its `message` is null): the card comes back with the claim,
+ * built from the nudge joined to it.
  */
 export async function claimDeliveries(tx: Sql, ids: readonly string[], now: Date, staleBefore: Date): Promise<ClaimedDelivery[]> {
   const rows = await tx.query<Omit<ClaimedDelivery, 'message'> & { message: OutboundMessage | null; nudge: NudgeCardRow | null }>(
