@@ -20,6 +20,16 @@ export interface ClaimedDelivery {
   partsSent: number;
 }
 
+/** The nudge's fields its card is built from (`nudgeCard`), as one JSON value; null where the join found none. */
+interface NudgeCardRow {
+  id: string;
+  title: string;
+  body: string;
+}
+
+/** Selects a joined nudge `n`'s card fields (see NudgeCardRow). */
+const NUDGE_CARD_ROW = "case when n.id is null then null else json_build_object('id', n.id, 'title', n.title, 'body', n.body) end";
+
 /**
  * Takes the given deliveries that are due and free for this sender: pending ones nobody holds,
  * and those held by a sender whose lease ran out (it crashed). Returns what it took.
@@ -46,13 +56,6 @@ export async function claimDeliveries(tx: Sql, ids: readonly string[], now: Date
   return rows.map(({ nudge, ...d }) => ({ ...d, message: deliveryMessage(d, nudge) }));
 }
 
-/** The nudge's fields its card is built from (`nudgeCard`), as one JSON value; null where the join found none. */
-export interface NudgeCardRow {
-  id: string;
-  title: string;
-  body: string;
-}
-
 /**
  * For a drizzle select of deliveries left-joined to their nudge (`eq(nudges.id, deliveries.nudgeId)`):
  * the columns a nudge's card is built from, and `sentMessage` to build what was sent.
@@ -70,9 +73,6 @@ export function sentMessage(r: {
   const nudge = r.nudgeId !== null && r.nudgeTitle !== null && r.nudgeBody !== null ? { id: r.nudgeId, title: r.nudgeTitle, body: r.nudgeBody } : null;
   return deliveryMessage(r, nudge);
 }
-
-/** Selects a joined nudge `n`'s card fields (see NudgeCardRow). */
-export const NUDGE_CARD_ROW = "case when n.id is null then null else json_build_object('id', n.id, 'title', n.title, 'body', n.body) end";
 
 export interface DeliveryOutcome {
   id: string;

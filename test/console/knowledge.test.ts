@@ -481,7 +481,7 @@ describe('shared material', () => {
     const [reply] = (await db().select().from(deliveries).where(like(deliveries.idempotencyKey, 'reply:%')).orderBy(desc(deliveries.createdAt))).filter(
       (d) => 'personId' in d.to && d.to.personId === 'zhangsan',
     );
-    const text = reply?.message!.type === 'markdown' ? reply.message!.text : '';
+    const text = reply?.message?.type === 'markdown' ? reply.message.text : '';
     expect(text).toContain('《华东医疗案例》发到「东方物流 · 仓储」的客户群');
     expect(text).toMatch(/\/d\/[A-Za-z0-9_-]{20,}/);
     const links = await db().select().from(documentLinks).where(eq(documentLinks.documentId, docId));

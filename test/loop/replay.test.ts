@@ -135,7 +135,10 @@ describe('the demo conversations through the whole loop', () => {
     expect(answers.every((d) => d.status === 'sent')).toBe(true);
     const replies = answers.map((d) => ({ to: d.to, message: d.message }));
     expect(replies).toHaveLength(3);
-    const [team, deal, refused] = replies.map((r) => ({ ...r, text: r.message!.type === 'text' ? r.message!.text : `${r.message!.title}\n${r.message!.text}` }));
+    const [team, deal, refused] = replies.map((r) => ({
+      ...r,
+      text: r.message!.type === 'text' ? r.message!.text : `${r.message!.title}\n${r.message!.text}`,
+    }));
     expect(team!.to).toEqual({ personId: 'wangjing' });
     expect(team!.text).toContain('华东一组 · 上周团队概览');
     expect(team!.text).toMatch(/\*\*张三\*\*\n会话 1 · 关键动作 \d+/);
