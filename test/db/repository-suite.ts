@@ -395,12 +395,7 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       const ids = [1, 2, 3, 4, 5].map((i) => `pg-${name}-${i}`);
       await database.db.insert(deliveries).values(
         ids.map((id, i) => ({
-          id,
-          idempotencyKey: id,
-          platform: 'local' as const,
-          to: { personId: 'zhangsan' },
-          message: { type: 'text' as const, text: 'hi' },
-          status: 'pending' as const,
+          ...pendingFields(id),
           // Two share a time: the id breaks the tie.
           createdAt: new Date(at.getTime() - 30 * 86_400_000 + Math.min(i, 3) * 1_000),
         })),
