@@ -24,7 +24,7 @@ import { atomEvents, atoms, conversations, deliveries, messages, nudges, people,
 import { CATALOG_FILES } from '../setup/constants.ts';
 import { feedbackButtons } from '../../core/card-actions.ts';
 import { chat, dm } from '../helpers/app.ts';
-import { nudgeRow } from '../helpers/rows.ts';
+import { deliveryRow, nudgeRow } from '../helpers/rows.ts';
 
 const at = new Date('2026-11-23T09:00:00+08:00');
 
@@ -314,15 +314,7 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
       const iso = at.toISOString();
       const n = { ...nudgeRow(`nc-${name}`, iso), title: '💡 客户提出价格异议', body: '**建议**：先确认顾虑' };
       await insertNudges(database.sql, [{ ...n, compliance_id: null }]);
-      const delivery = (id: string, nudgeId: string | null) => ({
-        id,
-        idempotency_key: id,
-        nudge_id: nudgeId,
-        platform: 'local' as const,
-        to: { personId: 'zhangsan' },
-        message: null,
-        created_at: iso,
-      });
+      const delivery = (id: string, nudgeId: string | null) => deliveryRow(id, nudgeId, null, iso);
       await insertDeliveries(database.sql, [delivery(`dc-${name}`, n.id)]);
       const [claimed] = await claimDeliveries(database.sql, [`dc-${name}`], at, new Date(at.getTime() - 60_000));
       expect(claimed?.message).toEqual({ type: 'card', title: n.title, text: n.body, buttons: feedbackButtons(n.id) });
@@ -356,15 +348,7 @@ export function defineRepositorySuite(name: string, open: () => Promise<Database
         { ...nudge(`n-${name}-3`), compliance_id: `cr-${name}-never-written` },
       ]);
       expect(written).toEqual(new Set([`n-${name}-1`, `n-${name}-2`]));
-      const delivery = (id: string, nudgeId: string | null) => ({
-        id,
-        idempotency_key: id,
-        nudge_id: nudgeId,
-        platform: 'local' as const,
-        to: { personId: 'zhangsan' },
-        message: { type: 'text' as const, text: 'hi' },
-        created_at: iso,
-      });
+      const delivery = (id: string, nudgeId: string | null) => deliveryRow(id, nudgeId, { type: 'text', text: 'hi' }, iso);
       const sent = await insertDeliveries(database.sql, [
         delivery(`dn-${name}-1`, `n-${name}-1`),
         delivery(`dn-${name}-3`, `n-${name}-3`),
