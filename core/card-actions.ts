@@ -22,19 +22,6 @@ export function nudgeCard(nudge: { id: string; title: string; body: string }): O
   return { type: 'card', title: nudge.title, text: nudge.body, buttons: feedbackButtons(nudge.id) };
 }
 
-/**
- * What a delivery sends: its own message, or, for a nudge's (whose message is null), the nudge's
- * card. Throws for a delivery with neither, which no writer makes.
- */
-export function deliveryMessage(
-  d: { id: string; message: OutboundMessage | null },
-  nudge: { id: string; title: string; body: string } | null,
-): OutboundMessage {
-  if (d.message) return d.message;
-  if (!nudge) throw new Error(`delivery ${d.id} has no message and no nudge`);
-  return nudgeCard(nudge);
-}
-
 /** The two buttons of a confirmation card. */
 export function confirmButtons(confirmationId: string, yes = '确认', no = '不是'): CardButton[] {
   return [

@@ -181,7 +181,7 @@ export interface DeliveryRow {
   nudge_id: string | null;
   platform: Platform;
   to: { personId: string } | { conversationId: string };
-  /** Null for a nudge's card, built from the nudge when it is sent (core/card-actions.ts `deliveryMessage`). */
+  /** Null for a nudge's card, built from the nudge when it is sent (`sentMessage`, db/queries/deliveries.ts). */
   message: OutboundMessage | null;
   created_at: string;
 }

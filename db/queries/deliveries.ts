@@ -1,5 +1,5 @@
 /** Outbound deliveries: claimed and marked in bulk by the send job, found again by the sweep. */
-import { deliveryMessage } from '../../core/card-actions.ts';
+import { nudgeCard } from '../../core/card-actions.ts';
 import type { OutboundMessage, Platform } from '../../core/types.ts';
 import type { Sql } from '../client.ts';
 import { nudges } from '../schema/index.ts';
@@ -20,16 +20,6 @@ export interface ClaimedDelivery {
   partsSent: number;
 }
 
-/** The nudge's fields its card is built from (`nudgeCard`), as one JSON value; null where the join found none. */
-interface NudgeCardRow {
-  id: string;
-  title: string;
-  body: string;
-}
-
-/** Selects a joined nudge `n`'s card fields (see NudgeCardRow). */
-const NUDGE_CARD_ROW = "case when n.id is null then null else json_build_object('id', n.id, 'title', n.title, 'body', n.body) end";
-
 /**
  * Takes the given deliveries that are due and free for this sender: pending ones nobody holds,
  * and those held by a sender whose lease ran out (it crashed). Returns what it took.
@@ -41,7 +31,7 @@ const NUDGE_CARD_ROW = "case when n.id is null then null else json_build_object(
  * built from the nudge joined to it.
  */
 export async function claimDeliveries(tx: Sql, ids: readonly string[], now: Date, staleBefore: Date): Promise<ClaimedDelivery[]> {
-  const rows = await tx.query<Omit<ClaimedDelivery, 'message'> & { message: OutboundMessage | null; nudge: NudgeCardRow | null }>(
+  const rows = await tx.query<Omit<ClaimedDelivery, 'message'> & SentRow>(
     `with taken as (
        update deliveries set attempts = attempts + 1, claimed_at = $2
        where id = any($1::text[]) and ${testedPerRow("status = 'pending'")}
@@ -49,11 +39,11 @@ export async function claimDeliveries(tx: Sql, ids: readonly string[], now: Date
          and (not_before is null or not_before <= $2)
        returning id, claimed_at, idempotency_key, nudge_id, platform, "to", message, attempts, parts_sent)
      select t.id, t.claimed_at as "claimedAt", t.idempotency_key as "idempotencyKey", t.nudge_id as "nudgeId", t.platform, t."to", t.message,
-       t.attempts, t.parts_sent as "partsSent", ${NUDGE_CARD_ROW} as nudge
+       t.attempts, t.parts_sent as "partsSent", n.title as "nudgeTitle", n.body as "nudgeBody"
      from taken t left join nudges n on t.message is null and n.id = t.nudge_id`,
     [ids, now, staleBefore],
   );
-  return rows.map(({ nudge, ...d }) => ({ ...d, message: deliveryMessage(d, nudge) }));
+  return rows.map(({ nudgeTitle, nudgeBody, ...d }) => ({ ...d, message: sentMessage({ ...d, nudgeTitle, nudgeBody }) }));
 }
 
 /**
@@ -62,16 +52,23 @@ export async function claimDeliveries(tx: Sql, ids: readonly string[], now: Date
  */
 export const nudgeCardColumns = { nudgeTitle: nudges.title, nudgeBody: nudges.body };
 
-/** What a delivery read with `nudgeCardColumns` sends (see `deliveryMessage`). */
-export function sentMessage(r: {
+/** A delivery as read with `nudgeCardColumns` (its nudge's title and body, null where it has none or no nudge). */
+interface SentRow {
   id: string;
   message: OutboundMessage | null;
   nudgeId: string | null;
   nudgeTitle: string | null;
   nudgeBody: string | null;
-}): OutboundMessage {
-  const nudge = r.nudgeId !== null && r.nudgeTitle !== null && r.nudgeBody !== null ? { id: r.nudgeId, title: r.nudgeTitle, body: r.nudgeBody } : null;
-  return deliveryMessage(r, nudge);
+}
+
+/**
+ * What a delivery sends: its own message, or, for a nudge's (whose message is null), the nudge's
+ * card. Throws for a delivery with neither, which no writer makes.
+ */
+export function sentMessage(r: SentRow): OutboundMessage {
+  if (r.message) return r.message;
+  if (r.nudgeId === null || r.nudgeTitle === null || r.nudgeBody === null) throw new Error(`delivery ${r.id} has no message and no nudge`);
+  return nudgeCard({ id: r.nudgeId, title: r.nudgeTitle, body: r.nudgeBody });
 }
 
 export interface DeliveryOutcome {

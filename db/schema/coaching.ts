@@ -95,7 +95,7 @@ export const deliveries = pgTable(
     to: jsonb('to').$type<{ personId: string } | { conversationId: string }>().notNull(),
     /**
      * What is sent; null for a nudge's card, which is built from the nudge's title and body when
-     * it is sent or read (`deliveryMessage`, core/card-actions.ts): a card repeated here was
+     * it is sent or read (`sentMessage`, db/queries/deliveries.ts): a card repeated here was
      * 1.5 KB a nudge written, parsed and rewritten by the send's mark once more.
      */
     message: jsonb('message').$type<OutboundMessage>(),

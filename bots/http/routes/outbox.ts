@@ -51,11 +51,16 @@ export function registerOutbox(v1: FastifyInstance, app: App): void {
       )
       .orderBy(asc(deliveries.sentAt), asc(deliveries.id))
       .limit(q.limit);
-    const rows = found.map(({ d, nudgeTitle, nudgeBody }) => ({ ...d, message: sentMessage({ ...d, nudgeTitle, nudgeBody }) }));
-    const last = rows[rows.length - 1];
+    const last = found.at(-1)?.d;
     return {
-      items: rows.map((d) => ({ id: d.id, to: d.to, message: d.message, nudgeId: d.nudgeId, sentAt: d.sentAt })),
-      next: rows.length === q.limit && last?.sentAt ? encodeCursor(last.sentAt, last.id) : null,
+      items: found.map(({ d, nudgeTitle, nudgeBody }) => ({
+        id: d.id,
+        to: d.to,
+        message: sentMessage({ ...d, nudgeTitle, nudgeBody }),
+        nudgeId: d.nudgeId,
+        sentAt: d.sentAt,
+      })),
+      next: found.length === q.limit && last?.sentAt ? encodeCursor(last.sentAt, last.id) : null,
     };
   });
 }
