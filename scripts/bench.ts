@@ -153,7 +153,7 @@ const stop = async (ps: readonly WorkerProcess[]) => {
 };
 
 interface Phases {
-  paced: Array<{ tag: string; rate: number; behindMs: number; key: 'paced' | 'held'; cpuMs: CpuPerMessage }>;
+  paced: Array<{ tag: string; rate: number; behindMs: number; key: 'paced' | 'held'; cpuMs: CpuPerMessage; batch: { ingest: number; analysis: number } }>;
   /** Each phase's tag, chats and messages stored beyond two a chat, for the nothing-lost checks. */
   tags: Array<[string, number, number]>;
 }
@@ -219,7 +219,7 @@ async function phases(r: Running, mode: Mode, run: number, f: Figures): Promise<
       timeoutMs: 300_000,
     });
     if (Object.keys(p.load.failures).length > 0) problems.push(`${mode} run ${run} paced: ${JSON.stringify(p.load.failures)}`);
-    out.paced.push({ tag, rate, behindMs: p.load.behindMs, key: k === 0 ? 'paced' : 'held', cpuMs: p.cpuMs });
+    out.paced.push({ tag, rate, behindMs: p.load.behindMs, key: k === 0 ? 'paced' : 'held', cpuMs: p.cpuMs, batch: p.batch });
     out.tags.push([tag, p.chats, 0]);
   }
   return out;
@@ -236,7 +236,7 @@ async function settle(sql: Database['sql'], mode: Mode, run: number, f: Figures,
     for (const [k, v] of Object.entries(cpu)) f[`${p.key}.${k}`] = v;
     const part = (xs: number[]) => `${pct(xs, 50).toFixed(0)}/${pct(xs, 99).toFixed(0)}`;
     console.log(
-      `  paced at ${p.rate} msg/s for ${PACED_SECONDS} s: ingest → nudge p50 ${pct(t, 50).toFixed(0)} ms, p99 ${pct(t, 99).toFixed(0)} ms (${t.length} nudges; sender at worst ${p.behindMs.toFixed(0)} ms behind); p50/p99 of its parts: posted → stored ${part(lat.stored)}, stored → claimed ${part(lat.queued)}, claimed → sent ${part(lat.analysed)} ms; CPU ms a message ${cpu.cpuTotal.toFixed(2)} (web ${c.web.toFixed(2)}, workers ${c.workers.toFixed(2)}, PostgreSQL ${c.postgres.toFixed(2)}, Redis ${c.redis.toFixed(2)})`,
+      `  paced at ${p.rate} msg/s for ${PACED_SECONDS} s: ingest → nudge p50 ${pct(t, 50).toFixed(0)} ms, p99 ${pct(t, 99).toFixed(0)} ms (${t.length} nudges; sender at worst ${p.behindMs.toFixed(0)} ms behind); p50/p99 of its parts: posted → stored ${part(lat.stored)}, stored → claimed ${part(lat.queued)}, claimed → sent ${part(lat.analysed)} ms; CPU ms a message ${cpu.cpuTotal.toFixed(2)} (web ${c.web.toFixed(2)}, workers ${c.workers.toFixed(2)}, PostgreSQL ${c.postgres.toFixed(2)}, Redis ${c.redis.toFixed(2)}); messages per transaction: ingest ${p.batch.ingest.toFixed(1)}, analysis ${p.batch.analysis.toFixed(1)}`,
     );
   }
   for (const [tag, chats, extra] of out.tags) problems.push(...(await verify(sql, tag, chats, extra)).map((p) => `${mode} run ${run}: ${p}`));

@@ -59,6 +59,12 @@ export async function sample(r: Running): Promise<Sample> {
   };
 }
 
+/** Messages an ingest and an analysis transaction held on average between two samples. */
+function perTransaction(from: Sample, to: Sample): { ingest: number; analysis: number } {
+  const b = to.batches.map((x, i) => x - from.batches[i]!);
+  return { ingest: b[1]! / b[0]!, analysis: b[3]! / b[2]! };
+}
+
 /**
  * Scrapes every process every `everyMs` (twice a second: each scrape costs the processes a
  * little) until stopped, keeping every sample; `until` resolves with the first sample that
@@ -217,7 +223,6 @@ export async function sustained(
   // The deliveries stored after the burst was over are analysed before the next phase counts.
   await waitFor(r, base, { analysed: messages + hook.stored(), sent: chats }, timeoutMs);
   const cpuMs = await cpuOf(messages);
-  const b = sent.batches.map((x, i) => x - base.batches[i]!);
   // The burst: samples until the last message was analysed (the first one's window started before it).
   const lags = sampler.samples.filter((s) => s.at <= analysed.at).map((s) => s.lagMs);
   const at = (share: number) => sampler.samples.find((s) => s.analysed - base.analysed >= share * messages);
@@ -235,7 +240,7 @@ export async function sustained(
     webhook: { p50: pct(hooks.times, 50), p99: pct(hooks.times, 99), n: hooks.times.length, failures: hooks.failures },
     control: controls ? { p50: pct(controls, 50), p99: pct(controls, 99) } : null,
     lagMs: { worst: Math.max(...lags.filter((x) => !Number.isNaN(x))), median: median(lags) },
-    batch: { ingest: b[1]! / b[0]!, analysis: b[3]! / b[2]! },
+    batch: perTransaction(base, sent),
     webGc: {
       count: analysed.gc.count - base.gc.count,
       ms: (analysed.gc.seconds - base.gc.seconds) * 1000,
@@ -288,7 +293,7 @@ export async function paced(
   r: Running,
   tag: string,
   opts: { rate: number; seconds: number; lanes: number; perRequest: number; pacedBatch: number; timeoutMs: number },
-): Promise<{ chats: number; load: LoadResult; cpuMs: CpuPerMessage }> {
+): Promise<{ chats: number; load: LoadResult; cpuMs: CpuPerMessage; batch: { ingest: number; analysis: number } }> {
   const chats = Math.max(2, Math.round(opts.rate * opts.seconds));
   const greetings: string[][] = [];
   for (let i = 0; i < chats; i += opts.perRequest) {
@@ -307,8 +312,8 @@ export async function paced(
   }
   const cpuOf = await cpuMeter(r);
   const result = await load({ mode: 'paced', port: r.web.port, path: '/v1/messages', bodies, rate: opts.rate / opts.pacedBatch });
-  await waitFor(r, base, { analysed: chats, sent: chats }, opts.timeoutMs);
-  return { chats, load: result, cpuMs: await cpuOf(chats) };
+  const done = await waitFor(r, base, { analysed: chats, sent: chats }, opts.timeoutMs);
+  return { chats, load: result, cpuMs: await cpuOf(chats), batch: perTransaction(base, done) };
 }
 
 /**
