@@ -72,7 +72,8 @@ export function zonedInstant(timeZone: string, year: number, month: number, day:
 // transition (one that does not fall on the hour, e.g. Lord Howe's half hour) is never cached.
 // Results are those of wallClock and zonedInstant (test/analyzers/zone-cache.test.ts compares them).
 const HOUR = 3_600_000;
-const OFFSETS = new Map<string, number>();
+/** By zone, then by UTC hour: no key string is built on a call that finds its offset. */
+const OFFSETS = new Map<string, Map<number, number>>();
 const MAX_OFFSETS = 10_000;
 
 /** Zone time minus UTC at `t` (whole seconds), exactly as wallClock reads it. */
@@ -83,13 +84,18 @@ function offsetNow(timeZone: string, t: number): number {
 
 function offsetAt(timeZone: string, t: number): number {
   const hour = Math.floor(t / HOUR);
-  const key = `${timeZone}|${hour}`;
-  const cached = OFFSETS.get(key);
+  let zone = OFFSETS.get(timeZone);
+  const cached = zone?.get(hour);
   if (cached !== undefined) return cached;
   const first = offsetNow(timeZone, hour * HOUR);
   if (first !== offsetNow(timeZone, hour * HOUR + HOUR - 1000)) return offsetNow(timeZone, t);
-  if (OFFSETS.size >= MAX_OFFSETS) OFFSETS.clear();
-  OFFSETS.set(key, first);
+  if (!zone) {
+    zone = new Map();
+    OFFSETS.set(timeZone, zone);
+  }
+  // The zones are the configured few; each keeps at most MAX_OFFSETS hours (a year is 8,760).
+  if (zone.size >= MAX_OFFSETS) zone.clear();
+  zone.set(hour, first);
   return first;
 }
 
