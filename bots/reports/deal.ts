@@ -7,6 +7,7 @@ import type { SQL } from 'drizzle-orm';
 import type { Attachment } from '../../core/types.ts';
 import type { Db } from '../../db/client.ts';
 import { actions, messages, opportunities, people, stageChanges } from '../../db/schema/index.ts';
+import { actionHolds } from './close-signals.ts';
 import { dealNameColumn } from './deal-name.ts';
 import { escapeLike, excerpt } from './text.ts';
 
@@ -126,7 +127,7 @@ export async function dealTimeline(db: Db, opportunityId: string): Promise<DealT
       .from(actions)
       .innerJoin(messages, eq(messages.id, actions.messageId))
       .leftJoin(people, eq(people.id, messages.personId))
-      .where(eq(actions.opportunityId, opportunityId)),
+      .where(and(eq(actions.opportunityId, opportunityId), actionHolds())),
     // Readings have the view as evidence, not a message: their attrs say what was read.
     db
       .select({ id: actions.id, at: actions.at, attrs: actions.attrs })

@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, exists, gt, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { actionHolds } from './close-signals.ts';
 import { dealNameColumn } from './deal-name.ts';
 import { actions, atomEvents, conversations, messages, nudges, opportunities, playbookRules, stageChanges, timers } from '../../db/schema/index.ts';
 
@@ -36,7 +37,10 @@ export interface RepMetrics {
   /** Customer conversations owned by the rep with at least one message in the window. */
   conversations: number;
   actions: {
-    /** Every action found in the rep's customer conversations in the window, both sides, and the customers' readings of shared documents. */
+    /**
+     * Every action found in the rep's customer conversations in the window, both sides, and the
+     * customers' readings of shared documents; a win or loss only where the deal closed on it.
+     */
     total: number;
     /** Said by our side (the rep, or a colleague or manager in the rep's chat). */
     ours: number;
@@ -204,7 +208,8 @@ function activeConversations(db: Db, ids: string[], w: ReportWindow) {
  * Actions in the owners' customer conversations, by owner, kind and the speaker's role. The
  * message's role says who spoke: the action's person id is null for customers but also for
  * anyone the directory did not know at ingest. A customer's reading of a tracked document
- * (`document_viewed`) has a view, not a message, as its evidence: it is the customer's.
+ * (`document_viewed`) has a view, not a message, as its evidence: it is the customer's. A win or
+ * a loss the deal did not close on is left out (close-signals.ts).
  */
 function actionCounts(db: Db, ids: string[], w: ReportWindow) {
   const role = sql<string>`coalesce(${messages.role}::text, 'customer')`;
@@ -213,7 +218,7 @@ function actionCounts(db: Db, ids: string[], w: ReportWindow) {
     .from(actions)
     .innerJoin(conversations, eq(conversations.id, actions.conversationId))
     .leftJoin(messages, eq(messages.id, actions.messageId))
-    .where(and(inArray(conversations.ownerId, ids), eq(conversations.direct, false), gte(actions.at, w.from), lt(actions.at, w.to)))
+    .where(and(inArray(conversations.ownerId, ids), eq(conversations.direct, false), gte(actions.at, w.from), lt(actions.at, w.to), actionHolds()))
     .groupBy(conversations.ownerId, actions.kind, role);
 }
 
