@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     const admin = [...catalog.people].find((p) => p.active && p.role === 'admin');
     const atoms = admin ? await best(runs, () => answerAtoms({ tx: db, catalog, person: admin, now, timeZone: config.TIMEZONE }, undefined)) : null;
     const week = parsePeriod('上周', now, config.TIMEZONE);
-    const team = await best(runs, () => teamSummary(db, { teamIds, from: week.from, to: week.to, now }));
+    const team = await best(runs, () => teamSummary(db, { teamIds, from: week.from, to: week.to, now, funnel: catalog.playbook.funnel }));
     const quarter = forecastWindow('本季度', now, config.TIMEZONE);
     const fc = await best(runs, () =>
       forecast(db, {

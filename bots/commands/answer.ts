@@ -67,7 +67,7 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       }
       const period = parsePeriod(cmd.period, now, tz);
       const teamIds = await resolveVisibleTeamIds(tx, person);
-      const summaries = await teamSummary(tx, { teamIds, from: period.from, to: period.to, now });
+      const summaries = await teamSummary(tx, { teamIds, from: period.from, to: period.to, now, funnel: catalog.playbook.funnel });
       if (summaries.length === 0) return note('团队概览', '没有可查看的团队。');
       const parts = summaries.map((s) => renderTeamSummary(s, period, { timeZone: tz }));
       const risks = await teamRiskBlock({ tx, catalog, config: a.config, now }, teamIds);
@@ -88,7 +88,7 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
         subject = found[0];
       }
       if (!canSeeRep(person, subject)) return note('销售概览', '只能查看自己或你管理的团队成员。');
-      const s = await repSummary(tx, { personId: subject.id, from: period.from, to: period.to, now });
+      const s = await repSummary(tx, { personId: subject.id, from: period.from, to: period.to, now, funnel: catalog.playbook.funnel });
       return s
         ? withBlock(renderRepSummary(s, period, { timeZone: tz }), await repRiskBlock({ tx, catalog, config: a.config, now }, subject.id))
         : note('销售概览', '没有这位销售的数据。');

@@ -62,6 +62,16 @@ function skippableStages(funnel: Funnel, from: string): number {
   return funnel.stages.indexOf(from) <= 1 ? 2 : 1;
 }
 
+/**
+ * Whether a stage change moves its deal forward, as the linker moves deals: to a later open stage,
+ * or from an open stage to a close. A correction to an earlier stage, a closed deal reopened and a
+ * close changed into the other are not progress, whoever made them.
+ */
+export function movesForward(funnel: Funnel, from: string, to: string): boolean {
+  if (funnel.closed.includes(from)) return false;
+  return rank(funnel, to) > rank(funnel, from);
+}
+
 function matches(m: Funnel['moves'][number], kind: ActionKind, objection: ObjectionType | undefined, meetingType: MeetingType | undefined): boolean {
   return m.action === kind && (m.objection === undefined || m.objection === objection) && (m.meetingType === undefined || m.meetingType === meetingType);
 }

@@ -83,7 +83,7 @@ export async function createWeeklyDigest(deps: DigestDeps, personId: string): Pr
   // All parts at once, each on a connection of the pool: the week's summary is no input of the
   // others, and the digest takes as long as its slowest part rather than their sum.
   const [summaries, risks, report, forecastLine, decaying] = await Promise.all([
-    teamSummary(db, { teamIds, from: period.from, to: period.to, now }),
+    teamSummary(db, { teamIds, from: period.from, to: period.to, now, funnel: catalog.playbook.funnel }),
     dealRisks(db, { scope: { teamIds }, now, funnel: catalog.playbook.funnel, rules: catalog.playbook.rules, wh }),
     breakpoints(db, {
       scope: { teamIds },

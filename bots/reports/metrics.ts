@@ -4,6 +4,8 @@
  */
 import { and, asc, eq, exists, gt, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import type { Funnel } from '../catalog/schema.ts';
+import { movesForward } from '../deals/stages.ts';
 import { actionHolds } from './close-signals.ts';
 import { dealNameColumn } from './deal-name.ts';
 import { actions, atomEvents, conversations, messages, nudges, opportunities, playbookRules, stageChanges, timers } from '../../db/schema/index.ts';
@@ -49,8 +51,13 @@ export interface RepMetrics {
     /** By action kind, both sides. */
     byKind: Record<string, number>;
   };
-  /** Stage changes in the window of deals the rep owns, oldest first. */
+  /** Forward stage changes in the window of deals the rep owns (to a later stage or a close), oldest first. */
   stageMoves: StageMove[];
+  /**
+   * The other stage changes in the window, oldest first: a correction back to an earlier stage, a
+   * closed deal reopened or its close changed. Not progress, so never counted as such.
+   */
+  stageMovesBack: StageMove[];
   overdue: {
     /** Expectations due in the window (and before now) that were missed: still open or met late. */
     count: number;
@@ -77,6 +84,7 @@ export function emptyMetrics(): RepMetrics {
     conversations: 0,
     actions: { total: 0, ours: 0, customer: 0, byKind: {} },
     stageMoves: [],
+    stageMovesBack: [],
     overdue: { count: 0, open: 0, late: 0, byRule: [] },
     nudges: { received: 0, useful: 0, used: 0, notUseful: 0 },
     atomIds: [],
@@ -86,7 +94,13 @@ export function emptyMetrics(): RepMetrics {
 /** True when the metrics hold nothing worth showing. */
 export function isEmptyMetrics(m: RepMetrics): boolean {
   return (
-    m.conversations === 0 && m.actions.total === 0 && m.stageMoves.length === 0 && m.overdue.count === 0 && m.nudges.received === 0 && m.atomIds.length === 0
+    m.conversations === 0 &&
+    m.actions.total === 0 &&
+    m.stageMoves.length === 0 &&
+    m.stageMovesBack.length === 0 &&
+    m.overdue.count === 0 &&
+    m.nudges.received === 0 &&
+    m.atomIds.length === 0
   );
 }
 
@@ -102,6 +116,7 @@ export function sumMetrics(list: readonly RepMetrics[]): RepMetrics {
     out.actions.customer += m.actions.customer;
     for (const [kind, n] of Object.entries(m.actions.byKind)) out.actions.byKind[kind] = (out.actions.byKind[kind] ?? 0) + n;
     out.stageMoves.push(...m.stageMoves);
+    out.stageMovesBack.push(...m.stageMovesBack);
     out.overdue.count += m.overdue.count;
     out.overdue.open += m.overdue.open;
     out.overdue.late += m.overdue.late;
@@ -117,6 +132,7 @@ export function sumMetrics(list: readonly RepMetrics[]): RepMetrics {
     for (const a of m.atomIds) atoms.add(a);
   }
   out.stageMoves.sort((a, b) => a.at.getTime() - b.at.getTime());
+  out.stageMovesBack.sort((a, b) => a.at.getTime() - b.at.getTime());
   out.overdue.byRule = sortRules([...rules.values()]);
   out.atomIds = [...atoms].sort();
   return out;
@@ -124,9 +140,9 @@ export function sumMetrics(list: readonly RepMetrics[]): RepMetrics {
 
 /**
  * The metrics of each rep in `repIds` over the window. Every rep in the list gets an entry, with
- * zeros when they did nothing. Six queries in all.
+ * zeros when they did nothing. Six queries in all. The funnel says which stage moves go forward.
  */
-export async function collectRepMetrics(db: Db, repIds: readonly string[], w: ReportWindow): Promise<Map<string, RepMetrics>> {
+export async function collectRepMetrics(db: Db, repIds: readonly string[], w: ReportWindow, funnel: Funnel): Promise<Map<string, RepMetrics>> {
   const out = new Map<string, RepMetrics>(repIds.map((id) => [id, emptyMetrics()]));
   if (repIds.length === 0) return out;
   const ids = [...repIds];
@@ -154,13 +170,10 @@ export async function collectRepMetrics(db: Db, repIds: readonly string[], w: Re
     m.actions.byKind[r.kind] = (m.actions.byKind[r.kind] ?? 0) + r.n;
   }
   for (const r of moveRows) {
-    get(r.ownerId)?.stageMoves.push({
-      opportunityId: r.opportunityId,
-      opportunityName: r.opportunityName,
-      fromStage: r.fromStage,
-      toStage: r.toStage,
-      at: r.at,
-    });
+    const m = get(r.ownerId);
+    if (!m) continue;
+    const move = { opportunityId: r.opportunityId, opportunityName: r.opportunityName, fromStage: r.fromStage, toStage: r.toStage, at: r.at };
+    (movesForward(funnel, r.fromStage, r.toStage) ? m.stageMoves : m.stageMovesBack).push(move);
   }
   for (const r of overdueRows) {
     const m = get(r.repId);

@@ -8,7 +8,7 @@ import type { DealTimeline, OpportunityMatch, TimelineEntry } from './deal.ts';
 import type { FunnelResult } from './funnel.ts';
 import { ACTION_KINDS } from '../../core/types.ts';
 import { actionLabel, stageLabel } from './labels.ts';
-import type { RepMetrics } from './metrics.ts';
+import type { RepMetrics, StageMove } from './metrics.ts';
 import { isEmptyMetrics } from './metrics.ts';
 import { wallClock as wallTime } from '../../core/zoned-time.ts';
 import { formatDuration } from '../documents/signals.ts';
@@ -59,11 +59,11 @@ export function renderTeamSummary(s: TeamSummary, period: Period, opts: RenderOp
     if (isEmptyMetrics(rep.metrics)) lines.push('暂无数据');
     else {
       lines.push(metricsLine(rep.metrics));
-      const moves = rep.metrics.stageMoves;
-      if (moves.length > 0) {
-        const shown = moves.slice(0, MOVES_PER_REP).map((m) => `${md(m.opportunityName)} ${stageLabel(m.fromStage)}→${stageLabel(m.toStage)}`);
-        lines.push(`推进：${shown.join('；')}${moves.length > MOVES_PER_REP ? ` 等${moves.length}项` : ''}`);
-      }
+      const moves = movesLine('推进', rep.metrics.stageMoves);
+      if (moves) lines.push(moves);
+      // A stage corrected backwards is not progress, but a manager should see the deal went back.
+      const back = movesLine('回退', rep.metrics.stageMovesBack);
+      if (back) lines.push(back);
     }
     blocks.push(lines.join('\n'));
   }
@@ -79,11 +79,13 @@ export function renderRepSummary(s: RepSummary, period: Period, opts: RenderOpti
   else {
     blocks.push(metricsLine(m, Infinity));
     if (m.actions.total > 0) blocks.push(`**关键动作** 我方 ${m.actions.ours} · 客户 ${m.actions.customer}`);
-    if (m.stageMoves.length > 0) {
-      const lines = m.stageMoves.map(
-        (mv) => `- ${clock(mv.at, opts.timeZone)} ${md(mv.opportunityName)} ${stageLabel(mv.fromStage)} → ${stageLabel(mv.toStage)}`,
-      );
-      blocks.push(['**阶段推进**', ...lines].join('\n'));
+    for (const [heading, moves] of [
+      ['阶段推进', m.stageMoves],
+      ['阶段回退', m.stageMovesBack],
+    ] as const) {
+      if (moves.length === 0) continue;
+      const lines = moves.map((mv) => `- ${clock(mv.at, opts.timeZone)} ${md(mv.opportunityName)} ${stageLabel(mv.fromStage)} → ${stageLabel(mv.toStage)}`);
+      blocks.push([`**${heading}**`, ...lines].join('\n'));
     }
     if (m.overdue.count > 0) {
       const lines = m.overdue.byRule.map((r) => `- ${md(r.ruleName)} ${r.count}`);
@@ -159,6 +161,13 @@ function metricsLine(m: RepMetrics, maxKinds = KINDS_IN_LINE): string {
   parts.push(`提醒 ${m.nudges.received}${m.nudges.received > 0 ? `（有用 ${liked}）` : ''}`);
   parts.push(`采用话术 ${m.atomIds.length}`);
   return tidy(parts.join(' · '));
+}
+
+/** `推进：华东医疗 演示→方案报价；苏州精密 线索→演示`, the first few; null when there are none. */
+function movesLine(label: string, moves: readonly StageMove[]): string | null {
+  if (moves.length === 0) return null;
+  const shown = moves.slice(0, MOVES_PER_REP).map((m) => `${md(m.opportunityName)} ${stageLabel(m.fromStage)}→${stageLabel(m.toStage)}`);
+  return `${label}：${shown.join('；')}${moves.length > MOVES_PER_REP ? ` 等${moves.length}项` : ''}`;
 }
 
 function kindRank(kind: string): number {

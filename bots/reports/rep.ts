@@ -3,6 +3,7 @@
  */
 import { and, asc, desc, eq, ilike, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import type { Funnel } from '../catalog/schema.ts';
 import { opportunities, people, teams } from '../../db/schema/index.ts';
 import { collectRepMetrics, emptyMetrics } from './metrics.ts';
 import { escapeLike } from './text.ts';
@@ -26,9 +27,9 @@ export interface RepSummary {
   openDeals: OpenDeal[];
 }
 
-/** The summary of `personId` over `[from, to)`, or null when there is no such person. */
-export async function repSummary(db: Db, params: { personId: string } & ReportWindow): Promise<RepSummary | null> {
-  const { personId, from, to, now } = params;
+/** The summary of `personId` over `[from, to)`, or null when there is no such person; the funnel says which stage moves go forward. */
+export async function repSummary(db: Db, params: { personId: string; funnel: Funnel } & ReportWindow): Promise<RepSummary | null> {
+  const { personId, from, to, now, funnel } = params;
   const [person] = await db
     .select({
       id: people.id,
@@ -44,7 +45,7 @@ export async function repSummary(db: Db, params: { personId: string } & ReportWi
     .limit(1);
   if (person === undefined) return null;
   const [metrics, openDeals] = await Promise.all([
-    collectRepMetrics(db, [personId], { from, to, now }),
+    collectRepMetrics(db, [personId], { from, to, now }, funnel),
     db
       .select({ id: opportunities.id, name: dealNameColumn, stage: opportunities.stage, amount: opportunities.amount, updatedAt: opportunities.updatedAt })
       .from(opportunities)

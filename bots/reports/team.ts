@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import type { Funnel } from '../catalog/schema.ts';
 import { people, teams } from '../../db/schema/index.ts';
 import { collectRepMetrics, emptyMetrics, sumMetrics } from './metrics.ts';
 import type { RepMetrics, ReportWindow } from './metrics.ts';
@@ -26,10 +27,11 @@ export interface TeamSummary {
 /**
  * Summaries of the given teams over `[from, to)`, in the order the ids were given; ids of teams
  * that do not exist are skipped. Only active people with the rep role are listed: managers and
- * people who left the directory are not. Eight queries, whatever the size of the teams.
+ * people who left the directory are not. Eight queries, whatever the size of the teams. The
+ * funnel says which stage moves go forward.
  */
-export async function teamSummary(db: Db, params: { teamIds: readonly string[] } & ReportWindow): Promise<TeamSummary[]> {
-  const { teamIds, from, to, now } = params;
+export async function teamSummary(db: Db, params: { teamIds: readonly string[]; funnel: Funnel } & ReportWindow): Promise<TeamSummary[]> {
+  const { teamIds, from, to, now, funnel } = params;
   if (teamIds.length === 0) return [];
   const ids = [...teamIds];
   const [teamRows, repRows] = await Promise.all([
@@ -44,6 +46,7 @@ export async function teamSummary(db: Db, params: { teamIds: readonly string[] }
     db,
     repRows.map((r) => r.id),
     { from, to, now },
+    funnel,
   );
   const names = new Map(teamRows.map((t) => [t.id, t.name]));
   const out: TeamSummary[] = [];

@@ -49,7 +49,13 @@ const block = (team: string, name: string) => team.split('\n\n').find((b) => b.s
 const thisWeek = async () => {
   const now = new Date(t.clock.now().getTime() + 60_000);
   const period = parsePeriod('本周', now, t.config.TIMEZONE);
-  const [east] = await teamSummary(t.app.database.db, { teamIds: ['east'], from: period.from, to: period.to, now });
+  const [east] = await teamSummary(t.app.database.db, {
+    teamIds: ['east'],
+    from: period.from,
+    to: period.to,
+    now,
+    funnel: t.app.catalog.current.playbook.funnel,
+  });
   return (id: string) => east!.reps.find((r) => r.personId === id)!.metrics;
 };
 
@@ -103,5 +109,29 @@ describe('a close the owner did not confirm', () => {
     expect((await thisWeek())('zhangsan').actions.byKind.deal_won).toBe(2);
     expect(await ask('wangjing', '/rep 张三')).toContain('赢单 2');
     expect(await ask('wangjing', '/deal 华信物流')).toMatch(/\d\d:\d\d {2}赢单/);
+  });
+});
+
+describe('a stage corrected backwards', () => {
+  it('is no 推进 in /team or /rep: it is shown as a 回退', async () => {
+    await say(inChat('华东医疗', { from: 'zhangsan', text: '李主任好，这是我们上周沟通的方案。', at: at(120) }));
+    await say(inChat('华东医疗', { from: 'cust-li', name: '李主任', text: '收到，可以。', at: at(125) }));
+    await say(inChat('华东医疗', { from: 'zhangsan', text: '李主任，合同发您审一下。', at: at(130), attachments: [{ name: '采购合同_2026.docx' }] }));
+    const before = (await thisWeek())('zhangsan').stageMoves.filter((m) => m.opportunityName === '华东医疗');
+    expect(before.at(-1)?.toStage).toBe('negotiation');
+
+    expect(await ask('zhangsan', '/deal 华东医疗 阶段 需求确认')).toContain('商务谈判 → 需求确认');
+    const m = (await thisWeek())('zhangsan');
+    expect(m.stageMoves.filter((x) => x.opportunityName === '华东医疗')).toEqual(before);
+    expect(m.stageMovesBack.map((x) => `${x.opportunityName} ${x.fromStage}>${x.toStage}`)).toEqual(['华东医疗 negotiation>qualified']);
+
+    const team = block(await ask('wangjing', '/team 本周'), '张三');
+    expect(team).toContain(`阶段推进 ${m.stageMoves.length} ·`);
+    expect(team).not.toMatch(/推进：[^\n]*商务谈判→已确认需求/);
+    expect(team).toContain('回退：华东医疗 商务谈判→已确认需求');
+    const rep = await ask('wangjing', '/rep 张三');
+    const forward = rep.split('\n\n').find((b) => b.startsWith('**阶段推进**')) ?? '';
+    expect(forward).not.toContain('商务谈判 → 已确认需求');
+    expect(rep).toMatch(/\*\*阶段回退\*\*\n- \d\d-\d\d \d\d:\d\d 华东医疗 商务谈判 → 已确认需求/);
   });
 });

@@ -11,8 +11,10 @@ import { teamSummary } from '../../bots/reports/team.ts';
 import type { Database } from '../../db/client.ts';
 import { upsertViewAction } from '../../db/queries/reading.ts';
 import { openEmptyDatabase } from '../helpers/app.ts';
+import { loadPlaybook } from '../unit/config-files.ts';
 import { NOW, seed, t, TZ } from './fixture.ts';
 
+const { funnel } = loadPlaybook();
 let dir: string;
 let database: Database;
 
@@ -44,7 +46,7 @@ afterAll(async () => {
 describe('readings in the summaries', () => {
   it("counts this week's two readings as the customer's actions for the conversation's owner", async () => {
     const week = parsePeriod('本周', NOW, TZ);
-    const [east] = await teamSummary(database.db, { teamIds: ['east'], ...week, now: NOW });
+    const [east] = await teamSummary(database.db, { teamIds: ['east'], ...week, now: NOW, funnel });
     const m = east!.reps.find((r) => r.personId === 'zhangsan')!.metrics;
     // The fixture's 7 actions (4 ours, 3 the customers') and the two readings; not last week's.
     expect(m.actions.total).toBe(9);
@@ -56,10 +58,10 @@ describe('readings in the summaries', () => {
 
   it('shows them in the rep summary, and last week has its own', async () => {
     const week = parsePeriod('本周', NOW, TZ);
-    const rep = await repSummary(database.db, { personId: 'zhangsan', ...week, now: NOW });
+    const rep = await repSummary(database.db, { personId: 'zhangsan', ...week, now: NOW, funnel });
     expect(renderRepSummary(rep!, week, { timeZone: TZ }).text).toContain('阅读文档 2');
     const last = parsePeriod('上周', NOW, TZ);
-    const before = await repSummary(database.db, { personId: 'zhangsan', ...last, now: NOW });
+    const before = await repSummary(database.db, { personId: 'zhangsan', ...last, now: NOW, funnel });
     expect(before!.metrics.actions.byKind).toEqual({ buying_signal: 1, document_viewed: 1 });
   });
 });

@@ -10,10 +10,12 @@ import { teamSummary } from '../../bots/reports/team.ts';
 import type { TeamSummary } from '../../bots/reports/team.ts';
 import type { Database, Db } from '../../db/client.ts';
 import { openEmptyDatabase } from '../helpers/app.ts';
+import { loadPlaybook } from '../unit/config-files.ts';
 import { NOW, TZ, seed, t } from './fixture.ts';
 import { eq } from 'drizzle-orm';
 import { opportunities, people, stageChanges, teams } from '../../db/schema/index.ts';
 
+const { funnel: playbookFunnel } = loadPlaybook();
 let dir: string;
 let database: Database;
 let db: Db;
@@ -33,7 +35,7 @@ const thisWeek = () => parsePeriod('本周', NOW, TZ);
 const lastWeek = () => parsePeriod('上周', NOW, TZ);
 
 async function east(period = thisWeek()): Promise<TeamSummary> {
-  const [summary] = await teamSummary(db, { teamIds: ['east'], ...period, now: NOW });
+  const [summary] = await teamSummary(db, { teamIds: ['east'], ...period, now: NOW, funnel: playbookFunnel });
   if (!summary) throw new Error('no summary for east');
   return summary;
 }
@@ -116,11 +118,11 @@ describe('teamSummary', () => {
   });
 
   it('answers several teams in the order asked and skips unknown ones', async () => {
-    const all = await teamSummary(db, { teamIds: ['north', 'nowhere', 'east'], ...thisWeek(), now: NOW });
+    const all = await teamSummary(db, { teamIds: ['north', 'nowhere', 'east'], ...thisWeek(), now: NOW, funnel: playbookFunnel });
     expect(all.map((s) => s.teamId)).toEqual(['north', 'east']);
     expect(all[0]!.reps.map((r) => r.name)).toEqual(['赵敏']);
     expect(all[0]!.totals.actions.byKind).toEqual({ quote_sent: 1 });
-    expect(await teamSummary(db, { teamIds: [], ...thisWeek(), now: NOW })).toEqual([]);
+    expect(await teamSummary(db, { teamIds: [], ...thisWeek(), now: NOW, funnel: playbookFunnel })).toEqual([]);
   });
 
   it('renders a compact Chinese markdown block per rep', async () => {
@@ -142,25 +144,25 @@ describe('teamSummary', () => {
     expect(empty).toMatchObject({ type: 'markdown', title: '华东一组 · 上月团队概览' });
     expect(empty.text).toContain('10-01 至 10-31');
     expect(empty.text).toContain('上月暂无数据');
-    const [west] = await teamSummary(db, { teamIds: ['west'], ...thisWeek(), now: NOW });
+    const [west] = await teamSummary(db, { teamIds: ['west'], ...thisWeek(), now: NOW, funnel: playbookFunnel });
     expect(renderTeamSummary(west!, thisWeek(), { timeZone: TZ }).text).toContain('西南三组暂无在职销售');
   });
 });
 
 describe('repSummary', () => {
   it('gives one rep the same figures and their open deals', async () => {
-    const s = await repSummary(db, { personId: 'zhangsan', ...thisWeek(), now: NOW });
+    const s = await repSummary(db, { personId: 'zhangsan', ...thisWeek(), now: NOW, funnel: playbookFunnel });
     expect(s).not.toBeNull();
     expect(s!.person).toMatchObject({ name: '张三', teamName: '华东一组' });
     expect(s!.metrics.actions.total).toBe(7);
     expect(s!.metrics.overdue.count).toBe(3);
     // Most recently updated first; ACME Robotics is won, so not open.
     expect(s!.openDeals.map((d) => `${d.name}:${d.stage}`)).toEqual(['华东医疗二期:lead', '华东医疗:negotiation', '苏州精密:demo']);
-    expect(await repSummary(db, { personId: 'nobody', ...thisWeek(), now: NOW })).toBeNull();
+    expect(await repSummary(db, { personId: 'nobody', ...thisWeek(), now: NOW, funnel: playbookFunnel })).toBeNull();
   });
 
   it('renders the figures in full', async () => {
-    const s = (await repSummary(db, { personId: 'zhangsan', ...thisWeek(), now: NOW }))!;
+    const s = (await repSummary(db, { personId: 'zhangsan', ...thisWeek(), now: NOW, funnel: playbookFunnel }))!;
     const msg = renderRepSummary(s, thisWeek(), { timeZone: TZ });
     expect(msg).toMatchObject({ type: 'markdown', title: '张三 · 本周个人概览' });
     expect(msg.text).toContain('关键动作 7（');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionKind, MeetingType, ObjectionType } from '../../core/types.ts';
-import { firstContactStage, linkStage, movesWithoutAsking } from '../../bots/deals/stages.ts';
+import { firstContactStage, linkStage, movesForward, movesWithoutAsking } from '../../bots/deals/stages.ts';
 import { loadPlaybook } from './config-files.ts';
 
 const { funnel } = loadPlaybook();
@@ -148,5 +148,26 @@ describe('movesWithoutAsking: a close or a jump over stages needs a precise sign
   it('a fresh lead may pass contact and qualification without question', () => {
     expect(movesWithoutAsking(funnel, move('contacted', 'proposal'), { kind: 'quote_sent', confidence: 0.55 })).toBe(true);
     expect(movesWithoutAsking(funnel, move('lead', 'negotiation'), { kind: 'contract_sent', confidence: 0.55 })).toBe(false);
+  });
+});
+
+describe('movesForward: what the reports count as 推进', () => {
+  it.each([
+    ['lead', 'contacted'],
+    ['contacted', 'negotiation'],
+    ['negotiation', 'won'],
+    ['demo', 'lost'],
+  ])('%s → %s goes forward', (from, to) => {
+    expect(movesForward(funnel, from, to)).toBe(true);
+  });
+
+  it.each([
+    ['negotiation', 'qualified'],
+    ['proposal', 'proposal'],
+    ['lost', 'negotiation'],
+    ['won', 'lost'],
+    ['lost', 'won'],
+  ])('%s → %s does not (a correction back, a reopening, a close changed)', (from, to) => {
+    expect(movesForward(funnel, from, to)).toBe(false);
   });
 });
