@@ -2,6 +2,7 @@
  * Configuration: one zod schema over the environment, checked once at start. A bad value fails
  * with the variable's name and never echoes the value (it may be a secret).
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 import { socketHostValid } from './postgres-url.ts';
@@ -13,7 +14,13 @@ const optionalString = z
 
 const optionalUrl = optionalString.pipe(z.url().optional());
 
-const time = z.string().regex(/^\d{2}:\d{2}$/, 'expected HH:MM');
+/** A time of day, HH:MM from 00:00 to 23:59. */
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day as HH:MM, 00:00 to 23:59');
+/**
+ * The end of the working day: a time of day, or 24:00 for midnight at its end (core/zoned-time.ts
+ * counts minutes before the end, so 24:00 means open until the day is over).
+ */
+const endTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected a time of day as HH:MM, 00:00 to 23:59, or 24:00 for midnight');
 
 /** `30m`, `24h`, `3d` (or plain milliseconds) in milliseconds. */
 const duration = z
@@ -35,8 +42,14 @@ const flag = z
 /** `metrics` reads /metrics only (a Prometheus scraper); `read` and `admin` include it. */
 export const API_SCOPES = ['ingest', 'read', 'admin', 'metrics'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
-/** Shortest token accepted in API_TOKENS: 16 characters, so it cannot be guessed. */
+/** Shortest token accepted in API_TOKENS and API_TOKEN: 16 characters, so it cannot be guessed. */
 export const MIN_TOKEN_LENGTH = 16;
+
+/** A token's own rule, shared by API_TOKENS and API_TOKEN; the message never holds the token. */
+const tokenProblem = (token: string): string | null =>
+  token.length < MIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)
+    ? `a token needs at least ${MIN_TOKEN_LENGTH} printable ASCII characters and no spaces`
+    : null;
 
 /**
  * `scope[+scope]:token,…` → the tokens and their scopes. A message names the entry by position
@@ -55,13 +68,60 @@ const apiTokens = z
       const bad = (message: string) => ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: ${message}` });
       if (at < 0 || scopes.some((s) => !(API_SCOPES as readonly string[]).includes(s))) {
         bad(`expected scope[+scope]:token with scopes among ${API_SCOPES.join(', ')}`);
-      } else if (token.length < MIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
-        bad(`a token needs at least ${MIN_TOKEN_LENGTH} printable ASCII characters and no spaces`);
+      } else if (tokenProblem(token) !== null) {
+        bad(tokenProblem(token)!);
       } else if (out.some((t) => t.token === token)) {
         bad('the same token is listed twice');
       } else out.push({ scopes: scopes as ApiScope[], token });
     }
     return out;
+  });
+
+/** proxy-addr's named ranges (node_modules/@fastify/proxy-addr, IP_RANGES). */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address or address/prefix as @fastify/proxy-addr compiles it: a prefix from 1 to the address's bits. */
+function proxyEntryValid(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const slash = entry.lastIndexOf('/');
+  const ip = slash < 0 ? entry : entry.slice(0, slash);
+  const kind = isIP(ip);
+  if (kind === 0) return false;
+  if (slash < 0) return true;
+  const prefix = entry.slice(slash + 1);
+  return /^\d+$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (kind === 4 ? 32 : 128);
+}
+
+/**
+ * fastify's trustProxy as an environment variable: `true` (believe every hop: only when nothing
+ * but the proxy can reach the port), `false`, or addresses, CIDRs and proxy-addr's named ranges,
+ * comma separated. Checked here because fastify would otherwise fail at listen with a bare
+ * "invalid IP address". A hop count is refused: fastify 5 trusts no one for it (it cannot tell
+ * the proxy from a client that sent enough hops).
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): boolean | string | undefined => {
+    if (v === undefined) return undefined;
+    if (v === 'true' || v === 'false') return v === 'true';
+    if (/^\d+$/.test(v)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: "a hop count is not supported (fastify trusts no proxy for one): name the proxies' addresses, e.g. loopback or 10.0.0.0/8",
+      });
+      return z.NEVER;
+    }
+    const entries = v.split(',').map((e) => e.trim());
+    const bad = entries.map((e, i) => (proxyEntryValid(e) ? 0 : i + 1)).filter((i) => i > 0);
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry ${bad.join(', ')}: expected true, false, or comma-separated IP addresses, CIDRs (10.0.0.0/8) or ${PROXY_RANGES.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return entries.join(',');
   });
 
 export const configSchema = z
@@ -89,14 +149,21 @@ export const configSchema = z
      * separated, e.g. `ingest:tok1,read+ingest:tok2,admin:tok3` (see bots/http/auth.ts).
      */
     API_TOKENS: optionalString.pipe(apiTokens),
-    /** One admin token, as before scopes existed: the same as `API_TOKENS=admin:<API_TOKEN>`. */
-    API_TOKEN: optionalString,
+    /**
+     * One admin token, as before scopes existed: the same as `API_TOKENS=admin:<API_TOKEN>`, so held
+     * to the same length (an admin token on a public HOST must not be guessable either).
+     */
+    API_TOKEN: optionalString.superRefine((v, ctx) => {
+      const problem = v === undefined ? null : tokenProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
     /**
      * Behind a reverse proxy: which proxies' X-Forwarded-For to believe, as addresses or CIDRs
-     * (comma separated; `loopback` for one on this machine). Unset, the connection's own address
-     * is the client's (rate limits and document readers would all see the proxy).
+     * (comma separated; `loopback` for one on this machine), `true` or `false` (see trustProxy
+     * above). Unset, the connection's own address is the client's (rate limits and document
+     * readers would all see the proxy).
      */
-    TRUST_PROXY: optionalString,
+    TRUST_PROXY: optionalString.pipe(trustProxy),
     /**
      * The local adapter: messages with platform `local` over the HTTP ingest, and sends recorded at
      * /v1/outbox instead of going to a platform. For the demo, the simulator and tests; off by default.
@@ -118,7 +185,7 @@ export const configSchema = z
         }
       }, 'unknown IANA time zone'),
     WORK_START: time.default('09:00'),
-    WORK_END: time.default('18:00'),
+    WORK_END: endTime.default('18:00'),
     /** ISO weekdays that are working days, 1 = Monday. */
     WORK_DAYS: z
       .string()

@@ -111,13 +111,13 @@ describe('POST /v1/messages', () => {
 
 describe('API token', () => {
   it('requires the bearer token on /v1 when API_TOKEN is set, never on /healthz', async () => {
-    const t = await startTestApp({ env: { API_TOKEN: 's3cret-token' } });
+    const t = await startTestApp({ env: { API_TOKEN: 's3cret-token-0123456789' } });
     const server = buildServer(t.app);
     try {
       const denied = await server.inject({ method: 'GET', url: '/v1/outbox' });
       expect(denied.statusCode).toBe(401);
       expect(denied.body).not.toContain('s3cret-token');
-      const ok = await server.inject({ method: 'GET', url: '/v1/outbox', headers: { authorization: 'Bearer s3cret-token' } });
+      const ok = await server.inject({ method: 'GET', url: '/v1/outbox', headers: { authorization: 'Bearer s3cret-token-0123456789' } });
       expect(ok.statusCode).toBe(200);
       expect((await server.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     } finally {

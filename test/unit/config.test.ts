@@ -1,3 +1,4 @@
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
 import { AppError } from '../../core/errors.ts';
@@ -192,6 +193,57 @@ describe('loadConfig', () => {
   it('rejects a working time that is not HH:MM', () => {
     expect(configError({ WORK_START: '9am' }).message).toContain('WORK_START');
   });
+
+  it.each([['25:00'], ['09:60'], ['24:00'], ['9:00']])('rejects WORK_START=%s, not a time of day, naming WORK_START', (t) => {
+    const err = configError({ WORK_START: t });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toMatch(/^\s*WORK_START: /m);
+  });
+
+  it('rejects WORK_START=25:00 WORK_END=26:00 naming both', () => {
+    const err = configError({ WORK_START: '25:00', WORK_END: '26:00' });
+    expect(err.message).toMatch(/^\s*WORK_START: /m);
+    expect(err.message).toMatch(/^\s*WORK_END: /m);
+  });
+
+  it('takes WORK_END=24:00 as working until midnight, and no later end', () => {
+    const c = loadConfig({ WORK_START: '00:00', WORK_END: '24:00' });
+    expect([c.WORK_START, c.WORK_END]).toEqual(['00:00', '24:00']);
+    expect(configError({ WORK_END: '24:01' }).message).toMatch(/^\s*WORK_END: /m);
+  });
+
+  it('refuses a one-character API_TOKEN as it refuses a short API_TOKENS entry, never echoing it', () => {
+    for (const token of ['x', 'fifteen-chars-x', 'with a space in-it-long']) {
+      const err = configError({ HOST: '0.0.0.0', API_TOKEN: token });
+      expect(err.code).toBe('CONFIG_INVALID');
+      expect(err.message).toMatch(/^\s*API_TOKEN: .*16/m);
+      expect(err.message).not.toContain(token);
+      expect(JSON.stringify(err.details)).not.toContain(token);
+    }
+    expect(loadConfig({ API_TOKEN: 'sixteen-chars-ok' }).API_TOKEN).toBe('sixteen-chars-ok');
+  });
+
+  it.each([
+    ['loopback', 'loopback'],
+    ['10.0.0.0/8, 127.0.0.1,::1', '10.0.0.0/8,127.0.0.1,::1'],
+    ['uniquelocal,fe80::/10', 'uniquelocal,fe80::/10'],
+    ['true', true],
+    ['false', false],
+  ] as const)('takes TRUST_PROXY=%s as fastify does', (value, expected) => {
+    const c = loadConfig({ TRUST_PROXY: value });
+    expect(c.TRUST_PROXY).toEqual(expected);
+    // What the config lets through, fastify compiles (it throws "invalid IP address" otherwise).
+    expect(() => Fastify({ trustProxy: c.TRUST_PROXY })).not.toThrow();
+  });
+
+  it.each([['not-an-ip'], ['10.0.0.0/33'], ['10.0.0.0/0'], ['10.0.0.1,'], ['256.1.1.1'], ['2'], ['localhost']])(
+    'rejects TRUST_PROXY=%s with CONFIG_INVALID naming TRUST_PROXY',
+    (value) => {
+      const err = configError({ TRUST_PROXY: value });
+      expect(err.code).toBe('CONFIG_INVALID');
+      expect(err.message).toMatch(/^\s*TRUST_PROXY: /m);
+    },
+  );
 
   it('treats empty and blank optional values as unset', () => {
     const c = loadConfig({ DATABASE_URL: '', REDIS_URL: '  ', FEISHU_APP_ID: '', WECOM_CORP_ID: ' ', API_TOKEN: '' });

@@ -86,6 +86,14 @@ describe('addWorkingMinutes (Shanghai, 09:00–18:00, Mon–Fri)', () => {
     expect(addWorkingMinutes(at('2026-03-06T17:00:00-05:00'), 120, nyWh).toISOString()).toBe('2026-03-09T14:00:00.000Z');
   });
 
+  it('reads an end of 24:00 as open until midnight (WORK_END may say so: core/config.ts)', () => {
+    const late = { ...wh, end: '24:00' };
+    // Tue 23:30 + 60 working minutes: 30 before midnight, 30 from Wednesday's 09:00.
+    expect(addWorkingMinutes(at('2026-11-24T23:30:00+08:00'), 60, late).toISOString()).toBe(at('2026-11-25T09:30:00+08:00').toISOString());
+    expect(isWorkingTime(at('2026-11-24T23:59:00+08:00'), late)).toBe(true);
+    expect(isWorkingTime(at('2026-11-25T00:00:00+08:00'), late)).toBe(false);
+  });
+
   it('throws when the working days never open', () => {
     expect(() => addWorkingMinutes(at('2026-11-24T10:00:00+08:00'), 60, { ...wh, days: [] })).toThrow(/working hours never open/);
   });
