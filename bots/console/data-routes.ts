@@ -15,7 +15,7 @@ import { auditPage, documentPage, searchPage } from './data-pages.ts';
 import { type ConsoleTimelineItem, consoleDeal, type DealListItem, listConsoleDeals } from './deals.ts';
 import { consoleDocument } from './documents.ts';
 import { attachment, EXPORT_ROW_CAP, type ExportColumn, type ExportFile, exportFile } from './export.ts';
-import { type AuditQuery, auditQuery, dayRange, dealListQuery, exportFormat, searchQuery } from './filters.ts';
+import { type AuditQuery, auditQuery, dayRange, dealListQueryFor, exportFormat, searchQuery } from './filters.ts';
 import type { PageContext } from './pages.ts';
 import { consoleSearch, type SearchHit } from './search.ts';
 import type { Viewing } from './session.ts';
@@ -123,7 +123,7 @@ export function registerDataRoutes(c: FastifyInstance, d: DataRouteDeps): void {
   // ---- exports: the same filters as the lists, without the paging ----
   c.get('/v1/console/export/deals', async (req, reply) => {
     const { rest, format } = splitFormat(req.query);
-    const q = parse(dealListQuery, rest);
+    const q = parse(dealListQueryFor(d.catalog.current.playbook.funnel.stages), rest);
     const list = await listConsoleDeals(d.db, d.who(req).person, { ...q, limit: EXPORT_ROW_CAP + 1, offset: 0 }, d.timeZone);
     const { rows, truncated } = capped(list.items);
     const columns: ExportColumn<DealListItem>[] = [

@@ -8,7 +8,24 @@ import { z } from 'zod';
 import { STORED_ACTION_KINDS } from '../../core/types.ts';
 import { localInstant } from '../../core/zoned-time.ts';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
+/** True when y-m-d is a day on the calendar (not 2026-02-30 or 2026-13-45, which Date would roll over). */
+function onCalendar(d: string): boolean {
+  const [y, m, dd] = d.split('-').map(Number) as [number, number, number];
+  const t = new Date(0);
+  t.setUTCFullYear(y, m - 1, dd);
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === dd;
+}
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD')
+  .refine(onCalendar, 'not a day on the calendar (YYYY-MM-DD)');
+/**
+ * `from` not after `to`. zod runs this even when a day already failed, so a day off the calendar
+ * is left to its own message rather than also called "after to".
+ */
+const inOrder = (f: { from?: string | undefined; to?: string | undefined }): boolean =>
+  !f.from || !f.to || !onCalendar(f.from) || !onCalendar(f.to) || f.from <= f.to;
 const short = z.string().max(100);
 const page = {
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -34,8 +51,20 @@ export const dealListQuery = z
     message: 'scoreMin is above scoreMax',
     path: ['scoreMin'],
   })
-  .refine((f) => !f.from || !f.to || f.from <= f.to, { message: 'from is after to', path: ['from'] });
+  .refine(inOrder, { message: 'from is after to', path: ['from'] });
 export type DealListQuery = z.infer<typeof dealListQuery>;
+
+/**
+ * The deals list's query for a funnel: `stage` must be one of its stages, as `status` must be one
+ * of three, so a typo is a 400 instead of an empty list. The funnel is the current playbook's,
+ * which an edit can change, hence a function.
+ */
+export function dealListQueryFor(stages: readonly string[]) {
+  return dealListQuery.refine((f) => f.stage === undefined || stages.includes(f.stage), {
+    message: `not a stage of the funnel (${stages.join(', ')})`,
+    path: ['stage'],
+  });
+}
 
 /** Conversation search: words, a person (id or name), a deal (id or name), an action kind, sent between. */
 export const searchQuery = z
@@ -49,7 +78,7 @@ export const searchQuery = z
     ...page,
   })
   .strict()
-  .refine((f) => !f.from || !f.to || f.from <= f.to, { message: 'from is after to', path: ['from'] });
+  .refine(inOrder, { message: 'from is after to', path: ['from'] });
 export type SearchQuery = z.infer<typeof searchQuery>;
 
 /** The audit log: what was done (prefix, e.g. `deal.`), by whom, between. */

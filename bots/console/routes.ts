@@ -23,7 +23,7 @@ import { parsePeriod } from '../reports/period.ts';
 import { tokenViewing, wantsToken } from './api-token.ts';
 import { correctFromConsole } from './corrections.ts';
 import { registerDataRoutes } from './data-routes.ts';
-import { dealListQuery } from './filters.ts';
+import { dealListQueryFor } from './filters.ts';
 import { dashboard } from './dashboard.ts';
 import type { DocumentStorage } from '../documents/storage.ts';
 import { registerKnowledge } from './knowledge/routes.ts';
@@ -56,7 +56,6 @@ const ECHARTS_VERSION = (JSON.parse(readFileSync(join(ECHARTS_ROOT, 'package.jso
 const ASSET_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-const listQuery = dealListQuery;
 const dashQuery = z.object({ team: z.string().max(64).optional(), period: z.enum(PERIOD_CHOICES).default('本周') }).strict();
 const correction = z
   .object({
@@ -233,7 +232,7 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
 
     c.get('/console/deals', async (req, reply) => {
       const v = who(req);
-      const q = listQuery.safeParse(blank(req.query as Record<string, string>));
+      const q = dealListQueryFor(deps.catalog.current.playbook.funnel.stages).safeParse(blank(req.query as Record<string, string>));
       if (!q.success) throw bad(q.error);
       return html(reply, dealsPage(ctx(v), q.data, await listConsoleDeals(deps.db, v.person, q.data, tz)));
     });
@@ -304,7 +303,7 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
     });
 
     c.get('/v1/console/deals', async (req) => {
-      const q = listQuery.safeParse(blank(req.query as Record<string, string>));
+      const q = dealListQueryFor(deps.catalog.current.playbook.funnel.stages).safeParse(blank(req.query as Record<string, string>));
       if (!q.success) throw bad(q.error);
       const list = await listConsoleDeals(deps.db, who(req).person, q.data, tz);
       return { ...list, limit: q.data.limit, offset: q.data.offset };

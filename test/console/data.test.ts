@@ -116,6 +116,26 @@ describe('deals list filters', () => {
       const res = await get('ops', `/v1/console/deals?${q}`);
       expect(res.statusCode, q).toBe(400);
     }
+    // Days must be on the calendar and the stage in the funnel; the 400 names the filter, and an
+    // impossible `from` is not reported as coming after `to`.
+    for (const [q, filter] of [
+      ['from=2026-13-45', 'from'],
+      ['from=2026-02-30', 'from'],
+      ['to=2026-11-31', 'to'],
+      ['from=2026-13-45&to=2026-12-31', 'from'],
+      ['stage=bogus', 'stage'],
+    ]) {
+      for (const url of [`/v1/console/deals?${q}`, `/v1/console/export/deals?${q}`]) {
+        const res = await get('ops', url);
+        expect(res.statusCode, url).toBe(400);
+        expect(res.json().error.message, url).toMatch(new RegExp(`^${filter}: `));
+        expect(res.json().error.message, url).not.toContain('after');
+      }
+      expect((await get('ops', `/console/deals?${q}`)).statusCode, q).toBe(400);
+    }
+    expect((await get('ops', '/v1/console/search?from=2026-02-30')).statusCode).toBe(400);
+    expect((await get('ops', '/v1/console/audit?to=2026-04-31')).statusCode).toBe(400);
+    expect((await json('ops', '/v1/console/deals?stage=won&from=2024-02-29')).total).toBe(0);
     const page = await get('wangjing', `/console/deals?status=open&team=east`);
     expect(page.body).toContain('name="scoreMin"');
     expect(page.body).toContain('/v1/console/export/deals?team=east&amp;status=open&amp;format=csv');

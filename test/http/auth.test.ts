@@ -188,6 +188,11 @@ describe('scoped tokens on /v1', () => {
   it('a read token reads the outbox, deals and documents, and posts nothing', async () => {
     expect((await get('/v1/outbox', READ)).statusCode).toBe(200);
     expect((await get('/v1/deals', READ)).statusCode).toBe(200);
+    expect((await get('/v1/deals?stage=won', READ)).statusCode).toBe(200);
+    // A stage the funnel does not have is a 400 naming it, as in the console's list.
+    const nonsense = await get('/v1/deals?stage=nonsense', READ);
+    expect(nonsense.statusCode).toBe(400);
+    expect(nonsense.json().error.message).toMatch(/^stage: /);
     expect((await get('/v1/documents/00000000-0000-4000-8000-000000000000', READ)).statusCode).toBe(404);
     expect((await post('/v1/messages', customer('r-1'), READ)).statusCode).toBe(403);
     expect((await post('/v1/wecom/archive', [{ msgid: 'x-2', action: 'recall' }], READ)).statusCode).toBe(403);

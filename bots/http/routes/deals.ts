@@ -43,6 +43,11 @@ export function registerDeals(v1: FastifyInstance, app: App): void {
   v1.get('/v1/deals', { config: { scope: 'read' } }, async (req) => {
     const q = listQuery.safeParse(req.query);
     if (!q.success) throw bad(q.error);
+    // A stage the funnel does not have would list nothing; say so, as the console's list does.
+    const stages = app.catalog.current.playbook.funnel.stages;
+    if (q.data.stage !== undefined && !stages.includes(q.data.stage)) {
+      throw new AppError('BAD_REQUEST', `stage: not a stage of the funnel (${stages.join(', ')})`);
+    }
     const { owner, ...rest } = q.data;
     const deals = await listDeals(app.database.db, { ...rest, ...(owner ? { ownerId: owner } : {}) });
     return { items: deals, limit: q.data.limit, offset: q.data.offset };
