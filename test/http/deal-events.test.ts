@@ -70,6 +70,9 @@ describe('POST /v1/deal-events', () => {
     ['a ticket with an unknown severity', { id: 'e', dealId: 'd-1', kind: 'ticket', at, severity: 'urgent' }, /severity/],
     ['a time without offset', { id: 'e', dealId: 'd-1', kind: 'referral', at: '2026-11-26 10:00' }, /at/],
     ['a time in the future', { id: 'e', dealId: 'd-1', kind: 'referral', at: '2027-01-01T00:00:00Z' }, /future/],
+    // The same floor as a message's time (core/text.ts checkDate): before 2000 is a typing error.
+    ['a time before 2000', { id: 'e', dealId: 'd-1', kind: 'referral', at: '1900-01-01T00:00:00+08:00' }, /^at is not a plausible time/],
+    ['no time', { id: 'e', dealId: 'd-1', kind: 'referral' }, /^at: /],
     ['an unknown field', { id: 'e', dealId: 'd-1', kind: 'referral', at, extra: 1 }, /extra|unrecognized/i],
     ['no id', { dealId: 'd-1', kind: 'referral', at }, /id/],
   ])('rejects %s with 400, storing nothing', async (_name, payload, message) => {

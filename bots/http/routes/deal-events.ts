@@ -7,6 +7,7 @@
  *   { "id": "…", "dealId": "…", "kind": "ticket", "at": "…", "severity": "high" }
  *   { "id": "…", "dealId": "…", "kind": "renewal", "at": "…", "amount": 80000 }
  *
+ * `at` (ISO 8601 with an offset, from 2000 to five minutes ahead) is required, `note` optional.
  * 201 with the score before and after when applied; a repeat of the same event id is a 200 with
  * the same result and changes nothing; the same id with other content is a 409; an unknown deal
  * a 404; anything malformed a 400 naming the field.
@@ -14,6 +15,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../../core/errors.ts';
+import { checkDate } from '../../../core/text.ts';
 import type { App } from '../../app.ts';
 import { applyDealEvent } from '../../deals/deal-events.ts';
 import { dispatchSends } from '../../outbound/send-job.ts';
@@ -38,8 +40,9 @@ export function registerDealEvents(v1: FastifyInstance, app: App): void {
     const parsed = eventSchema.safeParse(req.body);
     if (!parsed.success) throw new AppError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
     const { id, dealId, kind, at, ...attrs } = parsed.data;
-    const when = new Date(at);
-    // A post-sale event from the future is a clock or a typing error, not something that happened.
+    // Not before 2000, as a message's time (a 1900 payment is a typing error); and, more tightly
+    // than a message, not from the future: a post-sale event reports something that happened.
+    const when = checkDate('at', new Date(at), app.clock.now().getTime());
     if (when.getTime() > app.clock.now().getTime() + 5 * 60_000) throw new AppError('BAD_REQUEST', 'at: in the future');
     const { result, deliveries } = await applyDealEvent(
       { database: app.database, catalog: app.catalog.current, sendPlatforms: app.adapters.sendPlatforms, now: app.clock.now() },
