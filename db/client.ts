@@ -21,6 +21,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { AppError } from '../core/errors.ts';
 import { postgresTarget } from '../core/postgres-url.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { PgliteStatements } from './pglite-statements.ts';
 import * as schema from './schema/index.ts';
 
@@ -134,6 +135,17 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 
 async function openPglite(dataDir: string, migrate: boolean): Promise<Database> {
   mkdirSync(dataDir, { recursive: true });
+  // Before PGlite reads a page: a second process in the folder would lose what either writes.
+  const unlock = lockDataDir(dataDir);
+  try {
+    return await startPglite(dataDir, migrate, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+async function startPglite(dataDir: string, migrate: boolean, unlock: () => void): Promise<Database> {
   let client: PGlite;
   try {
     // pg_trgm: the console's conversation search (migration 0004). Shared buffers of 32 MB, not
@@ -149,7 +161,14 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Database> 
     throw new AppError('DATABASE', `cannot open the embedded database in ${dataDir}/pglite`, { cause: err });
   }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
-  if (migrate) await migratePglite(db as never, { migrationsFolder: MIGRATIONS });
+  if (migrate) {
+    try {
+      await migratePglite(db as never, { migrationsFolder: MIGRATIONS });
+    } catch (err) {
+      await client.close().catch(() => {});
+      throw err;
+    }
+  }
   // PGlite runs each statement synchronously on this thread, and awaiting it yields only to
   // microtasks: a transaction of many statements would hold the event loop for all of them
   // (HTTP, /healthz, timers waiting seconds behind an analysis batch). A statement first lets
@@ -186,7 +205,13 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Database> 
     urgent: lane(true),
     kind: 'pglite',
     ping: async () => void (await client.query('select 1')),
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
 

@@ -2,7 +2,8 @@
  * `dealwise console-link <person>`: a one-time sign-in link to the web console for a person of
  * the directory (by id or name), printed on stdout, for the first admin before anyone can ask the
  * bot for one with `/console`. Loads the org files first, as `npm start` does. On the embedded
- * database it runs before `npm start` (PGlite is one process); on PostgreSQL, any time.
+ * database it runs before `npm start` (PGlite is one process: it refuses a folder the server
+ * holds); on PostgreSQL, any time.
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../../core/config.ts';

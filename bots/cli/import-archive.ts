@@ -3,11 +3,12 @@
  * array, as the archive SDK's output is usually saved) through the same sink as live messages.
  * The file is validated whole first: a malformed record stops the import before anything is
  * stored. Embedded default: analysed here before exit (stop `npm start` first: PGlite is one
- * process's); the nudges are sent when the server starts. With REDIS_URL: queued for the workers.
+ * process's, and the command refuses a folder the server holds); the nudges are sent when the
+ * server starts. With REDIS_URL: queued for the workers.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createApp } from '../app.ts';
+import { type App, createApp } from '../app.ts';
 import { importArchive, readArchiveText } from '../archive-import.ts';
 import { loadConfig } from '../../core/config.ts';
 import { toAppError } from '../../core/errors.ts';
@@ -28,15 +29,23 @@ export function registerImportArchive(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const config = loadConfig();
-      const app = await createApp({
-        config,
-        log: createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL }),
-        startAdapters: false,
-        // Embedded: analyse here; nudges wait as pending deliveries for the server, which sends
-        // them at start. With REDIS_URL everything is left to the workers.
-        consume: config.REDIS_URL ? [] : ['analyze-partition'],
-      });
+      let app: App;
+      try {
+        const config = loadConfig();
+        app = await createApp({
+          config,
+          log: createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL }),
+          startAdapters: false,
+          // Embedded: analyse here; nudges wait as pending deliveries for the server, which sends
+          // them at start. With REDIS_URL everything is left to the workers.
+          consume: config.REDIS_URL ? [] : ['analyze-partition'],
+        });
+      } catch (err) {
+        // A database it cannot open (the server holds the embedded one): one line, nothing stored.
+        process.stderr.write(`import-archive: ${toAppError(err).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
       try {
         const result = await importArchive(app.sink, records);
         await app.drain();
