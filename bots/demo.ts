@@ -26,7 +26,7 @@ import { nudgeCardColumns, sentMessage } from '../db/queries/deliveries.ts';
 import { createApp, type App } from './app.ts';
 import { readLink, tokenOf } from './demo/reader.ts';
 import { advanceTo, loadConversations, replay, toInbound } from './demo/replay.ts';
-import { type DemoConsole, serveConsole } from './demo/console.ts';
+import { baseUrlOf, type DemoConsole, reservePort, serveConsole } from './demo/console.ts';
 import { buildServer } from './http/server.ts';
 
 const CONVERSATIONS = fileURLToPath(new URL('./demo/conversations', import.meta.url));
@@ -48,18 +48,24 @@ export interface DemoOptions {
 export async function runDemo(opts: DemoOptions): Promise<void> {
   const started = performance.now();
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'dealwise-demo-')));
-  const config = loadConfig({
-    ...process.env,
-    DATA_DIR: dataDir,
-    DATABASE_URL: '',
-    REDIS_URL: '',
-    LOCAL_ADAPTER: 'true',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  });
+  const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', LOCAL_ADAPTER: 'true', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const asked = loadConfig(env);
+  // The console's port first, held until it serves: every link the demo prints (a /share's
+  // tracked link in the replay, the console's) then names the port actually served, also when
+  // PORT is taken. A PUBLIC_URL given is kept: it is where a proxy in front answers.
+  const reserved = await reservePort(asked.HOST, asked.PORT);
+  const config = loadConfig({ ...env, PORT: String(reserved.port), PUBLIC_URL: asked.PUBLIC_URL ?? baseUrlOf(asked.HOST, reserved.port) });
   const convs = await loadConversations(CONVERSATIONS);
   const msgs = toInbound(convs);
   const clock = new ManualClock(msgs[0]!.sentAt);
-  const app = await createApp({ config, clock, autoRun: false, log: createLogger({ level: config.LOG_LEVEL }) });
+  let app: App;
+  try {
+    app = await createApp({ config, clock, autoRun: false, log: createLogger({ level: config.LOG_LEVEL }) });
+  } catch (err) {
+    await reserved.release();
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   try {
     const t0 = performance.now();
     const server = buildServer(app);
@@ -155,8 +161,9 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     // The replay runs eleven simulated days of timers between the messages: a throughput figure
     // here would mislead (npm run bench measures that).
     console.log(`\n⏱  ${msgs.length} messages and eleven simulated days in ${(loopMs / 1000).toFixed(1)} s; demo wall time ${(total / 1000).toFixed(1)} s.`);
-    await serveConsole(app, clock, opts);
+    await serveConsole(app, clock, reserved, opts);
   } finally {
+    await reserved.release();
     await app.close();
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -4,6 +4,8 @@
  * replay left it at wall-clock pace and the due jobs run, so the simulator's messages go through
  * the loop as they would under `npm start`.
  */
+import type { AddressInfo, Server } from 'node:net';
+import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { ManualClock } from '../../core/clock.ts';
 import type { App } from '../app.ts';
@@ -23,24 +25,67 @@ export interface DemoConsole {
   server: FastifyInstance;
 }
 
-/** Listens on HOST:PORT, or on a free port when that one is taken (another dealwise running). */
-async function listen(server: FastifyInstance, host: string, port: number): Promise<number> {
-  try {
-    await server.listen({ host, port });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    console.log(`\n(port ${port} is taken; the console uses a free port instead)`);
-    await server.listen({ host, port: 0 });
-  }
-  return (server.server.address() as { port: number }).port;
+/** The console's address on `host`:`port`. */
+export const baseUrlOf = (host: string, port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/** A port held for the console from the demo's start until it serves (see `reservePort`). */
+export interface ReservedPort {
+  port: number;
+  release(): Promise<void>;
 }
 
-export async function serveConsole(app: App, clock: ManualClock, opts: { serve: boolean; onConsole?: (c: DemoConsole) => Promise<void> }): Promise<void> {
+/**
+ * Takes HOST:PORT, or a free port when that one is taken (another dealwise running), and holds it
+ * until the console listens. Chosen before the replay: the links the replay's answers carry (a
+ * /share's tracked link) are built from PUBLIC_URL when they are sent, so it must name the port
+ * the console will serve, not the one asked for.
+ */
+export async function reservePort(host: string, port: number): Promise<ReservedPort> {
+  const hold = async (p: number) => {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port: p }, () => resolve());
+    });
+    return server;
+  };
+  let server: Server;
+  try {
+    server = await hold(port);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    console.log(`(port ${port} is taken; the console uses a free port instead)\n`);
+    server = await hold(0);
+  }
+  return {
+    port: (server.address() as AddressInfo).port,
+    release: () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
+  };
+}
+
+/** Listens on the reserved port, or on a free one if another process took it since. */
+async function listen(server: FastifyInstance, host: string, reserved: ReservedPort): Promise<number> {
+  await reserved.release();
+  try {
+    await server.listen({ host, port: reserved.port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    console.log(`\n(port ${reserved.port} was taken meanwhile; the console uses a free port instead, and the links above name the old one)`);
+    await server.listen({ host, port: 0 });
+  }
+  return (server.server.address() as AddressInfo).port;
+}
+
+export async function serveConsole(
+  app: App,
+  clock: ManualClock,
+  reserved: ReservedPort,
+  opts: { serve: boolean; onConsole?: (c: DemoConsole) => Promise<void> },
+): Promise<void> {
   const server = buildServer(app);
   try {
     const host = app.config.HOST;
-    const port = await listen(server, host, app.config.PORT);
-    const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const base = baseUrlOf(host, await listen(server, host, reserved));
     const { url: link } = await createConsoleLink(app.database.db, { personId: DEMO_MANAGER, via: 'demo', now: clock.now(), baseUrl: base });
     const manager = app.catalog.current.person(DEMO_MANAGER)?.name ?? DEMO_MANAGER;
     console.log('\n━━ Console ━━');
