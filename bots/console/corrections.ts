@@ -56,7 +56,10 @@ export async function correctFromConsole(
     if (stage && stageFromWords(catalog, stage) !== deal.stage) changes.push(['stage', stage]);
     // The form shows the amount as managers read it (12.35万): sent back unchanged, it is no correction.
     const amount = input.amount?.trim();
-    if (amount && amountFromWords(amount) !== deal.amount && (deal.amount === null || amount !== formatAmount(deal.amount))) changes.push(['amount', amount]);
+    const read = amount ? amountFromWords(amount) : null;
+    const sameAmount = (read?.ok && read.amount === deal.amount) || (deal.amount !== null && amount === formatAmount(deal.amount));
+    // Words that are no amount go on to correctDeal, which refuses them with the reason.
+    if (amount && !sameAmount) changes.push(['amount', amount]);
     const name = input.name?.trim();
     if (name && name !== deal.name && !(deal.name === null && name === UNNAMED_DEAL_LABEL)) changes.push(['name', name]);
     const owner = input.owner?.trim();

@@ -6,7 +6,7 @@
  * same function serves the chat command, the console and `PATCH /v1/deals/:id`.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import { pickAmount } from '../../analyzers/rules/amount.ts';
+import { findAmounts } from '../../analyzers/rules/amount.ts';
 import { newId } from '../../core/ids.ts';
 import type { Db } from '../../db/client.ts';
 import { conversations, dealConfirmations, dealCorrections, opportunities, stageChanges, timers } from '../../db/schema/index.ts';
@@ -46,12 +46,46 @@ export function stageFromWords(catalog: Catalog, words: string): string | null {
   return null;
 }
 
-/** An amount as people write it: 20万, 12.8w, ¥128,000, 128000. */
-export function amountFromWords(words: string): number | null {
-  const marked = pickAmount(words.toLowerCase());
-  if (marked !== undefined) return marked;
-  const plain = Number(words.replace(/[,，¥￥\s元]/g, ''));
-  return Number.isFinite(plain) && plain >= 0 ? plain : null;
+/** An amount read from a correction, or why it cannot be. */
+export type AmountWords = { ok: true; amount: number } | { ok: false; reason: string };
+
+/** Beyond any deal: the bound the API's bodies set before they read amounts here. */
+const MAX_AMOUNT = 1e12;
+const UNIT: Record<string, number> = { 万: 1e4, w: 1e4, 千: 1e3, k: 1e3, 百万: 1e6, 千万: 1e7, 亿: 1e8 };
+// Thousands grouped by three only: 12,0000 could be either of two amounts.
+const PLAIN = /^(?:¥|rmb|cny)?\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(百万|千万|万|千|亿|w|k)?\s*(?:元|块|人民币|rmb|cny)?$/;
+const CHINESE = /^[零一二两三四五六七八九十百千万]+(?:元|块)?$/;
+const NEGATIVE = /^(?:¥|rmb|cny)?\s*(?:[-−]|负)/;
+const RANGE = /\d\s*(?:[-~—–]|到|至)\s*(?:¥|rmb|cny)?\s*\d/;
+
+/**
+ * An amount as people correct it, in yuan: 20万, 12.5万, 12.8w, 1.2百万, ¥128,000, 128000, 二十万,
+ * full-width digits too. The whole value must be that one amount: unlike a quote read from a
+ * chat message (analyzers/rules/amount.ts picks one out of a sentence), a correction read in part
+ * would store what nobody wrote, so a sign, a range or another notation (0x10, 1e6) is refused
+ * with the reason. The chat, the console and `PATCH /v1/deals/:id` all read amounts here.
+ */
+export function amountFromWords(words: string): AmountWords {
+  // NFKC turns what a Chinese input method types (１２．５万, ￥, －) into the ASCII forms.
+  const w = words.normalize('NFKC').trim().toLowerCase();
+  if (NEGATIVE.test(w)) return { ok: false, reason: '金额不能是负数。' };
+  if (RANGE.test(w) || findAmounts(w).length > 1) return { ok: false, reason: '金额请写一个数，不要写范围：写预计成交的金额，例如 25万。' };
+  const amount = plainAmount(w) ?? wholeChineseAmount(w);
+  if (amount === undefined) return { ok: false, reason: `金额「${words}」看不懂，例如：20万、12.5万、128000、¥128,000。` };
+  if (amount > MAX_AMOUNT) return { ok: false, reason: `金额「${words}」太大了。` };
+  return { ok: true, amount: Math.round(amount * 100) / 100 };
+}
+
+function plainAmount(w: string): number | undefined {
+  const m = PLAIN.exec(w);
+  return m ? Number(m[1]!.replace(/,/g, '')) * (m[2] ? UNIT[m[2]]! : 1) : undefined;
+}
+
+/** 二十万, 三万五: the quote reader's Chinese numerals, when they are the whole of the words. */
+function wholeChineseAmount(w: string): number | undefined {
+  if (!CHINESE.test(w)) return undefined;
+  const found = findAmounts(w);
+  return found.length === 1 && found[0]!.index === 0 && found[0]!.end === w.length ? found[0]!.value : undefined;
 }
 
 export async function correctDeal(
@@ -80,11 +114,11 @@ export async function correctDeal(
         break;
       }
       case 'amount': {
-        const amount = amountFromWords(c.value);
-        if (amount === null) return { ok: false, code: 'BAD_REQUEST', reason: `金额「${c.value}」看不懂，例如：20万、128000。` };
+        const read = amountFromWords(c.value);
+        if (!read.ok) return { ok: false, code: 'BAD_REQUEST', reason: read.reason };
         before = deal.amount;
-        after = amount;
-        await tx.update(opportunities).set({ amount, updatedAt: c.at }).where(eq(opportunities.id, deal.id));
+        after = read.amount;
+        await tx.update(opportunities).set({ amount: read.amount, updatedAt: c.at }).where(eq(opportunities.id, deal.id));
         break;
       }
       case 'name': {
