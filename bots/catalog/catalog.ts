@@ -19,6 +19,7 @@ import {
   funnelSchema,
   type Rule,
   ruleSchema,
+  stageNameKey,
   type ValueScoreFormula,
   valueScoreSchema,
 } from './schema.ts';
@@ -103,9 +104,20 @@ export class Catalog {
     return [...this.#people.values()].filter((p) => p.active && p.role === 'manager' && p.manages.includes(teamId));
   }
 
-  /** A stage as managers read it (线索, 赢单 …), from the funnel's labels. */
+  /**
+   * A stage as managers read it (线索, 赢单 …), from the funnel's labels: the one name every report,
+   * answer and console page shows it by.
+   */
   stageLabel(stage: string): string {
     return this.playbook.funnel.labels[stage] ?? stage;
+  }
+
+  /** The stage people mean by a name: its id (won), its label (赢单) or one of its aliases. */
+  stageByName(name: string): string | null {
+    const key = stageNameKey(name);
+    const f = this.playbook.funnel;
+    const names = (s: string) => [s, this.stageLabel(s), ...(f.aliases[s] ?? [])];
+    return f.stages.find((s) => names(s).some((n) => stageNameKey(n) === key)) ?? null;
   }
 
   /** The won and lost stages. */

@@ -24,12 +24,20 @@ const actionTrigger = z.object({
   meetingType: z.enum(MEETING_TYPES).optional(),
 });
 
+/** A stage's name as compared with what people write: full-width forms and case folded. */
+export const stageNameKey = (name: string): string => name.normalize('NFKC').trim().toLowerCase();
+
 export const funnelSchema = z
   .object({
     stages: z.array(z.string().min(1)).min(3),
     closed: z.array(z.string()).default([]),
     /** How managers read each stage (线索, 已接触 …); a stage without a label shows as written. */
     labels: z.record(z.string(), z.string()).default({}),
+    /**
+     * Other names a stage is understood by in `/deal 华东医疗 阶段 <name>` (a label it had before,
+     * so people who learnt it are not refused); it is always shown by its label.
+     */
+    aliases: z.record(z.string(), z.array(z.string().min(1))).default({}),
     firstRepMessage: z.string().optional(),
     moves: z.array(actionTrigger.extend({ to: z.string(), after: z.string().optional() })),
     /**
@@ -52,6 +60,17 @@ export const funnelSchema = z
     if (f.closed.length !== 2) ctx.addIssue({ code: 'custom', path: ['closed'], message: 'two closed stages: the won one first, then the lost one' });
     check(f.firstRepMessage, ['firstRepMessage']);
     for (const s of Object.keys(f.winPriors ?? {})) check(s, ['winPriors', s]);
+    // A name that meant two stages would move a deal to whichever came first.
+    const named = new Map<string, string>();
+    for (const s of f.stages) for (const n of [s, f.labels[s] ?? s]) named.set(stageNameKey(n), s);
+    for (const [s, names] of Object.entries(f.aliases)) {
+      check(s, ['aliases', s]);
+      for (const [i, n] of names.entries()) {
+        const other = named.get(stageNameKey(n));
+        if (other !== undefined && other !== s) ctx.addIssue({ code: 'custom', path: ['aliases', s, i], message: `${n} already names stage ${other}` });
+        named.set(stageNameKey(n), s);
+      }
+    }
     for (const [i, m] of f.moves.entries()) {
       check(m.to, ['moves', i, 'to']);
       check(m.after, ['moves', i, 'after']);

@@ -50,6 +50,7 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
   const { tx, person, now } = a;
   const tz = a.config.TIMEZONE;
   const catalog = a.catalog.current;
+  const view = { timeZone: tz, stageLabel: (s: string) => catalog.stageLabel(s) };
   switch (cmd.name) {
     case 'help':
       return note('dealwise', HELP_TEXT);
@@ -69,7 +70,7 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const teamIds = await resolveVisibleTeamIds(tx, person);
       const summaries = await teamSummary(tx, { teamIds, from: period.from, to: period.to, now, funnel: catalog.playbook.funnel });
       if (summaries.length === 0) return note('团队概览', '没有可查看的团队。');
-      const parts = summaries.map((s) => renderTeamSummary(s, period, { timeZone: tz }));
+      const parts = summaries.map((s) => renderTeamSummary(s, period, view));
       const risks = await teamRiskBlock({ tx, catalog, config: a.config, now }, teamIds);
       return withBlock(
         parts.length === 1
@@ -90,16 +91,16 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       if (!canSeeRep(person, subject)) return note('销售概览', '只能查看自己或你管理的团队成员。');
       const s = await repSummary(tx, { personId: subject.id, from: period.from, to: period.to, now, funnel: catalog.playbook.funnel });
       return s
-        ? withBlock(renderRepSummary(s, period, { timeZone: tz }), await repRiskBlock({ tx, catalog, config: a.config, now }, subject.id))
+        ? withBlock(renderRepSummary(s, period, view), await repRiskBlock({ tx, catalog, config: a.config, now }, subject.id))
         : note('销售概览', '没有这位销售的数据。');
     }
     case 'deal': {
       if (!cmd.query) return note('商机', '请在 /deal 后面写商机名称，例如 `/deal 华东医疗`。');
       const matches = await findOpportunities(tx, cmd.query, dealScope(person));
-      if (matches.length !== 1) return renderDealMatches(cmd.query, matches);
+      if (matches.length !== 1) return renderDealMatches(cmd.query, matches, view);
       const timeline = await dealTimeline(tx, matches[0]!.id);
-      if (!timeline || !canSeeDeal(person, timeline.deal)) return renderDealMatches(cmd.query, []);
-      const shown = renderDealTimeline(timeline, { timeZone: tz });
+      if (!timeline || !canSeeDeal(person, timeline.deal)) return renderDealMatches(cmd.query, [], view);
+      const shown = renderDealTimeline(timeline, view);
       const blocks = [
         await dealReadingBlock(tx, timeline.deal.id, tz),
         await dealTruthBlock(tx, catalog, timeline.deal.id, tz),
@@ -119,7 +120,7 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
     }
     case 'correct': {
       const matches = await findOpportunities(tx, cmd.query, dealScope(person));
-      if (matches.length !== 1) return renderDealMatches(cmd.query, matches);
+      if (matches.length !== 1) return renderDealMatches(cmd.query, matches, view);
       const r = await correctDeal(tx, catalog, { dealId: matches[0]!.id, by: person, via: `chat:${a.platform}`, field: cmd.field, value: cmd.value, at: now });
       if (!r.ok) return note('没有更正', r.reason);
       const show = (v: unknown) =>
@@ -142,7 +143,7 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       const period = parsePeriod(cmd.period, now, tz);
       const teamIds = await resolveVisibleTeamIds(tx, person);
       const f = await funnel(tx, { teamIds, from: period.from, to: period.to, stages: winningPath(catalog.playbook.funnel) });
-      return renderFunnel(f, period, { timeZone: tz, scopeName: teamIds.length === 1 ? (catalog.teams.get(teamIds[0]!)?.name ?? teamIds[0]!) : '我的团队' });
+      return renderFunnel(f, period, { ...view, scopeName: teamIds.length === 1 ? (catalog.teams.get(teamIds[0]!)?.name ?? teamIds[0]!) : '我的团队' });
     }
     case 'forecast':
       return answerForecast({ tx, catalog, person, now, timeZone: tz }, cmd.period, cmd.whatIf);

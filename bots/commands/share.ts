@@ -120,7 +120,10 @@ function linkAnswer(a: ShareContext, document: DocumentRow, url: string, target:
 async function namedTarget(a: ShareContext, words: string): Promise<Target | null> {
   const matches = await findOpportunities(a.tx, words, dealScope(a.person));
   if (matches.length === 0) return null;
-  if (matches.length > 1 && matches[0]!.name !== words) return { answer: renderDealMatches(words, matches) };
+  if (matches.length > 1 && matches[0]!.name !== words) {
+    const catalog = a.catalog.current;
+    return { answer: renderDealMatches(words, matches, { stageLabel: (s) => catalog.stageLabel(s) }) };
+  }
   const deal = matches[0]!;
   const conversationId = await customerChatOf(a, deal.id);
   if (!conversationId) return { answer: note('分享文档', `「${deal.name}」还没有客户群，等群里有了消息再试。`) };

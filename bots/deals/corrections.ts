@@ -38,12 +38,9 @@ function mayHandTo(by: Person, to: Person): boolean {
   return by.role === 'manager' ? by.manages.includes(to.teamId) : to.teamId === by.teamId;
 }
 
-/** A stage as people write it: its id (won) or its label (赢单). */
+/** A stage as people write it: its id (won), its label (赢单) or a name it had before (输单). */
 export function stageFromWords(catalog: Catalog, words: string): string | null {
-  const w = words.trim().toLowerCase();
-  const funnel = catalog.playbook.funnel;
-  for (const s of funnel.stages) if (s.toLowerCase() === w || catalog.stageLabel(s).toLowerCase() === w) return s;
-  return null;
+  return catalog.stageByName(words);
 }
 
 /** An amount read from a correction, or why it cannot be. */

@@ -32,7 +32,7 @@ export interface FunnelResult {
  * The funnel of deals owned by the people of `teamIds` over `[from, to)`.
  *
  * A move `from → to` counts the deal for every stage after `from` up to `to`: a jump from
- * 已接触 to 方案报价 means it passed 已确认需求 and 演示 too. A deal created in the period counts
+ * 已接触 to 方案报价 means it passed 需求确认 and 演示 too. A deal created in the period counts
  * for the stage it started in (线索, normally), since no stage change ever enters it. A move to
  * `lost` counts in `lost` only. Conversion follows the same deals, so it never exceeds 100%: a deal
  * that was already in a stage when the period began and moved on is counted in the next stage,

@@ -1,5 +1,7 @@
 /**
- * The funnel's stage order and the Chinese names managers read for stages and action kinds.
+ * The default funnel's stage order and the Chinese names managers read for action kinds. A stage's
+ * name is the playbook's (`funnel.labels`, read through the catalog's `stageLabel`), so that a
+ * stage has one name wherever it is shown.
  */
 import type { StoredActionKind } from '../../core/types.ts';
 
@@ -29,23 +31,6 @@ export const ACTION_LABELS_ZH: Record<StoredActionKind, string> = {
   deal_lost: '丢单',
   document_viewed: '阅读文档',
 };
-
-/** Chinese names of the default stages. */
-export const STAGE_LABELS_ZH: Record<Stage, string> = {
-  lead: '线索',
-  contacted: '已接触',
-  qualified: '已确认需求',
-  demo: '演示',
-  proposal: '方案报价',
-  negotiation: '商务谈判',
-  won: '赢单',
-  lost: '丢单',
-};
-
-/** A stage's Chinese name; a configured stage we have no name for shows as stored. */
-export function stageLabel(stage: string): string {
-  return (STAGE_LABELS_ZH as Record<string, string>)[stage] ?? stage;
-}
 
 /** An action kind's Chinese name; an unknown kind shows as stored. */
 export function actionLabel(kind: string): string {

@@ -7,7 +7,7 @@ import type { OutboundMessage } from '../../core/types.ts';
 import type { DealTimeline, OpportunityMatch, TimelineEntry } from './deal.ts';
 import type { FunnelResult } from './funnel.ts';
 import { ACTION_KINDS } from '../../core/types.ts';
-import { actionLabel, stageLabel } from './labels.ts';
+import { actionLabel } from './labels.ts';
 import type { RepMetrics, StageMove } from './metrics.ts';
 import { isEmptyMetrics } from './metrics.ts';
 import { wallClock as wallTime } from '../../core/zoned-time.ts';
@@ -16,11 +16,13 @@ import type { Period } from './period.ts';
 import type { RepSummary } from './rep.ts';
 import type { TeamSummary } from './team.ts';
 
-export { ACTION_LABELS_ZH, STAGE_LABELS_ZH } from './labels.ts';
+export { ACTION_LABELS_ZH } from './labels.ts';
 
-/** How to render: the organisation's time zone, for every time shown. */
+/** How to render: the organisation's time zone, for every time shown, and its stages' names. */
 export interface RenderOptions {
   timeZone: string;
+  /** The catalog's `stageLabel`: a stage is shown by the playbook's one name for it everywhere. */
+  stageLabel: (stage: string) => string;
 }
 
 // About 300 bytes a rep: each rep's block stays at two or three lines on a phone.
@@ -59,10 +61,10 @@ export function renderTeamSummary(s: TeamSummary, period: Period, opts: RenderOp
     if (isEmptyMetrics(rep.metrics)) lines.push('暂无数据');
     else {
       lines.push(metricsLine(rep.metrics));
-      const moves = movesLine('推进', rep.metrics.stageMoves);
+      const moves = movesLine('推进', rep.metrics.stageMoves, opts.stageLabel);
       if (moves) lines.push(moves);
       // A stage corrected backwards is not progress, but a manager should see the deal went back.
-      const back = movesLine('回退', rep.metrics.stageMovesBack);
+      const back = movesLine('回退', rep.metrics.stageMovesBack, opts.stageLabel);
       if (back) lines.push(back);
     }
     blocks.push(lines.join('\n'));
@@ -84,7 +86,9 @@ export function renderRepSummary(s: RepSummary, period: Period, opts: RenderOpti
       ['阶段回退', m.stageMovesBack],
     ] as const) {
       if (moves.length === 0) continue;
-      const lines = moves.map((mv) => `- ${clock(mv.at, opts.timeZone)} ${md(mv.opportunityName)} ${stageLabel(mv.fromStage)} → ${stageLabel(mv.toStage)}`);
+      const lines = moves.map(
+        (mv) => `- ${clock(mv.at, opts.timeZone)} ${md(mv.opportunityName)} ${opts.stageLabel(mv.fromStage)} → ${opts.stageLabel(mv.toStage)}`,
+      );
       blocks.push([`**${heading}**`, ...lines].join('\n'));
     }
     if (m.overdue.count > 0) {
@@ -93,7 +97,7 @@ export function renderRepSummary(s: RepSummary, period: Period, opts: RenderOpti
     }
   }
   if (s.openDeals.length > 0) {
-    const lines = s.openDeals.map((d) => `- ${md(d.name)} · ${stageLabel(d.stage)}${d.amount === null ? '' : ` · ${formatAmount(d.amount)}`}`);
+    const lines = s.openDeals.map((d) => `- ${md(d.name)} · ${opts.stageLabel(d.stage)}${d.amount === null ? '' : ` · ${formatAmount(d.amount)}`}`);
     blocks.push([`**在跟商机** ${s.openDeals.length}`, ...lines].join('\n'));
   } else blocks.push('暂无在跟商机');
   return markdown(title, blocks);
@@ -103,22 +107,22 @@ export function renderRepSummary(s: RepSummary, period: Period, opts: RenderOpti
 export function renderDealTimeline(t: DealTimeline, opts: RenderOptions): OutboundMessage {
   const d = t.deal;
   const title = `${d.name} · 商机时间线`;
-  const head = [`负责人 ${md(d.ownerName ?? '未分配')}`, `阶段 ${stageLabel(d.stage)}`];
+  const head = [`负责人 ${md(d.ownerName ?? '未分配')}`, `阶段 ${opts.stageLabel(d.stage)}`];
   if (d.amount !== null) head.push(`金额 ${formatAmount(d.amount)}`);
   if (t.entries.length === 0) return markdown(title, [head.join(' · '), '暂无关键动作和阶段变化']);
   const shown = t.entries.slice(-TIMELINE_MAX_ENTRIES);
   const blocks = [head.join(' · ')];
   if (shown.length < t.entries.length) blocks.push(`共 ${t.entries.length} 条，显示最近 ${shown.length} 条`);
-  blocks.push(shown.map((e) => timelineLine(e, opts.timeZone)).join('\n'));
+  blocks.push(shown.map((e) => timelineLine(e, opts)).join('\n'));
   return markdown(title, blocks);
 }
 
 /** Several deals matched a search: list them so the asker can be more precise. */
-export function renderDealMatches(query: string, matches: readonly OpportunityMatch[]): OutboundMessage {
+export function renderDealMatches(query: string, matches: readonly OpportunityMatch[], opts: Pick<RenderOptions, 'stageLabel'>): OutboundMessage {
   const title = `商机搜索 · ${query}`;
   if (matches.length === 0) return markdown(title, [`没有找到名称包含「${md(query)}」的商机`]);
   const lines = matches.map(
-    (m) => `- ${md(m.name)} · ${md(m.ownerName ?? '未分配')} · ${stageLabel(m.stage)}${m.amount === null ? '' : ` · ${formatAmount(m.amount)}`}`,
+    (m) => `- ${md(m.name)} · ${md(m.ownerName ?? '未分配')} · ${opts.stageLabel(m.stage)}${m.amount === null ? '' : ` · ${formatAmount(m.amount)}`}`,
   );
   return markdown(title, [`找到 ${matches.length} 个商机，请用更完整的名称再查：`, lines.join('\n')]);
 }
@@ -130,9 +134,9 @@ export function renderFunnel(f: FunnelResult, period: Period, opts: RenderOption
   if (f.deals === 0) return markdown(title, [head, noData(period)]);
   const lines = f.rows.map((r) => {
     const conv = r.conversion === null ? '' : ` · 转化 ${percent(r.conversion)}（${r.advanced}）`;
-    return `**${stageLabel(r.stage)}** ${r.reached}${conv}`;
+    return `**${opts.stageLabel(r.stage)}** ${r.reached}${conv}`;
   });
-  lines.push(`**${stageLabel('lost')}** ${f.lost}`);
+  lines.push(`**${opts.stageLabel('lost')}** ${f.lost}`);
   return markdown(title, [`${head} · 共 ${f.deals} 个商机`, lines.join('\n')]);
 }
 
@@ -164,7 +168,7 @@ function metricsLine(m: RepMetrics, maxKinds = KINDS_IN_LINE): string {
 }
 
 /** `推进：华东医疗 演示→方案报价；苏州精密 线索→演示`, the first few; null when there are none. */
-function movesLine(label: string, moves: readonly StageMove[]): string | null {
+function movesLine(label: string, moves: readonly StageMove[], stageLabel: (stage: string) => string): string | null {
   if (moves.length === 0) return null;
   const shown = moves.slice(0, MOVES_PER_REP).map((m) => `${md(m.opportunityName)} ${stageLabel(m.fromStage)}→${stageLabel(m.toStage)}`);
   return `${label}：${shown.join('；')}${moves.length > MOVES_PER_REP ? ` 等${moves.length}项` : ''}`;
@@ -175,11 +179,11 @@ function kindRank(kind: string): number {
   return i < 0 ? ACTION_KINDS.length : i;
 }
 
-function timelineLine(e: TimelineEntry, timeZone: string): string {
-  const when = clock(e.at, timeZone);
+function timelineLine(e: TimelineEntry, opts: RenderOptions): string {
+  const when = clock(e.at, opts.timeZone);
   if (e.type === 'stage') {
     const quote = e.evidence ? ` ·「${md(e.evidence.text)}」` : '';
-    return `${when}  阶段 ${stageLabel(e.fromStage)} → ${stageLabel(e.toStage)}${quote}`;
+    return `${when}  阶段 ${opts.stageLabel(e.fromStage)} → ${opts.stageLabel(e.toStage)}${quote}`;
   }
   if (!e.evidence) return `${when}  ${e.kind === 'document_viewed' ? readingText(e.attrs) : actionLabel(e.kind)}`;
   return tidy(`${when}  ${actionLabel(e.kind)}${attrsText(e.attrs)} · ${md(e.evidence.speaker)}「${md(e.evidence.text)}」`);

@@ -127,11 +127,11 @@ describe('a stage corrected backwards', () => {
 
     const team = block(await ask('wangjing', '/team 本周'), '张三');
     expect(team).toContain(`阶段推进 ${m.stageMoves.length} ·`);
-    expect(team).not.toMatch(/推进：[^\n]*商务谈判→已确认需求/);
-    expect(team).toContain('回退：华东医疗 商务谈判→已确认需求');
+    expect(team).not.toMatch(/推进：[^\n]*商务谈判→需求确认/);
+    expect(team).toContain('回退：华东医疗 商务谈判→需求确认');
     const rep = await ask('wangjing', '/rep 张三');
     const forward = rep.split('\n\n').find((b) => b.startsWith('**阶段推进**')) ?? '';
-    expect(forward).not.toContain('商务谈判 → 已确认需求');
-    expect(rep).toMatch(/\*\*阶段回退\*\*\n- \d\d-\d\d \d\d:\d\d 华东医疗 商务谈判 → 已确认需求/);
+    expect(forward).not.toContain('商务谈判 → 需求确认');
+    expect(rep).toMatch(/\*\*阶段回退\*\*\n- \d\d-\d\d \d\d:\d\d 华东医疗 商务谈判 → 需求确认/);
   });
 });

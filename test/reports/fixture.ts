@@ -17,8 +17,13 @@ import {
   timers,
 } from '../../db/schema/index.ts';
 import type { StoredActionKind } from '../../db/schema/enums.ts';
+import { loadCatalog } from '../unit/config-files.ts';
 
 export const TZ = 'Asia/Shanghai';
+
+const catalog = loadCatalog();
+/** How the reports are rendered: Shanghai's clock and the default playbook's stage names. */
+export const VIEW = { timeZone: TZ, stageLabel: (stage: string) => catalog.stageLabel(stage) };
 
 /** `t('11-24 09:00')`: a wall-clock time in Shanghai in November 2026. */
 export function t(mmddhhmm: string, seconds = '00'): Date {

@@ -12,7 +12,7 @@ import type { Database } from '../../db/client.ts';
 import { upsertViewAction } from '../../db/queries/reading.ts';
 import { openEmptyDatabase } from '../helpers/app.ts';
 import { loadPlaybook } from '../unit/config-files.ts';
-import { NOW, seed, t, TZ } from './fixture.ts';
+import { NOW, seed, t, TZ, VIEW } from './fixture.ts';
 
 const { funnel } = loadPlaybook();
 let dir: string;
@@ -59,7 +59,7 @@ describe('readings in the summaries', () => {
   it('shows them in the rep summary, and last week has its own', async () => {
     const week = parsePeriod('本周', NOW, TZ);
     const rep = await repSummary(database.db, { personId: 'zhangsan', ...week, now: NOW, funnel });
-    expect(renderRepSummary(rep!, week, { timeZone: TZ }).text).toContain('阅读文档 2');
+    expect(renderRepSummary(rep!, week, VIEW).text).toContain('阅读文档 2');
     const last = parsePeriod('上周', NOW, TZ);
     const before = await repSummary(database.db, { personId: 'zhangsan', ...last, now: NOW, funnel });
     expect(before!.metrics.actions.byKind).toEqual({ buying_signal: 1, document_viewed: 1 });

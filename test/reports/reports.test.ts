@@ -11,7 +11,7 @@ import type { TeamSummary } from '../../bots/reports/team.ts';
 import type { Database, Db } from '../../db/client.ts';
 import { openEmptyDatabase } from '../helpers/app.ts';
 import { loadPlaybook } from '../unit/config-files.ts';
-import { NOW, TZ, seed, t } from './fixture.ts';
+import { NOW, TZ, VIEW, seed, t } from './fixture.ts';
 import { eq } from 'drizzle-orm';
 import { opportunities, people, stageChanges, teams } from '../../db/schema/index.ts';
 
@@ -126,7 +126,7 @@ describe('teamSummary', () => {
   });
 
   it('renders a compact Chinese markdown block per rep', async () => {
-    const msg = renderTeamSummary(await east(), thisWeek(), { timeZone: TZ });
+    const msg = renderTeamSummary(await east(), thisWeek(), VIEW);
     expect(msg.type).toBe('markdown');
     if (msg.type !== 'markdown') return;
     expect(msg.title).toBe('华东一组 · 本周团队概览');
@@ -140,12 +140,12 @@ describe('teamSummary', () => {
   });
 
   it('says so plainly when there is nothing', async () => {
-    const empty = renderTeamSummary(await east(parsePeriod('上月', NOW, TZ)), parsePeriod('上月', NOW, TZ), { timeZone: TZ });
+    const empty = renderTeamSummary(await east(parsePeriod('上月', NOW, TZ)), parsePeriod('上月', NOW, TZ), VIEW);
     expect(empty).toMatchObject({ type: 'markdown', title: '华东一组 · 上月团队概览' });
     expect(empty.text).toContain('10-01 至 10-31');
     expect(empty.text).toContain('上月暂无数据');
     const [west] = await teamSummary(db, { teamIds: ['west'], ...thisWeek(), now: NOW, funnel: playbookFunnel });
-    expect(renderTeamSummary(west!, thisWeek(), { timeZone: TZ }).text).toContain('西南三组暂无在职销售');
+    expect(renderTeamSummary(west!, thisWeek(), VIEW).text).toContain('西南三组暂无在职销售');
   });
 });
 
@@ -163,7 +163,7 @@ describe('repSummary', () => {
 
   it('renders the figures in full', async () => {
     const s = (await repSummary(db, { personId: 'zhangsan', ...thisWeek(), now: NOW, funnel: playbookFunnel }))!;
-    const msg = renderRepSummary(s, thisWeek(), { timeZone: TZ });
+    const msg = renderRepSummary(s, thisWeek(), VIEW);
     expect(msg).toMatchObject({ type: 'markdown', title: '张三 · 本周个人概览' });
     expect(msg.text).toContain('关键动作 7（');
     expect(msg.text).not.toContain('、…');
@@ -228,7 +228,7 @@ describe('deals', () => {
   });
 
   it('renders the timeline as dated lines', async () => {
-    const msg = renderDealTimeline((await dealTimeline(db, 'opp-hd'))!, { timeZone: TZ });
+    const msg = renderDealTimeline((await dealTimeline(db, 'opp-hd'))!, VIEW);
     expect(msg).toMatchObject({ type: 'markdown', title: '华东医疗 · 商机时间线' });
     expect(msg.text).toContain('负责人 张三 · 阶段 商务谈判 · 金额 12.8万');
     expect(msg.text).toContain('11-24 09:00  询价 · 客户「能报个价吗？我们预算有限」');
@@ -242,10 +242,10 @@ describe('deals', () => {
   });
 
   it('lists several matches, or none', async () => {
-    const msg = renderDealMatches('华东', await findOpportunities(db, '华东', { teamIds: ['east'] }));
+    const msg = renderDealMatches('华东', await findOpportunities(db, '华东', { teamIds: ['east'] }), VIEW);
     expect(msg.text).toContain('找到 2 个商机');
     expect(msg.text).toContain('- 华东医疗 · 张三 · 商务谈判 · 12.8万');
-    expect(renderDealMatches('不存在', []).text).toContain('没有找到名称包含「不存在」的商机');
+    expect(renderDealMatches('不存在', [], VIEW).text).toContain('没有找到名称包含「不存在」的商机');
   });
 });
 
@@ -301,13 +301,13 @@ describe('funnel', () => {
 
   it('renders stages with conversion', async () => {
     const f = await funnel(db, { teamIds: ['east'], ...thisWeek() });
-    const msg = renderFunnel(f, thisWeek(), { timeZone: TZ, scopeName: '华东一组' });
+    const msg = renderFunnel(f, thisWeek(), { ...VIEW, scopeName: '华东一组' });
     expect(msg).toMatchObject({ type: 'markdown', title: '华东一组 · 本周销售漏斗' });
     expect(msg.text).toContain('共 5 个商机');
     expect(msg.text).toContain('**演示** 2 · 转化 50%（1）');
     expect(msg.text).toContain('**方案报价** 3 · 转化 33.3%（1）');
     expect(msg.text).toContain('**赢单** 0\n**丢单** 1');
-    const empty = renderFunnel(await funnel(db, { teamIds: ['west'], ...thisWeek() }), thisWeek(), { timeZone: TZ, scopeName: '西南三组' });
+    const empty = renderFunnel(await funnel(db, { teamIds: ['west'], ...thisWeek() }), thisWeek(), { ...VIEW, scopeName: '西南三组' });
     expect(empty.text).toContain('本周暂无数据');
   });
 });

@@ -80,6 +80,17 @@ describe('playbook schema: funnel', () => {
     expect(funnelSchema.safeParse({ ...baseFunnel, firstRepMessage: 'touched' }).success).toBe(false);
   });
 
+  it('takes aliases of known stages that name no other stage', () => {
+    const labels = { lead: '线索', proposal: '方案报价', lost: '丢单' };
+    expect(funnelSchema.parse({ ...baseFunnel, labels, aliases: { lost: ['输单', 'Dead'] } }).aliases).toEqual({ lost: ['输单', 'Dead'] });
+    expect(funnelSchema.parse(baseFunnel).aliases).toEqual({});
+    const unknown = funnelSchema.safeParse({ ...baseFunnel, aliases: { qualified: ['已确认需求'] } });
+    expect(unknown.error?.issues.map((i) => i.path)).toEqual([['aliases', 'qualified']]);
+    // 「方案报价」 is proposal's name, and ＬＥＡＤ (full-width) lead's id: either would move a deal elsewhere.
+    const taken = funnelSchema.safeParse({ ...baseFunnel, labels, aliases: { lost: ['方案报价', 'ＬＥＡＤ'] } });
+    expect(taken.error?.issues.map((i) => i.message)).toEqual(['方案报价 already names stage proposal', 'ＬＥＡＤ already names stage lead']);
+  });
+
   it('rejects a playbook file whose funnel names an unknown stage', () => {
     expect(playbookFileSchema.safeParse({ funnel: { ...baseFunnel, firstRepMessage: 'touched' }, rules: [] }).success).toBe(false);
   });
