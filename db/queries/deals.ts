@@ -1,10 +1,11 @@
 /** Deals as data: what `/v1/deals` returns (and a CRM or BI tool reads). */
-import { and, asc, desc, eq, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { conversations, dealCorrections, opportunities, stageChanges } from '../schema/index.ts';
 
 export interface DealFilter {
-  conversationId?: string;
+  /** The deals of any of these conversations (full ids). */
+  conversationIds?: readonly string[];
   stage?: string;
   ownerId?: string;
   status?: 'open' | 'won' | 'lost';
@@ -37,11 +38,22 @@ export async function listDeals(db: Db, f: DealFilter): Promise<DealRow[]> {
   if (f.stage) conds.push(eq(opportunities.stage, f.stage));
   if (f.ownerId) conds.push(eq(opportunities.ownerId, f.ownerId));
   if (f.status) conds.push(eq(opportunities.status, f.status));
-  const base = db.select(dealColumns).from(opportunities);
-  const q = f.conversationId
-    ? base.innerJoin(conversations, eq(conversations.opportunityId, opportunities.id)).where(and(eq(conversations.id, f.conversationId), ...conds))
-    : base.where(and(...conds));
-  return (await q.orderBy(desc(opportunities.updatedAt), asc(opportunities.id)).limit(f.limit).offset(f.offset)) as DealRow[];
+  if (f.conversationIds) {
+    // A subquery, not a join: two of the conversations may be one deal's, which is listed once.
+    const ids = db
+      .select({ id: conversations.opportunityId })
+      .from(conversations)
+      .where(inArray(conversations.id, [...f.conversationIds]));
+    conds.push(inArray(opportunities.id, ids));
+  }
+  const rows = await db
+    .select(dealColumns)
+    .from(opportunities)
+    .where(and(...conds))
+    .orderBy(desc(opportunities.updatedAt), asc(opportunities.id))
+    .limit(f.limit)
+    .offset(f.offset);
+  return rows as DealRow[];
 }
 
 export async function dealById(db: Db, id: string) {

@@ -1,13 +1,14 @@
 /**
- * Deals as data: `GET /v1/deals` (filtered, paged), `GET /v1/deals/:id` (with the stage history,
- * each move with its evidence message, and the corrections with who made them) and
- * `PATCH /v1/deals/:id` for corrections and the CRM id (how a CRM sync links its opportunity).
- * A correction is made in a person's name and follows their rights (owner, their manager, admin),
- * so it needs an admin token; reading needs read.
+ * Deals as data: `GET /v1/deals` (filtered, paged; `conversationId` as `/v1/outbox` takes it),
+ * `GET /v1/deals/:id` (with the stage history, each move with its evidence message, and the
+ * corrections with who made them) and `PATCH /v1/deals/:id` for corrections and the CRM id (how a
+ * CRM sync links its opportunity). A correction is made in a person's name and follows their
+ * rights (owner, their manager, admin), so it needs an admin token; reading needs read.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../../core/errors.ts';
+import { conversationKeysFor } from '../../../core/ids.ts';
 import { dealById, listDeals } from '../../../db/queries/deals.ts';
 import type { App } from '../../app.ts';
 import { correctDeal, type DealField } from '../../deals/corrections.ts';
@@ -49,8 +50,12 @@ export function registerDeals(v1: FastifyInstance, app: App): void {
     if (q.data.stage !== undefined && !stages.includes(q.data.stage)) {
       throw new AppError('BAD_REQUEST', `stage: not a stage of the funnel (${stages.join(', ')})`);
     }
-    const { owner, ...rest } = q.data;
-    const deals = await listDeals(app.database.db, { ...rest, ...(owner ? { ownerId: owner } : {}) });
+    const { owner, conversationId, ...rest } = q.data;
+    const deals = await listDeals(app.database.db, {
+      ...rest,
+      ...(owner ? { ownerId: owner } : {}),
+      ...(conversationId ? { conversationIds: conversationKeysFor(conversationId) } : {}),
+    });
     return { items: deals, limit: q.data.limit, offset: q.data.offset };
   });
 

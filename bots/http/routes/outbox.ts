@@ -1,14 +1,15 @@
 /**
  * What the local adapter sent (the demo's and the simulator's chat view): oldest first, a page at
  * a time (`limit`, and `after` = the previous page's `next`), filtered by recipient (`personId`)
- * or conversation (`conversationId`, the chat id the messages were posted with: private nudges
- * about it and messages into it). Needs a read token; 404 when the local adapter is off.
+ * or conversation (`conversationId`, the chat id the messages were posted with or the
+ * conversation's full id, as `/v1/deals` takes it: private nudges about it and messages into it).
+ * Needs a read token; 404 when the local adapter is off.
  */
 import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../../core/errors.ts';
-import { conversationKey } from '../../../core/ids.ts';
+import { conversationKeysFor } from '../../../core/ids.ts';
 import { deliveries, nudges } from '../../../db/schema/index.ts';
 import { nudgeCardColumns, sentMessage } from '../../../db/queries/deliveries.ts';
 import type { App } from '../../app.ts';
@@ -30,7 +31,7 @@ export function registerOutbox(v1: FastifyInstance, app: App): void {
     if (!parsed.success) throw new AppError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const q = parsed.data;
     const cursor = q.after ? decodeCursor(q.after) : null;
-    const conv = q.conversationId ? conversationKey('local', q.conversationId) : null;
+    const conv = q.conversationId ? conversationKeysFor(q.conversationId) : null;
     const found = await app.database.db
       .select({ d: deliveries, ...nudgeCardColumns })
       .from(deliveries)
@@ -42,8 +43,8 @@ export function registerOutbox(v1: FastifyInstance, app: App): void {
           q.personId ? sql`${deliveries.to}->>'personId' = ${q.personId}` : undefined,
           conv
             ? or(
-                sql`${deliveries.to}->>'conversationId' = ${conv}`,
-                inArray(deliveries.nudgeId, app.database.db.select({ id: nudges.id }).from(nudges).where(eq(nudges.conversationId, conv))),
+                inArray(sql`${deliveries.to}->>'conversationId'`, conv),
+                inArray(deliveries.nudgeId, app.database.db.select({ id: nudges.id }).from(nudges).where(inArray(nudges.conversationId, conv))),
               )
             : undefined,
           cursor ? or(gt(deliveries.sentAt, cursor.at), and(eq(deliveries.sentAt, cursor.at), gt(deliveries.id, cursor.id))) : undefined,
