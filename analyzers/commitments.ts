@@ -6,8 +6,8 @@
  * end of the month…) and a word for a future contact, answer, decision, meeting, approval or event
  * (再聊, 答复, 决定, 开会, 审批, 确认, 到期, get back, decide, meet, review…), in the same clause or
  * with the day alone in the clause before (「1月8号吧，到时候再聊」). A bare date (「发票日期是1月8号」),
- * a past one (「上周四开会说的」), a negated word (「周四不开会」) and a question (「周四开会吗？」) are
- * none; a trailing confirmation tag (「下周一给您答复，可以吗？」) still commits.
+ * a past one (「上周四开会说的」), a recurring one (「每周四开会」), a negated word (「周四不开会」)
+ * and a question (「周四开会吗？」) are none; a trailing confirmation tag (「下周一给您答复，可以吗？」) still commits.
  *
  * Days resolve against `sentAt` in the organisation's time zone: a weekday or date is the next
  * one strictly after today unless a clock time later today is stated; 这周四 is this week's;
@@ -110,6 +110,8 @@ const PHRASE_MAX = 60;
 // Bounds on the work a sentence can cause, whatever it holds: verbs tried, days collected.
 const MAX_TRIES = 8;
 const MAX_DAYS = 32;
+// Just before a day: a habit, not a date (我们每周四开会, every Monday we review).
+const RECURRING = /(?:每个?|\bevery )$/;
 // A clause that opens like this takes its day from the clause before: 「1月8号吧，到时候再聊」.
 const CARRY = /^\s*(?:到时候?|届时|那天|那就|就|再|then\b|at that point|and then)/;
 
@@ -201,11 +203,12 @@ function verbsIn(sentence: string): Span[] {
   return out;
 }
 
-/** The day expressions of a sentence, in order (at most MAX_DAYS). */
+/** The day expressions of a sentence, in order (at most MAX_DAYS); a recurring one is none. */
 function daysIn(sentence: string): DayMatch[] {
   const out: DayMatch[] = [];
   DAY.lastIndex = 0;
   for (let m = DAY.exec(sentence); m !== null && out.length < MAX_DAYS; m = DAY.exec(sentence)) {
+    if (RECURRING.test(sentence.slice(Math.max(0, m.index - 6), m.index))) continue;
     out.push({ match: m, index: m.index, length: m[0].length });
   }
   return out;

@@ -92,6 +92,9 @@ describe('findCommitment: Chinese, none', () => {
     ['合同1月8号签的，去年的事了'],
     ['我们每月8号开例会'],
     ['20号已经答复过您了'],
+    // A day that recurs is a habit, not a date.
+    ['每周四开会'],
+    ['每个星期一再沟通进度'],
     [''],
   ])('%s → null', (text) => {
     expect(find(text)).toBeNull();
@@ -193,6 +196,7 @@ describe('findCommitment: English, said on Monday 2026-11-23 10:21', () => {
     ['Sounds good, talk soon'],
     ['We sat down with them'],
     ['The market 5 years ago was smaller'],
+    ['We meet every Thursday'],
   ])('%s → null', (text) => {
     expect(find(text)).toBeNull();
   });
