@@ -4,7 +4,7 @@
  *
  * A commitment needs, in one sentence, a day that lies ahead (明天, 周四, 1月8号, 月底, 过两天, Jan 8,
  * end of the month…) and a word for a future contact, answer, decision, meeting, approval or event
- * (再聊, 答复, 决定, 开会, 审批, 确认, 到期, get back, decide, meet, review…), in the same clause or
+ * (再聊, 答复, 决定, 开会, 开办公会, 审批, 确认, 到期, get back, decide, meet, review…), in the same clause or
  * with the day alone in the clause before (「1月8号吧，到时候再聊」). A bare date (「发票日期是1月8号」),
  * a past one (「上周四开会说的」), a recurring one (「每周四开会」), a negated word (「周四不开会」)
  * and a question (「周四开会吗？」) are none; a trailing confirmation tag (「下周一给您答复，可以吗？」) still commits.
@@ -87,9 +87,14 @@ const DAY_HINT_EN = new RegExp(
 const HAS_CJK = /[\u3400-\u9fff]/;
 const HAS_LATIN = /[a-z]/;
 
-/** Future contact, answer, decision, meeting, approval or event. */
-const ZH_VERB =
-  '再聊|再谈|再说|再沟通|再联系|再约|再碰|再看|聊一下|聊聊|谈一下|沟通|联系|答复|回复|回您|回你|回电|电话|回个话|给(?:您|你)(?:个)?(?:消息|结果|反馈|准信|信儿?|回话|话|说法)|反馈|决定|定下来|定一下|敲定|拍板|定夺|开会|上会|会上|碰头|碰一下|汇报|审批|批下来|批复|确认|考虑|商量|讨论|评估|出结果|出结论|有结果|见面|拜访|过来|过去(?=[,。!~吧哈]|$|拜访|一趟|找)|见(?=[,。!~吧哈啦]|$)|演示|开标|评标|截标|截止|到期|签约|签合同|盖章|付款|打款|下单';
+/**
+ * The meetings a customer holds by name (开办公会, 开个周会, 召开评审会, 开股东大会): a list, not any
+ * word before 会, because 会 is also "will" and 开车会晚, 开始会有, 开票会慢 are no meeting.
+ */
+const ZH_MEETING_KIND =
+  '院长办公|总经理办公|办公|院务|党委|党组|党政联席|董事|股东|理事|常委|班子|总办|行政|高管|管理层|经营|投委|投决|周|例|月度|季度|年度|早|晨|短|小|内部|部门|科室|项目|评审|讨论|论证|协调|专题|复盘|预算|采购|招标|评标|决策|碰头|启动|汇报|交流|推进|视频|电话|线上';
+/** Future contact, answer, decision, meeting, approval or event. 开会员 (a membership) is no meeting. */
+const ZH_VERB = `再聊|再谈|再说|再沟通|再联系|再约|再碰|再看|聊一下|聊聊|谈一下|沟通|联系|答复|回复|回您|回你|回电|电话|回个话|给(?:您|你)(?:个)?(?:消息|结果|反馈|准信|信儿?|回话|话|说法)|反馈|决定|定下来|定一下|敲定|拍板|定夺|开(?:个|次)?(?:${ZH_MEETING_KIND})?大?会(?!员)|上会|会上|碰头|碰一下|汇报|审批|批下来|批复|确认|考虑|商量|讨论|评估|出结果|出结论|有结果|见面|拜访|过来|过去(?=[,。!~吧哈]|$|拜访|一趟|找)|见(?=[,。!~吧哈啦]|$)|演示|开标|评标|截标|截止|到期|签约|签合同|盖章|付款|打款|下单`;
 const EN_VERB =
   '\\b(?:talk|speak|chat|get back|come back|circle back|revert|reply|respond|answer|decide|decision|confirm|meet|meets|meeting|review|discuss|approve|approval|sign|call|touch base|reconnect|let you know|update you|follow up|feedback|present|sync|catch up|regroup|reconvene|hear back|expires?|deadline)\\b';
 const VERB = new RegExp(`${ZH_VERB}|${EN_VERB}`, 'g');

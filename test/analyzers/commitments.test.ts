@@ -46,6 +46,13 @@ describe('findCommitment: Chinese, said on Monday 2026-11-23 10:21', () => {
     ['1月8号吧，到时候再聊', '2027-01-08'],
     ['老板出差了，周四回来再定下来', '2026-11-26'],
     ['我们财务下周二付款', '2026-12-01'],
+    // A named meeting held (开X会): the demo's 华东医疗 director, a board, a weekly meeting.
+    ['院长这周四开办公会，会上一起讨论预算的事', '2026-11-26'],
+    ['周三开党委会', '2026-11-25'],
+    ['这周五开董事会定', '2026-11-27'],
+    ['下周一开个周会', '2026-11-30'],
+    ['12月3号召开评审会', '2026-12-03'],
+    ['周四开个会', '2026-11-26'],
   ])('%s → %s, all day', (text, ymd) => {
     const c = find(text);
     expect(c).not.toBeNull();
@@ -67,6 +74,7 @@ describe('findCommitment: Chinese, said on Monday 2026-11-23 10:21', () => {
   it('quotes the words that stated it', () => {
     expect(find('好的，院长周四开会，开完告诉您')?.phrase).toBe('院长周四开会');
     expect(find('1月8号吧，到时候再聊')?.phrase).toBe('1月8号吧，到时候再聊');
+    expect(find('收到。院长这周四开办公会，会上一起讨论预算的事。')?.phrase).toBe('院长这周四开办公会');
   });
 
   it('keeps the text as written in the phrase (full-width digits, case)', () => {
@@ -92,6 +100,16 @@ describe('findCommitment: Chinese, none', () => {
     ['合同1月8号签的，去年的事了'],
     ['我们每月8号开例会'],
     ['20号已经答复过您了'],
+    // 开 … 会 where 会 is "will", not a meeting.
+    ['周四开车会晚一点到'],
+    ['下周一开始会有新的价格政策'],
+    ['明天开票会慢一点'],
+    // A named meeting that recurs, was held, is called off or asked about.
+    ['我们每周四开周会'],
+    ['每周一开例会'],
+    ['上周四开办公会说的'],
+    ['周四不开董事会了'],
+    ['你们周四开办公会吗'],
     // A day that recurs is a habit, not a date.
     ['每周四开会'],
     ['每个星期一再沟通进度'],

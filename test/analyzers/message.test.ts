@@ -75,6 +75,12 @@ describe('analyzeMessage: what users saw', () => {
     expect(c?.phrase).toBe(text);
   });
 
+  it("「院长这周四开办公会」 in a longer message commits to Thursday (the demo's 华东医疗)", () => {
+    const c = run('收到。院长这周四开办公会，会上一起讨论预算的事。').commitment;
+    expect(c?.at.toISOString()).toBe(day('2026-11-26'));
+    expect(c?.phrase).toBe('院长这周四开办公会');
+  });
+
   it('an internal meeting is a commitment, not a meeting time', () => {
     const a = run('院长周四开会');
     expect(a.meetingAt).toBeNull();

@@ -67,6 +67,8 @@ describe('the demo conversations through the whole loop', () => {
       ['2026-12-02T01:00:00.000Z', 'zhaomin', 'promised-date'],
       // f. 瑞达仪器: 「价格上还有没有优惠空间？」 asks for a discount (not an objection).
       ['2026-12-02T08:20:00.000Z', 'zhaomin', 'topic-discount'],
+      // 华东医疗: 「院长这周四开办公会，会上一起讨论预算的事」 (Mon 11-30) comes back on Thursday's morning.
+      ['2026-12-03T01:00:00.000Z', 'zhangsan', 'promised-date'],
       // h. 津港物流: 「我们最后选了别家」 — lost on an explicit refusal: only the 复盘 nudge.
       ['2026-12-03T02:30:00.000Z', 'sunhao', 'deal-lost-review'],
       // 华东医疗 in negotiation: no reply for 3 working days after the case study.
