@@ -126,6 +126,7 @@ export function coachOne(catalog: Catalog, line: AtomQuestion): AtomChoice {
     meetingAt: null,
     meetingType: null,
     documentOpens: 0,
+    actionKinds: [],
     isNew: false,
     dirty: false,
   };

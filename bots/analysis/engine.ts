@@ -112,6 +112,10 @@ function recordActions(s: MessageStep): void {
       at,
     });
     s.w.actionKinds.push(a.kind);
+    if (!s.deal.actionKinds.includes(a.kind)) {
+      s.deal.actionKinds.push(a.kind);
+      s.deal.dirty = true;
+    }
   });
 }
 

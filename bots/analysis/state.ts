@@ -3,7 +3,7 @@
  * nudges and pending confirmations its messages touch, read in a few queries at the start, changed
  * as each message is analysed in order, and written back in a few multi-row statements.
  */
-import type { Attachment, MeetingType, MessageKind, OutboundMessage, Platform, SpeakerRole } from '../../core/types.ts';
+import type { ActionKind, Attachment, MeetingType, MessageKind, OutboundMessage, Platform, SpeakerRole } from '../../core/types.ts';
 import type { DealNamedBy, StageChangeSource } from '../../db/schema/deals.ts';
 import type { TimerExpectation } from '../../db/schema/coaching.ts';
 
@@ -52,6 +52,8 @@ export interface DealState {
   meetingType: MeetingType | null;
   /** Opens of the deal's tracked documents (kept by the reading listener; read here for the score). */
   documentOpens: number;
+  /** The kinds of key action its messages have shown, each once (rules' `after` and `before`). */
+  actionKinds: ActionKind[];
   /** Not in the database yet. */
   isNew: boolean;
   dirty: boolean;

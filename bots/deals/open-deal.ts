@@ -40,6 +40,7 @@ export function ensureDeal(ctx: AnalysisContext, st: BatchState, conv: Conversat
     meetingAt: null,
     meetingType: null,
     documentOpens: 0,
+    actionKinds: [],
     isNew: true,
     dirty: true,
   };

@@ -14,6 +14,7 @@ import { actions, atomEvents, conversations, messages, opportunities, people, st
 import type { StoredActionKind } from '../../db/schema/enums.ts';
 import { addWorkingDays, addWorkingMinutes, type WorkingHours, wallClock, zonedInstant } from '../../core/zoned-time.ts';
 import { AppError } from '../../core/errors.ts';
+import { ACTION_KINDS } from '../../core/types.ts';
 import type { Rule } from '../catalog/schema.ts';
 import { timerWindow } from '../coaching/windows.ts';
 import { DEFAULT_MODEL, type HistoryModel, skilled, skillOf } from './history-model.ts';
@@ -416,6 +417,7 @@ function emit(
   const convId = `wecom:${x.id}`;
   const contactId = (c: number) => `${x.id}-contact${c}`;
   const actionIds = new Map<string, string>();
+  const kinds = new Set<StoredActionKind>();
 
   let lastCustomer: Date | null = null;
   let lastRep: Date | null = null;
@@ -453,6 +455,7 @@ function emit(
     if (!past(a.at)) continue;
     const aid = `${a.messageId}-${a.kind}`;
     actionIds.set(`${a.messageId}:${a.kind}`, aid);
+    kinds.add(a.kind);
     out.actions.push({
       id: aid,
       messageId: a.messageId,
@@ -538,6 +541,8 @@ function emit(
     awaitingReplySince: awaiting,
     contactName: x.names[0] ?? null,
     contacts: [...seen],
+    // What the analysis keeps of them: the kinds of its messages' actions.
+    actionKinds: ACTION_KINDS.filter((k) => kinds.has(k)),
   });
   counts.deals++;
   if (stage === 'won') counts.won++;

@@ -168,7 +168,7 @@ export async function loadDealsForUpdate(tx: Sql, conversationIds: readonly stri
        customer_messages as "customerMessages", buying_signals as "buyingSignals", reply_hours_sum as "replyHoursSum", reply_count as "replyCount",
        awaiting_reply_since as "awaitingReplySince", last_customer_at as "lastCustomerAt", last_rep_at as "lastRepAt",
        contact_name as "contactName", contacts, touches, touches_day as "touchesDay", meeting_at as "meetingAt", meeting_type as "meetingType",
-       document_opens as "documentOpens"`,
+       document_opens as "documentOpens", action_kinds as "actionKinds"`,
       'opportunities where id = u.id',
       'limit 1 for update',
     ),
@@ -249,22 +249,23 @@ const dealRow = (d: DealState) => ({
   touches_day: d.touchesDay,
   meeting_at: iso(d.meetingAt),
   meeting_type: d.meetingType,
+  action_kinds: d.actionKinds,
 });
 
 const DEAL_COLUMNS = `id text, name text, named_by text, owner_id text, stage text, stage_at timestamptz, status text, closed_at timestamptz, amount float8,
   value_score int, value_terms jsonb, created_at timestamptz, updated_at timestamptz, customer_messages int, buying_signals int, reply_hours_sum real,
   reply_count int, awaiting_reply_since timestamptz, last_customer_at timestamptz, last_rep_at timestamptz, contact_name text, contacts jsonb,
-  touches int, touches_day text, meeting_at timestamptz, meeting_type text`;
+  touches int, touches_day text, meeting_at timestamptz, meeting_type text, action_kinds jsonb`;
 
 export async function insertDeals(tx: Sql, deals: readonly DealState[]): Promise<void> {
   if (deals.length === 0) return;
   await tx.query(
     `insert into opportunities (id, name, named_by, owner_id, stage, stage_at, status, closed_at, amount, value_score, value_terms, created_at, updated_at,
        customer_messages, buying_signals, reply_hours_sum, reply_count, awaiting_reply_since, last_customer_at, last_rep_at, contact_name, contacts, touches, touches_day,
-       meeting_at, meeting_type)
+       meeting_at, meeting_type, action_kinds)
      select id, name, named_by, owner_id, stage, stage_at, status::deal_status, closed_at, amount, value_score, value_terms, created_at, updated_at,
        customer_messages, buying_signals, reply_hours_sum, reply_count, awaiting_reply_since, last_customer_at, last_rep_at, contact_name, contacts, touches, touches_day,
-       meeting_at, meeting_type
+       meeting_at, meeting_type, action_kinds
      from jsonb_to_recordset($1::text::jsonb) as x(${DEAL_COLUMNS})`,
     [rowsParam(deals.map(dealRow))],
   );
@@ -279,7 +280,7 @@ export async function updateDeals(tx: Sql, deals: readonly DealState[]): Promise
        updated_at = x.updated_at, customer_messages = x.customer_messages, buying_signals = x.buying_signals, reply_hours_sum = x.reply_hours_sum,
        reply_count = x.reply_count, awaiting_reply_since = x.awaiting_reply_since, last_customer_at = x.last_customer_at, last_rep_at = x.last_rep_at,
        contact_name = x.contact_name, contacts = x.contacts, touches = x.touches, touches_day = x.touches_day,
-       meeting_at = x.meeting_at, meeting_type = x.meeting_type
+       meeting_at = x.meeting_at, meeting_type = x.meeting_type, action_kinds = x.action_kinds
      from x
      where ${byBatchId('o')}`,
     [rowsParam(deals.map(dealRow))],

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp } from 'drizzle-orm/pg-core';
-import type { MeetingType } from '../../core/types.ts';
+import type { ActionKind, MeetingType } from '../../core/types.ts';
 import { people } from './directory.ts';
 import { dealStatusEnum, platformEnum } from './enums.ts';
 
@@ -56,6 +56,11 @@ export const opportunities = pgTable(
     meetingType: text('meeting_type').$type<MeetingType>(),
     /** Opens of the deal's tracked documents by its customers (engagement, with their messages). */
     documentOpens: integer('document_opens').notNull().default(0),
+    /**
+     * The kinds of key action its messages have shown so far, each once: a playbook rule may hold
+     * only after one (`after: { action: contract_sent }`) or before it, without reading the history.
+     */
+    actionKinds: jsonb('action_kinds').$type<ActionKind[]>().notNull().default([]),
   },
   // A column most rows leave null is indexed only where set: a new deal writes no entry for it.
   (t) => [

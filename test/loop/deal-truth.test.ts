@@ -145,6 +145,8 @@ describe('deal truth and coaching that answers the message', () => {
     await say(chat({ conv: 'c-contract', from: 'cust-sun', name: '孙总', text: '收到，可以。', at: new Date('2026-12-11T10:30:00+08:00') }));
     await say(chat({ conv: 'c-contract', from: 'zhaomin', text: '孙总，合同发您审一下。', at: sent, attachments: [{ name: '采购合同_2026.docx' }] }));
     expect((await dealOf('c-contract')).stage).toBe('negotiation');
+    // The deal keeps the kinds its messages showed, each written by its own batch.
+    expect((await dealOf('c-contract')).actionKinds).toEqual(['proposal_sent', 'contract_sent']);
     await advanceTo(t.app, t.clock, new Date('2026-12-18T18:00:00+08:00'));
     const reminders = (await nudgesIn('c-contract')).filter((n) => n.ruleId === 'silence-contract');
     expect(reminders).toHaveLength(1);
