@@ -12,7 +12,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { USE_WINDOW_MS, usesAtom } from '../coaching/atom-use.ts';
 import { complianceFindings } from '../coaching/compliance.ts';
 import { applyRules } from '../coaching/rules.ts';
-import { fulfilTimers } from '../coaching/timers.ts';
+import { cancelBeforeActions, fulfilTimers } from '../coaching/timers.ts';
 import { countMessage } from '../deals/counters.ts';
 import { rememberMeeting } from '../deals/meeting-step.ts';
 import { ensureDeal, nameDeal } from '../deals/open-deal.ts';
@@ -93,6 +93,8 @@ function analyzeMessageStep(ctx: AnalysisContext, st: BatchState, msg: PendingMe
   if (side === 'rep') complianceFindings(step, touch);
   const closed = handleStage(step);
   fulfilTimers(step);
+  // After fulfilling: a timer that expected this very action is met, not cancelled.
+  cancelBeforeActions(step);
   applyRules(step, { score, closed });
   if (side === 'rep') recordAtomUse(step);
 }

@@ -151,6 +151,13 @@ export const ruleSchema = z
     on: triggerSchema,
     /** Only while the deal is in one of these stages (default: any open stage). */
     stages: z.array(z.string()).optional(),
+    /**
+     * Only once the deal has had this key action, in this message or an earlier one: the
+     * negotiation stage's silence speaks of the contract only after one was sent.
+     */
+    after: z.object({ action: z.enum(ACTION_KINDS) }).optional(),
+    /** Only while the deal has not had it; a timer the rule opened is cancelled when it comes. */
+    before: z.object({ action: z.enum(ACTION_KINDS) }).optional(),
     expect: z
       .union([
         z.object({ action: z.enum(ACTION_KINDS), by: z.enum(['rep', 'customer']).default('rep') }),
@@ -174,6 +181,10 @@ export const ruleSchema = z
   })
   .refine((r) => r.expect === undefined || r.within !== undefined, { message: 'an expectation needs `within`' })
   .refine((r) => r.startAt !== 'commitment' || 'commitment' in r.on, { message: 'startAt: commitment needs on: { commitment: any }' })
+  .refine((r) => r.after === undefined || r.before === undefined || r.after.action !== r.before.action, {
+    message: 'after and before name the same action: the rule could never hold',
+    path: ['before'],
+  })
   .refine((r) => (r.expect !== undefined && 'opened' in r.expect) === 'shared' in r.on, {
     message: 'expect: { opened: document } goes with on: { shared: <kind> }, and a shared trigger needs it',
   });

@@ -3,11 +3,12 @@
  * timer, and which nudge now. A message nudges at most once (the first rule in the playbook's
  * order that fires and is not cooling down) besides the deal-level events it causes (the value
  * score crossing a line, the deal closing); a closed deal gets only its closing nudge; a message
- * from the past never nudges: it only opens silent timers that measure.
+ * from the past never nudges: it only opens silent timers that measure. A rule holds only in its
+ * stages and, when it says so, after or before a key action of the deal (`after`, `before`).
  */
 import { normalize } from '../../analyzers/text.ts';
 import { detectTopics } from '../../analyzers/topics.ts';
-import type { DetectedAction, Topic } from '../../core/types.ts';
+import type { ActionKind, DetectedAction, Topic } from '../../core/types.ts';
 import type { MessageStep } from '../analysis/engine.ts';
 import { newId } from '../../core/ids.ts';
 import { dayKey } from '../../core/zoned-time.ts';
@@ -35,6 +36,7 @@ export function applyRules(s: MessageStep, ev: { score: { before: number; after:
     // A closed deal gets no coaching but its one closing nudge.
     if (deal.status !== 'open' && !closing) continue;
     if (rule.stages && !rule.stages.includes(deal.stage) && !closing) continue;
+    if (!holdsForDeal(rule, deal.actionKinds)) continue;
     const hit = match(s, rule.on, ev);
     if (!hit) continue;
     if (rule.within !== undefined || rule.startAt === 'commitment') {
@@ -80,6 +82,11 @@ function match(s: MessageStep, on: Trigger, ev: { score: { before: number; after
   if ('message' in on) return on.message === side ? { ...plain, triggerId: msg.id } : null;
   if ('closed' in on) return ev.closed === on.closed ? { ...plain, triggerId: s.deal.id } : null;
   return null;
+}
+
+/** A rule that holds only after, or only before, a key action of the deal's (this message's included). */
+export function holdsForDeal(rule: Pick<Rule, 'after' | 'before'>, kinds: readonly ActionKind[]): boolean {
+  return (!rule.after || kinds.includes(rule.after.action)) && (!rule.before || !kinds.includes(rule.before.action));
 }
 
 function coolingDown(s: MessageStep, rule: Rule): boolean {

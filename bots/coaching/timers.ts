@@ -76,6 +76,23 @@ export function cancelDealTimers(st: BatchState, dealId: string, at: Date): void
   }
 }
 
+/**
+ * Timers of rules that hold only before a key action this message shows (`before`): that
+ * expectation is over, as the contract going out ends the wait for an answer without one.
+ */
+export function cancelBeforeActions(s: MessageStep): void {
+  const { actions } = s.analysis;
+  if (actions.length === 0) return;
+  for (const t of s.st.dealTimers.get(s.deal.id) ?? []) {
+    if (!isOpen(t)) continue;
+    const before = s.ctx.catalog.playbook.rules.find((r) => r.id === t.ruleId)?.before;
+    if (!before || !actions.some((a) => a.kind === before.action)) continue;
+    t.status = 'cancelled';
+    t.resolvedAt = s.msg.sentAt;
+    t.dirty = true;
+  }
+}
+
 /** Timers of rules scoped to stages the deal has just left: those expectations no longer apply. */
 export function cancelOutOfStage(st: BatchState, dealId: string, rules: readonly Rule[], stage: string, at: Date): void {
   for (const t of st.dealTimers.get(dealId) ?? []) {

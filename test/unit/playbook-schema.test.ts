@@ -58,6 +58,18 @@ describe('playbook schema: rules', () => {
     expect(ruleSchema.safeParse({ ...baseRule, on: { action: 'objection_raised', objection: 'weather' } }).success).toBe(false);
   });
 
+  it('takes after / before as a key action the deal has had or not, and refuses an unknown one or both naming the same', () => {
+    const rule = ruleSchema.parse({ ...baseRule, after: { action: 'contract_sent' } });
+    expect(rule.after).toEqual({ action: 'contract_sent' });
+    expect(rule.before).toBeUndefined();
+    expect(ruleSchema.safeParse({ ...baseRule, before: { action: 'contract_sent' } }).success).toBe(true);
+    expect(ruleSchema.safeParse({ ...baseRule, after: { action: 'contract_signed' } }).success).toBe(false);
+    expect(ruleSchema.safeParse({ ...baseRule, after: 'contract_sent' }).success).toBe(false);
+    const never = ruleSchema.safeParse({ ...baseRule, after: { action: 'quote_sent' }, before: { action: 'quote_sent' } });
+    expect(never.error?.issues.map((i) => i.path)).toEqual([['before']]);
+    expect(ruleSchema.safeParse({ ...baseRule, after: { action: 'quote_sent' }, before: { action: 'contract_sent' } }).success).toBe(true);
+  });
+
   it('rejects an id that is not kebab-case', () => {
     expect(ruleSchema.safeParse({ ...baseRule, id: 'Demo Followup' }).success).toBe(false);
   });

@@ -163,7 +163,7 @@ export function playbookPage(
 ${flashHtml(v.flash)}${errorList(v.errors)}
 <form method="post" action="/console/knowledge/playbook" class="card editor">
   ${csrf(ctx)}
-  <label for="playbook-yaml">PLAYBOOK_FILE 格式：漏斗（funnel）、规则与计时（rules：on / expect / within / nudgeAt / cooldown）、合规（compliance）、价值分（valueScore）。</label>
+  <label for="playbook-yaml">PLAYBOOK_FILE 格式：漏斗（funnel）、规则与计时（rules：on / stages / after / before / expect / within / nudgeAt / cooldown）、合规（compliance）、价值分（valueScore）。</label>
   <textarea id="playbook-yaml" name="yaml" rows="30" spellcheck="false">${esc(v.yaml)}</textarea>
   <p class="buttons"><button type="submit">保存剧本</button></p>
   <p class="hint">保存后以控制台的版本为准：之后加载 PLAYBOOK_FILE 不会覆盖它。每次保存都记录在审计日志（前后全文）。</p>
