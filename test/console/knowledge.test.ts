@@ -294,6 +294,34 @@ describe('playbook', () => {
     expect(page.body.match(/data-audit=/g)).toHaveLength(3);
     expect((await json(admin, 'POST', '/v1/console/knowledge/playbook/restore', { id: 'nope' })).statusCode).toBe(404);
   });
+
+  it("keeps a rule's after / before through the YAML it shows and takes, and names a bad one by its field", async () => {
+    const read = async () => {
+      const get = await server.inject({ method: 'GET', url: '/v1/console/knowledge/playbook', headers: { cookie: admin.cookie } });
+      return parseYaml(get.json().yaml as string) as { rules: Array<{ id: string; after?: unknown; before?: unknown }> };
+    };
+    const doc = await read();
+    const contract = doc.rules.findIndex((r) => r.id === 'silence-contract');
+    const negotiation = doc.rules.findIndex((r) => r.id === 'silence-negotiation');
+    expect(doc.rules[contract]!.after).toEqual({ action: 'contract_sent' });
+    expect(doc.rules[negotiation]!.before).toEqual({ action: 'contract_sent' });
+    const { stringify } = await import('yaml');
+
+    const unknown = structuredClone(doc);
+    unknown.rules[contract]!.after = { action: 'contract_signed' };
+    const r1 = await json(admin, 'PUT', '/v1/console/knowledge/playbook', { yaml: stringify(unknown) });
+    expect(r1.statusCode).toBe(400);
+    expect(r1.json().error.fields.map((f: { field: string }) => f.field)).toEqual([`rules.${contract}.after.action`]);
+    const never = structuredClone(doc);
+    never.rules[contract]!.before = { action: 'contract_sent' };
+    const r2 = await json(admin, 'PUT', '/v1/console/knowledge/playbook', { yaml: stringify(never) });
+    expect(r2.json().error.fields.map((f: { field: string }) => f.field)).toEqual([`rules.${contract}.before`]);
+
+    // Saved as shown, it comes back the same and the running catalog holds it.
+    expect((await json(admin, 'PUT', '/v1/console/knowledge/playbook', { yaml: stringify(doc) })).statusCode).toBe(200);
+    expect(await read()).toEqual(doc);
+    expect(t.app.catalog.current.playbook.rules.find((r) => r.id === 'silence-contract')?.after).toEqual({ action: 'contract_sent' });
+  });
 });
 
 describe('org', () => {

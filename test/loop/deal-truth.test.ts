@@ -3,7 +3,8 @@
  * a short conversation that went wrong before (a drive-by question closing a deal, a visit taken
  * for a demo, coaching on a lost deal, a security question answered with an invoice talk-track,
  * raw placeholders, an import of the past nudging, a silent customer after the contract, a day the
- * customer named), and the exact outcome it must have now.
+ * customer named, a negotiation without a contract told a contract went out), and the exact outcome
+ * it must have now.
  */
 import { and, asc, desc, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +166,61 @@ describe('deal truth and coaching that answers the message', () => {
     expect(promised[0]!.body).toContain('1月8号再聊');
     const [d] = await t.app.database.db.select().from(deliveries).where(eq(deliveries.nudgeId, promised[0]!.id));
     expect(d!.sentAt!.toISOString()).toBe(new Date('2027-01-08T09:00:00+08:00').toISOString());
+  });
+
+  const silenceNudges = async (conv: string) => (await nudgesIn(conv)).filter((n) => n.ruleId.startsWith('silence-'));
+
+  it('a negotiation reached through a price objection, no contract sent, is never told a contract went out', async () => {
+    const quote = { name: '报价单.pdf' };
+    await say(
+      chat({
+        conv: 'c-haggle',
+        from: 'zhaomin',
+        text: '钱总，报价单发您了：首年 20 万，含实施和培训。',
+        at: new Date('2027-01-11T10:00:00+08:00'),
+        attachments: [quote],
+      }),
+    );
+    await say(
+      chat({ conv: 'c-haggle', from: 'cust-qian', name: '钱总', text: '20 万？太贵了，超出我们今年的预算。', at: new Date('2027-01-11T10:30:00+08:00') }),
+    );
+    await say(
+      chat({ conv: 'c-haggle', from: 'zhaomin', text: '理解。首期可以先上核心模块，费用能降不少，效果出来再扩。', at: new Date('2027-01-11T11:00:00+08:00') }),
+    );
+    expect((await dealOf('c-haggle')).stage).toBe('negotiation');
+    await advanceTo(t.app, t.clock, new Date('2027-01-15T18:00:00+08:00'));
+    const silences = await silenceNudges('c-haggle');
+    // Three working days after the rep's last message, an honest follow-up: nothing about a contract.
+    expect(silences.map((n) => n.ruleId)).toEqual(['silence-negotiation']);
+    expect(`${silences[0]!.title}\n${silences[0]!.body}`).not.toContain('合同');
+    const [d] = await t.app.database.db.select().from(deliveries).where(eq(deliveries.nudgeId, silences[0]!.id));
+    expect(d!.sentAt!.toISOString()).toBe(new Date('2027-01-14T11:00:00+08:00').toISOString());
+  });
+
+  it('a contract sent during the negotiation: one silence reminder, the contract’s', async () => {
+    const quote = { name: '报价单.pdf' };
+    await say(
+      chat({
+        conv: 'c-haggle-contract',
+        from: 'lisi',
+        text: '孙总，报价单发您了：首年 16 万。',
+        at: new Date('2027-01-18T10:00:00+08:00'),
+        attachments: [quote],
+      }),
+    );
+    await say(chat({ conv: 'c-haggle-contract', from: 'cust-sun2', name: '孙总', text: '太贵了，超预算了。', at: new Date('2027-01-18T10:30:00+08:00') }));
+    await say(chat({ conv: 'c-haggle-contract', from: 'lisi', text: '理解，首年可以分两期付款，压力小很多。', at: new Date('2027-01-18T11:00:00+08:00') }));
+    expect((await dealOf('c-haggle-contract')).stage).toBe('negotiation');
+    // The next day, before the customer answers, the contract goes out.
+    const contract = { name: '采购合同_2027.docx' };
+    await say(
+      chat({ conv: 'c-haggle-contract', from: 'lisi', text: '孙总，合同发您审一下。', at: new Date('2027-01-19T10:00:00+08:00'), attachments: [contract] }),
+    );
+    await advanceTo(t.app, t.clock, new Date('2027-01-25T18:00:00+08:00'));
+    const silences = await silenceNudges('c-haggle-contract');
+    expect(silences.map((n) => n.ruleId)).toEqual(['silence-contract']);
+    const [d] = await t.app.database.db.select().from(deliveries).where(eq(deliveries.nudgeId, silences[0]!.id));
+    expect(d!.sentAt!.toISOString()).toBe(new Date('2027-01-22T10:00:00+08:00').toISOString());
   });
 });
 

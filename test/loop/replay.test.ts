@@ -71,8 +71,9 @@ describe('the demo conversations through the whole loop', () => {
       ['2026-12-03T01:00:00.000Z', 'zhangsan', 'promised-date'],
       // h. 津港物流: 「我们最后选了别家」 — lost on an explicit refusal: only the 复盘 nudge.
       ['2026-12-03T02:30:00.000Z', 'sunhao', 'deal-lost-review'],
-      // 华东医疗 in negotiation: no reply for 3 working days after the case study.
-      ['2026-12-03T03:08:00.000Z', 'zhangsan', 'silence-contract'],
+      // 华东医疗 in negotiation (through the price objection): no reply for 3 working days after the
+      // case study. No contract was ever sent, so not the contract's silence.
+      ['2026-12-03T03:08:00.000Z', 'zhangsan', 'silence-negotiation'],
       ['2026-12-04T09:25:00.000Z', 'zhaomin', 'silence-demo-proposal'],
     ]);
     // Always privately to the rep, never into a customer's chat.

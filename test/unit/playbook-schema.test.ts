@@ -116,6 +116,15 @@ describe('the default config/playbooks.yaml', () => {
     expect(ruleById(playbook, 'quote-no-reply-3d').within).toBe(259_200_000);
     expect(ruleById(playbook, 'question-unanswered-2h')).toMatchObject({ within: 7_200_000, workingHours: true });
   });
+
+  it('speaks of a contract in the negotiation stage only after one was sent', () => {
+    const playbook = loadPlaybook();
+    expect(ruleById(playbook, 'silence-contract')).toMatchObject({ stages: ['negotiation'], after: { action: 'contract_sent' } });
+    const without = ruleById(playbook, 'silence-negotiation');
+    expect(without).toMatchObject({ stages: ['negotiation'], before: { action: 'contract_sent' }, within: ruleById(playbook, 'silence-contract').within });
+    expect(`${without.title}${without.hint}`).not.toContain('合同');
+    expect(without.atoms).toBeUndefined();
+  });
 });
 
 describe('playbook schema: forecast priors and post-sale points', () => {
