@@ -30,7 +30,8 @@ describe('the demo conversations through the whole loop', () => {
       .select({ at: deliveries.sentAt, person: nudges.personId, rule: nudges.ruleId, to: deliveries.to })
       .from(nudges)
       .innerJoin(deliveries, eq(deliveries.nudgeId, nudges.id))
-      .orderBy(asc(deliveries.sentAt));
+      // Two reminders go out at the same 09:00: by person then, or their order is the send's.
+      .orderBy(asc(deliveries.sentAt), asc(nudges.personId));
     expect(sent.map((s) => [s.at!.toISOString(), s.person, s.rule])).toEqual([
       // e. 津港物流: 「几家的方案一起过一遍」 — the customer is comparing vendors.
       ['2026-11-23T02:30:00.000Z', 'sunhao', 'topic-competitor'],
@@ -55,8 +56,8 @@ describe('the demo conversations through the whole loop', () => {
       // g. 悦居家居: 「合同已盖章」 closes the deal on its own: one handover nudge.
       ['2026-11-27T08:40:00.000Z', 'lisi', 'deal-won-handover'],
       // Days committed to (「下周一中午前给您答复」…) come back on that working day's morning.
-      ['2026-11-30T01:00:00.000Z', 'zhaomin', 'promised-date'],
       ['2026-11-30T01:00:00.000Z', 'lisi', 'promised-date'],
+      ['2026-11-30T01:00:00.000Z', 'zhaomin', 'promised-date'],
       // f. 瑞达仪器: 销售易 is 20% cheaper.
       ['2026-11-30T01:50:00.000Z', 'zhaomin', 'competitor-objection'],
       ['2026-11-30T02:45:00.000Z', 'zhaomin', 'topic-integration'],
