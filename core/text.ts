@@ -7,10 +7,13 @@ import { AppError } from './errors.ts';
 
 /** Why `s` cannot be stored as text, or null when it can. */
 export function textProblem(s: string): string | null {
-  if (s.includes('\u0000')) return 'contains a NUL character';
-  if (!s.isWellFormed()) return 'contains a lone surrogate (invalid UTF-16)';
+  if (s.includes('\u0000')) return NUL;
+  if (!s.isWellFormed()) return LONE_SURROGATE;
   return null;
 }
+
+const NUL = 'contains a NUL character';
+const LONE_SURROGATE = 'contains a lone surrogate (invalid UTF-16)';
 
 /** Throws BAD_REQUEST naming `field` when `s` is not storable or longer than `max` characters. */
 export function checkText(field: string, s: string, max: number): string {
@@ -43,4 +46,75 @@ export function checkDate(field: string, d: Date, now = Date.now()): Date {
   const t = d.getTime();
   if (!Number.isFinite(t) || t < EARLIEST || t > now + LATEST_AHEAD_MS) throw new AppError('BAD_REQUEST', `${field} is not a plausible time`);
   return d;
+}
+
+/** Where in a parsed value a string or a key cannot be stored, and why. */
+export interface TextProblemAt {
+  /** Keys and indexes from the root to the string, or to the object holding the bad key. */
+  path: (string | number)[];
+  /** True when the bad string is a key of the object at `path`. */
+  inKey: boolean;
+  problem: string;
+}
+
+/**
+ * The first string or key in `root` (parsed JSON, a query, path parameters) that PostgreSQL would
+ * refuse, or null: depth first, in the order written, an object's own strings before what is
+ * nested in it (so a batch names its first bad item). Runs on every request body: a string is
+ * scanned where it lies, with no allocation for it, and the path is built only for the one found.
+ * Iterative, so a body nested a million deep is walked rather than overflowing the stack.
+ */
+export function findTextProblem(root: unknown): TextProblemAt | null {
+  if (typeof root === 'string') {
+    const problem = textProblem(root);
+    return problem ? { path: [], inKey: false, problem } : null;
+  }
+  if (root === null || typeof root !== 'object') return null;
+  // Every container met, with its parent's index and its key there, to name the path of the one found.
+  const nodes: object[] = [root];
+  const parents: number[] = [-1];
+  const keys: (string | number)[] = [''];
+  const stack: number[] = [0];
+  const found = (node: number, key: string | number | null, inKey: boolean, problem: string): TextProblemAt => {
+    const path: (string | number)[] = key === null ? [] : [key];
+    for (let i = node; i > 0; i = parents[i]!) path.unshift(keys[i]!);
+    return { path, inKey, problem };
+  };
+  const push = (v: object, parent: number, key: string | number) => {
+    stack.push(nodes.length);
+    nodes.push(v);
+    parents.push(parent);
+    keys.push(key);
+  };
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    const node = nodes[n]!;
+    const mark = stack.length;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const v: unknown = node[i];
+        if (typeof v === 'string') {
+          if (v.includes('\u0000')) return found(n, i, false, NUL);
+          if (!v.isWellFormed()) return found(n, i, false, LONE_SURROGATE);
+        } else if (v !== null && typeof v === 'object') push(v, n, i);
+      }
+    } else {
+      for (const k in node) {
+        if (k.includes('\u0000')) return found(n, null, true, NUL);
+        if (!k.isWellFormed()) return found(n, null, true, LONE_SURROGATE);
+        const v: unknown = (node as Record<string, unknown>)[k];
+        if (typeof v === 'string') {
+          if (v.includes('\u0000')) return found(n, k, false, NUL);
+          if (!v.isWellFormed()) return found(n, k, false, LONE_SURROGATE);
+        } else if (v !== null && typeof v === 'object') push(v, n, k);
+      }
+    }
+    // The first nested value is taken next: its children were pushed in order, so turn them round.
+    for (let i = mark, j = stack.length - 1; i < j; i++, j--) {
+      const first = stack[i]!;
+      stack[i] = stack[j]!;
+      stack[j] = first;
+    }
+  }
+  return null;
 }

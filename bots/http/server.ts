@@ -16,6 +16,7 @@ import { registerOps } from './routes/ops.ts';
 import { registerOutbox } from './routes/outbox.ts';
 import { registerPresses } from './routes/presses.ts';
 import { registerWebhooks } from './routes/webhooks.ts';
+import { guardTextInput } from './text-guard.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -63,6 +64,8 @@ export function buildServer(app: App): FastifyInstance {
     return reply.status(e.httpStatus).send({ error: { code: e.code, message: e.httpStatus >= 500 ? 'internal error' : e.message } });
   });
 
+  // Before any route is added: the check goes on every route (text-guard.ts).
+  guardTextInput(server);
   registerOps(server, app, auth);
   registerDocumentRoutes(
     server,

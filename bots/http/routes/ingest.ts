@@ -22,7 +22,7 @@ export const MAX_BATCH = 500;
 export const MAX_ARCHIVE_BATCH = 2000;
 
 export function registerIngest(v1: FastifyInstance, app: App): void {
-  v1.post('/v1/messages', { config: { scope: 'ingest' } }, async (req, reply) => {
+  v1.post('/v1/messages', { config: { scope: 'ingest', bodyItem: 'message' } }, async (req, reply) => {
     const body = req.body;
     const items = Array.isArray(body) ? body : [body];
     if (items.length === 0 || items.length > MAX_BATCH) throw new AppError('BAD_REQUEST', `send 1 to ${MAX_BATCH} messages`);
@@ -49,7 +49,8 @@ export function registerIngest(v1: FastifyInstance, app: App): void {
     return reply.status(200).send({ results: results.map((r, i) => ({ messageId: parsed[i]!.messageId, ...r })) });
   });
 
-  v1.post('/v1/wecom/archive', { config: { scope: 'ingest' } }, async (req) => {
+  // A record with unstorable text is skipped with its reason (importArchive), not the whole batch refused.
+  v1.post('/v1/wecom/archive', { config: { scope: 'ingest', ownTextChecks: true } }, async (req) => {
     const body = req.body;
     const records = Array.isArray(body) ? body : [body];
     if (records.length === 0 || records.length > MAX_ARCHIVE_BATCH) throw new AppError('BAD_REQUEST', `send 1 to ${MAX_ARCHIVE_BATCH} records`);

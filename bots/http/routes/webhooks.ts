@@ -12,6 +12,8 @@ export function registerWebhooks(server: FastifyInstance, app: App): void {
         hooks.route({
           method: route.method,
           url: route.url,
+          // The signature is checked before anything is read; the adapter's parse then refuses unstorable text.
+          config: { ownTextChecks: true },
           handler: async (req, reply: FastifyReply) => {
             const res = await route.handler({
               headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v])),
