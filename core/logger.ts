@@ -2,7 +2,8 @@
  * Structured logs with pino. Secret-bearing paths are redacted wherever they appear, so a config
  * object or an SDK request that slips into a log line does not leak a credential.
  */
-import { pino, type Logger } from 'pino';
+import { type DestinationStream, pino, type Logger, stdSerializers } from 'pino';
+import { withoutQueryParams } from './errors.ts';
 
 export const REDACT_PATHS = [
   '*.secret',
@@ -46,10 +47,21 @@ export const REDACT_PATHS = [
 
 export type { Logger };
 
-export function createLogger(opts: { level?: string; name?: string } = {}): Logger {
-  return pino({
+/** drizzle's message is `Failed query: <sql>\nparams: <values>`. */
+function withoutParamsLine(message: string): string {
+  const at = message.startsWith('Failed query: ') ? message.indexOf('\nparams: ') : -1;
+  return at === -1 ? message : message.slice(0, at);
+}
+
+/** `destination`: where the lines go instead of stdout (a test reading what was logged). */
+export function createLogger(opts: { level?: string; name?: string; destination?: DestinationStream } = {}): Logger {
+  const options = {
     name: opts.name ?? 'dealwise',
     level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-  });
+    // A failed query's parameters are in drizzle's message and stack, where redaction cannot reach.
+    // A message logged alone (`{ err: e.message }`) loses drizzle's parameter line at least.
+    serializers: { err: (err: unknown) => (typeof err === 'string' ? withoutParamsLine(err) : stdSerializers.err(withoutQueryParams(err) as Error)) },
+  };
+  return opts.destination ? pino(options, opts.destination) : pino(options);
 }
