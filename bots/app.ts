@@ -176,7 +176,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ...(bull ? { redis: bull.redis } : { sql: database.urgent.sql }),
       prefix: config.QUEUE_PREFIX,
       // The wall clock, as the signature windows the adapters check are on it (not the app's clock).
-      onError: (err) => log.warn({ err: (err as Error).message }, `webhook replay check skipped: ${bull ? 'redis' : 'database'} unreachable`),
+      onError: (err) => log.warn({ err: toAppError(err).message }, `webhook replay check skipped: ${bull ? 'redis' : 'database'} unreachable`),
     });
     const jobs: JobRunner = bull ?? new InProcessRunner({ clock, log, autoRun: opts.autoRun ?? true, backoffScale: config.RETRY_BACKOFF_SCALE });
     runner = jobs;

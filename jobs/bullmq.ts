@@ -12,6 +12,7 @@
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.ts';
+import { toAppError } from '../core/errors.ts';
 import {
   coalesceKeyOf,
   type DeadLetterRetries,
@@ -96,7 +97,7 @@ export class BullMqRunner implements JobRunner {
     // Job schedulers live in Redis: after Redis restarts empty, this process puts its own back.
     this.#producer.on('ready', () => {
       if (this.#schedules.size === 0) return;
-      void this.#upsertAll().catch((err: unknown) => this.#log.warn({ err: (err as Error).message }, 'schedules not restored yet'));
+      void this.#upsertAll().catch((err: unknown) => this.#log.warn({ err: toAppError(err).message }, 'schedules not restored yet'));
     });
     for (const name of QUEUES) {
       const q = new Queue(name, { connection: this.#producer, prefix: this.prefix });
@@ -148,15 +149,15 @@ export class BullMqRunner implements JobRunner {
         if (result && 'retryAt' in result) await this.enqueue(def, payload, { delayMs: Math.max(0, result.retryAt.getTime() - Date.now()) });
       } catch (err) {
         if (err instanceof PermanentJobError) {
-          this.#log.error({ err: err.message, job: def.name }, 'job failed for good');
+          this.#log.error({ err: toAppError(err).message, job: def.name }, 'job failed for good');
           return;
         }
-        this.#log.warn({ err: (err as Error).message, job: def.name }, 'job run here failed; queued with its retries');
+        this.#log.warn({ err: toAppError(err).message, job: def.name }, 'job run here failed; queued with its retries');
         await this.enqueue(def, payload);
       }
     })()
       // Redis down as well: what the job had to do is in the database, for the sweep.
-      .catch((err: unknown) => this.#log.warn({ err: (err as Error).message, job: def.name }, 'job not queued again; the sweep will find its work'))
+      .catch((err: unknown) => this.#log.warn({ err: toAppError(err).message, job: def.name }, 'job not queued again; the sweep will find its work'))
       .finally(() => {
         this.#soon.set(def.queue, (this.#soon.get(def.queue) ?? 1) - 1);
         this.#soonRuns.delete(run);
@@ -218,7 +219,7 @@ export class BullMqRunner implements JobRunner {
       worker.on('error', (err) => this.#log.warn({ err: err.message, queue: queueName }, 'worker error'));
       worker.on('failed', (job, err) => {
         if (err instanceof DelayedError) return;
-        this.#log.warn({ err: err.message, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed');
+        this.#log.warn({ err: toAppError(err).message, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed');
       });
       this.#workers.push(worker);
     }
@@ -286,7 +287,7 @@ export class BullMqRunner implements JobRunner {
           ...(removeOnComplete !== undefined ? { removeOnComplete } : {}),
           ...(removeOnFail !== undefined ? { removeOnFail } : {}),
         });
-        await job.remove().catch((err: unknown) => this.#log.warn({ err: (err as Error).message, jobId: job.id }, 'dead letter not removed'));
+        await job.remove().catch((err: unknown) => this.#log.warn({ err: toAppError(err).message, jobId: job.id }, 'dead letter not removed'));
         out[name] = (out[name] ?? 0) + 1;
         this.#log.info({ job: job.name, jobId: job.id, revivals: revivals + 1 }, 'dead letter run again');
       }

@@ -42,6 +42,7 @@ import { dispatchSends } from '../outbound/send-job.ts';
 import { analyzeBatch } from './engine.ts';
 import { queueVacuum } from './queue-vacuum.ts';
 import { addTimer, type BatchState, emptyWrites, type PendingMessage, type TimerState, type Writes } from './state.ts';
+import { toAppError } from '../../core/errors.ts';
 
 export const analyzeJob = defineJob({
   name: 'analyze-partition',
@@ -142,7 +143,7 @@ export async function analyzeOnce(deps: AnalysisDeps, partition: number): Promis
   // Committed: the sends may go, from here where this process sends (the rep is waiting for the
   // nudge). If dispatching fails (Redis down) the sweep finds them.
   await dispatchSends(deps.runner, deps.liveOnly, result.deliveries, { here: true }).catch((err: unknown) =>
-    deps.log.warn({ err: (err as Error).message }, 'sends not dispatched; the sweep will pick them up'),
+    deps.log.warn({ err: toAppError(err).message }, 'sends not dispatched; the sweep will pick them up'),
   );
   return result.count;
 }

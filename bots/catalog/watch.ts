@@ -8,6 +8,7 @@ import type { Db } from '../../db/client.ts';
 import { FiguresHolder } from '../reports/figures.ts';
 import { type Catalog, loadCatalog } from './catalog.ts';
 import { catalogVersion } from './sync.ts';
+import { toAppError } from '../../core/errors.ts';
 
 export class CatalogHolder {
   #current: Catalog;
@@ -51,7 +52,7 @@ export class CatalogHolder {
 
   watch(pollMs: number): void {
     this.#timer = setInterval(() => {
-      this.refresh().catch((err) => this.#log.warn({ err: (err as Error).message }, 'catalog check failed; keeping the current one'));
+      this.refresh().catch((err) => this.#log.warn({ err: toAppError(err).message }, 'catalog check failed; keeping the current one'));
     }, pollMs);
     this.#timer.unref();
   }

@@ -37,6 +37,7 @@ import { type BuiltNudge, buildNudge } from './nudges.ts';
 import { customerOf } from './render.ts';
 import { postSaleOf, valueScore } from './value-score.ts';
 import { writeNudges } from './write-nudges.ts';
+import { toAppError } from '../../core/errors.ts';
 
 const WEEK_MS = 7 * 86_400_000;
 
@@ -102,7 +103,7 @@ export async function applyReading(deps: ReadingDeps, e: ReadingEvent, pendingId
   if (built && built.deliveries.length > 0) {
     await deps
       .dispatch(built.deliveries)
-      .catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'sends not dispatched; the sweep will pick them up'));
+      .catch((err: unknown) => deps.log.warn({ err: toAppError(err).message }, 'sends not dispatched; the sweep will pick them up'));
   }
 }
 

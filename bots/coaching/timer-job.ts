@@ -18,6 +18,7 @@ import { dispatchSends } from '../outbound/send-job.ts';
 import { chooseAtoms } from './atoms.ts';
 import { type BuiltNudge, buildNudge } from './nudges.ts';
 import { writeNudges } from './write-nudges.ts';
+import { toAppError } from '../../core/errors.ts';
 
 export const fireTimersJob = defineJob({ name: 'fire-timers', queue: 'timers', schema: z.object({}).strict(), attempts: 3, backoffMs: 1_000 });
 
@@ -67,7 +68,7 @@ export async function fireDue(deps: TimerDeps): Promise<number> {
   });
   if (!result) return 0;
   await dispatchSends(deps.runner, deps.liveOnly, result.deliveries).catch((err: unknown) =>
-    deps.log.warn({ err: (err as Error).message }, 'sends not dispatched; the sweep will pick them up'),
+    deps.log.warn({ err: toAppError(err).message }, 'sends not dispatched; the sweep will pick them up'),
   );
   return result.count;
 }

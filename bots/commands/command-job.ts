@@ -7,7 +7,7 @@
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
-import { AppError } from '../../core/errors.ts';
+import { AppError, toAppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { FetchedFile } from '../../adapters/types.ts';
@@ -114,7 +114,7 @@ async function answerFile(deps: CommandDeps, a: ShareContext, msg: typeof messag
   try {
     fetched = await deps.fetchFile(msg.platform, { messageId: msg.platformMessageId, fileRef: file.fileRef });
   } catch (err) {
-    deps.log.warn({ err: (err as Error).message, messageId: msg.id, platform: msg.platform }, 'file sent to the bot could not be fetched');
+    deps.log.warn({ err: toAppError(err).message, messageId: msg.id, platform: msg.platform }, 'file sent to the bot could not be fetched');
     return note('没有生成链接', `「${file.name || '文件'}」下载失败，请稍后再发一次。`);
   }
   return answerSharedFile(a, { name: file.name || fetched.name || 'document.pdf', body: fetched.body }, msg.text);

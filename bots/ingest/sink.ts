@@ -118,6 +118,6 @@ async function dispatch(deps: SinkDeps, outcomes: readonly StoreOutcome[]): Prom
       commands.map((messageId) => ({ payload: { messageId }, opts: { jobId: `command-${messageId}` } })),
     );
   } catch (err) {
-    deps.log.warn({ err: (err as Error).message }, 'analysis not dispatched; the sweep will pick it up');
+    deps.log.warn({ err: toAppError(err).message }, 'analysis not dispatched; the sweep will pick it up');
   }
 }

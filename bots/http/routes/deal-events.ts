@@ -14,7 +14,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { AppError } from '../../../core/errors.ts';
+import { AppError, toAppError } from '../../../core/errors.ts';
 import { checkDate } from '../../../core/text.ts';
 import type { App } from '../../app.ts';
 import { applyDealEvent } from '../../deals/deal-events.ts';
@@ -50,7 +50,7 @@ export function registerDealEvents(v1: FastifyInstance, app: App): void {
     );
     if (deliveries.length > 0) {
       await dispatchSends(app.runner, app.adapters.liveOnly, deliveries).catch((err: unknown) =>
-        app.log.warn({ err: (err as Error).message }, 'sends not dispatched; the sweep will pick them up'),
+        app.log.warn({ err: toAppError(err).message }, 'sends not dispatched; the sweep will pick them up'),
       );
     }
     return reply.status(result.applied ? 201 : 200).send(result);
