@@ -69,7 +69,8 @@ export function findTextProblem(root: unknown): TextProblemAt | null {
     const problem = textProblem(root);
     return problem ? { path: [], inKey: false, problem } : null;
   }
-  if (root === null || typeof root !== 'object') return null;
+  // Bytes (a multipart file's Buffer on the body) hold no text, and a 20 MB one walked by index would take seconds.
+  if (root === null || typeof root !== 'object' || ArrayBuffer.isView(root)) return null;
   // Every container met, with its parent's index and its key there, to name the path of the one found.
   const nodes: object[] = [root];
   const parents: number[] = [-1];
@@ -77,8 +78,8 @@ export function findTextProblem(root: unknown): TextProblemAt | null {
   const stack: number[] = [0];
   const found = (node: number, key: string | number | null, inKey: boolean, problem: string): TextProblemAt => {
     const path: (string | number)[] = key === null ? [] : [key];
-    for (let i = node; i > 0; i = parents[i]!) path.unshift(keys[i]!);
-    return { path, inKey, problem };
+    for (let i = node; i > 0; i = parents[i]!) path.push(keys[i]!);
+    return { path: path.reverse(), inKey, problem };
   };
   const push = (v: object, parent: number, key: string | number) => {
     stack.push(nodes.length);
@@ -96,7 +97,7 @@ export function findTextProblem(root: unknown): TextProblemAt | null {
         if (typeof v === 'string') {
           if (v.includes('\u0000')) return found(n, i, false, NUL);
           if (!v.isWellFormed()) return found(n, i, false, LONE_SURROGATE);
-        } else if (v !== null && typeof v === 'object') push(v, n, i);
+        } else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) push(v, n, i);
       }
     } else {
       for (const k in node) {
@@ -106,7 +107,7 @@ export function findTextProblem(root: unknown): TextProblemAt | null {
         if (typeof v === 'string') {
           if (v.includes('\u0000')) return found(n, k, false, NUL);
           if (!v.isWellFormed()) return found(n, k, false, LONE_SURROGATE);
-        } else if (v !== null && typeof v === 'object') push(v, n, k);
+        } else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) push(v, n, k);
       }
     }
     // The first nested value is taken next: its children were pushed in order, so turn them round.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampText } from '../../core/text.ts';
+import { clampText, findTextProblem } from '../../core/text.ts';
 
 describe('clampText', () => {
   it('keeps text within the limit as it is', () => {
@@ -20,5 +20,33 @@ describe('clampText', () => {
       expect(cut.length, String(max)).toBeLessThanOrEqual(max);
       expect(cut.isWellFormed(), String(max)).toBe(true);
     }
+  });
+});
+
+describe('findTextProblem', () => {
+  it('names the first unstorable string or key in the order written, an object’s own strings first', () => {
+    expect(findTextProblem({ a: 'ok', b: [{ c: 'x' }, { d: 'a\u0000' }], e: '\ud800' })).toEqual({
+      path: ['e'],
+      inKey: false,
+      problem: expect.stringMatching(/lone surrogate/),
+    });
+    expect(findTextProblem([{ x: [{ y: '\u0000' }] }, { z: '\u0000' }])).toEqual({
+      path: [0, 'x', 0, 'y'],
+      inKey: false,
+      problem: expect.stringMatching(/NUL/),
+    });
+    expect(findTextProblem({ a: { 'b\u0000': 1 } })).toEqual({ path: ['a'], inKey: true, problem: expect.stringMatching(/NUL/) });
+    expect(findTextProblem('\udc00')?.path).toEqual([]);
+    expect(findTextProblem({ a: '好的 😀', b: [1, null, true] })).toBeNull();
+  });
+
+  it('walks a body nested a million deep, and passes over bytes', () => {
+    let deep: unknown = 'a\u0000';
+    for (let i = 0; i < 1_000_000; i++) deep = [deep];
+    expect(findTextProblem(deep)?.path).toHaveLength(1_000_000);
+    // A file's bytes on a multipart body: not walked index by index.
+    const started = performance.now();
+    expect(findTextProblem({ name: 'a.pdf', file: { body: Buffer.alloc(20 * 1024 * 1024) } })).toBeNull();
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
