@@ -109,6 +109,20 @@ describe('a NUL or a lone surrogate in a JSON body', () => {
     expect(await titles()).toEqual(before);
   });
 
+  it('POST /v1/documents checks its multipart fields and file name, read after the edge check', async () => {
+    const [before] = await t.app.database.db.select({ n: count() }).from(documents);
+    for (const [fields, name, why] of [
+      [{ conversationId: `${DEAL.chatId}\u0000`, senderId: DEAL.personId, platform: 'local' }, 'a.pdf', /^conversationId contains a NUL/],
+      [{ conversationId: DEAL.chatId, senderId: DEAL.personId, platform: 'local', title: '方案\u0000' }, 'a.pdf', /^title contains a NUL/],
+      [{ conversationId: DEAL.chatId, senderId: DEAL.personId, platform: 'local' }, '方案\u0000.pdf', /^the file name contains a NUL/],
+    ] as const) {
+      const { payload, headers } = multipartBody(fields, { name, type: 'application/pdf', body: samplePdf() });
+      refused(await server.inject({ method: 'POST', url: '/v1/documents', payload, headers: { ...headers, authorization: `Bearer ${ADMIN}` } }), why, NUL);
+    }
+    const [after] = await t.app.database.db.select({ n: count() }).from(documents);
+    expect(after!.n).toBe(before!.n);
+  });
+
   it('a key is checked too, and named by where it sits', async () => {
     refused(await call('PATCH', `/v1/deals/${DEAL.opportunityId}`, { by: 'wangjing', 'na\u0000me': 'x' }), /a key in the body/, NUL);
   });
