@@ -321,4 +321,31 @@ describe('labels from the team', () => {
     const text = answer!.message!.type === 'markdown' ? answer!.message!.text : '';
     expect(text).toMatch(/\*\*更正与确认\*\*\n\d\d-\d\d \d\d:\d\d {2}张三确认赢单\n\d\d-\d\d \d\d:\d\d {2}张三更正金额：（空） → 20万\n\n\*\*价值分 \d+\*\*：/);
   });
+  it('a price complaint naming a rival after the quote moves the deal to 商务谈判, with the message as evidence', async () => {
+    const { app, clock } = t;
+    const later = () => new Date(clock.now().getTime() + 60_000);
+    const step = async (m: InboundMessage) => {
+      clock.set(m.sentAt);
+      await app.sink.message(m);
+      await app.drain();
+    };
+    await step(
+      chat({ conv: 'c-rival', from: 'zhangsan', text: '吴总，报价单发您了：首年 30 万，含实施。', at: later(), attachments: [{ name: '报价单.pdf' }] }),
+    );
+    const dealOf = async (conv: string) => {
+      const [c] = await app.database.db
+        .select()
+        .from(conversations)
+        .where(eq(conversations.id, `local:${conv}`));
+      const [d] = await app.database.db.select().from(opportunities).where(eq(opportunities.id, c!.opportunityId!));
+      return d!;
+    };
+    expect((await dealOf('c-rival')).stage).toBe('proposal');
+    const text = '30 万太贵了，别家同样的功能才 20 万，你们能不能便宜点？';
+    await step(chat({ conv: 'c-rival', from: 'cust-wu', name: '吴总', text, at: later() }));
+    const deal = await dealOf('c-rival');
+    expect(deal.stage).toBe('negotiation');
+    const [move] = await app.database.db.select().from(stageChanges).where(eq(stageChanges.opportunityId, deal.id)).orderBy(desc(stageChanges.at)).limit(1);
+    expect([move!.fromStage, move!.toStage]).toEqual(['proposal', 'negotiation']);
+  });
 });

@@ -97,7 +97,8 @@ describe('the demo conversations through the whole loop', () => {
       '恒锐精密 · 经销商报备与销售过程管理': ['lead→contacted', 'contacted→qualified', 'qualified→proposal', 'now proposal'],
       '悦居家居 · 门店导购数字化项目': ['lead→qualified', 'qualified→negotiation', 'negotiation→won', 'now won'],
       '津港物流 · 客户管理系统选型': ['lead→contacted', 'contacted→lost', 'now lost'],
-      '瑞达仪器 · CRM 选型': ['lead→contacted', 'contacted→proposal', 'now proposal'],
+      // 「销售易那边同样 150 个账号，报价比你们便宜 20%」 after the quote: bargaining with a rival's offer.
+      '瑞达仪器 · CRM 选型': ['lead→contacted', 'contacted→proposal', 'proposal→negotiation', 'now negotiation'],
     });
     const asked = await db.select().from(dealConfirmations);
     expect(asked.map((c) => [c.kind, c.fromStage, c.toStage, c.status, c.personId])).toEqual([['stage', 'proposal', 'won', 'pending', 'lisi']]);

@@ -46,8 +46,19 @@ describe('linkStage with the default funnel (config/playbooks.yaml)', () => {
     expect(linkStage(funnel, 'negotiation', [act('objection_raised', 'price')])).toBeNull();
   });
 
-  it('a competitor objection at proposal does not move to negotiation', () => {
-    expect(linkStage(funnel, 'proposal', [act('objection_raised', 'competitor')])).toBeNull();
+  // 「30 万太贵了，别家同样的功能才 20 万」 is a competitor objection (ACTIONS.md: it rests on another
+  // vendor), and after the proposal it is bargaining with a rival's offer, as a price objection is.
+  it('a competitor objection at proposal moves the deal to negotiation', () => {
+    expect(linkStage(funnel, 'proposal', [act('objection_raised', 'competitor')])).toEqual({ from: 'proposal', to: 'negotiation', actionIndex: 0 });
+  });
+
+  it('a competitor objection before the proposal moves only to qualified, at demo nothing', () => {
+    expect(linkStage(funnel, 'contacted', [act('objection_raised', 'competitor')])).toEqual({ from: 'contacted', to: 'qualified', actionIndex: 0 });
+    expect(linkStage(funnel, 'demo', [act('objection_raised', 'competitor')])).toBeNull();
+  });
+
+  it('other objections at proposal stay at proposal', () => {
+    for (const o of ['timing', 'authority', 'need', 'trust'] as const) expect(linkStage(funnel, 'proposal', [act('objection_raised', o)])).toBeNull();
   });
 
   it('never moves backward: a price inquiry at proposal → null', () => {
