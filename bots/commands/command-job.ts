@@ -13,7 +13,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { FetchedFile } from '../../adapters/types.ts';
 import type { Attachment, OutboundMessage, Platform } from '../../core/types.ts';
 import type { Config } from '../../core/config.ts';
-import type { WorkingHours } from '../../core/zoned-time.ts';
+import { dayKey, type WorkingHours } from '../../core/zoned-time.ts';
 import type { Database, Db } from '../../db/client.ts';
 import { dealConfirmations, deliveries, messageQueue, messages, opportunities } from '../../db/schema/index.ts';
 import { defineJob, type JobHandler } from '../../jobs/define.ts';
@@ -64,8 +64,8 @@ export function commandHandler(deps: CommandDeps): JobHandler<{ messageId: strin
       // By the commands' own index (message_queue_direct_idx): the queue has no key of its own.
       await tx.delete(messageQueue).where(and(eq(messageQueue.direct, true), eq(messageQueue.messageId, msg.id)));
       const person = msg.personId ? deps.catalog.current.person(msg.personId) : null;
-      // Customers or strangers writing to the bot get no answer: the bot serves the sales team.
-      if (!person?.active) return null;
+      // The bot serves the sales team: anyone else is only told so, and to ask their admin.
+      if (!person?.active) return answerUnregistered(deps, tx, msg, now);
       const message = await respond(deps, tx, person, msg, now);
       const id = newId();
       await tx.insert(deliveries).values({
@@ -81,6 +81,35 @@ export function commandHandler(deps: CommandDeps): JobHandler<{ messageId: strin
     });
     if (reply) await deps.dispatch([reply]);
   };
+}
+
+const UNREGISTERED = note(
+  'dealwise',
+  '您好，您还没有在 dealwise 登记（不在贵司的组织通讯录中），所以暂时无法为您服务。如需使用，请联系贵司的 dealwise 管理员把您加进来。',
+);
+
+/**
+ * Someone outside the directory (or no longer active in it) who writes to the bot 1:1: the same
+ * few words, at most once per sender and day (the delivery's idempotency key holds the day), so
+ * writing to the bot cannot make it send without end. Sent to the sender's platform id (no
+ * person of ours to address), with the 1:1 conversation it answers for the outbox.
+ */
+async function answerUnregistered(deps: CommandDeps, tx: Db, msg: typeof messages.$inferSelect, now: Date): Promise<{ id: string; platform: Platform } | null> {
+  const id = newId();
+  const [row] = await tx
+    .insert(deliveries)
+    .values({
+      id,
+      idempotencyKey: `unregistered:${msg.platform}:${msg.senderId}:${dayKey(now, deps.config.TIMEZONE)}`,
+      platform: msg.platform,
+      to: { userId: msg.senderId, conversationId: msg.conversationId },
+      message: UNREGISTERED,
+      status: 'pending',
+      createdAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ id: deliveries.id });
+  return row ? { id: row.id, platform: msg.platform } : null;
 }
 
 async function respond(deps: CommandDeps, tx: Db, person: Person, msg: typeof messages.$inferSelect, now: Date): Promise<OutboundMessage> {

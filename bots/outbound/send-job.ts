@@ -179,6 +179,7 @@ async function sendOne(deps: SendDeps, d: ClaimedDelivery, chats: ReadonlyMap<st
 }
 
 function resolveRecipient(deps: SendDeps, d: ClaimedDelivery, chats: ReadonlyMap<string, string>): Recipient | null {
+  if ('userId' in d.to) return { userId: d.to.userId };
   if ('personId' in d.to) {
     const userId = deps.catalog.current.platformIds(d.to.personId).get(d.platform);
     return userId ? { userId } : null;

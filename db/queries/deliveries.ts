@@ -2,6 +2,7 @@
 import { nudgeCard } from '../../core/card-actions.ts';
 import type { OutboundMessage, Platform } from '../../core/types.ts';
 import type { Sql } from '../client.ts';
+import type { DeliveryTarget } from '../schema/coaching.ts';
 import { nudges } from '../schema/index.ts';
 import { CONVERSATIONS_OF } from './conversations.ts';
 import { byBatchId, rowsParam, testedPerRow } from './json.ts';
@@ -13,7 +14,7 @@ export interface ClaimedDelivery {
   idempotencyKey: string;
   nudgeId: string | null;
   platform: Platform;
-  to: { personId: string } | { conversationId: string };
+  to: DeliveryTarget;
   message: OutboundMessage;
   attempts: number;
   /** Parts a platform accepted on earlier attempts (`SendProgress.done` to start from). */

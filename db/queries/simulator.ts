@@ -6,13 +6,13 @@
 import { and, asc, desc, eq, gt, inArray, like, max, sql } from 'drizzle-orm';
 import type { OutboundMessage } from '../../core/types.ts';
 import type { Db } from '../client.ts';
-import { conversations, deliveries, messages, nudges } from '../schema/index.ts';
+import { conversations, type DeliveryTarget, deliveries, messages, nudges } from '../schema/index.ts';
 import { nudgeCardColumns, sentMessage } from './deliveries.ts';
 
 /** A sent delivery of the local adapter and the conversation it is about (null when none is known). */
 export interface LocalSent {
   id: string;
-  to: { personId: string } | { conversationId: string };
+  to: DeliveryTarget;
   message: OutboundMessage;
   nudgeId: string | null;
   sentAt: Date;

@@ -84,6 +84,8 @@ export const nudges = pgTable(
  * 0008); the row has four indexes, and is about 270 bytes for a nudge's delivery (the card is the
  * nudge's, see `message`) and up to a few KB for an answer.
  */
+export type DeliveryTarget = { personId: string } | { conversationId: string } | { userId: string; conversationId: string };
+
 export const deliveries = pgTable(
   'deliveries',
   {
@@ -91,8 +93,12 @@ export const deliveries = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     nudgeId: text('nudge_id'),
     platform: platformEnum('platform').notNull(),
-    /** Our ids: `{ personId }` for a private message, `{ conversationId }` for a chat. */
-    to: jsonb('to').$type<{ personId: string } | { conversationId: string }>().notNull(),
+    /**
+     * Our ids: `{ personId }` for a private message, `{ conversationId }` for a chat; `{ userId,
+     * conversationId }` for someone outside the directory, by their platform id, answered in the
+     * 1:1 conversation named (the only message such a person gets: they are not registered).
+     */
+    to: jsonb('to').$type<DeliveryTarget>().notNull(),
     /**
      * What is sent; null for a nudge's card, which is built from the nudge's title and body when
      * it is sent or read (`sentMessage`, db/queries/deliveries.ts): a card repeated here was

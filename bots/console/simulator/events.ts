@@ -51,7 +51,7 @@ export function messageEvent(line: ChatLine, keys: { sandbox: string; bot: strin
 
 /** A sent delivery as the stream's `answer` (about the bot chat) or `nudge` (about the sandbox). */
 export function sentEvent(sent: LocalSent, keys: { sandbox: string; bot: string }, catalog: Catalog, timeZone: string): SimEvent {
-  const to = 'personId' in sent.to ? (catalog.person(sent.to.personId)?.name ?? sent.to.personId) : '群聊';
+  const to = 'personId' in sent.to ? (catalog.person(sent.to.personId)?.name ?? sent.to.personId) : 'userId' in sent.to ? sent.to.userId : '群聊';
   const id = `d:${sent.id}`;
   return {
     event: sent.about === keys.bot ? 'answer' : 'nudge',
