@@ -55,6 +55,8 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
     case 'help':
       return note('dealwise', HELP_TEXT);
     case 'kb': {
+      // A search for nothing finds nothing and says so with an empty 「」: say how to ask instead.
+      if (!cmd.query) return note('知识库', '请在 /kb 后面写想查的话题，例如 `/kb 价格异议`。也可以试试：竞品、决策人、数据安全、付款方式。');
       const found = searchAtoms(catalog, cmd.query);
       if (found.length > 0) {
         await tx.insert(atomEvents).values(found.map((atom) => ({ id: newId(), atomId: atom.id, personId: person.id, kind: 'viewed' as const, at: now })));
