@@ -23,7 +23,7 @@ import { answerForecast } from '../reports/forecast-answer.ts';
 import { funnel } from '../reports/funnel.ts';
 import { answerAtoms } from '../reports/atoms-answer.ts';
 import { answerBreakpoints, dealRisksText, repRiskBlock, teamRiskBlock, withBlock } from '../reports/insights.ts';
-import { parsePeriod } from '../reports/period.ts';
+import { parsePeriod, periodLikeTail } from '../reports/period.ts';
 import { formatAmount, renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
 import { dealReadingBlock, documentsAnswer } from '../reports/reading.ts';
 import { dealValueBlock } from '../reports/value-block.ts';
@@ -87,7 +87,12 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
       if (cmd.who) {
         const scope = visibleTeamIds(person) === 'all' ? { all: true as const } : { teamIds: visibleTeamIds(person) as string[] };
         const found = person.role === 'rep' ? [person].filter((p) => p.name.includes(cmd.who)) : await findPeople(tx, cmd.who, scope);
-        if (!found[0]) return note('销售概览', `没有找到你能查看的「${cmd.who}」。`);
+        if (!found[0]) {
+          // 「张三 去年」: nobody by that name, and its last word is a period; say which, as /team does.
+          const tail = periodLikeTail(cmd.who);
+          if (tail) parsePeriod(tail, now, tz);
+          return note('销售概览', `没有找到你能查看的「${cmd.who}」。`);
+        }
         subject = found[0];
       }
       if (!canSeeRep(person, subject)) return note('销售概览', '只能查看自己或你管理的团队成员。');

@@ -4,6 +4,8 @@
  * leading @-mention (WeCom group text keeps it) is ignored; Chinese aliases work too (团队, 销售,
  * 商机, 漏斗, 知识, 分享, 文档, 资料).
  */
+import { isPeriod } from '../reports/period.ts';
+
 /** What a correction changes: `/deal 华东医疗 阶段 赢单`, `金额 20万`, `改名 新名`, `负责人 张三`. */
 export type CorrectionField = 'stage' | 'amount' | 'name' | 'owner';
 
@@ -72,8 +74,6 @@ const ALIASES: Record<string, Command['name']> = {
 /** 「本季度 假如 华东医疗 赢单」, 「假如 华东医疗 丢单」, 「if 华东医疗 won」. */
 const WHAT_IF = /^(.*?)\s*(?:假如|如果|if)\s+(.+?)\s+(赢单|赢|丢单|输单|丢|输|won|lost)$/i;
 
-const PERIOD_WORDS = /^(本周|上周|本月|上月|今天|this week|last week|this month|last month|today)$/i;
-
 /** Null when the text is not a command (plain chat to the bot). */
 export function parseCommand(text: string): Command | null {
   const t = text.replace(/^(@\S+\s+)+/, '').trim();
@@ -100,11 +100,14 @@ export function parseCommand(text: string): Command | null {
     case 'atoms':
       return arg ? { name, view: arg } : { name };
     case 'rep': {
-      // "/rep 张三 上周": the period, if any, is the trailing word(s).
-      const period = /\s+(本周|上周|本月|上月|今天|this week|last week|this month|last month|today)$/i.exec(arg);
-      const who = period ? arg.slice(0, period.index).trim() : arg;
-      if (PERIOD_WORDS.test(arg)) return { name, who: '', period: arg };
-      return period ? { name, who, period: period[1]! } : { name, who };
+      // "/rep 张三 上周", "/rep Zhang San last week": the period, if any, is the trailing word(s),
+      // any that /team reads (本季度, 上个月 too).
+      const words = arg.split(/\s+/).filter(Boolean);
+      for (const n of [2, 1]) {
+        if (words.length < n || !isPeriod(words.slice(-n).join(' '))) continue;
+        return { name, who: words.slice(0, -n).join(' '), period: words.slice(-n).join(' ') };
+      }
+      return { name, who: arg };
     }
     case 'deal': {
       const c = CORRECTION.exec(arg);

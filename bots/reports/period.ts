@@ -66,13 +66,34 @@ export const PERIOD_ARGUMENTS = [
   'today',
 ] as const;
 
+const periodKey = (arg: string): string => arg.trim().toLowerCase().replace(/\s+/g, ' ');
+
+/** Whether `parsePeriod` reads the words as a period (本季度, 上个月, last week …). */
+export const isPeriod = (arg: string): boolean => ALIASES[periodKey(arg)] !== undefined;
+
+// Words that name a time without being one `parsePeriod` reads: 去年, 下周, 昨天, 上上周, 最近7天,
+// 2025年, 11月, next week, yesterday.
+const CN_PERIOD_LIKE = /^(?:[今去前明后昨上下这本近]|最近|过去|未来|\d+)\S{0,3}(?:年|月|周|星期|礼拜|季度|季|天|日)$/;
+const EN_PERIOD_LIKE = /(?:^|\s)((?:this|last|next|past|previous)\s+(?:\d+\s+)?(?:days?|weeks?|months?|quarters?|years?)|yesterday|tomorrow)$/i;
+
+/**
+ * The trailing word(s) of a command's argument when they look like a period, known or not: a
+ * `/rep 张三 去年` whose person is not found is told about the period, not about 「张三 去年」.
+ */
+export function periodLikeTail(arg: string): string | null {
+  const en = EN_PERIOD_LIKE.exec(arg);
+  if (en) return en[1]!;
+  const last = arg.trim().split(/\s+/).pop() ?? '';
+  return CN_PERIOD_LIKE.test(last) || isPeriod(last) ? last : null;
+}
+
 /**
  * Turns a command argument into a period ending at `now` (or, for 上周 and 上月, at the start of the
  * current week or month). No argument means 本周. An unknown argument is a BAD_REQUEST that lists
  * what is accepted.
  */
 export function parsePeriod(arg: string | undefined, now: Date, timeZone: string): Period {
-  const key = (arg ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
+  const key = periodKey(arg ?? '');
   const kind: PeriodKind | undefined = key === '' ? 'this_week' : ALIASES[key];
   if (kind === undefined) {
     throw new AppError('BAD_REQUEST', `不认识的时间范围「${arg ?? ''}」，可用：${PERIOD_ARGUMENTS.join('、')}`, {

@@ -12,6 +12,11 @@ describe('parseCommand', () => {
     ['/销售 李四 本月', { name: 'rep', who: '李四', period: '本月' }],
     ['/rep Zhang San last week', { name: 'rep', who: 'Zhang San', period: 'last week' }],
     ['/rep 上周', { name: 'rep', who: '', period: '上周' }],
+    ['/rep 张三 本季度', { name: 'rep', who: '张三', period: '本季度' }],
+    ['/rep 张三 上个月', { name: 'rep', who: '张三', period: '上个月' }],
+    ['/rep Zhang San last quarter', { name: 'rep', who: 'Zhang San', period: 'last quarter' }],
+    // Not a period /rep reads: left to the answer, which names it (test/commands/rep-period.test.ts).
+    ['/rep 张三 去年', { name: 'rep', who: '张三 去年' }],
     ['/deal 华东医疗', { name: 'deal', query: '华东医疗' }],
     ['/商机 华东医疗 患者随访', { name: 'deal', query: '华东医疗 患者随访' }],
     ['/kb 价格异议', { name: 'kb', query: '价格异议' }],
