@@ -95,7 +95,8 @@ export async function answerForecast(a: ForecastAnswerContext, periodArg: string
     return { type: 'markdown', title, text };
   }
   const deals = assume(f.deals, target.id, whatIf.outcome, a.now);
-  const after = { ...summarize(deals, f, f.to), deals, to: f.to, pipeline: weightedPipeline(deals) };
+  // The open pipeline leaves out a deal taken as won, as it leaves out the won ones.
+  const after = { ...summarize(deals, f, f.to), deals, to: f.to, pipeline: weightedPipeline(deals.filter((d) => d.assumed !== 'won')) };
   const deal = f.deals.find((d) => d.id === target.id)!;
   const before = f.totals.won + f.totals.weighted;
   const then = after.totals.won + after.totals.weighted;

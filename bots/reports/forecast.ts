@@ -294,6 +294,11 @@ export function summarize(deals: readonly ForecastDeal[], wins: Wins | Forecast,
     }
   for (const d of deals) {
     if (d.p === 0 || d.expectedClose >= to) continue;
+    // A what-if's deal taken as won is counted where a won deal is, not as an open one at 100%.
+    if (d.assumed === 'won') {
+      for (const t of [totals, team(d.teamId), rep(d.ownerId, d.ownerName, d.teamId)]) t.won += d.amount ?? 0;
+      continue;
+    }
     for (const t of [totals, team(d.teamId), rep(d.ownerId, d.ownerName, d.teamId)]) {
       t.weighted += d.weighted;
       t.deals++;
@@ -305,7 +310,7 @@ export function summarize(deals: readonly ForecastDeal[], wins: Wins | Forecast,
 
 /** The deals that carry the window's forecast, heaviest first. */
 export function carriers(f: Pick<Forecast, 'deals' | 'to'>): ForecastDeal[] {
-  return f.deals.filter((d) => d.p > 0 && d.expectedClose < f.to && d.weighted > 0);
+  return f.deals.filter((d) => d.p > 0 && d.expectedClose < f.to && d.weighted > 0 && d.assumed !== 'won');
 }
 
 /** The map's value at `key`, made and stored first when missing. */

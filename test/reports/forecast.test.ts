@@ -118,6 +118,21 @@ describe('/forecast', () => {
     expect(before).toBeGreaterThan(0);
   });
 
+  it('shows a deal taken as won under 已赢单, not under 加权 at 100%', async () => {
+    const f = await forecastFor(ctx('wangjing'), quarter);
+    const deal = carriers(f).find((d) => d.amount !== null)!;
+    const won = await ask('wangjing', `/forecast 本季度 假如 ${deal.name} 赢单`);
+    const total = won.split('\n').find((l) => l.startsWith('**预测 '))!;
+    const then = f.totals.won + f.totals.weighted + deal.amount! - deal.weighted;
+    const deals = f.totals.deals - 1;
+    expect(total).toContain(
+      `**预测 ${formatAmount(then)}** = 已赢单 ${formatAmount(f.totals.won + deal.amount!)} + 加权 ${formatAmount(f.totals.weighted - deal.weighted)}（预计本期成交的 ${deals} 个商机`,
+    );
+    // Not among the open deals that carry the forecast, nor in the open pipeline.
+    expect(won).not.toMatch(new RegExp(`- ${deal.name}（假设赢单）.*× 100%`));
+    expect(won).toContain(`全部进行中商机加权 ${formatAmount(f.pipeline - deal.weighted)}。`);
+  });
+
   it('refuses a what-if on a deal the asker may not see', async () => {
     const other = (await forecastFor(ctx('wangjing'), quarter)).deals.find((d) => d.ownerId === 'lisi')!;
     const t = await ask('zhangsan', `/forecast 本季度 假如 ${other.name} 赢单`);
