@@ -89,9 +89,14 @@ export function holdsForDeal(rule: Pick<Rule, 'after' | 'before'>, kinds: readon
   return (!rule.after || kinds.includes(rule.after.action)) && (!rule.before || !kinds.includes(rule.before.action));
 }
 
+/**
+ * Whether the rule nudged in this conversation within its cooldown, in the deal's current stage: a
+ * new stage is a new situation with its own atoms (an objection at 需求确认 in the morning must not
+ * keep the 商务谈判 talk-track from the rep when the deal gets there that afternoon).
+ */
 function coolingDown(s: MessageStep, rule: Rule): boolean {
   if (!rule.cooldown) return false;
-  const since = s.ctx.now.getTime() - rule.cooldown;
+  const since = Math.max(s.ctx.now.getTime() - rule.cooldown, s.deal.stageAt.getTime());
   return (s.st.recentNudges.get(s.deal.id) ?? []).some((n) => n.ruleId === rule.id && n.conversationId === s.conv.id && n.createdAt.getTime() >= since);
 }
 
