@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createApp } from './app.ts';
 import { lowerCpuPriority } from '../core/priority.ts';
 import { assertSafeExposure } from './http/auth.ts';
+import { frameworkErrors, notFound } from './http/fastify-errors.ts';
 import { registerOps } from './http/routes/ops.ts';
 import { runProcess } from './process.ts';
 
@@ -18,7 +19,8 @@ runProcess('dealwise-worker', async (config, log) => {
   // Before the app opens anything, so the threads it starts inherit the priority.
   const priority = lowerCpuPriority(config.WORKER_NICE);
   const app = await createApp({ config, log, role: 'worker' });
-  const ops = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger });
+  const ops = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, frameworkErrors });
+  ops.setNotFoundHandler(notFound);
   registerOps(ops, app);
   await ops.listen({ host: config.HOST, port: config.WORKER_PORT });
   log.info({ db: app.database.kind, nice: priority.to }, 'dealwise worker is up');

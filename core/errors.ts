@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'BAD_REQUEST'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNKNOWN_PLATFORM'
   | 'UNSUPPORTED_MESSAGE'
   | 'SIGNATURE_INVALID'
@@ -24,6 +25,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   CONFIG_INVALID: 500,
   BAD_REQUEST: 400,
   PAYLOAD_TOO_LARGE: 400,
+  /** A body in a content type the route does not read (text/plain where JSON is expected). */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   UNKNOWN_PLATFORM: 400,
   UNSUPPORTED_MESSAGE: 400,
   SIGNATURE_INVALID: 401,

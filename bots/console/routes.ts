@@ -19,6 +19,7 @@ import type { Db } from '../../db/client.ts';
 import { consoleLinkByHash } from '../../db/queries/console.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { ApiAuth } from '../http/auth.ts';
+import { fastifyRefusal } from '../http/fastify-errors.ts';
 import { parsePeriod } from '../reports/period.ts';
 import { tokenViewing, wantsToken } from './api-token.ts';
 import { correctFromConsole } from './corrections.ts';
@@ -118,18 +119,16 @@ export function registerConsole(server: FastifyInstance, deps: ConsoleDeps): voi
 
     const isApi = (req: FastifyRequest) => req.url.startsWith('/v1/');
     c.setErrorHandler((err, req, reply) => {
-      const status = (err as { statusCode?: number }).statusCode;
-      const e =
-        !(err instanceof AppError) && status && status < 500
-          ? new AppError(status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', (err as Error).message)
-          : toAppError(err);
+      const refusal = fastifyRefusal(err, req);
+      const e = refusal?.error ?? toAppError(err);
+      const status = refusal?.status ?? e.httpStatus;
       if (e.httpStatus >= 500) req.log.error({ err: e, url: req.routeOptions.url }, 'console request failed');
       const message = e.httpStatus >= 500 ? 'internal error' : e.message;
-      if (isApi(req)) return reply.status(e.httpStatus).send({ error: { code: e.code, message } });
+      if (isApi(req)) return reply.status(status).send({ error: { code: e.code, message } });
       const v = (req as FastifyRequest & { viewing: Viewing | null }).viewing;
       const title = e.code === 'FORBIDDEN' ? '没有权限' : e.code === 'NOT_FOUND' ? '找不到页面' : e.code === 'UNAUTHORIZED' ? '请先登录' : '出错了';
       return reply
-        .status(e.httpStatus)
+        .status(status)
         .type('text/html; charset=utf-8')
         .send(messagePage(assets, title, message, v ? { viewer: { person: v.person, csrf: v.session.csrfToken }, state: e.code } : { state: e.code }));
     });

@@ -68,7 +68,7 @@ export async function registerApiRoutes(server: FastifyInstance, deps: DocumentD
     limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 8, fieldSize: 1024, parts: 10, headerPairs: 100 },
   });
 
-  server.post('/v1/documents', async (req, reply) => {
+  server.post('/v1/documents', { config: { accepts: 'multipart/form-data' } }, async (req, reply) => {
     await deps.authorize(req, 'documents:write');
     if (!req.isMultipart()) throw new AppError('BAD_REQUEST', 'send multipart/form-data with a file and conversationId, senderId, platform');
     const fields: Record<string, string> = {};

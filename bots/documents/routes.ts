@@ -6,10 +6,11 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../core/config.ts';
-import { AppError, toAppError } from '../../core/errors.ts';
+import { toAppError } from '../../core/errors.ts';
 import type { Db } from '../../db/client.ts';
 import type { DocumentLinkRow, DocumentRow } from '../../db/queries/documents.ts';
 import { ApiAuth, type ApiScope } from '../http/auth.ts';
+import { fastifyRefusal } from '../http/fastify-errors.ts';
 import { registerApiRoutes } from './api-routes.ts';
 import { DocumentLookups } from './lookups.ts';
 import type { ReadingEvent } from './reading.ts';
@@ -91,11 +92,8 @@ export function registerDocumentRoutes(server: FastifyInstance, deps: DocumentDe
   server.register(async (scope) => {
     scope.setErrorHandler((err, req, reply) => {
       // Fastify's own errors (bad JSON, body too large, multipart limits) carry a status.
-      const status = (err as { statusCode?: number }).statusCode;
-      if (!(err instanceof AppError) && status && status < 500) {
-        const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 429 ? 'RATE_LIMITED' : 'BAD_REQUEST';
-        return reply.status(status === 413 || status === 429 ? status : 400).send({ error: { code, message: (err as Error).message } });
-      }
+      const refusal = fastifyRefusal(err, req);
+      if (refusal) return reply.status(refusal.status).send({ error: { code: refusal.error.code, message: refusal.error.message } });
       const e = toAppError(err);
       if (e.httpStatus >= 500) req.log.error({ err: e, url: req.routeOptions.url }, 'documents request failed');
       if (e.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');

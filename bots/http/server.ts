@@ -4,7 +4,7 @@
  * message, never SQL, parameters or a stack.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { AppError, toAppError } from '../../core/errors.ts';
+import { toAppError } from '../../core/errors.ts';
 import { registerConsole } from '../console/routes.ts';
 import { documentDepsFromConfig, registerDocumentRoutes, scopedAuthorizer } from '../documents/routes.ts';
 import type { App } from '../app.ts';
@@ -17,6 +17,7 @@ import { registerOutbox } from './routes/outbox.ts';
 import { registerPresses } from './routes/presses.ts';
 import { registerWebhooks } from './routes/webhooks.ts';
 import { guardTextInput } from './text-guard.ts';
+import { fastifyRefusal, frameworkErrors, notFound } from './fastify-errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -49,20 +50,19 @@ export function buildServer(app: App): FastifyInstance {
     trustProxy: config.TRUST_PROXY ?? false,
     // Per-request lines would log every chat message's arrival; errors are logged where they occur.
     logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors,
   });
 
-  server.setErrorHandler((err, _req, reply) => {
-    // Fastify's own errors (bad JSON, body too large) carry a status; ours carry a code.
-    const fastifyStatus = (err as { statusCode?: number }).statusCode;
-    if (!(err instanceof AppError) && fastifyStatus && fastifyStatus < 500) {
-      const code = fastifyStatus === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
-      return reply.status(fastifyStatus === 413 ? 413 : 400).send({ error: { code, message: (err as Error).message } });
-    }
+  server.setErrorHandler((err, req, reply) => {
+    // Fastify's own errors (bad JSON, body too large, a content type it has no parser for) carry a status; ours carry a code.
+    const refusal = fastifyRefusal(err, req);
+    if (refusal) return reply.status(refusal.status).send({ error: { code: refusal.error.code, message: refusal.error.message } });
     const e = toAppError(err);
     if (e.httpStatus >= 500) log.error({ err: e }, 'request failed');
     if (e.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
     return reply.status(e.httpStatus).send({ error: { code: e.code, message: e.httpStatus >= 500 ? 'internal error' : e.message } });
   });
+  server.setNotFoundHandler(notFound);
 
   // Before any route is added: the check goes on every route (text-guard.ts).
   guardTextInput(server);

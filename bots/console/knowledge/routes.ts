@@ -375,7 +375,7 @@ export function registerKnowledge(c: FastifyInstance, deps: KnowledgeDeps): void
       return uploadMaterial(deps.db, deps.storage, { body: file.body, fileName: file.fileName, ...(f.title ? { title: f.title } : {}), kind: f.kind }, by(req));
     };
 
-    k.post('/console/knowledge/library', async (req, reply) => {
+    k.post('/console/knowledge/library', { config: { accepts: 'multipart/form-data' } }, async (req, reply) => {
       try {
         const { document, existed } = await upload(req);
         return back(reply, '/console/knowledge/library', existed ? 'existed' : 'uploaded', String(document.pageCount));
