@@ -63,6 +63,10 @@ export function buildServer(app: App): FastifyInstance {
     return reply.status(e.httpStatus).send({ error: { code: e.code, message: e.httpStatus >= 500 ? 'internal error' : e.message } });
   });
   server.setNotFoundHandler(notFound);
+  // Every body is JSON but where a route says otherwise (multipart uploads, console forms, the
+  // webhooks' raw bodies): fastify would hand text/plain to the route as a string, which then
+  // failed the route's schema with "expected object, received string".
+  server.removeContentTypeParser('text/plain');
 
   // Before any route is added: the check goes on every route (text-guard.ts).
   guardTextInput(server);

@@ -62,3 +62,43 @@ describe("fastify's own errors in the app's shape", () => {
     expect(empty.json().error.code).toBe('BAD_REQUEST');
   });
 });
+
+describe('a JSON route refuses a body that is not JSON', () => {
+  let t: TestApp;
+  let server: FastifyInstance;
+  beforeAll(async () => {
+    t = await startTestApp();
+    server = buildServer(t.app);
+  });
+  afterAll(async () => {
+    await server.close();
+    await t.cleanup();
+  });
+
+  const routes: Array<['POST' | 'PATCH', string]> = [
+    ['POST', '/v1/messages'],
+    ['POST', '/v1/deal-events'],
+    ['POST', '/v1/feedback'],
+    ['PATCH', '/v1/deals/d-1'],
+  ];
+
+  it.each(routes)('%s %s: text/plain is a 415 saying the body must be JSON', async (method, url) => {
+    const res = await server.inject({ method, url, payload: '{"platform":"local"}', headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toEqual({
+      error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Content-Type text/plain is not accepted: the body must be application/json' },
+    });
+  });
+
+  it.each(routes)('%s %s: no content type is a 415 asking for JSON', async (method, url) => {
+    const res = await server.inject({ method, url, payload: '{"platform":"local"}' });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toEqual({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'the body has no Content-Type: send it as application/json' } });
+  });
+
+  it('the documents upload asks for multipart instead', async () => {
+    const res = await server.inject({ method: 'POST', url: '/v1/documents', payload: 'x', headers: { 'content-type': 'text/plain' } });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error.message).toBe('Content-Type text/plain is not accepted: the body must be multipart/form-data');
+  });
+});
