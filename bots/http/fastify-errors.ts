@@ -5,7 +5,7 @@
  * so a client would have to read two shapes. Each error handler (the API's, the console's, the
  * documents') maps them here first.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.ts';
 
 declare module 'fastify' {
@@ -60,4 +60,32 @@ export function frameworkErrors(err: Error, req: FastifyRequest, reply: FastifyR
 /** The not-found answer for an unknown route, in the app's shape. */
 export function notFound(req: FastifyRequest, reply: FastifyReply): void {
   void reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+}
+
+/**
+ * Fastify's JSON parser, refusing `__proto__` and `constructor.prototype` keys as it does by
+ * default (they could reach an object's prototype in code that merges the body), but saying so:
+ * its own refusal is the same as for broken JSON, "not valid JSON", which sent the caller looking
+ * for a syntax error. A body fastify refuses that JSON.parse reads is one with such a key; the
+ * second parse happens only on a refusal.
+ */
+export function namePrototypeKeys(server: FastifyInstance): void {
+  const parse = server.getDefaultJsonParser('error', 'error');
+  server.removeContentTypeParser('application/json');
+  server.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    parse(req, body as string, (err, value) => {
+      if ((err as { code?: string } | null)?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' && readsAsJson(body as string)) {
+        done(new AppError('BAD_REQUEST', 'a key named __proto__, or constructor with a prototype key in it, is not accepted in a JSON body'), undefined);
+      } else done(err, value);
+    });
+  });
+}
+
+function readsAsJson(body: string): boolean {
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -17,7 +17,7 @@ import { registerOutbox } from './routes/outbox.ts';
 import { registerPresses } from './routes/presses.ts';
 import { registerWebhooks } from './routes/webhooks.ts';
 import { guardTextInput } from './text-guard.ts';
-import { fastifyRefusal, frameworkErrors, notFound } from './fastify-errors.ts';
+import { fastifyRefusal, frameworkErrors, namePrototypeKeys, notFound } from './fastify-errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -67,6 +67,7 @@ export function buildServer(app: App): FastifyInstance {
   // webhooks' raw bodies): fastify would hand text/plain to the route as a string, which then
   // failed the route's schema with "expected object, received string".
   server.removeContentTypeParser('text/plain');
+  namePrototypeKeys(server);
 
   // Before any route is added: the check goes on every route (text-guard.ts).
   guardTextInput(server);

@@ -102,3 +102,38 @@ describe('a JSON route refuses a body that is not JSON', () => {
     expect(res.json().error.message).toBe('Content-Type text/plain is not accepted: the body must be multipart/form-data');
   });
 });
+
+describe('a JSON body with a prototype key', () => {
+  let t: TestApp;
+  let server: FastifyInstance;
+  beforeAll(async () => {
+    t = await startTestApp();
+    server = buildServer(t.app);
+  });
+  afterAll(async () => {
+    await server.close();
+    await t.cleanup();
+  });
+
+  it.each([
+    ['__proto__', '{"platform":"local","__proto__":{"admin":true}}'],
+    ['constructor.prototype', '[{"platform":"local","constructor":{"prototype":{"admin":true}}}]'],
+  ])('is refused with a 400 naming the key (%s), not as bad JSON', async (_key, payload) => {
+    const res = await server.inject({ method: 'POST', url: '/v1/messages', payload, headers: { 'content-type': 'application/json' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: { code: 'BAD_REQUEST', message: 'a key named __proto__, or constructor with a prototype key in it, is not accepted in a JSON body' },
+    });
+  });
+
+  it('a constructor key without a prototype in it is an ordinary key', async () => {
+    const res = await server.inject({
+      method: 'POST',
+      url: '/v1/messages',
+      payload: '{"platform":"local","constructor":{"x":1}}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).not.toMatch(/constructor with a prototype|not valid JSON/);
+  });
+});
