@@ -25,8 +25,7 @@ export function runProcess(name: string, start: (config: Config, log: Logger) =>
   try {
     config = loadConfig();
   } catch (err) {
-    process.stderr.write(`${toAppError(err).message}\n`);
-    process.exit(2);
+    refuse(name, err);
   }
   const log = createLogger({ level: config.LOG_LEVEL, name });
   // Node's own report of a crash prints the whole error object to stderr, and a failed query's
@@ -76,10 +75,17 @@ export function runProcess(name: string, start: (config: Config, log: Logger) =>
         );
       });
     },
-    (err) => {
-      const e = toAppError(err);
-      process.stderr.write(`${name} failed to start: ${e.code}: ${e.message}\n`);
-      process.exit(1);
-    },
+    (err) => refuse(name, err),
   );
+}
+
+/**
+ * One line and one exit code for a start that failed: 2 for any configuration refusal (the
+ * schema's, a public HOST with no token, an adapter's credentials), wherever it was found, so a
+ * process manager can tell a config to fix from a crash to retry; 1 for anything else.
+ */
+function refuse(name: string, err: unknown): never {
+  const e = toAppError(err);
+  process.stderr.write(`${name} failed to start: ${e.code}: ${e.message}\n`);
+  process.exit(e.code === 'CONFIG_INVALID' ? 2 : 1);
 }

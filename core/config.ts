@@ -22,16 +22,19 @@ const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of d
  */
 const endTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected a time of day as HH:MM, 00:00 to 23:59, or 24:00 for midnight');
 
-/** `30m`, `24h`, `3d` (or plain milliseconds) in milliseconds. */
+/**
+ * `30m`, `24h`, `3d` (or plain milliseconds) in milliseconds. A string only: the environment
+ * holds nothing else, and a union with numbers turned a bad value's message into zod's bare
+ * "Invalid input".
+ */
 const duration = z
   .string()
-  .regex(/^\d+(\.\d+)?(ms|s|m|h|d)?$/, 'a duration like 30m, 24h or 3d')
+  .regex(/^\d+(\.\d+)?(ms|s|m|h|d)?$/, 'expected a duration such as 24h, 90m or 2d (or plain milliseconds)')
   .transform((v) => {
     const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(v)!;
     const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
     return Math.round(Number(m[1]) * unit);
-  })
-  .or(z.number());
+  });
 
 /** `true`/`1` or `false`/`0`. */
 const flag = z
@@ -287,8 +290,8 @@ export const configSchema = z
     DINGTALK_API_BASE: optionalUrl,
     DINGTALK_GATEWAY_URL: optionalUrl,
 
-    /** The address customers open tracked document links at; default http://HOST:PORT. */
-    PUBLIC_URL: optionalUrl,
+    /** The address customers open tracked document links at; default http://HOST:PORT. A browser opens it, so http or https. */
+    PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional()),
     /** Days a tracked document link stays open; 0 means it never expires. */
     DOCUMENT_LINK_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
     /** S3-compatible object storage for shared documents; unset, they go to DATA_DIR/documents. */

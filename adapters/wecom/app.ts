@@ -63,10 +63,11 @@ export class WecomAppAdapter implements HttpAdapter {
   private readonly nonces: NonceStore;
 
   constructor(private readonly opts: WecomAppOptions) {
-    if (!/^\d+$/.test(opts.agentId)) throw new AppError('CONFIG_INVALID', 'WECOM_AGENT_ID: expected the numeric AgentId');
-    if (!isEncodingAESKey(opts.encodingAESKey)) {
-      throw new AppError('CONFIG_INVALID', 'WECOM_ENCODING_AES_KEY: expected 43 base64 characters');
-    }
+    // Every bad variable at once, as loadConfig reports them, so a fix is not found one restart at a time.
+    const bad: string[] = [];
+    if (!/^\d+$/.test(opts.agentId)) bad.push('WECOM_AGENT_ID: expected the numeric AgentId');
+    if (!isEncodingAESKey(opts.encodingAESKey)) bad.push('WECOM_ENCODING_AES_KEY: expected 43 base64 characters');
+    if (bad.length > 0) throw new AppError('CONFIG_INVALID', bad.join('\n  '));
     this.agentId = Number(opts.agentId);
     this.keys = { token: opts.token, encodingAESKey: opts.encodingAESKey, corpId: opts.corpId, maxSkewSec: opts.maxSkewSec ?? 300 };
     this.log = opts.log.child({ adapter: 'wecom-app' });

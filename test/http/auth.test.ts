@@ -86,8 +86,11 @@ describe('exposure and token configuration', () => {
           (e: unknown) => e,
         )) as { code: number; stderr: string } | null;
         expect(err, entry).not.toBeNull();
-        expect(err!.code, entry).toBe(1);
-        expect(err!.stderr, entry).toMatch(/CONFIG_INVALID: API_TOKENS: required when HOST \(0\.0\.0\.0\) is not a loopback address/);
+        // 2, as for a bad variable: every configuration refusal ends the process alike.
+        expect(err!.code, entry).toBe(2);
+        expect(err!.stderr, entry).toMatch(
+          /^dealwise(-worker)? failed to start: CONFIG_INVALID: API_TOKENS: required when HOST \(0\.0\.0\.0\) is not a loopback address/,
+        );
       }),
     );
   }, 120_000);

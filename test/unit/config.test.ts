@@ -118,6 +118,19 @@ describe('loadConfig', () => {
     expect(err.message).not.toContain('9f8e7d');
   });
 
+  it('rejects a duration that is not one, naming the variable and the form it takes', () => {
+    const e = configError({ NUDGE_MAX_AGE: 'forever' });
+    expect(e.message).toMatch(/NUDGE_MAX_AGE: expected a duration such as 24h, 90m or 2d \(or plain milliseconds\)/);
+    expect(e.message).not.toMatch(/Invalid input/);
+    expect(loadConfig({ NUDGE_MAX_AGE: '90m' }).NUDGE_MAX_AGE).toBe(90 * 60_000);
+  });
+
+  it('takes only an http or https PUBLIC_URL', () => {
+    expect(configError({ PUBLIC_URL: 'ftp://x' }).message).toMatch(/PUBLIC_URL: expected an http:\/\/ or https:\/\/ URL/);
+    expect(loadConfig({ PUBLIC_URL: 'https://sales.example.com' }).PUBLIC_URL).toBe('https://sales.example.com');
+    expect(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:3000' }).PUBLIC_URL).toBe('http://127.0.0.1:3000');
+  });
+
   it('rejects FEISHU_APP_ID without FEISHU_APP_SECRET, naming the missing variable', () => {
     const err = configError({ FEISHU_APP_ID: 'cli_a1b2c3' });
     expect(err.code).toBe('CONFIG_INVALID');

@@ -229,4 +229,12 @@ describe('WeCom app adapter: configuration', () => {
     expect(() => new WecomAppAdapter({ ...base, agentId: 'abc' })).toThrow(/WECOM_AGENT_ID/);
     expect(() => new WecomAppAdapter({ ...base, encodingAESKey: 'short' })).toThrow(/WECOM_ENCODING_AES_KEY/);
   });
+
+  it('names every bad variable at once, not only the first', () => {
+    const { log } = captureLogger();
+    const base = { corpId, agentId: '1000002', secret: 's', token, encodingAESKey, log };
+    expect(() => new WecomAppAdapter({ ...base, agentId: 'abc', encodingAESKey: 'short' })).toThrow(
+      /WECOM_AGENT_ID: expected the numeric AgentId\n {2}WECOM_ENCODING_AES_KEY: expected 43 base64 characters/,
+    );
+  });
 });
