@@ -5,12 +5,10 @@
  * token (/metrics needs one, or a direct request on loopback). Runs at the nice value
  * WORKER_NICE (default 10), so that on shared cores the web process's acks go first.
  */
-import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createApp } from './app.ts';
 import { lowerCpuPriority } from '../core/priority.ts';
 import { assertSafeExposure } from './http/auth.ts';
-import { frameworkErrors, notFound } from './http/fastify-errors.ts';
-import { registerOps } from './http/routes/ops.ts';
+import { buildOpsServer } from './http/ops-server.ts';
 import { runProcess } from './process.ts';
 
 runProcess('dealwise-worker', async (config, log) => {
@@ -19,9 +17,7 @@ runProcess('dealwise-worker', async (config, log) => {
   // Before the app opens anything, so the threads it starts inherit the priority.
   const priority = lowerCpuPriority(config.WORKER_NICE);
   const app = await createApp({ config, log, role: 'worker' });
-  const ops = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, frameworkErrors });
-  ops.setNotFoundHandler(notFound);
-  registerOps(ops, app);
+  const ops = buildOpsServer(app, log);
   await ops.listen({ host: config.HOST, port: config.WORKER_PORT });
   log.info({ db: app.database.kind, nice: priority.to }, 'dealwise worker is up');
   return { app, close: () => ops.close() };
