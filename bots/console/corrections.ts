@@ -62,6 +62,9 @@ export async function correctFromConsole(
     if (amount && !sameAmount) changes.push(['amount', amount]);
     const name = input.name?.trim();
     if (name && name !== deal.name && !(deal.name === null && name === UNNAMED_DEAL_LABEL)) changes.push(['name', name]);
+    // A blank name for a named deal is no "unchanged": correctDeal refuses it in the chat's words.
+    // An unnamed deal's form sends its empty field back, which is no correction.
+    if (input.name !== undefined && !name && deal.name !== null) changes.push(['name', input.name]);
     const owner = input.owner?.trim();
     if (owner && owner !== deal.ownerId) changes.push(['owner', owner]);
     const applied: AppliedCorrection[] = [];

@@ -4,6 +4,7 @@
  * now, and the latest nudges with their feedback. Managers and admins only.
  */
 import { and, count, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { AppError } from '../../core/errors.ts';
 import type { Db } from '../../db/client.ts';
 import { nudges, opportunities, people, teams } from '../../db/schema/index.ts';
 import type { Catalog } from '../catalog/catalog.ts';
@@ -55,7 +56,14 @@ export async function dashboard(
   if (viewer.role === 'rep' || !viewer.active) return null;
   const visible = await resolveVisibleTeamIds(db, viewer);
   if (visible.length === 0) return null;
-  const teamId = p.teamId && visible.includes(p.teamId) ? p.teamId : null;
+  // A team filter the viewer cannot have is refused, not dropped: answering with all their teams
+  // under `?team=north` looked like north's figures.
+  if (p.teamId !== undefined && !visible.includes(p.teamId)) {
+    const [exists] = await db.select({ id: teams.id }).from(teams).where(eq(teams.id, p.teamId));
+    if (exists) throw new AppError('FORBIDDEN', `team: ${p.teamId} is not a team you manage`);
+    throw new AppError('BAD_REQUEST', `team: no team ${p.teamId}`);
+  }
+  const teamId = p.teamId ?? null;
   const teamIds = teamId ? [teamId] : visible;
   const { from, to } = p.period;
   const stages = catalog.playbook.funnel.stages;

@@ -146,7 +146,43 @@ describe('console sign-in', () => {
   });
 });
 
+describe('console dashboard filter', () => {
+  it("refuses a team that is not the manager's (403) or not a team at all (400), naming it", async () => {
+    const { cookie } = await signIn('wangjing');
+    const get = (team: string) => server.inject({ method: 'GET', url: `/v1/console/dashboard?team=${team}`, headers: { cookie } });
+    const north = await get('north');
+    expect(north.statusCode, north.body).toBe(403);
+    expect(north.json().error).toEqual({ code: 'FORBIDDEN', message: 'team: north is not a team you manage' });
+    const unknown = await get('zzz');
+    expect(unknown.statusCode, unknown.body).toBe(400);
+    expect(unknown.json().error).toEqual({ code: 'BAD_REQUEST', message: 'team: no team zzz' });
+    const own = await get('east');
+    expect(own.statusCode).toBe(200);
+    expect(own.json().teamId).toBe('east');
+    // The page refuses it the same way.
+    expect((await server.inject({ method: 'GET', url: '/console?team=zzz', headers: { cookie } })).statusCode).toBe(400);
+  });
+});
+
 describe('console corrections', () => {
+  it('refuses a blank name for a named deal as the chat does, changing nothing', async () => {
+    const at = t.clock.now();
+    await t.app.database.db
+      .insert(opportunities)
+      .values({ id: 'opp-blank', name: '华东医疗', ownerId: 'zhangsan', stage: 'proposal', stageAt: at, createdAt: at, updatedAt: at });
+    const { cookie, csrf } = await signIn('wangjing');
+    const res = await server.inject({
+      method: 'PATCH',
+      url: '/v1/console/deals/opp-blank',
+      payload: { name: '  ', amount: '20万' },
+      headers: { cookie, 'x-csrf-token': csrf },
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error).toEqual({ code: 'BAD_REQUEST', message: '新名字不能为空。' });
+    const [deal] = await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, 'opp-blank'));
+    expect(deal).toMatchObject({ name: '华东医疗', amount: null });
+  });
+
   it('takes the deal page sent back unchanged as no correction (an unnamed deal, an amount shown rounded)', async () => {
     const at = t.clock.now();
     await t.app.database.db
