@@ -86,14 +86,14 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       [
         '2026-11-25T15:25',
         () =>
-          read(server, link, [
+          read(server, clock, link, [
             [1, 8],
             [2, 6],
             [7, 40],
           ]),
       ],
-      ['2026-11-26T10:05', () => read(server, link, [[7, 50]])],
-      ['2026-11-27T09:40', () => read(server, link, [[7, 45]])],
+      ['2026-11-26T10:05', () => read(server, clock, link, [[7, 50]])],
+      ['2026-11-27T09:40', () => read(server, clock, link, [[7, 45]])],
       // 李四 is asked to confirm a close that was only a plan (「12 月中旬签约」) and says 不是 half
       // an hour later: the deal stays open and the answer becomes a label.
       [
@@ -237,8 +237,8 @@ async function sendPdfToBot(server: FastifyInstance, app: App, who: string, name
 }
 
 /** 李主任 opens the link on his phone and reads these pages for these seconds. */
-async function read(server: FastifyInstance, url: string, pages: Array<[number, number]>): Promise<void> {
-  await readLink(server, tokenOf(url), { browser: 'li-zhuren-iphone', pages: pages.map(([page, seconds]) => ({ page, seconds })) });
+async function read(server: FastifyInstance, clock: ManualClock, url: string, pages: Array<[number, number]>): Promise<void> {
+  await readLink(server, tokenOf(url), { browser: 'li-zhuren-iphone', pages: pages.map(([page, seconds]) => ({ page, seconds })), clock });
 }
 
 /** Answers every pending confirmation card of one person, the way a tap on the card would. */

@@ -18,6 +18,11 @@ export interface SimulatedReading {
   userAgent?: string;
   /** Pages in the order they are looked at, with the seconds each stays in view. */
   pages: Array<{ page: number; seconds: number }>;
+  /**
+   * The server's clock, moved on by each slice before it is sent, as the time passes for a real
+   * reader: the server holds a view's seconds to the time since it opened.
+   */
+  clock: { now(): Date; set(t: Date): void };
 }
 
 const idOf = (s: string): string => createHash('sha256').update(s).digest('base64url').slice(0, 22);
@@ -45,6 +50,7 @@ export async function readLink(server: FastifyInstance, token: string, r: Simula
     let first = true;
     while (first || left > 0) {
       const slice = Math.min(left, BEACON_EVERY_S, MAX_BEACON_SECONDS);
+      r.clock.set(new Date(r.clock.now().getTime() + slice * 1000));
       const res = await server.inject({
         method: 'POST',
         url: `/d/${token}/beacon`,

@@ -9,6 +9,11 @@ import { AppError } from '../../core/errors.ts';
 export const BEACON_BODY_LIMIT = 4096;
 /** Most seconds one beacon may add to one page: the page sends every 15 s, so 120 is generous. */
 export const MAX_BEACON_SECONDS = 120;
+/**
+ * Seconds a view's reading may run ahead of the server's clock: the viewer starts timing when the
+ * page shows, a moment before its open is stored, and its clock and ours tick apart a little.
+ */
+export const CLOCK_ALLOWANCE_SECONDS = 5;
 /** Most visits one beacon may add to one page. */
 export const MAX_BEACON_VISITS = 20;
 
@@ -67,4 +72,36 @@ export function parseBeacon(body: unknown, pageCount: number): Beacon {
     p.seconds = Math.round(p.seconds * 10) / 10;
   }
   return { viewId: beacon.viewId, pages: beacon.pages.filter((p) => p.seconds > 0 || p.visits > 0) };
+}
+
+/** What a view has had so far, on the server's clock. */
+export interface ViewClock {
+  openedAt: Date;
+  /** The view's previous beacon (or its open, or a download). */
+  lastSeenAt: Date;
+  /** Seconds already stored on the view, all pages. */
+  seconds: number;
+}
+
+/**
+ * Holds a beacon's seconds to the time that passed: a page cannot have been in view longer than
+ * since the view's previous beacon, and the view's pages together no longer than since it opened
+ * (each plus CLOCK_ALLOWANCE_SECONDS). The excess is cut, not the beacon refused: a real viewer's
+ * timers jitter around its 15 s, and its visits still count. A beacon over the view's budget is
+ * scaled down page by page in proportion, so pages shown together (the viewer times every page
+ * half in view) share the time rather than the first ones taking it. Returns the pages kept and
+ * the seconds cut.
+ */
+export function clampToClock(pages: Beacon['pages'], view: ViewClock, now: Date): { pages: Beacon['pages']; cut: number } {
+  const since = (t: Date) => Math.max(0, (now.getTime() - t.getTime()) / 1000) + CLOCK_ALLOWANCE_SECONDS;
+  const perPage = since(view.lastSeenAt);
+  const budget = Math.max(0, since(view.openedAt) - view.seconds);
+  // Tenths, rounded down (the epsilon keeps 4.3 from flooring to 4.2): what is kept never adds up
+  // past the budget.
+  const tenths = (x: number) => Math.floor(x * 10 + 1e-9) / 10;
+  const capped = pages.map((p) => ({ ...p, seconds: p.seconds <= perPage ? p.seconds : tenths(perPage) }));
+  const total = capped.reduce((s, p) => s + p.seconds, 0);
+  const kept = total > budget ? capped.map((p) => ({ ...p, seconds: tenths((p.seconds * budget) / total) })) : capped;
+  const cut = Math.round((pages.reduce((s, p) => s + p.seconds, 0) - kept.reduce((s, p) => s + p.seconds, 0)) * 10) / 10;
+  return { pages: kept.filter((p) => p.seconds > 0 || p.visits > 0), cut };
 }

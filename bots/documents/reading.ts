@@ -5,10 +5,10 @@
  */
 import { newId } from '../../core/ids.ts';
 import type { Db } from '../../db/client.ts';
-import { firstViewOfLink, insertView, recordPageReads, type DocumentRow, type ReadingScope } from '../../db/queries/documents.ts';
+import { firstViewOfLink, insertView, recordPageReads, viewClockForUpdate, type DocumentRow, type ReadingScope } from '../../db/queries/documents.ts';
 import type { DocumentKind } from '../../db/schema/documents.ts';
 import { readingSnapshot } from './analytics.ts';
-import type { Beacon, OpenBody } from './beacon.ts';
+import { clampToClock, type Beacon, type OpenBody } from './beacon.ts';
 import { viewerFingerprint } from './fingerprint.ts';
 import type { LinkRef } from './lookups.ts';
 import { formatPageLabel, pricePages } from './page-labels.ts';
@@ -120,13 +120,23 @@ export interface BeaconInput {
  * asked for) or null; `stored` says whether anything was.
  */
 export async function recordBeacon(db: Db, input: BeaconInput): Promise<{ stored: boolean; event: ReadingEvent | null }> {
-  const { link, document, beacon } = input;
+  const { link, document } = input;
   const rulePages = pricePages(document.pageTitles);
-  const watched = beacon.pages.map((p) => p.page).filter((p) => rulePages.includes(p));
-  const before = input.withEvent && watched.length > 0 ? await readingSnapshot(db, scopeOf(link), watched) : null;
-  const stored = await recordPageReads(db, { viewId: beacon.viewId, linkId: link.id, at: input.now, reads: beacon.pages });
-  if (!stored) return { stored: false, event: null };
+  const asked = input.beacon.pages.map((p) => p.page).filter((p) => rulePages.includes(p));
+  const before = input.withEvent && asked.length > 0 ? await readingSnapshot(db, scopeOf(link), asked) : null;
+  // The view's row is locked from reading its clock to adding the seconds: two beacons at once
+  // cannot both spend the same time.
+  const written = await db.transaction(async (tx) => {
+    const clock = await viewClockForUpdate(tx, { viewId: input.beacon.viewId, linkId: link.id });
+    if (!clock) return null;
+    const { pages } = clampToClock(input.beacon.pages, clock, input.now);
+    const stored = await recordPageReads(tx, { viewId: input.beacon.viewId, linkId: link.id, at: input.now, reads: pages });
+    return stored ? { ...stored, pages } : null;
+  });
+  if (!written) return { stored: false, event: null };
+  const beacon: Beacon = { viewId: input.beacon.viewId, pages: written.pages };
   if (!input.withEvent || beacon.pages.length === 0) return { stored: true, event: null };
+  const watched = beacon.pages.map((p) => p.page).filter((p) => rulePages.includes(p));
   const totals = before
     ? {
         before,
@@ -146,7 +156,7 @@ export async function recordBeacon(db: Db, input: BeaconInput): Promise<{ stored
     viewId: beacon.viewId,
     conversationId: link.conversationId,
     opportunityId: link.opportunityId,
-    forwarded: stored.forwarded,
+    forwarded: written.forwarded,
     pages: beacon.pages.map((p) => ({ ...p, label: formatPageLabel(p.page, document.pageTitles[p.page - 1]) })),
     totals,
     signals: totals ? keyed(readingSignals(totals.before, totals.after, document.pageTitles, { kind: document.kind }), link) : [],

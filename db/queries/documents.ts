@@ -239,6 +239,21 @@ export async function recordPageReads(
   return row && row.views > 0 ? { forwarded: row.forwarded === true } : null;
 }
 
+/**
+ * A view's clocks and the seconds stored on it so far, its row locked until the transaction ends:
+ * what a beacon's seconds are held to, read where a concurrent beacon cannot slip in between.
+ * Null when the view is not the link's.
+ */
+export async function viewClockForUpdate(db: Db, p: { viewId: string; linkId: string }): Promise<{ openedAt: Date; lastSeenAt: Date; seconds: number } | null> {
+  const result = await db.execute(sql`
+    select v.opened_at as "openedAt", v.last_seen_at as "lastSeenAt",
+      (select coalesce(sum(r.seconds), 0) from ${documentPageReads} r where r.view_id = v.id)::float8 as seconds
+    from ${documentViews} v where v.id = ${p.viewId} and v.link_id = ${p.linkId}
+    for update of v`);
+  const row = rowsOf<{ openedAt: string | Date; lastSeenAt: string | Date; seconds: number }>(result)[0];
+  return row ? { openedAt: new Date(row.openedAt), lastSeenAt: new Date(row.lastSeenAt), seconds: Number(row.seconds) } : null;
+}
+
 /** Which views to read: a document's (optionally one deal's or one link's), or a deal's. */
 export type ReadingScope = { documentId: string; opportunityId?: string; linkId?: string } | { opportunityId: string };
 

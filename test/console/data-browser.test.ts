@@ -80,6 +80,7 @@ beforeAll(async () => {
   t.clock.set(at(90));
   await readLink(server, tokenOf(shared.json().url), {
     browser: 'li-phone',
+    clock: t.clock,
     pages: [
       { page: 1, seconds: 6 },
       { page: 7, seconds: 40 },

@@ -274,6 +274,7 @@ describe('reading in the console', () => {
     const docId = shared.json().id as string;
     await readLink(server, tokenOf(shared.json().url), {
       browser: 'li-phone',
+      clock: t.clock,
       pages: [
         { page: 1, seconds: 6 },
         { page: 7, seconds: 40 },

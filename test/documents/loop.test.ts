@@ -72,9 +72,9 @@ describe('a customer reading a shared quote, through the loop', () => {
       .innerJoin(deliveries, eq(deliveries.nudgeId, nudges.id))
       .where(sql`${nudges.ruleId} in ('reading-price-page', 'reading-new-reader', 'quote-unopened-2d')`)
       .orderBy(asc(nudges.createdAt));
-  const readAt = async (when: string, r: Parameters<typeof readLink>[2]) => {
+  const readAt = async (when: string, r: Omit<Parameters<typeof readLink>[2], 'clock'>) => {
     await advanceTo(t.app, t.clock, at(when));
-    const viewId = await readLink(server, token, r);
+    const viewId = await readLink(server, token, { ...r, clock: t.clock });
     await t.app.drain();
     return viewId;
   };
@@ -169,7 +169,8 @@ describe('a customer reading a shared quote, through the loop', () => {
   it('shows what the customer read, and when, in /deal and /docs', async () => {
     const deal = textOf(await ask('wangjing', '/deal 华东医疗'));
     expect(deal).toContain('**客户阅读**');
-    expect(deal).toMatch(/《华东医疗-报价单》打开 3 次 · 读者 1 · 共 2分20秒 · 11-26 09:10 至 11-27 10:00/);
+    // The last view, opened at 10:00, read for a minute: its last beacon came at 10:01.
+    expect(deal).toMatch(/《华东医疗-报价单》打开 3 次 · 读者 1 · 共 2分20秒 · 11-26 09:10 至 11-27 10:01/);
     expect(deal).toContain('最久 第7页 · 价格 2分10秒');
     expect(deal).toContain('反复看 第7页');
     // Each open is on the timeline too.

@@ -85,7 +85,7 @@ describe('a reading whose listener failed', () => {
 
   it('keeps the open when the listener fails: the viewer is answered, nothing is applied yet', async () => {
     await advanceTo(t.app, t.clock, at('11-26T09:00'));
-    await readLink(server, token, { browser: 'zhao-phone', pages: [{ page: 1, seconds: 10 }] });
+    await readLink(server, token, { browser: 'zhao-phone', clock: t.clock, pages: [{ page: 1, seconds: 10 }] });
     await t.app.drain();
     expect(failures).toBeGreaterThanOrEqual(1);
     expect(await pending()).toHaveLength(1);
@@ -115,7 +115,7 @@ describe('a reading whose listener failed', () => {
   });
 
   it('leaves nothing pending when the listener applies an open itself, and applies it once when handed it again', async () => {
-    await readLink(server, token, { browser: 'qian-laptop', pages: [{ page: 2, seconds: 5 }] });
+    await readLink(server, token, { browser: 'qian-laptop', clock: t.clock, pages: [{ page: 2, seconds: 5 }] });
     await t.app.drain();
     expect(await pending()).toEqual([]);
     expect((await deal()).documentOpens).toBe(2);

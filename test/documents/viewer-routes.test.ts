@@ -21,6 +21,10 @@ afterAll(async () => {
   await s?.close();
 });
 
+/** Moves the server's clock on, as the time a beacon reports passes for a real reader. */
+const tick = (seconds: number) => {
+  clock = new Date(clock.getTime() + seconds * 1000);
+};
 const id22 = () => randomUUID().replace(/-/g, '').slice(0, 22);
 const UA_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 wxwork/4.1.16 MicroMessenger/7.0.1';
@@ -208,6 +212,7 @@ describe('beacons', () => {
   it('add up page seconds and visits in one row per page', async () => {
     const { token } = await shareSample(s);
     const viewId = (await open(token)).json().viewId as string;
+    tick(15);
     expect(
       (
         await beacon(token, {
@@ -219,7 +224,9 @@ describe('beacons', () => {
         })
       ).statusCode,
     ).toBe(204);
+    tick(12.5);
     expect((await beacon(token, { viewId, pages: [{ page: 7, seconds: 12.5, visits: 0 }] })).statusCode).toBe(204);
+    tick(3);
     expect((await beacon(token, { viewId, pages: [{ page: 7, seconds: 3, visits: 1 }] })).statusCode).toBe(204);
     expect((await reads(viewId)).map((r) => [r.page, r.seconds, r.visits])).toEqual([
       [1, 4.2, 1],
@@ -265,9 +272,71 @@ describe('beacons', () => {
     expect(after!.lastSeenAt).toEqual(seen!.lastSeenAt);
   });
 
+  it('add no more seconds than passed since the view opened: forged beacons are cut, not refused', async () => {
+    const { token } = await shareSample(s, '伪造阅读.pdf', { fresh: true });
+    s.events.length = 0;
+    const viewId = (await open(token)).json().viewId as string;
+    const forged = { viewId, pages: [7, 1, 2, 3].map((page) => ({ page, seconds: 120, visits: 0 })) };
+    // Ten beacons of four pages at 120 s each within 0.84 s: 4,800 s claimed.
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      tick(0.084);
+      statuses.push((await beacon(token, forged)).statusCode);
+    }
+    expect(statuses).toEqual(Array(10).fill(204));
+    const total = (await reads(viewId)).reduce((sum, r) => sum + r.seconds, 0);
+    // 0.84 s since the open, and the allowance for clock skew (5 s).
+    expect(total).toBeGreaterThan(5);
+    expect(total).toBeLessThanOrEqual(5.84);
+    expect(s.events.flatMap((e) => e.signals)).toEqual([]);
+    expect(
+      s.events
+        .filter((e) => e.type === 'read')
+        .flatMap((e) => e.pages)
+        .reduce((sum, p) => sum + p.seconds, 0),
+    ).toBeCloseTo(total, 5);
+
+    // A page is held to the time since the view's previous beacon: ten idle minutes allow one
+    // beacon's 120 s of page 7, and a second one just after adds the allowance only.
+    tick(600);
+    await beacon(token, { viewId, pages: [{ page: 7, seconds: 120, visits: 1 }] });
+    tick(1);
+    await beacon(token, { viewId, pages: [{ page: 7, seconds: 120, visits: 0 }] });
+    expect(s.events.at(-2)!.pages).toEqual([{ page: 7, label: '第7页 · 价格', seconds: 120, visits: 1 }]);
+    expect(s.events.at(-1)!.pages).toEqual([{ page: 7, label: '第7页 · 价格', seconds: 6, visits: 0 }]);
+    expect((await reads(viewId)).reduce((sum, r) => sum + r.seconds, 0)).toBeCloseTo(total + 126, 5);
+  });
+
+  it('keep the seconds of a real reader whole, the jitter of its timer included', async () => {
+    const { token } = await shareSample(s, '正常阅读.pdf', { fresh: true });
+    s.events.length = 0;
+    const viewId = (await open(token)).json().viewId as string;
+    // The viewer's 15 s beacons, as the server's clock sees them arrive: a little early or late,
+    // its first one 2 s after the open was stored (the page started timing before).
+    const arrivals = [13, 14.2, 16.1, 14.8, 15, 15.3, 14.6, 15, 15.2, 15];
+    for (const [i, after] of arrivals.entries()) {
+      tick(after);
+      const pages =
+        i === 0
+          ? [
+              { page: 1, seconds: 5, visits: 1 },
+              { page: 7, seconds: 10, visits: 1 },
+            ]
+          : [{ page: 7, seconds: 15, visits: 0 }];
+      expect((await beacon(token, { viewId, pages })).statusCode).toBe(204);
+    }
+    expect((await reads(viewId)).map((r) => [r.page, r.seconds, r.visits])).toEqual([
+      [1, 5, 1],
+      [7, 145, 1],
+    ]);
+    // Past 120 s on the price page: the dwell rule, once.
+    expect(s.events.flatMap((e) => e.signals).map((x) => x.kind)).toEqual(['price_page_dwell']);
+  });
+
   it('are rate-limited per link', async () => {
     const { token } = await shareSample(s, '限流测试.pdf');
     const viewId = (await open(token)).json().viewId as string;
+    tick(40);
     const statuses: number[] = [];
     for (let i = 0; i < 45; i++) statuses.push((await beacon(token, { viewId, pages: [{ page: 3, seconds: 1, visits: 0 }] })).statusCode);
     // 40 a minute on this server (DEFAULT_LIMITS allows 240).
@@ -287,6 +356,7 @@ describe('reading events, signals and analytics', () => {
       clock = new Date(clock.getTime() + 60_000);
     };
     const v1 = (await open(token, { browserId: me })).json().viewId as string;
+    tick(20);
     await beacon(token, {
       viewId: v1,
       pages: [
@@ -295,17 +365,22 @@ describe('reading events, signals and analytics', () => {
       ],
     });
     // A glance at page 2 (under the 2 s that make a page read): no rule page, so no totals read.
+    tick(1);
     await beacon(token, { viewId: v1, pages: [{ page: 2, seconds: 1, visits: 1 }] });
     const glance = s.events.at(-1)!;
     expect(glance).toMatchObject({ type: 'read', totals: null, signals: [], pages: [{ page: 2, label: '第2页 · 公司介绍', seconds: 1, visits: 1 }] });
     expect(s.events.at(-2)!.totals).toMatchObject({ before: { opens: 1, readers: 1, pages: [] }, after: { pages: [{ page: 7, seconds: 20, visits: 1 }] } });
     later();
     const v2 = (await open(token, { browserId: me })).json().viewId as string;
+    tick(15);
     await beacon(token, { viewId: v2, pages: [{ page: 7, seconds: 15, visits: 1 }] });
+    tick(15);
     await beacon(token, { viewId: v2, pages: [{ page: 7, seconds: 15, visits: 0 }] });
     later();
     const v3 = (await open(token, { browserId: me })).json().viewId as string;
+    tick(10);
     await beacon(token, { viewId: v3, pages: [{ page: 7, seconds: 10, visits: 1 }] });
+    tick(10);
     await beacon(token, { viewId: v3, pages: [{ page: 7, seconds: 10, visits: 1 }] });
 
     const signals = s.events.flatMap((e) => e.signals);
