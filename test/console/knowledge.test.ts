@@ -565,12 +565,41 @@ describe('exports of the admin lists', () => {
     const csv = res.body.replace(/^\uFEFF/, '');
     const [header, ...rows] = csv.trim().split('\r\n');
     expect(header).toBe('id,name,role,team,manages,local,wecom,feishu,dingtalk');
-    expect(rows.find((r) => r.startsWith('wangjing,'))).toMatch(/^wangjing,王静,manager,east,east,wangjing,wangjing,ou_[0-9a-f]{32},0775412070$/);
+    // A DingTalk id with a leading zero is written as a formula Excel shows and saves as text.
+    expect(rows.find((r) => r.startsWith('wangjing,'))).toMatch(/^wangjing,王静,manager,east,east,wangjing,wangjing,ou_[0-9a-f]{32},"=""0775412070"""$/);
     const plan = await json(admin, 'POST', '/v1/console/org/import', { csv, apply: false });
     expect(plan.statusCode, plan.body).toBe(200);
     const changes = (plan.json().rows as Array<{ change: string }>).map((r) => r.change);
     expect(changes.length).toBe(rows.length);
     expect(new Set(changes)).toEqual(new Set(['unchanged']));
+  });
+
+  it('exports ids Excel keeps, reads them back exactly, and refuses an id that lost its leading zeros', async () => {
+    const res = await server.inject({ method: 'GET', url: '/v1/console/export/org?format=csv', headers: { cookie: admin.cookie } });
+    const exported = res.body.replace(/^\uFEFF/, '');
+    // Opened in Excel and saved as CSV: each ="…" is shown, and saved, as its text.
+    const saved = exported.replace(/"=""([^"]*)"""/g, '$1');
+    expect(saved).toContain(',0775412070\r\n');
+    for (const csv of [exported, saved]) {
+      const plan = await json(admin, 'POST', '/v1/console/org/import', { csv });
+      expect(plan.statusCode, plan.body).toBe(200);
+      const rows = plan.json().rows as Array<{ change: string; person: { id: string; ids: Record<string, string> } }>;
+      expect(new Set(rows.map((r) => r.change))).toEqual(new Set(['unchanged']));
+      expect(rows.find((r) => r.person.id === 'wangjing')!.person.ids.dingtalk).toBe('0775412070');
+    }
+
+    // What Excel saved from an unprotected file: the zero gone. Refused in the preview and when
+    // applied, and nothing applied.
+    const stripped = saved.replace(',0775412070\r\n', ',775412070\r\n');
+    for (const apply of [false, true]) {
+      const plan = await json(admin, 'POST', '/v1/console/org/import', { csv: stripped, apply });
+      expect(plan.statusCode, plan.body).toBe(400);
+      const errors = (apply ? plan.json().error.errors : plan.json().errors) as Array<{ line: number; message: string }>;
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.message).toMatch(/^dingtalk id 775412070 is 0775412070 without its leading zeros\. Excel/);
+    }
+    expect(t.app.catalog.current.personByPlatformId('dingtalk', '0775412070')?.id).toBe('wangjing');
+    expect(t.app.catalog.current.personByPlatformId('dingtalk', '775412070')).toBeNull();
   });
 
   it('exports the atoms with their usage funnel as Excel', async () => {

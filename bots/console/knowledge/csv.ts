@@ -62,3 +62,13 @@ export function parseCsv(text: string): { records: CsvRecord[]; error: string | 
   if (field !== '' || fields.length > 0) endRecord();
   return { records, error: null };
 }
+
+/**
+ * A field the org export protected from Excel, ="0805922573" (bots/console/export.ts excelText),
+ * read back to its value: a file imported without having been opened in Excel, or saved by a
+ * spreadsheet that keeps formulas as text (LibreOffice with formulas not evaluated).
+ */
+export function unwrapExcelText(field: string): string {
+  const m = /^="([^"]*)"$/.exec(field);
+  return m ? m[1]! : field;
+}

@@ -16,6 +16,8 @@ const formatQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') })
 /** Exactly the import's columns, so a file exported, edited and imported back is accepted as is. */
 const ORG_COLUMNS: ExportColumn<OrgPerson>[] = CSV_COLUMNS.map((c) => ({
   header: c,
+  // Ids are text: a DingTalk id 0805922573 that Excel saved as 805922573 is someone else's.
+  asText: c !== 'name' && c !== 'role',
   value: (p: OrgPerson) => {
     switch (c) {
       case 'id':

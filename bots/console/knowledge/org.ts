@@ -15,7 +15,7 @@ import { allIdentities, allPeople, allTeams, type PersonRow, setPersonActive, up
 import { identities } from '../../../db/schema/index.ts';
 import type { Person } from '../../catalog/catalog.ts';
 import { bumpCatalogVersion } from '../../catalog/sync.ts';
-import { parseCsv } from './csv.ts';
+import { parseCsv, unwrapExcelText } from './csv.ts';
 
 const ID = /^[A-Za-z0-9_.-]{1,64}$/;
 /** The columns an import may have; id, name and role are required. */
@@ -75,6 +75,12 @@ export interface ImportPlan {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** `now` is `was` with its leading zeros gone: what Excel does to an id it took for a number. */
+const zerosDropped = (was: string, now: string) => was !== now && /^0+\d/.test(was) && was.replace(/^0+/, '') === now;
+/** How Excel saves a number of more than 11 digits: 8.05922573E+09. */
+const EXCEL_NUMBER = /^\d(\.\d+)?E\+\d+$/i;
+const EXCEL_HINT = 'Excel 打开 CSV 时把 id 当成了数字：请用导出的文件原样编辑（id 列是 ="…"），或在 Excel 中把这一列设为文本后重新填写';
+
 /**
  * Reads an org CSV against the directory as it is: every bad row with its line, or what each row
  * would change. Nothing is written.
@@ -99,13 +105,13 @@ export async function planOrgImport(db: Db, text: string): Promise<ImportPlan> {
   const current = new Map(dir.people.map((p) => [p.id, p]));
   const owner = new Map<string, string>();
   for (const p of dir.people) for (const [pl, uid] of Object.entries(p.ids)) owner.set(`${pl}:${uid}`, p.id);
-  const csvIds = new Set(body.map((r) => (r.fields[columns.indexOf('id')] ?? '').trim()));
+  const csvIds = new Set(body.map((r) => unwrapExcelText((r.fields[columns.indexOf('id')] ?? '').trim())));
   const seenPerson = new Map<string, number>();
   const seenPlatform = new Map<string, number>();
   const rows: PlannedRow[] = [];
 
   for (const r of body) {
-    const get = (c: string) => (columns.includes(c) ? (r.fields[columns.indexOf(c)] ?? '').trim() : '');
+    const get = (c: string) => (columns.includes(c) ? unwrapExcelText((r.fields[columns.indexOf(c)] ?? '').trim()) : '');
     const bad = (message: string) => errors.push({ line: r.line, message });
     const before = errors.length;
     if (r.fields.length !== columns.length) bad(`${r.fields.length} fields, the header has ${columns.length}`);
@@ -118,6 +124,10 @@ export async function planOrgImport(db: Db, text: string): Promise<ImportPlan> {
       .map((s) => s.trim())
       .filter(Boolean);
     if (!ID.test(id)) bad(`id 「${id}」: letters, digits, _ . - only (max 64)`);
+    // Refused, not warned about: applied, it would add a person (or move a platform id) that is
+    // someone else's, and the admin applies after a preview they may not read row by row.
+    const zeroed = current.has(id) ? undefined : dir.people.find((p) => zerosDropped(p.id, id));
+    if (zeroed) bad(`id ${id} is ${zeroed.id} without its leading zeros. ${EXCEL_HINT}`);
     const dup = seenPerson.get(id);
     if (dup) bad(`id ${id} is also on line ${dup}`);
     seenPerson.set(id, r.line);
@@ -131,6 +141,9 @@ export async function planOrgImport(db: Db, text: string): Promise<ImportPlan> {
       const uid = get(pl);
       if (!uid) continue;
       if (uid.length > 128) bad(`${pl} id is longer than 128 characters`);
+      const had = current.get(id)?.ids[pl];
+      if (had && zerosDropped(had, uid)) bad(`${pl} id ${uid} is ${had} without its leading zeros. ${EXCEL_HINT}`);
+      if (EXCEL_NUMBER.test(uid)) bad(`${pl} id ${uid} is a number as Excel writes it, not an id. ${EXCEL_HINT}`);
       const key = `${pl}:${uid}`;
       const other = seenPlatform.get(key);
       if (other) bad(`${key} is also on line ${other}`);
