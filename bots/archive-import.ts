@@ -7,6 +7,8 @@ import type { InboundMessage } from '../core/types.ts';
 import { AppError, toAppError } from '../core/errors.ts';
 import type { Sink } from './ingest/sink.ts';
 import { parseArchiveRecord } from '../adapters/wecom/archive.ts';
+import type { Sql } from '../db/client.ts';
+import { withdrawFromAnalysis } from '../db/queries/analysis.ts';
 
 export interface ArchiveImportResult {
   stored: number;
@@ -15,9 +17,15 @@ export interface ArchiveImportResult {
 }
 
 /** Parses every record; throws BAD_REQUEST naming the first bad record (0-based) and field. */
-export function parseArchiveBatch(records: readonly unknown[]): { messages: InboundMessage[]; skipped: ArchiveImportResult['skipped'] } {
+export function parseArchiveBatch(records: readonly unknown[]): {
+  messages: InboundMessage[];
+  skipped: ArchiveImportResult['skipped'];
+  /** Recalls naming the msgid they withdraw, with their index in `skipped`. */
+  recalls: Array<{ skipped: number; msgid: string }>;
+} {
   const messages: InboundMessage[] = [];
   const skipped: ArchiveImportResult['skipped'] = [];
+  const recalls: Array<{ skipped: number; msgid: string }> = [];
   records.forEach((record, i) => {
     let r: ReturnType<typeof parseArchiveRecord>;
     try {
@@ -27,21 +35,49 @@ export function parseArchiveBatch(records: readonly unknown[]): { messages: Inbo
       throw new AppError('BAD_REQUEST', `record ${i}: ${e.message}`, { details: e.details });
     }
     if (r.status === 'message') messages.push(r.message);
-    else skipped.push({ msgid: r.msgid, reason: r.reason });
+    else {
+      if (r.recalls) recalls.push({ skipped: skipped.length, msgid: r.recalls });
+      skipped.push({ msgid: r.msgid, reason: r.reason });
+    }
   });
   // Archives come in seq order; time order is what the loop's timers need.
   messages.sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime());
-  return { messages, skipped };
+  return { messages, skipped, recalls };
 }
 
-export async function importArchive(sink: Sink, records: readonly unknown[]): Promise<ArchiveImportResult> {
-  const { messages, skipped } = parseArchiveBatch(records);
+/**
+ * Keeps a withdrawn message (by its WeCom msgid) from being analysed, if it is stored and not
+ * analysed yet; true when it was.
+ */
+export type Withdraw = (msgid: string) => Promise<boolean>;
+
+/** The Withdraw of a WeCom archive's messages, stored by their msgid. */
+export const withdrawWecom =
+  (sql: Sql, now: () => Date): Withdraw =>
+  (msgid) =>
+    withdrawFromAnalysis(sql, { platform: 'wecom', platformMessageId: msgid, reason: 'recalled: withdrawn by its sender (WeCom archive recall)', now: now() });
+
+/**
+ * Stores the batch's messages, then applies its recalls: a withdrawn message still waiting for
+ * analysis is taken off the queue (the recall may come in the same batch as the message or a
+ * later one). One already analysed keeps what came of it; its recall's reason says so.
+ */
+export async function importArchive(sink: Sink, records: readonly unknown[], withdraw?: Withdraw): Promise<ArchiveImportResult> {
+  const { messages, skipped, recalls } = parseArchiveBatch(records);
   const result: ArchiveImportResult = { stored: 0, duplicate: 0, skipped };
   const outcomes = await sink.messages(messages);
+  const refused: ArchiveImportResult['skipped'] = [];
   outcomes.forEach((o, i) => {
-    if (o.status === 'refused') skipped.push({ msgid: messages[i]!.messageId, reason: o.reason });
+    if (o.status === 'refused') refused.push({ msgid: messages[i]!.messageId, reason: o.reason });
     else result[o.status]++;
   });
+  if (withdraw) {
+    for (const r of recalls) {
+      const withdrawn = await withdraw(r.msgid);
+      skipped[r.skipped]!.reason += withdrawn ? `; ${r.msgid} is kept from analysis` : `; ${r.msgid} was analysed already, or is not stored`;
+    }
+  }
+  skipped.push(...refused);
   return result;
 }
 

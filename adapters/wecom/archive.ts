@@ -12,11 +12,15 @@ import { invalidPayload } from './invalid.ts';
 import { wecomTime } from './time.ts';
 
 /** A record either becomes a message or is skipped for a stated reason. */
-export type ArchiveParseResult = { status: 'message'; message: InboundMessage } | { status: 'skipped'; msgid: string; reason: string };
+export type ArchiveParseResult =
+  | { status: 'message'; message: InboundMessage }
+  /** `recalls`: the msgid a recall withdraws (its `revoke.pre_msgid`), when it names one. */
+  | { status: 'skipped'; msgid: string; reason: string; recalls?: string };
 
 // `switch` records (a login from another device) have no from/tolist/msgtype at all, so the
 // action is read first and the full shape is only required of `send` records.
 const headSchema = z.object({ msgid: z.string().min(1), action: z.string().min(1) });
+const recallSchema = z.object({ revoke: z.object({ pre_msgid: z.string().min(1) }) });
 
 const recordSchema = z.object({
   msgid: z.string().min(1),
@@ -123,7 +127,10 @@ export function parseArchiveRecord(record: unknown): ArchiveParseResult {
   const head = headSchema.safeParse(record);
   if (!head.success) throw invalidPayload('WeCom archive record', head.error);
   const { msgid, action } = head.data;
-  if (action === 'recall') return { status: 'skipped', msgid, reason: 'recall: the message was withdrawn' };
+  if (action === 'recall') {
+    const recalls = recallSchema.safeParse(record).data?.revoke.pre_msgid;
+    return { status: 'skipped', msgid, reason: 'recall: the message was withdrawn', ...(recalls ? { recalls } : {}) };
+  }
   if (action === 'switch') return { status: 'skipped', msgid, reason: 'switch: an enterprise switch, not a message' };
   if (action !== 'send') return { status: 'skipped', msgid, reason: `action ${action} is not a message` };
 

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { type App, createApp } from '../app.ts';
-import { importArchive, readArchiveText } from '../archive-import.ts';
+import { importArchive, readArchiveText, withdrawWecom } from '../archive-import.ts';
 import { loadConfig } from '../../core/config.ts';
 import { toAppError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
@@ -47,7 +47,11 @@ export function registerImportArchive(program: Command): void {
         return;
       }
       try {
-        const result = await importArchive(app.sink, records);
+        const result = await importArchive(
+          app.sink,
+          records,
+          withdrawWecom(app.database.sql, () => app.clock.now()),
+        );
         await app.drain();
         process.stdout.write(
           `${JSON.stringify({ stored: result.stored, duplicate: result.duplicate, skipped: result.skipped.length, skippedReasons: result.skipped })}\n`,

@@ -103,6 +103,25 @@ export async function claimPending(tx: Sql, slots: readonly number[], limit: num
 }
 
 /**
+ * Takes a stored message that is still waiting for analysis off the queue, marked as analysed
+ * with `reason` as its analysis error (so nothing retries it): a message withdrawn by its sender.
+ * Returns whether it was; false when it is not stored or a claim took it first (its delete waits
+ * for that claim, then finds no queue row).
+ */
+export async function withdrawFromAnalysis(sql: Sql, p: { platform: string; platformMessageId: string; reason: string; now: Date }): Promise<boolean> {
+  const rows = await sql.query<{ id: string }>(
+    `with q as (
+       delete from message_queue where message_id = (select id from messages where platform = $1 and platform_message_id = $2)
+       returning message_id)
+     update messages m set analyzed_at = $3, analysis_error = $4
+     from q where m.id = q.message_id and m.analyzed_at is null
+     returning m.id`,
+    [p.platform, p.platformMessageId, p.now, p.reason],
+  );
+  return rows.length > 0;
+}
+
+/**
  * VACUUM of `message_queue`, the table every message passes through: a row inserted with the
  * message and deleted by the claim above. Each claim steps over the dead rows earlier claims left in
  * the slot index until a vacuum removes them; autovacuum looks at a database once a minute by

@@ -13,7 +13,7 @@ import { parseLocalUpload } from '../../../adapters/local/parse.ts';
 import { AppError, toAppError } from '../../../core/errors.ts';
 import type { InboundMessage } from '../../../core/types.ts';
 import type { App } from '../../app.ts';
-import { importArchive } from '../../archive-import.ts';
+import { importArchive, withdrawWecom } from '../../archive-import.ts';
 import { requireScope } from '../auth.ts';
 
 /** Most messages in one POST /v1/messages. */
@@ -54,6 +54,10 @@ export function registerIngest(v1: FastifyInstance, app: App): void {
     const body = req.body;
     const records = Array.isArray(body) ? body : [body];
     if (records.length === 0 || records.length > MAX_ARCHIVE_BATCH) throw new AppError('BAD_REQUEST', `send 1 to ${MAX_ARCHIVE_BATCH} records`);
-    return importArchive(app.sink, records);
+    return importArchive(
+      app.sink,
+      records,
+      withdrawWecom(app.database.sql, () => app.clock.now()),
+    );
   });
 }

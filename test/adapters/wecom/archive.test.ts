@@ -60,6 +60,8 @@ describe('parseArchiveRecord', () => {
       status: 'skipped',
       msgid: '15775510700152506326_1732700315',
       reason: expect.stringContaining('recall'),
+      // Its revoke.pre_msgid: the message the import keeps from analysis if it is not analysed yet.
+      recalls: 'CAQQluDa4QUY0On2rYSAgAMgzPrShAE=',
     });
     expect(parseArchiveRecord(json('archive/switch.json'))).toMatchObject({ status: 'skipped', reason: expect.stringContaining('switch') });
     expect(parseArchiveRecord(json('archive/agree.json'))).toMatchObject({ status: 'skipped', reason: 'msgtype agree is not supported' });

@@ -214,12 +214,48 @@ describe('WeCom archive → nudge through the app (bot and app both configured)'
     };
     const res = await postArchive([archiveImage({ msgid: 'e2e-img-1_external', from: CUSTOMER, to: ['zhangsan'], room: ROOM_A, at: at('09:39') }), recall]);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ stored: 1, duplicate: 0, skipped: [{ msgid: 'e2e-recall-1', reason: expect.stringContaining('recall') }] });
+    expect(res.json()).toEqual({
+      stored: 1,
+      duplicate: 0,
+      skipped: [{ msgid: 'e2e-recall-1', reason: 'recall: the message was withdrawn; e2e-a-1 was analysed already, or is not stored' }],
+    });
     await app.drain();
     const img = await storedMessage(app, 'e2e-img-1_external');
     expect(img).toMatchObject({ kind: 'image', text: '', attachments: [], role: 'customer' });
     expect(img!.analyzedAt).not.toBeNull();
     expect(await counts(app)).toEqual({ ...before, messages: before.messages + 1 });
+  });
+
+  it('keeps a recalled message that is not analysed yet from analysis: stored, no nudge', async () => {
+    const { app, clock } = t;
+    clock.set(at('09:47'));
+    const ROOM_F = 'wrE2eRoomFFxinghaiYiyao000006';
+    const batch = objectionBatch({ room: ROOM_F, rep: 'zhangsan', customer: CUSTOMER_2, ids: 'e2e-f', first: '09:44', second: '09:46' });
+    expect((await postArchive(batch)).json()).toMatchObject({ stored: 2 });
+    // The customer withdraws the price objection; the recall comes in the next pull, before analysis.
+    const recall = {
+      msgid: 'e2e-recall-2',
+      action: 'recall',
+      from: CUSTOMER_2,
+      tolist: ['zhangsan'],
+      roomid: ROOM_F,
+      msgtime: at('09:47').getTime(),
+      msgtype: 'revoke',
+      revoke: { pre_msgid: 'e2e-f-2_external' },
+    };
+    const res = await postArchive([recall]);
+    expect(res.json()).toEqual({
+      stored: 0,
+      duplicate: 0,
+      skipped: [{ msgid: 'e2e-recall-2', reason: 'recall: the message was withdrawn; e2e-f-2_external is kept from analysis' }],
+    });
+    await app.drain();
+    const withdrawn = await storedMessage(app, 'e2e-f-2_external');
+    expect(withdrawn).toMatchObject({ text: '你们这个价格太贵了，超出我们预算了。', analysisError: expect.stringContaining('recalled') });
+    expect(withdrawn!.analyzedAt).not.toBeNull();
+    expect(await app.database.db.select().from(nudges).where(eq(nudges.messageId, withdrawn!.id))).toEqual([]);
+    // The rep's message beside it is analysed as usual.
+    expect(await storedMessage(app, 'e2e-f-1')).toMatchObject({ analysisError: null });
   });
 });
 
