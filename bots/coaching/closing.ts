@@ -6,7 +6,7 @@
 import type { Platform } from '../../core/types.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { chooseAtoms } from './atoms.ts';
-import { type BuiltNudge, buildNudge } from './nudges.ts';
+import { type BuiltNudge, buildNudge, nudgeable } from './nudges.ts';
 
 export function closingNudges(
   catalog: Catalog,
@@ -23,7 +23,8 @@ export function closingNudges(
     at: Date;
   },
 ): BuiltNudge[] {
-  if (!d.ownerId) return [];
+  // A deactivated owner gets no handover or 复盘 nudge either.
+  if (!d.ownerId || !nudgeable(catalog, d.ownerId)) return [];
   const out: BuiltNudge[] = [];
   for (const rule of catalog.playbook.rules) {
     if (!rule.enabled || !('closed' in rule.on) || rule.on.closed !== d.closed) continue;

@@ -10,6 +10,7 @@ import { dayKey } from '../../core/zoned-time.ts';
 import type { MessageStep } from '../analysis/engine.ts';
 import type { ComplianceRow } from '../analysis/state.ts';
 import { emitNudge, evidenceOf } from './emit.ts';
+import { nudgeable } from './nudges.ts';
 
 const WARN = {
   sensitive_phrase: {
@@ -58,7 +59,10 @@ function record(s: MessageStep, kind: ComplianceRow['kind'], subjectKey: string,
   s.w.compliance.push(entry);
   if (s.quiet) return;
   const warn = WARN[kind];
-  entry.nudges.push(emitNudge(s, { rule: warn, triggerId: row.id, personId, messageId: s.msg.id, evidence: evidenceOf(s, 'rep'), atoms: [] }));
+  // A deactivated person is warned no more; the record stays, and their manager is still alerted.
+  if (nudgeable(s.ctx.catalog, personId)) {
+    entry.nudges.push(emitNudge(s, { rule: warn, triggerId: row.id, personId, messageId: s.msg.id, evidence: evidenceOf(s, 'rep'), atoms: [] }));
+  }
   if (!alertManagers) return;
   const rep = s.ctx.catalog.person(personId);
   const repName = s.msg.senderName ?? rep?.name ?? personId;

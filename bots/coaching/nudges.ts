@@ -79,8 +79,18 @@ export function buildNudge(catalog: Catalog, sendPlatforms: readonly Platform[],
 }
 
 /**
+ * Whether a person is coached at all: a deactivated one gets nothing (README, Org: 「停用」), and
+ * their deals' nudges are not redirected (to their manager or anyone) until the deal is handed
+ * over (`/deal … 负责人`). Someone the directory does not know is left to `privateChannel`.
+ */
+export function nudgeable(catalog: Catalog, personId: string): boolean {
+  return catalog.person(personId)?.active !== false;
+}
+
+/**
  * A message to a person's private chat with the bot; null when they have no id on a sending
- * platform. `message` null: the card of the nudge `nudgeId`, built from it when sent.
+ * platform, or are deactivated. `message` null: the card of the nudge `nudgeId`, built from it
+ * when sent.
  */
 export function privateDelivery(
   catalog: Catalog,
@@ -92,6 +102,7 @@ export function privateDelivery(
   nudgeId: string | null,
   at: Date,
 ): DeliveryRow | null {
+  if (!nudgeable(catalog, personId)) return null;
   const platform = privateChannel(catalog, sendPlatforms, personId, preferred);
   if (!platform) return null;
   return { id: newId(), idempotency_key: idempotencyKey, nudge_id: nudgeId, platform, to: { personId }, message, created_at: at.toISOString() };

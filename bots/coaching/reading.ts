@@ -33,7 +33,7 @@ import type { ReadingEvent } from '../documents/reading.ts';
 import { describeSignal, type ReadingSignal } from '../documents/signals.ts';
 import type { Metrics } from '../metrics.ts';
 import { chooseAtoms } from './atoms.ts';
-import { type BuiltNudge, buildNudge } from './nudges.ts';
+import { type BuiltNudge, buildNudge, nudgeable } from './nudges.ts';
 import { customerOf } from './render.ts';
 import { postSaleOf, valueScore } from './value-score.ts';
 import { writeNudges } from './write-nudges.ts';
@@ -178,6 +178,7 @@ async function coach(deps: ReadingDeps, tx: Sql, catalog: Catalog, c: CoachInput
     deps.log.info({ documentId: e.documentId, conversationId: conv.id }, 'no rep owns this conversation yet: reading nudge skipped');
     return [];
   }
+  if (!nudgeable(catalog, rep)) return [];
   const recent = await dealNudgesSince(tx, deal.id, new Date(e.at.getTime() - WEEK_MS));
   const pushed = new Set(recent.flatMap((n) => n.atomIds));
   const customer = customerOf(deal.name) ?? '客户';

@@ -16,6 +16,7 @@ import type { ConfirmationRow } from '../analysis/state.ts';
 import type { Rule, Trigger } from '../catalog/schema.ts';
 import { chooseAtoms } from './atoms.ts';
 import { emitNudge, evidenceOf, trackVars } from './emit.ts';
+import { nudgeable } from './nudges.ts';
 import { openTimer } from './timers.ts';
 
 const WEEK_MS = 7 * 86_400_000;
@@ -114,6 +115,8 @@ function nudge(s: MessageStep, rule: Rule, hit: Hit): boolean {
     s.ctx.log.info({ rule: rule.id, conversationId: s.conv.id }, 'no rep owns this conversation yet: nudge skipped');
     return false;
   }
+  // A deactivated owner keeps the deal (history stays theirs) but is coached no more.
+  if (!nudgeable(s.ctx.catalog, rep)) return false;
   const main = 'topic' in rule.on ? primaryTopic(s) : null;
   const atoms = chooseAtoms(s.ctx.catalog, {
     rule,

@@ -25,7 +25,7 @@ import type { DealEventKind } from '../../db/schema/deal-events.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { DEFAULT_POST_SALE, type PostSalePoints } from '../catalog/schema.ts';
 import { chooseAtoms } from '../coaching/atoms.ts';
-import { type BuiltNudge, buildNudge } from '../coaching/nudges.ts';
+import { type BuiltNudge, buildNudge, nudgeable } from '../coaching/nudges.ts';
 import { valueScore } from '../coaching/value-score.ts';
 import { writeNudges } from '../coaching/write-nudges.ts';
 
@@ -153,7 +153,7 @@ async function crossings(
   if (rules.length === 0) return [];
   const conv = await dealConversation(tx, deal.id);
   const rep = deal.ownerId ?? conv?.ownerId ?? null;
-  if (!conv || !rep) return [];
+  if (!conv || !rep || !nudgeable(catalog, rep)) return [];
   const line = `${KIND_ZH[e.kind]}之后，价值分升到 ${deal.valueScore}`;
   return rules.map((rule) =>
     buildNudge(catalog, deps.sendPlatforms, {
