@@ -37,6 +37,8 @@ export async function storeMessages(database: Lane, catalog: Catalog, now: Date,
         created_at: now.toISOString(),
       });
     }
+    // A person of the directory speaks with their role, deactivated or not: their history stays
+    // theirs (README, Org). The analysis makes no deactivated rep an owner and nudges none.
     const sender = msg.senderExternal ? null : catalog.personByPlatformId(msg.platform, msg.senderId);
     return {
       id: newId(),
@@ -48,7 +50,7 @@ export async function storeMessages(database: Lane, catalog: Catalog, now: Date,
       sender_id: msg.senderId,
       sender_name: msg.senderName ?? sender?.name ?? null,
       person_id: sender?.id ?? null,
-      role: sender?.active ? sender.role : 'customer',
+      role: sender ? sender.role : 'customer',
       kind: msg.kind,
       text: msg.text,
       attachments: msg.attachments,

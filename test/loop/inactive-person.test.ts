@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceTo } from '../../bots/demo/replay.ts';
 import { buildServer } from '../../bots/http/server.ts';
 import { createConsoleLink } from '../../bots/console/links.ts';
-import { deliveries, nudges } from '../../db/schema/index.ts';
+import { actions, deliveries, messages, nudges, opportunities } from '../../db/schema/index.ts';
 import { chat, startTestApp, type TestApp } from '../helpers/app.ts';
 
 const at = (min: number) => new Date(new Date('2026-11-24T09:00:00+08:00').getTime() + min * 60_000);
@@ -74,5 +74,35 @@ describe('a deactivated rep', () => {
     const on = t.clock.now();
     await send(5 * 24 * 60, 'cust-wang', '你们的报价太贵了，别家便宜一半。', 'c-lisi');
     expect((await nudgesOf('lisi', on)).length).toBeGreaterThan(0);
+  });
+});
+
+describe("a deactivated rep's own messages", () => {
+  it('stay theirs: stored with their role, their actions recorded, but they own no new deal and are nudged about none', async () => {
+    t.clock.set(at(6 * 24 * 60));
+    await setActive('lisi', false);
+    const off = t.clock.now();
+    await send(6 * 24 * 60 + 5, 'lisi', '王总，我们的报价单已经发您了，请查收', 'c-lisi');
+    // A chat lisi opens while deactivated: its deal gets no owner.
+    await send(6 * 24 * 60 + 10, 'lisi', '刘总您好，我是李四，报价单已经发您了，请查收', 'c-lisi-new');
+    const db = t.app.database.db;
+    const said = await db
+      .select({ conv: messages.conversationId, role: messages.role, personId: messages.personId })
+      .from(messages)
+      .where(and(eq(messages.senderId, 'lisi'), gt(messages.sentAt, off)));
+    expect(said).toEqual([
+      { conv: 'local:c-lisi', role: 'rep', personId: 'lisi' },
+      { conv: 'local:c-lisi-new', role: 'rep', personId: 'lisi' },
+    ]);
+    const quotes = await db
+      .select({ personId: actions.personId, owner: opportunities.ownerId, conv: actions.conversationId })
+      .from(actions)
+      .innerJoin(opportunities, eq(opportunities.id, actions.opportunityId))
+      .where(and(eq(actions.kind, 'quote_sent'), gt(actions.at, off)));
+    expect(quotes.sort((a, b) => a.conv.localeCompare(b.conv))).toEqual([
+      { personId: 'lisi', owner: 'lisi', conv: 'local:c-lisi' },
+      { personId: 'lisi', owner: null, conv: 'local:c-lisi-new' },
+    ]);
+    expect(await nudgesOf('lisi', off)).toEqual([]);
   });
 });
