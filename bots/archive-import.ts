@@ -62,8 +62,15 @@ export const withdrawWecom =
  * analysis is taken off the queue (the recall may come in the same batch as the message or a
  * later one). One already analysed keeps what came of it; its recall's reason says so.
  */
-export async function importArchive(sink: Sink, records: readonly unknown[], withdraw?: Withdraw): Promise<ArchiveImportResult> {
+export async function importArchive(
+  sink: Sink,
+  records: readonly unknown[],
+  withdraw?: Withdraw,
+  { history = false }: { history?: boolean } = {},
+): Promise<ArchiveImportResult> {
   const { messages, skipped, recalls } = parseArchiveBatch(records);
+  // History (the CLI's backfill) updates deals but nudges nobody; the route's live feed coaches.
+  if (history) for (const m of messages) m.backfill = true;
   const result: ArchiveImportResult = { stored: 0, duplicate: 0, skipped };
   const outcomes = await sink.messages(messages);
   const refused: ArchiveImportResult['skipped'] = [];

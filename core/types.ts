@@ -53,6 +53,12 @@ export interface InboundMessage {
   senderName?: string;
   /** Set when the platform itself says the sender is external (WeCom archive `_external`). */
   senderExternal?: boolean;
+  /**
+   * History imported after the fact (`dealwise import-archive`): the past, whatever its age, so
+   * it updates the deal but nudges nobody. The archive route is WeCom's live feed of customer
+   * chats (minutes late): its messages are coached as any others, up to NUDGE_MAX_AGE.
+   */
+  backfill?: boolean;
   kind: MessageKind;
   text: string;
   attachments: Attachment[];

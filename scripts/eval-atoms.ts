@@ -161,6 +161,7 @@ export function coachOne(catalog: Catalog, line: AtomQuestion): AtomChoice {
         personId: null,
         role: 'customer',
         kind: 'text',
+        backfill: false,
         text: line.text,
         attachments: [],
         sentAt: AT,

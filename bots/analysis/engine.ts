@@ -45,7 +45,7 @@ export interface MessageStep {
   analysis: MessageAnalysis;
   /** Ids of the rows written for `analysis.actions`, index for index. */
   actionIds: string[];
-  /** From the past (an import, a late delivery): it updates the deal but nudges nobody. */
+  /** From the past (an archive import, a late delivery): it updates the deal but nudges nobody. */
   quiet: boolean;
 }
 
@@ -82,7 +82,8 @@ function analyzeMessageStep(ctx: AnalysisContext, st: BatchState, msg: PendingMe
     side,
     analysis,
     actionIds: analysis.actions.map(() => newId()),
-    quiet: msg.receivedAt.getTime() - msg.sentAt.getTime() > ctx.nudgeMaxAgeMs,
+    // History imported after the fact is the past even when minutes old: it nudges nobody (README).
+    quiet: msg.backfill || msg.receivedAt.getTime() - msg.sentAt.getTime() > ctx.nudgeMaxAgeMs,
   };
   rememberMeeting(step);
   recordActions(step);

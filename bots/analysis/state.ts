@@ -16,6 +16,8 @@ export interface PendingMessage {
   personId: string | null;
   role: SpeakerRole;
   kind: MessageKind;
+  /** Imported as history: the past, whatever its age (see `MessageStep.quiet`). */
+  backfill: boolean;
   text: string;
   attachments: Attachment[];
   sentAt: Date;

@@ -51,6 +51,7 @@ export function registerImportArchive(program: Command): void {
           app.sink,
           records,
           withdrawWecom(app.database.sql, () => app.clock.now()),
+          { history: true },
         );
         await app.drain();
         process.stdout.write(

@@ -91,7 +91,7 @@ export async function claimPending(tx: Sql, slots: readonly number[], limit: num
        update messages m set analyzed_at = $3
        from taken where m.id = taken.message_id and m.analyzed_at is null
        returning m.id, m.platform, m.conversation_id as "conversationId", m.sender_id as "senderId", m.sender_name as "senderName",
-         m.person_id as "personId", m.role, m.kind, m.text, m.attachments, m.sent_at as "sentAt", m.received_at as "receivedAt"`,
+         m.person_id as "personId", m.role, m.kind, m.backfill, m.text, m.attachments, m.sent_at as "sentAt", m.received_at as "receivedAt"`,
       [slots, limit, now, per],
     ),
     tx.query('set local enable_bitmapscan to default'),

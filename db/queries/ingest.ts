@@ -66,6 +66,7 @@ export interface MessageRow {
   person_id: string | null;
   role: SpeakerRole;
   kind: MessageKind;
+  backfill: boolean;
   text: string;
   attachments: Attachment[];
   sent_at: string;
@@ -80,11 +81,11 @@ export interface MessageRow {
 export async function insertMessages(tx: Sql, rows: readonly MessageRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const stored = await tx.query<{ id: string }>(
-    `with stored as (insert into messages (id, platform, platform_message_id, conversation_id, direct, slot, sender_id, sender_name, person_id, role, kind, text, attachments, sent_at, received_at, raw)
+    `with stored as (insert into messages (id, platform, platform_message_id, conversation_id, direct, slot, sender_id, sender_name, person_id, role, kind, backfill, text, attachments, sent_at, received_at, raw)
      select x.id, x.platform::platform, x.platform_message_id, x.conversation_id, x.direct, x.slot, x.sender_id, x.sender_name, x.person_id,
-            x.role::speaker_role, x.kind, x.text, x.attachments, x.sent_at, x.received_at, x.raw
+            x.role::speaker_role, x.kind, x.backfill, x.text, x.attachments, x.sent_at, x.received_at, x.raw
      from jsonb_to_recordset($1::text::jsonb) as x(id text, platform text, platform_message_id text, conversation_id text, direct boolean, slot smallint,
-          sender_id text, sender_name text, person_id text, role text, kind text, text text, attachments jsonb, sent_at timestamptz, received_at timestamptz, raw jsonb)
+          sender_id text, sender_name text, person_id text, role text, kind text, backfill boolean, text text, attachments jsonb, sent_at timestamptz, received_at timestamptz, raw jsonb)
      order by x.platform, x.platform_message_id
      on conflict (platform, platform_message_id) do nothing
      returning id, slot, direct, sent_at, received_at),

@@ -26,6 +26,11 @@ export const messages = pgTable(
     personId: text('person_id'),
     role: speakerRoleEnum('role').notNull(),
     kind: text('kind').notNull(),
+    /**
+     * Imported as history (`dealwise import-archive`): the past whatever its age, so it updates
+     * the deal but nudges nobody, as an old message does.
+     */
+    backfill: boolean('backfill').notNull().default(false),
     text: text('text').notNull(),
     attachments: jsonb('attachments').$type<Attachment[]>().notNull().default([]),
     sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),

@@ -166,6 +166,7 @@ describe("the inserts of a batch's own rows on PostgreSQL", () => {
       person_id: null,
       role: 'customer',
       kind: 'text',
+      backfill: false,
       text: '好的',
       attachments: [],
       sent_at: at.toISOString(),
