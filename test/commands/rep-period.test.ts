@@ -1,8 +1,5 @@
-/** `/rep 张三 去年` names the period it does not know, as `/team 下周` does. */
-import { desc, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveries } from '../../db/schema/index.ts';
-import { dm, startTestApp, type TestApp } from '../helpers/app.ts';
+import { askBot, startTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -12,17 +9,8 @@ afterAll(() => t?.cleanup());
 
 /** The bot's answer to a 1:1 message: title and text. */
 async function ask(from: string, text: string): Promise<string> {
-  t.clock.set(new Date(t.clock.now().getTime() + 1000));
-  await t.app.sink.message(dm(from, text, t.clock.now()));
-  await t.app.drain();
-  const [reply] = await t.app.database.db
-    .select()
-    .from(deliveries)
-    .where(like(deliveries.idempotencyKey, 'reply:%'))
-    .orderBy(desc(deliveries.createdAt))
-    .limit(1);
-  const m = reply!.message!;
-  return m.type === 'markdown' ? `${m.title}\n${m.text}` : '';
+  const r = await askBot(t, from, text);
+  return `${r.title}\n${r.text}`;
 }
 
 describe('/rep with a period it does not know', () => {

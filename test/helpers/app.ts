@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { desc, like } from 'drizzle-orm';
 import { inject } from 'vitest';
 import type { AnalysisDeps } from '../../bots/analysis/analyze-job.ts';
 import { createApp, type App } from '../../bots/app.ts';
@@ -14,6 +15,7 @@ import { loadConfig, type Config } from '../../core/config.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import type { InboundMessage } from '../../core/types.ts';
 import { type Database, openDatabase } from '../../db/client.ts';
+import { deliveries } from '../../db/schema/index.ts';
 
 export interface TestApp {
   app: App;
@@ -143,4 +145,23 @@ export function dm(from: string, text: string, at: Date): InboundMessage {
 /** The analysis job's dependencies as the app wires them, with some replaced, for a test that runs the job itself. */
 export function analysisDepsOf(app: App, over: Partial<AnalysisDeps> = {}): AnalysisDeps {
   return { ...app.analysis, ...over };
+}
+
+/**
+ * The bot's answer to a 1:1 message `from` sends, a second after the clock (so that answer is the
+ * newest reply): its title and text; both empty when it is not a markdown card.
+ */
+export async function askBot(t: TestApp, from: string, text: string): Promise<{ title: string; text: string }> {
+  t.clock.set(new Date(t.clock.now().getTime() + 1000));
+  await t.app.sink.message(dm(from, text, t.clock.now()));
+  await t.app.drain();
+  const [reply] = await t.app.database.db
+    .select()
+    .from(deliveries)
+    .where(like(deliveries.idempotencyKey, 'reply:%'))
+    .orderBy(desc(deliveries.createdAt))
+    .limit(1);
+  const m = reply?.message;
+  if (!m) throw new Error(`no answer to ${text}`);
+  return m.type === 'markdown' ? { title: m.title, text: m.text } : { title: '', text: '' };
 }

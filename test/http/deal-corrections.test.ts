@@ -2,13 +2,13 @@
  * A correction's value read by one rule wherever it is made: the chat's `/deal 华东医疗 金额 …`,
  * the console's JSON and `PATCH /v1/deals/:id` refuse the same amounts with the same words.
  */
-import { desc, eq, like } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createConsoleLink } from '../../bots/console/links.ts';
 import { buildServer } from '../../bots/http/server.ts';
-import { deliveries, opportunities } from '../../db/schema/index.ts';
-import { dm, startTestApp, type TestApp } from '../helpers/app.ts';
+import { opportunities } from '../../db/schema/index.ts';
+import { askBot, startTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
 let server: FastifyInstance;
@@ -28,19 +28,7 @@ afterAll(async () => {
 });
 
 /** The bot's answer to a 1:1 message. */
-async function ask(from: string, text: string): Promise<string> {
-  // A second on, so this reply is the newest.
-  t.clock.set(new Date(t.clock.now().getTime() + 1000));
-  await t.app.sink.message(dm(from, text, t.clock.now()));
-  await t.app.drain();
-  const [reply] = await t.app.database.db
-    .select()
-    .from(deliveries)
-    .where(like(deliveries.idempotencyKey, 'reply:%'))
-    .orderBy(desc(deliveries.createdAt))
-    .limit(1);
-  return reply!.message!.type === 'markdown' ? reply!.message!.text : '';
-}
+const ask = async (from: string, text: string): Promise<string> => (await askBot(t, from, text)).text;
 
 const amount = async () => (await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, 'opp-hd')))[0]!.amount;
 

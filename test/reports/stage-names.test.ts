@@ -3,10 +3,10 @@
  * `/funnel`, a correction's answer, the console) and understood by `/deal 华东医疗 阶段 <name>`,
  * with the names used before (`funnel.aliases`) still understood.
  */
-import { desc, eq, like } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveries, opportunities } from '../../db/schema/index.ts';
-import { dm, startTestApp, type TestApp } from '../helpers/app.ts';
+import { opportunities } from '../../db/schema/index.ts';
+import { askBot, startTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
 
@@ -20,19 +20,7 @@ beforeAll(async () => {
 afterAll(() => t?.cleanup());
 
 /** The bot's answer to a 1:1 message. */
-async function ask(from: string, text: string): Promise<string> {
-  // A second on, so this reply is the newest.
-  t.clock.set(new Date(t.clock.now().getTime() + 1000));
-  await t.app.sink.message(dm(from, text, t.clock.now()));
-  await t.app.drain();
-  const [reply] = await t.app.database.db
-    .select()
-    .from(deliveries)
-    .where(like(deliveries.idempotencyKey, 'reply:%'))
-    .orderBy(desc(deliveries.createdAt))
-    .limit(1);
-  return reply!.message!.type === 'markdown' ? reply!.message!.text : '';
-}
+const ask = async (from: string, text: string): Promise<string> => (await askBot(t, from, text)).text;
 
 const stageOf = async () => (await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, 'opp-hd')))[0]!.stage;
 const label = (stage: string) => t.app.catalog.current.stageLabel(stage);
