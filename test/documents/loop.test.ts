@@ -16,7 +16,7 @@ import { advanceTo } from '../../bots/demo/replay.ts';
 import { buildServer } from '../../bots/http/server.ts';
 import type { InboundMessage, OutboundMessage } from '../../core/types.ts';
 import { actions, deliveries, documents, nudges, opportunities, timers } from '../../db/schema/index.ts';
-import { dm, startTestApp, type TestApp } from '../helpers/app.ts';
+import { dm, sayAt, startTestApp, type TestApp } from '../helpers/app.ts';
 import { multipartBody, samplePdf } from './harness.ts';
 
 const WED = new Date('2026-11-25T15:00:00+08:00');
@@ -30,11 +30,7 @@ describe('a customer reading a shared quote, through the loop', () => {
   let dealId = '';
 
   const at = (s: string) => new Date(`2026-${s}:00+08:00`);
-  const say = async (m: InboundMessage) => {
-    if (m.sentAt > t.clock.now()) await advanceTo(t.app, t.clock, m.sentAt);
-    await t.app.sink.message(m);
-    await t.app.drain();
-  };
+  const say = (m: InboundMessage) => sayAt(t, m);
   const group = (id: string, from: string, text: string, when: string, name?: string): InboundMessage => ({
     platform: 'local',
     messageId: id,

@@ -10,6 +10,7 @@ import { desc, like } from 'drizzle-orm';
 import { inject } from 'vitest';
 import type { AnalysisDeps } from '../../bots/analysis/analyze-job.ts';
 import { createApp, type App } from '../../bots/app.ts';
+import { advanceTo } from '../../bots/demo/replay.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
@@ -164,4 +165,14 @@ export async function askBot(t: TestApp, from: string, text: string): Promise<{ 
   const m = reply?.message;
   if (!m) throw new Error(`no answer to ${text}`);
   return m.type === 'markdown' ? { title: m.title, text: m.text } : { title: '', text: '' };
+}
+
+/**
+ * A message at its own time: the clock is moved to it first, running every job that falls due on
+ * the way (timers, sends), then it goes in and everything it causes runs.
+ */
+export async function sayAt(t: TestApp, m: InboundMessage): Promise<void> {
+  if (m.sentAt > t.clock.now()) await advanceTo(t.app, t.clock, m.sentAt);
+  await t.app.sink.message(m);
+  await t.app.drain();
 }

@@ -8,18 +8,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT, buildServer } from '../../bots/http/server.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 
-describe("fastify's own errors in the app's shape", () => {
-  let t: TestApp;
-  let server: FastifyInstance;
-  beforeAll(async () => {
-    t = await startTestApp();
-    server = buildServer(t.app);
-  });
-  afterAll(async () => {
-    await server.close();
-    await t.cleanup();
-  });
+// Nothing here writes: one app and server serve every describe.
+let t: TestApp;
+let server: FastifyInstance;
+beforeAll(async () => {
+  t = await startTestApp();
+  server = buildServer(t.app);
+});
+afterAll(async () => {
+  await server.close();
+  await t.cleanup();
+});
 
+describe("fastify's own errors in the app's shape", () => {
   it('an unknown route is a 404 NOT_FOUND naming it', async () => {
     for (const url of ['/nope', '/v1/nope?x=1', '/console/nope']) {
       const res = await server.inject({ method: 'GET', url });
@@ -64,17 +65,6 @@ describe("fastify's own errors in the app's shape", () => {
 });
 
 describe('a JSON route refuses a body that is not JSON', () => {
-  let t: TestApp;
-  let server: FastifyInstance;
-  beforeAll(async () => {
-    t = await startTestApp();
-    server = buildServer(t.app);
-  });
-  afterAll(async () => {
-    await server.close();
-    await t.cleanup();
-  });
-
   const routes: Array<['POST' | 'PATCH', string]> = [
     ['POST', '/v1/messages'],
     ['POST', '/v1/deal-events'],
@@ -104,17 +94,6 @@ describe('a JSON route refuses a body that is not JSON', () => {
 });
 
 describe('a JSON body with a prototype key', () => {
-  let t: TestApp;
-  let server: FastifyInstance;
-  beforeAll(async () => {
-    t = await startTestApp();
-    server = buildServer(t.app);
-  });
-  afterAll(async () => {
-    await server.close();
-    await t.cleanup();
-  });
-
   it.each([
     ['__proto__', '{"platform":"local","__proto__":{"admin":true}}'],
     ['constructor.prototype', '[{"platform":"local","constructor":{"prototype":{"admin":true}}}]'],

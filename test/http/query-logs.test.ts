@@ -60,6 +60,13 @@ const failing = () =>
     .from(deliveries)
     .where(eq(deliveries.id, `${SECRET}\u0000`));
 
+/** What `p` rejected with; null when it resolved. */
+const rejection = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+
 describe('a failed query in the logs', () => {
   it('through the HTTP error handler: a 500 logged with the SQL and the PostgreSQL error, without the value', async () => {
     const out = await logged(async () => {
@@ -73,10 +80,7 @@ describe('a failed query in the logs', () => {
   });
 
   it('logged as it was thrown, or as the AppError a boundary makes of it', async () => {
-    const err = await failing().then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const err = await rejection(failing());
     expect(err).toBeInstanceOf(Error);
     const out = await logged(async () => {
       t.app.log.error({ err }, 'raw');
@@ -101,10 +105,7 @@ describe('a failed query in the logs', () => {
     const db = t.app.database.db;
     await db.execute(sql`create temp table quoted (k text primary key)`);
     await db.execute(sql`insert into quoted values (${SECRET})`);
-    const err = await db.execute(sql`insert into quoted values (${SECRET})`).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const err = await rejection(db.execute(sql`insert into quoted values (${SECRET})`));
     expect(JSON.stringify((err as { cause?: { detail?: string } }).cause?.detail)).toContain(SECRET);
     const out = await logged(async () => {
       t.app.log.error({ err }, 'raw');
@@ -115,10 +116,7 @@ describe('a failed query in the logs', () => {
   });
 
   it('from a plain statement (the hot path’s `sql`) as well', async () => {
-    const err = await t.app.database.sql.query('select id from deliveries where id = $1', [`${SECRET}\u0000`]).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const err = await rejection(t.app.database.sql.query('select id from deliveries where id = $1', [`${SECRET}\u0000`]));
     expect(err).toBeInstanceOf(Error);
     const out = await logged(async () => {
       t.app.log.error({ err }, 'raw');

@@ -5,10 +5,9 @@
  */
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { advanceTo } from '../../bots/demo/replay.ts';
 import type { InboundMessage } from '../../core/types.ts';
 import { conversations, nudges, opportunities } from '../../db/schema/index.ts';
-import { chat, startTestApp, type TestApp } from '../helpers/app.ts';
+import { chat, sayAt, startTestApp, type TestApp } from '../helpers/app.ts';
 
 const MONDAY = new Date('2026-11-23T09:00:00+08:00');
 const at = (minutes: number) => new Date(MONDAY.getTime() + minutes * 60_000);
@@ -20,11 +19,7 @@ describe('price-objection cooldown across a stage change', () => {
   }, 120_000);
   afterAll(() => t.cleanup());
 
-  const say = async (m: InboundMessage) => {
-    if (m.sentAt > t.clock.now()) await advanceTo(t.app, t.clock, m.sentAt);
-    await t.app.sink.message(m);
-    await t.app.drain();
-  };
+  const say = (m: InboundMessage) => sayAt(t, m);
   const stage = async () => {
     const [c] = await t.app.database.db.select().from(conversations).where(eq(conversations.id, 'local:c-cool'));
     return (await t.app.database.db.select().from(opportunities).where(eq(opportunities.id, c!.opportunityId!)))[0]!.stage;

@@ -13,7 +13,7 @@ import type { InboundMessage } from '../../core/types.ts';
 import { wallClock } from '../../core/zoned-time.ts';
 import { conversations, dealConfirmations, deliveries, nudges, opportunities, stageChanges, timers } from '../../db/schema/index.ts';
 import { teamLabelLines } from '../../bots/deals/labels.ts';
-import { chat, dm, startTestApp, type TestApp } from '../helpers/app.ts';
+import { chat, dm, sayAt, startTestApp, type TestApp } from '../helpers/app.ts';
 
 const MONDAY = new Date('2026-11-23T09:00:00+08:00');
 const at = (minutes: number) => new Date(MONDAY.getTime() + minutes * 60_000);
@@ -25,11 +25,7 @@ describe('deal truth and coaching that answers the message', () => {
   }, 120_000);
   afterAll(() => t.cleanup());
 
-  const say = async (m: InboundMessage) => {
-    if (m.sentAt > t.clock.now()) await advanceTo(t.app, t.clock, m.sentAt);
-    await t.app.sink.message(m);
-    await t.app.drain();
-  };
+  const say = (m: InboundMessage) => sayAt(t, m);
   const dealOf = async (conv: string) => {
     const [c] = await t.app.database.db
       .select()
