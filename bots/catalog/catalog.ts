@@ -6,7 +6,7 @@
 import type { FiguresHolder } from '../reports/figures.ts';
 import { eq } from 'drizzle-orm';
 import { AppError } from '../../core/errors.ts';
-import type { Platform } from '../../core/types.ts';
+import type { ActionKind, Platform } from '../../core/types.ts';
 import type { Db } from '../../db/client.ts';
 import { atoms, identities, people, playbookRules, teams } from '../../db/schema/index.ts';
 import { catalogVersion } from './sync.ts';
@@ -50,6 +50,8 @@ export class Catalog {
   readonly #people: Map<string, Person>;
   readonly #byPlatformId: Map<string, Person>;
   readonly #platformIds: Map<string, Map<Platform, string>>;
+  /** Rule id → the action its timers end on (`before`): the analysis looks them up per message. */
+  readonly beforeActions: ReadonlyMap<string, ActionKind>;
 
   constructor(d: {
     version: number;
@@ -67,6 +69,7 @@ export class Catalog {
     this.#people = new Map(d.people.map((p) => [p.id, p]));
     this.#byPlatformId = new Map();
     this.#platformIds = new Map();
+    this.beforeActions = new Map(d.playbook.rules.flatMap((r) => (r.before ? [[r.id, r.before.action] as const] : [])));
     for (const i of d.identities) {
       const p = this.#people.get(i.personId);
       if (!p) continue;

@@ -82,11 +82,12 @@ export function cancelDealTimers(st: BatchState, dealId: string, at: Date): void
  */
 export function cancelBeforeActions(s: MessageStep): void {
   const { actions } = s.analysis;
-  if (actions.length === 0) return;
+  const ends = s.ctx.catalog.beforeActions;
+  if (actions.length === 0 || ends.size === 0) return;
   for (const t of s.st.dealTimers.get(s.deal.id) ?? []) {
     if (!isOpen(t)) continue;
-    const before = s.ctx.catalog.playbook.rules.find((r) => r.id === t.ruleId)?.before;
-    if (!before || !actions.some((a) => a.kind === before.action)) continue;
+    const action = ends.get(t.ruleId);
+    if (!action || !actions.some((a) => a.kind === action)) continue;
     t.status = 'cancelled';
     t.resolvedAt = s.msg.sentAt;
     t.dirty = true;
