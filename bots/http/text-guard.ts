@@ -13,11 +13,10 @@ declare module 'fastify' {
     /**
      * The route checks every string it takes and answers an unstorable one its own way, so the
      * edge check leaves it alone: a webhook verifies its signature before anything else, the
-     * archive skips such a record with its reason.
+     * archive skips such a record with its reason, the message ingest names the message and the
+     * field (checkInbound) and need not walk its body twice.
      */
     ownTextChecks?: boolean;
-    /** What one item of an array body is called in a refusal (`message 1: text …`). */
-    bodyItem?: string;
   }
 }
 
@@ -28,16 +27,9 @@ function pathText(path: readonly (string | number)[]): string {
   return s;
 }
 
-function bodyRefusal(found: TextProblemAt, item: string | undefined): string {
-  let path = found.path;
-  let prefix = '';
-  if (item !== undefined && typeof path[0] === 'number') {
-    prefix = `${item} ${path[0]}: `;
-    path = path.slice(1);
-  }
-  const where = pathText(path);
-  if (found.inKey) return `${prefix}a key in ${where === '' ? 'the body' : where} ${found.problem}`;
-  return `${prefix}${where === '' ? 'the body' : where} ${found.problem}`;
+function bodyRefusal(found: TextProblemAt): string {
+  const where = pathText(found.path) || 'the body';
+  return found.inKey ? `a key in ${where} ${found.problem}` : `${where} ${found.problem}`;
 }
 
 function paramRefusal(kind: 'path' | 'query', found: TextProblemAt): string {
@@ -51,7 +43,7 @@ const guard: preHandlerAsyncHookHandler = async (req: FastifyRequest) => {
   found = findTextProblem(req.query);
   if (found) throw new AppError('BAD_REQUEST', paramRefusal('query', found));
   found = findTextProblem(req.body);
-  if (found) throw new AppError('BAD_REQUEST', bodyRefusal(found, req.routeOptions.config.bodyItem));
+  if (found) throw new AppError('BAD_REQUEST', bodyRefusal(found));
 };
 
 /**

@@ -22,7 +22,7 @@ export const MAX_BATCH = 500;
 export const MAX_ARCHIVE_BATCH = 2000;
 
 export function registerIngest(v1: FastifyInstance, app: App): void {
-  v1.post('/v1/messages', { config: { scope: 'ingest', bodyItem: 'message' } }, async (req, reply) => {
+  v1.post('/v1/messages', { config: { scope: 'ingest', ownTextChecks: true } }, async (req, reply) => {
     const body = req.body;
     const items = Array.isArray(body) ? body : [body];
     if (items.length === 0 || items.length > MAX_BATCH) throw new AppError('BAD_REQUEST', `send 1 to ${MAX_BATCH} messages`);
