@@ -6,7 +6,7 @@
 import type { Platform } from '../../core/types.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { chooseAtoms } from './atoms.ts';
-import { type BuiltNudge, buildNudge, nudgeable } from './nudges.ts';
+import { type BuiltNudge, buildNudge } from './nudges.ts';
 
 export function closingNudges(
   catalog: Catalog,
@@ -23,27 +23,26 @@ export function closingNudges(
     at: Date;
   },
 ): BuiltNudge[] {
-  // A deactivated owner gets no handover or 复盘 nudge either.
-  if (!d.ownerId || !nudgeable(catalog, d.ownerId)) return [];
+  if (!d.ownerId) return [];
   const out: BuiltNudge[] = [];
   for (const rule of catalog.playbook.rules) {
     if (!rule.enabled || !('closed' in rule.on) || rule.on.closed !== d.closed) continue;
     const atoms = chooseAtoms(catalog, { rule, action: null, topics: [], stage: d.stage, valueScore: d.valueScore, text: '', exclude: new Set() });
-    out.push(
-      buildNudge(catalog, sendPlatforms, {
-        rule,
-        triggerId: d.dealId,
-        personId: d.ownerId,
-        opportunityId: d.dealId,
-        dealName: d.dealName,
-        conversationId: d.conversationId,
-        platform: d.platform,
-        evidence: null,
-        atoms,
-        vars: { rep: catalog.person(d.ownerId)?.name ?? null },
-        at: d.at,
-      }),
-    );
+    // A deactivated owner gets no handover or 复盘 nudge either (buildNudge: null).
+    const built = buildNudge(catalog, sendPlatforms, {
+      rule,
+      triggerId: d.dealId,
+      personId: d.ownerId,
+      opportunityId: d.dealId,
+      dealName: d.dealName,
+      conversationId: d.conversationId,
+      platform: d.platform,
+      evidence: null,
+      atoms,
+      vars: { rep: catalog.person(d.ownerId)?.name ?? null },
+      at: d.at,
+    });
+    if (built) out.push(built);
   }
   return out;
 }

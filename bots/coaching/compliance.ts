@@ -10,7 +10,6 @@ import { dayKey } from '../../core/zoned-time.ts';
 import type { MessageStep } from '../analysis/engine.ts';
 import type { ComplianceRow } from '../analysis/state.ts';
 import { emitNudge, evidenceOf } from './emit.ts';
-import { nudgeable } from './nudges.ts';
 
 const WARN = {
   sensitive_phrase: {
@@ -59,10 +58,9 @@ function record(s: MessageStep, kind: ComplianceRow['kind'], subjectKey: string,
   s.w.compliance.push(entry);
   if (s.quiet) return;
   const warn = WARN[kind];
-  // A deactivated person is warned no more; the record stays, and their manager is still alerted.
-  if (nudgeable(s.ctx.catalog, personId)) {
-    entry.nudges.push(emitNudge(s, { rule: warn, triggerId: row.id, personId, messageId: s.msg.id, evidence: evidenceOf(s, 'rep'), atoms: [] }));
-  }
+  // A deactivated person is warned no more (emitNudge: null); the record stays, and their manager is still alerted.
+  const warned = emitNudge(s, { rule: warn, triggerId: row.id, personId, messageId: s.msg.id, evidence: evidenceOf(s, 'rep'), atoms: [] });
+  if (warned) entry.nudges.push(warned);
   if (!alertManagers) return;
   const rep = s.ctx.catalog.person(personId);
   const repName = s.msg.senderName ?? rep?.name ?? personId;
@@ -73,15 +71,14 @@ function record(s: MessageStep, kind: ComplianceRow['kind'], subjectKey: string,
       title: `合规预警：${repName}`,
       hint: `${warn.title.replace('合规提醒：', '')}。已留存合规记录，建议与${repName}沟通。`,
     };
-    entry.nudges.push(
-      emitNudge(s, {
-        rule: alert,
-        triggerId: `${row.id}-${manager.id}`,
-        personId: manager.id,
-        messageId: s.msg.id,
-        evidence: evidenceOf(s, 'manager'),
-        atoms: [],
-      }),
-    );
+    const alerted = emitNudge(s, {
+      rule: alert,
+      triggerId: `${row.id}-${manager.id}`,
+      personId: manager.id,
+      messageId: s.msg.id,
+      evidence: evidenceOf(s, 'manager'),
+      atoms: [],
+    });
+    if (alerted) entry.nudges.push(alerted);
   }
 }

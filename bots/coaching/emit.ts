@@ -20,7 +20,8 @@ export function evidenceOf(s: MessageStep, reader: 'rep' | 'manager'): Evidence 
   return { text: s.msg.text, label: reader === 'rep' ? '你的原话' : '销售原话' };
 }
 
-export function emitNudge(s: MessageStep, input: Omit<NudgeInput, 'at' | 'platform' | 'opportunityId' | 'dealName' | 'conversationId'>): BuiltNudge {
+/** Null for a person who is coached no more (`nudgeable`). */
+export function emitNudge(s: MessageStep, input: Omit<NudgeInput, 'at' | 'platform' | 'opportunityId' | 'dealName' | 'conversationId'>): BuiltNudge | null {
   const built = buildNudge(s.ctx.catalog, s.ctx.sendPlatforms, {
     ...input,
     opportunityId: s.deal.id,
@@ -29,7 +30,7 @@ export function emitNudge(s: MessageStep, input: Omit<NudgeInput, 'at' | 'platfo
     platform: s.conv.platform,
     at: s.ctx.now,
   });
-  remember(s, built, input.atoms);
+  if (built) remember(s, built, input.atoms);
   return built;
 }
 

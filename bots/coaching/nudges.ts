@@ -37,7 +37,9 @@ export interface NudgeInput {
   at: Date;
 }
 
-export function buildNudge(catalog: Catalog, sendPlatforms: readonly Platform[], n: NudgeInput): BuiltNudge {
+/** The nudge, its delivery and atom events; null for a person who is coached no more (`nudgeable`). */
+export function buildNudge(catalog: Catalog, sendPlatforms: readonly Platform[], n: NudgeInput): BuiltNudge | null {
+  if (!nudgeable(catalog, n.personId)) return null;
   const id = newId();
   const at = n.at.toISOString();
   // The team's own figure for what the rule is about, from this process's cached copy.

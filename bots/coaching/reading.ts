@@ -33,7 +33,7 @@ import type { ReadingEvent } from '../documents/reading.ts';
 import { describeSignal, type ReadingSignal } from '../documents/signals.ts';
 import type { Metrics } from '../metrics.ts';
 import { chooseAtoms } from './atoms.ts';
-import { type BuiltNudge, buildNudge, nudgeable } from './nudges.ts';
+import { type BuiltNudge, buildNudge } from './nudges.ts';
 import { customerOf } from './render.ts';
 import { postSaleOf, valueScore } from './value-score.ts';
 import { writeNudges } from './write-nudges.ts';
@@ -178,7 +178,6 @@ async function coach(deps: ReadingDeps, tx: Sql, catalog: Catalog, c: CoachInput
     deps.log.info({ documentId: e.documentId, conversationId: conv.id }, 'no rep owns this conversation yet: reading nudge skipped');
     return [];
   }
-  if (!nudgeable(catalog, rep)) return [];
   const recent = await dealNudgesSince(tx, deal.id, new Date(e.at.getTime() - WEEK_MS));
   const pushed = new Set(recent.flatMap((n) => n.atomIds));
   const customer = customerOf(deal.name) ?? '客户';
@@ -186,22 +185,22 @@ async function coach(deps: ReadingDeps, tx: Sql, catalog: Catalog, c: CoachInput
   const emit = (rule: Rule, triggerId: string, line: string) => {
     const atoms = chooseAtoms(catalog, { rule, action: null, topics: [], stage: deal.stage, valueScore: deal.valueScore, text: line, exclude: pushed });
     for (const a of atoms) pushed.add(a.id);
-    out.push(
-      buildNudge(catalog, deps.sendPlatforms, {
-        rule,
-        triggerId,
-        personId: rep,
-        opportunityId: deal.id,
-        dealName: deal.name,
-        conversationId: conv.id,
-        platform: conv.platform as Platform,
-        actionId: c.actionId,
-        evidence: { text: line, label: '客户阅读' },
-        atoms,
-        vars: { contact: deal.contactName, rep: catalog.person(rep)?.name ?? null },
-        at: e.at,
-      }),
-    );
+    // A deactivated owner is coached no more: buildNudge gives null.
+    const built = buildNudge(catalog, deps.sendPlatforms, {
+      rule,
+      triggerId,
+      personId: rep,
+      opportunityId: deal.id,
+      dealName: deal.name,
+      conversationId: conv.id,
+      platform: conv.platform as Platform,
+      actionId: c.actionId,
+      evidence: { text: line, label: '客户阅读' },
+      atoms,
+      vars: { contact: deal.contactName, rep: catalog.person(rep)?.name ?? null },
+      at: e.at,
+    });
+    if (built) out.push(built);
   };
   for (const rule of catalog.playbook.rules) {
     if (!rule.enabled || (rule.stages && !rule.stages.includes(deal.stage))) continue;

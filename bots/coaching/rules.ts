@@ -115,7 +115,8 @@ function nudge(s: MessageStep, rule: Rule, hit: Hit): boolean {
     s.ctx.log.info({ rule: rule.id, conversationId: s.conv.id }, 'no rep owns this conversation yet: nudge skipped');
     return false;
   }
-  // A deactivated owner keeps the deal (history stays theirs) but is coached no more.
+  // A deactivated owner keeps the deal (history stays theirs) but is coached no more; asked here,
+  // before the name question below writes a confirmation for them (buildNudge would refuse later).
   if (!nudgeable(s.ctx.catalog, rep)) return false;
   const main = 'topic' in rule.on ? primaryTopic(s) : null;
   const atoms = chooseAtoms(s.ctx.catalog, {
@@ -140,6 +141,7 @@ function nudge(s: MessageStep, rule: Rule, hit: Hit): boolean {
     vars: trackVars(s, s.analysis.actions.find((a) => a.competitor)?.competitor),
     ...(ask ? { ask } : {}),
   });
+  if (!built) return false;
   s.w.nudges.push(built);
   return true;
 }

@@ -16,7 +16,7 @@ import type { CatalogHolder } from '../catalog/watch.ts';
 import type { Metrics } from '../metrics.ts';
 import { dispatchSends } from '../outbound/send-job.ts';
 import { chooseAtoms } from './atoms.ts';
-import { type BuiltNudge, buildNudge, nudgeable } from './nudges.ts';
+import { type BuiltNudge, buildNudge } from './nudges.ts';
 import { writeNudges } from './write-nudges.ts';
 import { toAppError } from '../../core/errors.ts';
 
@@ -88,8 +88,6 @@ function fire(
     deps.log.warn({ timerId: t.id, ruleId: t.ruleId }, 'timer due with no rule or no rep: nothing to send');
     return { status: 'fired' };
   }
-  // Opened while the rep was active, due after they were deactivated: they get no nudges.
-  if (!nudgeable(catalog, rep)) return { status: 'fired' };
   const exclude = (t.opportunityId && pushed.get(t.opportunityId)) || new Set<string>();
   const atoms = chooseAtoms(catalog, {
     rule,
@@ -120,5 +118,6 @@ function fire(
     vars: { contact: t.contactName, rep: catalog.person(rep)?.name ?? null },
     at: now,
   });
-  return { status: 'fired', nudge };
+  // Null when opened while the rep was active and due after they were deactivated: no nudge.
+  return nudge ? { status: 'fired', nudge } : { status: 'fired' };
 }

@@ -25,7 +25,7 @@ import type { DealEventKind } from '../../db/schema/deal-events.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import { DEFAULT_POST_SALE, type PostSalePoints } from '../catalog/schema.ts';
 import { chooseAtoms } from '../coaching/atoms.ts';
-import { type BuiltNudge, buildNudge, nudgeable } from '../coaching/nudges.ts';
+import { type BuiltNudge, buildNudge } from '../coaching/nudges.ts';
 import { valueScore } from '../coaching/value-score.ts';
 import { writeNudges } from '../coaching/write-nudges.ts';
 
@@ -153,21 +153,23 @@ async function crossings(
   if (rules.length === 0) return [];
   const conv = await dealConversation(tx, deal.id);
   const rep = deal.ownerId ?? conv?.ownerId ?? null;
-  if (!conv || !rep || !nudgeable(catalog, rep)) return [];
+  if (!conv || !rep) return [];
   const line = `${KIND_ZH[e.kind]}之后，价值分升到 ${deal.valueScore}`;
-  return rules.map((rule) =>
-    buildNudge(catalog, deps.sendPlatforms, {
-      rule,
-      triggerId: deal.id,
-      personId: rep,
-      opportunityId: deal.id,
-      dealName: deal.name,
-      conversationId: conv.id,
-      platform: conv.platform as Platform,
-      evidence: { text: line, label: '售后事件' },
-      atoms: chooseAtoms(catalog, { rule, action: null, topics: [], stage: deal.stage, valueScore: deal.valueScore, text: line, exclude: new Set() }),
-      vars: { contact: deal.contactName, rep: catalog.person(rep)?.name ?? null },
-      at: deps.now,
-    }),
+  // A deactivated owner is coached no more: buildNudge gives null.
+  return rules.flatMap(
+    (rule) =>
+      buildNudge(catalog, deps.sendPlatforms, {
+        rule,
+        triggerId: deal.id,
+        personId: rep,
+        opportunityId: deal.id,
+        dealName: deal.name,
+        conversationId: conv.id,
+        platform: conv.platform as Platform,
+        evidence: { text: line, label: '售后事件' },
+        atoms: chooseAtoms(catalog, { rule, action: null, topics: [], stage: deal.stage, valueScore: deal.valueScore, text: line, exclude: new Set() }),
+        vars: { contact: deal.contactName, rep: catalog.person(rep)?.name ?? null },
+        at: deps.now,
+      }) ?? [],
   );
 }

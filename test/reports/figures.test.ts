@@ -51,7 +51,7 @@ function demoNudge(holder: CatalogHolder = catalog) {
     evidence: null,
     atoms: [c.atoms.get('demo-followup-48h')!],
     at: NOW,
-  }).nudge.body;
+  })!.nudge.body;
 }
 
 describe('computed figures', () => {
