@@ -24,7 +24,8 @@ export const MONEY_SRC =
   `|${CN_NUM}(?:元|块)?)`;
 
 const TOKEN = new RegExp(`(?<cur>${CUR})?\\s?(?<num>${NUM})(?:\\s?(?<unit>${UNIT}|m(?![a-z])))?(?:\\s?(?<suf>${SUF}))?|(?<cn>${CN_NUM})`, 'g');
-const MULT: Record<string, number> = {
+/** A unit's multiplier: 万 is 1e4, k 1e3, 亿 1e8 … (corrections read theirs here too). */
+export const MULT: Record<string, number> = {
   万: 1e4,
   w: 1e4,
   千: 1e3,

@@ -52,6 +52,8 @@ export class Catalog {
   readonly #platformIds: Map<string, Map<Platform, string>>;
   /** Rule id → the action its timers end on (`before`): the analysis looks them up per message. */
   readonly beforeActions: ReadonlyMap<string, ActionKind>;
+  /** A stage name's key (stageNameKey) → the stage: its id, its label and its aliases. */
+  readonly #stageByKey: Map<string, string>;
 
   constructor(d: {
     version: number;
@@ -70,6 +72,11 @@ export class Catalog {
     this.#byPlatformId = new Map();
     this.#platformIds = new Map();
     this.beforeActions = new Map(d.playbook.rules.flatMap((r) => (r.before ? [[r.id, r.before.action] as const] : [])));
+    // The schema keeps names unique; were one not, the first stage in funnel order would keep it.
+    const f = d.playbook.funnel;
+    this.#stageByKey = new Map();
+    for (const s of f.stages)
+      for (const n of [s, f.labels[s] ?? s, ...(f.aliases[s] ?? [])]) if (!this.#stageByKey.has(stageNameKey(n))) this.#stageByKey.set(stageNameKey(n), s);
     for (const i of d.identities) {
       const p = this.#people.get(i.personId);
       if (!p) continue;
@@ -117,10 +124,7 @@ export class Catalog {
 
   /** The stage people mean by a name: its id (won), its label (赢单) or one of its aliases. */
   stageByName(name: string): string | null {
-    const key = stageNameKey(name);
-    const f = this.playbook.funnel;
-    const names = (s: string) => [s, this.stageLabel(s), ...(f.aliases[s] ?? [])];
-    return f.stages.find((s) => names(s).some((n) => stageNameKey(n) === key)) ?? null;
+    return this.#stageByKey.get(stageNameKey(name)) ?? null;
   }
 
   /** The won and lost stages. */

@@ -23,7 +23,7 @@ import { answerForecast } from '../reports/forecast-answer.ts';
 import { funnel } from '../reports/funnel.ts';
 import { answerAtoms } from '../reports/atoms-answer.ts';
 import { answerBreakpoints, dealRisksText, repRiskBlock, teamRiskBlock, withBlock } from '../reports/insights.ts';
-import { parsePeriod, periodLikeTail } from '../reports/period.ts';
+import { parsePeriod, periodLikeTail, unknownPeriod } from '../reports/period.ts';
 import { formatAmount, renderDealMatches, renderDealTimeline, renderFunnel, renderRepSummary, renderTeamSummary } from '../reports/render.ts';
 import { dealReadingBlock, documentsAnswer } from '../reports/reading.ts';
 import { dealValueBlock } from '../reports/value-block.ts';
@@ -90,7 +90,7 @@ export async function answerCommand(a: AnswerContext, cmd: Command): Promise<Out
         if (!found[0]) {
           // 「张三 去年」: nobody by that name, and its last word is a period; say which, as /team does.
           const tail = periodLikeTail(cmd.who);
-          if (tail) parsePeriod(tail, now, tz);
+          if (tail) throw unknownPeriod(tail);
           return note('销售概览', `没有找到你能查看的「${cmd.who}」。`);
         }
         subject = found[0];

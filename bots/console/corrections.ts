@@ -10,7 +10,7 @@ import type { Db } from '../../db/client.ts';
 import { writeAudit } from '../../db/queries/console.ts';
 import { opportunities, people } from '../../db/schema/index.ts';
 import type { Catalog, Person } from '../catalog/catalog.ts';
-import { amountFromWords, correctDeal, type DealField, stageFromWords } from '../deals/corrections.ts';
+import { amountFromWords, correctDeal, type DealField } from '../deals/corrections.ts';
 import { canSeeDeal } from '../reports/access.ts';
 import { UNNAMED_DEAL_LABEL } from '../reports/deal-name.ts';
 import { formatAmount } from '../reports/render.ts';
@@ -53,7 +53,7 @@ export async function correctFromConsole(
     if (!canSeeDeal(by, deal)) throw new AppError('FORBIDDEN', '你不能查看或更正这个商机。');
     const changes: Array<[DealField, string]> = [];
     const stage = input.stage?.trim();
-    if (stage && stageFromWords(catalog, stage) !== deal.stage) changes.push(['stage', stage]);
+    if (stage && catalog.stageByName(stage) !== deal.stage) changes.push(['stage', stage]);
     // The form shows the amount as managers read it (12.35万): sent back unchanged, it is no correction.
     const amount = input.amount?.trim();
     const read = amount ? amountFromWords(amount) : null;

@@ -6,7 +6,7 @@
  * same function serves the chat command, the console and `PATCH /v1/deals/:id`.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import { findAmounts } from '../../analyzers/rules/amount.ts';
+import { findAmounts, MULT } from '../../analyzers/rules/amount.ts';
 import { newId } from '../../core/ids.ts';
 import type { Db } from '../../db/client.ts';
 import { conversations, dealConfirmations, dealCorrections, opportunities, stageChanges, timers } from '../../db/schema/index.ts';
@@ -38,17 +38,11 @@ function mayHandTo(by: Person, to: Person): boolean {
   return by.role === 'manager' ? by.manages.includes(to.teamId) : to.teamId === by.teamId;
 }
 
-/** A stage as people write it: its id (won), its label (赢单) or a name it had before (输单). */
-export function stageFromWords(catalog: Catalog, words: string): string | null {
-  return catalog.stageByName(words);
-}
-
 /** An amount read from a correction, or why it cannot be. */
 export type AmountWords = { ok: true; amount: number } | { ok: false; reason: string };
 
-/** Beyond any deal: the bound the API's bodies set before they read amounts here. */
-const MAX_AMOUNT = 1e12;
-const UNIT: Record<string, number> = { 万: 1e4, w: 1e4, 千: 1e3, k: 1e3, 百万: 1e6, 千万: 1e7, 亿: 1e8 };
+/** Beyond any deal: the largest amount a correction (here) or a deal event (POST /v1/deal-events) takes. */
+export const MAX_AMOUNT = 1e12;
 // Thousands grouped by three only: 12,0000 could be either of two amounts.
 const PLAIN = /^(?:¥|rmb|cny)?\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(百万|千万|万|千|亿|w|k)?\s*(?:元|块|人民币|rmb|cny)?$/;
 const CHINESE = /^[零一二两三四五六七八九十百千万]+(?:元|块)?$/;
@@ -75,7 +69,7 @@ export function amountFromWords(words: string): AmountWords {
 
 function plainAmount(w: string): number | undefined {
   const m = PLAIN.exec(w);
-  return m ? Number(m[1]!.replace(/,/g, '')) * (m[2] ? UNIT[m[2]]! : 1) : undefined;
+  return m ? Number(m[1]!.replace(/,/g, '')) * (m[2] ? MULT[m[2]]! : 1) : undefined;
 }
 
 /** 二十万, 三万五: the quote reader's Chinese numerals, when they are the whole of the words. */
@@ -98,7 +92,7 @@ export async function correctDeal(
     let after: unknown;
     switch (c.field) {
       case 'stage': {
-        const to = stageFromWords(catalog, c.value);
+        const to = catalog.stageByName(c.value);
         if (!to)
           return {
             ok: false,

@@ -95,8 +95,7 @@ export async function answerForecast(a: ForecastAnswerContext, periodArg: string
     return { type: 'markdown', title, text };
   }
   const deals = assume(f.deals, target.id, whatIf.outcome, a.now);
-  // The open pipeline leaves out a deal taken as won, as it leaves out the won ones.
-  const after = { ...summarize(deals, f, f.to), deals, to: f.to, pipeline: weightedPipeline(deals.filter((d) => d.assumed !== 'won')) };
+  const after = { ...summarize(deals, f, f.to), deals, to: f.to, pipeline: weightedPipeline(deals) };
   const deal = f.deals.find((d) => d.id === target.id)!;
   const before = f.totals.won + f.totals.weighted;
   const then = after.totals.won + after.totals.weighted;
@@ -138,8 +137,7 @@ export function renderForecast(
     lines.push('', '**撑起预测的商机**');
     for (const d of top) {
       const owner = opts.mine ? '' : ` · ${d.ownerName ?? '未分配'}`;
-      const assumed = d.assumed ? `（假设${d.assumed === 'won' ? '赢单' : '丢单'}）` : '';
-      lines.push(`- ${d.name}${assumed} · ${opts.stage(d.stage)}${owner} · ${formatAmount(d.amount ?? 0)} × ${pct(d.p)} = ${formatAmount(d.weighted)}`);
+      lines.push(`- ${d.name} · ${opts.stage(d.stage)}${owner} · ${formatAmount(d.amount ?? 0)} × ${pct(d.p)} = ${formatAmount(d.weighted)}`);
     }
   }
   lines.push(

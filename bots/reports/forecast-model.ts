@@ -152,7 +152,10 @@ export function weightedPipeline(deals: readonly Pick<ForecastDeal, 'weighted'>[
   return deals.reduce((s, d) => s + d.weighted, 0);
 }
 
-/** The deals with one taken as won (p = 1, closing now) or lost (p = 0). */
+/**
+ * The deals with one taken as won (p = 1, closing now) or lost (p = 0). A deal taken as won weighs
+ * nothing: it counts where a won deal does, so the open pipeline and the carriers leave it out.
+ */
 export function assume<T extends ForecastDeal>(deals: readonly T[], id: string, outcome: 'won' | 'lost', now: Date): T[] {
   return deals.map((d) =>
     d.id !== id
@@ -160,7 +163,7 @@ export function assume<T extends ForecastDeal>(deals: readonly T[], id: string, 
       : {
           ...d,
           p: outcome === 'won' ? 1 : 0,
-          weighted: outcome === 'won' ? (d.amount ?? 0) : 0,
+          weighted: 0,
           expectedClose: outcome === 'won' ? now : d.expectedClose,
           assumed: outcome,
         },

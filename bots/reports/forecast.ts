@@ -310,7 +310,7 @@ export function summarize(deals: readonly ForecastDeal[], wins: Wins | Forecast,
 
 /** The deals that carry the window's forecast, heaviest first. */
 export function carriers(f: Pick<Forecast, 'deals' | 'to'>): ForecastDeal[] {
-  return f.deals.filter((d) => d.p > 0 && d.expectedClose < f.to && d.weighted > 0 && d.assumed !== 'won');
+  return f.deals.filter((d) => d.p > 0 && d.expectedClose < f.to && d.weighted > 0);
 }
 
 /** The map's value at `key`, made and stored first when missing. */

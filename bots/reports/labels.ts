@@ -7,11 +7,6 @@ import type { StoredActionKind } from '../../core/types.ts';
 
 /** The default funnel in order; `lost` stands beside it, reachable from any open stage. */
 export const FUNNEL_STAGES = ['lead', 'contacted', 'qualified', 'demo', 'proposal', 'negotiation', 'won'] as const;
-export type FunnelStage = (typeof FUNNEL_STAGES)[number];
-export type Stage = FunnelStage | 'lost';
-
-/** Stages where a deal is closed; every other stage is still being worked. */
-export const CLOSED_STAGES: readonly string[] = ['won', 'lost'];
 
 /** Chinese names of the action kinds, as reps and managers say them. */
 export const ACTION_LABELS_ZH: Record<StoredActionKind, string> = {

@@ -77,14 +77,21 @@ const CN_PERIOD_LIKE = /^(?:[今去前明后昨上下这本近]|最近|过去|�
 const EN_PERIOD_LIKE = /(?:^|\s)((?:this|last|next|past|previous)\s+(?:\d+\s+)?(?:days?|weeks?|months?|quarters?|years?)|yesterday|tomorrow)$/i;
 
 /**
- * The trailing word(s) of a command's argument when they look like a period, known or not: a
- * `/rep 张三 去年` whose person is not found is told about the period, not about 「张三 去年」.
+ * The trailing word(s) of a command's argument when they look like a period `parsePeriod` does not
+ * read: a `/rep 张三 去年` whose person is not found is told about the period, not about 「张三 去年」.
  */
 export function periodLikeTail(arg: string): string | null {
   const en = EN_PERIOD_LIKE.exec(arg);
-  if (en) return en[1]!;
   const last = arg.trim().split(/\s+/).pop() ?? '';
-  return CN_PERIOD_LIKE.test(last) || isPeriod(last) ? last : null;
+  const tail = en ? en[1]! : CN_PERIOD_LIKE.test(last) ? last : null;
+  return tail !== null && !isPeriod(tail) ? tail : null;
+}
+
+/** The BAD_REQUEST for a period `parsePeriod` does not read, listing what it does. */
+export function unknownPeriod(arg: string): AppError {
+  return new AppError('BAD_REQUEST', `不认识的时间范围「${arg}」，可用：${PERIOD_ARGUMENTS.join('、')}`, {
+    details: { accepted: PERIOD_ARGUMENTS },
+  });
 }
 
 /**
@@ -95,11 +102,7 @@ export function periodLikeTail(arg: string): string | null {
 export function parsePeriod(arg: string | undefined, now: Date, timeZone: string): Period {
   const key = periodKey(arg ?? '');
   const kind: PeriodKind | undefined = key === '' ? 'this_week' : ALIASES[key];
-  if (kind === undefined) {
-    throw new AppError('BAD_REQUEST', `不认识的时间范围「${arg ?? ''}」，可用：${PERIOD_ARGUMENTS.join('、')}`, {
-      details: { accepted: PERIOD_ARGUMENTS },
-    });
-  }
+  if (kind === undefined) throw unknownPeriod(arg ?? '');
   const today = wallDate(now, timeZone);
   const label = LABELS[kind];
   switch (kind) {

@@ -16,8 +16,6 @@ import type { Period } from './period.ts';
 import type { RepSummary } from './rep.ts';
 import type { TeamSummary } from './team.ts';
 
-export { ACTION_LABELS_ZH } from './labels.ts';
-
 /** How to render: the organisation's time zone, for every time shown, and its stages' names. */
 export interface RenderOptions {
   timeZone: string;

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { AppError, toAppError } from '../../../core/errors.ts';
 import { checkDate } from '../../../core/text.ts';
 import type { App } from '../../app.ts';
+import { MAX_AMOUNT } from '../../deals/corrections.ts';
 import { applyDealEvent } from '../../deals/deal-events.ts';
 import { dispatchSends } from '../../outbound/send-job.ts';
 
@@ -26,7 +27,7 @@ const common = {
   at: z.iso.datetime({ offset: true }),
   note: z.string().max(500).optional(),
 };
-const amount = z.number().nonnegative().max(1e12);
+const amount = z.number().nonnegative().max(MAX_AMOUNT);
 
 const eventSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('payment'), amount, onTime: z.boolean() }).strict(),
