@@ -65,7 +65,7 @@ export const withdrawWecom =
 export async function importArchive(
   sink: Sink,
   records: readonly unknown[],
-  withdraw?: Withdraw,
+  withdraw: Withdraw,
   { history = false }: { history?: boolean } = {},
 ): Promise<ArchiveImportResult> {
   const { messages, skipped, recalls } = parseArchiveBatch(records);
@@ -73,18 +73,16 @@ export async function importArchive(
   if (history) for (const m of messages) m.backfill = true;
   const result: ArchiveImportResult = { stored: 0, duplicate: 0, skipped };
   const outcomes = await sink.messages(messages);
-  const refused: ArchiveImportResult['skipped'] = [];
+  // Refused records go after the parsed skips: appending moves none of them, so the recalls'
+  // indexes into `skipped` still hold.
   outcomes.forEach((o, i) => {
-    if (o.status === 'refused') refused.push({ msgid: messages[i]!.messageId, reason: o.reason });
+    if (o.status === 'refused') skipped.push({ msgid: messages[i]!.messageId, reason: o.reason });
     else result[o.status]++;
   });
-  if (withdraw) {
-    for (const r of recalls) {
-      const withdrawn = await withdraw(r.msgid);
-      skipped[r.skipped]!.reason += withdrawn ? `; ${r.msgid} is kept from analysis` : `; ${r.msgid} was analysed already, or is not stored`;
-    }
+  for (const r of recalls) {
+    const withdrawn = await withdraw(r.msgid);
+    skipped[r.skipped]!.reason += withdrawn ? `; ${r.msgid} is kept from analysis` : `; ${r.msgid} was analysed already, or is not stored`;
   }
-  skipped.push(...refused);
   return result;
 }
 

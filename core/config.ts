@@ -69,10 +69,11 @@ const apiTokens = z
       const scopes = entry.slice(0, Math.max(at, 0)).trim().split('+');
       const token = entry.slice(at + 1).trim();
       const bad = (message: string) => ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: ${message}` });
+      const problem = tokenProblem(token);
       if (at < 0 || scopes.some((s) => !(API_SCOPES as readonly string[]).includes(s))) {
         bad(`expected scope[+scope]:token with scopes among ${API_SCOPES.join(', ')}`);
-      } else if (tokenProblem(token) !== null) {
-        bad(tokenProblem(token)!);
+      } else if (problem !== null) {
+        bad(problem);
       } else if (out.some((t) => t.token === token)) {
         bad('the same token is listed twice');
       } else out.push({ scopes: scopes as ApiScope[], token });

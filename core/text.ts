@@ -95,18 +95,18 @@ export function findTextProblem(root: unknown): TextProblemAt | null {
       for (let i = 0; i < node.length; i++) {
         const v: unknown = node[i];
         if (typeof v === 'string') {
-          if (v.includes('\u0000')) return found(n, i, false, NUL);
-          if (!v.isWellFormed()) return found(n, i, false, LONE_SURROGATE);
+          const problem = textProblem(v);
+          if (problem) return found(n, i, false, problem);
         } else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) push(v, n, i);
       }
     } else {
       for (const k in node) {
-        if (k.includes('\u0000')) return found(n, null, true, NUL);
-        if (!k.isWellFormed()) return found(n, null, true, LONE_SURROGATE);
+        const keyProblem = textProblem(k);
+        if (keyProblem) return found(n, null, true, keyProblem);
         const v: unknown = (node as Record<string, unknown>)[k];
         if (typeof v === 'string') {
-          if (v.includes('\u0000')) return found(n, k, false, NUL);
-          if (!v.isWellFormed()) return found(n, k, false, LONE_SURROGATE);
+          const problem = textProblem(v);
+          if (problem) return found(n, k, false, problem);
         } else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) push(v, n, k);
       }
     }

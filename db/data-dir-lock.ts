@@ -34,10 +34,10 @@ export function lockDataDir(dataDir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new AppError('DATABASE', `cannot lock the embedded database in ${dataDir}`, { cause: err });
     }
     const owner = ownerOf(file);
-    if (owner !== null && !held.has(file) && owner === process.pid) {
-      // Our own pid in a lock we do not hold: a previous process of the same pid (a container
-      // restarted, whose processes get the same few pids again) was killed holding it.
-    } else if (owner !== null && running(owner)) {
+    // Our own pid in a lock we do not hold is not live: a previous process of the same pid (a
+    // container restarted, whose processes get the same few pids again) was killed holding it.
+    const live = owner !== null && !(owner === process.pid && !held.has(file)) && running(owner);
+    if (live) {
       throw new AppError('DATABASE', `the embedded database in ${dataDir} is in use by process ${owner}: stop it first, or use DATABASE_URL`);
     }
     if (attempt > 0) throw new AppError('DATABASE', `cannot lock the embedded database in ${dataDir}: its lock file ${file} keeps coming back`);

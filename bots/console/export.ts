@@ -15,7 +15,7 @@ export interface ExportColumn<T> {
   value: (row: T) => Cell;
   /**
    * An identifier a spreadsheet must keep as typed: in the CSV, a value it would read as a number
-   * or a date is written as ="…" (see excelText). The .xlsx has it as a string cell already.
+   * or a date is written as ="…" (see NUMBER_LIKE). The .xlsx has it as a string cell already.
    */
   asText?: boolean;
 }
@@ -43,26 +43,22 @@ function text(c: Cell, timeZone: string): string {
   return guard(c);
 }
 
-/** What Excel (and LibreOffice, Numbers) turn into a number or a date when a CSV is opened. */
-const NUMBER_LIKE = /^(?=.*\d)[\d +\-.,:/eE%]+$/;
-
 /**
- * Excel drops a leading zero (0805922573 becomes 805922573), writes a long number as 8.06E+09 and
- * reads 2024-01 as a date when it opens a CSV, and saves the file so. A formula that is a string
- * literal, ="0805922573", shows and saves the exact text; the org import reads it back to the value
- * (unwrapExcelText in knowledge/csv.ts). The value has no quote, so the formula can hold nothing
- * else: no way in for a formula of the data's own.
+ * What Excel (and LibreOffice, Numbers) turn into a number or a date when a CSV is opened. Excel
+ * drops a leading zero (0805922573 becomes 805922573), writes a long number as 8.06E+09 and reads
+ * 2024-01 as a date, and saves the file so. toCsv writes such a text cell as a formula that is a
+ * string literal, ="0805922573", which shows and saves the exact text; the org import reads it back
+ * to the value (unwrapExcelText in knowledge/csv.ts). The value has no quote, so the formula can
+ * hold nothing else: no way in for a formula of the data's own.
  */
-export function excelText(s: string): string {
-  return NUMBER_LIKE.test(s) ? `="${s}"` : s;
-}
+const NUMBER_LIKE = /^(?=.*\d)[\d +\-.,:/eE%]+$/;
 
 export function toCsv<T>(columns: readonly ExportColumn<T>[], rows: readonly T[], timeZone: string): Buffer {
   const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const lines = [columns.map((c) => quote(c.header)).join(',')];
   const cell = (c: ExportColumn<T>, r: T) => {
     const v = c.value(r);
-    return c.asText && typeof v === 'string' && NUMBER_LIKE.test(v) ? excelText(v) : text(v, timeZone);
+    return c.asText && typeof v === 'string' && NUMBER_LIKE.test(v) ? `="${v}"` : text(v, timeZone);
   };
   for (const r of rows) lines.push(columns.map((c) => quote(cell(c, r))).join(','));
   return Buffer.from(`${BOM}${lines.join('\r\n')}\r\n`, 'utf8');

@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { conversationKey } from '../../core/ids.ts';
-import { textProblem } from '../../core/text.ts';
+import { checkText } from '../../core/text.ts';
 import { PLATFORMS } from '../../core/types.ts';
 import { conversationById, documentById, linksOfDocument, revokeLinks, setPageTitles, type DocumentRow } from '../../db/queries/documents.ts';
 import { personByPlatformId } from '../../db/queries/people.ts';
@@ -84,10 +84,7 @@ export async function registerApiRoutes(server: FastifyInstance, deps: DocumentD
     }
     if (!file) throw new AppError('BAD_REQUEST', 'missing the file (field "file")');
     // The parts are read here, after the edge check (bots/http/text-guard.ts) has run on an empty body.
-    for (const [name, value] of [...Object.entries(fields), ['the file name', file.name] as const]) {
-      const problem = textProblem(value);
-      if (problem) throw new AppError('BAD_REQUEST', `${name} ${problem}`);
-    }
+    for (const [name, value] of [...Object.entries(fields), ['the file name', file.name] as const]) checkText(name, value, Number.POSITIVE_INFINITY);
     const parsed = uploadFields.safeParse(fields);
     if (!parsed.success) throw new AppError('BAD_REQUEST', issues(parsed.error));
     const f = parsed.data;

@@ -89,10 +89,9 @@ export interface ViewClock {
  * (each plus CLOCK_ALLOWANCE_SECONDS). The excess is cut, not the beacon refused: a real viewer's
  * timers jitter around its 15 s, and its visits still count. A beacon over the view's budget is
  * scaled down page by page in proportion, so pages shown together (the viewer times every page
- * half in view) share the time rather than the first ones taking it. Returns the pages kept and
- * the seconds cut.
+ * half in view) share the time rather than the first ones taking it. Returns the pages kept.
  */
-export function clampToClock(pages: Beacon['pages'], view: ViewClock, now: Date): { pages: Beacon['pages']; cut: number } {
+export function clampToClock(pages: Beacon['pages'], view: ViewClock, now: Date): { pages: Beacon['pages'] } {
   const since = (t: Date) => Math.max(0, (now.getTime() - t.getTime()) / 1000) + CLOCK_ALLOWANCE_SECONDS;
   const perPage = since(view.lastSeenAt);
   const budget = Math.max(0, since(view.openedAt) - view.seconds);
@@ -102,6 +101,5 @@ export function clampToClock(pages: Beacon['pages'], view: ViewClock, now: Date)
   const capped = pages.map((p) => ({ ...p, seconds: p.seconds <= perPage ? p.seconds : tenths(perPage) }));
   const total = capped.reduce((s, p) => s + p.seconds, 0);
   const kept = total > budget ? capped.map((p) => ({ ...p, seconds: tenths((p.seconds * budget) / total) })) : capped;
-  const cut = Math.round((pages.reduce((s, p) => s + p.seconds, 0) - kept.reduce((s, p) => s + p.seconds, 0)) * 10) / 10;
-  return { pages: kept.filter((p) => p.seconds > 0 || p.visits > 0), cut };
+  return { pages: kept.filter((p) => p.seconds > 0 || p.visits > 0) };
 }

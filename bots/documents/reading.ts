@@ -115,8 +115,9 @@ export interface BeaconInput {
 }
 
 /**
- * Stores a beacon in one statement: the view must be the link's and the link still open (else
- * null and nothing stored), and its page deltas are added to it. Returns the reading event (when
+ * Stores a beacon in one transaction that locks the view's row: the view must be the link's and
+ * the link still open (else nothing stored), and its page deltas, held to the view's clock
+ * (clampToClock), are added to it. Returns the reading event (when
  * asked for) or null; `stored` says whether anything was.
  */
 export async function recordBeacon(db: Db, input: BeaconInput): Promise<{ stored: boolean; event: ReadingEvent | null }> {
@@ -136,13 +137,12 @@ export async function recordBeacon(db: Db, input: BeaconInput): Promise<{ stored
   if (!written) return { stored: false, event: null };
   const beacon: Beacon = { viewId: input.beacon.viewId, pages: written.pages };
   if (!input.withEvent || beacon.pages.length === 0) return { stored: true, event: null };
-  const watched = beacon.pages.map((p) => p.page).filter((p) => rulePages.includes(p));
   const totals = before
     ? {
         before,
         after: addReading(
           before,
-          beacon.pages.filter((p) => watched.includes(p.page)),
+          beacon.pages.filter((p) => rulePages.includes(p.page)),
         ),
       }
     : null;

@@ -15,7 +15,7 @@ declare module 'fastify' {
   }
 }
 
-/** An AppError with the status to answer it with (413 and 415 have no code of their own in AppError's table). */
+/** An AppError with the status to answer it with (AppError's table answers PAYLOAD_TOO_LARGE with 400, so a body fastify refuses as too large carries its 413 here). */
 export interface Refusal {
   status: number;
   error: AppError;

@@ -64,7 +64,7 @@ export function parseCsv(text: string): { records: CsvRecord[]; error: string | 
 }
 
 /**
- * A field the org export protected from Excel, ="0805922573" (bots/console/export.ts excelText),
+ * A field the org export protected from Excel, ="0805922573" (bots/console/export.ts NUMBER_LIKE),
  * read back to its value: a file imported without having been opened in Excel, or saved by a
  * spreadsheet that keeps formulas as text (LibreOffice with formulas not evaluated).
  */

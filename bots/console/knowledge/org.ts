@@ -103,6 +103,12 @@ export async function planOrgImport(db: Db, text: string): Promise<ImportPlan> {
   const dir = await orgDirectory(db);
   const teamIds = new Set(dir.teams.map((t) => t.id));
   const current = new Map(dir.people.map((p) => [p.id, p]));
+  // Each person whose id has leading zeros, by that id without them (the first, as find would).
+  const byZerosDropped = new Map<string, (typeof dir.people)[number]>();
+  for (const p of dir.people) {
+    const stripped = p.id.replace(/^0+/, '');
+    if (/^0+\d/.test(p.id) && !byZerosDropped.has(stripped)) byZerosDropped.set(stripped, p);
+  }
   const owner = new Map<string, string>();
   for (const p of dir.people) for (const [pl, uid] of Object.entries(p.ids)) owner.set(`${pl}:${uid}`, p.id);
   const csvIds = new Set(body.map((r) => unwrapExcelText((r.fields[columns.indexOf('id')] ?? '').trim())));
@@ -126,7 +132,8 @@ export async function planOrgImport(db: Db, text: string): Promise<ImportPlan> {
     if (!ID.test(id)) bad(`id 「${id}」: letters, digits, _ . - only (max 64)`);
     // Refused, not warned about: applied, it would add a person (or move a platform id) that is
     // someone else's, and the admin applies after a preview they may not read row by row.
-    const zeroed = current.has(id) ? undefined : dir.people.find((p) => zerosDropped(p.id, id));
+    // zerosDropped's `was !== now` holds here: an id that is someone's own is not looked up.
+    const zeroed = current.has(id) ? undefined : byZerosDropped.get(id);
     if (zeroed) bad(`id ${id} is ${zeroed.id} without its leading zeros. ${EXCEL_HINT}`);
     const dup = seenPerson.get(id);
     if (dup) bad(`id ${id} is also on line ${dup}`);

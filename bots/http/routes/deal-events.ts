@@ -43,10 +43,11 @@ export function registerDealEvents(v1: FastifyInstance, app: App): void {
     const { id, dealId, kind, at, ...attrs } = parsed.data;
     // Not before 2000, as a message's time (a 1900 payment is a typing error); and, more tightly
     // than a message, not from the future: a post-sale event reports something that happened.
-    const when = checkDate('at', new Date(at), app.clock.now().getTime());
-    if (when.getTime() > app.clock.now().getTime() + 5 * 60_000) throw new AppError('BAD_REQUEST', 'at: in the future');
+    const now = app.clock.now();
+    const when = checkDate('at', new Date(at), now.getTime());
+    if (when.getTime() > now.getTime() + 5 * 60_000) throw new AppError('BAD_REQUEST', 'at: in the future');
     const { result, deliveries } = await applyDealEvent(
-      { database: app.database, catalog: app.catalog.current, sendPlatforms: app.adapters.sendPlatforms, now: app.clock.now() },
+      { database: app.database, catalog: app.catalog.current, sendPlatforms: app.adapters.sendPlatforms, now },
       { id, dealId, kind, at: when, attrs },
     );
     if (deliveries.length > 0) {
